@@ -1,0 +1,29 @@
+/**
+ * Base of every typed error in Postmill. Guarantees a stable machine `code`, a literal `name`
+ * per subclass, structured `context`, and that the original `cause` is never swallowed.
+ */
+export class PostmillError extends Error {
+  override readonly name: string = 'PostmillError';
+  readonly code: string;
+  readonly context: Readonly<Record<string, unknown>>;
+  constructor(code: string, message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.context = options.context ?? {};
+  }
+}
+
+/** A request value the caller must fix; `code` is the API dialect's own error code. */
+export class ValidationError extends PostmillError {
+  override readonly name = 'ValidationError';
+}
+
+/** A named thing (template, sender, identity, message) does not exist. */
+export class NotFoundError extends PostmillError {
+  override readonly name = 'NotFoundError';
+}
+
+/** The request conflicts with current state (duplicate, still in use, wrong status). */
+export class ConflictError extends PostmillError {
+  override readonly name = 'ConflictError';
+}

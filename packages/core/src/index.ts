@@ -1,0 +1,41 @@
+export { type Clock, systemClock, ManualClock } from './clock.ts';
+export { PostmillError, ValidationError, NotFoundError, ConflictError } from './errors.ts';
+export {
+  type Mailbox,
+  isValidEmail,
+  isValidDomain,
+  normalizeEmail,
+  domainOf,
+  parseMailbox,
+  formatMailbox,
+} from './email-address.ts';
+export { type Limits, TENCENT_LIMITS } from './limits.ts';
+export { chunk } from './chunk.ts';
+export {
+  type MailAttachment,
+  type MailMessage,
+  type TransportRequest,
+  type RecipientOutcome,
+  type TransportResult,
+  type TransportKind,
+  type MailTransport,
+  TRANSPORT_KINDS,
+} from './mail-message.ts';
+export { ProviderError, toProviderError } from './provider-error.ts';
+export {
+  type Disposition,
+  type RetryPolicyOptions,
+  DEFAULT_RETRY_POLICY,
+  classifyProviderError,
+  transientBackoffMs,
+  recipientBackoffMs,
+} from './retry-policy.ts';
+export { type RecipientState, type RecipientStateName, canTransition, isFinal, isDue } from './recipient-state.ts';
+export { DeliverStatus, type TencentRecipientStatus, toTencentStatus } from './send-status.ts';
+export { type RenderTarget, type TemplateData, escapeHtml, sanitizeHeaderValue, renderTemplate, templateVariables } from './template.ts';
+export { randomId, newMessageId, rfcMessageId } from './message-id.ts';
+export { calendarDate, isCalendarDate } from './calendar-date.ts';
+export { UNSUBSCRIBE_TEXT, isUnsubscribeOption } from './unsubscribe-text.ts';
+export { type MessageSpec, specRecipients } from './message-spec.ts';
+export { type UnsubscribeClaim, createUnsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token.ts';
+export { type Personalisation, needsPersonalCopies, composeMessage } from './compose-message.ts';

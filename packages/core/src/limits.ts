@@ -1,0 +1,43 @@
+/**
+ * Every limit Postmill enforces, each a documented setting whose default is Tencent SES's own value.
+ * Guarantees: apps build this once from config; packages only read it.
+ */
+export interface Limits {
+  /** Most `Destination` addresses in one SendEmail. Default 50. */
+  readonly maxDestinations: number;
+  /** Most `Cc` addresses. Default 20. */
+  readonly maxCc: number;
+  /** Most `Bcc` addresses. Default 20. */
+  readonly maxBcc: number;
+  /** Most attachments in one mail. Default 10. */
+  readonly maxAttachments: number;
+  /** Most decoded attachment bytes in one mail. Default 4 MiB. */
+  readonly maxAttachmentBytes: number;
+  /** Largest API request body. Default 8 MiB. */
+  readonly maxRequestBytes: number;
+  /** Longest subject in characters. Default 100. */
+  readonly maxSubjectLength: number;
+  /** Largest decoded template (Html + Text). Default 1 MiB. */
+  readonly maxTemplateBytes: number;
+  /** Most entries in one List* page. Default 100. */
+  readonly maxPageLimit: number;
+  /** Days a message's status stays queryable. Default 30. */
+  readonly statusRetentionDays: number;
+  /** Most sender addresses. Default 10 (Tencent's per-account cap). */
+  readonly maxSenderAddresses: number;
+}
+
+/** Tencent SES 2020-10-02's own limits (reference §5.4). */
+export const TENCENT_LIMITS: Limits = {
+  maxDestinations: 50,
+  maxCc: 20,
+  maxBcc: 20,
+  maxAttachments: 10,
+  maxAttachmentBytes: 4 * 1024 * 1024,
+  maxRequestBytes: 8 * 1024 * 1024,
+  maxSubjectLength: 100,
+  maxTemplateBytes: 1024 * 1024,
+  maxPageLimit: 100,
+  statusRetentionDays: 30,
+  maxSenderAddresses: 10,
+};

@@ -1,0 +1,124 @@
+import type { ProviderError } from './provider-error.ts';
+
+/**
+ * What the worker does about a provider error. This is the ONE place that decides; the worker
+ * only acts on the kind:
+ * - `permanent`: the recipient is failed now, never retried;
+ * - `throttle-transport`: the whole transport slows down for `delayMs`; no attempt is spent;
+ * - `hold-domain`: the recipient's domain is held for `holdMs`, then retried (no attempt spent);
+ * - `backoff-recipient`: that recipient is retried after a per-recipient backoff (bounded);
+ * - `transient`: exponential backoff with jitter, bounded attempts, then failed with this error kept.
+ */
+export type Disposition =
+  | { readonly kind: 'permanent' }
+  | { readonly kind: 'throttle-transport'; readonly delayMs: number }
+  | { readonly kind: 'hold-domain'; readonly holdMs: number }
+  | { readonly kind: 'backoff-recipient' }
+  | { readonly kind: 'transient' };
+
+/** Tunables of the retry policy; every field documents its default. */
+export interface RetryPolicyOptions {
+  /** How long a recipient domain is held after `FailedOperation.TemporaryBlocked`. Default 600 000 (10 min, Tencent's value). */
+  readonly domainHoldMs: number;
+  /** Transport slow-down after a throttling answer without Retry-After. Default 1 000. */
+  readonly throttleDelayMs: number;
+  /** First per-recipient backoff after `FailedOperation.FrequencyLimit`; doubles each time. Default 60 000. */
+  readonly recipientBackoffMs: number;
+  /** Most per-recipient backoffs before the recipient is failed. Default 5. */
+  readonly maxRecipientBackoffs: number;
+  /** Attempts for transient failures (first try included). Default 8. */
+  readonly maxAttempts: number;
+  /** Base of the exponential transient backoff. Default 1 000. */
+  readonly backoffBaseMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicyOptions = {
+  domainHoldMs: 600_000,
+  throttleDelayMs: 1_000,
+  recipientBackoffMs: 60_000,
+  maxRecipientBackoffs: 5,
+  maxAttempts: 8,
+  backoffBaseMs: 1_000,
+};
+
+const PERMANENT_TENCENT = new Set([
+  'FailedOperation.IncorrectEmail',
+  'FailedOperation.EmailAddrInBlacklist',
+  'FailedOperation.ReceiverHasUnsubscribed',
+  'FailedOperation.RejectedByRecipients',
+  'FailedOperation.UnsupportMailType',
+  'FailedOperation.IncorrectSender',
+  'FailedOperation.NotAuthenticatedSender',
+  'FailedOperation.WithOutPermission',
+  'FailedOperation.MissingEmailContent',
+  'FailedOperation.InvalidTemplateID',
+  'FailedOperation.TooManyRecipients',
+  'FailedOperation.TooManyAttachments',
+  'FailedOperation.AttachContentToolarge',
+  'FailedOperation.EmailContentToolarge',
+  'FailedOperation.InvalidAttachName',
+  'FailedOperation.NoAttachPermission',
+  'FailedOperation.WrongContentJson',
+  'FailedOperation.IllegalURL',
+  'FailedOperation.URLForbidden',
+  'FailedOperation.ProtocolCheckErr',
+  'FailedOperation.SendEmailErr',
+  'FailedOperation.InsufficientBalance',
+]);
+
+const TRANSIENT_TENCENT = new Set([
+  'InternalError',
+  'ServiceUnavailable',
+  'ResourceUnavailable',
+  'ResourceInsufficient',
+  'FailedOperation.ServiceNotAvailable',
+  'FailedOperation.ExceedSendLimit',
+  'FailedOperation.InsufficientQuota',
+  'FailedOperation.HighRejectionRate',
+]);
+
+const THROTTLE_SMTP = new Set([421, 451, 454]);
+
+/**
+ * Classifies a provider error. Guarantees: every error gets exactly one disposition; unknown
+ * Tencent `FailedOperation.*`, `InvalidParameter*`, `MissingParameter`, `AuthFailure.*` and
+ * `UnauthorizedOperation` codes are permanent (retrying cannot fix the request); anything that
+ * is not a recognised provider answer (network, timeouts, 5xx HTTP) is transient.
+ */
+export function classifyProviderError(err: ProviderError, options: RetryPolicyOptions = DEFAULT_RETRY_POLICY): Disposition {
+  const code = err.code;
+  if (code === 'FailedOperation.TemporaryBlocked') return { kind: 'hold-domain', holdMs: options.domainHoldMs };
+  if (code === 'FailedOperation.FrequencyLimit') return { kind: 'backoff-recipient' };
+  if (code === 'RequestLimitExceeded' || code.startsWith('RequestLimitExceeded.') || err.httpStatus === 429) {
+    return { kind: 'throttle-transport', delayMs: err.retryAfterMs ?? options.throttleDelayMs };
+  }
+  if (err.smtpCode !== undefined) {
+    if (THROTTLE_SMTP.has(err.smtpCode)) return { kind: 'throttle-transport', delayMs: err.retryAfterMs ?? options.throttleDelayMs };
+    if (err.smtpCode >= 500) return { kind: 'permanent' };
+    return { kind: 'transient' };
+  }
+  if (err.httpStatus !== undefined) return err.httpStatus >= 500 || err.httpStatus === 408 ? { kind: 'transient' } : { kind: 'permanent' };
+  if (code.startsWith('Network.')) return { kind: 'transient' };
+  if (TRANSIENT_TENCENT.has(code) || code.startsWith('InternalError.')) return { kind: 'transient' };
+  if (PERMANENT_TENCENT.has(code)) return { kind: 'permanent' };
+  if (/^(FailedOperation|InvalidParameter|InvalidParameterValue|MissingParameter|AuthFailure|UnauthorizedOperation|UnknownParameter|UnsupportedOperation|OperationDenied|LimitExceeded)(\.|$)/u.test(code)) {
+    return { kind: 'permanent' };
+  }
+  return { kind: 'transient' };
+}
+
+/**
+ * Delay before the next transient attempt: `base * 2^(attemptsMade-1)`, ±50 % jitter, capped at 10 min.
+ * `random` is injected so tests are deterministic.
+ */
+export function transientBackoffMs(attemptsMade: number, options: RetryPolicyOptions, random: () => number = Math.random): number {
+  const exp = options.backoffBaseMs * 2 ** Math.max(0, attemptsMade - 1);
+  const capped = Math.min(exp, 600_000);
+  return Math.round(capped * (0.5 + random()));
+}
+
+/** Delay before retrying a recipient after its `n`-th FrequencyLimit (n ≥ 1), or undefined when it must fail. */
+export function recipientBackoffMs(n: number, options: RetryPolicyOptions): number | undefined {
+  if (n > options.maxRecipientBackoffs) return undefined;
+  return options.recipientBackoffMs * 2 ** (n - 1);
+}

@@ -1,0 +1,57 @@
+/**
+ * Every Redis key Postmill uses, built in one place. Guarantees for Redis Cluster:
+ * - keys that a Lua script or MULTI touches together share one hash tag;
+ * - small global collections share the deployment tag `{prefix}` (one slot);
+ * - per-message keys carry `{m:<id>}` and per-day status indexes `{d:<date>}` so bulk data
+ *   spreads across slots;
+ * - the BullMQ prefix is `{prefix}`, so every queue's keys share one slot as its scripts require.
+ */
+export interface Keys {
+  readonly prefix: string;
+  /** BullMQ `prefix` option: hash-tagged. */
+  readonly bullPrefix: string;
+  readonly identities: string;
+  readonly addresses: string;
+  readonly templates: string;
+  readonly templateSeq: string;
+  /** Recipients who unsubscribed from one sender address (a SET). */
+  unsubscribed(sender: string): string;
+  /** Recipient domains on hold after TemporaryBlocked: HASH domain → until (ms). */
+  readonly domainHolds: string;
+  /** Shared sliding-window log of provider request starts for one transport (ZSET). */
+  limiterLog(transport: string): string;
+  /** Transport-wide pause after a throttling answer (string with PX). Same tag as the log. */
+  limiterPause(transport: string): string;
+  readonly outboxIndex: string;
+  outboxMessage(id: string): string;
+  messageSpec(messageId: string): string;
+  messageRecipients(messageId: string): string;
+  /** Messages accepted on one calendar day (ZSET messageId → acceptedAt). */
+  statusDay(date: string): string;
+  /** Messages to one recipient on one day (ZSET), same tag as statusDay. */
+  statusDayRecipient(date: string, email: string): string;
+}
+
+/** Builds the key space for a deployment prefix (tests use a unique prefix each). */
+export function createKeys(prefix: string): Keys {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/u.test(prefix)) throw new RangeError(`invalid Redis key prefix "${prefix}"`);
+  const tag = `{${prefix}}`;
+  return {
+    prefix,
+    bullPrefix: tag,
+    identities: `${tag}:identities`,
+    addresses: `${tag}:addresses`,
+    templates: `${tag}:templates`,
+    templateSeq: `${tag}:seq:template`,
+    unsubscribed: (sender) => `${tag}:unsub:${sender.toLowerCase()}`,
+    domainHolds: `${tag}:holds`,
+    limiterLog: (t) => `${tag}:limiter:${t}`,
+    limiterPause: (t) => `${tag}:limiter:${t}:pause`,
+    outboxIndex: `${tag}:outbox`,
+    outboxMessage: (id) => `${tag}:outbox:${id}`,
+    messageSpec: (id) => `${prefix}:{m:${id}}:spec`,
+    messageRecipients: (id) => `${prefix}:{m:${id}}:rcpt`,
+    statusDay: (date) => `${prefix}:{d:${date}}:messages`,
+    statusDayRecipient: (date, email) => `${prefix}:{d:${date}}:to:${email.toLowerCase()}`,
+  };
+}
