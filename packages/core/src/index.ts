@@ -39,3 +39,15 @@ export { UNSUBSCRIBE_TEXT, isUnsubscribeOption } from './unsubscribe-text.ts';
 export { type MessageSpec, specRecipients } from './message-spec.ts';
 export { type UnsubscribeClaim, createUnsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token.ts';
 export { type Personalisation, needsPersonalCopies, composeMessage } from './compose-message.ts';
+export {
+  type PlanInput,
+  type DeliveryPlan,
+  type FollowUp,
+  type RequestDecision,
+  planDelivery,
+  decideOnError,
+  decideOnOutcomes,
+  allowedUpdates,
+  nextDueAt,
+} from './delivery-decisions.ts';
+export { decodeBase64Strict, decodeBase64Text } from './base64.ts';

@@ -24,7 +24,10 @@ export interface Keys {
   limiterPause(transport: string): string;
   readonly outboxIndex: string;
   outboxMessage(id: string): string;
+  /** A message's metadata (from, recipients, subject...), kept for the status retention. */
   messageSpec(messageId: string): string;
+  /** A message's bodies and attachments, dropped once every recipient is final. Same tag as messageSpec. */
+  messageContent(messageId: string): string;
   messageRecipients(messageId: string): string;
   /** Messages accepted on one calendar day (ZSET messageId → acceptedAt). */
   statusDay(date: string): string;
@@ -50,6 +53,7 @@ export function createKeys(prefix: string): Keys {
     outboxIndex: `${tag}:outbox`,
     outboxMessage: (id) => `${tag}:outbox:${id}`,
     messageSpec: (id) => `${prefix}:{m:${id}}:spec`,
+    messageContent: (id) => `${prefix}:{m:${id}}:content`,
     messageRecipients: (id) => `${prefix}:{m:${id}}:rcpt`,
     statusDay: (date) => `${prefix}:{d:${date}}:messages`,
     statusDayRecipient: (date, email) => `${prefix}:{d:${date}}:to:${email.toLowerCase()}`,

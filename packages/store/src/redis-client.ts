@@ -18,11 +18,11 @@ export interface RedisConnectionOptions {
  * failFast) and never uses ioredis `keyPrefix` (BullMQ forbids it; keys carry the prefix).
  */
 export function createRedisClient(options: RedisConnectionOptions): RedisClient {
-  const base: RedisOptions = {
+  const base = {
     maxRetriesPerRequest: options.failFast ? 1 : null,
     enableOfflineQueue: !options.failFast,
     ...(options.connectionName ? { connectionName: options.connectionName } : {}),
-  };
+  } satisfies RedisOptions;
   if (options.clusterNodes && options.clusterNodes.length > 0) {
     const nodes = options.clusterNodes.map((n) => {
       const [host = '127.0.0.1', port = '6379'] = n.split(':');
@@ -30,7 +30,11 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
     });
     const u = new URL(options.url);
     return new Cluster(nodes, {
-      redisOptions: { ...base, maxRetriesPerRequest: null, ...(u.password ? { password: decodeURIComponent(u.password) } : {}) },
+      redisOptions: {
+        maxRetriesPerRequest: null,
+        ...(options.connectionName ? { connectionName: options.connectionName } : {}),
+        ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+      },
       enableOfflineQueue: !options.failFast,
     });
   }

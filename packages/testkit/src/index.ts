@@ -1,3 +1,12 @@
 export { type TestRedis, startTestRedis } from './test-redis.ts';
 export { uniquePrefix } from './unique-prefix.ts';
 export { deleteKeysWithPrefix } from './cleanup-prefix.ts';
+export {
+  type SendEmailBody,
+  type FakeTencentOutcome,
+  type RecordedTencentRequest,
+  type FakeTencentSes,
+  type FakeTencentSesOptions,
+  startFakeTencentSes,
+} from './fake-tencent-ses.ts';
+export { type SmtpCapture, type SmtpCaptureOptions, type SmtpReply, type CapturedMail, startSmtpCapture } from './smtp-capture.ts';

@@ -1,5 +1,12 @@
 import { spawnRedisServer } from '@postmill/store';
 
+// Makes `inject('redisUrl')` typed wherever @postmill/testkit is imported.
+declare module 'vitest' {
+  interface ProvidedContext {
+    redisUrl: string;
+  }
+}
+
 /** A Redis for tests and how to let go of it. */
 export interface TestRedis {
   readonly url: string;

@@ -1,0 +1,28 @@
+import { createLogger, createSharedServices, startApi } from '@postmill/runtime';
+import { loadConfig } from './env.ts';
+
+const config = loadConfig();
+const logger = createLogger({ level: config.logLevel, pretty: false, name: 'postmill-api' });
+if (!config.redis.url) {
+  logger.fatal('REDIS_URL is required for start:api (pnpm start runs an embedded Redis instead)');
+  process.exit(2);
+}
+if (!config.credentials.secretId || !config.credentials.secretKey) {
+  logger.fatal('POSTMILL_SECRET_ID and POSTMILL_SECRET_KEY are required for start:api');
+  process.exit(2);
+}
+const shared = createSharedServices(config, { redisUrl: config.redis.url, connectionName: 'postmill-api' });
+const api = await startApi(config, shared, logger);
+logger.info({ url: api.url, transport: config.transport.kind }, 'API listening');
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  await api.close();
+  await shared.close();
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

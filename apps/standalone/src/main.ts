@@ -1,0 +1,58 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseConfig } from '@postmill/config';
+import { createLogger, createSharedServices, startApi, startWorker } from '@postmill/runtime';
+import { type RedisServerProcess, spawnRedisServer } from '@postmill/store';
+import { loadConfig } from './env.ts';
+import { loadOrCreateCredentials } from './local-credentials.ts';
+
+// `pnpm start`: API + worker in one process, an embedded Redis when REDIS_URL is unset, and
+// credentials generated for this machine when POSTMILL_SECRET_ID/KEY are unset.
+const base = loadConfig();
+const dataDir = resolve(base.dataDir);
+await mkdir(dataDir, { recursive: true });
+const creds =
+  base.credentials.secretId && base.credentials.secretKey
+    ? { secretId: base.credentials.secretId, secretKey: base.credentials.secretKey, generated: false }
+    : await loadOrCreateCredentials(dataDir);
+const config = parseConfig({ ...process.env, POSTMILL_SECRET_ID: creds.secretId, POSTMILL_SECRET_KEY: creds.secretKey });
+const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true, name: 'postmill' });
+
+let embedded: RedisServerProcess | undefined;
+let redisUrl = config.redis.url;
+if (!redisUrl) {
+  const redisDir = resolve(dataDir, 'redis');
+  await mkdir(redisDir, { recursive: true });
+  embedded = await spawnRedisServer({ dataDir: redisDir });
+  redisUrl = embedded.url;
+  logger.info({ url: redisUrl, dataDir: redisDir }, 'embedded Redis started (AOF persistence on)');
+}
+
+const shared = createSharedServices(config, { redisUrl, connectionName: 'postmill' });
+const worker = startWorker(config, shared, logger);
+const api = await startApi(config, shared, logger);
+const local = `http://localhost:${config.http.port}`;
+process.stdout.write(`
+  Postmill is running (transport: ${config.transport.kind})
+  API (Tencent SES 2020-10-02):  ${local}/   (SDK: profile.httpProfile = { protocol: "http://", endpoint: "localhost:${config.http.port}" })
+  Outbox (sent mail):            ${local}/outbox   (user = SecretId, password = SecretKey)
+  SecretId:                      ${creds.secretId}
+  SecretKey:                     ${creds.secretKey}${creds.generated ? '   (generated, kept in ' + dataDir + '/credentials.json)' : ''}
+  Redis:                         ${embedded ? `embedded at ${redisUrl}, data in ${dataDir}/redis` : redisUrl}
+  Stop with Ctrl+C.
+
+`);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  await api.close();
+  await worker.close();
+  await shared.close();
+  await embedded?.stop();
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,29 @@
+import type { Clock, Limits } from '@postmill/core';
+import type { MessageProducer } from '@postmill/queue';
+import type { IdentityStore, Keys, MessageStore, RedisClient, SenderAddressStore, SuppressionStore, TemplateStore } from '@postmill/store';
+import type { OutboxStore } from '@postmill/transports';
+import type { Logger } from 'pino';
+
+/** Everything the API needs, built once by the app's composition root and passed inward. */
+export interface ApiDeps {
+  readonly clock: Clock;
+  readonly limits: Limits;
+  readonly logger: Logger;
+  /** Secret key of a SecretId, or undefined when unknown. */
+  readonly lookupSecret: (secretId: string) => string | undefined;
+  readonly redis: RedisClient;
+  readonly keys: Keys;
+  readonly identities: IdentityStore;
+  readonly addresses: SenderAddressStore;
+  readonly templates: TemplateStore;
+  readonly messages: MessageStore;
+  readonly suppressions: SuppressionStore;
+  readonly outbox: OutboxStore;
+  readonly producer: MessageProducer;
+  /** Base URL recipients reach (unsubscribe links), without a trailing slash. */
+  readonly publicUrl: string;
+  /** Key that signs unsubscribe tokens. */
+  readonly unsubscribeSecret: string;
+  /** Zone of `RequestDate` in GetSendEmailStatus (IANA). Default Asia/Shanghai. */
+  readonly timeZone: string;
+}

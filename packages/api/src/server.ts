@@ -1,0 +1,25 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ApiDeps } from './api-deps.ts';
+import { registerOutboxRoutes } from './outbox-routes.ts';
+import { TENCENT_ACTIONS } from './tencent/action-registry.ts';
+import { registerTencentDialect } from './tencent/dialect-plugin.ts';
+import { registerUnsubscribeRoutes } from './unsubscribe-routes.ts';
+
+/**
+ * Builds the HTTP API (not listening yet). Guarantees: nothing starts at import; every route
+ * answers in its own shape (Tencent envelope on `POST /`, JSON or HTML elsewhere), never a bare 500.
+ */
+export function buildApiServer(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
+    bodyLimit: deps.limits.maxRequestBytes,
+    trustProxy: true,
+  }) as unknown as FastifyInstance; // pino's Logger type parameter differs from Fastify's default; the instance is the same
+  registerTencentDialect(app, deps, TENCENT_ACTIONS);
+  registerOutboxRoutes(app, deps);
+  registerUnsubscribeRoutes(app, deps);
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'NotFound', message: `No route for ${req.method} ${req.url}` }));
+  return app;
+}

@@ -1,0 +1,62 @@
+import { ValidationError, calendarDate, isCalendarDate, toTencentStatus } from '@postmill/core';
+import { z } from 'zod';
+import { defineAction } from '../action.ts';
+
+const uint = z.number().int().nonnegative();
+
+/**
+ * GetSendEmailStatus: per-recipient SendStatus/DeliverStatus for messages accepted on one day
+ * (`RequestDate`, in the configured time zone), optionally one MessageId and/or one recipient.
+ * Guarantees: the state shown is the ledger's at the moment of the call (queued, deferred,
+ * delivered, failed), with Tencent's codes (reference §3.0).
+ */
+export const getSendEmailStatus = defineAction({
+  name: 'GetSendEmailStatus',
+  input: z.strictObject({
+    RequestDate: z.string(),
+    Offset: uint,
+    Limit: uint,
+    MessageId: z.string().optional(),
+    ToEmailAddress: z.string().optional(),
+  }),
+  async handle(input, { deps }) {
+    if (!isCalendarDate(input.RequestDate)) throw new ValidationError('InvalidParameterValue.WrongDate', '`RequestDate` must be a date as YYYY-MM-DD.');
+    if (input.Limit > deps.limits.maxPageLimit) {
+      throw new ValidationError('FailedOperation.InvalidLimit', `\`Limit\` may be at most ${deps.limits.maxPageLimit}.`);
+    }
+    const today = calendarDate(deps.clock.now(), deps.timeZone);
+    const oldest = calendarDate(deps.clock.now() - deps.limits.statusRetentionDays * 86_400_000, deps.timeZone);
+    if (input.RequestDate > today || input.RequestDate < oldest) {
+      throw new ValidationError('FailedOperation.NotSupportDate', `Only the last ${deps.limits.statusRetentionDays} days (${oldest} to ${today}) can be queried.`);
+    }
+    const rows = await deps.messages.queryStatus({
+      date: input.RequestDate,
+      ...(input.MessageId ? { messageId: input.MessageId } : {}),
+      ...(input.ToEmailAddress ? { recipient: input.ToEmailAddress.trim() } : {}),
+      offset: input.Offset,
+      limit: input.Limit,
+    });
+    const EmailStatusList = await Promise.all(
+      rows.map(async (row) => {
+        const s = toTencentStatus(row.state);
+        const unsubscribed = await deps.suppressions.isUnsubscribed(row.from, row.recipient);
+        return {
+          MessageId: row.messageId,
+          ToEmailAddress: row.recipient,
+          FromEmailAddress: row.from,
+          SendStatus: s.sendStatus,
+          DeliverStatus: s.deliverStatus,
+          DeliverMessage: s.deliverMessage,
+          RequestTime: Math.floor(row.acceptedAt / 1000),
+          DeliverTime: s.deliverTime,
+          UserOpened: false,
+          UserClicked: false,
+          UserUnsubscribed: unsubscribed,
+          UserComplainted: false,
+          UserComplained: false,
+        };
+      }),
+    );
+    return { EmailStatusList };
+  },
+});

@@ -1,0 +1,93 @@
+import { type MessageSpec, ValidationError, domainOf, newMessageId, parseMailbox, renderTemplate, specRecipients } from '@postmill/core';
+import { defineAction } from '../action.ts';
+import {
+  checkAttachments,
+  checkMailboxField,
+  checkRecipients,
+  checkSmtpMessageId,
+  checkSubject,
+  checkUnsubscribe,
+  decodeSimple,
+  parseSmtpHeaders,
+  parseTemplateData,
+} from '../send-email-checks.ts';
+import { sendEmailInput } from '../send-email-input.ts';
+
+/**
+ * SendEmail. Guarantees: every field is validated before anything is stored; the template is
+ * rendered at acceptance (HTML-escaped values in Html, single-line values in Subject), so later
+ * template edits never change queued mail; `MessageId` is returned only after the message and its
+ * delivery job are durably in Redis.
+ */
+export const sendEmail = defineAction({
+  name: 'SendEmail',
+  input: sendEmailInput,
+  async handle(input, { deps }) {
+    const { limits } = deps;
+    const from = parseMailbox(input.FromEmailAddress, 'FailedOperation.IncorrectSender');
+    const sender = await deps.addresses.get(from.address);
+    if (!sender) {
+      throw new ValidationError('InvalidParameterValue.NoSuchSender', `The sender address ${from.address} has not been created (CreateEmailAddress).`);
+    }
+    if (!(await deps.identities.get(domainOf(from.address)))) {
+      throw new ValidationError('FailedOperation.NotAuthenticatedSender', `The sender domain ${domainOf(from.address)} is not a known identity.`);
+    }
+    const recipients = checkRecipients(input, limits);
+    const subjectSource = checkSubject(input.Subject, limits);
+
+    let html: string | undefined;
+    let text: string | undefined;
+    let subject = subjectSource;
+    let templateId: number | undefined;
+    if (input.Template) {
+      const template = await deps.templates.get(input.Template.TemplateID);
+      if (!template || template.status !== 0) {
+        throw new ValidationError('FailedOperation.InvalidTemplateID', `Template ${input.Template.TemplateID} does not exist or is not approved.`);
+      }
+      const data = parseTemplateData(input.Template.TemplateData);
+      templateId = template.id;
+      if (template.html !== undefined) html = renderTemplate(template.html, data, 'html');
+      if (template.text !== undefined) text = renderTemplate(template.text, data, 'text');
+      subject = renderTemplate(subjectSource, data, 'header');
+    } else if (input.Simple) {
+      ({ html, text } = decodeSimple(input.Simple));
+    } else {
+      throw new ValidationError('FailedOperation.MissingEmailContent', 'The mail has no content: give `Template` (or `Simple`).');
+    }
+
+    const attachments = checkAttachments(input.Attachments, limits);
+    const headers = parseSmtpHeaders(input.SmtpHeaders);
+    const smtpMessageId = checkSmtpMessageId(input.SmtpMessageId);
+    const unsubscribe = checkUnsubscribe(input.Unsubscribe);
+    const replyTo = checkMailboxField(input.ReplyToAddresses, 'ReplyToAddresses');
+    const headerFrom = checkMailboxField(input.HeaderFrom, 'HeaderFrom');
+    const triggerType = input.TriggerType ?? 0;
+    if (triggerType !== 0 && triggerType !== 1) throw new ValidationError('InvalidParameterValue', '`TriggerType` must be 0 or 1.');
+
+    const acceptedAt = deps.clock.now();
+    const spec: MessageSpec = {
+      messageId: newMessageId(acceptedAt),
+      acceptedAt,
+      from: from.name !== undefined || sender.senderName === undefined ? from : { address: from.address, name: sender.senderName },
+      ...(headerFrom !== undefined ? { headerFrom } : {}),
+      ...recipients,
+      ...(replyTo !== undefined ? { replyTo } : {}),
+      subject,
+      ...(html !== undefined ? { html } : {}),
+      ...(text !== undefined ? { text } : {}),
+      attachments,
+      headers,
+      ...(smtpMessageId !== undefined ? { smtpMessageId } : {}),
+      unsubscribe,
+      triggerType,
+      ...(templateId !== undefined ? { templateId } : {}),
+    };
+    const all = specRecipients(spec);
+    const unsubscribed = await deps.suppressions.unsubscribedAmong(spec.from.address, all);
+    if (unsubscribed.size === all.length) {
+      throw new ValidationError('FailedOperation.ReceiverHasUnsubscribed', `Every recipient has unsubscribed from ${spec.from.address}.`);
+    }
+    await deps.producer.enqueue(spec);
+    return { MessageId: spec.messageId };
+  },
+});

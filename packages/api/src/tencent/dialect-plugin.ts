@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { verifyTc3 } from '@postmill/tc3';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiDeps } from '../api-deps.ts';
+import type { TencentAction } from './action.ts';
+import { errorEnvelope, isCallerError, successEnvelope } from './envelope.ts';
+import { toTencentInputError } from './input-errors.ts';
+import { TencentApiError } from './tencent-api-error.ts';
+
+const API_VERSION = '2020-10-02';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tencentRequestId?: string;
+  }
+}
+
+function send(reply: FastifyReply, body: unknown): FastifyReply {
+  // Tencent answers API errors with HTTP 200 and exactly `application/json` (the Python SDK checks it).
+  return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(body));
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * The Tencent SES 2020-10-02 dialect on `POST /`. Guarantees: every answer, including malformed
+ * JSON, invalid UTF-8, oversized bodies, unknown actions and internal failures, is HTTP 200 in
+ * Tencent's envelope with a RequestId; only unexpected errors are logged (at error level).
+ */
+export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, actions: readonly TencentAction[]): void {
+  const byName = new Map(actions.map((a) => [a.name, a]));
+
+  app.register(async (scope) => {
+    // The raw bytes are needed to verify the signature, so nothing is parsed before auth.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.limits.maxRequestBytes }, (_req, body, done) => done(null, body));
+
+    scope.setErrorHandler((err: FastifyError, req, reply) => {
+      const requestId = req.tencentRequestId ?? randomUUID();
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        return send(reply, errorEnvelope(requestId, 'RequestSizeLimitExceeded', `The request body exceeds ${deps.limits.maxRequestBytes} bytes.`));
+      }
+      if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+        return send(reply, errorEnvelope(requestId, 'InvalidParameter', `The request could not be read: ${err.message}`));
+      }
+      if (isCallerError(err)) return send(reply, errorEnvelope(requestId, err.code, err.message));
+      req.log.error({ err, requestId }, 'internal error in the Tencent dialect');
+      return send(reply, errorEnvelope(requestId, 'InternalError', 'An internal error occurred; the request was not applied.'));
+    });
+
+    scope.route({
+      method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+      url: '/',
+      handler: async (_req, reply) =>
+        send(reply, errorEnvelope(randomUUID(), 'UnsupportedProtocol', 'Only POST with Content-Type application/json and TC3-HMAC-SHA256 signatures is supported.')),
+    });
+
+    scope.post('/', async (req, reply) => {
+      const requestId = randomUUID();
+      req.tencentRequestId = requestId;
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const contentType = (header(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+      if (contentType !== 'application/json') {
+        throw new TencentApiError('UnsupportedOperation', 'Only Content-Type application/json (signature v3, TC3-HMAC-SHA256) is supported.');
+      }
+      const verified = verifyTc3(
+        { method: req.method, headers: req.headers, body },
+        { lookupSecret: deps.lookupSecret, nowSeconds: Math.floor(deps.clock.now() / 1000) },
+      );
+      if (!verified.ok) throw new TencentApiError(verified.code, verified.message);
+
+      const actionName = header(req, 'x-tc-action');
+      if (!actionName) throw new TencentApiError('MissingParameter', 'The request is missing a required parameter `Action` (header X-TC-Action).');
+      const version = header(req, 'x-tc-version');
+      if (!version) throw new TencentApiError('MissingParameter', 'The request is missing a required parameter `Version` (header X-TC-Version).');
+      if (version !== API_VERSION) throw new TencentApiError('NoSuchVersion', `The API version \`${version}\` does not exist; use ${API_VERSION}.`);
+      const action = byName.get(actionName);
+      if (!action) throw new TencentApiError('InvalidAction', `The action \`${actionName}\` does not exist.`);
+
+      let text: string;
+      try {
+        text = utf8.decode(body);
+      } catch (cause) {
+        throw new TencentApiError('InvalidParameter', 'The request body is not valid UTF-8.', { cause });
+      }
+      let json: unknown;
+      try {
+        json = text.trim() === '' ? {} : JSON.parse(text);
+      } catch (cause) {
+        throw new TencentApiError('InvalidParameter', 'The request body is not valid JSON.', { cause });
+      }
+      if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+        throw new TencentApiError('InvalidParameter', 'The request body must be a JSON object.');
+      }
+      const parsed = action.input.safeParse(json, { reportInput: true });
+      if (!parsed.success) throw toTencentInputError(parsed.error.issues);
+      const log = deps.logger.child({ action: action.name, requestId });
+      const fields = await action.handle(parsed.data, { requestId, deps, log, secretId: verified.secretId });
+      return send(reply, successEnvelope(requestId, fields));
+    });
+  });
+}

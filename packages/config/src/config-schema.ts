@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+/**
+ * Every environment variable Postmill reads, with its default. This is the public contract the
+ * README's configuration table documents; nothing else reads `process.env`.
+ */
+export const envSchema = z.object({
+  REDIS_URL: optionalString,
+  REDIS_CLUSTER_NODES: optionalString,
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/u, 'letters, digits, _ . - only')
+    .default('postmill'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(8080, 0).pipe(z.number().max(65_535)),
+  PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  POSTMILL_SECRET_ID: optionalString,
+  POSTMILL_SECRET_KEY: optionalString,
+  MAIL_TRANSPORT: z.enum(['outbox', 'smtp', 'tencent-ses']).default('outbox'),
+  SMTP_URL: optionalString.pipe(z.url().optional()),
+  SMTP_MAX_CONNECTIONS: int(5),
+  TENCENT_SES_ENDPOINT: z.url().default('https://ses.tencentcloudapi.com'),
+  TENCENT_SES_SECRET_ID: optionalString,
+  TENCENT_SES_SECRET_KEY: optionalString,
+  TENCENT_SES_REGION: z.string().default('ap-guangzhou'),
+  PROVIDER_TIMEOUT_MS: int(10_000),
+  SEND_RATE_PER_SECOND: z.coerce.number().positive().default(20),
+  SEND_CHUNK_SIZE: int(50),
+  WORKER_CONCURRENCY: int(8),
+  SEND_MAX_ATTEMPTS: int(8),
+  TEMPORARY_BLOCK_HOLD_SECONDS: int(600),
+  FREQUENCY_LIMIT_BACKOFF_SECONDS: int(60),
+  OUTBOX_MAX_MESSAGES: int(1000),
+  STATUS_RETENTION_DAYS: int(30),
+  MAX_REQUEST_BYTES: int(8 * 1024 * 1024),
+  MAX_ATTACHMENT_BYTES: int(4 * 1024 * 1024),
+  MAX_DESTINATIONS: int(50),
+  DATA_DIR: z.string().default(".postmill"),
+  SCHEDULE_TIMEZONE: z
+    .string()
+    .default('Asia/Shanghai')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not an IANA time zone'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type RawEnv = z.output<typeof envSchema>;

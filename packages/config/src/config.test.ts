@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config.ts';
+
+describe('parseConfig', () => {
+  it('gives Tencent defaults and the outbox transport for an empty environment', () => {
+    const c = parseConfig({});
+    expect(c.transport).toEqual({ kind: 'outbox', maxMessages: 1000 });
+    expect(c.sending.ratePerSecond).toBe(20);
+    expect(c.sending.chunkSize).toBe(50);
+    expect(c.http.port).toBe(8080);
+    expect(c.http.publicUrl).toBe('http://localhost:8080');
+    expect(c.limits.maxDestinations).toBe(50);
+    expect(c.sending.retry.domainHoldMs).toBe(600_000);
+    expect(c.timeZone).toBe('Asia/Shanghai');
+  });
+
+  it('names the missing variable when the smtp transport has no SMTP_URL', () => {
+    expect(() => parseConfig({ MAIL_TRANSPORT: 'smtp' })).toThrow(/SMTP_URL/u);
+  });
+
+  it('lists every invalid variable at once', () => {
+    try {
+      parseConfig({ PORT: 'abc', SEND_RATE_PER_SECOND: '-1', SCHEDULE_TIMEZONE: 'Mars/Base' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems.length).toBe(3);
+    }
+  });
+
+  it('reads the tencent-ses transport settings', () => {
+    const c = parseConfig({ MAIL_TRANSPORT: 'tencent-ses', TENCENT_SES_SECRET_ID: 'id', TENCENT_SES_SECRET_KEY: 'key', TENCENT_SES_ENDPOINT: 'http://127.0.0.1:9000/' });
+    expect(c.transport).toMatchObject({ kind: 'tencent-ses', endpoint: 'http://127.0.0.1:9000', region: 'ap-guangzhou' });
+  });
+});

@@ -1,0 +1,110 @@
+import { DEFAULT_RETRY_POLICY, type Limits, type RetryPolicyOptions, TENCENT_LIMITS, type TransportKind } from '@postmill/core';
+import { envSchema } from './config-schema.ts';
+
+/** Transport settings; only the selected transport's block is present. */
+export type TransportConfig =
+  | { readonly kind: 'outbox'; readonly maxMessages: number }
+  | { readonly kind: 'smtp'; readonly url: string; readonly maxConnections: number; readonly timeoutMs: number }
+  | {
+      readonly kind: 'tencent-ses';
+      readonly endpoint: string;
+      readonly secretId: string;
+      readonly secretKey: string;
+      readonly region: string;
+      readonly timeoutMs: number;
+    };
+
+/** The whole typed configuration, parsed once per app. */
+export interface PostmillConfig {
+  readonly redis: { readonly url: string | undefined; readonly clusterNodes: readonly string[]; readonly prefix: string };
+  readonly http: { readonly host: string; readonly port: number; readonly publicUrl: string };
+  readonly credentials: { readonly secretId: string | undefined; readonly secretKey: string | undefined };
+  readonly transport: TransportConfig;
+  /** Outbox size, kept even when another transport is selected (the outbox pages still read it). */
+  readonly outboxMaxMessages: number;
+  readonly sending: {
+    readonly ratePerSecond: number;
+    readonly chunkSize: number;
+    readonly concurrency: number;
+    readonly retry: RetryPolicyOptions;
+  };
+  readonly limits: Limits;
+  readonly timeZone: string;
+  readonly logLevel: string;
+  /** Where `pnpm start` keeps its embedded Redis data and generated credentials. Default `.postmill`. */
+  readonly dataDir: string;
+}
+
+/** Thrown when the environment is invalid; lists every problem at once. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'ConfigInvalid';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/**
+ * Parses the environment. Guarantees: every default is Tencent's value where Tencent has one;
+ * a missing variable the selected transport needs is reported by name; nothing is read later.
+ */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): PostmillConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  let transport: TransportConfig;
+  const kind: TransportKind = e.MAIL_TRANSPORT;
+  if (kind === 'smtp') {
+    if (!e.SMTP_URL) problems.push('SMTP_URL: required when MAIL_TRANSPORT=smtp (e.g. smtp://user:pass@host:587)');
+    transport = { kind, url: e.SMTP_URL ?? '', maxConnections: e.SMTP_MAX_CONNECTIONS, timeoutMs: e.PROVIDER_TIMEOUT_MS };
+  } else if (kind === 'tencent-ses') {
+    if (!e.TENCENT_SES_SECRET_ID) problems.push('TENCENT_SES_SECRET_ID: required when MAIL_TRANSPORT=tencent-ses');
+    if (!e.TENCENT_SES_SECRET_KEY) problems.push('TENCENT_SES_SECRET_KEY: required when MAIL_TRANSPORT=tencent-ses');
+    transport = {
+      kind,
+      endpoint: e.TENCENT_SES_ENDPOINT.replace(/\/+$/u, ''),
+      secretId: e.TENCENT_SES_SECRET_ID ?? '',
+      secretKey: e.TENCENT_SES_SECRET_KEY ?? '',
+      region: e.TENCENT_SES_REGION,
+      timeoutMs: e.PROVIDER_TIMEOUT_MS,
+    };
+  } else {
+    transport = { kind: 'outbox', maxMessages: e.OUTBOX_MAX_MESSAGES };
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    redis: {
+      url: e.REDIS_URL,
+      clusterNodes: e.REDIS_CLUSTER_NODES ? e.REDIS_CLUSTER_NODES.split(',').map((s) => s.trim()).filter(Boolean) : [],
+      prefix: e.REDIS_PREFIX,
+    },
+    http: { host: e.HOST, port: e.PORT, publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/u, '') },
+    credentials: { secretId: e.POSTMILL_SECRET_ID, secretKey: e.POSTMILL_SECRET_KEY },
+    transport,
+    outboxMaxMessages: e.OUTBOX_MAX_MESSAGES,
+    sending: {
+      ratePerSecond: e.SEND_RATE_PER_SECOND,
+      chunkSize: e.SEND_CHUNK_SIZE,
+      concurrency: e.WORKER_CONCURRENCY,
+      retry: {
+        ...DEFAULT_RETRY_POLICY,
+        maxAttempts: e.SEND_MAX_ATTEMPTS,
+        domainHoldMs: e.TEMPORARY_BLOCK_HOLD_SECONDS * 1000,
+        recipientBackoffMs: e.FREQUENCY_LIMIT_BACKOFF_SECONDS * 1000,
+      },
+    },
+    limits: {
+      ...TENCENT_LIMITS,
+      maxRequestBytes: e.MAX_REQUEST_BYTES,
+      maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
+      maxDestinations: e.MAX_DESTINATIONS,
+      statusRetentionDays: e.STATUS_RETENTION_DAYS,
+    },
+    timeZone: e.SCHEDULE_TIMEZONE,
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+  };
+}

@@ -1,0 +1,2 @@
+export { envSchema, type RawEnv } from './config-schema.ts';
+export { type PostmillConfig, type TransportConfig, ConfigError, parseConfig } from './config.ts';

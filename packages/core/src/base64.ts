@@ -1,0 +1,20 @@
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/u;
+
+/** Decodes standard base64 strictly (padding required, no whitespace or foreign characters); undefined when invalid. */
+export function decodeBase64Strict(value: string): Buffer | undefined {
+  if (!BASE64_RE.test(value)) return undefined;
+  return Buffer.from(value, 'base64');
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes base64 that must hold UTF-8 text; undefined when either layer is invalid. */
+export function decodeBase64Text(value: string): string | undefined {
+  const bytes = decodeBase64Strict(value);
+  if (!bytes) return undefined;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

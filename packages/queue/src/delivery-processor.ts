@@ -1,0 +1,128 @@
+import {
+  type Clock,
+  type MailTransport,
+  type MessageSpec,
+  type RecipientState,
+  type RetryPolicyOptions,
+  allowedUpdates,
+  composeMessage,
+  createUnsubscribeToken,
+  decideOnError,
+  decideOnOutcomes,
+  domainOf,
+  isFinal,
+  needsPersonalCopies,
+  nextDueAt,
+  planDelivery,
+  specRecipients,
+  toProviderError,
+} from '@postmill/core';
+import type { DomainHoldStore, MessageStore, SuppressionStore } from '@postmill/store';
+import { DelayedError, type Job, type Queue, RateLimitError } from 'bullmq';
+import type { Logger } from 'pino';
+import type { DeliverMessagePayload } from './job-catalog.ts';
+import type { SharedRateLimiter } from './shared-rate-limiter.ts';
+
+/** Everything the delivery processor uses; built by the worker app. */
+export interface DeliveryDeps {
+  readonly clock: Clock;
+  readonly transport: MailTransport;
+  readonly limiter: SharedRateLimiter;
+  readonly queue: Queue<DeliverMessagePayload>;
+  readonly messages: MessageStore;
+  readonly suppressions: SuppressionStore;
+  readonly holds: DomainHoldStore;
+  readonly policy: RetryPolicyOptions;
+  /** Most recipients in one provider request. Default 50. */
+  readonly chunkSize: number;
+  readonly publicUrl: string;
+  readonly unsubscribeSecret: string;
+  readonly logger: Logger;
+}
+
+/**
+ * Processes one `deliver-message` job: load, decide (pure), call the transport, record.
+ * Guarantees:
+ * - a recipient already `sent` is never sent again, even when the job is retried or restarted;
+ * - every state is written as soon as the provider answered, before the next request;
+ * - throttling puts the job back without spending an attempt (RateLimitError);
+ * - deferred recipients park the job until the earliest is due (DelayedError, no attempt spent);
+ * - a transient failure on the last attempt fails those recipients with the error kept.
+ */
+export async function processDeliverMessage(job: Job<DeliverMessagePayload>, token: string | undefined, deps: DeliveryDeps): Promise<string> {
+  const { messageId } = job.data;
+  const log = deps.logger.child({ jobId: job.id, messageId, transport: deps.transport.kind });
+  const spec = await deps.messages.getSpec(messageId);
+  if (!spec) {
+    log.warn('message no longer in the ledger (expired or discarded); nothing to send');
+    return 'missing';
+  }
+  const states = await deps.messages.getRecipients(messageId);
+  const recipients = specRecipients(spec);
+  const now = deps.clock.now();
+  const [unsubscribed, domainHolds] = await Promise.all([
+    deps.suppressions.unsubscribedAmong(spec.from.address, recipients),
+    deps.holds.holdsFor(recipients.map(domainOf)),
+  ]);
+  const plan = planDelivery({
+    recipients,
+    states,
+    nowMs: now,
+    unsubscribed,
+    domainHolds,
+    chunkSize: deps.chunkSize,
+    personal: needsPersonalCopies(spec),
+  });
+  await record(deps, messageId, states, plan.updates);
+
+  const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  for (const group of plan.requests) {
+    const wait = await deps.limiter.tryAcquire();
+    if (wait > 0) {
+      await deps.queue.rateLimit(wait);
+      throw new RateLimitError();
+    }
+    const request = { message: messageFor(spec, group, deps), recipients: group, postmillMessageId: messageId };
+    let decision: ReturnType<typeof decideOnOutcomes>;
+    try {
+      const result = await deps.transport.send(request);
+      decision = decideOnOutcomes(result.outcomes, { states, nowMs: deps.clock.now(), policy: deps.policy });
+    } catch (err) {
+      const providerError = toProviderError(err);
+      decision = decideOnError(group, providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt });
+      log.warn({ code: providerError.code, recipients: group.length, followUp: decision.followUp.kind }, 'provider request failed');
+    }
+    for (const [domain, until] of decision.holds) await deps.holds.hold(domain, until);
+    await record(deps, messageId, states, decision.updates);
+    if (decision.followUp.kind === 'throttle') {
+      await deps.limiter.pause(decision.followUp.delayMs);
+      await deps.queue.rateLimit(decision.followUp.delayMs);
+      throw new RateLimitError();
+    }
+    if (decision.followUp.kind === 'retry') throw decision.followUp.error;
+  }
+
+  const due = nextDueAt(states);
+  if (due !== undefined) {
+    await job.moveToDelayed(Math.max(due, deps.clock.now() + 1), token);
+    throw new DelayedError();
+  }
+  if ([...states.values()].every(isFinal)) await deps.messages.dropContent(messageId);
+  const sent = [...states.values()].filter((s) => s.state === 'sent').length;
+  log.info({ sent, failed: states.size - sent }, 'message delivered');
+  return `sent ${sent}/${states.size}`;
+}
+
+function messageFor(spec: MessageSpec, group: readonly string[], deps: DeliveryDeps) {
+  if (!needsPersonalCopies(spec)) return composeMessage(spec);
+  const recipient = group[0] ?? '';
+  const token = createUnsubscribeToken({ sender: spec.from.address, recipient, messageId: spec.messageId }, deps.unsubscribeSecret);
+  return composeMessage(spec, { recipient, unsubscribeUrl: `${deps.publicUrl}/unsubscribe/${token}` });
+}
+
+/** Writes allowed state changes and mirrors them into `states` (the run's view of the ledger). */
+async function record(deps: DeliveryDeps, messageId: string, states: Map<string, RecipientState>, updates: ReadonlyMap<string, RecipientState>): Promise<void> {
+  const allowed = allowedUpdates(states, updates);
+  await deps.messages.setStates(messageId, allowed);
+  for (const [r, s] of allowed) states.set(r, s);
+}

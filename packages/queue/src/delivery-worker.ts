@@ -1,0 +1,35 @@
+import { transientBackoffMs } from '@postmill/core';
+import type { RedisClient } from '@postmill/store';
+import { type Job, Worker } from 'bullmq';
+import { type DeliveryDeps, processDeliverMessage } from './delivery-processor.ts';
+import { BACKOFF_STRATEGY, type DeliverMessagePayload, QUEUE } from './job-catalog.ts';
+
+export interface DeliveryWorkerOptions {
+  readonly connection: RedisClient;
+  readonly bullPrefix: string;
+  /** Jobs processed at once in this process. Default 8. */
+  readonly concurrency: number;
+  readonly deps: DeliveryDeps;
+}
+
+/**
+ * Starts a delivery worker. Guarantees: the shared limiter (not BullMQ's fixed window) gates
+ * provider requests; BullMQ's `limiter` is configured only so `queue.rateLimit()` pauses every
+ * worker (BullMQ ignores manual rate limits without it) and its own cap is never reached;
+ * transient retries use the one backoff policy.
+ */
+export function startDeliveryWorker(o: DeliveryWorkerOptions): Worker<DeliverMessagePayload> {
+  const worker = new Worker<DeliverMessagePayload>(QUEUE.delivery, (job: Job<DeliverMessagePayload>, token) => processDeliverMessage(job, token, o.deps), {
+    connection: o.connection,
+    prefix: o.bullPrefix,
+    concurrency: o.concurrency,
+    limiter: { max: 1_000_000_000, duration: 1000 },
+    maximumRateLimitDelay: 1000,
+    settings: {
+      backoffStrategy: (attemptsMade: number, type?: string) =>
+        type === BACKOFF_STRATEGY ? transientBackoffMs(attemptsMade, o.deps.policy) : o.deps.policy.backoffBaseMs,
+    },
+  });
+  worker.on('error', (err) => o.deps.logger.error({ err }, 'delivery worker error'));
+  return worker;
+}

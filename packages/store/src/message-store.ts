@@ -1,0 +1,157 @@
+import type { Clock, MessageSpec, RecipientState } from '@postmill/core';
+import { calendarDate, specRecipients } from '@postmill/core';
+import type { Keys } from './keys.ts';
+import type { RedisClient } from './redis-client.ts';
+
+/** The part of a spec kept for status queries after delivery. */
+type SpecMeta = Omit<MessageSpec, 'html' | 'text' | 'attachments' | 'headers'>;
+type SpecContent = Pick<MessageSpec, 'html' | 'text' | 'attachments' | 'headers'>;
+
+/** One row of GetSendEmailStatus: a recipient of a message with its ledger state. */
+export interface RecipientStatusRow {
+  readonly messageId: string;
+  readonly from: string;
+  readonly recipient: string;
+  readonly acceptedAt: number;
+  readonly state: RecipientState;
+}
+
+export interface StatusQuery {
+  /** Calendar date in the store's time zone (YYYY-MM-DD). */
+  readonly date: string;
+  readonly messageId?: string;
+  readonly recipient?: string;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface MessageStoreOptions {
+  readonly redis: RedisClient;
+  readonly keys: Keys;
+  readonly clock: Clock;
+  /** Days a message and its statuses are kept. Default 30 (Tencent's documented window). */
+  readonly retentionDays: number;
+  /** Zone in which a message's calendar day is counted. Default Asia/Shanghai. */
+  readonly timeZone: string;
+}
+
+/**
+ * The per-message ledger behind SendEmail and GetSendEmailStatus. Guarantees: `accept` writes the
+ * spec, the content and every recipient's `queued` state in ONE transaction (keys share the
+ * `{m:<id>}` tag), so a message is either wholly recorded or not at all; every key expires after
+ * the retention period; state writes only touch the recipients named.
+ */
+export class MessageStore {
+  private readonly ttlSeconds: number;
+  constructor(private readonly o: MessageStoreOptions) {
+    this.ttlSeconds = Math.max(1, Math.round(o.retentionDays * 86_400));
+  }
+
+  /** Records an accepted message with all recipients `queued`, and indexes it by day and recipient. */
+  async accept(spec: MessageSpec): Promise<void> {
+    const { keys, redis } = this.o;
+    const { html, text, attachments, headers, ...meta } = spec;
+    const content: SpecContent = { html, text, attachments, headers } as SpecContent;
+    const queued: RecipientState = { state: 'queued', queuedAt: spec.acceptedAt };
+    const recipients = specRecipients(spec);
+    const fields: string[] = [];
+    for (const r of recipients) fields.push(r, JSON.stringify(queued));
+    const id = spec.messageId;
+    await redis
+      .multi()
+      .set(keys.messageSpec(id), JSON.stringify(meta), 'EX', this.ttlSeconds)
+      .set(keys.messageContent(id), JSON.stringify(content), 'EX', this.ttlSeconds)
+      .hset(keys.messageRecipients(id), ...fields)
+      .expire(keys.messageRecipients(id), this.ttlSeconds)
+      .exec()
+      .then(assertExec);
+    // The day indexes live in another slot ({d:<date>}); they are written after the message itself.
+    const date = calendarDate(spec.acceptedAt, this.o.timeZone);
+    const day = redis.multi().zadd(keys.statusDay(date), String(spec.acceptedAt), id).expire(keys.statusDay(date), this.ttlSeconds);
+    for (const r of recipients) {
+      day.zadd(keys.statusDayRecipient(date, r), String(spec.acceptedAt), id).expire(keys.statusDayRecipient(date, r), this.ttlSeconds);
+    }
+    await day.exec().then(assertExec);
+  }
+
+  /** Removes a message that could not be queued (so it never shows as accepted). */
+  async discard(spec: MessageSpec): Promise<void> {
+    const { keys, redis } = this.o;
+    const id = spec.messageId;
+    await redis.del(keys.messageSpec(id), keys.messageContent(id), keys.messageRecipients(id));
+    const date = calendarDate(spec.acceptedAt, this.o.timeZone);
+    const day = redis.multi().zrem(keys.statusDay(date), id);
+    for (const r of specRecipients(spec)) day.zrem(keys.statusDayRecipient(date, r), id);
+    await day.exec();
+  }
+
+  /** The full spec, or undefined when expired/unknown or its content was already dropped. */
+  async getSpec(messageId: string): Promise<MessageSpec | undefined> {
+    const [meta, content] = await Promise.all([this.getMeta(messageId), this.o.redis.get(this.o.keys.messageContent(messageId))]);
+    if (!meta || content === null) return undefined;
+    return { ...meta, ...(JSON.parse(content) as SpecContent) };
+  }
+
+  async getMeta(messageId: string): Promise<SpecMeta | undefined> {
+    const raw = await this.o.redis.get(this.o.keys.messageSpec(messageId));
+    return raw === null ? undefined : (JSON.parse(raw) as SpecMeta);
+  }
+
+  /** Every recipient's current state. */
+  async getRecipients(messageId: string): Promise<Map<string, RecipientState>> {
+    const raw = await this.o.redis.hgetall(this.o.keys.messageRecipients(messageId));
+    return new Map(Object.entries(raw).map(([r, s]) => [r, JSON.parse(s) as RecipientState]));
+  }
+
+  /** Writes the given recipients' states (only those). */
+  async setStates(messageId: string, states: ReadonlyMap<string, RecipientState>): Promise<void> {
+    if (states.size === 0) return;
+    const fields: string[] = [];
+    for (const [r, s] of states) fields.push(r, JSON.stringify(s));
+    await this.o.redis.hset(this.o.keys.messageRecipients(messageId), ...fields);
+  }
+
+  /** Drops bodies and attachments once nothing more will be sent (the status stays queryable). */
+  async dropContent(messageId: string): Promise<void> {
+    await this.o.redis.del(this.o.keys.messageContent(messageId));
+  }
+
+  /** Rows for GetSendEmailStatus, in acceptance order then recipient order. */
+  async queryStatus(q: StatusQuery): Promise<RecipientStatusRow[]> {
+    const { keys, redis } = this.o;
+    let ids: string[];
+    if (q.messageId !== undefined) {
+      const score = await redis.zscore(keys.statusDay(q.date), q.messageId);
+      ids = score === null ? [] : [q.messageId];
+    } else if (q.recipient !== undefined) {
+      ids = await redis.zrange(keys.statusDayRecipient(q.date, q.recipient), "0", "-1");
+    } else {
+      ids = await redis.zrange(keys.statusDay(q.date), "0", "-1");
+    }
+    const rows: RecipientStatusRow[] = [];
+    let skip = q.offset;
+    for (const id of ids) {
+      if (rows.length >= q.limit) break;
+      const [meta, states] = await Promise.all([this.getMeta(id), this.getRecipients(id)]);
+      if (!meta) continue;
+      const order = specRecipients({ ...meta, html: undefined, text: undefined, attachments: [], headers: {} } as unknown as MessageSpec);
+      for (const recipient of order) {
+        if (q.recipient !== undefined && recipient.toLowerCase() !== q.recipient.toLowerCase()) continue;
+        const state = states.get(recipient);
+        if (!state) continue;
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
+        rows.push({ messageId: id, from: meta.from.address, recipient, acceptedAt: meta.acceptedAt, state });
+        if (rows.length >= q.limit) break;
+      }
+    }
+    return rows;
+  }
+}
+
+function assertExec(result: [Error | null, unknown][] | null): void {
+  if (result === null) throw new Error('Redis transaction was aborted');
+  for (const [err] of result) if (err) throw err;
+}

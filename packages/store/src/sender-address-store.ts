@@ -1,0 +1,106 @@
+import { type Clock, ConflictError, domainOf, normalizeEmail, PostmillError } from '@postmill/core';
+import type { Keys } from './keys.ts';
+import type { RedisClient } from './redis-client.ts';
+
+/**
+ * A sender address. Guarantees `address` is in canonical form (domain part lower-cased, local
+ * part as created); `senderName` is absent when none was given.
+ */
+export interface SenderAddressRecord {
+  readonly address: string;
+  readonly senderName?: string;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+}
+
+// Layout: keys.addresses, a HASH canonical address → JSON record (under the deployment hash tag).
+// The duplicate check, the cap check and the insert run in one script, so two concurrent creates
+// can never both pass a cap of N with N-1 addresses stored.
+const CREATE = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return -1 end
+if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return -2 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`;
+
+function decode(raw: string): SenderAddressRecord {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch (cause) {
+    throw new PostmillError('Store.CorruptRecord', 'a stored sender address is not JSON', { cause });
+  }
+  const r = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+  if (typeof r.address !== 'string' || typeof r.createdAt !== 'number' || (r.senderName !== undefined && typeof r.senderName !== 'string')) {
+    throw new PostmillError('Store.CorruptRecord', 'a stored sender address could not be read', { context: { raw: raw.slice(0, 200) } });
+  }
+  return typeof r.senderName === 'string'
+    ? { address: r.address, senderName: r.senderName, createdAt: r.createdAt }
+    : { address: r.address, createdAt: r.createdAt };
+}
+
+/**
+ * Sender addresses in Redis. Guarantees: lookups ignore the case of the domain part (never of the
+ * local part); create is atomic, refuses duplicates (`InvalidParameterValue.RepeatEmailAddress`)
+ * and never lets the total exceed `maxAddresses` (`OperationDenied.ExceedSenderLimit`).
+ * Callers validate address syntax and that the domain exists.
+ */
+export class SenderAddressStore {
+  private readonly redis: RedisClient;
+  private readonly key: string;
+  private readonly clock: Clock;
+  private readonly maxAddresses: number;
+
+  constructor(options: {
+    redis: RedisClient;
+    keys: Keys;
+    clock: Clock;
+    /** Most sender addresses in total (Tencent's per-account cap). Default 10. */
+    maxAddresses?: number;
+  }) {
+    this.redis = options.redis;
+    this.key = options.keys.addresses;
+    this.clock = options.clock;
+    this.maxAddresses = options.maxAddresses ?? 10;
+  }
+
+  /** Creates a sender address; `senderName` "" counts as no name. */
+  async create(input: { address: string; senderName?: string }): Promise<SenderAddressRecord> {
+    const address = normalizeEmail(input.address);
+    const record: SenderAddressRecord = input.senderName
+      ? { address, senderName: input.senderName, createdAt: this.clock.now() }
+      : { address, createdAt: this.clock.now() };
+    const outcome = await this.redis.eval(CREATE, 1, this.key, address, JSON.stringify(record), this.maxAddresses);
+    if (outcome === -1) {
+      throw new ConflictError('InvalidParameterValue.RepeatEmailAddress', `the sender address "${address}" already exists`, { context: { address } });
+    }
+    if (outcome === -2) {
+      throw new ConflictError('OperationDenied.ExceedSenderLimit', `at most ${this.maxAddresses} sender addresses may exist`, {
+        context: { address, maxAddresses: this.maxAddresses },
+      });
+    }
+    return record;
+  }
+
+  /** The sender address, or undefined when it does not exist. */
+  async get(address: string): Promise<SenderAddressRecord | undefined> {
+    const raw = await this.redis.hget(this.key, normalizeEmail(address));
+    return raw === null ? undefined : decode(raw);
+  }
+
+  /** Every sender address, oldest first (ties by address), so the order is stable across calls. */
+  async list(): Promise<SenderAddressRecord[]> {
+    const all = Object.values(await this.redis.hgetall(this.key)).map(decode);
+    return all.sort((a, b) => a.createdAt - b.createdAt || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  }
+
+  /** Deletes the sender address; true when it existed. */
+  async delete(address: string): Promise<boolean> {
+    return (await this.redis.hdel(this.key, normalizeEmail(address))) === 1;
+  }
+
+  /** How many sender addresses are on `domain` (case-insensitive, exact domain: subdomains do not count). */
+  async countForDomain(domain: string): Promise<number> {
+    const wanted = domain.toLowerCase();
+    return (await this.redis.hkeys(this.key)).filter((address) => domainOf(address) === wanted).length;
+  }
+}

@@ -1,0 +1,137 @@
+import { signTencentRequest } from '@postmill/tc3';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type FakeTencentSes, startFakeTencentSes } from '../src/index.ts';
+
+const sendEmailBody = {
+  FromEmailAddress: 'Postmill <noreply@mail.example.com>',
+  Destination: ['alice@example.com'],
+  Subject: 'Hello',
+  Simple: { Text: Buffer.from('Hello Alice').toString('base64') },
+};
+
+interface Envelope {
+  Response: { MessageId?: string; RequestId: string; Error?: { Code: string; Message: string } };
+}
+
+let fake: FakeTencentSes;
+
+beforeAll(async () => {
+  fake = await startFakeTencentSes();
+});
+afterEach(() => fake.reset());
+afterAll(() => fake.close());
+
+async function call(
+  body: string,
+  opts: { action?: string; secretKey?: string; timestamp?: number } = {},
+): Promise<{ status: number; contentType: string | null; json: Envelope }> {
+  const host = new URL(fake.endpoint).host;
+  const headers = signTencentRequest(
+    { secretId: fake.secretId, secretKey: opts.secretKey ?? fake.secretKey },
+    {
+      host,
+      service: 'ses',
+      action: opts.action ?? 'SendEmail',
+      version: '2020-10-02',
+      region: 'ap-guangzhou',
+      timestamp: opts.timestamp ?? Math.floor(Date.now() / 1000),
+    },
+    body,
+  );
+  const res = await fetch(`${fake.endpoint}/`, { method: 'POST', headers, body });
+  return { status: res.status, contentType: res.headers.get('content-type'), json: (await res.json()) as Envelope };
+}
+
+describe('fake Tencent SES', () => {
+  it('accepts a correctly signed SendEmail and answers a MessageId and a RequestId', async () => {
+    const { status, contentType, json } = await call(JSON.stringify(sendEmailBody));
+    expect(status).toBe(200);
+    expect(contentType).toBe('application/json');
+    expect(json.Response.Error).toBeUndefined();
+    expect(json.Response.MessageId).toMatch(/^qcloudses-/u);
+    expect(json.Response.RequestId).toMatch(/^[0-9a-f-]{36}$/u);
+    expect(fake.requests).toHaveLength(1);
+    const recorded = fake.requests[0];
+    expect(recorded?.body).toEqual(sendEmailBody);
+    expect(recorded?.action).toBe('SendEmail');
+    expect(recorded?.outcome).toMatchObject({ kind: 'accepted', messageId: json.Response.MessageId });
+    expect(recorded?.arrivedAtEpochMs).toBeGreaterThan(0);
+  });
+
+  it('refuses a request signed with the wrong secret key with AuthFailure.SignatureFailure in an HTTP 200 envelope', async () => {
+    const { status, json } = await call(JSON.stringify(sendEmailBody), { secretKey: 'not-the-secret' });
+    expect(status).toBe(200);
+    expect(json.Response.Error?.Code).toBe('AuthFailure.SignatureFailure');
+    expect(json.Response.MessageId).toBeUndefined();
+    expect(json.Response.RequestId).toMatch(/^[0-9a-f-]{36}$/u);
+  });
+
+  it('refuses a request whose timestamp is more than five minutes old with AuthFailure.SignatureExpire', async () => {
+    const { json } = await call(JSON.stringify(sendEmailBody), { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    expect(json.Response.Error?.Code).toBe('AuthFailure.SignatureExpire');
+  });
+
+  it('answers the code given to failNext, then accepts again', async () => {
+    fake.failNext('FailedOperation.TemporaryBlocked', { message: 'blocked for 10 minutes' });
+    const first = await call(JSON.stringify(sendEmailBody));
+    expect(first.json.Response.Error).toEqual({ Code: 'FailedOperation.TemporaryBlocked', Message: 'blocked for 10 minutes' });
+    const second = await call(JSON.stringify(sendEmailBody));
+    expect(second.json.Response.MessageId).toBeDefined();
+  });
+
+  it('answers failNext codes for as many requests as times says', async () => {
+    fake.failNext('RequestLimitExceeded', { times: 2 });
+    const codes: (string | undefined)[] = [];
+    for (let i = 0; i < 3; i++) codes.push((await call(JSON.stringify(sendEmailBody))).json.Response.Error?.Code);
+    expect(codes).toEqual(['RequestLimitExceeded', 'RequestLimitExceeded', undefined]);
+  });
+
+  it('answers the code failWhen returns for the bodies it picks', async () => {
+    fake.failWhen((b) => (b.Destination?.includes('blocked@example.com') ? 'FailedOperation.EmailAddrInBlacklist' : undefined));
+    const bad = await call(JSON.stringify({ ...sendEmailBody, Destination: ['blocked@example.com'] }));
+    const good = await call(JSON.stringify(sendEmailBody));
+    expect(bad.json.Response.Error?.Code).toBe('FailedOperation.EmailAddrInBlacklist');
+    expect(good.json.Response.MessageId).toBeDefined();
+  });
+
+  it('answers InvalidAction for an action other than SendEmail', async () => {
+    const { json } = await call(JSON.stringify(sendEmailBody), { action: 'DescribeInstances' });
+    expect(json.Response.Error?.Code).toBe('InvalidAction');
+  });
+
+  it('answers InvalidParameter for a body that is not JSON', async () => {
+    const { json } = await call('{not json');
+    expect(json.Response.Error?.Code).toBe('InvalidParameter');
+    expect(fake.requests[0]?.body).toBeUndefined();
+  });
+
+  it('answers UnknownParameter for a top-level key SendEmail does not define', async () => {
+    const { json } = await call(JSON.stringify({ ...sendEmailBody, Recipients: ['x@example.com'] }));
+    expect(json.Response.Error?.Code).toBe('UnknownParameter');
+  });
+
+  it('answers a scripted HTTP status with Retry-After before checking anything', async () => {
+    fake.respondHttp(429, { retryAfterSeconds: 3 });
+    const res = await fetch(`${fake.endpoint}/`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('3');
+    await res.text();
+    expect(fake.requests[0]?.outcome).toEqual({ kind: 'http', status: 429 });
+  });
+
+  it('destroys the connection without an answer when told to reset it', async () => {
+    fake.resetConnectionNext();
+    await expect(call(JSON.stringify(sendEmailBody))).rejects.toThrow();
+    expect(fake.requests[0]?.outcome).toEqual({ kind: 'reset' });
+  });
+
+  it('holds the answer of a delayed request: recorded on arrival, answered later', async () => {
+    fake.delayNext(200);
+    const pending = call(JSON.stringify(sendEmailBody));
+    await vi.waitFor(() => expect(fake.requests).toHaveLength(1));
+    expect(fake.requests[0]?.outcome).toBeUndefined();
+    const { json } = await pending;
+    expect(json.Response.MessageId).toBeDefined();
+    expect(fake.requests[0]?.outcome).toMatchObject({ kind: 'accepted' });
+  });
+});

@@ -1,0 +1,5 @@
+export { buildMime, MimeHeaderError } from './mime.ts';
+export { type OutboxEntry, type OutboxStoreOptions, OutboxStore } from './outbox-store.ts';
+export { type OutboxTransportOptions, createOutboxTransport } from './outbox-transport.ts';
+export { type SmtpTransportOptions, createSmtpTransport } from './smtp-transport.ts';
+export { type TencentSesTransportOptions, createTencentSesTransport } from './tencent-ses-transport.ts';
