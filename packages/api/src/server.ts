@@ -11,10 +11,12 @@ import { registerUnsubscribeRoutes } from './unsubscribe-routes.ts';
  */
 export function buildApiServer(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
-    loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // Per-request access logs are off (info level); warnings and errors still reach the app logger.
+    loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }),
     bodyLimit: deps.limits.maxRequestBytes,
     trustProxy: true,
+    // Unsubscribe tokens are ~150 characters; Fastify's default (100) would answer 414.
+    routerOptions: { maxParamLength: 1024 },
   }) as unknown as FastifyInstance; // pino's Logger type parameter differs from Fastify's default; the instance is the same
   registerTencentDialect(app, deps, TENCENT_ACTIONS);
   registerOutboxRoutes(app, deps);

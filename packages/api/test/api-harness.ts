@@ -81,7 +81,7 @@ export async function startApiHarness(options: { clock?: Clock; limits?: Partial
       const text = opts.rawBody ?? JSON.stringify(body);
       const headers = signTencentRequest(
         { secretId: opts.secretId ?? secretId, secretKey: opts.secretKey ?? secretKey },
-        { host, action, version: '2020-10-02', region: 'ap-guangzhou', timestamp: opts.timestamp ?? Math.floor(Date.now() / 1000), service: 'ses' },
+        { host, action, version: '2020-10-02', region: 'ap-guangzhou', timestamp: opts.timestamp ?? Math.floor(clock.now() / 1000), service: 'ses' },
         text,
       );
       const res = await fetch(`http://${host}/`, { method: 'POST', headers, body: text });

@@ -3,10 +3,12 @@ const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
 /** Decodes standard base64 strictly (padding required, no whitespace or foreign characters); undefined when invalid. */
 export function decodeBase64Strict(value: string): Buffer | undefined {
   if (!BASE64_RE.test(value)) return undefined;
-  return Buffer.from(value, 'base64');
+  const bytes = Buffer.from(value, 'base64');
+  // Reject non-canonical encodings (e.g. "QR==", whose unused bits are not zero).
+  return bytes.toString('base64') === value ? bytes : undefined;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decodes base64 that must hold UTF-8 text; undefined when either layer is invalid. */
 export function decodeBase64Text(value: string): string | undefined {

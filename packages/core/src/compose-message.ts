@@ -36,7 +36,7 @@ export function composeMessage(spec: MessageSpec, personal?: Personalisation): M
       const url = personal.unsubscribeUrl;
       if (html !== undefined) {
         const footer = `<p style="font-size:12px;color:#888" lang="${words.lang}">${escapeHtml(words.lead)} <a href="${escapeHtml(url)}">${escapeHtml(words.link)}</a></p>`;
-        html = /<\/body>/iu.test(html) ? html.replace(/<\/body>/iu, `${footer}</body>`) : `${html}${footer}`;
+        html = /<\/body>/iu.test(html) ? html.replace(/<\/body>/iu, () => `${footer}</body>`) : `${html}${footer}`;
       }
       if (text !== undefined || html === undefined) text = `${text ?? ''}\n\n${words.lead} ${words.link}: ${url}\n`;
     }

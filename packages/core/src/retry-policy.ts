@@ -113,8 +113,8 @@ export function classifyProviderError(err: ProviderError, options: RetryPolicyOp
  */
 export function transientBackoffMs(attemptsMade: number, options: RetryPolicyOptions, random: () => number = Math.random): number {
   const exp = options.backoffBaseMs * 2 ** Math.max(0, attemptsMade - 1);
-  const capped = Math.min(exp, 600_000);
-  return Math.round(capped * (0.5 + random()));
+  // The cap applies after the jitter, so no delay ever exceeds 10 min.
+  return Math.min(Math.round(Math.min(exp, 600_000) * (0.5 + random())), 600_000);
 }
 
 /** Delay before retrying a recipient after its `n`-th FrequencyLimit (n ≥ 1), or undefined when it must fail. */

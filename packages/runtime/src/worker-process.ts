@@ -15,7 +15,7 @@ export interface RunningWorker {
 export function startWorker(config: PostmillConfig, shared: SharedServices, logger: Logger): RunningWorker {
   const { redis, keys, clock } = shared;
   const transport = createTransport(config.transport, shared.outbox);
-  const log = logger.child({ component: 'worker', transport: transport.kind });
+  const log = logger.child({ component: 'worker' });
   const worker = startDeliveryWorker({
     connection: redis,
     bullPrefix: keys.bullPrefix,

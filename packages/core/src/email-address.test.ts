@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { domainOf, formatMailbox, isValidDomain, isValidEmail, normalizeEmail, parseMailbox } from './email-address.ts';
+import { ValidationError } from './errors.ts';
+
+const CODE = 'FailedOperation.IncorrectSender';
+
+function parseError(value: string): unknown {
+  try {
+    parseMailbox(value, CODE);
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+describe('parseMailbox', () => {
+  it('parses a bare address and lower-cases only its domain', () => {
+    expect(parseMailbox('News.Team@Mail.Example.COM', CODE)).toEqual({ address: 'News.Team@mail.example.com' });
+  });
+
+  it('parses the Tencent alias form "Alias <addr>" with exactly one space before the angle bracket', () => {
+    expect(parseMailbox('QCLOUDTEAM <noreply@mail.qcloud.com>', CODE)).toEqual({ address: 'noreply@mail.qcloud.com', name: 'QCLOUDTEAM' });
+    expect(parseMailbox('腾讯云 团队 <noreply@mail.qcloud.com>', CODE)).toEqual({ address: 'noreply@mail.qcloud.com', name: '腾讯云 团队' });
+  });
+
+  it('ignores whitespace around the whole value', () => {
+    expect(parseMailbox('  Team <a@example.com>  ', CODE)).toEqual({ address: 'a@example.com', name: 'Team' });
+  });
+
+  it('refuses an alias not separated by exactly one space, or angle brackets without an alias', () => {
+    for (const value of ['Team<a@example.com>', 'Team  <a@example.com>', '<a@example.com>']) {
+      expect(parseError(value), value).toBeInstanceOf(ValidationError);
+    }
+  });
+
+  it('refuses an alias containing a colon, a quote, an angle bracket or a line break', () => {
+    for (const value of ['Re: Team <a@example.com>', '"Team" <a@example.com>', 'Team > x <a@example.com>', 'Team\r\nBcc: x <a@example.com>', 'Team\n <a@example.com>']) {
+      expect(parseError(value), JSON.stringify(value)).toBeInstanceOf(ValidationError);
+    }
+  });
+
+  it('refuses an alias longer than 128 characters', () => {
+    expect(parseError(`${'a'.repeat(129)} <a@example.com>`)).toBeInstanceOf(ValidationError);
+    expect(parseMailbox(`${'a'.repeat(128)} <a@example.com>`, CODE).name).toHaveLength(128);
+  });
+
+  it('refuses addresses carrying CR, LF, a comma or angle brackets, so no header or second recipient can be injected', () => {
+    for (const value of ['a@example.com\r\nBcc: x@example.com', 'a@example.com,b@example.com', 'a@example.com, b@example.com', 'a<b>@example.com', 'Team <a@example.com>>', 'a@exa\nmple.com']) {
+      expect(parseError(value), JSON.stringify(value)).toBeInstanceOf(ValidationError);
+    }
+  });
+
+  it('throws a ValidationError carrying the code the caller chose and the offending value', () => {
+    const err = parseError('not an address');
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err).toMatchObject({ code: CODE, name: 'ValidationError', context: { value: 'not an address' } });
+    expect(() => parseMailbox('x', 'FailedOperation.IncorrectEmail')).toThrow(expect.objectContaining({ code: 'FailedOperation.IncorrectEmail' }));
+  });
+});
+
+describe('formatMailbox', () => {
+  it('renders a named mailbox as "Alias <addr>" and an unnamed one as the bare address', () => {
+    expect(formatMailbox({ address: 'a@example.com', name: 'Team' })).toBe('Team <a@example.com>');
+    expect(formatMailbox({ address: 'a@example.com' })).toBe('a@example.com');
+  });
+});
+
+describe('isValidEmail', () => {
+  it('accepts ordinary addresses, plus tags, atext specials and subdomains', () => {
+    for (const value of ['a@example.com', 'first.last+tag@mail.example.co.uk', "o'brien@example.ie", 'x_y-z@a-b.example.museum', 'A@EXAMPLE.COM']) {
+      expect(isValidEmail(value), value).toBe(true);
+    }
+  });
+
+  it('refuses malformed local parts: empty, leading, trailing or doubled dots, spaces, quotes and non-ASCII', () => {
+    for (const value of ['@example.com', '.a@example.com', 'a.@example.com', 'a..b@example.com', 'a b@example.com', '"a"@example.com', 'usér@example.com', 'a@b@example.com']) {
+      expect(isValidEmail(value), value).toBe(false);
+    }
+  });
+
+  it('refuses malformed domains: none, no dot, IP literals, hyphen-edged labels, numeric TLDs and trailing dots', () => {
+    for (const value of ['a', 'a@', 'a@localhost', 'a@[127.0.0.1]', 'a@127.0.0.1', 'a@-x.example.com', 'a@x-.example.com', 'a@example.c', 'a@example.123', 'a@example.com.', 'a@exa_mple.com']) {
+      expect(isValidEmail(value), value).toBe(false);
+    }
+  });
+
+  it('accepts a 64-character local part and refuses 65', () => {
+    expect(isValidEmail(`${'a'.repeat(64)}@example.com`)).toBe(true);
+    expect(isValidEmail(`${'a'.repeat(65)}@example.com`)).toBe(false);
+  });
+
+  it('accepts a 254-character address and refuses 255', () => {
+    const domain = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(57)}.com`;
+    const max = `${'l'.repeat(64)}@${domain}`;
+    expect(max).toHaveLength(254);
+    expect(isValidEmail(max)).toBe(true);
+    expect(isValidEmail(`${'l'.repeat(64)}@d${domain}`)).toBe(false);
+  });
+
+  it('accepts a 63-character domain label and refuses 64', () => {
+    expect(isValidEmail(`a@${'x'.repeat(63)}.com`)).toBe(true);
+    expect(isValidEmail(`a@${'x'.repeat(64)}.com`)).toBe(false);
+  });
+});
+
+describe('isValidDomain, normalizeEmail and domainOf', () => {
+  it('validates domain names without a trailing dot', () => {
+    expect(isValidDomain('mail.example.com')).toBe(true);
+    expect(isValidDomain('example')).toBe(false);
+    expect(isValidDomain('example.com.')).toBe(false);
+  });
+
+  it('lower-cases the domain only and reads the domain after the last @', () => {
+    expect(normalizeEmail('Bob@Example.COM')).toBe('Bob@example.com');
+    expect(normalizeEmail('no-at-sign')).toBe('no-at-sign');
+    expect(domainOf('Bob@Example.COM')).toBe('example.com');
+  });
+});
