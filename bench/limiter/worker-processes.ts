@@ -28,6 +28,7 @@ export function spawnWorkers(options: { script: string; count: number; cwd: stri
   const env = { ...cleanEnv(), ...options.env };
   const children: ChildProcess[] = [];
   const exits: Promise<number | null>[] = [];
+  let exited = 0;
   for (let i = 0; i < options.count; i++) {
     const child = spawn(process.execPath, ['--import', 'tsx', options.script], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(process.stderr, { end: false });
@@ -35,10 +36,18 @@ export function spawnWorkers(options: { script: string; count: number; cwd: stri
     children.push(child);
     exits.push(
       new Promise((resolve) => {
-        child.once('exit', (code) => resolve(code));
+        // 'exit' or 'error' (spawn failed, no 'exit' follows), whichever comes first, counts once.
+        let settled = false;
+        const settle = (code: number | null): void => {
+          if (settled) return;
+          settled = true;
+          exited++;
+          resolve(code);
+        };
+        child.once('exit', (code) => settle(code));
         child.once('error', (err) => {
           process.stderr.write(`worker ${i} could not start: ${err.message}\n`);
-          resolve(null);
+          settle(null);
         });
       }),
     );
@@ -46,7 +55,7 @@ export function spawnWorkers(options: { script: string; count: number; cwd: stri
   const alive = (c: ChildProcess): boolean => c.exitCode === null && c.signalCode === null;
   let stopping: ReturnType<WorkerProcesses['stop']> | undefined;
   return {
-    exitedCount: () => children.filter((c) => !alive(c)).length,
+    exitedCount: () => exited,
     stop: (graceMs = 20_000) =>
       (stopping ??= (async () => {
         for (const c of children) if (alive(c)) c.kill('SIGTERM');

@@ -11,7 +11,7 @@ if (!config.credentials.secretId || !config.credentials.secretKey) {
   logger.fatal('POSTMILL_SECRET_ID and POSTMILL_SECRET_KEY are required for start:api');
   process.exit(2);
 }
-const shared = createSharedServices(config, { redisUrl: config.redis.url, connectionName: 'postmill-api' });
+const shared = createSharedServices(config, { redisUrl: config.redis.url, connectionName: 'postmill-api', failFast: true });
 const api = await startApi(config, shared, logger);
 logger.info({ url: api.url, transport: config.transport.kind }, 'API listening');
 

@@ -28,9 +28,12 @@ if (!redisUrl) {
   logger.info({ url: redisUrl, dataDir: redisDir }, 'embedded Redis started (AOF persistence on)');
 }
 
-const shared = createSharedServices(config, { redisUrl, connectionName: 'postmill' });
-const worker = startWorker(config, shared, logger);
-const api = await startApi(config, shared, logger);
+// Two connections: the worker's waits out Redis outages, the API's fails fast so callers get a
+// clear retryable error instead of a hanging request.
+const workerServices = createSharedServices(config, { redisUrl, connectionName: 'postmill-worker' });
+const apiServices = createSharedServices(config, { redisUrl, connectionName: 'postmill-api', failFast: true });
+const worker = startWorker(config, workerServices, logger);
+const api = await startApi(config, apiServices, logger);
 const local = `http://localhost:${config.http.port}`;
 process.stdout.write(`
   Postmill is running (transport: ${config.transport.kind})
@@ -50,7 +53,8 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'shutting down');
   await api.close();
   await worker.close();
-  await shared.close();
+  await apiServices.close();
+  await workerServices.close();
   await embedded?.stop();
   process.exit(0);
 }

@@ -12,7 +12,7 @@ import { registerUnsubscribeRoutes } from './unsubscribe-routes.ts';
 export function buildApiServer(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     // Per-request access logs are off (info level); warnings and errors still reach the app logger.
-    loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }),
+    loggerInstance: deps.logger.child({ component: 'http' }, { level: deps.logger.levelVal > 40 ? deps.logger.level : 'warn' }),
     bodyLimit: deps.limits.maxRequestBytes,
     trustProxy: true,
     // Unsubscribe tokens are ~150 characters; Fastify's default (100) would answer 414.

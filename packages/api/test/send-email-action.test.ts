@@ -247,6 +247,12 @@ describe('SendEmail', () => {
       expect(await sendCode({ Subject: 'x'.repeat(101) })).toBe('InvalidParameterValue.SubjectLengthError');
     });
 
+    it('answers InvalidParameterValue.SubjectLengthError when template variables push the Subject past 100 characters', async () => {
+      expect(
+        await sendCode({ Subject: 'Hi {{name}}', Template: { TemplateID: templateId, TemplateData: JSON.stringify({ name: 'y'.repeat(98) }) } }),
+      ).toBe('InvalidParameterValue.SubjectLengthError');
+    });
+
     it('answers InvalidParameterValue for a line break in Subject', async () => {
       expect(await sendCode({ Subject: 'Hello\r\nBcc: victim@example.org' })).toBe('InvalidParameterValue');
       expect(await sendCode({ Subject: 'Hello\nthere' })).toBe('InvalidParameterValue');

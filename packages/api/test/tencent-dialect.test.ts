@@ -22,6 +22,10 @@ interface RawPost {
   readonly secretKey?: string;
   readonly timestamp?: number;
   readonly omitAuthorization?: boolean;
+  /** Replaces the computed Authorization header. */
+  readonly authorization?: string;
+  /** Header names left out of the request. */
+  readonly omitHeaders?: readonly string[];
 }
 
 /** Sends a TC3-signed POST built by hand, so the bytes, headers and signature can each be wrong on purpose. */
@@ -43,8 +47,9 @@ async function rawPost(api: ApiHarness, p: RawPost): Promise<RawAnswer> {
     'X-TC-Version': p.version ?? '2020-10-02',
     'X-TC-Timestamp': String(timestamp),
     'X-TC-Region': 'ap-guangzhou',
-    ...(p.omitAuthorization ? {} : { Authorization: authorization }),
+    ...(p.omitAuthorization ? {} : { Authorization: p.authorization ?? authorization }),
   };
+  for (const name of p.omitHeaders ?? []) delete headers[name];
   const res = await fetch(`${api.baseUrl}/`, { method: 'POST', headers, body: p.body });
   return { status: res.status, contentType: res.headers.get('content-type'), body: await res.json() };
 }
@@ -131,6 +136,38 @@ describe('the Tencent dialect on POST /', () => {
 
   it('answers AuthFailure.InvalidAuthorization without an Authorization header', async () => {
     expect(tencentError(await rawPost(api, { body: '{}', omitAuthorization: true }))).toBe('AuthFailure.InvalidAuthorization');
+  });
+
+  it('answers AuthFailure.InvalidAuthorization for an Authorization that is not TC3-HMAC-SHA256 or without X-TC-Timestamp', async () => {
+    expect(tencentError(await rawPost(api, { body: '{}', authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }))).toBe(
+      'AuthFailure.InvalidAuthorization',
+    );
+    expect(tencentError(await rawPost(api, { body: '{}', omitHeaders: ['X-TC-Timestamp'] }))).toBe('AuthFailure.InvalidAuthorization');
+  });
+
+  it('answers MissingParameter without X-TC-Action or X-TC-Version', async () => {
+    expect(tencentError(await rawPost(api, { body: '{}', omitHeaders: ['X-TC-Action'] }))).toBe('MissingParameter');
+    expect(tencentError(await rawPost(api, { body: '{}', omitHeaders: ['X-TC-Version'] }))).toBe('MissingParameter');
+  });
+
+  it('treats an empty body as an empty request', async () => {
+    const res = await rawPost(api, { body: '' });
+    expect(res.body.Response).toMatchObject({ Total: 0, RequestId: expect.any(String) });
+  });
+
+  it('answers UnknownParameter for a __proto__ field instead of failing', async () => {
+    expect(tencentError(await rawPost(api, { body: '{"__proto__":{"Limit":1}}' }))).toBe('UnknownParameter');
+  });
+
+  it('answers InternalError, not a store code, when a stored record cannot be read', async () => {
+    expect(harnessError(await api.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' }))).toBeUndefined();
+    await api.deps.redis.hset(api.deps.keys.addresses, 'news@mail.example.com', 'not json');
+    const res = await rawPost(api, {
+      action: 'SendEmail',
+      body: JSON.stringify({ FromEmailAddress: 'news@mail.example.com', Destination: ['a@example.org'], Subject: 'Hi', Simple: { Text: 'aGk=' } }),
+    });
+    expect(tencentError(res)).toBe('InternalError');
+    expect(res.body.Response.Error.Message).not.toContain('stored');
   });
 
   it('answers AuthFailure.SignatureFailure for a body other than the one signed, and does not apply it', async () => {

@@ -63,6 +63,11 @@ describe('formatMailbox', () => {
     expect(formatMailbox({ address: 'a@example.com', name: 'Team' })).toBe('Team <a@example.com>');
     expect(formatMailbox({ address: 'a@example.com' })).toBe('a@example.com');
   });
+
+  it('quotes an alias with a comma or other specials so it still reads as one mailbox', () => {
+    expect(formatMailbox({ address: 'j@example.com', name: 'Smith, John' })).toBe('"Smith, John" <j@example.com>');
+    expect(formatMailbox({ address: 'j@example.com', name: 'J. Smith' })).toBe('"J. Smith" <j@example.com>');
+  });
 });
 
 describe('isValidEmail', () => {

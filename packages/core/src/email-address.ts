@@ -58,7 +58,13 @@ export function parseMailbox(value: string, invalidCode: string): Mailbox {
   return name === undefined ? { address: normalizeEmail(address) } : { address: normalizeEmail(address), name };
 }
 
-/** Renders a mailbox back to `Alias <addr>` form. */
+/**
+ * Renders a mailbox back to `Alias <addr>` form. Guarantees a single address when re-parsed: an
+ * alias with RFC 5322 specials (comma, semicolon, dot, parentheses...) is quoted, so
+ * `Smith, John` cannot read as two mailboxes (aliases never contain quotes, see parseMailbox).
+ */
 export function formatMailbox(mailbox: Mailbox): string {
-  return mailbox.name ? `${mailbox.name} <${mailbox.address}>` : mailbox.address;
+  if (!mailbox.name) return mailbox.address;
+  const name = /[,;().[\]@\\]/u.test(mailbox.name) ? `"${mailbox.name}"` : mailbox.name;
+  return `${name} <${mailbox.address}>`;
 }

@@ -37,7 +37,7 @@ export function toProviderError(err: unknown): ProviderError {
   const e = err as { code?: unknown; message?: unknown; name?: unknown } | undefined;
   const errno = typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.message === 'string' ? e.message : String(err);
-  if (e?.name === 'AbortError' || e?.name === 'TimeoutError' || errno === 'ETIMEDOUT' || errno === 'ETIMEDOUT') {
+  if (e?.name === 'AbortError' || e?.name === 'TimeoutError' || errno === 'ETIMEDOUT' || errno === 'ESOCKETTIMEDOUT') {
     return new ProviderError('Network.Timeout', message, { cause: err });
   }
   return new ProviderError(`Network.${errno ?? 'Unknown'}`, message, { cause: err });

@@ -12,7 +12,7 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** Builds and starts the HTTP API on the configured host and port. */
+/** Builds and starts the HTTP API on the configured host and port, once Redis is reachable. Use fail-fast services (see createSharedServices). */
 export async function startApi(config: PostmillConfig, shared: SharedServices, logger: Logger): Promise<RunningApi> {
   const { redis, keys, clock } = shared;
   const app = buildApiServer({
@@ -33,6 +33,7 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     unsubscribeSecret: unsubscribeSecret(config),
     timeZone: config.timeZone,
   });
+  await shared.ready();
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   let closing: Promise<void> | undefined;
   return { url: address, close: () => (closing ??= app.close()) };

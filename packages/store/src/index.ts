@@ -7,3 +7,4 @@ export { DomainHoldStore } from './domain-hold-store.ts';
 export { type EmailIdentityRecord, type IdentityTag, IdentityStore } from './identity-store.ts';
 export { type SenderAddressRecord, SenderAddressStore } from './sender-address-store.ts';
 export { type TemplateRecord, type TemplateInput, TEMPLATE_APPROVED, AUTO_APPROVAL_REASON, TemplateStore } from './template-store.ts';
+export { isStorageUnavailable } from './storage-unavailable.ts';

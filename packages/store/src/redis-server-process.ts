@@ -57,15 +57,18 @@ export async function spawnRedisServer(options: SpawnRedisOptions = {}): Promise
           : err,
       );
     });
-    child.once('exit', (code) => {
+    const onEarlyExit = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`redis-server exited with code ${code}:\n${output}`));
-    });
+    };
+    child.once('exit', onEarlyExit);
     child.stdout?.on('data', (b: Buffer) => {
       output += b.toString();
       if (output.includes('Ready to accept connections')) {
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        // Only our own listener: removeAllListeners('exit') would also drop Node's internal one and
+        // the 'exit' event would never reach stop()/kill().
+        child.off('exit', onEarlyExit);
         resolve();
       }
     });

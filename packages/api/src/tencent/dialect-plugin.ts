@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isStorageUnavailable } from '@postmill/store';
 import { verifyTc3 } from '@postmill/tc3';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../api-deps.ts';
@@ -18,7 +19,8 @@ declare module 'fastify' {
 
 function send(reply: FastifyReply, body: unknown): FastifyReply {
   // Tencent answers API errors with HTTP 200 and exactly `application/json` (the Python SDK checks it).
-  return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(body));
+  // A Buffer payload, because Fastify appends `; charset=utf-8` to a JSON content type sent with a string.
+  return reply.code(200).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(body), 'utf8'));
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {
@@ -48,6 +50,13 @@ export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, acti
         return send(reply, errorEnvelope(requestId, 'InvalidParameter', `The request could not be read: ${err.message}`));
       }
       if (isCallerError(err)) return send(reply, errorEnvelope(requestId, err.code, err.message));
+      if (isStorageUnavailable(err)) {
+        req.log.warn({ err, requestId }, 'Redis unavailable; request refused');
+        return send(
+          reply,
+          errorEnvelope(requestId, 'FailedOperation.ServiceNotAvailable', 'Storage is temporarily unavailable; nothing was accepted. Retry the request later.'),
+        );
+      }
       req.log.error({ err, requestId }, 'internal error in the Tencent dialect');
       return send(reply, errorEnvelope(requestId, 'InternalError', 'An internal error occurred; the request was not applied.'));
     });

@@ -7,6 +7,7 @@ import {
   decodeBase64Text,
   isUnsubscribeOption,
   isValidEmail,
+  formatMailbox,
   normalizeEmail,
   parseMailbox,
 } from '@postmill/core';
@@ -46,7 +47,10 @@ export function checkRecipients(input: { Destination?: string[] | undefined; Cc?
   return { to, cc, bcc };
 }
 
-/** Subject: 1 to `maxSubjectLength` characters, no line breaks (they would start a new header). */
+/**
+ * Subject: 1 to `maxSubjectLength` characters, no line breaks (they would start a new header).
+ * Checked on the subject as given and again once template variables are filled in.
+ */
 export function checkSubject(subject: string, limits: Limits): string {
   const length = [...subject].length;
   if (length < 1 || length > limits.maxSubjectLength) {
@@ -172,6 +176,5 @@ export function checkUnsubscribe(raw: string | undefined): string {
 export function checkMailboxField(raw: string | undefined, field: string): string | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   if (CRLF.test(raw)) throw new ValidationError('InvalidParameterValue', `\`${field}\` may not contain line breaks.`);
-  const mb = parseMailbox(raw, 'FailedOperation.IncorrectEmail');
-  return mb.name ? `${mb.name} <${mb.address}>` : mb.address;
+  return formatMailbox(parseMailbox(raw, 'FailedOperation.IncorrectEmail'));
 }

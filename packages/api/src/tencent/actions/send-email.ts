@@ -48,7 +48,7 @@ export const sendEmail = defineAction({
       templateId = template.id;
       if (template.html !== undefined) html = renderTemplate(template.html, data, 'html');
       if (template.text !== undefined) text = renderTemplate(template.text, data, 'text');
-      subject = renderTemplate(subjectSource, data, 'header');
+      subject = checkSubject(renderTemplate(subjectSource, data, 'header'), limits);
     } else if (input.Simple) {
       ({ html, text } = decodeSimple(input.Simple));
     } else {

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { RunRecord } from './drive-workers.ts';
+import { type LimiterFigures, figuresOf, formatTable, judge } from './report.ts';
+
+const run = (arrivalsMs: number[]): RunRecord => ({
+  end: 'complete',
+  arrivalsMs,
+  distinctRecipients: arrivalsMs.length,
+  notAccepted: 0,
+  killedWorkers: 0,
+});
+
+/** `count` arrivals evenly spaced at `ratePerSecond`, starting at `startMs`. */
+const steady = (count: number, ratePerSecond: number, startMs = 0): number[] => Array.from({ length: count }, (_, i) => startMs + (i * 1000) / ratePerSecond);
+
+describe('figuresOf', () => {
+  it('reports the mean rate as a percentage of the limit', () => {
+    const f = figuresOf('postmill', run(steady(101, 19.6)), { expected: 101, ratePerSecond: 20 });
+    expect(f.meanRatePerSecond).toBeCloseTo(19.6, 6);
+    expect(f.percentOfLimit).toBeCloseTo(98, 6);
+    expect(f.durationS).toBeCloseTo(100 / 19.6, 6);
+  });
+
+  it('leaves a start-up burst out of the after-warm-up maximum only', () => {
+    const burst = Array.from({ length: 30 }, (_, i) => i); // 30 within 30 ms at the start
+    const f = figuresOf('postmill', run([...burst, ...steady(100, 10, 3000)]), { expected: 130, ratePerSecond: 10 });
+    expect(f.maxInAny1s).toBe(30);
+    expect(f.maxInAny1sAfterWarmup).toBe(10);
+    expect(f.maxWindowAtS).toBe(0);
+  });
+});
+
+describe('judge', () => {
+  const figures = (over: Partial<LimiterFigures>): LimiterFigures => ({
+    ...figuresOf('postmill', run(steady(2000, 19.6)), { expected: 2000, ratePerSecond: 20 }),
+    ...over,
+  });
+
+  it('passes Postmill at the limit with a mean of at least 97 % of it', () => {
+    expect(judge(figures({}), 20)).toEqual({ verdict: 'PASS', reasons: [] });
+  });
+
+  it('fails when any one-second window holds more than the limit', () => {
+    const v = judge(figures({ maxInAny1s: 21 }), 20);
+    expect(v.verdict).toBe('FAIL');
+    expect(v.reasons).toEqual(['max in a 1 s window 21 > limit 20']);
+  });
+
+  it('fails when the mean rate is under 97 % of the limit', () => {
+    expect(judge(figures({ meanRatePerSecond: 19.3 }), 20).verdict).toBe('FAIL');
+    expect(judge(figures({ meanRatePerSecond: 19.4 }), 20).verdict).toBe('PASS');
+  });
+
+  it('fails when not every request arrived', () => {
+    expect(judge(figures({ received: 1999, end: 'timeout' }), 20).reasons).toEqual(['only 1999/2000 requests arrived (timeout)']);
+  });
+
+  it('has no verdict when Postmill did not run', () => {
+    expect(judge(undefined, 20).verdict).toBe('N/A');
+  });
+});
+
+describe('formatTable', () => {
+  it('lines up every column under its header', () => {
+    const rows = [
+      figuresOf('postmill', run(steady(21, 20)), { expected: 21, ratePerSecond: 20 }),
+      figuresOf('bullmq', run(steady(21, 20)), { expected: 21, ratePerSecond: 20 }),
+    ];
+    const [header = '', ...lines] = formatTable(rows).split('\n');
+    expect(lines).toHaveLength(2);
+    const column = header.indexOf('mean-rate');
+    for (const line of lines) expect(line.slice(column, column + 7)).toBe('20.0/s ');
+  });
+});

@@ -1,0 +1,15 @@
+import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { spawnRedisServer } from '@postmill/store';
+import { parseBenchOptions } from './options.ts';
+import { runPostmill } from './run-postmill.ts';
+import { runBullmq } from './run-bullmq.ts';
+import { stopRedis } from './stop-redis.ts';
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const options = parseBenchOptions(process.argv.slice(3));
+const redis = await spawnRedisServer();
+const run = process.argv[2] === 'bullmq' ? await runBullmq({ redisUrl: redis.url, repoRoot, options, timeoutMs: 300_000 }) : await runPostmill({ redisUrl: redis.url, repoRoot, options, timeoutMs: 300_000 });
+await stopRedis(redis);
+const t = [...run.arrivalsMs].sort((a, b) => a - b);
+writeFileSync(`/tmp/x/arrivals-${process.argv[2]}.json`, JSON.stringify(t.map((x) => x - t[0]!)));
+process.exit(0);
