@@ -1,4 +1,4 @@
-import { createLogger, createSharedServices, startApi } from '@postmill/runtime';
+import { createLogger, createSharedServices, exitOnSignals, startApi } from '@postmill/runtime';
 import { loadConfig } from './env.ts';
 
 const config = loadConfig();
@@ -15,14 +15,7 @@ const shared = createSharedServices(config, { redisUrl: config.redis.url, connec
 const api = await startApi(config, shared, logger);
 logger.info({ url: api.url, transport: config.transport.kind }, 'API listening');
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
+exitOnSignals(logger, async () => {
   await api.close();
   await shared.close();
-  process.exit(0);
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+});

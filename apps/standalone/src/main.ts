@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseConfig } from '@postmill/config';
-import { createLogger, createSharedServices, startApi, startWorker } from '@postmill/runtime';
+import { createLogger, createSharedServices, exitOnSignals, startApi, startWorker } from '@postmill/runtime';
 import { type RedisServerProcess, spawnRedisServer } from '@postmill/store';
 import { loadConfig } from './env.ts';
 import { loadOrCreateCredentials } from './local-credentials.ts';
@@ -46,17 +46,10 @@ process.stdout.write(`
 
 `);
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
+exitOnSignals(logger, async () => {
   await api.close();
   await worker.close();
   await apiServices.close();
   await workerServices.close();
   await embedded?.stop();
-  process.exit(0);
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+});

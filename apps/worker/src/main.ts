@@ -1,4 +1,4 @@
-import { createLogger, createSharedServices, startWorker } from '@postmill/runtime';
+import { createLogger, createSharedServices, exitOnSignals, startWorker } from '@postmill/runtime';
 import { loadConfig } from './env.ts';
 
 const config = loadConfig();
@@ -15,14 +15,7 @@ const shared = createSharedServices(config, { redisUrl: config.redis.url, connec
 const worker = startWorker(config, shared, logger);
 logger.info({ transport: config.transport.kind, ratePerSecond: config.sending.ratePerSecond, concurrency: config.sending.concurrency }, 'worker started');
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'draining: no new jobs; active jobs finish');
+exitOnSignals(logger, async () => {
   await worker.close();
   await shared.close();
-  process.exit(0);
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+});

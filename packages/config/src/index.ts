@@ -1,2 +1,3 @@
 export { envSchema, type RawEnv } from './config-schema.ts';
 export { type PostmillConfig, type TransportConfig, ConfigError, parseConfig } from './config.ts';
+export { loadConfigOrExit } from './load-config.ts';

@@ -41,7 +41,7 @@ export const sendEmail = defineAction({
     let templateId: number | undefined;
     if (input.Template) {
       const template = await deps.templates.get(input.Template.TemplateID);
-      if (!template || template.status !== 0) {
+      if (template?.status !== 0) {
         throw new ValidationError('FailedOperation.InvalidTemplateID', `Template ${input.Template.TemplateID} does not exist or is not approved.`);
       }
       const data = parseTemplateData(input.Template.TemplateData);
