@@ -33,6 +33,30 @@ export interface Keys {
   statusDay(date: string): string;
   /** Messages to one recipient on one day (ZSET), same tag as statusDay. */
   statusDayRecipient(date: string, email: string): string;
+  /** Receiver lists: index (ZSET), unique names (HASH name → id), id counter. */
+  readonly receivers: string;
+  readonly receiverNames: string;
+  readonly receiverSeq: string;
+  /** One list's keys, all tagged `{r:<id>}`: meta HASH, entries LIST, fingerprint buckets, refused entries. */
+  receiverMeta(id: number): string;
+  receiverEntries(id: number): string;
+  receiverFingerprints(id: number, bucket: number): string;
+  receiverInvalid(id: number): string;
+  /** Tasks: index (ZSET id → createdAt) and id counter. */
+  readonly tasks: string;
+  readonly taskSeq: string;
+  /** One task's keys, all tagged `{t:<id>}`. */
+  task(id: number): string;
+  taskRun(id: number, run: number): string;
+  runStates(id: number, run: number): string;
+  runDetails(id: number, run: number): string;
+  runRedo(id: number, run: number): string;
+  /** Custom blacklist: email → JSON, id → email, id counter. */
+  readonly blacklist: string;
+  readonly blacklistIds: string;
+  readonly blacklistSeq: string;
+  /** Sending statistics of one day (HASH `<fromDomain>|<rcptDomain>|<metric>` → count). */
+  stats(date: string): string;
 }
 
 /** Builds the key space for a deployment prefix (tests use a unique prefix each). */
@@ -57,5 +81,23 @@ export function createKeys(prefix: string): Keys {
     messageRecipients: (id) => `${prefix}:{m:${id}}:rcpt`,
     statusDay: (date) => `${prefix}:{d:${date}}:messages`,
     statusDayRecipient: (date, email) => `${prefix}:{d:${date}}:to:${email.toLowerCase()}`,
+    receivers: `${tag}:receivers`,
+    receiverNames: `${tag}:receivers:names`,
+    receiverSeq: `${tag}:seq:receiver`,
+    receiverMeta: (id) => `${prefix}:{r:${id}}:meta`,
+    receiverEntries: (id) => `${prefix}:{r:${id}}:entries`,
+    receiverFingerprints: (id, bucket) => `${prefix}:{r:${id}}:fp:${bucket}`,
+    receiverInvalid: (id) => `${prefix}:{r:${id}}:invalid`,
+    tasks: `${tag}:tasks`,
+    taskSeq: `${tag}:seq:task`,
+    task: (id) => `${prefix}:{t:${id}}:task`,
+    taskRun: (id, run) => `${prefix}:{t:${id}}:run:${run}`,
+    runStates: (id, run) => `${prefix}:{t:${id}}:run:${run}:state`,
+    runDetails: (id, run) => `${prefix}:{t:${id}}:run:${run}:detail`,
+    runRedo: (id, run) => `${prefix}:{t:${id}}:run:${run}:redo`,
+    blacklist: `${tag}:blacklist`,
+    blacklistIds: `${tag}:blacklist:ids`,
+    blacklistSeq: `${tag}:seq:blacklist`,
+    stats: (date) => `${prefix}:{s:${date}}:stats`,
   };
 }
