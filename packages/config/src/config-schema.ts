@@ -42,6 +42,9 @@ export const envSchema = z.object({
   MAX_REQUEST_BYTES: int(8 * 1024 * 1024),
   MAX_ATTACHMENT_BYTES: int(4 * 1024 * 1024),
   MAX_DESTINATIONS: int(50),
+  RECEIVER_LIST_MAX_SIZE: int(50_000),
+  RECEIVER_UPLOAD_MAX: int(20_000),
+  RECEIVER_TEMPLATE_DATA_MAX_BYTES: int(800),
   DATA_DIR: z.string().default(".postmill"),
   SCHEDULE_TIMEZONE: z
     .string()

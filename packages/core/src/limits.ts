@@ -25,6 +25,12 @@ export interface Limits {
   readonly statusRetentionDays: number;
   /** Most sender addresses. Default 10 (Tencent's per-account cap). */
   readonly maxSenderAddresses: number;
+  /** Most recipients in one receiver list. Default 50 000 (Tencent's cap; Postmill handles millions). */
+  readonly maxReceiverListSize: number;
+  /** Most entries in one CreateReceiverDetail(WithData) call. Default 20 000. */
+  readonly maxReceiverUpload: number;
+  /** Largest per-recipient TemplateData JSON in bytes. Default 800. */
+  readonly maxReceiverTemplateDataBytes: number;
 }
 
 /** Tencent SES 2020-10-02's own limits (reference §5.4). */
@@ -40,4 +46,7 @@ export const TENCENT_LIMITS: Limits = {
   maxPageLimit: 100,
   statusRetentionDays: 30,
   maxSenderAddresses: 10,
+  maxReceiverListSize: 50_000,
+  maxReceiverUpload: 20_000,
+  maxReceiverTemplateDataBytes: 800,
 };
