@@ -8,6 +8,7 @@ export default defineConfig({
       'apps/*/src/**/*.test.ts',
       'apps/*/test/**/*.test.ts',
       'test/**/*.test.ts',
+      'bench/**/*.test.ts',
     ],
     globalSetup: ['./packages/testkit/src/redis-global-setup.ts'],
     testTimeout: 30_000,

@@ -10,7 +10,6 @@ import { BenchUsageError, type LimiterName, USAGE, parseBenchOptions } from './o
 import { type LimiterFigures, figuresOf, formatTable, judge } from './report.ts';
 import { runBullmq } from './run-bullmq.ts';
 import { runPostmill } from './run-postmill.ts';
-import { stopRedis } from './stop-redis.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -49,7 +48,7 @@ async function main(): Promise<number> {
       figures.push(figuresOf(limiter, run, { expected: requests, ratePerSecond }));
     }
   } finally {
-    await stopRedis(redis);
+    await redis.stop();
   }
 
   const verdict = judge(

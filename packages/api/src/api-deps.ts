@@ -1,6 +1,8 @@
-import type { Clock, Limits } from '@postmill/core';
-import type { MessageProducer } from '@postmill/queue';
+import type { CampaignTaskSpec, Clock, Limits } from '@postmill/core';
+import type { CampaignControl, MessageProducer } from '@postmill/queue';
 import type { IdentityStore, Keys, MessageStore, RedisClient, SenderAddressStore, SuppressionStore, TemplateStore } from '@postmill/store';
+import type { BlacklistStore, StatisticsStore } from '@postmill/store';
+import type { ReceiverStore, TaskStore } from '@postmill/store';
 import type { OutboxStore } from '@postmill/transports';
 import type { Logger } from 'pino';
 
@@ -18,6 +20,16 @@ export interface ApiDeps {
   readonly templates: TemplateStore;
   readonly messages: MessageStore;
   readonly suppressions: SuppressionStore;
+  /** Custom blacklist (CreateCustomBlacklist & co.). */
+  readonly blacklist: BlacklistStore;
+  /** Sending statistics (GetStatisticsReport). */
+  readonly statistics: StatisticsStore;
+  /** Receiver lists (CreateReceiver & co.). */
+  readonly receivers: ReceiverStore;
+  /** Batch tasks and their run ledgers (ListSendTasks, campaign statuses). */
+  readonly tasks: TaskStore<CampaignTaskSpec>;
+  /** Creates and steers batch tasks (BatchSendEmail, Pause/Resume/Cancel/RetrySendTask*). */
+  readonly campaigns: CampaignControl;
   readonly outbox: OutboxStore;
   readonly producer: MessageProducer;
   /** Base URL recipients reach (unsubscribe links), without a trailing slash. */

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { type Clock, type Limits, TENCENT_LIMITS, DEFAULT_RETRY_POLICY, systemClock } from '@postmill/core';
-import { MessageProducer, createDeliveryQueue } from '@postmill/queue';
+import { type CampaignTaskSpec, type Clock, type Limits, TENCENT_LIMITS, DEFAULT_RETRY_POLICY, systemClock } from '@postmill/core';
+import { CampaignControl, MessageProducer, createCampaignQueue, createDeliveryQueue } from '@postmill/queue';
 import {
+  BlacklistStore,
   IdentityStore,
   MessageStore,
+  ReceiverStore,
   SenderAddressStore,
+  StatisticsStore,
   SuppressionStore,
+  TaskStore,
   TemplateStore,
   createKeys,
   createRedisClient,
@@ -30,6 +34,8 @@ export interface ApiHarness {
   readonly deps: ApiDeps;
   readonly secretId: string;
   readonly secretKey: string;
+  /** The campaign-control queue (tests inspect the jobs BatchSendEmail and the control actions add). */
+  readonly campaignQueue: ReturnType<typeof createCampaignQueue>;
   /** Calls an action with a correctly signed request (override the key or timestamp to test auth). */
   call(action: string, body: unknown, options?: { secretKey?: string; secretId?: string; timestamp?: number; rawBody?: string }): Promise<TencentAnswer>;
   close(): Promise<void>;
@@ -46,6 +52,8 @@ export async function startApiHarness(options: { clock?: Clock; limits?: Partial
   const keys = createKeys(prefix);
   const redis = createRedisClient({ url: inject('redisUrl') });
   const queue = createDeliveryQueue(redis, keys.bullPrefix);
+  const campaignQueue = createCampaignQueue(redis, keys.bullPrefix);
+  const tasks = new TaskStore<CampaignTaskSpec>({ redis, keys, clock });
   const messages = new MessageStore({ redis, keys, clock, retentionDays: limits.statusRetentionDays, timeZone: 'Asia/Shanghai' });
   const secretId = `AKID${randomBytes(8).toString('hex')}`;
   const secretKey = randomBytes(16).toString('hex');
@@ -61,6 +69,11 @@ export async function startApiHarness(options: { clock?: Clock; limits?: Partial
     templates: new TemplateStore({ redis, keys, clock }),
     messages,
     suppressions: new SuppressionStore({ redis, keys }),
+    blacklist: new BlacklistStore({ redis, keys, clock, timeZone: 'Asia/Shanghai' }),
+    statistics: new StatisticsStore({ redis, keys, timeZone: 'Asia/Shanghai' }),
+    receivers: new ReceiverStore({ redis, keys, clock, maxListSize: limits.maxReceiverListSize }),
+    tasks,
+    campaigns: new CampaignControl({ tasks, campaignQueue, policy: DEFAULT_RETRY_POLICY, clock }),
     outbox: new OutboxStore({ redis, keys, clock, maxMessages: 100 }),
     producer: new MessageProducer({ queue, messages, policy: DEFAULT_RETRY_POLICY }),
     publicUrl: 'http://localhost:8080',
@@ -77,6 +90,7 @@ export async function startApiHarness(options: { clock?: Clock; limits?: Partial
     deps,
     secretId,
     secretKey,
+    campaignQueue,
     async call(action, body, opts = {}) {
       const text = opts.rawBody ?? JSON.stringify(body);
       const headers = signTencentRequest(
@@ -90,7 +104,9 @@ export async function startApiHarness(options: { clock?: Clock; limits?: Partial
     async close() {
       await app.close();
       await queue.obliterate({ force: true }).catch(() => undefined);
+      await campaignQueue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
+      await campaignQueue.close();
       await deleteKeysWithPrefix(redis, prefix);
       await redis.quit();
     },

@@ -13,6 +13,8 @@ export interface PlanInput {
   readonly nowMs: number;
   /** Recipients who unsubscribed from this sender. */
   readonly unsubscribed: ReadonlySet<string>;
+  /** Recipients on the custom blacklist (default none). */
+  readonly blacklisted?: ReadonlySet<string>;
   /** Recipient domains on hold → until (ms). */
   readonly domainHolds: ReadonlyMap<string, number>;
   /** Most recipients in one provider request. */
@@ -30,7 +32,8 @@ export interface DeliveryPlan {
 /**
  * Plans a run. Guarantees: only due recipients (queued, or deferred whose time has come) are
  * touched; unsubscribed ones fail with `FailedOperation.ReceiverHasUnsubscribed` before any
- * request; recipients of held domains are deferred to the hold's end; every request has at most
+ * request, blacklisted ones with `FailedOperation.EmailAddrInBlacklist`; recipients of held
+ * domains are deferred to the hold's end; every request has at most
  * `chunkSize` recipients (exactly one when personal); no recipient appears twice.
  */
 export function planDelivery(input: PlanInput): DeliveryPlan {
@@ -45,6 +48,16 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
         at: input.nowMs,
         code: 'FailedOperation.ReceiverHasUnsubscribed',
         message: 'the recipient unsubscribed from this sender',
+        transient: false,
+      });
+      continue;
+    }
+    if (input.blacklisted?.has(r)) {
+      updates.set(r, {
+        state: 'failed',
+        at: input.nowMs,
+        code: 'FailedOperation.EmailAddrInBlacklist',
+        message: 'the recipient is on the custom blacklist',
         transient: false,
       });
       continue;

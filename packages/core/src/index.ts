@@ -51,3 +51,47 @@ export {
   nextDueAt,
 } from './delivery-decisions.ts';
 export { decodeBase64Strict, decodeBase64Text } from './base64.ts';
+export { TaskStatus, type TaskStatusCode, canTransitionTask, isTaskSettled, isTaskStatus } from './campaign/task-status.ts';
+export { RunCode, type RunCodeValue, isFinalRunCode, decodeRunCodes } from './campaign/run-ledger-codes.ts';
+export { type CampaignContent, AD_MARKER, campaignMessageId, parseCampaignMessageId, composeCampaignMessage } from './campaign/campaign-message.ts';
+export { type LedgerDetail, ledgerToState, stateToLedger } from './campaign/ledger-mapping.ts';
+export { type TaskScheduleParams, type CampaignTaskSpec } from './campaign/task-spec.ts';
+export {
+  type ReceiverRefusal,
+  type ReceiverEntryVerdict,
+  type ReceiverEntryRules,
+  MAX_RECEIVER_EMAIL_LENGTH,
+  ENTRY_SEPARATOR,
+  validateReceiverEntry,
+  encodeEntry,
+  decodeEntry,
+  emailFingerprint,
+  fingerprintBucket,
+  bucketBitsFor,
+  RECEIVER_REFUSAL_CODES,
+} from './receiver-entry.ts';
+export {
+  type ScheduleErrorCode,
+  ScheduleError,
+  type TaskSchedule,
+  type Occurrence,
+  type ScheduleCheck,
+  TENCENT_TIME_ZONE,
+  isValidTimeZone,
+  parseTencentDateTime,
+  formatTencentDateTime,
+  validateCron,
+  MAX_INTERVAL_HOURS,
+  validateSchedule,
+  type OccurrenceSearchOptions,
+  DEFAULT_SCAN_LIMIT,
+  anchorSchedule,
+  firstOccurrence,
+  occurrenceAt,
+  nextOccurrence,
+  type RunStartInput,
+  type RunStartPlan,
+  DEFAULT_RUN_START_GRACE_MS,
+  DEFAULT_MISSED_LIMIT,
+  planRunStart,
+} from './schedule/index.ts';

@@ -17,20 +17,24 @@ import {
   specRecipients,
   toProviderError,
 } from '@postmill/core';
-import type { DomainHoldStore, MessageStore, SuppressionStore } from '@postmill/store';
+import type { BlacklistStore, DomainHoldStore, MessageStore, StatisticsStore, SuppressionStore } from '@postmill/store';
 import { DelayedError, type Job, type Queue, RateLimitError } from 'bullmq';
 import type { Logger } from 'pino';
-import type { DeliverMessagePayload } from './job-catalog.ts';
+import type { DeliverMessagePayload, DeliveryPayload } from './job-catalog.ts';
 import type { SharedRateLimiter } from './shared-rate-limiter.ts';
+import { waitForSlot } from './wait-for-slot.ts';
+import { statEvents } from './campaign/stat-events.ts';
 
 /** Everything the delivery processor uses; built by the worker app. */
 export interface DeliveryDeps {
   readonly clock: Clock;
   readonly transport: MailTransport;
   readonly limiter: SharedRateLimiter;
-  readonly queue: Queue<DeliverMessagePayload>;
+  readonly queue: Queue<DeliveryPayload>;
   readonly messages: MessageStore;
   readonly suppressions: SuppressionStore;
+  readonly blacklist: BlacklistStore;
+  readonly statistics: StatisticsStore;
   readonly holds: DomainHoldStore;
   readonly policy: RetryPolicyOptions;
   /** Most recipients in one provider request. Default 50. */
@@ -60,8 +64,9 @@ export async function processDeliverMessage(job: Job<DeliverMessagePayload>, tok
   const states = await deps.messages.getRecipients(messageId);
   const recipients = specRecipients(spec);
   const now = deps.clock.now();
-  const [unsubscribed, domainHolds] = await Promise.all([
+  const [unsubscribed, blacklisted, domainHolds] = await Promise.all([
     deps.suppressions.unsubscribedAmong(spec.from.address, recipients),
+    deps.blacklist.blockedAmong(recipients),
     deps.holds.holdsFor(recipients.map(domainOf)),
   ]);
   const plan = planDelivery({
@@ -69,20 +74,23 @@ export async function processDeliverMessage(job: Job<DeliverMessagePayload>, tok
     states,
     nowMs: now,
     unsubscribed,
+    blacklisted,
     domainHolds,
     chunkSize: deps.chunkSize,
     personal: needsPersonalCopies(spec),
   });
-  await record(deps, messageId, states, plan.updates);
+  await record(deps, messageId, states, plan.updates, spec.from.address);
 
   const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   for (const group of plan.requests) {
-    const wait = await deps.limiter.tryAcquire();
-    if (wait > 0) {
-      await deps.queue.rateLimit(wait);
+    // Compose first, reserve second: the time between the slot and the network write stays minimal.
+    const request = { message: messageFor(spec, group, deps), recipients: group, postmillMessageId: messageId };
+    const slot = await deps.limiter.reserve(1);
+    if (!slot.ok) {
+      await deps.queue.rateLimit(slot.retryAfterMs);
       throw new RateLimitError();
     }
-    const request = { message: messageFor(spec, group, deps), recipients: group, postmillMessageId: messageId };
+    await waitForSlot(slot.firstDelayMs);
     let decision: ReturnType<typeof decideOnOutcomes>;
     try {
       const result = await deps.transport.send(request);
@@ -93,7 +101,7 @@ export async function processDeliverMessage(job: Job<DeliverMessagePayload>, tok
       log.warn({ code: providerError.code, recipients: group.length, followUp: decision.followUp.kind }, 'provider request failed');
     }
     for (const [domain, until] of decision.holds) await deps.holds.hold(domain, until);
-    await record(deps, messageId, states, decision.updates);
+    await record(deps, messageId, states, decision.updates, spec.from.address);
     if (decision.followUp.kind === 'throttle') {
       await deps.limiter.pause(decision.followUp.delayMs);
       await deps.queue.rateLimit(decision.followUp.delayMs);
@@ -120,9 +128,23 @@ function messageFor(spec: MessageSpec, group: readonly string[], deps: DeliveryD
   return composeMessage(spec, { recipient, unsubscribeUrl: `${deps.publicUrl}/unsubscribe/${token}` });
 }
 
-/** Writes allowed state changes and mirrors them into `states` (the run's view of the ledger). */
-async function record(deps: DeliveryDeps, messageId: string, states: Map<string, RecipientState>, updates: ReadonlyMap<string, RecipientState>): Promise<void> {
+/**
+ * Writes allowed state changes, mirrors them into `states` (the run's view of the ledger), and
+ * counts recipients that just became final in the day's statistics (on the day the mail was accepted).
+ */
+async function record(
+  deps: DeliveryDeps,
+  messageId: string,
+  states: Map<string, RecipientState>,
+  updates: ReadonlyMap<string, RecipientState>,
+  sender?: string,
+): Promise<void> {
   const allowed = allowedUpdates(states, updates);
   await deps.messages.setStates(messageId, allowed);
-  for (const [r, s] of allowed) states.set(r, s);
+  const stats = statEvents(sender ?? '');
+  for (const [r, s] of allowed) {
+    states.set(r, s);
+    if (sender) stats.add(r, s);
+  }
+  await stats.flush(deps.statistics, deps.clock.now());
 }

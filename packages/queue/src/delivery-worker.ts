@@ -1,8 +1,10 @@
 import { transientBackoffMs } from '@postmill/core';
 import type { RedisClient } from '@postmill/store';
 import { type Job, Worker } from 'bullmq';
+import type { CampaignDeps } from './campaign/campaign-deps.ts';
+import { processSendChunk } from './campaign/send-chunk-processor.ts';
 import { type DeliveryDeps, processDeliverMessage } from './delivery-processor.ts';
-import { BACKOFF_STRATEGY, type DeliverMessagePayload, QUEUE } from './job-catalog.ts';
+import { BACKOFF_STRATEGY, type DeliverMessagePayload, type DeliveryPayload, JOB, QUEUE, type SendChunkPayload } from './job-catalog.ts';
 
 export interface DeliveryWorkerOptions {
   readonly connection: RedisClient;
@@ -10,6 +12,8 @@ export interface DeliveryWorkerOptions {
   /** Jobs processed at once in this process. Default 8. */
   readonly concurrency: number;
   readonly deps: DeliveryDeps;
+  /** Needed to process campaign chunks; without it only SendEmail messages are delivered. */
+  readonly campaign?: CampaignDeps;
 }
 
 /**
@@ -18,8 +22,15 @@ export interface DeliveryWorkerOptions {
  * worker (BullMQ ignores manual rate limits without it) and its own cap is never reached;
  * transient retries use the one backoff policy.
  */
-export function startDeliveryWorker(o: DeliveryWorkerOptions): Worker<DeliverMessagePayload> {
-  const worker = new Worker<DeliverMessagePayload>(QUEUE.delivery, (job: Job<DeliverMessagePayload>, token) => processDeliverMessage(job, token, o.deps), {
+export function startDeliveryWorker(o: DeliveryWorkerOptions): Worker<DeliveryPayload> {
+  const process = (job: Job<DeliveryPayload>, token: string | undefined) => {
+    if (job.name === JOB.sendChunk) {
+      if (!o.campaign) throw new Error('this worker was started without campaign support');
+      return processSendChunk(job as Job<SendChunkPayload>, token, o.campaign);
+    }
+    return processDeliverMessage(job as Job<DeliverMessagePayload>, token, o.deps);
+  };
+  const worker = new Worker<DeliveryPayload>(QUEUE.delivery, process, {
     connection: o.connection,
     prefix: o.bullPrefix,
     concurrency: o.concurrency,

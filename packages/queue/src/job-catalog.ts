@@ -6,13 +6,67 @@ import type { JobsOptions } from 'bullmq';
  * and workers both import it, and no queue or job name is written anywhere else.
  */
 export const QUEUE = {
-  /** Delivery of accepted messages (SendEmail). */
+  /** Provider requests: SendEmail messages and campaign chunks (one shared rate limit). */
   delivery: 'delivery',
+  /** Campaign control: starting runs and dispatching their chunks. */
+  campaign: 'campaign',
 } as const;
 
 export const JOB = {
+  /** delivery: one SendEmail message. */
   deliverMessage: 'deliver-message',
+  /** delivery: one chunk of a campaign run. */
+  sendChunk: 'send-chunk',
+  /** campaign: start one occurrence of a task. */
+  startRun: 'start-run',
+  /** campaign: create a run's chunk jobs behind its durable cursor (and sweep cancelled runs). */
+  dispatchRun: 'dispatch-run',
 } as const;
+
+/** Payload of `send-chunk`: indexes [start, end) of run `run` of task `taskId`. */
+export interface SendChunkPayload {
+  readonly taskId: number;
+  readonly run: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Payload of `start-run`: occurrence `occurrence` of the task's schedule, planned at `plannedAt`. */
+export interface StartRunPayload {
+  readonly taskId: number;
+  readonly occurrence: number;
+  readonly plannedAt: number;
+}
+
+/** Payload of `dispatch-run`; `generation` changes when a run is re-dispatched (resume, retry). */
+export interface DispatchRunPayload {
+  readonly taskId: number;
+  readonly run: number;
+  readonly generation: number;
+}
+
+/** Any job of the delivery queue. */
+export type DeliveryPayload = DeliverMessagePayload | SendChunkPayload;
+/** Any job of the campaign queue. */
+export type CampaignPayload = StartRunPayload | DispatchRunPayload;
+
+/** Deterministic job ids (BullMQ ids may not contain ':'): adding the same step twice is a no-op. */
+export const jobIds = {
+  startRun: (taskId: number, occurrence: number) => `t${taskId}-o${occurrence}`,
+  dispatchRun: (taskId: number, run: number, generation: number) => `t${taskId}-r${run}-g${generation}-dispatch`,
+  sendChunk: (taskId: number, run: number, generation: number, start: number) => `t${taskId}-r${run}-g${generation}-c${start}`,
+};
+
+/** Options for campaign jobs: retried with the one backoff policy, removed once done. */
+export function campaignJobOptions(jobId: string, policy: RetryPolicyOptions, retention: JobRetention = DEFAULT_JOB_RETENTION): JobsOptions {
+  return {
+    jobId,
+    attempts: policy.maxAttempts,
+    backoff: { type: BACKOFF_STRATEGY },
+    removeOnComplete: { age: retention.completedAgeSeconds, count: retention.completedCount },
+    removeOnFail: { age: retention.failedAgeSeconds },
+  };
+}
 
 /** Payload of `deliver-message`: only the id; the message itself lives in the ledger (no PII in job data). */
 export interface DeliverMessagePayload {

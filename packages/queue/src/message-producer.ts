@@ -1,7 +1,7 @@
 import type { MessageSpec, RetryPolicyOptions } from '@postmill/core';
 import type { MessageStore } from '@postmill/store';
 import type { Queue } from 'bullmq';
-import { type DeliverMessagePayload, JOB, deliverMessageJobOptions } from './job-catalog.ts';
+import { type DeliveryPayload, JOB, deliverMessageJobOptions } from './job-catalog.ts';
 
 /**
  * Accepts messages for delivery. Guarantees: `enqueue` resolves only after the message is in the
@@ -10,7 +10,7 @@ import { type DeliverMessagePayload, JOB, deliverMessageJobOptions } from './job
  * is not durably queued.
  */
 export class MessageProducer {
-  constructor(private readonly o: { queue: Queue<DeliverMessagePayload>; messages: MessageStore; policy: RetryPolicyOptions }) {}
+  constructor(private readonly o: { queue: Queue<DeliveryPayload>; messages: MessageStore; policy: RetryPolicyOptions }) {}
 
   async enqueue(spec: MessageSpec): Promise<void> {
     await this.o.messages.accept(spec);

@@ -1,26 +1,27 @@
 import type { Keys, RedisClient } from '@postmill/store';
 
-// Sliding-window log over Redis's own clock (TIME), so every worker process shares one clock and
-// one budget. A start is admitted iff fewer than `limit` starts happened in the last `window` ms.
-// KEYS[1] log (ZSET), KEYS[2] pause flag; both share the `{prefix}` tag (Cluster-safe).
-// ARGV: limit, windowMs, member, nowMs ('' = use TIME). Returns 0 when admitted, else ms to wait.
-const ACQUIRE = `
+// A reservation scheduler (GCRA / "virtual scheduling") on Redis's own clock, shared by every
+// process. Starts are handed out as evenly spaced slots `spacing` ms apart; KEYS[1] holds the
+// next free slot (TAT), KEYS[2] a transport-wide pause. Both share the `{prefix}` tag.
+// ARGV: spacingMs, horizonMs, wanted, nowMs ('' = Redis TIME).
+// Returns {granted, firstDelayMs, retryAfterMs}: `granted` slots starting `firstDelayMs` from now,
+// one every spacingMs; when none can be granted within the horizon, retryAfterMs says when to ask.
+const RESERVE = `
 local now
 if ARGV[4] ~= '' then now = tonumber(ARGV[4]) else
-  local t = redis.call('TIME'); now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
-local paused = redis.call('PTTL', KEYS[2])
-if paused > 0 then return paused end
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window * 2)
-  return 0
-end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local wait = tonumber(oldest[2]) + window - now
-if wait < 1 then wait = 1 end
-return wait
+  local t = redis.call('TIME'); now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000 end
+local spacing = tonumber(ARGV[1])
+local horizon = tonumber(ARGV[2])
+local wanted = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local pause = redis.call('PTTL', KEYS[2])
+if pause > 0 and now + pause > tat then tat = now + pause end
+if tat < now then tat = now end
+local room = math.floor((now + horizon - tat) / spacing) + 1
+if room < 1 then return {0, 0, math.ceil(tat - now - horizon)} end
+local granted = math.min(room, wanted)
+redis.call('SET', KEYS[1], tostring(tat + granted * spacing), 'PX', math.ceil(tat + granted * spacing - now + horizon + 1000))
+return {granted, tostring(tat - now), 0}
 `;
 
 // Extends the pause to at least ARGV[1] ms (a shorter pause never cuts a longer one).
@@ -35,50 +36,58 @@ export interface SharedRateLimiterOptions {
   readonly keys: Keys;
   /** Limiter identity; one budget per transport. */
   readonly name: string;
-  /** Provider requests allowed to start in any window. Default 20 (Tencent's per-action limit). */
+  /** Provider requests allowed to start per second. Default 20 (Tencent's per-action limit). */
   readonly ratePerSecond: number;
-  /** Window length. Default 1000. */
-  readonly windowMs?: number;
   /**
-   * Extra width added to the window so that requests admitted just over a window apart still
-   * ARRIVE at the provider at most `ratePerSecond` per window despite network/event-loop jitter
-   * between admission and arrival. Default 15 ms (costs ≈1.5 % of throughput).
+   * Extra milliseconds per second of slots, so that requests started exactly `1000/rate` apart
+   * still ARRIVE at most `rate` per second despite jitter between start and arrival: slots are
+   * `(1000 + marginMs) / rate` apart. Default 25 (≈ 2.4 % of throughput).
    */
   readonly marginMs?: number;
+  /** How far ahead a slot may be reserved; callers beyond it are told to come back. Default 1000. */
+  readonly horizonMs?: number;
 }
 
-let sequence = 0;
+/** Slots granted by one reservation. */
+export type Reservation =
+  | { readonly ok: true; readonly granted: number; readonly firstDelayMs: number; readonly spacingMs: number }
+  | { readonly ok: false; readonly retryAfterMs: number };
 
 /**
- * A rate limiter shared by every process on one Redis. Guarantees: at most `ratePerSecond`
- * admissions in ANY window of `windowMs + marginMs` (a sliding log, not BullMQ's fixed window,
- * which admits up to twice the limit across a window edge); a transport-wide pause blocks all
- * admissions until it ends.
+ * A rate limiter shared by every process on one Redis. Guarantees: reserved start times are at
+ * least `(1000 + marginMs) / ratePerSecond` ms apart across ALL callers, so no window of one
+ * second contains more than `ratePerSecond` starts (BullMQ's fixed window admits up to twice the
+ * limit around a window edge, and a sliding log admits bursts of `rate` at once, which jitter
+ * turns into more than `rate` arrivals per second); a transport-wide pause pushes every slot
+ * past its end. A reserved slot that is not used is simply lost (the rate only drops).
  */
 export class SharedRateLimiter {
-  private readonly windowMs: number;
-  private readonly member = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  readonly spacingMs: number;
+  private readonly horizonMs: number;
   constructor(private readonly o: SharedRateLimiterOptions) {
-    this.windowMs = (o.windowMs ?? 1000) + (o.marginMs ?? 15);
     if (!(o.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be positive');
+    this.spacingMs = (1000 + (o.marginMs ?? 25)) / o.ratePerSecond;
+    this.horizonMs = o.horizonMs ?? 1000;
   }
 
-  /** 0 when a request may start now (and it is counted), otherwise the ms to wait before asking again. */
-  async tryAcquire(nowMs?: number): Promise<number> {
-    const res = await this.o.redis.eval(
-      ACQUIRE,
+  /** Reserves up to `wanted` consecutive slots. `nowMs` replaces Redis TIME (tests). */
+  async reserve(wanted = 1, nowMs?: number): Promise<Reservation> {
+    const res = (await this.o.redis.eval(
+      RESERVE,
       2,
       this.o.keys.limiterLog(this.o.name),
       this.o.keys.limiterPause(this.o.name),
-      String(this.o.ratePerSecond),
-      String(this.windowMs),
-      `${this.member}-${++sequence}`,
+      String(this.spacingMs),
+      String(this.horizonMs),
+      String(Math.max(1, Math.floor(wanted))),
       nowMs === undefined ? '' : String(nowMs),
-    );
-    return Number(res);
+    )) as [number, string | number, number];
+    const granted = Number(res[0]);
+    if (granted === 0) return { ok: false, retryAfterMs: Math.max(1, Number(res[2])) };
+    return { ok: true, granted, firstDelayMs: Math.max(0, Number(res[1])), spacingMs: this.spacingMs };
   }
 
-  /** Blocks every admission for at least `delayMs` (after a throttling answer). */
+  /** Blocks every slot for at least `delayMs` (after a throttling answer). */
   async pause(delayMs: number): Promise<void> {
     await this.o.redis.eval(PAUSE, 1, this.o.keys.limiterPause(this.o.name), String(Math.max(1, Math.round(delayMs))));
   }

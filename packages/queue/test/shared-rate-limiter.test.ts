@@ -1,8 +1,7 @@
 import { createKeys, createRedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
-import { afterAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { SharedRateLimiter } from '../src/shared-rate-limiter.ts';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { type Reservation, SharedRateLimiter } from '../src/shared-rate-limiter.ts';
 
 // Time is injected (the `nowMs` argument replaces Redis TIME), so no test sleeps.
 describe('SharedRateLimiter (real Redis, injected clock)', () => {
@@ -12,56 +11,60 @@ describe('SharedRateLimiter (real Redis, injected clock)', () => {
     for (const p of prefixes) await deleteKeysWithPrefix(redis, p);
     await redis.quit();
   });
-  function limiter(rate: number, marginMs = 0, prefix = uniquePrefix('limiter')) {
+  function limiter(rate: number, options: { marginMs?: number; horizonMs?: number } = {}, prefix = uniquePrefix('limiter')) {
     prefixes.push(prefix);
-    return new SharedRateLimiter({ redis, keys: createKeys(prefix), name: 'smtp', ratePerSecond: rate, marginMs });
+    return new SharedRateLimiter({ redis, keys: createKeys(prefix), name: 'smtp', ratePerSecond: rate, ...options });
   }
+  const slotOf = (r: Reservation, now: number) => {
+    if (!r.ok) throw new Error('not granted');
+    return now + r.firstDelayMs;
+  };
 
-  it('admits exactly ratePerSecond starts in one window and says how long to wait for the next', async () => {
-    const l = limiter(3);
+  it('hands out start slots evenly spaced (1000 + margin) / rate ms apart', async () => {
+    const l = limiter(20, { marginMs: 20 });
     const t = 1_000_000;
-    expect(await l.tryAcquire(t)).toBe(0);
-    expect(await l.tryAcquire(t + 100)).toBe(0);
-    expect(await l.tryAcquire(t + 200)).toBe(0);
-    expect(await l.tryAcquire(t + 300)).toBe(700); // the oldest (t) leaves the window at t+1000
-    expect(await l.tryAcquire(t + 999)).toBe(1);
-    expect(await l.tryAcquire(t + 1000)).toBe(0);
+    const slots: number[] = [];
+    for (let i = 0; i < 5; i++) slots.push(slotOf(await l.reserve(1, t), t));
+    expect(slots).toEqual([t, t + 51, t + 102, t + 153, t + 204]);
   });
 
-  it('never admits more than the rate in ANY window, unlike a fixed window at its edge', async () => {
-    const l = limiter(5);
-    const admitted: number[] = [];
-    // A caller hammering every 10 ms for 3 s, straddling window edges.
-    for (let t = 0; t < 3000; t += 10) if ((await l.tryAcquire(5_000_000 + t)) === 0) admitted.push(t);
+  it('never lets more than the rate start in ANY one-second window, whatever the callers do', async () => {
+    const l = limiter(20, { marginMs: 0 });
+    const starts: number[] = [];
+    // Many callers hammering every 7 ms for 5 s, each taking the slot it is given.
+    for (let t = 0; t < 5000; t += 7) {
+      const r = await l.reserve(3, 5_000_000 + t);
+      if (r.ok) for (let i = 0; i < r.granted; i++) starts.push(t + r.firstDelayMs + i * r.spacingMs);
+    }
+    starts.sort((a, b) => a - b);
     let maxInWindow = 0;
-    for (const start of admitted) maxInWindow = Math.max(maxInWindow, admitted.filter((x) => x >= start && x < start + 1000).length);
-    expect(maxInWindow).toBe(5);
-    expect(admitted.length).toBe(15);
+    for (const s of starts) maxInWindow = Math.max(maxInWindow, starts.filter((x) => x >= s && x < s + 1000).length);
+    expect(maxInWindow).toBe(20);
   });
 
-  it('widens the window by marginMs so jitter between admission and arrival cannot exceed the rate', async () => {
-    const l = limiter(2, 20);
-    const t = 9_000_000;
-    await l.tryAcquire(t);
-    await l.tryAcquire(t);
-    expect(await l.tryAcquire(t + 1000)).toBe(20);
-    expect(await l.tryAcquire(t + 1020)).toBe(0);
+  it('grants several slots at once within the horizon and tells the rest when to come back', async () => {
+    const l = limiter(10, { marginMs: 0, horizonMs: 300 });
+    const t = 7_000_000;
+    expect(await l.reserve(50, t)).toEqual({ ok: true, granted: 4, firstDelayMs: 0, spacingMs: 100 });
+    expect(await l.reserve(1, t)).toEqual({ ok: false, retryAfterMs: 100 });
+    expect(await l.reserve(1, t + 100)).toEqual({ ok: true, granted: 1, firstDelayMs: 300, spacingMs: 100 });
   });
 
-  it('shares one budget between limiter instances, as separate worker processes do', async () => {
+  it('shares one schedule between limiter instances, as separate worker processes do', async () => {
     const prefix = uniquePrefix('limiter');
-    const a = limiter(4, 0, prefix);
-    const b = limiter(4, 0, prefix);
+    const a = limiter(10, { marginMs: 0 }, prefix);
+    const b = limiter(10, { marginMs: 0 }, prefix);
     const t = 20_000_000;
-    const results = await Promise.all([a, b, a, b, a, b].map((l) => l.tryAcquire(t)));
-    expect(results.filter((w) => w === 0)).toHaveLength(4);
+    const slots = await Promise.all([a, b, a, b].map((l) => l.reserve(1, t)));
+    expect(slots.map((r) => slotOf(r, t)).sort((x, y) => x - y)).toEqual([t, t + 100, t + 200, t + 300]);
   });
 
-  it('blocks every admission during a transport-wide pause, and a shorter pause never cuts a longer one', async () => {
+  it('pushes every slot past a transport-wide pause, and a shorter pause never cuts a longer one', async () => {
     const l = limiter(100);
     await l.pause(60_000);
     await l.pause(10);
-    const wait = await l.tryAcquire();
-    expect(wait).toBeGreaterThan(59_000);
+    const r = await l.reserve(1);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.retryAfterMs).toBeGreaterThan(58_000);
   });
 });

@@ -1,12 +1,12 @@
 import { DEFAULT_RETRY_POLICY, type MailTransport, type MessageSpec, type RecipientState, type RetryPolicyOptions, newMessageId, systemClock } from '@postmill/core';
-import { DomainHoldStore, MessageStore, SuppressionStore, createKeys, createRedisClient } from '@postmill/store';
+import { BlacklistStore, DomainHoldStore, MessageStore, StatisticsStore, SuppressionStore, createKeys, createRedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import type { Worker } from 'bullmq';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { createDeliveryQueue } from '../src/delivery-queue.ts';
 import { startDeliveryWorker } from '../src/delivery-worker.ts';
-import type { DeliverMessagePayload } from '../src/job-catalog.ts';
+import type { DeliveryPayload } from '../src/job-catalog.ts';
 import { MessageProducer } from '../src/message-producer.ts';
 import { SharedRateLimiter } from '../src/shared-rate-limiter.ts';
 
@@ -16,7 +16,7 @@ export interface WorkerHarness {
   readonly suppressions: SuppressionStore;
   readonly holds: DomainHoldStore;
   readonly queue: ReturnType<typeof createDeliveryQueue>;
-  readonly worker: Worker<DeliverMessagePayload>;
+  readonly worker: Worker<DeliveryPayload>;
   /** Accepts a message (defaults: sender news@mail.example.com, one text part). */
   send(partial: Partial<MessageSpec> & Pick<MessageSpec, 'to'>): Promise<MessageSpec>;
   /** Resolves with the ledger once every recipient is final (sent or failed). */
@@ -52,6 +52,8 @@ export async function startWorkerHarness(options: {
       queue,
       messages,
       suppressions,
+      blacklist: new BlacklistStore({ redis, keys, clock, timeZone: 'Asia/Shanghai' }),
+      statistics: new StatisticsStore({ redis, keys, timeZone: 'Asia/Shanghai' }),
       holds,
       policy,
       chunkSize: options.chunkSize ?? 50,

@@ -1,7 +1,6 @@
 import { buildApiServer } from '@postmill/api';
 import type { PostmillConfig } from '@postmill/config';
-import { MessageProducer } from '@postmill/queue';
-import { IdentityStore, SenderAddressStore, TemplateStore } from '@postmill/store';
+import { CampaignControl, MessageProducer } from '@postmill/queue';
 import type { Logger } from 'pino';
 import { credentialLookup, unsubscribeSecret } from './secrets.ts';
 import type { SharedServices } from './shared-services.ts';
@@ -22,11 +21,16 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     lookupSecret: credentialLookup(config),
     redis,
     keys,
-    identities: new IdentityStore({ redis, keys, clock }),
-    addresses: new SenderAddressStore({ redis, keys, clock, maxAddresses: config.limits.maxSenderAddresses }),
-    templates: new TemplateStore({ redis, keys, clock }),
+    identities: shared.identities,
+    addresses: shared.addresses,
+    templates: shared.templates,
     messages: shared.messages,
     suppressions: shared.suppressions,
+    blacklist: shared.blacklist,
+    statistics: shared.statistics,
+    receivers: shared.receivers,
+    tasks: shared.tasks,
+    campaigns: new CampaignControl({ tasks: shared.tasks, campaignQueue: shared.campaignQueue, policy: config.sending.retry, clock }),
     outbox: shared.outbox,
     producer: new MessageProducer({ queue: shared.queue, messages: shared.messages, policy: config.sending.retry }),
     publicUrl: config.http.publicUrl,

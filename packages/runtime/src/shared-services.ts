@@ -1,19 +1,43 @@
 import type { PostmillConfig } from '@postmill/config';
-import { type Clock, systemClock } from '@postmill/core';
-import { type DeliverMessagePayload, createDeliveryQueue } from '@postmill/queue';
-import { type Keys, MessageStore, type RedisClient, SuppressionStore, createKeys, createRedisClient } from '@postmill/store';
+import { type CampaignTaskSpec, type Clock, systemClock } from '@postmill/core';
+import { type CampaignPayload, type DeliveryPayload, createCampaignQueue, createDeliveryQueue } from '@postmill/queue';
+import {
+  BlacklistStore,
+  DomainHoldStore,
+  IdentityStore,
+  type Keys,
+  MessageStore,
+  ReceiverStore,
+  type RedisClient,
+  SenderAddressStore,
+  StatisticsStore,
+  SuppressionStore,
+  TaskStore,
+  TemplateStore,
+  createKeys,
+  createRedisClient,
+} from '@postmill/store';
 import { OutboxStore } from '@postmill/transports';
 import type { Queue } from 'bullmq';
 
-/** Connections and stores both the API and the worker use. `close()` is idempotent. */
+/** Connections, queues and stores the API and the worker share. `close()` is idempotent. */
 export interface SharedServices {
   readonly clock: Clock;
   readonly keys: Keys;
   readonly redis: RedisClient;
-  readonly queue: Queue<DeliverMessagePayload>;
+  readonly queue: Queue<DeliveryPayload>;
+  readonly campaignQueue: Queue<CampaignPayload>;
   readonly messages: MessageStore;
   readonly suppressions: SuppressionStore;
   readonly outbox: OutboxStore;
+  readonly identities: IdentityStore;
+  readonly addresses: SenderAddressStore;
+  readonly templates: TemplateStore;
+  readonly receivers: ReceiverStore;
+  readonly blacklist: BlacklistStore;
+  readonly statistics: StatisticsStore;
+  readonly holds: DomainHoldStore;
+  readonly tasks: TaskStore<CampaignTaskSpec>;
   /** Resolves once Redis accepts commands (a fail-fast connection refuses them before that). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -38,16 +62,27 @@ export function createSharedServices(
   });
   redis.on('error', () => undefined); // reconnection is automatic; failures surface through commands
   const queue = createDeliveryQueue(redis, keys.bullPrefix);
-  queue.on('error', () => undefined); // connection errors surface through the commands that fail; ioredis reconnects
+  const campaignQueue = createCampaignQueue(redis, keys.bullPrefix);
+  for (const q of [queue, campaignQueue]) q.on('error', () => undefined);
+  const timeZone = config.timeZone;
   let closing: Promise<void> | undefined;
   return {
     clock,
     keys,
     redis,
     queue,
-    messages: new MessageStore({ redis, keys, clock, retentionDays: config.limits.statusRetentionDays, timeZone: config.timeZone }),
+    campaignQueue,
+    messages: new MessageStore({ redis, keys, clock, retentionDays: config.limits.statusRetentionDays, timeZone }),
     suppressions: new SuppressionStore({ redis, keys }),
     outbox: new OutboxStore({ redis, keys, clock, maxMessages: config.outboxMaxMessages }),
+    identities: new IdentityStore({ redis, keys, clock }),
+    addresses: new SenderAddressStore({ redis, keys, clock, maxAddresses: config.limits.maxSenderAddresses }),
+    templates: new TemplateStore({ redis, keys, clock }),
+    receivers: new ReceiverStore({ redis, keys, clock, maxListSize: config.limits.maxReceiverListSize }),
+    blacklist: new BlacklistStore({ redis, keys, clock, timeZone }),
+    statistics: new StatisticsStore({ redis, keys, timeZone }),
+    holds: new DomainHoldStore({ redis, keys, clock }),
+    tasks: new TaskStore<CampaignTaskSpec>({ redis, keys, clock }),
     ready: () =>
       redis.status === 'ready'
         ? Promise.resolve()
@@ -57,6 +92,7 @@ export function createSharedServices(
     close: () =>
       (closing ??= (async () => {
         await queue.close();
+        await campaignQueue.close();
         await redis.quit().catch(() => redis.disconnect());
       })()),
   };

@@ -1,45 +1,74 @@
 import type { PostmillConfig } from '@postmill/config';
-import { SharedRateLimiter, startDeliveryWorker } from '@postmill/queue';
-import { DomainHoldStore } from '@postmill/store';
+import { SharedRateLimiter, TaskCache, startCampaignWorker, startDeliveryWorker } from '@postmill/queue';
 import type { Logger } from 'pino';
 import { unsubscribeSecret } from './secrets.ts';
 import type { SharedServices } from './shared-services.ts';
 import { createTransport } from './transport-factory.ts';
 
-/** A running delivery worker. `close()` stops fetching, lets active jobs finish, closes the transport; idempotent. */
+/** A running worker. `close()` stops fetching, lets active jobs finish, closes the transport; idempotent. */
 export interface RunningWorker {
   close(): Promise<void>;
 }
 
-/** Starts a delivery worker against the shared queue, limiter and ledger. */
+/** Starts the delivery worker (SendEmail messages and campaign chunks) and the campaign-control worker. */
 export function startWorker(config: PostmillConfig, shared: SharedServices, logger: Logger): RunningWorker {
   const { redis, keys, clock } = shared;
   const transport = createTransport(config.transport, shared.outbox);
   const log = logger.child({ component: 'worker' });
-  const worker = startDeliveryWorker({
+  const limiter = new SharedRateLimiter({ redis, keys, name: transport.kind, ratePerSecond: config.sending.ratePerSecond });
+  const secret = unsubscribeSecret(config);
+  const campaign = {
+    clock,
+    transport,
+    limiter,
+    deliveryQueue: shared.queue,
+    campaignQueue: shared.campaignQueue,
+    tasks: shared.tasks,
+    taskCache: new TaskCache({ tasks: shared.tasks, clock }),
+    receivers: shared.receivers,
+    suppressions: shared.suppressions,
+    blacklist: shared.blacklist,
+    holds: shared.holds,
+    statistics: shared.statistics,
+    policy: config.sending.retry,
+    chunkSize: config.sending.chunkSize,
+    chunkConcurrency: 4,
+    dispatchHighWater: 2000,
+    timeZone: config.timeZone,
+    statusRetentionDays: config.limits.statusRetentionDays,
+    publicUrl: config.http.publicUrl,
+    unsubscribeSecret: secret,
+    logger: log,
+  };
+  const delivery = startDeliveryWorker({
     connection: redis,
     bullPrefix: keys.bullPrefix,
     concurrency: config.sending.concurrency,
     deps: {
       clock,
       transport,
-      limiter: new SharedRateLimiter({ redis, keys, name: transport.kind, ratePerSecond: config.sending.ratePerSecond }),
+      limiter,
       queue: shared.queue,
       messages: shared.messages,
       suppressions: shared.suppressions,
-      holds: new DomainHoldStore({ redis, keys, clock }),
+      blacklist: shared.blacklist,
+      statistics: shared.statistics,
+      holds: shared.holds,
       policy: config.sending.retry,
       chunkSize: config.sending.chunkSize,
       publicUrl: config.http.publicUrl,
-      unsubscribeSecret: unsubscribeSecret(config),
+      unsubscribeSecret: secret,
       logger: log,
     },
+    campaign,
   });
+  const control = startCampaignWorker({ connection: redis, bullPrefix: keys.bullPrefix, concurrency: 4, deps: campaign });
   let closing: Promise<void> | undefined;
   return {
     close: () =>
       (closing ??= (async () => {
-        await worker.close();
+        await control.close();
+        await delivery.close();
         await transport.close();
       })()),
   };

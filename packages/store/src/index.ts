@@ -8,3 +8,36 @@ export { type EmailIdentityRecord, type IdentityTag, IdentityStore } from './ide
 export { type SenderAddressRecord, SenderAddressStore } from './sender-address-store.ts';
 export { type TemplateRecord, type TemplateInput, TEMPLATE_APPROVED, AUTO_APPROVAL_REASON, TemplateStore } from './template-store.ts';
 export { isStorageUnavailable } from './storage-unavailable.ts';
+export {
+  type BlacklistEntry,
+  type BlacklistStatus,
+  type BlacklistStatusFilter,
+  type BlacklistAddResult,
+  type BlacklistQuery,
+  type BlacklistStoreOptions,
+  BlacklistStore,
+} from './blacklist-store.ts';
+export {
+  type StatMetric,
+  type StatEvent,
+  type Volume,
+  type StatisticsQuery,
+  type StatisticsStoreOptions,
+  STAT_METRICS,
+  StatisticsStore,
+  datesBetween,
+} from './statistics-store.ts';
+export { type LedgerCounts, type TaskView, type RunView, type LedgerChange, TaskStore } from './task-store.ts';
+export {
+  type ReceiverRecord,
+  type AppendResult,
+  type ReceiverEntry,
+  type ReceiverStoreOptions,
+  RECEIVER_STATUS,
+  MIN_BUCKET_CAPACITY,
+  APPEND_SLICE_SIZE,
+  INVALID_LOG_CAP,
+  UPLOAD_LEASE_MS,
+  ReceiverStore,
+} from './receiver-store.ts';
+export type { ReceiverDetailQuery, ReceiverDetailRow, ReceiverDetailPage } from './receiver-details.ts';

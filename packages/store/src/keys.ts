@@ -33,6 +33,8 @@ export interface Keys {
   statusDay(date: string): string;
   /** Messages to one recipient on one day (ZSET), same tag as statusDay. */
   statusDayRecipient(date: string, email: string): string;
+  /** Campaign runs started on one calendar day (ZSET "taskId:run" → startedAt), same tag as statusDay. */
+  statusDayRuns(date: string): string;
   /** Receiver lists: index (ZSET), unique names (HASH name → id), id counter. */
   readonly receivers: string;
   readonly receiverNames: string;
@@ -50,7 +52,6 @@ export interface Keys {
   taskRun(id: number, run: number): string;
   runStates(id: number, run: number): string;
   runDetails(id: number, run: number): string;
-  runRedo(id: number, run: number): string;
   /** Custom blacklist: email → JSON, id → email, id counter. */
   readonly blacklist: string;
   readonly blacklistIds: string;
@@ -81,6 +82,7 @@ export function createKeys(prefix: string): Keys {
     messageRecipients: (id) => `${prefix}:{m:${id}}:rcpt`,
     statusDay: (date) => `${prefix}:{d:${date}}:messages`,
     statusDayRecipient: (date, email) => `${prefix}:{d:${date}}:to:${email.toLowerCase()}`,
+    statusDayRuns: (date) => `${prefix}:{d:${date}}:runs`,
     receivers: `${tag}:receivers`,
     receiverNames: `${tag}:receivers:names`,
     receiverSeq: `${tag}:seq:receiver`,
@@ -94,7 +96,6 @@ export function createKeys(prefix: string): Keys {
     taskRun: (id, run) => `${prefix}:{t:${id}}:run:${run}`,
     runStates: (id, run) => `${prefix}:{t:${id}}:run:${run}:state`,
     runDetails: (id, run) => `${prefix}:{t:${id}}:run:${run}:detail`,
-    runRedo: (id, run) => `${prefix}:{t:${id}}:run:${run}:redo`,
     blacklist: `${tag}:blacklist`,
     blacklistIds: `${tag}:blacklist:ids`,
     blacklistSeq: `${tag}:seq:blacklist`,

@@ -116,6 +116,22 @@ export class MessageStore {
     await this.o.redis.del(this.o.keys.messageContent(messageId));
   }
 
+  /** How many rows `queryStatus` would list without offset and limit (to page across sources). */
+  async countStatus(q: Omit<StatusQuery, 'offset' | 'limit'>): Promise<number> {
+    const { keys, redis } = this.o;
+    if (q.messageId !== undefined) {
+      if ((await redis.zscore(keys.statusDay(q.date), q.messageId)) === null) return 0;
+      if (q.recipient !== undefined) return (await redis.hexists(keys.messageRecipients(q.messageId), q.recipient)) ? 1 : 0;
+      return redis.hlen(keys.messageRecipients(q.messageId));
+    }
+    if (q.recipient !== undefined) return redis.zcard(keys.statusDayRecipient(q.date, q.recipient));
+    const ids = await redis.zrange(keys.statusDay(q.date), '0', '-1');
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hlen(keys.messageRecipients(id));
+    const counts = (await pipeline.exec()) ?? [];
+    return counts.reduce((sum, [, n]) => sum + Number(n ?? 0), 0);
+  }
+
   /** Rows for GetSendEmailStatus, in acceptance order then recipient order. */
   async queryStatus(q: StatusQuery): Promise<RecipientStatusRow[]> {
     const { keys, redis } = this.o;

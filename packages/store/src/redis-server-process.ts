@@ -62,16 +62,19 @@ export async function spawnRedisServer(options: SpawnRedisOptions = {}): Promise
       reject(new Error(`redis-server exited with code ${code}:\n${output}`));
     };
     child.once('exit', onEarlyExit);
-    child.stdout?.on('data', (b: Buffer) => {
+    const onData = (b: Buffer) => {
       output += b.toString();
       if (output.includes('Ready to accept connections')) {
         clearTimeout(timer);
-        // Only our own listener: removeAllListeners('exit') would also drop Node's internal one and
-        // the 'exit' event would never reach stop()/kill().
+        // Detach both startup listeners: this handler would otherwise run again on later output
+        // ("Received SIGTERM...") and must never touch the exit listener stop()/kill() add.
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
         child.off('exit', onEarlyExit);
         resolve();
       }
-    });
+    };
+    child.stdout?.on('data', onData);
     child.stderr?.on('data', (b: Buffer) => {
       output += b.toString();
     });

@@ -1,6 +1,7 @@
-import { ValidationError, calendarDate, isCalendarDate, toTencentStatus } from '@postmill/core';
+import { type RecipientState, ValidationError, calendarDate, isCalendarDate, parseCampaignMessageId, toTencentStatus } from '@postmill/core';
 import { z } from 'zod';
 import { defineAction } from '../action.ts';
+import { campaignStatusRows } from '../campaign-status.ts';
 
 const uint = z.number().int().nonnegative();
 
@@ -8,7 +9,8 @@ const uint = z.number().int().nonnegative();
  * GetSendEmailStatus: per-recipient SendStatus/DeliverStatus for messages accepted on one day
  * (`RequestDate`, in the configured time zone), optionally one MessageId and/or one recipient.
  * Guarantees: the state shown is the ledger's at the moment of the call (queued, deferred,
- * delivered, failed), with Tencent's codes (reference §3.0).
+ * delivered, failed), with Tencent's codes (reference §3.0). SendEmail mail is listed first, then
+ * campaign mail (BatchSendEmail runs started that day, MessageIds `pm-task-<task>-<run>-<index>`).
  */
 export const getSendEmailStatus = defineAction({
   name: 'GetSendEmailStatus',
@@ -29,13 +31,22 @@ export const getSendEmailStatus = defineAction({
     if (input.RequestDate > today || input.RequestDate < oldest) {
       throw new ValidationError('FailedOperation.NotSupportDate', `Only the last ${deps.limits.statusRetentionDays} days (${oldest} to ${today}) can be queried.`);
     }
-    const rows = await deps.messages.queryStatus({
+    const filter = {
       date: input.RequestDate,
       ...(input.MessageId ? { messageId: input.MessageId } : {}),
       ...(input.ToEmailAddress ? { recipient: input.ToEmailAddress.trim() } : {}),
-      offset: input.Offset,
-      limit: input.Limit,
-    });
+    };
+    const campaignId = input.MessageId ? parseCampaignMessageId(input.MessageId) : undefined;
+    const rows: { messageId: string; from: string; recipient: string; acceptedAt: number; state: RecipientState }[] = [];
+    let campaignOffset = input.Offset;
+    if (!campaignId) {
+      rows.push(...(await deps.messages.queryStatus({ ...filter, offset: input.Offset, limit: input.Limit })));
+      campaignOffset = Math.max(0, input.Offset - (await deps.messages.countStatus(filter)));
+    }
+    if (rows.length < input.Limit && (campaignId || !input.MessageId)) {
+      const more = await campaignStatusRows({ tasks: deps.tasks, receivers: deps.receivers }, { ...filter, offset: campaignOffset, limit: input.Limit - rows.length });
+      rows.push(...more.map((r) => ({ messageId: r.messageId, from: r.from, recipient: r.recipient, acceptedAt: r.requestedAt, state: r.state })));
+    }
     const EmailStatusList = await Promise.all(
       rows.map(async (row) => {
         const s = toTencentStatus(row.state);

@@ -1,0 +1,38 @@
+import { type CampaignTaskSpec, formatMailbox, formatTencentDateTime } from '@postmill/core';
+import type { TaskView } from '@postmill/store';
+
+/**
+ * Tencent's `SendTaskData` for a task, plus Postmill's extension fields (FailedCount,
+ * DeferredCount, CancelledCount, RunCount, CurrentRun, NextRunTime, MissedOccurrences, CronParam).
+ * `CacheCount` is what is still to be sent: requested − sent − failed − cancelled.
+ */
+export function sendTaskData(view: TaskView<CampaignTaskSpec>, timeZone: string): Record<string, unknown> {
+  const s = view.spec;
+  const time = (ms: number) => formatTencentDateTime(ms, timeZone);
+  return {
+    TaskId: view.id,
+    FromEmailAddress: formatMailbox(s.from),
+    ReceiverId: s.receiverId,
+    TaskStatus: view.status,
+    TaskType: s.taskType,
+    RequestCount: view.requested,
+    SendCount: view.sent,
+    CacheCount: Math.max(0, view.requested - view.sent - view.failed - view.cancelled),
+    CreateTime: time(view.createdAt),
+    UpdateTime: time(view.updatedAt),
+    Subject: s.subject,
+    Template: { TemplateID: s.templateId, TemplateData: JSON.stringify(s.templateData) },
+    CycleParam: s.params.CycleParam ? { BeginTime: s.params.CycleParam.BeginTime, IntervalTime: s.params.CycleParam.IntervalTime, TermCycle: view.nextRunAt === undefined ? 1 : 0 } : null,
+    TimedParam: s.params.TimedParam ?? null,
+    ErrMsg: view.error,
+    ReceiversName: s.receiversName,
+    FailedCount: view.failed,
+    DeferredCount: view.deferred,
+    CancelledCount: view.cancelled,
+    RunCount: view.runs,
+    CurrentRun: view.currentRun ?? 0,
+    NextRunTime: view.nextRunAt === undefined ? '' : time(view.nextRunAt),
+    MissedOccurrences: view.missed.map(time),
+    CronParam: s.params.CronParam ?? null,
+  };
+}

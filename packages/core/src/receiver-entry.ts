@@ -1,0 +1,148 @@
+import { hash } from 'node:crypto';
+import { isValidEmail, normalizeEmail } from './email-address.ts';
+
+/** Why one uploaded receiver entry was refused; each maps to one Tencent error code. */
+export type ReceiverRefusal =
+  | 'EmptyEmail'
+  | 'TooLong'
+  | 'InvalidEmail'
+  | 'TemplateDataError'
+  | 'TemplateDataLenLimit'
+  | 'InValidTemplateData'
+  | 'TemplateDataInconsistent';
+
+/** The verdict on one entry; `templateData` is absent when the entry carries no variables. */
+export type ReceiverEntryVerdict =
+  | { readonly ok: true; readonly email: string; readonly templateData?: string; readonly keys: readonly string[] }
+  | { readonly ok: false; readonly reason: ReceiverRefusal; readonly message: string };
+
+/** How to judge entries of one list. */
+export interface ReceiverEntryRules {
+  /** Largest TemplateData in UTF-8 bytes, measured on the string as given. */
+  readonly maxTemplateDataBytes: number;
+  /**
+   * The variable names every entry of the list must carry (any order), or undefined while the
+   * list is empty and nothing is fixed yet. `[]` means the list holds plain addresses only.
+   */
+  readonly expectedKeys?: readonly string[];
+}
+
+/** Longest address accepted, in characters (RFC 5321 path limit); longer is `TooLong`, not `InvalidEmail`. */
+export const MAX_RECEIVER_EMAIL_LENGTH = 254;
+
+/** Separates the address from its TemplateData inside one list entry; no valid address contains it. */
+export const ENTRY_SEPARATOR = '\x1f';
+
+// Markup in a value: `<` followed by a letter, `/` or `!` (a tag, a closing tag, a comment or doctype).
+// A lone `<` as in "a < b" stays allowed.
+const HTML = /<[A-Za-z/!]/u;
+
+function refuse(reason: ReceiverRefusal, message: string): ReceiverEntryVerdict {
+  return { ok: false, reason, message };
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const wanted = new Set(b);
+  return a.every((k) => wanted.has(k));
+}
+
+/**
+ * Judges one upload entry. Guarantees on `ok`: `email` is a deliverable address (trimmed, domain
+ * lower-cased); `templateData`, when present, is canonical JSON: a compact object in the keys'
+ * given order whose values are all strings (numbers and booleans stringified), never `{}` (an empty
+ * object counts as no data); `keys` are its variable names ([] without data). Checks run in order:
+ * address (empty, too long, syntax), then data (size, JSON shape, markup, keys), so `reason` is the
+ * first problem found.
+ */
+export function validateReceiverEntry(input: { email: string; templateData?: string | undefined }, rules: ReceiverEntryRules): ReceiverEntryVerdict {
+  const email = input.email.trim();
+  if (email === '') return refuse('EmptyEmail', 'the email address is empty');
+  if (email.length > MAX_RECEIVER_EMAIL_LENGTH) {
+    return refuse('TooLong', `the email address has more than ${MAX_RECEIVER_EMAIL_LENGTH} characters`);
+  }
+  if (!isValidEmail(email)) return refuse('InvalidEmail', 'not a valid email address');
+  const data = input.templateData === undefined ? { ok: true as const, json: undefined, keys: [] } : parseTemplateData(input.templateData, rules);
+  if (!data.ok) return data.verdict;
+  if (rules.expectedKeys !== undefined && !sameKeys(data.keys, rules.expectedKeys)) {
+    const expected = rules.expectedKeys.length === 0 ? 'no TemplateData' : `the variables ${rules.expectedKeys.join(', ')}`;
+    return refuse('TemplateDataInconsistent', `the list's entries carry ${expected}; this entry differs`);
+  }
+  return data.json === undefined
+    ? { ok: true, email: normalizeEmail(email), keys: data.keys }
+    : { ok: true, email: normalizeEmail(email), templateData: data.json, keys: data.keys };
+}
+
+type ParsedData = { ok: true; json: string | undefined; keys: string[] } | { ok: false; verdict: ReceiverEntryVerdict };
+
+function parseTemplateData(raw: string, rules: ReceiverEntryRules): ParsedData {
+  if (Buffer.byteLength(raw, 'utf8') > rules.maxTemplateDataBytes) {
+    return { ok: false, verdict: refuse('TemplateDataLenLimit', `TemplateData is larger than ${rules.maxTemplateDataBytes} bytes`) };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return { ok: false, verdict: refuse('TemplateDataError', 'TemplateData is not JSON') };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { ok: false, verdict: refuse('TemplateDataError', 'TemplateData must be a JSON object') };
+  }
+  const entries: [string, string][] = [];
+  for (const [key, value] of Object.entries(parsed)) {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      return { ok: false, verdict: refuse('TemplateDataError', `the value of "${key}" must be a string, number or boolean`) };
+    }
+    const text = String(value);
+    if (HTML.test(text)) return { ok: false, verdict: refuse('InValidTemplateData', `the value of "${key}" contains HTML`) };
+    entries.push([key, text]);
+  }
+  const keys = entries.map(([k]) => k);
+  return { ok: true, json: entries.length === 0 ? undefined : JSON.stringify(Object.fromEntries(entries)), keys };
+}
+
+/** Encodes one list entry: the address alone, or `address\x1f<canonical TemplateData JSON>`. */
+export function encodeEntry(email: string, templateData?: string): string {
+  return templateData === undefined ? email : `${email}${ENTRY_SEPARATOR}${templateData}`;
+}
+
+/** Decodes what `encodeEntry` wrote; `templateData` is the JSON string, absent for a plain address. */
+export function decodeEntry(raw: string): { email: string; templateData?: string } {
+  const at = raw.indexOf(ENTRY_SEPARATOR);
+  return at < 0 ? { email: raw } : { email: raw.slice(0, at), templateData: raw.slice(at + 1) };
+}
+
+/**
+ * The de-duplication key of an address: the first 8 bytes of SHA-1 of the whole address
+ * lower-cased (so `A@X.com` and `a@x.COM` are the same recipient). Two distinct addresses share
+ * a fingerprint with probability ~n²/2⁶⁵ (≈3·10⁻⁸ in a 1,000,000-entry list).
+ */
+export function emailFingerprint(email: string): Buffer {
+  return hash('sha1', email.toLowerCase(), 'buffer').subarray(0, 8);
+}
+
+/** The bucket (0 … 2^bucketBits − 1) a fingerprint belongs to: its top `bucketBits` bits (0–24). */
+export function fingerprintBucket(fp: Buffer, bucketBits: number): number {
+  if (!Number.isInteger(bucketBits) || bucketBits < 0 || bucketBits > 24) throw new RangeError(`bucketBits must be 0-24, got ${bucketBits}`);
+  return bucketBits === 0 ? 0 : fp.readUInt32BE(0) >>> (32 - bucketBits);
+}
+
+/**
+ * The fewest bucket bits that keep every bucket at ≤ `fieldsPerBucket` fingerprints on average
+ * for a list of `capacity` entries (capped at 24 bits).
+ */
+export function bucketBitsFor(capacity: number, fieldsPerBucket = 64): number {
+  const needed = Math.ceil(Math.log2(Math.max(1, capacity / fieldsPerBucket)));
+  return Math.min(24, Math.max(0, needed));
+}
+
+/** The Tencent error code answered when every entry of an upload is refused for `reason`. */
+export const RECEIVER_REFUSAL_CODES: Readonly<Record<ReceiverRefusal, string>> = {
+  EmptyEmail: 'InvalidParameterValue.ReceiverEmailInvalid',
+  TooLong: 'InvalidParameterValue.ReceiverEmailInvalid',
+  InvalidEmail: 'InvalidParameterValue.ReceiverEmailInvalid',
+  TemplateDataError: 'InvalidParameterValue.TemplateDataError',
+  TemplateDataLenLimit: 'InvalidParameterValue.TemplateDataLenLimit',
+  InValidTemplateData: 'InvalidParameterValue.InValidTemplateData',
+  TemplateDataInconsistent: 'InvalidParameterValue.TemplateDataInconsistent',
+};

@@ -1,0 +1,30 @@
+import { transientBackoffMs } from '@postmill/core';
+import type { RedisClient } from '@postmill/store';
+import { type Job, Worker } from 'bullmq';
+import { BACKOFF_STRATEGY, type CampaignPayload, type DispatchRunPayload, JOB, QUEUE, type StartRunPayload } from '../job-catalog.ts';
+import type { CampaignDeps } from './campaign-deps.ts';
+import { processDispatchRun } from './dispatch-processor.ts';
+import { processStartRun } from './start-run-processor.ts';
+
+/** Starts the campaign-control worker (start-run and dispatch-run jobs). Cheap jobs, so a small concurrency suffices. */
+export function startCampaignWorker(o: { connection: RedisClient; bullPrefix: string; concurrency: number; deps: CampaignDeps }): Worker<CampaignPayload> {
+  const worker = new Worker<CampaignPayload>(
+    QUEUE.campaign,
+    async (job: Job<CampaignPayload>, token) => {
+      if (job.name === JOB.startRun) return processStartRun(job as Job<StartRunPayload>, token, o.deps);
+      if (job.name === JOB.dispatchRun) return processDispatchRun(job as Job<DispatchRunPayload>, token, o.deps);
+      throw new Error(`unknown campaign job ${job.name}`);
+    },
+    {
+      connection: o.connection,
+      prefix: o.bullPrefix,
+      concurrency: o.concurrency,
+      settings: {
+        backoffStrategy: (attemptsMade: number, type?: string) =>
+          type === BACKOFF_STRATEGY ? transientBackoffMs(attemptsMade, o.deps.policy) : o.deps.policy.backoffBaseMs,
+      },
+    },
+  );
+  worker.on('error', (err) => o.deps.logger.error({ err }, 'campaign worker error'));
+  return worker;
+}

@@ -1,0 +1,168 @@
+import { calendarDate, isCalendarDate } from '@postmill/core';
+import type { Keys } from './keys.ts';
+import type { RedisClient } from './redis-client.ts';
+
+/** What one statistics event counts; each maps to one Volume counter. */
+export type StatMetric = 'request' | 'accepted' | 'delivered' | 'bounce' | 'unsubscribe' | 'opened' | 'clicked';
+
+/** Every StatMetric, in Volume field order. */
+export const STAT_METRICS: readonly StatMetric[] = ['request', 'accepted', 'delivered', 'opened', 'clicked', 'bounce', 'unsubscribe'];
+
+/** One event (or `count` identical events) to count. */
+export interface StatEvent {
+  /** Epoch ms; its calendar day in the store's zone is the day counted (Tencent's SendDate). */
+  readonly at: number;
+  /** Sender domain (lower-cased on write). */
+  readonly fromDomain: string;
+  /** Recipient domain, Tencent's ReceivingMailboxType (lower-cased on write). */
+  readonly recipientDomain: string;
+  readonly metric: StatMetric;
+  /** A non-negative integer. Default 1. */
+  readonly count?: number;
+}
+
+/** Tencent's Volume, one day or the sum of a range. */
+export interface Volume {
+  readonly sendDate: string;
+  readonly requestCount: number;
+  readonly acceptedCount: number;
+  readonly deliveredCount: number;
+  readonly openedCount: number;
+  readonly clickedCount: number;
+  readonly bounceCount: number;
+  readonly unsubscribeCount: number;
+}
+
+export interface StatisticsQuery {
+  /** First day, YYYY-MM-DD in the store's zone. */
+  readonly startDate: string;
+  /** Last day (inclusive), YYYY-MM-DD, not before startDate. */
+  readonly endDate: string;
+  /** Only this sender domain (case-insensitive). */
+  readonly domain?: string;
+  /** Only this recipient domain (case-insensitive), e.g. gmail.com. */
+  readonly receivingMailboxType?: string;
+}
+
+export interface StatisticsStoreOptions {
+  readonly redis: RedisClient;
+  readonly keys: Keys;
+  /** Zone in which an event's calendar day is counted (IANA). Postmill's default is Asia/Shanghai. */
+  readonly timeZone: string;
+  /** Days a day's counters are kept after its last write. Default 90 (Tencent's query window). */
+  readonly retentionDays?: number;
+}
+
+const COUNTER: Record<StatMetric, Exclude<keyof Volume, 'sendDate'>> = {
+  request: 'requestCount',
+  accepted: 'acceptedCount',
+  delivered: 'deliveredCount',
+  opened: 'openedCount',
+  clicked: 'clickedCount',
+  bounce: 'bounceCount',
+  unsubscribe: 'unsubscribeCount',
+};
+
+const DAY_MS = 86_400_000;
+
+function zero(sendDate: string): { -readonly [K in keyof Volume]: Volume[K] } {
+  return { sendDate, requestCount: 0, acceptedCount: 0, deliveredCount: 0, openedCount: 0, clickedCount: 0, bounceCount: 0, unsubscribeCount: 0 };
+}
+
+/** Every date from `start` to `end` inclusive (both valid YYYY-MM-DD). */
+export function datesBetween(start: string, end: string): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${start}T00:00:00Z`), last = Date.parse(`${end}T00:00:00Z`); t <= last; t += DAY_MS) {
+    out.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+/**
+ * Sending statistics behind GetStatisticsReport. Layout: one HASH per day, `keys.stats(date)`
+ * (tagged `{s:<date>}`), field `<fromDomain>|<rcptDomain>|<metric>` → count.
+ * Guarantees: counting is HINCRBY, so concurrent workers never lose an increment; a day's
+ * counters expire `retentionDays` (+1) days after the day's last write; reads never write.
+ * Assumption: a day's hash is bounded by (sender domains × recipient domains × 7 metrics), a few
+ * thousand fields at most, so reading a whole day (HGETALL) and filtering here is cheap.
+ */
+export class StatisticsStore {
+  /** Days a day's counters are kept (GetStatisticsReport refuses older days). */
+  readonly retentionDays: number;
+  private readonly ttlSeconds: number;
+
+  constructor(private readonly o: StatisticsStoreOptions) {
+    this.retentionDays = o.retentionDays ?? 90;
+    // One extra day so the oldest day of the window is still whole when it is queried.
+    this.ttlSeconds = Math.max(1, Math.round((this.retentionDays + 1) * 86_400));
+  }
+
+  /**
+   * Counts events. One pipeline per calendar day involved (a day's key has its own hash tag, so
+   * a Cluster pipeline cannot span days); usually that is one pipeline. Events with count 0 are
+   * skipped. Throws RangeError for a domain containing `|` or a negative/non-integer count.
+   */
+  async record(events: readonly StatEvent[]): Promise<void> {
+    const byDay = new Map<string, Map<string, number>>();
+    for (const e of events) {
+      const count = e.count ?? 1;
+      if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`a statistics count must be a non-negative integer, got ${count}`);
+      if (count === 0) continue;
+      const from = e.fromDomain.toLowerCase();
+      const rcpt = e.recipientDomain.toLowerCase();
+      if (from.includes('|') || rcpt.includes('|')) throw new RangeError(`a statistics domain may not contain "|": ${from}, ${rcpt}`);
+      const date = calendarDate(e.at, this.o.timeZone);
+      let fields = byDay.get(date);
+      if (!fields) {
+        fields = new Map();
+        byDay.set(date, fields);
+      }
+      const field = `${from}|${rcpt}|${e.metric}`;
+      fields.set(field, (fields.get(field) ?? 0) + count);
+    }
+    await Promise.all(
+      [...byDay].map(async ([date, fields]) => {
+        const key = this.o.keys.stats(date);
+        const pipeline = this.o.redis.pipeline();
+        for (const [field, count] of fields) pipeline.hincrby(key, field, count);
+        pipeline.expire(key, this.ttlSeconds);
+        const replies = await pipeline.exec();
+        const failed = replies?.find(([error]) => error !== null)?.[0];
+        if (failed) throw failed;
+      }),
+    );
+  }
+
+  /**
+   * One Volume per day of [startDate, endDate] (days without events are all zero) and their sum
+   * (`sendDate` = startDate, as in Tencent's example). Callers bound the range; the store reads
+   * one hash per day, all in flight at once.
+   */
+  async report(query: StatisticsQuery): Promise<{ daily: Volume[]; overall: Volume }> {
+    if (!isCalendarDate(query.startDate) || !isCalendarDate(query.endDate)) {
+      throw new RangeError(`report dates must be YYYY-MM-DD, got ${query.startDate} .. ${query.endDate}`);
+    }
+    const domain = query.domain?.toLowerCase();
+    const rcptDomain = query.receivingMailboxType?.toLowerCase();
+    const dates = datesBetween(query.startDate, query.endDate);
+    const hashes = await Promise.all(dates.map((d) => this.o.redis.hgetall(this.o.keys.stats(d))));
+    const overall = zero(query.startDate);
+    const daily = dates.map((date, i) => {
+      const day = zero(date);
+      for (const [field, raw] of Object.entries(hashes[i] ?? {})) {
+        // Neither domains (checked on write) nor metrics contain '|'; any other field is not ours.
+        const parts = field.split('|');
+        if (parts.length !== 3) continue;
+        const [from, rcpt, metric] = parts as [string, string, string];
+        if ((domain && from !== domain) || (rcptDomain && rcpt !== rcptDomain)) continue;
+        if (!Object.hasOwn(COUNTER, metric)) continue;
+        const counter = COUNTER[metric as StatMetric];
+        const n = Number(raw);
+        day[counter] += n;
+        overall[counter] += n;
+      }
+      return day;
+    });
+    return { daily, overall };
+  }
+}
