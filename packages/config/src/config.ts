@@ -4,6 +4,7 @@ import { envSchema } from './config-schema.ts';
 /** Transport settings; only the selected transport's block is present. */
 export type TransportConfig =
   | { readonly kind: 'outbox'; readonly maxMessages: number }
+  | { readonly kind: 'null' }
   | { readonly kind: 'smtp'; readonly url: string; readonly maxConnections: number; readonly timeoutMs: number }
   | {
       readonly kind: 'tencent-ses';
@@ -26,6 +27,8 @@ export interface PostmillConfig {
     readonly ratePerSecond: number;
     readonly chunkSize: number;
     readonly concurrency: number;
+    /** How long a worker holds a job; a killed worker's jobs are retried after it expires. Default 30 000. */
+    readonly jobLockMs: number;
     readonly retry: RetryPolicyOptions;
   };
   readonly limits: Limits;
@@ -71,6 +74,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       region: e.TENCENT_SES_REGION,
       timeoutMs: e.PROVIDER_TIMEOUT_MS,
     };
+  } else if (kind === 'null') {
+    transport = { kind: 'null' };
   } else {
     transport = { kind: 'outbox', maxMessages: e.OUTBOX_MAX_MESSAGES };
   }
@@ -89,6 +94,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       ratePerSecond: e.SEND_RATE_PER_SECOND,
       chunkSize: e.SEND_CHUNK_SIZE,
       concurrency: e.WORKER_CONCURRENCY,
+      jobLockMs: e.JOB_LOCK_MS,
       retry: {
         ...DEFAULT_RETRY_POLICY,
         maxAttempts: e.SEND_MAX_ATTEMPTS,

@@ -11,6 +11,8 @@ export interface DeliveryWorkerOptions {
   readonly bullPrefix: string;
   /** Jobs processed at once in this process. Default 8. */
   readonly concurrency: number;
+  /** Job lock; a killed worker's jobs are moved back to waiting after it lapses. Default 30 000. */
+  readonly lockDurationMs?: number;
   readonly deps: DeliveryDeps;
   /** Needed to process campaign chunks; without it only SendEmail messages are delivered. */
   readonly campaign?: CampaignDeps;
@@ -34,6 +36,7 @@ export function startDeliveryWorker(o: DeliveryWorkerOptions): Worker<DeliveryPa
     connection: o.connection,
     prefix: o.bullPrefix,
     concurrency: o.concurrency,
+    ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs, stalledInterval: o.lockDurationMs } : {}),
     limiter: { max: 1_000_000_000, duration: 1000 },
     maximumRateLimitDelay: 1000,
     settings: {

@@ -1,12 +1,14 @@
 import type { TransportConfig } from '@postmill/config';
 import type { MailTransport } from '@postmill/core';
-import { type OutboxStore, createOutboxTransport, createSmtpTransport, createTencentSesTransport } from '@postmill/transports';
+import { type OutboxStore, createNullTransport, createOutboxTransport, createSmtpTransport, createTencentSesTransport } from '@postmill/transports';
 
 /** Builds the configured transport; the outbox one writes into the given store. */
 export function createTransport(config: TransportConfig, outbox: OutboxStore): MailTransport {
   switch (config.kind) {
     case 'outbox':
       return createOutboxTransport({ store: outbox });
+    case 'null':
+      return createNullTransport();
     case 'smtp':
       return createSmtpTransport({ url: config.url, maxConnections: config.maxConnections, timeoutMs: config.timeoutMs });
     case 'tencent-ses':

@@ -44,6 +44,7 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
     connection: redis,
     bullPrefix: keys.bullPrefix,
     concurrency: config.sending.concurrency,
+    lockDurationMs: config.sending.jobLockMs,
     deps: {
       clock,
       transport,
@@ -62,7 +63,7 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
     },
     campaign,
   });
-  const control = startCampaignWorker({ connection: redis, bullPrefix: keys.bullPrefix, concurrency: 4, deps: campaign });
+  const control = startCampaignWorker({ connection: redis, bullPrefix: keys.bullPrefix, concurrency: 4, lockDurationMs: config.sending.jobLockMs, deps: campaign });
   let closing: Promise<void> | undefined;
   return {
     close: () =>

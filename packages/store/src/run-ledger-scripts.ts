@@ -3,7 +3,9 @@
  *
  * RECORD: KEYS = [states bitfield, details hash, run hash, task hash]; ARGV = [nowMs, n,
  * then n × (index, code, detail JSON or '')]. Applies each state change the ledger allows
- * (queued/deferred → anything; sent, failed and cancelled are final), moving the counters of the
+ * (queued/deferred → anything; sent and failed are final; cancelled is final except that a send
+ * the provider accepted while a cancel swept the run is recorded as sent: the ledger never hides
+ * mail that went out), moving the counters of the
  * run AND the task from the old bucket to the new one in the same step, so counts are exact
  * however often a chunk is retried. Returns 1 when this call completed the run (every index
  * final), else 0; the completion is reported exactly once (HSETNX finishedAt).
@@ -16,7 +18,7 @@ for i = 0, n - 1 do
   local code = tonumber(ARGV[4 + i * 3])
   local detail = ARGV[5 + i * 3]
   local old = redis.call('BITFIELD', KEYS[1], 'GET', 'u4', '#' .. idx)[1]
-  if old == 0 or old == 2 then
+  if old == 0 or old == 2 or (old == 5 and code == 1) then
     if old ~= code then
       redis.call('BITFIELD', KEYS[1], 'SET', 'u4', '#' .. idx, code)
       if buckets[old] then

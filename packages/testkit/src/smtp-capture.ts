@@ -58,7 +58,7 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
   const messages: CapturedMail[] = [];
   const arrivals = new EventEmitter();
   const auth = options.auth;
-  const server = new SMTPServer({
+  const server: SMTPServer = new SMTPServer({
     logger: false,
     disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
     authOptional: !auth,
@@ -99,6 +99,8 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       server.off('error', reject);
+      // A client killed mid-session resets its socket; that is a client's failure, not the server's.
+      server.on('error', () => undefined);
       resolve();
     });
   });

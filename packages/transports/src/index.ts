@@ -3,3 +3,4 @@ export { type OutboxEntry, type OutboxStoreOptions, OutboxStore } from './outbox
 export { type OutboxTransportOptions, createOutboxTransport } from './outbox-transport.ts';
 export { type SmtpTransportOptions, createSmtpTransport } from './smtp-transport.ts';
 export { type TencentSesTransportOptions, createTencentSesTransport } from './tencent-ses-transport.ts';
+export { createNullTransport } from './null-transport.ts';

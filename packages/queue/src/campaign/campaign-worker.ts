@@ -7,7 +7,7 @@ import { processDispatchRun } from './dispatch-processor.ts';
 import { processStartRun } from './start-run-processor.ts';
 
 /** Starts the campaign-control worker (start-run and dispatch-run jobs). Cheap jobs, so a small concurrency suffices. */
-export function startCampaignWorker(o: { connection: RedisClient; bullPrefix: string; concurrency: number; deps: CampaignDeps }): Worker<CampaignPayload> {
+export function startCampaignWorker(o: { connection: RedisClient; bullPrefix: string; concurrency: number; lockDurationMs?: number; deps: CampaignDeps }): Worker<CampaignPayload> {
   const worker = new Worker<CampaignPayload>(
     QUEUE.campaign,
     async (job: Job<CampaignPayload>, token) => {
@@ -19,6 +19,7 @@ export function startCampaignWorker(o: { connection: RedisClient; bullPrefix: st
       connection: o.connection,
       prefix: o.bullPrefix,
       concurrency: o.concurrency,
+      ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs, stalledInterval: o.lockDurationMs } : {}),
       settings: {
         backoffStrategy: (attemptsMade: number, type?: string) =>
           type === BACKOFF_STRATEGY ? transientBackoffMs(attemptsMade, o.deps.policy) : o.deps.policy.backoffBaseMs,

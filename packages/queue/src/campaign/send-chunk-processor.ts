@@ -126,6 +126,11 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
           return;
         }
         await waitForSlot(slot.firstDelayMs);
+        // The slot may have been up to a second away: look at the task again right before sending.
+        const now = await deps.taskCache.status(taskId);
+        if (now === TaskStatus.Paused) stop ??= { kind: 'paused' };
+        if (now === TaskStatus.Cancelled) stop ??= { kind: 'cancelled' };
+        if (stop) return;
         let decision: RequestDecision;
         try {
           const result = await deps.transport.send({ message, recipients: [email], postmillMessageId: `pm-task-${taskId}-${run}-${index}` });
