@@ -1,4 +1,4 @@
-import { escapeHtml, verifyUnsubscribeToken } from '@postmill/core';
+import { domainOf, escapeHtml, verifyUnsubscribeToken } from '@postmill/core';
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './api-deps.ts';
 import { htmlPage } from './html-page.ts';
@@ -31,7 +31,13 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: ApiDeps): 
     scope.post<{ Params: { token: string } }>('/unsubscribe/:token', async (req, reply) => {
       const claim = verifyUnsubscribeToken(req.params.token, deps.unsubscribeSecret);
       if (!claim) return invalid(reply);
+      const already = await deps.suppressions.isUnsubscribed(claim.sender, claim.recipient);
       await deps.suppressions.unsubscribe(claim.sender, claim.recipient);
+      if (!already) {
+        await deps.statistics.record([
+          { at: deps.clock.now(), fromDomain: domainOf(claim.sender), recipientDomain: domainOf(claim.recipient), metric: 'unsubscribe' },
+        ]);
+      }
       deps.logger.info({ sender: claim.sender, messageId: claim.messageId }, 'recipient unsubscribed');
       return reply
         .type('text/html; charset=utf-8')

@@ -289,6 +289,13 @@ describe('the unsubscribe endpoint', () => {
     expect(await api.deps.suppressions.isUnsubscribed(sender, recipient)).toBe(true);
   });
 
+  it('counts an unsubscribe once in the statistics, however often the link is posted', async () => {
+    for (let i = 0; i < 2; i++) expect((await fetch(`${api.baseUrl}/unsubscribe/${token}`, { method: 'POST' })).status).toBe(200);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(api.deps.clock.now());
+    const report = await api.deps.statistics.report({ startDate: today, endDate: today });
+    expect(report.overall.unsubscribeCount).toBe(1);
+  });
+
   it('records the unsubscribe on the confirmation form POST without a body', async () => {
     expect((await fetch(`${api.baseUrl}/unsubscribe/${token}`, { method: 'POST' })).status).toBe(200);
     expect(await api.deps.suppressions.isUnsubscribed(sender, recipient)).toBe(true);

@@ -1,4 +1,4 @@
-import { type Clock, ConflictError, NotFoundError, PostmillError, ValidationError, calendarDate, isCalendarDate, isValidEmail, normalizeEmail } from '@postmill/core';
+import { type Clock, ConflictError, NotFoundError, PostmillError, ValidationError, calendarDate, formatTencentDateTime, isCalendarDate, isValidEmail, normalizeEmail } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
 
@@ -181,28 +181,6 @@ function isActive(expireDate: string, today: string): boolean {
   return expireDate === '' || expireDate >= today;
 }
 
-const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** "YYYY-MM-DD hh:mm:ss" of `epochMs` in `timeZone`. */
-function formatDateTime(epochMs: number, timeZone: string): string {
-  let f = dateTimeFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    dateTimeFormats.set(timeZone, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(epochMs).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
-}
-
 /**
  * The custom blacklist (CreateCustomBlacklist & co.) and its send-time check. Guarantees:
  * - addresses are compared after `normalizeEmail` (domain case-insensitive, local part exact);
@@ -339,7 +317,7 @@ export class BlacklistStore {
 
   private entry(email: string, raw: string, today: string): BlacklistEntry {
     const e = decode(raw);
-    return { id: e.id, email, createTime: formatDateTime(e.createdAt, this.timeZone), expireDate: e.expireDate, status: isActive(e.expireDate, today) ? 1 : 0 };
+    return { id: e.id, email, createTime: formatTencentDateTime(e.createdAt, this.timeZone), expireDate: e.expireDate, status: isActive(e.expireDate, today) ? 1 : 0 };
   }
 
   // "" (never expires) passes; otherwise a real date, today or later.

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '@postmill/core';
+import { NotFoundError, ValidationError, formatTencentDateTime, parseTencentDateTime } from '@postmill/core';
 import type { AppendResult, ReceiverDetailRow, ReceiverRecord } from '@postmill/store';
 import { z } from 'zod';
 import type { ApiDeps } from '../../api-deps.ts';
@@ -39,39 +39,6 @@ function notExist(id: number): NotFoundError {
   return new NotFoundError('OperationDenied.ReceiverNotExist', `The receiver list ${id} does not exist.`, { context: { receiverId: id } });
 }
 
-// ---- Tencent date-times ("YYYY-MM-DD hh:mm:ss") in the deployment's zone ----
-
-function wallClockParts(epochMs: number, timeZone: string): number[] {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(epochMs);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return [get('year'), get('month'), get('day'), get('hour'), get('minute'), get('second')];
-}
-
-/** `"YYYY-MM-DD hh:mm:ss"` of `epochMs` in `timeZone`. */
-function formatDateTime(epochMs: number, timeZone: string): string {
-  const [y, mo, d, h, mi, s] = wallClockParts(epochMs, timeZone).map((n) => String(n).padStart(2, '0'));
-  return `${y}-${mo}-${d} ${h}:${mi}:${s}`;
-}
-
-// The instant a wall time in `timeZone` names (offset read twice so a DST change in between is followed).
-function wallToEpoch(wallMs: number, timeZone: string): number {
-  const offsetAt = (t: number) => {
-    const [y = 0, mo = 1, d = 1, h = 0, mi = 0, s = 0] = wallClockParts(t, timeZone);
-    return Date.UTC(y, mo - 1, d, h, mi, s) - Math.floor(t / 1000) * 1000;
-  };
-  const guess = wallMs - offsetAt(wallMs);
-  return wallMs - offsetAt(guess);
-}
-
 const DATE_OR_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$/u;
 
 /**
@@ -82,18 +49,17 @@ const DATE_OR_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?
 function timeBound(value: string | undefined, edge: 'begin' | 'end', timeZone: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const m = DATE_OR_DATE_TIME.exec(value);
-  const [y, mo, d, h, mi, s] = (m?.slice(1) ?? []).map((x) => (x === undefined ? undefined : Number(x)));
-  const wall = y !== undefined && mo !== undefined && d !== undefined ? Date.UTC(y, mo - 1, d, h ?? 0, mi ?? 0, s ?? 0) : Number.NaN;
-  const date = new Date(wall);
-  const real =
-    !Number.isNaN(wall) && date.getUTCFullYear() === y && date.getUTCMonth() + 1 === mo && date.getUTCDate() === d && (h ?? 0) < 24 && (mi ?? 0) < 60 && (s ?? 0) < 60;
-  if (!real) {
+  const dayOnly = m !== null && m[4] === undefined;
+  const at = m ? parseTencentDateTime(dayOnly ? `${value} 00:00:00` : value, timeZone) : undefined;
+  if (at === undefined) {
     const code = edge === 'begin' ? 'InvalidParameter.InvalidStartTimeFormat' : 'InvalidParameter.InvalidEndTimeFormat';
     throw new ValidationError(code, `\`${value}\` is not a time as YYYY-MM-DD or YYYY-MM-DD hh:mm:ss.`, { context: { value } });
   }
-  if (edge === 'begin') return wallToEpoch(wall, timeZone);
-  const next = wall + (h === undefined ? 86_400_000 : 1000);
-  return wallToEpoch(next, timeZone) - 1;
+  if (edge === 'begin') return at;
+  if (!dayOnly) return at + 999;
+  // The last millisecond of that calendar day in the zone (days are not always 24 h long).
+  const next = parseTencentDateTime(formatTencentDateTime(at + 36 * 3_600_000, timeZone).slice(0, 10) + ' 00:00:00', timeZone);
+  return (next ?? at + 86_400_000) - 1;
 }
 
 // ---- actions ----
@@ -179,7 +145,7 @@ function receiverData(r: ReceiverRecord, timeZone: string): Record<string, unkno
     Count: r.count,
     Desc: r.desc,
     ReceiversStatus: r.status,
-    CreateTime: formatDateTime(r.createdAt, timeZone),
+    CreateTime: formatTencentDateTime(r.createdAt, timeZone),
     InvalidCount: r.invalidCount,
   };
 }
@@ -211,7 +177,7 @@ const listReceivers = defineAction({
 function receiverDetail(row: ReceiverDetailRow, timeZone: string): Record<string, unknown> {
   return {
     Email: row.email,
-    CreateTime: formatDateTime(row.createdAt, timeZone),
+    CreateTime: formatTencentDateTime(row.createdAt, timeZone),
     TemplateData: row.templateData ?? '',
     Reason: row.reason ?? '',
     Status: row.status,
