@@ -1,4 +1,4 @@
-import { type TaskSchedule, type TaskScheduleParams, ValidationError, parseTencentDateTime, validateCron } from '@postmill/core';
+import { type TaskSchedule, type TaskScheduleParams, ValidationError, parseTencentDateTime, validateCron, validateSchedule } from '@postmill/core';
 import type { BatchSendEmailInput } from './batch-send-input.ts';
 
 /** How far in the past a BeginTime may be and still count as "now" (clock skew between caller and server). */
@@ -22,8 +22,18 @@ function notBeforeNow(at: number, field: string, nowMs: number): void {
  * Turns TaskType + TimedParam / CycleParam / CronParam into a schedule, with Tencent's errors.
  * Times are read in `timeZone` (SCHEDULE_TIMEZONE) unless CronParam.TimeZone says otherwise.
  * `CycleParam.TermCycle = 1` means the recurrence is terminated: only the first occurrence runs.
+ * Guarantees the schedule returned passes `validateSchedule`, so the occurrence math never throws
+ * on it: a schedule it refuses (EndTime before BeginTime, IntervalTime over 100 years, no
+ * occurrence at all) is the caller's `InvalidParameterValue`, not an internal error.
  */
 export function scheduleFromInput(input: BatchSendEmailInput, timeZone: string, nowMs: number): { schedule: TaskSchedule; params: TaskScheduleParams } {
+  const result = buildSchedule(input, timeZone, nowMs);
+  const check = validateSchedule(result.schedule);
+  if (!check.ok) throw new ValidationError('InvalidParameterValue', `The schedule is invalid: ${check.message}.`);
+  return result;
+}
+
+function buildSchedule(input: BatchSendEmailInput, timeZone: string, nowMs: number): { schedule: TaskSchedule; params: TaskScheduleParams } {
   switch (input.TaskType) {
     case 1:
       return { schedule: { kind: 'now' }, params: {} };

@@ -1,0 +1,74 @@
+import { parseConfig } from '@postmill/config';
+import { type SharedServices, createLogger, createSharedServices, startApi } from '@postmill/runtime';
+import { freePort } from '@postmill/store';
+import { signTencentRequest } from '@postmill/tc3';
+
+/** Deployment prefix (REDIS_PREFIX) of the bench's API and worker. */
+export const CAMPAIGN_BENCH_PREFIX = 'benchcampaign';
+/** The API credential pair; the worker gets the same secret key (it signs unsubscribe links). */
+export const BENCH_SECRET_ID = 'AKIDbenchcampaign';
+export const BENCH_SECRET_KEY = 'bench-campaign-secret-key';
+
+/** Thrown when the API answers with a Tencent error envelope. */
+export class BenchApiError extends Error {
+  override readonly name = 'BenchApiError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly action: string,
+  ) {
+    super(`${action}: ${code}: ${message}`);
+  }
+}
+
+/** The API, running in this process on the bench's Redis. `close()` is idempotent. */
+export interface BenchApi {
+  readonly shared: SharedServices;
+  /** A signed Tencent-dialect call; throws BenchApiError for an error answer. */
+  call(action: string, body: unknown): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real API (createSharedServices with failFast + startApi) on a free loopback port,
+ * with the list cap raised to `maxListSize` and requests big enough for 20 000-entry uploads.
+ */
+export async function startBenchApi(o: { redisUrl: string; maxListSize: number }): Promise<BenchApi> {
+  const port = await freePort();
+  const config = parseConfig({
+    REDIS_URL: o.redisUrl,
+    REDIS_PREFIX: CAMPAIGN_BENCH_PREFIX,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    MAIL_TRANSPORT: 'null',
+    POSTMILL_SECRET_ID: BENCH_SECRET_ID,
+    POSTMILL_SECRET_KEY: BENCH_SECRET_KEY,
+    RECEIVER_LIST_MAX_SIZE: String(o.maxListSize),
+    LOG_LEVEL: 'warn',
+  });
+  const logger = createLogger({ level: 'warn', pretty: false, name: 'bench-campaign-api' });
+  const shared = createSharedServices(config, { redisUrl: o.redisUrl, connectionName: 'bench-campaign-api', failFast: true });
+  const api = await startApi(config, shared, logger);
+  const call = async (action: string, body: unknown): Promise<Record<string, unknown>> => {
+    const text = JSON.stringify(body);
+    const headers = signTencentRequest(
+      { secretId: BENCH_SECRET_ID, secretKey: BENCH_SECRET_KEY },
+      { host: `127.0.0.1:${port}`, action, version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000), service: 'ses' },
+      text,
+    );
+    const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers, body: text });
+    const { Response } = (await res.json()) as { Response: Record<string, unknown> & { Error?: { Code: string; Message: string } } };
+    if (Response.Error) throw new BenchApiError(Response.Error.Code, Response.Error.Message, action);
+    return Response;
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    shared,
+    call,
+    close: () =>
+      (closing ??= (async () => {
+        await api.close();
+        await shared.close();
+      })()),
+  };
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { BenchUsageError, parseBenchOptions } from './options.ts';
+
+describe('parseBenchOptions', () => {
+  it('defaults to 1,000,000 recipients in chunks of 50, concurrency 16, the null transport, no profile', () => {
+    expect(parseBenchOptions([])).toEqual({ recipients: 1_000_000, chunkSize: 50, concurrency: 16, transport: 'null', profileDir: undefined });
+  });
+
+  it('reads every flag', () => {
+    expect(parseBenchOptions(['--recipients', '50000', '--chunk', '100', '--concurrency', '8', '--transport', 'outbox', '--cpu-prof-dir', '/tmp/p'])).toEqual({
+      recipients: 50_000,
+      chunkSize: 100,
+      concurrency: 8,
+      transport: 'outbox',
+      profileDir: '/tmp/p',
+    });
+  });
+
+  it('rejects a count that is not a positive integer, an unknown transport and an unknown flag', () => {
+    expect(() => parseBenchOptions(['--recipients', '0'])).toThrow(BenchUsageError);
+    expect(() => parseBenchOptions(['--chunk', '2.5'])).toThrow(BenchUsageError);
+    expect(() => parseBenchOptions(['--transport', 'smtp'])).toThrow(BenchUsageError);
+    expect(() => parseBenchOptions(['--fast'])).toThrow(BenchUsageError);
+  });
+});

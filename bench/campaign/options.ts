@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+
+export const TRANSPORTS = ['null', 'outbox'] as const;
+export type BenchTransport = (typeof TRANSPORTS)[number];
+
+/** What one bench run does; every field documents its default. */
+export interface BenchOptions {
+  /** Recipients in the list (and in the campaign's one run). Default 1 000 000. */
+  readonly recipients: number;
+  /** SEND_CHUNK_SIZE of the worker: recipients per chunk job. Default 50. */
+  readonly chunkSize: number;
+  /** WORKER_CONCURRENCY of the worker: chunk jobs at once. Default 16. */
+  readonly concurrency: number;
+  /** MAIL_TRANSPORT of the worker. Default null (accepts everything; the ledger is still written). */
+  readonly transport: BenchTransport;
+  /** When set, the worker runs with `--cpu-prof` and writes its profile into this directory. Default none. */
+  readonly profileDir: string | undefined;
+}
+
+/** Thrown for a bad command line; `main` prints the message and the usage. */
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+  readonly code = 'BenchUsage';
+}
+
+export const USAGE =
+  'usage: pnpm bench:campaign [--recipients N=1000000] [--chunk 50] [--concurrency C=16] [--transport null|outbox] [--cpu-prof-dir DIR]';
+
+function positiveInt(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new BenchUsageError(`--${flag} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+/** Parses the bench's command line (without node and script). Guarantees every count is a positive integer. */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        recipients: { type: 'string' },
+        chunk: { type: 'string' },
+        concurrency: { type: 'string' },
+        transport: { type: 'string' },
+        'cpu-prof-dir': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new BenchUsageError((err as Error).message, { cause: err });
+  }
+  const transport = values.transport ?? 'null';
+  if (!(TRANSPORTS as readonly string[]).includes(transport)) {
+    throw new BenchUsageError(`--transport must be one of ${TRANSPORTS.join(', ')}, got "${transport}"`);
+  }
+  return {
+    recipients: positiveInt('recipients', values.recipients, 1_000_000),
+    chunkSize: positiveInt('chunk', values.chunk, 50),
+    concurrency: positiveInt('concurrency', values.concurrency, 16),
+    transport: transport as BenchTransport,
+    profileDir: values['cpu-prof-dir'],
+  };
+}
