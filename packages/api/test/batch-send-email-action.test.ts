@@ -404,6 +404,16 @@ describe('BatchSendEmail', () => {
       await expectNothingStored();
     });
 
+    it('answers InvalidParameterValue for CycleParam.MaxOccurrences 0 instead of recurring without end', async () => {
+      expect(await batchCode({ TaskType: 3, CycleParam: { BeginTime: '2026-03-20 10:00:00', IntervalTime: 1, MaxOccurrences: 0 } })).toBe('InvalidParameterValue');
+      await expectNothingStored();
+    });
+
+    it('answers InvalidParameterValue for CronParam.MaxOccurrences 0 instead of recurring without end', async () => {
+      expect(await batchCode({ TaskType: 3, CronParam: { Expression: '0 9 * * *', MaxOccurrences: 0 } })).toBe('InvalidParameterValue');
+      await expectNothingStored();
+    });
+
     it('answers InvalidParameterValue for ADLocation 3, storing nothing', async () => {
       expect(await batchCode({ ADLocation: 3 })).toBe('InvalidParameterValue');
       await expectNothingStored();

@@ -1,6 +1,16 @@
-/** The calendar date (YYYY-MM-DD) of `epochMs` in `timeZone` (an IANA name). */
+// Building an Intl.DateTimeFormat costs ~0.1 ms and native (ICU) memory the GC does not see, while
+// formatting with a built one costs about a microsecond; campaigns ask for dates per chunk and per
+// statistics event, so formatters are kept, one per zone (a deployment uses one or a few zones).
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date (YYYY-MM-DD) of `epochMs` in `timeZone` (an IANA name). Throws RangeError for an unknown zone. */
 export function calendarDate(epochMs: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(epochMs);
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, f);
+  }
+  return f.format(epochMs);
 }
 
 /** True when `value` is a real YYYY-MM-DD date. */

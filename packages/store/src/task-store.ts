@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Clock, type TaskStatusCode, TaskStatus, canTransitionTask, decodeRunCodes, isTaskStatus } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
@@ -47,6 +48,23 @@ export interface LedgerChange {
   readonly index: number;
   readonly code: number;
   readonly detail?: unknown;
+}
+
+const RECORD_STATES_SHA = createHash('sha1').update(RECORD_STATES).digest('hex');
+
+/**
+ * Runs a Lua script by its SHA1 (EVALSHA), loading it with EVAL only when Redis does not know it
+ * yet (NOSCRIPT: nothing ran, so running it then is still exactly once). The hot ledger script is
+ * called once per few recipients; sending its text every time cost the worker more CPU than the
+ * script costs Redis.
+ */
+async function evalCached(redis: RedisClient, script: string, sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
+  try {
+    return await redis.evalsha(sha, numKeys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    return redis.eval(script, numKeys, ...args);
+  }
 }
 
 const num = (v: string | undefined | null, d = 0) => (v === undefined || v === null || v === '' ? d : Number(v));
@@ -260,7 +278,7 @@ export class TaskStore<Spec> {
     const { redis, keys, clock } = this.o;
     const args: string[] = [String(clock.now()), String(changes.length)];
     for (const c of changes) args.push(String(c.index), String(c.code), c.detail === undefined ? '' : JSON.stringify(c.detail));
-    const res = await redis.eval(RECORD_STATES, 4, keys.runStates(id, run), keys.runDetails(id, run), keys.taskRun(id, run), keys.task(id), ...args);
+    const res = await evalCached(redis, RECORD_STATES, RECORD_STATES_SHA, 4, keys.runStates(id, run), keys.runDetails(id, run), keys.taskRun(id, run), keys.task(id), ...args);
     return { completedRun: Number(res) === 1 };
   }
 

@@ -51,7 +51,7 @@ function checkFlags(flags: ImportFlags): void {
   if (flags.delimiter.length !== 1) throw new UsageError('--delimiter takes one character');
 }
 
-function receiverResolver(ctx: CliContext, client: TencentApi, flags: ImportFlags, note: (text: string) => void): () => Promise<number> {
+function receiverResolver(client: TencentApi, flags: ImportFlags, note: (text: string) => void): () => Promise<number> {
   return async () => {
     if (flags.receiver !== undefined) return flags.receiver;
     const { ReceiverId } = await client.call<{ ReceiverId: number }>('CreateReceiver', {
@@ -80,7 +80,7 @@ async function runImport(ctx: CliContext, file: string, flags: ImportFlags, comm
     const summary = await importReceivers({
       client,
       items,
-      receiverId: receiverResolver(ctx, client, flags, (text) => reporter?.note(text)),
+      receiverId: receiverResolver(client, flags, (text) => reporter?.note(text)),
       batchSize: flags.batch,
       sleep: ctx.sleep,
       now: ctx.now,

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
-import { type ReaderItem, isEmailKey } from './reader-item.ts';
+import { type CsvError, parse } from 'csv-parse';
+import { type ReaderError, type ReaderItem, isEmailKey } from './reader-item.ts';
 
 /** Options of readCsvEntries; every field documents its default. */
 export interface CsvReaderOptions {
@@ -24,7 +24,7 @@ function newlines(record: readonly string[]): number {
 
 const isBlank = (record: readonly string[]) => record.every((f) => f.trim() === '');
 
-function readHeader(record: readonly string[], line: number): Header | ReaderItem {
+function readHeader(record: readonly string[], line: number): Header | ReaderError {
   const names = record.map((f) => f.trim());
   const emailColumns = names.flatMap((name, index) => (isEmailKey(name) ? [index] : []));
   const [emailIndex, second] = emailColumns;
@@ -56,6 +56,11 @@ function readHeader(record: readonly string[], line: number): Header | ReaderIte
  * quote is a fatal error and ends the stream. Never holds more than one row in memory.
  */
 export async function* readCsvEntries(input: Readable, options: CsvReaderOptions = {}): AsyncGenerator<ReaderItem> {
+  // A parse error must not reach the stream: a stream error drops the rows parsed before it that
+  // are still buffered. So errors are "skipped" and kept with the number of rows before them,
+  // and reported once those rows have come out. With the relax options below, the only errors
+  // left are an unclosed quote and an overlong row, after which nothing more can be read.
+  let failure: { afterRecords: number; error: CsvError | undefined } | undefined;
   const parser = parse({
     bom: true,
     delimiter: options.delimiter ?? ',',
@@ -66,6 +71,11 @@ export async function* readCsvEntries(input: Readable, options: CsvReaderOptions
     // `a "b" c` and `"a"b` are kept as written: a stray quote should not swallow the rest of the file.
     relax_quotes: true,
     max_record_size: options.maxRowChars ?? 1_000_000,
+    skip_records_with_error: true,
+    on_skip: (error) => {
+      failure ??= { afterRecords: parser.info.records, error };
+      return undefined;
+    },
   });
   input.on('error', (err) => parser.destroy(err));
   input.pipe(parser);
@@ -73,9 +83,20 @@ export async function* readCsvEntries(input: Readable, options: CsvReaderOptions
   // csv-parse's own line counter counts a CRLF inside a quoted field twice, so lines are counted
   // here: a row spans 1 + (line breaks inside its fields) lines, blank lines included as rows.
   let nextLine = 1;
+  let records = 0;
   let header: Header | undefined;
+  const fatal = (): ReaderError => {
+    const err = failure?.error;
+    const unclosed = err?.code === 'CSV_QUOTE_NOT_CLOSED' || err?.code === 'CSV_MAX_RECORD_SIZE';
+    const message = unclosed
+      ? `a quoted field in the row starting here is never closed, so the rest of the file cannot be read (${err?.message ?? ''})`
+      : (err?.message ?? 'the CSV cannot be read from here');
+    return { line: nextLine, error: { code: unclosed ? 'UnclosedQuote' : 'BadCsv', message, fatal: true } };
+  };
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
+      if (failure && records >= failure.afterRecords) break;
+      records++;
       const line = nextLine;
       nextLine += 1 + newlines(record);
       if (isBlank(record)) continue;
@@ -103,12 +124,7 @@ export async function* readCsvEntries(input: Readable, options: CsvReaderOptions
       for (const column of header.dataColumns) data[column.name] = record[column.index] ?? '';
       yield { line, email: email ?? '', data: JSON.stringify(data) };
     }
-  } catch (err) {
-    if (!(err instanceof CsvError)) throw err;
-    const code = err.code === 'CSV_QUOTE_NOT_CLOSED' || err.code === 'CSV_MAX_RECORD_SIZE' ? 'UnclosedQuote' : 'BadCsv';
-    const message =
-      code === 'UnclosedQuote' ? `a quoted field in the row starting here is never closed (the rest of the file cannot be read): ${err.message}` : err.message;
-    yield { line: nextLine, error: { code, message, fatal: true } };
+    if (failure) yield fatal();
   } finally {
     input.unpipe(parser);
     parser.destroy();

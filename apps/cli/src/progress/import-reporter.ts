@@ -71,7 +71,7 @@ export function createImportReporter(options: ImportReporterOptions): ImportRepo
     {
       stream: options.stream,
       format: `${known ? '{bar} {percentage}% | ' : ''}{rows} rows | {accepted} accepted | {repeats} repeats | {rejected} rejected | {rate} rows/s{note}`,
-      hideCursor: true,
+      hideCursor: false,
       clearOnComplete: false,
       fps: 5,
     },

@@ -58,7 +58,7 @@ function buildSchedule(input: BatchSendEmailInput, timeZone: string, nowMs: numb
             timeZone: tz,
             beginAt: Math.max(beginAt, nowMs),
             ...(endAt !== undefined ? { endAt } : {}),
-            ...(input.CronParam.MaxOccurrences ? { maxOccurrences: input.CronParam.MaxOccurrences } : {}),
+            ...(input.CronParam.MaxOccurrences !== undefined ? { maxOccurrences: input.CronParam.MaxOccurrences } : {}),
           },
           params: { CronParam: input.CronParam },
         };
@@ -78,7 +78,7 @@ function buildSchedule(input: BatchSendEmailInput, timeZone: string, nowMs: numb
           intervalHours: cycle.IntervalTime,
           timeZone,
           ...(endAt !== undefined ? { endAt } : {}),
-          ...(maxOccurrences ? { maxOccurrences } : {}),
+          ...(maxOccurrences !== undefined ? { maxOccurrences } : {}),
         },
         params: { CycleParam: cycle },
       };

@@ -22,7 +22,14 @@ export function sendTaskData(view: TaskView<CampaignTaskSpec>, timeZone: string)
     UpdateTime: time(view.updatedAt),
     Subject: s.subject,
     Template: { TemplateID: s.templateId, TemplateData: JSON.stringify(s.templateData) },
-    CycleParam: s.params.CycleParam ? { BeginTime: s.params.CycleParam.BeginTime, IntervalTime: s.params.CycleParam.IntervalTime, TermCycle: view.nextRunAt === undefined ? 1 : 0 } : null,
+    CycleParam: s.params.CycleParam
+      ? {
+          BeginTime: s.params.CycleParam.BeginTime,
+          IntervalTime: s.params.CycleParam.IntervalTime,
+          // Terminated when nothing more is planned, or when the caller terminated it (TermCycle 1).
+          TermCycle: view.nextRunAt === undefined || s.params.CycleParam.TermCycle === 1 ? 1 : 0,
+        }
+      : null,
     TimedParam: s.params.TimedParam ?? null,
     ErrMsg: view.error,
     ReceiversName: s.receiversName,

@@ -21,6 +21,8 @@ import pLimit from 'p-limit';
 import type { SendChunkPayload } from '../job-catalog.ts';
 import { waitForSlot } from '../wait-for-slot.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
+import { ChunkSlots } from './chunk-slots.ts';
+import { ledgerBatcher } from './ledger-batcher.ts';
 import { cancelPending, onRunCompleted } from './run-completion.ts';
 import { statEvents } from './stat-events.ts';
 
@@ -32,7 +34,11 @@ type Stop = { kind: 'paused' } | { kind: 'cancelled' } | { kind: 'throttle'; del
  * - a recipient whose ledger state is final is never sent again (retries, restarts, re-dispatch);
  * - pause and cancel are seen before every send (status at most ~200 ms old);
  * - blacklisted and unsubscribed recipients are checked at send time and recorded as such;
- * - throttling returns the job without spending an attempt; deferred recipients park it until due.
+ * - throttling returns the job without spending an attempt; deferred recipients park it until due;
+ * - every send has its own limiter slot, reserved together with the other sends of the chunk ready
+ *   at the same moment (ChunkSlots: group reservation, no timer);
+ * - every answer is recorded by the chunk's next ledger write (ledgerBatcher: group commit, no
+ *   timer) before the send's concurrency slot is released.
  */
 export async function processSendChunk(job: Job<SendChunkPayload>, token: string | undefined, deps: CampaignDeps): Promise<string> {
   const { taskId, run, start, end } = job.data;
@@ -81,6 +87,9 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   const plan = planDelivery({ recipients: emails, states, nowMs: now, unsubscribed, blacklisted, domainHolds, chunkSize: 1, personal: true });
   let completed = false;
   const stats = statEvents(spec.from.address);
+  const write = ledgerBatcher(async (list) => {
+    if ((await deps.tasks.record(taskId, run, list)).completedRun) completed = true;
+  });
   const record = async (updates: ReadonlyMap<string, RecipientState>, extra: readonly LedgerChange[] = []) => {
     const list: LedgerChange[] = [...extra];
     for (const [email, state] of updates) {
@@ -91,15 +100,17 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
       states.set(email, state);
       stats.add(email, state);
     }
-    if ((await deps.tasks.record(taskId, run, list)).completedRun) completed = true;
+    await write(list);
   };
   await record(plan.updates, changes);
 
   const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   let stop: Stop | undefined;
+  const sends = plan.requests.flat();
+  const slots = new ChunkSlots(deps.limiter);
   const limit = pLimit(Math.max(1, deps.chunkConcurrency));
   await Promise.all(
-    plan.requests.flat().map((email) =>
+    sends.map((email) =>
       limit(async () => {
         if (stop) return;
         const current = await deps.taskCache.status(taskId);
@@ -120,12 +131,12 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
           ...(data ? { data } : {}),
           ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
         });
-        const slot = await deps.limiter.reserve(1);
+        const slot = await slots.take();
         if (!slot.ok) {
           stop ??= { kind: 'throttle', delayMs: slot.retryAfterMs };
           return;
         }
-        await waitForSlot(slot.firstDelayMs);
+        await waitForSlot(slot.delayMs);
         // The slot may have been up to a second away: look at the task again right before sending.
         const now = await deps.taskCache.status(taskId);
         if (now === TaskStatus.Paused) stop ??= { kind: 'paused' };

@@ -2,28 +2,50 @@ import { type RecipientState, domainOf } from '@postmill/core';
 import type { StatisticsStore } from '@postmill/store';
 
 type Event = Parameters<StatisticsStore['record']>[0][number];
+type Metric = Event['metric'];
+
+const MINUTE_MS = 60_000;
 
 /**
  * Collects the statistics of one chunk (requests, accepted/delivered, bounces) and writes them in
  * one pipeline. Counting happens when a state becomes final, so a retried chunk never counts a
  * recipient twice for the same outcome... except `request`, counted per final state as well.
+ *
+ * Identical events are summed before they reach the store (one event with a `count` per recipient
+ * domain, metric and UTC minute), so a chunk of 50 sent recipients costs the store 3 events, not
+ * 150 (the store works out a calendar day per event, which is far from free). Keying by the UTC
+ * minute and stamping the sum with the minute's start keeps every count on its own day: in every
+ * time zone in use since 1972 a calendar day starts on a whole minute of UTC, so all instants of
+ * one UTC minute share one calendar day.
  */
 export function statEvents(sender: string) {
-  const events: Event[] = [];
+  const counts = new Map<string, { recipientDomain: string; metric: Metric; minute: number; count: number }>();
   const fromDomain = domainOf(sender);
+  const count = (recipientDomain: string, metric: Metric, minute: number) => {
+    const key = `${minute}|${metric}|${recipientDomain}`;
+    const hit = counts.get(key);
+    if (hit) hit.count++;
+    else counts.set(key, { recipientDomain, metric, minute, count: 1 });
+  };
   return {
     add(email: string, state: RecipientState): void {
       if (state.state !== 'sent' && state.state !== 'failed') return;
-      const base = { at: state.at, fromDomain, recipientDomain: domainOf(email) };
-      events.push({ ...base, metric: 'request' });
+      const minute = Math.floor(state.at / MINUTE_MS);
+      const recipientDomain = domainOf(email);
+      count(recipientDomain, 'request', minute);
       if (state.state === 'sent') {
-        events.push({ ...base, metric: 'accepted' }, { ...base, metric: 'delivered' });
+        count(recipientDomain, 'accepted', minute);
+        count(recipientDomain, 'delivered', minute);
       } else if (state.code.startsWith('SMTP.5')) {
-        events.push({ ...base, metric: 'accepted' }, { ...base, metric: 'bounce' });
+        count(recipientDomain, 'accepted', minute);
+        count(recipientDomain, 'bounce', minute);
       }
     },
     async flush(store: StatisticsStore, _nowMs: number): Promise<void> {
-      if (events.length > 0) await store.record(events.splice(0));
+      if (counts.size === 0) return;
+      const events: Event[] = [...counts.values()].map((c) => ({ at: c.minute * MINUTE_MS, fromDomain, recipientDomain: c.recipientDomain, metric: c.metric, count: c.count }));
+      counts.clear();
+      await store.record(events);
     },
   };
 }

@@ -6,6 +6,8 @@ import { sendTaskData } from '../send-task-data.ts';
 
 const uint = z.number().int().nonnegative();
 const taskIdInput = z.strictObject({ TaskId: uint });
+/** Tencent's task status 6 (今日暂停发送, paused for today: daily quota reached). */
+const TENCENT_PAUSED_FOR_TODAY = 6;
 
 function refuse(refusal: ControlRefusal, taskId: number, what: string): never {
   if (refusal === 'not-found') throw new ValidationError('InvalidParameterValue.TaskNotExist', `Task ${taskId} does not exist.`);
@@ -18,7 +20,10 @@ const listSendTasks = defineAction({
   input: z.strictObject({ Offset: uint, Limit: uint, Status: uint.optional(), ReceiverId: uint.optional(), TaskType: uint.optional() }),
   async handle(input, { deps }) {
     if (input.Limit > deps.limits.maxPageLimit) throw new ValidationError('FailedOperation.InvalidLimit', `\`Limit\` may be at most ${deps.limits.maxPageLimit}.`);
-    if (input.Status !== undefined && !isTaskStatus(input.Status)) throw new ValidationError('InvalidParameterValue', '`Status` must be 1, 5, 6, 7, 10, 11 or 12.');
+    // Tencent's 6 "paused for today" is a valid filter although no Postmill task ever has it: it matches nothing.
+    if (input.Status !== undefined && input.Status !== TENCENT_PAUSED_FOR_TODAY && !isTaskStatus(input.Status)) {
+      throw new ValidationError('InvalidParameterValue', '`Status` must be 1, 5, 6, 7, 10, 11 or 12.');
+    }
     const filtered = input.Status !== undefined || input.ReceiverId !== undefined || input.TaskType !== undefined;
     const Data: Record<string, unknown>[] = [];
     let TotalCount = 0;

@@ -1,0 +1,64 @@
+import type { SharedRateLimiter } from '../shared-rate-limiter.ts';
+
+/** The next send's start slot (wait `delayMs`, then send), or the limiter's "come back later". */
+export type SlotTicket = { readonly ok: true; readonly delayMs: number } | { readonly ok: false; readonly retryAfterMs: number };
+
+type Waiter = { resolve(ticket: SlotTicket): void; reject(err: unknown): void };
+
+/**
+ * Limiter slots for the sends of one chunk, reserved together for the sends that ask at the same
+ * time (group reservation). Guarantees:
+ * - every send gets its own slot from the shared limiter, so the rate across all workers holds as
+ *   with one reservation per send (slots of one reservation are `spacingMs` apart);
+ * - a reservation is sent at once when none of this chunk is in flight, otherwise the moment the
+ *   one in flight returns, for every send that asked meanwhile: nothing waits for a timer, and no
+ *   slot is reserved for a send that is not ready to use it (so none goes stale and none is taken
+ *   from other workers in vain);
+ * - a slot's delay is measured from when its reservation was answered, so a send never starts
+ *   before its slot (at worst a round trip after it, as with one reservation per send);
+ * - when the limiter grants fewer slots than asked (its horizon is full), the rest ask again at
+ *   once, and those it refuses are told when to come back (the chunk then throttles).
+ */
+export class ChunkSlots {
+  private waiting: Waiter[] = [];
+  private running = false;
+
+  constructor(private readonly limiter: SharedRateLimiter) {}
+
+  take(): Promise<SlotTicket> {
+    return new Promise<SlotTicket>((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting;
+        this.waiting = [];
+        let slot: Awaited<ReturnType<SharedRateLimiter['reserve']>>;
+        try {
+          slot = await this.limiter.reserve(batch.length);
+        } catch (err) {
+          for (const w of batch) w.reject(err);
+          continue;
+        }
+        if (!slot.ok) {
+          for (const w of batch) w.resolve({ ok: false, retryAfterMs: slot.retryAfterMs });
+          continue;
+        }
+        const answeredAt = performance.now();
+        batch.forEach((w, k) => {
+          if (k >= slot.granted) return;
+          w.resolve({ ok: true, delayMs: Math.max(0, answeredAt + slot.firstDelayMs + k * slot.spacingMs - performance.now()) });
+        });
+        // Not granted (the horizon was full): first in line for the next reservation.
+        if (slot.granted < batch.length) this.waiting.unshift(...batch.slice(slot.granted));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
