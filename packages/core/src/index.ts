@@ -55,7 +55,7 @@ export { TaskStatus, type TaskStatusCode, canTransitionTask, isTaskSettled, isTa
 export { RunCode, type RunCodeValue, isFinalRunCode, decodeRunCodes } from './campaign/run-ledger-codes.ts';
 export { type CampaignContent, AD_MARKER, campaignMessageId, parseCampaignMessageId, composeCampaignMessage } from './campaign/campaign-message.ts';
 export { type LedgerDetail, ledgerToState, stateToLedger } from './campaign/ledger-mapping.ts';
-export { type TaskScheduleParams, type CampaignTaskSpec } from './campaign/task-spec.ts';
+export type { TaskScheduleParams, CampaignTaskSpec } from './campaign/task-spec.ts';
 export {
   type ReceiverRefusal,
   type ReceiverEntryVerdict,

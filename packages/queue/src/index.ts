@@ -20,7 +20,7 @@ export { MessageProducer } from './message-producer.ts';
 export { type DeliveryDeps, processDeliverMessage } from './delivery-processor.ts';
 export { type DeliveryWorkerOptions, startDeliveryWorker } from './delivery-worker.ts';
 export { createDeliveryQueue, createCampaignQueue } from './delivery-queue.ts';
-export { type CampaignDeps } from './campaign/campaign-deps.ts';
+export type { CampaignDeps } from './campaign/campaign-deps.ts';
 export { TaskCache } from './campaign/task-cache.ts';
 export { type ControlRefusal, CampaignControl } from './campaign/campaign-control.ts';
 export { processSendChunk } from './campaign/send-chunk-processor.ts';

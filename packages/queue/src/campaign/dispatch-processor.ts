@@ -43,9 +43,13 @@ export async function processDispatchRun(job: Job<DispatchRunPayload>, token: st
   }
   const starts = await deps.tasks.claimChunks(taskId, run, deps.chunkSize, CLAIM_PER_STEP);
   const jobs: { name: typeof JOB.sendChunk; data: SendChunkPayload; opts: ReturnType<typeof campaignJobOptions> }[] = [];
+  // Claimed chunks are consecutive: one read of the window's codes (CLAIM_PER_STEP × chunkSize / 2 bytes).
+  const first = starts[0] ?? 0;
+  const windowEnd = Math.min(runView.total, (starts[starts.length - 1] ?? first) + deps.chunkSize);
+  const windowCodes = starts.length > 0 ? await deps.tasks.readCodes(taskId, run, first, windowEnd) : [];
   for (const start of starts) {
     const end = Math.min(runView.total, start + deps.chunkSize);
-    const codes = await deps.tasks.readCodes(taskId, run, start, end);
+    const codes = windowCodes.slice(start - first, end - first);
     if (codes.every(isFinalRunCode)) continue;
     jobs.push({
       name: JOB.sendChunk,
