@@ -72,7 +72,7 @@ async function main(): Promise<number> {
     if (options.profileDir) mkdirSync(options.profileDir, { recursive: true });
     const worker = spawnBenchWorker({
       cwd: repoRoot,
-      nodeArgs: options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [],
+      nodeArgs: [...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []), ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : [])],
       env: {
         REDIS_URL: server.url,
         REDIS_PREFIX: CAMPAIGN_BENCH_PREFIX,

@@ -10,6 +10,22 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** Recipients of one chunk sent at once by a transport that calls out to a provider. */
+const REMOTE_CHUNK_CONCURRENCY = 4;
+
+/**
+ * How many recipients of a chunk are sent at once. A remote transport (SMTP, Tencent SES) gets a
+ * few, so one chunk never floods the provider's connections. With a local one (null, outbox) a
+ * send is work in this process and Redis, with no connection to protect, so the whole chunk goes
+ * at once: its limiter slots are then reserved and its ledger states written in one or two round
+ * trips per chunk instead of one each (ChunkSlots, ledgerBatcher), which is what lets one worker
+ * record tens of thousands of recipients per second. The shared limiter still paces every send.
+ */
+function chunkConcurrencyFor(config: PostmillConfig): number {
+  const local = config.transport.kind === 'null' || config.transport.kind === 'outbox';
+  return local ? Math.max(REMOTE_CHUNK_CONCURRENCY, config.sending.chunkSize) : REMOTE_CHUNK_CONCURRENCY;
+}
+
 /** Starts the delivery worker (SendEmail messages and campaign chunks) and the campaign-control worker. */
 export function startWorker(config: PostmillConfig, shared: SharedServices, logger: Logger): RunningWorker {
   const { redis, keys, clock } = shared;
@@ -32,7 +48,7 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
     statistics: shared.statistics,
     policy: config.sending.retry,
     chunkSize: config.sending.chunkSize,
-    chunkConcurrency: 4,
+    chunkConcurrency: chunkConcurrencyFor(config),
     dispatchHighWater: 2000,
     timeZone: config.timeZone,
     statusRetentionDays: config.limits.statusRetentionDays,

@@ -171,7 +171,7 @@ export async function importReceivers(options: ImportReceiversOptions): Promise<
   for await (const item of options.items) {
     if (options.signal?.aborted) {
       const line = batch[0]?.line ?? item.line;
-      stopped = { line, code: 'Cli.Interrupted', message: 'interrupted' };
+      stopped = { line, code: 'Cli.Interrupted', message: 'interrupted (Ctrl-C) after the batch in flight' };
       break;
     }
     if (isReaderError(item) && item.error.fatal) {

@@ -48,21 +48,24 @@ export function createImportReporter(options: ImportReporterOptions): ImportRepo
     const intervalMs = options.intervalMs ?? 2000;
     let lastAt = Number.NEGATIVE_INFINITY;
     let last: ImportProgress | undefined;
-    let printed: ImportProgress | undefined;
+    // The counts of the last line printed, so stop() prints a final line only when they changed.
+    let printedKey = '';
+    const key = (p: ImportProgress) => `${p.rows} ${p.accepted} ${p.repeats} ${p.rejected} ${p.unreadable}`;
+    const print = (p: ImportProgress) => {
+      lastAt = options.now();
+      printedKey = key(p);
+      options.stream.write(`${importProgressLine(p, percent())}\n`);
+    };
     return {
       update(p) {
         last = p;
-        if (options.now() - lastAt < intervalMs) return;
-        lastAt = options.now();
-        printed = p;
-        options.stream.write(`${importProgressLine(p, percent())}\n`);
+        if (options.now() - lastAt >= intervalMs) print(p);
       },
       note(text) {
         options.stream.write(`import: ${text}\n`);
       },
       stop() {
-        if (last && last !== printed) options.stream.write(`${importProgressLine(last, percent())}\n`);
-        printed = last;
+        if (last && key(last) !== printedKey) print(last);
       },
     };
   }

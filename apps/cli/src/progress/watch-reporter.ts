@@ -13,16 +13,17 @@ export interface WatchReporter {
 
 const n = (value: number) => value.toLocaleString('en-US');
 
+// Payload names avoid cli-progress's own tokens ({value}, {total}, {eta}...), which it fills itself.
 function fields(u: WatchUpdate) {
   return {
     status: taskStatusName(u.task.TaskStatus),
-    done: n(u.done),
-    total: n(u.total),
+    doneText: n(u.done),
+    totalText: n(u.total),
     sent: n(u.task.SendCount),
     failed: n(u.task.FailedCount ?? 0),
     deferred: n(u.task.DeferredCount ?? 0),
     rate: formatRate(u.ratePerSecond),
-    eta: formatDuration(u.etaMs),
+    etaText: formatDuration(u.etaMs),
   };
 }
 
@@ -30,7 +31,7 @@ function fields(u: WatchUpdate) {
 export function watchProgressLine(u: WatchUpdate): string {
   const f = fields(u);
   const share = u.total > 0 ? ` (${Math.floor((u.done * 100) / u.total)}%)` : '';
-  return `task ${u.task.TaskId} ${f.status}: ${f.done}/${f.total}${share} sent ${f.sent}, failed ${f.failed}, deferred ${f.deferred}, ${f.rate}/s, ETA ${f.eta}`;
+  return `task ${u.task.TaskId} ${f.status}: ${f.doneText}/${f.totalText}${share} sent ${f.sent}, failed ${f.failed}, deferred ${f.deferred}, ${f.rate}/s, ETA ${f.etaText}`;
 }
 
 /** A bar (TTY) or one plain line per poll that changed something (pipes, CI logs), both on `stream`. */
@@ -55,7 +56,7 @@ export function createWatchReporter(options: { stream: NodeJS.WritableStream; tt
   const bar = new SingleBar(
     {
       stream: options.stream,
-      format: '{bar} {percentage}% | {done}/{total} | sent {sent} | failed {failed} | deferred {deferred} | {rate}/s | ETA {eta} | {status}{note}',
+      format: '{bar} {percentage}% | {doneText}/{totalText} | sent {sent} | failed {failed} | deferred {deferred} | {rate}/s | ETA {etaText} | {status}{note}',
       hideCursor: false,
       clearOnComplete: false,
       fps: 5,
