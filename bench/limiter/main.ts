@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 // pnpm bench:limiter [--requests N] [--rate R] [--workers W] [--concurrency C] [--only postmill|bullmq]
 //
 // Measures, at a fake Tencent SES, how evenly Postmill's shared sliding-window limiter spreads
@@ -35,6 +36,9 @@ async function main(): Promise<number> {
   process.stderr.write(
     `bench:limiter: ${requests} requests at ${ratePerSecond}/s, ${workers} workers x concurrency ${concurrency}, limiters ${options.limiters.join(', ')} (timeout ${(timeoutMs / 1000).toFixed(0)} s each)\n`,
   );
+  // Postmill's workers run the built bundle, as in production: build it first (about a second).
+  const build = spawnSync(process.execPath, ['scripts/build-app.mjs', 'worker'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) throw new Error('could not build apps/worker (node scripts/build-app.mjs worker)');
   const redis = await spawnRedisServer();
   const figures: LimiterFigures[] = [];
   try {

@@ -53,7 +53,9 @@ export async function runPostmill(o: { redisUrl: string; repoRoot: string; optio
     return await driveWorkers({
       label: 'postmill',
       fake,
-      script: 'apps/worker/src/main.ts',
+      // The production artifact (pnpm build), not tsx: compiling TypeScript in four processes at
+      // once loads the CPU during start-up, and CPU load is what turns start slots into late arrivals.
+      script: 'apps/worker/dist/main.js',
       cwd: o.repoRoot,
       workers,
       expected: requests,

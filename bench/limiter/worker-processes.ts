@@ -30,7 +30,9 @@ export function spawnWorkers(options: { script: string; count: number; cwd: stri
   const exits: Promise<number | null>[] = [];
   let exited = 0;
   for (let i = 0; i < options.count; i++) {
-    const child = spawn(process.execPath, ['--import', 'tsx', options.script], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A built bundle (.js) runs as it would in production; TypeScript sources go through tsx.
+    const args = options.script.endsWith('.js') ? [options.script] : ['--import', 'tsx', options.script];
+    const child = spawn(process.execPath, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(process.stderr, { end: false });
     child.stderr?.pipe(process.stderr, { end: false });
     children.push(child);

@@ -91,6 +91,12 @@ export async function processDeliverMessage(job: Job<DeliverMessagePayload>, tok
       throw new RateLimitError();
     }
     await waitForSlot(slot.firstDelayMs);
+    const paused = await deps.limiter.pausedForMs();
+    if (paused > 0) {
+      // A throttling answer arrived while we waited: this slot must not be used.
+      await deps.queue.rateLimit(paused);
+      throw new RateLimitError();
+    }
     let decision: ReturnType<typeof decideOnOutcomes>;
     try {
       const result = await deps.transport.send(request);

@@ -44,7 +44,12 @@ export interface SharedRateLimiterOptions {
    * `(1000 + marginMs) / rate` apart. Default 25 (≈ 2.4 % of throughput).
    */
   readonly marginMs?: number;
-  /** How far ahead a slot may be reserved; callers beyond it are told to come back. Default 1000. */
+  /**
+   * How far ahead a slot may be reserved; callers beyond it are told to come back. Default 10 000:
+   * long enough that every job in flight (workers × concurrency) holds a slot and simply waits for
+   * it, instead of bouncing through the queue (bounces cost CPU, and CPU load becomes start-time
+   * jitter). Far below the job lock (30 s).
+   */
   readonly horizonMs?: number;
 }
 
@@ -67,7 +72,7 @@ export class SharedRateLimiter {
   constructor(private readonly o: SharedRateLimiterOptions) {
     if (!(o.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be positive');
     this.spacingMs = (1000 + (o.marginMs ?? 25)) / o.ratePerSecond;
-    this.horizonMs = o.horizonMs ?? 1000;
+    this.horizonMs = o.horizonMs ?? 10_000;
   }
 
   /** Reserves up to `wanted` consecutive slots. `nowMs` replaces Redis TIME (tests). */
@@ -85,6 +90,14 @@ export class SharedRateLimiter {
     const granted = Number(res[0]);
     if (granted === 0) return { ok: false, retryAfterMs: Math.max(1, Number(res[2])) };
     return { ok: true, granted, firstDelayMs: Math.max(0, Number(res[1])), spacingMs: this.spacingMs };
+  }
+
+  /**
+   * Milliseconds left of a transport-wide pause (0 when none). Checked right before a reserved
+   * slot is used, so a throttling answer also stops slots reserved before it.
+   */
+  async pausedForMs(): Promise<number> {
+    return Math.max(0, Number(await this.o.redis.pttl(this.o.keys.limiterPause(this.o.name))));
   }
 
   /** Blocks every slot for at least `delayMs` (after a throttling answer). */
