@@ -1,10 +1,12 @@
 // pnpm bench:campaign [--recipients N] [--chunk 50] [--concurrency C] [--transport null|outbox] [--cpu-prof-dir DIR]
+//                     [--worker-max-old-space-mb MB] [--worker-bundle FILE.js]
 //
 // One campaign end to end on its own redis-server: the real API (in this process) creates a
 // sender, a template and a list of N recipients uploaded 20 000 at a time; ONE real worker process
 // (apps/worker) with the rate limit lifted sends a TaskType 2 task to the null (or outbox)
 // transport. Prints the targets of the issue with a verdict each, the figures behind them and one
 // JSON line to stdout (progress goes to stderr); exits 1 on FAIL.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +16,11 @@ import { BENCH_SECRET_KEY, CAMPAIGN_BENCH_PREFIX, startBenchApi } from './bench-
 import { probeFirstWrite } from './first-write-probe.ts';
 import { setUpSender, uploadList } from './load-list.ts';
 import { BenchUsageError, USAGE, parseBenchOptions } from './options.ts';
-import { readProcCpuSeconds, readProcMemory, sampleRss } from './proc-stats.ts';
+import { readMachineCpu, readProcCpuSeconds, readProcMemory, sampleRss } from './proc-stats.ts';
 import { globLiteral, memoryOfKeys, redisSnapshot, scanKeys } from './redis-figures.ts';
 import { figuresOf, formatReport, judge } from './report.ts';
 import { awaitCampaign, benchBeginAt, createTimedTask } from './run-campaign.ts';
+import { speedProbeMs } from './speed-probe.ts';
 import { spawnBenchWorker } from './worker-process.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,12 +40,19 @@ function readOptions(): ReturnType<typeof parseBenchOptions> {
   }
 }
 
+const heapNote = (o: { workerMaxOldSpaceMb: number | undefined; workerBundle: string | undefined }) =>
+  `${o.workerMaxOldSpaceMb ? `, worker --max-old-space-size=${o.workerMaxOldSpaceMb}` : ''}${o.workerBundle ? `, worker bundle ${o.workerBundle}` : ''}`;
 const log = (line: string) => process.stderr.write(`bench:campaign: ${line}\n`);
 
 async function main(): Promise<number> {
   const options = readOptions();
   const n = options.recipients;
-  log(`${n} recipients, chunk ${options.chunkSize}, 1 worker x concurrency ${options.concurrency}, transport ${options.transport}`);
+  log(`${n} recipients, chunk ${options.chunkSize}, 1 worker x concurrency ${options.concurrency}, transport ${options.transport}${heapNote(options)}`);
+  if (options.workerBundle === 'apps/worker/dist/main.js') {
+    // The default worker is the built bundle: build it first (about a second).
+    const build = spawnSync(process.execPath, ['scripts/build-app.mjs', 'worker'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (build.status !== 0) throw new Error('could not build apps/worker (node scripts/build-app.mjs worker)');
+  }
   const server = await spawnRedisServer();
   const admin = new Redis(server.url, { connectionName: 'bench-campaign-admin', maxRetriesPerRequest: null });
   const keys = createKeys(CAMPAIGN_BENCH_PREFIX);
@@ -72,7 +82,11 @@ async function main(): Promise<number> {
     if (options.profileDir) mkdirSync(options.profileDir, { recursive: true });
     const worker = spawnBenchWorker({
       cwd: repoRoot,
-      nodeArgs: [...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []), ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : [])],
+      bundle: options.workerBundle,
+      nodeArgs: [
+        ...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []),
+        ...(options.workerMaxOldSpaceMb ? [`--max-old-space-size=${options.workerMaxOldSpaceMb}`] : []),
+      ],
       env: {
         REDIS_URL: server.url,
         REDIS_PREFIX: CAMPAIGN_BENCH_PREFIX,
@@ -97,6 +111,7 @@ async function main(): Promise<number> {
     const idleRssKb = (await readProcMemory(worker.pid))?.rssKb ?? 0;
     log(`worker ${worker.pid} ready, RSS ${(idleRssKb / 1024).toFixed(1)} MB`);
 
+    const speedBeforeMs = speedProbeMs();
     // 3. The timed task; the probe on its run's ledger is armed before BeginTime.
     const beginAtMs = benchBeginAt(Date.now());
     const taskId = await createTimedTask(api, { receiverId, templateId, beginAtMs, timeZone: TIME_ZONE });
@@ -106,6 +121,8 @@ async function main(): Promise<number> {
     await sleep(Math.max(0, beginAtMs - Date.now()));
     const cpuAtBegin = (await readProcCpuSeconds(worker.pid)) ?? 0;
     const redisAtBegin = await redisSnapshot(admin);
+    const machineAtBegin = await readMachineCpu();
+    const selfAtBegin = process.cpuUsage();
 
     const run = await awaitCampaign({
       api,
@@ -118,8 +135,11 @@ async function main(): Promise<number> {
     const measuredUntilMs = Date.now();
     const cpuAtEnd = (await readProcCpuSeconds(worker.pid)) ?? cpuAtBegin;
     const redisAtEnd = await redisSnapshot(admin);
+    const machineAtEnd = await readMachineCpu();
+    const selfCpu = process.cpuUsage(selfAtBegin);
     const rssPeak = await rss.stop();
     await probe.close();
+    const speedAfterMs = speedProbeMs();
     log(`run ended: ${run.end}, ${run.sent}/${n} sent`);
 
     // 4. The ledger of the run, and what the queues kept.
@@ -142,8 +162,11 @@ async function main(): Promise<number> {
       idleRssKb,
       rss: rssPeak,
       workerCpuS: cpuAtEnd - cpuAtBegin,
+      benchCpuS: (selfCpu.user + selfCpu.system) / 1e6,
+      machineBusyS: machineAtBegin && machineAtEnd ? machineAtEnd.busyS - machineAtBegin.busyS : 0,
       redis: redisAtEnd.since(redisAtBegin),
       measuredUntilMs,
+      speedProbeMs: [speedBeforeMs, speedAfterMs],
     });
     const judged = judge(figures);
     const round = (x: number | null, digits = 1) => (x === null ? null : Number(x.toFixed(digits)));
@@ -160,12 +183,16 @@ async function main(): Promise<number> {
       workerCpuPercent: round(figures.workerCpuPercent, 0),
       redisCpuS: round(figures.redisCpuS, 2),
       redisCpuPercent: round(figures.redisCpuPercent, 0),
+      benchCpuS: round(figures.benchCpuS, 2),
+      otherCpuS: round(figures.otherCpuS, 2),
+      otherCpuPercent: round(figures.otherCpuPercent, 0),
       redisCommandsPerRecipient: round(figures.redisCommandsPerRecipient, 3),
       topCommands: figures.topCommands.map((c) => ({ command: c.command, perRecipient: round(c.perRecipient, 3) })),
+      speedProbeMs: figures.speedProbeMs.map((x) => round(x, 0)),
       targets: judged.results.map((r) => ({ target: r.target, value: r.value, pass: r.pass })),
       verdict: judged.verdict,
     };
-    process.stdout.write(`\ncampaign of ${n} recipients, chunk ${options.chunkSize}, 1 worker x concurrency ${options.concurrency}, transport ${options.transport}\n`);
+    process.stdout.write(`\ncampaign of ${n} recipients, chunk ${options.chunkSize}, 1 worker x concurrency ${options.concurrency}, transport ${options.transport}${heapNote(options)}\n`);
     process.stdout.write(`${formatReport(figures, judged)}\n`);
     process.stdout.write(`${JSON.stringify(json)}\n`);
     const failed = judged.results.filter((r) => !r.pass).map((r) => r.target);

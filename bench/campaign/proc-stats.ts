@@ -66,3 +66,16 @@ export function sampleRss(pid: number, intervalMs = 200): { stop(): Promise<RssP
     },
   };
 }
+
+/** Busy and total CPU seconds of the whole machine from /proc/stat text (first `cpu` line; idle + iowait are not busy). */
+export function parseMachineCpu(text: string, ticksPerSecond = 100): { busyS: number; totalS: number } | undefined {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) return undefined;
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/u).slice(1).map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busyS: busy / ticksPerSecond, totalS: (busy + idle + iowait) / ticksPerSecond };
+}
+
+export async function readMachineCpu(): Promise<{ busyS: number; totalS: number } | undefined> {
+  return parseMachineCpu(await readFile('/proc/stat', 'utf8').catch(() => ''));
+}

@@ -17,6 +17,10 @@ export interface CampaignFigures {
   readonly chunkSize: number;
   readonly concurrency: number;
   readonly transport: string;
+  /** The worker's --max-old-space-size, or null for V8's own sizing (the default). */
+  readonly workerMaxOldSpaceMb: number | null;
+  /** The built bundle the worker ran, or null for apps/worker/src/main.ts under tsx (the default). */
+  readonly workerBundle: string | null;
   readonly end: RunEnd;
   readonly sent: number;
   readonly failed: number;
@@ -54,10 +58,20 @@ export interface CampaignFigures {
   readonly workerCpuPercent: number | null;
   readonly redisCpuS: number;
   readonly redisCpuPercent: number | null;
+  /** This bench process (API and polling) over the same span. */
+  readonly benchCpuS: number;
+  /**
+   * CPU the rest of the machine used over the same span: all busy time (/proc/stat) minus the
+   * worker, Redis and this process. Anything large here means the figures were taken on a busy machine.
+   */
+  readonly otherCpuS: number;
+  readonly otherCpuPercent: number | null;
   /** Redis commands per recipient between BeginTime and the end, commands inside Lua included. */
   readonly redisCommandsPerRecipient: number;
   /** The most called commands (per recipient), commands inside Lua included. */
   readonly topCommands: readonly { readonly command: string; readonly perRecipient: number }[];
+  /** speedProbeMs (a fixed JS workload) before BeginTime and after the run: lower = faster machine. */
+  readonly speedProbeMs: readonly [number, number];
 }
 
 /** Raw observations the figures are computed from. */
@@ -72,9 +86,13 @@ export interface Observations {
   readonly idleRssKb: number;
   readonly rss: RssPeak;
   readonly workerCpuS: number;
+  readonly benchCpuS: number;
+  /** Busy CPU seconds of the whole machine over the span. */
+  readonly machineBusyS: number;
   readonly redis: RedisActivity;
   /** When the CPU and Redis counters were last read (epoch ms). */
   readonly measuredUntilMs: number;
+  readonly speedProbeMs: readonly [number, number];
 }
 
 const MB = 1024 * 1024;
@@ -92,6 +110,8 @@ export function figuresOf(o: Observations): CampaignFigures {
     chunkSize: options.chunkSize,
     concurrency: options.concurrency,
     transport: options.transport,
+    workerMaxOldSpaceMb: options.workerMaxOldSpaceMb ?? null,
+    workerBundle: options.workerBundle ?? null,
     end: run.end,
     sent: run.sent,
     failed: run.failed,
@@ -118,8 +138,12 @@ export function figuresOf(o: Observations): CampaignFigures {
     workerCpuPercent: spanS > 0 ? (o.workerCpuS / spanS) * 100 : null,
     redisCpuS: o.redis.cpuS,
     redisCpuPercent: spanS > 0 ? (o.redis.cpuS / spanS) * 100 : null,
+    benchCpuS: o.benchCpuS,
+    otherCpuS: Math.max(0, o.machineBusyS - o.workerCpuS - o.redis.cpuS - o.benchCpuS),
+    otherCpuPercent: spanS > 0 ? (Math.max(0, o.machineBusyS - o.workerCpuS - o.redis.cpuS - o.benchCpuS) / spanS) * 100 : null,
     redisCommandsPerRecipient: o.redis.calls / n,
     topCommands: o.redis.byCommand.slice(0, 8).map((c) => ({ command: c.command, perRecipient: c.calls / n })),
+    speedProbeMs: o.speedProbeMs,
   };
 }
 
@@ -201,9 +225,19 @@ export function formatReport(f: CampaignFigures, judged: ReturnType<typeof judge
       ['worker RSS idle / peak', `${f.workerIdleRssMb.toFixed(1)} MB / ${f.workerPeakRssMb.toFixed(1)} MB (${f.rssSamples} samples)`],
       ['worker CPU during the run', `${f.workerCpuS.toFixed(1)} s (${f.workerCpuPercent?.toFixed(0) ?? 'n/a'} % of a core)`],
       ['Redis CPU during the run', `${f.redisCpuS.toFixed(1)} s (${f.redisCpuPercent?.toFixed(0) ?? 'n/a'} % of a core)`],
+      ['bench process CPU (API, polling)', `${f.benchCpuS.toFixed(1)} s`],
+      ['CPU of other processes on the machine', `${f.otherCpuS.toFixed(1)} s (${f.otherCpuPercent?.toFixed(0) ?? 'n/a'} % of a core)`],
       ['Redis commands/recipient (incl. inside Lua)', f.redisCommandsPerRecipient.toFixed(2)],
       ['  most called', f.topCommands.map((c) => `${c.command} ${c.perRecipient.toFixed(2)}`).join(', ')],
+      ['machine speed probe before / after (ms, lower = faster)', `${f.speedProbeMs[0].toFixed(0)} / ${f.speedProbeMs[1].toFixed(0)}`],
     ],
   );
-  return `${targets}\n\n${details}`;
+  const busy =
+    f.otherCpuPercent !== null && f.otherCpuPercent > BUSY_MACHINE_PERCENT
+      ? `\n\nnote: other processes used ${f.otherCpuPercent.toFixed(0)} % of a core during the run; the rate and delays were measured on a busy machine.`
+      : '';
+  return `${targets}\n\n${details}${busy}`;
 }
+
+/** CPU of other processes (% of one core) above which the report says the machine was busy. */
+export const BUSY_MACHINE_PERCENT = 15;

@@ -39,7 +39,7 @@ export function benchBeginAt(nowMs: number, leadS = 2): number {
   return Math.ceil(nowMs / 1000) * 1000 + leadS * 1000;
 }
 
-/** Creates the TaskType 2 task; `onCreated` runs before BeginTime (to arm probes on its keys). */
+/** Creates the TaskType 2 task (BeginTime written in `timeZone`, as a client would) and returns its TaskId. */
 export async function createTimedTask(api: BenchApi, o: { receiverId: number; templateId: number; beginAtMs: number; timeZone: string }): Promise<number> {
   const { TaskId } = await api.call('BatchSendEmail', {
     FromEmailAddress: BENCH_SENDER,

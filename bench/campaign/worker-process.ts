@@ -22,12 +22,14 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * Starts `node [nodeArgs] --import tsx apps/worker/src/main.ts` from `cwd`: the real worker app as
- * `pnpm start:worker` runs it, in one process (so its pid is the process whose memory is sampled
- * and SIGTERM reaches its own handler). Its output goes to this process's stderr.
+ * Starts `node [nodeArgs] --import tsx apps/worker/src/main.ts` from `cwd` (or `node [nodeArgs]
+ * <bundle>` when a built bundle is given): the real worker app as `pnpm start:worker` runs it, in
+ * one process (so its pid is the process whose memory is sampled and SIGTERM reaches its own
+ * handler). Its output goes to this process's stderr.
  */
-export function spawnBenchWorker(o: { cwd: string; env: Readonly<Record<string, string>>; nodeArgs?: readonly string[] }): BenchWorker {
-  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', 'apps/worker/src/main.ts'], {
+export function spawnBenchWorker(o: { cwd: string; env: Readonly<Record<string, string>>; nodeArgs?: readonly string[]; bundle?: string | undefined }): BenchWorker {
+  const entry = o.bundle === undefined ? ['--import', 'tsx', 'apps/worker/src/main.ts'] : [o.bundle];
+  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), ...entry], {
     cwd: o.cwd,
     env: { ...cleanEnv(), ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],

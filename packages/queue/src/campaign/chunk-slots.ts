@@ -10,10 +10,11 @@ type Waiter = { resolve(ticket: SlotTicket): void; reject(err: unknown): void };
  * time (group reservation). Guarantees:
  * - every send gets its own slot from the shared limiter, so the rate across all workers holds as
  *   with one reservation per send (slots of one reservation are `spacingMs` apart);
- * - a reservation is sent at once when none of this chunk is in flight, otherwise the moment the
- *   one in flight returns, for every send that asked meanwhile: nothing waits for a timer, and no
- *   slot is reserved for a send that is not ready to use it (so none goes stale and none is taken
- *   from other workers in vain);
+ * - a reservation is sent at the end of the current turn of the event loop (setImmediate, not a
+ *   timer) when none of this chunk is in flight, otherwise the moment the one in flight returns,
+ *   for every send that asked meanwhile: sends that became ready together (a whole chunk, with a
+ *   local transport) share one round trip, and no slot is reserved for a send that is not ready to
+ *   use it (so none goes stale and none is taken from other workers in vain);
  * - a slot's delay is measured from when its reservation was answered, so a send never starts
  *   before its slot (at worst a round trip after it, as with one reservation per send);
  * - when the limiter grants fewer slots than asked (its horizon is full), the rest ask again at
@@ -28,12 +29,14 @@ export class ChunkSlots {
   take(): Promise<SlotTicket> {
     return new Promise<SlotTicket>((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      if (!this.running) void this.drain();
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
     try {
       while (this.waiting.length > 0) {
         const batch = this.waiting;

@@ -51,8 +51,8 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     return 'cancelled';
   }
   if (status === TaskStatus.Paused) return 'paused';
-  const runView = await deps.tasks.getRun(taskId, run);
-  if (!runView) return 'run-gone';
+  const runStartedAt = await deps.taskCache.runStartedAt(taskId, run);
+  if (runStartedAt === undefined) return 'run-gone';
 
   const [entries, codes] = await Promise.all([deps.receivers.readRange(spec.receiverId, start, end), deps.tasks.readCodes(taskId, run, start, end)]);
   const details = await deps.tasks.readDetails(
@@ -73,7 +73,7 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
       if (code === 0 || code === 2) changes.push({ index: start + i, code: 3, detail: { code: 'OperationDenied.ReceiverNotExist', message: 'the receiver list no longer has this recipient', at: deps.clock.now() } });
       continue;
     }
-    states.set(entry.email, ledgerToState(code, details.get(start + i) as LedgerDetail | undefined, runView.startedAt));
+    states.set(entry.email, ledgerToState(code, details.get(start + i) as LedgerDetail | undefined, runStartedAt));
     indexOf.set(entry.email, entry.index);
     dataOf.set(entry.email, entry.templateData);
   }
@@ -113,7 +113,7 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     sends.map((email) =>
       limit(async () => {
         if (stop) return;
-        const current = await deps.taskCache.status(taskId);
+        const current = deps.taskCache.freshStatus(taskId) ?? (await deps.taskCache.status(taskId));
         if (current === TaskStatus.Paused) stop ??= { kind: 'paused' };
         if (current === TaskStatus.Cancelled) stop ??= { kind: 'cancelled' };
         if (stop) return;
@@ -136,9 +136,9 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
           stop ??= { kind: 'throttle', delayMs: slot.retryAfterMs };
           return;
         }
-        await waitForSlot(slot.delayMs);
+        if (slot.delayMs >= 1) await waitForSlot(slot.delayMs);
         // The slot may have been up to a second away: look at the task again right before sending.
-        const now = await deps.taskCache.status(taskId);
+        const now = deps.taskCache.freshStatus(taskId) ?? (await deps.taskCache.status(taskId));
         if (now === TaskStatus.Paused) stop ??= { kind: 'paused' };
         if (now === TaskStatus.Cancelled) stop ??= { kind: 'cancelled' };
         if (stop) return;
