@@ -1,7 +1,8 @@
 import { ManualClock, formatTencentDateTime, parseTencentDateTime } from '@postmill/core';
 import { JOB, QUEUE, jobIds } from '@postmill/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, type TencentAnswer, startApiHarness } from './api-harness.ts';
+import { type ApiHarness, startApiHarness } from './api-harness.ts';
+import { errorCode, ok } from './tencent-answer.ts';
 
 // 2026-03-15 10:00:00 in Asia/Shanghai (the harness zone) = 02:00 UTC = 03:00 in Europe/Berlin (CET).
 const NOW = Date.UTC(2026, 2, 15, 2, 0, 0);
@@ -14,20 +15,6 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 /** The Tencent wall time `offsetMs` after the harness clock's now, in the harness zone. */
 function wallTime(clock: ManualClock, offsetMs: number): string {
   return formatTencentDateTime(clock.now() + offsetMs, ZONE);
-}
-
-function errorCode(answer: TencentAnswer): string | undefined {
-  expect(answer.status).toBe(200);
-  expect(typeof answer.body.Response.RequestId).toBe('string');
-  expect(answer.body.Response.RequestId).not.toBe('');
-  return answer.body.Response.Error?.Code;
-}
-
-function ok(answer: TencentAnswer): Record<string, unknown> {
-  expect(answer.status).toBe(200);
-  expect(answer.body.Response.Error).toBeUndefined();
-  expect(typeof answer.body.Response.RequestId).toBe('string');
-  return answer.body.Response;
 }
 
 describe('BatchSendEmail', () => {

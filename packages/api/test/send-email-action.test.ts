@@ -1,7 +1,8 @@
 import { ManualClock, calendarDate } from '@postmill/core';
 import { JOB, QUEUE, createDeliveryQueue } from '@postmill/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, type TencentAnswer, startApiHarness } from './api-harness.ts';
+import { type ApiHarness, startApiHarness } from './api-harness.ts';
+import { errorCode, ok } from './tencent-answer.ts';
 
 // 2026-03-15 10:00 in Asia/Shanghai: the day every message of this file is accepted on.
 const NOW = Date.UTC(2026, 2, 15, 2, 0, 0);
@@ -9,20 +10,6 @@ const TODAY = '2026-03-15';
 const SENDER = 'news@mail.example.com';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
-
-function errorCode(answer: TencentAnswer): string | undefined {
-  expect(answer.status).toBe(200);
-  expect(typeof answer.body.Response.RequestId).toBe('string');
-  expect(answer.body.Response.RequestId).not.toBe('');
-  return answer.body.Response.Error?.Code;
-}
-
-function ok(answer: TencentAnswer): Record<string, unknown> {
-  expect(answer.status).toBe(200);
-  expect(answer.body.Response.Error).toBeUndefined();
-  expect(typeof answer.body.Response.RequestId).toBe('string');
-  return answer.body.Response;
-}
 
 /** Creates the sender domain, the sender address "News" and the template `<p>Hi {{name}}</p>`; answers its TemplateID. */
 async function setUpSender(api: ApiHarness): Promise<number> {

@@ -2,7 +2,8 @@ import { ManualClock, RunCode, TaskStatus, calendarDate, campaignMessageId } fro
 import { JOB, jobIds } from '@postmill/queue';
 import type { LedgerChange } from '@postmill/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, type TencentAnswer, startApiHarness } from './api-harness.ts';
+import { type ApiHarness, startApiHarness } from './api-harness.ts';
+import { errorCode, ok } from './tencent-answer.ts';
 
 // 2026-03-15 10:00:00 in Asia/Shanghai (the harness zone) = 02:00 UTC.
 const NOW = Date.UTC(2026, 2, 15, 2, 0, 0);
@@ -14,20 +15,6 @@ const SENDER = 'news@mail.example.com';
 const RECIPIENTS = ['alice@example.org', 'bob@example.org', 'carol@example.org', 'dave@example.org', 'erin@example.org', 'frank@example.org', 'grace@example.org'];
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
-
-function errorCode(answer: TencentAnswer): string | undefined {
-  expect(answer.status).toBe(200);
-  expect(typeof answer.body.Response.RequestId).toBe('string');
-  expect(answer.body.Response.RequestId).not.toBe('');
-  return answer.body.Response.Error?.Code;
-}
-
-function ok(answer: TencentAnswer): Record<string, unknown> {
-  expect(answer.status).toBe(200);
-  expect(answer.body.Response.Error).toBeUndefined();
-  expect(typeof answer.body.Response.RequestId).toBe('string');
-  return answer.body.Response;
-}
 
 type Task = Record<string, unknown>;
 type StatusRow = Record<string, unknown>;
