@@ -1,24 +1,13 @@
 import { ManualClock } from '@postmill/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, type TencentAnswer, startApiHarness } from './api-harness.ts';
+import { type ApiHarness, startApiHarness } from './api-harness.ts';
+import { errorCode, ok } from './tencent-answer.ts';
 
 // 2026-03-15 10:00:00 in Asia/Shanghai (02:00 UTC).
 const NOW = Date.UTC(2026, 2, 15, 2, 0, 0);
 const DAY = 86_400_000;
 // 2026-03-15 23:59:59 in Asia/Shanghai.
 const LAST_SECOND_OF_15TH = Date.UTC(2026, 2, 15, 15, 59, 59);
-
-function errorCode(answer: TencentAnswer): string | undefined {
-  expect(answer.status).toBe(200);
-  expect(typeof answer.body.Response.RequestId).toBe('string');
-  return answer.body.Response.Error?.Code;
-}
-
-function ok(answer: TencentAnswer): Record<string, unknown> {
-  expect(answer.status).toBe(200);
-  expect(answer.body.Response.Error).toBeUndefined();
-  return answer.body.Response;
-}
 
 interface Detail {
   Id: number;

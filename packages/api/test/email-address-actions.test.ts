@@ -1,18 +1,7 @@
 import { ManualClock } from '@postmill/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, startApiHarness, type TencentAnswer } from './api-harness.ts';
-
-function errorCode(answer: TencentAnswer): string | undefined {
-  expect(answer.status).toBe(200);
-  expect(typeof answer.body.Response.RequestId).toBe('string');
-  return answer.body.Response.Error?.Code;
-}
-
-function ok(answer: TencentAnswer): Record<string, unknown> {
-  expect(answer.status).toBe(200);
-  expect(answer.body.Response.Error).toBeUndefined();
-  return answer.body.Response;
-}
+import { type ApiHarness, startApiHarness } from './api-harness.ts';
+import { errorCode, ok } from './tencent-answer.ts';
 
 describe('Tencent sender-address actions', () => {
   let api: ApiHarness;

@@ -1,6 +1,7 @@
 import { ManualClock } from '@postmill/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, type TencentAnswer, startApiHarness } from './api-harness.ts';
+import { type ApiHarness, startApiHarness } from './api-harness.ts';
+import { errorCode, ok } from './tencent-answer.ts';
 
 // 2026-03-15 10:00 in Asia/Shanghai (02:00 UTC).
 const NOW = Date.UTC(2026, 2, 15, 2, 0, 0);
@@ -8,18 +9,6 @@ const TODAY = '2026-03-15';
 const SENDER = 'news@mail.example.com';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
-
-function errorCode(answer: TencentAnswer): string | undefined {
-  expect(answer.status).toBe(200);
-  expect(typeof answer.body.Response.RequestId).toBe('string');
-  return answer.body.Response.Error?.Code;
-}
-
-function ok(answer: TencentAnswer): Record<string, unknown> {
-  expect(answer.status).toBe(200);
-  expect(answer.body.Response.Error).toBeUndefined();
-  return answer.body.Response;
-}
 
 interface Row {
   MessageId: string;

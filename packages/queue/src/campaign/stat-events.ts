@@ -8,8 +8,9 @@ const MINUTE_MS = 60_000;
 
 /**
  * Collects the statistics of one chunk (requests, accepted/delivered, bounces) and writes them in
- * one pipeline. Counting happens when a state becomes final, so a retried chunk never counts a
- * recipient twice for the same outcome... except `request`, counted per final state as well.
+ * one pipeline. A recipient is counted when its state becomes final (sent or failed), once per
+ * outcome; a recipient sent again after RetrySendTaskFailures is counted again, as Tencent counts
+ * each request.
  *
  * Identical events are summed before they reach the store (one event with a `count` per recipient
  * domain, metric and UTC minute), so a chunk of 50 sent recipients costs the store 3 events, not
