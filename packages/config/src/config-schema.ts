@@ -58,6 +58,11 @@ export const envSchema = z.object({
         return false;
       }
     }, 'not an IANA time zone'),
+  WORKER_PORT: int(9091, 0).pipe(z.number().max(65_535)),
+  SHUTDOWN_GRACE_SECONDS: int(25),
+  DASHBOARD_USERNAME: optionalString,
+  DASHBOARD_PASSWORD: optionalString,
+  DASHBOARD_ALLOW_WRITES: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -32,4 +32,18 @@ describe('parseConfig', () => {
     const c = parseConfig({ MAIL_TRANSPORT: 'tencent-ses', TENCENT_SES_SECRET_ID: 'id', TENCENT_SES_SECRET_KEY: 'key', TENCENT_SES_ENDPOINT: 'http://127.0.0.1:9000/' });
     expect(c.transport).toMatchObject({ kind: 'tencent-ses', endpoint: 'http://127.0.0.1:9000', region: 'ap-guangzhou' });
   });
+
+  it('keeps the dashboard off without credentials and read-only unless writes are turned on', () => {
+    expect(parseConfig({}).dashboard.enabled).toBe(false);
+    expect(parseConfig({ DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'pw' }).dashboard).toEqual({ enabled: true, username: 'ops', password: 'pw', allowWrites: false });
+    expect(parseConfig({ DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'pw', DASHBOARD_ALLOW_WRITES: 'true' }).dashboard).toMatchObject({ allowWrites: true });
+    expect(() => parseConfig({ DASHBOARD_USERNAME: 'ops' })).toThrow(/DASHBOARD_PASSWORD/u);
+  });
+
+  it('reads the worker port and the shutdown grace period', () => {
+    const c = parseConfig({ WORKER_PORT: '0', SHUTDOWN_GRACE_SECONDS: '5' });
+    expect(c.workerPort).toBe(0);
+    expect(c.shutdownGraceMs).toBe(5000);
+    expect(parseConfig({}).workerPort).toBe(9091);
+  });
 });

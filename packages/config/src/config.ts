@@ -34,6 +34,17 @@ export interface PostmillConfig {
   readonly limits: Limits;
   readonly timeZone: string;
   readonly logLevel: string;
+  /** The worker's own HTTP port for /healthz, /readyz and /metrics. Default 9091; 0 picks a free port. */
+  readonly workerPort: number;
+  /**
+   * How long a stopping worker lets in-flight provider requests finish before it hands unfinished
+   * jobs back to the queue. Default 25 s (keep Kubernetes' terminationGracePeriodSeconds above it).
+   */
+  readonly shutdownGraceMs: number;
+  /** Bull Board at /admin/queues: off unless both username and password are set; read-only unless allowWrites. */
+  readonly dashboard:
+    | { readonly enabled: false; readonly reason: string }
+    | { readonly enabled: true; readonly username: string; readonly password: string; readonly allowWrites: boolean };
   /** Where `pnpm start` keeps its embedded Redis data and generated credentials. Default `.postmill`. */
   readonly dataDir: string;
 }
@@ -79,6 +90,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   } else {
     transport = { kind: 'outbox', maxMessages: e.OUTBOX_MAX_MESSAGES };
   }
+  if (Boolean(e.DASHBOARD_USERNAME) !== Boolean(e.DASHBOARD_PASSWORD)) {
+    problems.push('DASHBOARD_USERNAME, DASHBOARD_PASSWORD: set both to turn the dashboard on, or neither');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     redis: {
@@ -114,6 +128,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     },
     timeZone: e.SCHEDULE_TIMEZONE,
     logLevel: e.LOG_LEVEL,
+    workerPort: e.WORKER_PORT,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
+    dashboard:
+      e.DASHBOARD_USERNAME && e.DASHBOARD_PASSWORD
+        ? { enabled: true, username: e.DASHBOARD_USERNAME, password: e.DASHBOARD_PASSWORD, allowWrites: e.DASHBOARD_ALLOW_WRITES }
+        : { enabled: false, reason: 'DASHBOARD_USERNAME and DASHBOARD_PASSWORD are not set' },
     dataDir: e.DATA_DIR,
   };
 }
