@@ -65,5 +65,11 @@ export type TransportKind = (typeof TRANSPORT_KINDS)[number];
 export interface MailTransport {
   readonly kind: TransportKind;
   send(request: TransportRequest): Promise<TransportResult>;
+  /**
+   * Optional. Loads and exercises this process's sending path (lazily loaded HTTP client code,
+   * signing) WITHOUT contacting the provider, so that a fresh worker's first request starts on its
+   * rate-limiter slot instead of tens of milliseconds after it. Workers await it before their first job.
+   */
+  warmUp?(): Promise<void>;
   close(): Promise<void>;
 }

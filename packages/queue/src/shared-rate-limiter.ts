@@ -51,6 +51,12 @@ export interface SharedRateLimiterOptions {
    * jitter). Far below the job lock (30 s).
    */
   readonly horizonMs?: number;
+  /**
+   * A send that could not start within this many ms after its slot (CPU starvation, GC) gives
+   * the slot up and reserves another, so starts stay within [slot, slot + lateToleranceMs] and the
+   * margin still covers the jitter from start to arrival. Default 15 (below marginMs).
+   */
+  readonly lateToleranceMs?: number;
 }
 
 /** Slots granted by one reservation. */
@@ -68,11 +74,15 @@ export type Reservation =
  */
 export class SharedRateLimiter {
   readonly spacingMs: number;
+  /** See SharedRateLimiterOptions.lateToleranceMs. */
+  readonly lateToleranceMs: number;
   private readonly horizonMs: number;
+  private pauseRead: Promise<number> | undefined;
   constructor(private readonly o: SharedRateLimiterOptions) {
     if (!(o.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be positive');
     this.spacingMs = (1000 + (o.marginMs ?? 25)) / o.ratePerSecond;
     this.horizonMs = o.horizonMs ?? 10_000;
+    this.lateToleranceMs = o.lateToleranceMs ?? 15;
   }
 
   /** Reserves up to `wanted` consecutive slots. `nowMs` replaces Redis TIME (tests). */
@@ -94,10 +104,19 @@ export class SharedRateLimiter {
 
   /**
    * Milliseconds left of a transport-wide pause (0 when none). Checked right before a reserved
-   * slot is used, so a throttling answer also stops slots reserved before it.
+   * slot is used, so a throttling answer also stops slots reserved before it. Calls made while one
+   * is in flight share its answer (single flight): a chunk whose sends start together (the null
+   * transport sends a whole chunk at once) costs one round trip, not one per recipient, and the
+   * shared answer is at most one round trip older than the call.
    */
-  async pausedForMs(): Promise<number> {
-    return Math.max(0, Number(await this.o.redis.pttl(this.o.keys.limiterPause(this.o.name))));
+  pausedForMs(): Promise<number> {
+    this.pauseRead ??= this.o.redis
+      .pttl(this.o.keys.limiterPause(this.o.name))
+      .then((ms) => Math.max(0, Number(ms)))
+      .finally(() => {
+        this.pauseRead = undefined;
+      });
+    return this.pauseRead;
   }
 
   /** Blocks every slot for at least `delayMs` (after a throttling answer). */

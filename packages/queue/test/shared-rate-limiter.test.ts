@@ -20,6 +20,26 @@ describe('SharedRateLimiter (real Redis, injected clock)', () => {
     return now + r.firstDelayMs;
   };
 
+  it('answers sends that ask about a pause at the same moment with one round trip, and sees a pause set since', async () => {
+    const l = limiter(20);
+    let reads = 0;
+    const pttl = redis.pttl.bind(redis);
+    redis.pttl = ((key: string) => {
+      reads++;
+      return pttl(key);
+    }) as typeof redis.pttl;
+    try {
+      const answers = await Promise.all(Array.from({ length: 50 }, () => l.pausedForMs()));
+      expect(answers.every((ms) => ms === 0)).toBe(true);
+      expect(reads).toBe(1);
+      await l.pause(5000);
+      expect(await l.pausedForMs()).toBeGreaterThan(4000);
+      expect(reads).toBe(2);
+    } finally {
+      redis.pttl = pttl;
+    }
+  });
+
   it('hands out start slots evenly spaced (1000 + margin) / rate ms apart', async () => {
     const l = limiter(20, { marginMs: 20 });
     const t = 1_000_000;

@@ -10,6 +10,7 @@ import {
   toProviderError,
 } from '@postmill/core';
 import { signTencentRequest } from '@postmill/tc3';
+import { warmUpHttpClient } from './warm-up-http-client.ts';
 
 /** Options of `createTencentSesTransport`; every field documents its default. */
 export interface TencentSesTransportOptions {
@@ -224,6 +225,28 @@ export function createTencentSesTransport(options: TencentSesTransportOptions): 
       const forget = (): void => void inFlight.delete(p);
       p.then(forget, forget);
       return p;
+    },
+    async warmUp() {
+      // Signing and the payload builder run once here so they are compiled before the first slot.
+      const warmUpMessage: MailMessage = {
+        from: { address: 'warm-up@example.com' },
+        to: ['warm-up@example.com'],
+        cc: [],
+        bcc: [],
+        subject: 'warm-up',
+        text: 'warm-up',
+        attachments: [],
+        messageId: '<warm-up@example.com>',
+        headers: {},
+        dateMs: clock.now(),
+      };
+      const body = JSON.stringify(toSendEmailPayload(warmUpMessage, warmUpMessage.to));
+      signTencentRequest(
+        { secretId: options.secretId, secretKey: options.secretKey },
+        { host: url.host, service: SERVICE, action: 'SendEmail', version: API_VERSION, region: options.region, timestamp: Math.floor(clock.now() / 1000) },
+        body,
+      );
+      await warmUpHttpClient();
     },
     async close() {
       closed = true;

@@ -125,6 +125,15 @@ describe('Tencent SES transport: the wire request', () => {
     await t.close();
   });
 
+  it('warms up without sending anything to the provider, and sends normally afterwards', async () => {
+    const t = transport();
+    await t.warmUp?.();
+    expect(fake.requests).toHaveLength(0);
+    await t.send(request());
+    expect(fake.requests.map((r) => r.outcome?.kind)).toEqual(['accepted']);
+    await t.close();
+  });
+
   it('takes X-TC-Timestamp from the injected clock', async () => {
     const clock = new ManualClock(Date.now() - 120_000);
     const t = transport({ clock });
