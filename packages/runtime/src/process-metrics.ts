@@ -1,0 +1,40 @@
+import { TaskStatus, type TaskStatusCode } from '@postmill/core';
+import { type JobCountSource, type PostmillMetrics, createPostmillMetrics } from '@postmill/metrics';
+import type { RedisClient } from '@postmill/store';
+import type { SharedServices } from './shared-services.ts';
+
+/** Status label of each task status code: the TaskStatus key in lower case (`pending`, `sending`, ...). */
+const STATUS_NAMES = new Map<TaskStatusCode, string>(Object.entries(TaskStatus).map(([name, code]) => [code, name.toLowerCase()]));
+
+/** Options of `createProcessMetrics`; every field documents its default. */
+export interface ProcessMetricsOptions {
+  /** Export prom-client's process metrics too. Default true. */
+  readonly defaultMetrics?: boolean;
+}
+
+/**
+ * The one metrics registry of a process (API, worker, or both in one), reading queue depth and tasks
+ * by status from `shared` at scrape time. Guarantees: nothing is read between scrapes; while the
+ * Redis connection is not established those reads are skipped at once (counted as collect errors)
+ * rather than queued behind a worker connection's offline queue.
+ */
+export function createProcessMetrics(shared: SharedServices, options: ProcessMetricsOptions = {}): PostmillMetrics {
+  const whenConnected = <T>(read: () => Promise<T>) => whenReady(shared.redis, read);
+  const queues: JobCountSource[] = [shared.queue, shared.campaignQueue].map((q) => ({
+    name: q.name,
+    getJobCounts: () => whenConnected(() => q.getJobCounts()),
+  }));
+  return createPostmillMetrics({
+    ...(options.defaultMetrics === undefined ? {} : { defaultMetrics: options.defaultMetrics }),
+    queues,
+    countTasksByStatus: () =>
+      whenConnected(async () => {
+        const counts = await shared.tasks.countByStatus();
+        return Object.fromEntries(Object.entries(counts).map(([code, n]) => [STATUS_NAMES.get(Number(code) as TaskStatusCode) ?? code, n]));
+      }),
+  });
+}
+
+function whenReady<T>(redis: RedisClient, read: () => Promise<T>): Promise<T> {
+  return redis.status === 'ready' ? read() : Promise.reject(new Error(`redis connection ${redis.status}`));
+}

@@ -1,0 +1,112 @@
+import { parseConfig } from '@postmill/config';
+import type { PostmillMetrics } from '@postmill/metrics';
+import { freePort } from '@postmill/store';
+import { signTencentRequest } from '@postmill/tc3';
+import { type FakeTencentSes, deleteKeysWithPrefix, startFakeTencentSes, uniquePrefix } from '@postmill/testkit';
+import { inject } from 'vitest';
+import { type RunningApi, startApi } from '../src/api-process.ts';
+import { createLogger } from '../src/logger.ts';
+import { createProcessMetrics } from '../src/process-metrics.ts';
+import { createReadinessProbe } from '../src/readiness.ts';
+import { type SharedServices, createSharedServices } from '../src/shared-services.ts';
+import { type WorkerHttp, startWorkerHttp } from '../src/worker-http.ts';
+import { type RunningWorker, startWorker } from '../src/worker-process.ts';
+
+const SECRET_ID = 'AKIDopsstacktest';
+const SECRET_KEY = 'ops-stack-test-key';
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+/**
+ * An API and a worker as the apps wire them (the worker reporting to its process metrics and
+ * serving /healthz, /readyz, /metrics on a free port), on the test Redis under their own prefix,
+ * sending through a fake Tencent SES.
+ */
+export interface OpsStack {
+  readonly fake: FakeTencentSes;
+  readonly apiUrl: string;
+  readonly workerUrl: string;
+  readonly worker: RunningWorker;
+  readonly workerMetrics: PostmillMetrics;
+  /** A signed Tencent-dialect call; throws with the code when the answer is an error. */
+  call(action: string, body: unknown): Promise<Record<string, unknown>>;
+  /** Creates the sender identity and address news@mail.example.com. */
+  setUpSender(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startOpsStack(): Promise<OpsStack> {
+  const fake = await startFakeTencentSes();
+  const prefix = uniquePrefix('ops');
+  const port = await freePort();
+  const config = parseConfig({
+    REDIS_PREFIX: prefix,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    WORKER_PORT: '0',
+    MAIL_TRANSPORT: 'tencent-ses',
+    TENCENT_SES_ENDPOINT: fake.endpoint,
+    TENCENT_SES_SECRET_ID: fake.secretId,
+    TENCENT_SES_SECRET_KEY: fake.secretKey,
+    POSTMILL_SECRET_ID: SECRET_ID,
+    POSTMILL_SECRET_KEY: SECRET_KEY,
+    SEND_RATE_PER_SECOND: '1000',
+    LOG_LEVEL: 'silent',
+  });
+  const logger = createLogger({ level: 'silent', pretty: false, name: 'ops' });
+  const redisUrl = inject('redisUrl');
+  const workerShared: SharedServices = createSharedServices(config, { redisUrl, connectionName: 'ops-worker' });
+  const apiShared = createSharedServices(config, { redisUrl, connectionName: 'ops-api', failFast: true });
+  const workerMetrics = createProcessMetrics(workerShared);
+  const worker = startWorker(config, workerShared, logger, { observer: workerMetrics.delivery });
+  const http: WorkerHttp = await startWorkerHttp({
+    host: config.http.host,
+    port: config.workerPort,
+    readiness: createReadinessProbe({ redis: workerShared.redis, isDraining: worker.isDraining }),
+    metrics: workerMetrics,
+    logger,
+  });
+  const api: RunningApi = await startApi(config, apiShared, logger);
+  const call = async (action: string, body: unknown) => {
+    const text = JSON.stringify(body);
+    const headers = signTencentRequest(
+      { secretId: SECRET_ID, secretKey: SECRET_KEY },
+      { host: `127.0.0.1:${port}`, action, version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000), service: 'ses' },
+      text,
+    );
+    const res = await fetch(`${api.url}/`, { method: 'POST', headers, body: text });
+    const answer = (await res.json()) as { Response: Record<string, unknown> & { Error?: { Code: string; Message: string } } };
+    if (answer.Response.Error) throw new Error(`${answer.Response.Error.Code}: ${answer.Response.Error.Message}`);
+    return answer.Response;
+  };
+  return {
+    fake,
+    apiUrl: api.url,
+    workerUrl: http.url,
+    worker,
+    workerMetrics,
+    call,
+    async setUpSender() {
+      await call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' });
+      await call('CreateEmailAddress', { EmailAddress: 'news@mail.example.com', EmailSenderName: 'News' });
+    },
+    async close() {
+      await api.close();
+      await worker.close();
+      await http.close();
+      await workerShared.queue.obliterate({ force: true }).catch(() => undefined);
+      await workerShared.campaignQueue.obliterate({ force: true }).catch(() => undefined);
+      await deleteKeysWithPrefix(workerShared.redis, prefix);
+      await apiShared.close();
+      await workerShared.close();
+      await fake.close();
+    },
+  };
+}
+
+/** A SendEmail body from the stack's sender with a simple HTML part. */
+export function simpleMail(to: readonly string[]): Record<string, unknown> {
+  return { FromEmailAddress: 'news@mail.example.com', Destination: to, Subject: 'Hello', Simple: { Html: b64('<p>Hello</p>') } };
+}
+
+/** Base64 of UTF-8 text (Tencent's template and attachment encoding). */
+export { b64 };
