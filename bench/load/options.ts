@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+
+/** What one bench run does; every field documents its default. */
+export interface LoadOptions {
+  /** Seconds of measured load. Default 10. */
+  readonly durationS: number;
+  /** Seconds of load before the measured run (same requests, not in the figures; its MessageIds are checked too). Default 2; 0 = none. */
+  readonly warmupS: number;
+  /** Concurrent HTTP connections (autocannon `connections`). Default 32. */
+  readonly connections: number;
+  /** Requests in flight per connection (autocannon `pipelining`). Default 1. */
+  readonly pipelining: number;
+  /** Run one delivery worker (null transport) beside the API, as in production. Default off: the API alone. */
+  readonly worker: boolean;
+  /** When set, the API runs with `--cpu-prof` and writes its profile into this directory. Default none. */
+  readonly profileDir: string | undefined;
+  /**
+   * The API entry run by plain `node`. Default `apps/api/dist/main.js`, built first; any other file
+   * is run as it is (to compare two builds).
+   */
+  readonly apiBundle: string;
+}
+
+/** The API bundle the bench builds and runs by default. */
+export const DEFAULT_API_BUNDLE = 'apps/api/dist/main.js';
+
+/** Thrown for a bad command line; `main` prints the message and the usage. */
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+  readonly code = 'BenchUsage';
+}
+
+export const USAGE = 'usage: pnpm bench:load [--duration S=10] [--warmup S=2] [--connections C=32] [--pipelining P=1] [--worker] [--cpu-prof-dir DIR] [--api-bundle FILE.js (default apps/api/dist/main.js, built first)]';
+
+function integer(flag: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new BenchUsageError(`--${flag} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+/** Parses the bench's command line (without node and script). Guarantees every count is an integer in range. */
+export function parseLoadOptions(argv: readonly string[]): LoadOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        duration: { type: 'string' },
+        warmup: { type: 'string' },
+        connections: { type: 'string' },
+        pipelining: { type: 'string' },
+        worker: { type: 'boolean' },
+        'cpu-prof-dir': { type: 'string' },
+        'api-bundle': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new BenchUsageError((err as Error).message, { cause: err });
+  }
+  const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+  return {
+    durationS: integer('duration', str(values.duration), 10, 1),
+    warmupS: integer('warmup', str(values.warmup), 2, 0),
+    connections: integer('connections', str(values.connections), 32, 1),
+    pipelining: integer('pipelining', str(values.pipelining), 1, 1),
+    worker: values.worker === true,
+    profileDir: str(values['cpu-prof-dir']),
+    apiBundle: str(values['api-bundle']) ?? DEFAULT_API_BUNDLE,
+  };
+}

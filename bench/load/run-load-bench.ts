@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import type { Keys } from '@postmill/store';
+import type { Redis } from 'ioredis';
+import { readMachineCpu, readProcCpuSeconds } from '../campaign/proc-stats.ts';
+import { redisSnapshot } from '../campaign/redis-figures.ts';
+import { type LoadRecord, driveLoad } from './drive-load.ts';
+import { checkNothingLost } from './lost-check.ts';
+import type { LoadObservations } from './report.ts';
+import { sendEmailRequests } from './send-email-requests.ts';
+import { setUpSender, tencentClient } from './tencent-client.ts';
+
+/** The API under load and what the bench may read beside it. */
+export interface LoadTarget {
+  /** e.g. http://127.0.0.1:8080 */
+  readonly baseUrl: string;
+  readonly secretId: string;
+  readonly secretKey: string;
+  /** A connection to the API's Redis (single node) and the API's key space, for the lost check and Redis figures. */
+  readonly redis: Redis;
+  readonly keys: Keys;
+  /** SCHEDULE_TIMEZONE of the API (day of the status index). */
+  readonly timeZone: string;
+  /** Process ids whose CPU is reported: the API, and the worker when one runs. */
+  readonly apiPid: number;
+  readonly workerPid?: number;
+}
+
+/** One run's shape: every field as in LoadOptions. */
+export interface LoadPlan {
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly connections: number;
+  readonly pipelining: number;
+  readonly worker: boolean;
+  /** MessageIds also checked through GetSendEmailStatus. Default 50. */
+  readonly apiSample?: number;
+}
+
+/**
+ * Requests signed ahead per second of a phase. Above the API's rate (so the pool lasts the phase)
+ * and small enough to sign in about a second; past it, requests are signed as they are sent.
+ */
+export const PRESIGN_PER_SECOND = 5000;
+/** Pre-signed requests cover at most this much of a phase, so every timestamp is still fresh (5 min) when sent. */
+const PRESIGN_MAX_S = 240;
+
+const cpuOf = async (pid: number | undefined) => (pid === undefined ? 0 : ((await readProcCpuSeconds(pid)) ?? 0));
+
+/**
+ * Runs the load bench against a running API: creates a sender and a template, drives distinct
+ * signed SendEmail requests (a warm-up phase, then the measured one), then checks that every
+ * MessageId returned in either phase has a status. Returns the raw observations; judging and
+ * printing are the caller's.
+ */
+export async function runLoadBench(t: LoadTarget, plan: LoadPlan, log: (line: string) => void = () => undefined): Promise<LoadObservations> {
+  const loadAverageBefore = loadavg();
+  const call = tencentClient({ baseUrl: t.baseUrl, secretId: t.secretId, secretKey: t.secretKey });
+  const runTag = randomBytes(4).toString('hex');
+  const domain = `load-${runTag}.example.com`;
+  const from = `bench@${domain}`;
+  const { templateId } = await setUpSender(call, { domain, from });
+  const requests = sendEmailRequests({ host: new URL(t.baseUrl).host, secretId: t.secretId, secretKey: t.secretKey, from, templateId, runTag });
+  const presign = (durationS: number) => requests.presign(Math.ceil(Math.min(durationS, PRESIGN_MAX_S) * PRESIGN_PER_SECOND));
+  const drive = (durationS: number) =>
+    driveLoad({ url: t.baseUrl, durationS, connections: plan.connections, pipelining: plan.pipelining, next: () => requests.next() });
+
+  const startedAtMs = Date.now();
+  let warmup: LoadRecord | undefined;
+  if (plan.warmupS > 0) {
+    log(`warm-up ${plan.warmupS} s`);
+    presign(plan.warmupS);
+    warmup = await drive(plan.warmupS);
+  }
+
+  presign(plan.durationS);
+  const redisBefore = await redisSnapshot(t.redis);
+  const [apiBefore, workerBefore, machineBefore] = await Promise.all([cpuOf(t.apiPid), cpuOf(t.workerPid), readMachineCpu()]);
+  const selfBefore = process.cpuUsage();
+  log(`measured run ${plan.durationS} s, ${plan.connections} connections x pipelining ${plan.pipelining}`);
+  const measured = await drive(plan.durationS);
+  const signedDuringRun = requests.signedOnTheFly;
+  const self = process.cpuUsage(selfBefore);
+  const [apiAfter, workerAfter, machineAfter] = await Promise.all([cpuOf(t.apiPid), cpuOf(t.workerPid), readMachineCpu()]);
+  const redis = (await redisSnapshot(t.redis)).since(redisBefore);
+  const loadAverageAfter = loadavg();
+
+  const ids = [...(warmup?.acceptedIds ?? []), ...measured.acceptedIds];
+  log(`checking ${ids.length} MessageIds`);
+  const lost = await checkNothingLost({
+    redis: t.redis,
+    keys: t.keys,
+    ids,
+    timeZone: t.timeZone,
+    fromMs: startedAtMs,
+    toMs: Date.now(),
+    call,
+    ...(plan.apiSample !== undefined ? { apiSample: plan.apiSample } : {}),
+  });
+
+  const apiS = apiAfter - apiBefore;
+  const workerS = workerAfter - workerBefore;
+  // When the API runs in this process (the smoke test), its CPU is the bench's: not counted twice.
+  const benchS = t.apiPid === process.pid ? 0 : (self.user + self.system) / 1e6;
+  const machineS = machineBefore && machineAfter ? machineAfter.busyS - machineBefore.busyS : 0;
+  return {
+    connections: plan.connections,
+    pipelining: plan.pipelining,
+    worker: plan.worker,
+    warmup,
+    measured,
+    lost,
+    cpu: { apiS, redisS: redis.cpuS, benchS, workerS, otherS: Math.max(0, machineS - apiS - redis.cpuS - benchS - workerS) },
+    redisCommands: redis.calls,
+    signedDuringRun,
+    loadAverageBefore,
+    loadAverageAfter,
+  };
+}

@@ -1,0 +1,79 @@
+import { ManualClock, type MessageSpec, calendarDate, newMessageId } from '@postmill/core';
+import { type RedisClient, MessageStore, createKeys, createRedisClient } from '@postmill/store';
+import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+
+// The root globalSetup (testkit/src/redis-global-setup.ts) provides this; that file is not part of
+// this package's type program, so the typing of `inject('redisUrl')` is repeated here.
+declare module 'vitest' {
+  interface ProvidedContext {
+    redisUrl: string;
+  }
+}
+
+const TIME_ZONE = 'Asia/Shanghai';
+
+describe('MessageStore.accept', () => {
+  let redis: RedisClient;
+  let prefix: string;
+  let clock: ManualClock;
+  let store: MessageStore;
+  const spec = (over: Partial<MessageSpec> = {}): MessageSpec => ({
+    messageId: newMessageId(clock.now()),
+    acceptedAt: clock.now(),
+    from: { address: 'news@mail.example.com', name: 'News' },
+    to: ['a@example.org', 'b@example.org'],
+    cc: ['c@example.org'],
+    bcc: ['a@example.org'],
+    subject: 'Hello',
+    html: '<p>Hello</p>',
+    attachments: [],
+    headers: {},
+    unsubscribe: '0',
+    triggerType: 1,
+    ...over,
+  });
+
+  beforeAll(() => {
+    redis = createRedisClient({ url: inject('redisUrl') });
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+  beforeEach(() => {
+    prefix = uniquePrefix('msgaccept');
+    clock = new ManualClock(1_700_000_000_000);
+    store = new MessageStore({ redis, keys: createKeys(prefix), clock, retentionDays: 2, timeZone: TIME_ZONE });
+  });
+  afterEach(async () => {
+    await deleteKeysWithPrefix(redis, prefix);
+  });
+
+  it('records the spec, the content and every distinct recipient queued, indexed by day and recipient, all expiring after the retention', async () => {
+    const s = spec();
+    await store.accept(s);
+    const keys = createKeys(prefix);
+    const date = calendarDate(s.acceptedAt, TIME_ZONE);
+    expect(await store.getSpec(s.messageId)).toEqual(s);
+    const states = await store.getRecipients(s.messageId);
+    expect([...states.keys()].sort()).toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
+    for (const state of states.values()) expect(state).toEqual({ state: 'queued', queuedAt: s.acceptedAt });
+    expect(await store.queryStatus({ date, recipient: 'c@example.org', offset: 0, limit: 10 })).toHaveLength(1);
+    expect(await store.countStatus({ date })).toBe(3);
+    for (const key of [keys.messageSpec(s.messageId), keys.messageContent(s.messageId), keys.messageRecipients(s.messageId), keys.statusDay(date), keys.statusDayRecipient(date, 'b@example.org')]) {
+      const ttl = await redis.ttl(key);
+      expect(ttl).toBeGreaterThan(2 * 86_400 - 60);
+      expect(ttl).toBeLessThanOrEqual(2 * 86_400);
+    }
+  });
+
+  it('removes what it wrote and rejects when the day index cannot be written, so the message never shows as accepted', async () => {
+    const s = spec();
+    const keys = createKeys(prefix);
+    const date = calendarDate(s.acceptedAt, TIME_ZONE);
+    await redis.set(keys.statusDayRecipient(date, 'b@example.org'), 'not a sorted set');
+    await expect(store.accept(s)).rejects.toThrow(/WRONGTYPE/u);
+    expect(await redis.exists(keys.messageSpec(s.messageId), keys.messageContent(s.messageId), keys.messageRecipients(s.messageId))).toBe(0);
+    expect(await redis.zscore(keys.statusDay(date), s.messageId)).toBeNull();
+  });
+});
