@@ -47,9 +47,37 @@ export interface RecordedTencentRequest {
   readonly rawBody: string;
   /** The parsed body when it was a well-formed `SendEmail` body, else undefined. */
   readonly body: SendEmailBody | undefined;
-  /** Undefined only while the answer is still pending (see `delayNext`). */
+  /** Undefined only while the answer is still pending (see `delayNext`, `respondWith`). */
   readonly outcome: FakeTencentOutcome | undefined;
+  /** `performance.now()` when the fake answered (or reset the connection); undefined while pending. */
+  readonly answeredAtMs: number | undefined;
+  /**
+   * True when the client had already closed the connection when the fake answered (it gave up,
+   * e.g. its timeout fired): `outcome` is still what the fake decided, so an `accepted` outcome
+   * here is a mail the provider took although the client never heard so.
+   */
+  readonly clientGone: boolean;
 }
+
+/** One well-formed, authenticated SendEmail request, as a `respondWith` callback sees it. */
+export interface FakeSendEmailRequest {
+  readonly body: SendEmailBody;
+  /** `Destination`, then `Cc`, then `Bcc` addresses, as sent. */
+  readonly recipients: readonly string[];
+  /** Same clock as `RecordedTencentRequest.arrivedAtMs`. */
+  readonly arrivedAtMs: number;
+}
+
+/**
+ * What a `respondWith` callback decides for one request. `delayMs` (default 0) holds the answer
+ * that long after the decision; a delay beyond the client's timeout makes a timed-out request
+ * whose outcome (an accepted mail included) is still recorded, with `clientGone`.
+ */
+export type FakeTencentAnswer =
+  | { readonly kind: 'accept'; readonly delayMs?: number }
+  | { readonly kind: 'error'; readonly code: string; readonly message?: string; readonly delayMs?: number }
+  | { readonly kind: 'http'; readonly status: number; readonly retryAfterSeconds?: number; readonly delayMs?: number }
+  | { readonly kind: 'reset'; readonly delayMs?: number };
 
 /** A running fake; scripting applies to requests that arrive after the call, in call order. */
 export interface FakeTencentSes {
@@ -64,6 +92,12 @@ export interface FakeTencentSes {
   failNext(code: string, options?: { times?: number; message?: string }): void;
   /** From now on (until `reset`), a SendEmail body for which `fn` returns a code is answered with that code. Returns a remover. */
   failWhen(fn: (body: SendEmailBody) => string | undefined): () => void;
+  /**
+   * From now on (until `reset`), every well-formed, authenticated SendEmail request that no
+   * `failNext` / `failWhen` answered is put to `fn` (once per request, in arrival order); its
+   * answer is used, or the next callback's, or acceptance when all return undefined. Returns a remover.
+   */
+  respondWith(fn: (request: FakeSendEmailRequest) => FakeTencentAnswer | undefined): () => void;
   /** The next `times` (default 1) requests get a bare HTTP `status` answer (with Retry-After when given), before any checks. */
   respondHttp(status: number, options?: { times?: number; retryAfterSeconds?: number }): void;
   /** The next `times` (default 1) requests are answered only after `ms` milliseconds. */
@@ -91,10 +125,12 @@ interface Scripted<T> {
   remaining: number;
 }
 
-type Decision =
+type Decision = (
   | { readonly kind: 'http'; readonly status: number; readonly retryAfterSeconds: number | undefined }
   | { readonly kind: 'error'; readonly code: string; readonly message: string }
-  | { readonly kind: 'accept' };
+  | { readonly kind: 'accept' }
+  | { readonly kind: 'reset' }
+) & { readonly delayMs?: number };
 
 type MutableRecord = { -readonly [K in keyof RecordedTencentRequest]: RecordedTencentRequest[K] };
 
@@ -155,6 +191,22 @@ function checkSendEmail(parsed: unknown): { body: SendEmailBody } | { code: stri
   return { body: parsed as unknown as SendEmailBody };
 }
 
+/** A callback's answer as a decision; undefined passes the request on. */
+function fromAnswer(a: FakeTencentAnswer | undefined): Decision | undefined {
+  if (a === undefined) return undefined;
+  const delay = a.delayMs !== undefined && a.delayMs > 0 ? { delayMs: a.delayMs } : {};
+  switch (a.kind) {
+    case 'accept':
+      return { kind: 'accept', ...delay };
+    case 'reset':
+      return { kind: 'reset', ...delay };
+    case 'http':
+      return { kind: 'http', status: a.status, retryAfterSeconds: a.retryAfterSeconds, ...delay };
+    case 'error':
+      return { kind: 'error', code: a.code, message: a.message ?? `fake Tencent SES: respondWith answered ${a.code}`, ...delay };
+  }
+}
+
 function newMessageId(epochMs: number): string {
   const stamp = new Date(epochMs).toISOString().replace(/[-:T]/gu, '').slice(0, 14);
   return `qcloudses-30-1000000000-date-${stamp}-${randomUUID().replace(/-/gu, '').slice(0, 12)}`;
@@ -182,7 +234,8 @@ function sendJson(res: ServerResponse, payload: unknown): void {
  * HTTP answers; then TC3 verification with `verifyTc3` (`AuthFailure.*`); `UnsupportedProtocol`
  * for non-POST; `NoSuchVersion`; `InvalidAction` for any action but SendEmail; `InvalidParameter`
  * for a body that is not JSON; schema checks (`UnknownParameter`, `InvalidParameter`,
- * `MissingParameter`, `FailedOperation.MissingEmailContent`); then `failNext`, `failWhen`; else
+ * `MissingParameter`, `FailedOperation.MissingEmailContent`); then `failNext`, `failWhen`,
+ * `respondWith` (whose answer may also be delayed, a reset or a bare HTTP status); else
  * `{"Response":{"MessageId","RequestId"}}`. Every API-level error is HTTP 200 with
  * `{"Response":{"Error":{"Code","Message"},"RequestId"}}`, as Tencent answers.
  */
@@ -192,6 +245,7 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
   const requests: RecordedTencentRequest[] = [];
   let failures: Scripted<{ code: string; message: string | undefined }>[] = [];
   let predicates: ((body: SendEmailBody) => string | undefined)[] = [];
+  let responders: ((request: FakeSendEmailRequest) => FakeTencentAnswer | undefined)[] = [];
   let httpAnswers: Scripted<{ status: number; retryAfterSeconds: number | undefined }>[] = [];
   let delays: Scripted<number>[] = [];
   let resets: Scripted<true>[] = [];
@@ -229,13 +283,38 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
       const code = fn(checked.body);
       if (code !== undefined) return { kind: 'error', code, message: `fake Tencent SES: failWhen answered ${code}` };
     }
+    if (responders.length > 0) {
+      const b = checked.body;
+      const request: FakeSendEmailRequest = { body: b, recipients: [...(b.Destination ?? []), ...(b.Cc ?? []), ...(b.Bcc ?? [])], arrivedAtMs: record.arrivedAtMs };
+      for (const fn of responders) {
+        const decision = fromAnswer(fn(request));
+        if (decision) return decision;
+      }
+    }
     return { kind: 'accept' };
   }
 
   function answer(req: IncomingMessage, res: ServerResponse, record: MutableRecord, raw: Buffer): void {
     const decision = decide(req, record, raw);
+    if (decision.delayMs === undefined) {
+      write(req, res, record, decision);
+      return;
+    }
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      write(req, res, record, decision);
+    }, decision.delayMs);
+    timers.add(timer);
+  }
+
+  function write(req: IncomingMessage, res: ServerResponse, record: MutableRecord, decision: Decision): void {
     const requestId = randomUUID();
-    if (decision.kind === 'http') {
+    record.answeredAtMs = performance.now();
+    record.clientGone = res.destroyed || req.socket.destroyed;
+    if (decision.kind === 'reset') {
+      record.outcome = { kind: 'reset' };
+      req.socket.destroy();
+    } else if (decision.kind === 'http') {
       record.outcome = { kind: 'http', status: decision.status };
       if (res.destroyed) return;
       const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
@@ -266,10 +345,13 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
       rawBody: raw.toString('utf8'),
       body: undefined,
       outcome: undefined,
+      answeredAtMs: undefined,
+      clientGone: false,
     };
     requests.push(record);
     if (takeNext(resets)) {
       record.outcome = { kind: 'reset' };
+      record.answeredAtMs = performance.now();
       req.socket.destroy();
       return;
     }
@@ -320,6 +402,12 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
         predicates = predicates.filter((p) => p !== fn);
       };
     },
+    respondWith(fn) {
+      responders.push(fn);
+      return () => {
+        responders = responders.filter((r) => r !== fn);
+      };
+    },
     respondHttp(status, opts = {}) {
       httpAnswers.push({ value: { status, retryAfterSeconds: opts.retryAfterSeconds }, remaining: opts.times ?? 1 });
     },
@@ -333,6 +421,7 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
       requests.length = 0;
       failures = [];
       predicates = [];
+      responders = [];
       httpAnswers = [];
       delays = [];
       resets = [];

@@ -17,6 +17,13 @@ export interface SmtpCaptureOptions {
   readonly dataReply?: () => SmtpReply | undefined;
   /** Require AUTH PLAIN/LOGIN with these credentials (over plain text: this is loopback only). */
   readonly auth?: { readonly user: string; readonly pass: string };
+  /**
+   * What is kept of each accepted message. `'messages'` (default): the envelope, raw bytes and
+   * mailparser result in `messages`, plus `tally`. `'tally'`: only `tally` and `received`; nothing
+   * is parsed and `messages` stays empty, so hundreds of thousands of messages fit in a few tens of
+   * MB (reliability suites).
+   */
+  readonly keep?: 'messages' | 'tally';
 }
 
 /** One message the server accepted, as it arrived. */
@@ -31,11 +38,21 @@ export interface SmtpCapture {
   /** `smtp://127.0.0.1:<port>` (no credentials, even when `auth` is set). */
   readonly url: string;
   readonly port: number;
-  /** Accepted messages in arrival order; a message is here before the client sees its 250. */
+  /** Accepted messages in arrival order; a message is here before the client sees its 250. Empty with `keep: 'tally'`. */
   readonly messages: CapturedMail[];
-  /** Resolves with the messages once at least `count` arrived; rejects after `timeoutMs` (default 5 000). */
+  /** How many messages were accepted (with either `keep`); counted before the client sees its 250. */
+  readonly received: number;
+  /**
+   * Per envelope recipient, each Message-ID header value it received (angle brackets included,
+   * `''` when the message had none) and how many times. Kept with either `keep`, before the 250.
+   */
+  readonly tally: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /**
+   * Resolves once at least `count` messages were accepted, with the kept messages (none with
+   * `keep: 'tally'`); rejects after `timeoutMs` (default 5 000).
+   */
   waitFor(count: number, timeoutMs?: number): Promise<CapturedMail[]>;
-  /** Forgets the captured messages. */
+  /** Forgets the captured messages, the tally and the count. */
   reset(): void;
   /** Stops listening and drops open connections. Idempotent. */
   close(): Promise<void>;
@@ -49,6 +66,13 @@ function replyError(reply: SmtpReply): SMTPServerError {
 
 const rejects = (reply: SmtpReply | undefined): reply is SmtpReply => reply !== undefined && reply.code >= 400;
 
+/** The Message-ID header of a raw message (first occurrence, unfolded, trimmed); '' when absent. */
+function rawMessageId(raw: Buffer): string {
+  const end = raw.indexOf('\r\n\r\n');
+  const head = raw.toString('latin1', 0, end === -1 ? raw.length : end).replace(/\r?\n[ \t]+/gu, ' ');
+  return /^message-id:[ \t]*(.*)$/imu.exec(head)?.[1]?.trim() ?? '';
+}
+
 /**
  * Starts a real SMTP server (smtp-server) on 127.0.0.1, port 0. Guarantees: no TLS (STARTTLS is
  * disabled, so clients speak plain SMTP), AUTH only when `options.auth` is given, every accepted
@@ -56,7 +80,20 @@ const rejects = (reply: SmtpReply | undefined): reply is SmtpReply => reply !== 
  */
 export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
   const messages: CapturedMail[] = [];
+  const tally = new Map<string, Map<string, number>>();
+  let received = 0;
+  const keepMessages = (options.keep ?? 'messages') === 'messages';
   const arrivals = new EventEmitter();
+  const count = (to: readonly string[], raw: Buffer) => {
+    const id = rawMessageId(raw);
+    for (const r of to) {
+      const ids = tally.get(r) ?? new Map<string, number>();
+      ids.set(id, (ids.get(id) ?? 0) + 1);
+      tally.set(r, ids);
+    }
+    received++;
+    arrivals.emit('message');
+  };
   const auth = options.auth;
   const server: SMTPServer = new SMTPServer({
     logger: false,
@@ -84,11 +121,15 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
         const raw = Buffer.concat(chunks);
         const mailFrom = session.envelope.mailFrom;
         const envelope = { from: mailFrom ? mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) };
+        if (!keepMessages) {
+          count(envelope.to, raw);
+          return callback(null, `Message queued as capture-${received}`);
+        }
         simpleParser(raw).then(
           (parsed) => {
             messages.push({ envelope, raw, parsed });
-            arrivals.emit('message');
-            callback(null, `Message queued as capture-${messages.length}`);
+            count(envelope.to, raw);
+            callback(null, `Message queued as capture-${received}`);
           },
           (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
         );
@@ -110,24 +151,30 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
-    waitFor(count, timeoutMs = 5_000) {
-      if (messages.length >= count) return Promise.resolve([...messages]);
+    get received() {
+      return received;
+    },
+    tally,
+    waitFor(atLeast, timeoutMs = 5_000) {
+      if (received >= atLeast) return Promise.resolve([...messages]);
       return new Promise((resolve, reject) => {
         const onMessage = () => {
-          if (messages.length < count) return;
+          if (received < atLeast) return;
           clearTimeout(timer);
           arrivals.off('message', onMessage);
           resolve([...messages]);
         };
         const timer = setTimeout(() => {
           arrivals.off('message', onMessage);
-          reject(new Error(`expected ${count} captured message(s) within ${timeoutMs} ms, got ${messages.length}`));
+          reject(new Error(`expected ${atLeast} captured message(s) within ${timeoutMs} ms, got ${received}`));
         }, timeoutMs);
         arrivals.on('message', onMessage);
       });
     },
     reset() {
       messages.splice(0);
+      tally.clear();
+      received = 0;
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
