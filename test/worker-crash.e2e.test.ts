@@ -1,16 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type PostmillStack, createList, deliveriesPerRecipient, setUpSender, startPostmillStack, task, until } from './support/postmill-stack.ts';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { spawnWorkerProcess } from './support/worker-child.ts';
 
 function spawnWorker(stack: PostmillStack): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, ...stack.env, REDIS_URL: inject('redisUrl'), JOB_LOCK_MS: '2000', SEND_RATE_PER_SECOND: '400', LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  return spawnWorkerProcess(stack, { JOB_LOCK_MS: '2000', SEND_RATE_PER_SECOND: '400', LOG_LEVEL: 'error' }).child;
 }
 
 describe('a worker process killed with SIGKILL mid-run', () => {

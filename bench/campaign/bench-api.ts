@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@postmill/config';
 import { type SharedServices, createLogger, createSharedServices, startApi } from '@postmill/runtime';
 import { freePort } from '@postmill/store';
@@ -53,7 +54,8 @@ export async function startBenchApi(o: { redisUrl: string; maxListSize: number }
     const text = JSON.stringify(body);
     const headers = signTencentRequest(
       { secretId: BENCH_SECRET_ID, secretKey: BENCH_SECRET_KEY },
-      { host: `127.0.0.1:${port}`, action, version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000), service: 'ses' },
+      // A fresh signed X-TC-TraceId per call: polling GetSendTask within one second is not a replay.
+      { host: `127.0.0.1:${port}`, action, version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000), service: 'ses', traceId: randomUUID() },
       text,
     );
     const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers, body: text });

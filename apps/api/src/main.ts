@@ -1,4 +1,4 @@
-import { createLogger, createSharedServices, exitOnSignals, startApi } from '@postmill/runtime';
+import { checkRedisEvictionPolicy, createLogger, createSharedServices, exitOnSignals, startApi } from '@postmill/runtime';
 import { loadConfig } from './env.ts';
 
 const config = loadConfig();
@@ -14,6 +14,8 @@ if (!config.credentials.secretId || !config.credentials.secretKey) {
 const shared = createSharedServices(config, { redisUrl: config.redis.url, connectionName: 'postmill-api', failFast: true });
 const api = await startApi(config, shared, logger);
 logger.info({ url: api.url, transport: config.transport.kind }, 'API listening');
+// Warns (never throws) when Redis could evict keys; startApi has waited for Redis to be ready.
+void checkRedisEvictionPolicy(shared.redis, logger);
 
 exitOnSignals(logger, async () => {
   await api.close();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { signTencentRequest } from '@postmill/tc3';
 
 /** Calls one action of the Tencent SES API (2020-10-02) and returns its `Response` without `RequestId`. */
@@ -87,6 +88,8 @@ export function createTencentClient(options: TencentClientOptions): TencentApi {
           region: options.region ?? 'ap-guangzhou',
           timestamp: Math.floor(now() / 1000),
           service: options.service ?? 'ses',
+          // Signed, so repeating a call within one second (a quick poll, a retry) is not a replay.
+          traceId: randomUUID(),
         },
         body,
       );

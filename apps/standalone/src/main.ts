@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseConfig } from '@postmill/config';
-import { createLogger, createSharedServices, exitOnSignals, startApi, startWorker } from '@postmill/runtime';
+import { checkRedisEvictionPolicy, createLogger, createProcessMetrics, createSharedServices, exitOnSignals, startApi, startWorker } from '@postmill/runtime';
 import { type RedisServerProcess, spawnRedisServer } from '@postmill/store';
 import { loadConfig } from './env.ts';
 import { loadOrCreateCredentials } from './local-credentials.ts';
@@ -32,13 +32,19 @@ if (!redisUrl) {
 // clear retryable error instead of a hanging request.
 const workerServices = createSharedServices(config, { redisUrl, connectionName: 'postmill-worker' });
 const apiServices = createSharedServices(config, { redisUrl, connectionName: 'postmill-api', failFast: true });
-const worker = startWorker(config, workerServices, logger);
-const api = await startApi(config, apiServices, logger);
+// One registry for the process: the worker reports to it and the API serves it at /metrics, with
+// /readyz also 503 while the worker drains. WORKER_PORT is not opened (the API port has all three).
+const metrics = createProcessMetrics(apiServices);
+const worker = startWorker(config, workerServices, logger, { observer: metrics.delivery });
+const api = await startApi(config, apiServices, logger, { metrics, isDraining: worker.isDraining });
+// Warns (never throws) when an external REDIS_URL could evict keys (the embedded one runs noeviction).
+void checkRedisEvictionPolicy(apiServices.redis, logger);
 const local = `http://localhost:${config.http.port}`;
 process.stdout.write(`
   Postmill is running (transport: ${config.transport.kind})
   API (Tencent SES 2020-10-02):  ${local}/   (SDK: profile.httpProfile = { protocol: "http://", endpoint: "localhost:${config.http.port}" })
   Outbox (sent mail):            ${local}/outbox   (user = SecretId, password = SecretKey)
+  Health and metrics:            ${local}/healthz  ${local}/readyz  ${local}/metrics
   SecretId:                      ${creds.secretId}
   SecretKey:                     ${creds.secretKey}${creds.generated ? '   (generated, kept in ' + dataDir + '/credentials.json)' : ''}
   Redis:                         ${embedded ? `embedded at ${redisUrl}, data in ${dataDir}/redis` : redisUrl}

@@ -5,6 +5,8 @@ import type { BlacklistStore, StatisticsStore } from '@postmill/store';
 import type { ReceiverStore, TaskStore } from '@postmill/store';
 import type { OutboxStore } from '@postmill/transports';
 import type { Logger } from 'pino';
+import type { OpsDeps } from './ops-routes.ts';
+import type { DashboardDeps } from './admin/dashboard-access.ts';
 
 /** Everything the API needs, built once by the app's composition root and passed inward. */
 export interface ApiDeps {
@@ -38,4 +40,8 @@ export interface ApiDeps {
   readonly unsubscribeSecret: string;
   /** Zone of `RequestDate` in GetSendEmailStatus (IANA). Default Asia/Shanghai. */
   readonly timeZone: string;
+  /** Bull Board at /admin/queues: who may open it and the queues it shows (off: answers 404). */
+  readonly dashboard: DashboardDeps;
+  /** Sources of `/readyz` and `/metrics` (each route is served only when its source is given). Default: `/healthz` only. */
+  readonly ops?: OpsDeps;
 }

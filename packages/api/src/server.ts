@@ -1,5 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerDashboard } from './admin/dashboard-plugin.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { registerOpsRoutes } from './ops-routes.ts';
 import { registerOutboxRoutes } from './outbox-routes.ts';
 import { TENCENT_ACTIONS } from './tencent/action-registry.ts';
 import { registerTencentDialect } from './tencent/dialect-plugin.ts';
@@ -21,7 +23,8 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
   registerTencentDialect(app, deps, TENCENT_ACTIONS);
   registerOutboxRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerDashboard(app, deps.dashboard);
+  registerOpsRoutes(app, deps.ops);
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'NotFound', message: `No route for ${req.method} ${req.url}` }));
   return app;
 }

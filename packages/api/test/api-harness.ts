@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { type CampaignTaskSpec, type Clock, type Limits, TENCENT_LIMITS, DEFAULT_RETRY_POLICY, systemClock } from '@postmill/core';
 import { CampaignControl, MessageProducer, createCampaignQueue, createDeliveryQueue } from '@postmill/queue';
 import {
@@ -36,21 +36,46 @@ export interface ApiHarness {
   readonly secretKey: string;
   /** The campaign-control queue (tests inspect the jobs BatchSendEmail and the control actions add). */
   readonly campaignQueue: ReturnType<typeof createCampaignQueue>;
-  /** Calls an action with a correctly signed request (override the key or timestamp to test auth). */
-  call(action: string, body: unknown, options?: { secretKey?: string; secretId?: string; timestamp?: number; rawBody?: string }): Promise<TencentAnswer>;
+  /**
+   * Calls an action with a correctly signed request (override the key or timestamp to test auth).
+   * Each call signs a fresh X-TC-TraceId, so repeating a call in the same second is not a replay;
+   * pass `traceId` to sign a fixed one (the same call twice then carries the same signature).
+   */
+  call(
+    action: string,
+    body: unknown,
+    options?: { secretKey?: string; secretId?: string; timestamp?: number; rawBody?: string; traceId?: string },
+  ): Promise<TencentAnswer>;
   close(): Promise<void>;
+}
+
+/** Options of startApiHarness; every field documents its default. */
+export interface ApiHarnessOptions {
+  /** Default: the system clock. */
+  readonly clock?: Clock;
+  /**
+   * Default: Tencent's limits, except `apiRequestsPerSecond: 0` (no request rate limit: action
+   * tests call faster than Tencent's 20 per second; the security tests turn it on).
+   */
+  readonly limits?: Partial<Limits>;
+  /** Default: the suite's Redis (vitest globalSetup). */
+  readonly redisUrl?: string;
+  /** Fail Redis commands at once while disconnected, as API processes do. Default false. */
+  readonly failFast?: boolean;
 }
 
 /**
  * Starts the real API server on a loopback port against the test Redis, isolated by a unique key
  * prefix that is deleted on close. Nothing is mocked: requests are signed HTTP calls.
  */
-export async function startApiHarness(options: { clock?: Clock; limits?: Partial<Limits> } = {}): Promise<ApiHarness> {
+export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const clock = options.clock ?? systemClock;
-  const limits = { ...TENCENT_LIMITS, ...options.limits };
+  const limits: Limits = { ...TENCENT_LIMITS, apiRequestsPerSecond: 0, ...options.limits };
   const prefix = uniquePrefix('api');
   const keys = createKeys(prefix);
-  const redis = createRedisClient({ url: inject('redisUrl') });
+  const redis = createRedisClient({ url: options.redisUrl ?? inject('redisUrl'), failFast: options.failFast ?? false });
+  // A fail-fast client refuses commands until connected (nothing is queued), so wait for it.
+  if (options.failFast && redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
   const queue = createDeliveryQueue(redis, keys.bullPrefix);
   const campaignQueue = createCampaignQueue(redis, keys.bullPrefix);
   const tasks = new TaskStore<CampaignTaskSpec>({ redis, keys, clock });
@@ -79,6 +104,7 @@ export async function startApiHarness(options: { clock?: Clock; limits?: Partial
     publicUrl: 'http://localhost:8080',
     unsubscribeSecret: 'harness-unsubscribe-secret',
     timeZone: 'Asia/Shanghai',
+    dashboard: { access: { enabled: false, reason: 'off in the API harness' }, queues: [queue, campaignQueue] },
   };
   const app = buildApiServer(deps);
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -95,7 +121,15 @@ export async function startApiHarness(options: { clock?: Clock; limits?: Partial
       const text = opts.rawBody ?? JSON.stringify(body);
       const headers = signTencentRequest(
         { secretId: opts.secretId ?? secretId, secretKey: opts.secretKey ?? secretKey },
-        { host, action, version: '2020-10-02', region: 'ap-guangzhou', timestamp: opts.timestamp ?? Math.floor(clock.now() / 1000), service: 'ses' },
+        {
+          host,
+          action,
+          version: '2020-10-02',
+          region: 'ap-guangzhou',
+          timestamp: opts.timestamp ?? Math.floor(clock.now() / 1000),
+          service: 'ses',
+          traceId: opts.traceId ?? randomUUID(),
+        },
         text,
       );
       const res = await fetch(`http://${host}/`, { method: 'POST', headers, body: text });

@@ -188,6 +188,12 @@ describe('SendEmail', () => {
       expect(await sendCode({ FromEmailAddress: 'other@mail.example.com' })).toBe('InvalidParameterValue.NoSuchSender');
     });
 
+    it('answers the sender error before a recipient error when a request has both', async () => {
+      expect(await sendCode({ FromEmailAddress: 'other@mail.example.com', Destination: [] })).toBe('InvalidParameterValue.NoSuchSender');
+      expect(await sendCode({ FromEmailAddress: 'other@mail.example.com', Destination: ['not an address'] })).toBe('InvalidParameterValue.NoSuchSender');
+      expect(await sendCode({ Destination: [] })).toBe('InvalidParameterValue.EmailAddressIsNULL');
+    });
+
     it('answers FailedOperation.IncorrectSender for a malformed FromEmailAddress', async () => {
       expect(await sendCode({ FromEmailAddress: 'news at mail.example.com' })).toBe('FailedOperation.IncorrectSender');
     });
@@ -272,7 +278,8 @@ describe('SendEmail', () => {
     });
 
     it('answers InvalidParameterValue for a malformed SmtpMessageId', async () => {
-      for (const SmtpMessageId of ['abc@mail.example.com', '<abc>', '<a b@mail.example.com>', '<abc@mail.example.com>\r\nBcc: x']) {
+      const controlOrNonAscii = ['<a\u0000b@mail.example.com>', '<a\u0085b@mail.example.com>', '<a\u2028b@mail.example.com>', '<a\u007fb@mail.example.com>', '<\u00e9@mail.example.com>'];
+      for (const SmtpMessageId of ['abc@mail.example.com', '<abc>', '<a b@mail.example.com>', '<abc@mail.example.com>\r\nBcc: x', ...controlOrNonAscii]) {
         expect(await sendCode({ SmtpMessageId }), SmtpMessageId).toBe('InvalidParameterValue');
       }
     });

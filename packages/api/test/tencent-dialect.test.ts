@@ -114,9 +114,11 @@ describe('the Tencent dialect on POST /', () => {
     expect(tencentError(await rawPost(api, { version: '2019-01-01', body: '{}' }))).toBe('NoSuchVersion');
   });
 
-  it('answers UnsupportedProtocol to GET /', async () => {
-    const res = await fetch(`${api.baseUrl}/`);
-    expect(tencentError({ status: res.status, contentType: res.headers.get('content-type'), body: await res.json() })).toBe('UnsupportedProtocol');
+  it('answers UnsupportedProtocol to GET, PUT, DELETE, PATCH and OPTIONS /', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+      const res = await fetch(`${api.baseUrl}/`, { method });
+      expect(tencentError({ status: res.status, contentType: res.headers.get('content-type'), body: await res.json() }), method).toBe('UnsupportedProtocol');
+    }
   });
 
   it('answers AuthFailure.SignatureFailure for a request signed with the wrong key', async () => {

@@ -46,6 +46,7 @@ export const envSchema = z.object({
   RECEIVER_LIST_MAX_SIZE: int(50_000),
   RECEIVER_UPLOAD_MAX: int(20_000),
   RECEIVER_TEMPLATE_DATA_MAX_BYTES: int(800),
+  API_RATE_LIMIT_PER_SECOND: int(20, 0),
   DATA_DIR: z.string().default(".postmill"),
   SCHEDULE_TIMEZONE: z
     .string()

@@ -12,6 +12,13 @@ describe('parseConfig', () => {
     expect(c.limits.maxDestinations).toBe(50);
     expect(c.sending.retry.domainHoldMs).toBe(600_000);
     expect(c.timeZone).toBe('Asia/Shanghai');
+    expect(c.limits.apiRequestsPerSecond).toBe(20);
+  });
+
+  it('reads the API rate limit per second, 0 turning it off, and refuses a negative one', () => {
+    expect(parseConfig({ API_RATE_LIMIT_PER_SECOND: '0' }).limits.apiRequestsPerSecond).toBe(0);
+    expect(parseConfig({ API_RATE_LIMIT_PER_SECOND: '100' }).limits.apiRequestsPerSecond).toBe(100);
+    expect(() => parseConfig({ API_RATE_LIMIT_PER_SECOND: '-1' })).toThrow(/API_RATE_LIMIT_PER_SECOND/u);
   });
 
   it('names the missing variable when the smtp transport has no SMTP_URL', () => {

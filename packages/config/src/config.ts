@@ -125,6 +125,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       maxReceiverListSize: e.RECEIVER_LIST_MAX_SIZE,
       maxReceiverUpload: e.RECEIVER_UPLOAD_MAX,
       maxReceiverTemplateDataBytes: e.RECEIVER_TEMPLATE_DATA_MAX_BYTES,
+      apiRequestsPerSecond: e.API_RATE_LIMIT_PER_SECOND,
     },
     timeZone: e.SCHEDULE_TIMEZONE,
     logLevel: e.LOG_LEVEL,

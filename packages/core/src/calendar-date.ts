@@ -3,8 +3,20 @@
 // statistics event, so formatters are kept, one per zone (a deployment uses one or a few zones).
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+// The last answer, by whole second: zone offsets are whole seconds, so a date never changes within
+// one, and the API asks for the date of every message it accepts (thousands per second).
+let last = { second: Number.NaN, timeZone: '', date: '' };
+
 /** The calendar date (YYYY-MM-DD) of `epochMs` in `timeZone` (an IANA name). Throws RangeError for an unknown zone. */
 export function calendarDate(epochMs: number, timeZone: string): string {
+  const second = Math.floor(epochMs / 1000);
+  if (second === last.second && timeZone === last.timeZone) return last.date;
+  const date = formatDate(epochMs, timeZone);
+  last = { second, timeZone, date };
+  return date;
+}
+
+function formatDate(epochMs: number, timeZone: string): string {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });

@@ -31,6 +31,12 @@ export interface Limits {
   readonly maxReceiverUpload: number;
   /** Largest per-recipient TemplateData JSON in bytes. Default 800. */
   readonly maxReceiverTemplateDataBytes: number;
+  /**
+   * Most signed API requests one SecretId may make to one action in one second (fixed one-second
+   * windows counted in Redis, so across every API process). Default 20 (Tencent's per-action
+   * limit); 0 turns the limit off.
+   */
+  readonly apiRequestsPerSecond: number;
 }
 
 /** Tencent SES 2020-10-02's own limits (reference §5.4). */
@@ -49,4 +55,5 @@ export const TENCENT_LIMITS: Limits = {
   maxReceiverListSize: 50_000,
   maxReceiverUpload: 20_000,
   maxReceiverTemplateDataBytes: 800,
+  apiRequestsPerSecond: 20,
 };

@@ -30,6 +30,6 @@ export interface MessageSpec {
 }
 
 /** Every envelope recipient of a spec, de-duplicated (an address in To and Cc gets one copy). */
-export function specRecipients(spec: MessageSpec): string[] {
+export function specRecipients(spec: Pick<MessageSpec, 'to' | 'cc' | 'bcc'>): string[] {
   return [...new Set([...spec.to, ...spec.cc, ...spec.bcc])];
 }

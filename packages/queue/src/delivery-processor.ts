@@ -20,9 +20,12 @@ import {
 import type { BlacklistStore, DomainHoldStore, MessageStore, StatisticsStore, SuppressionStore } from '@postmill/store';
 import { DelayedError, type Job, type Queue, RateLimitError } from 'bullmq';
 import type { Logger } from 'pino';
+import { type DeliveryObserver, noopDeliveryObserver, observeOutcomes, observeRequest, secondsSince } from './delivery-observer.ts';
+import { handBack } from './hand-back.ts';
 import type { DeliverMessagePayload, DeliveryPayload } from './job-catalog.ts';
+import { jobLogger } from './job-logger.ts';
 import type { SharedRateLimiter } from './shared-rate-limiter.ts';
-import { waitForSlot } from './wait-for-slot.ts';
+import { waitForSlotAndCheck } from './wait-for-slot.ts';
 import { statEvents } from './campaign/stat-events.ts';
 
 /** Everything the delivery processor uses; built by the worker app. */
@@ -42,6 +45,8 @@ export interface DeliveryDeps {
   readonly publicUrl: string;
   readonly unsubscribeSecret: string;
   readonly logger: Logger;
+  /** Told about every outcome, provider request and limiter wait (metrics). Default: a no-op. */
+  readonly observer?: DeliveryObserver;
 }
 
 /**
@@ -51,11 +56,16 @@ export interface DeliveryDeps {
  * - every state is written as soon as the provider answered, before the next request;
  * - throttling puts the job back without spending an attempt (RateLimitError);
  * - deferred recipients park the job until the earliest is due (DelayedError, no attempt spent);
- * - a transient failure on the last attempt fails those recipients with the error kept.
+ * - a transient failure on the last attempt fails those recipients with the error kept;
+ * - once `signal` aborts (the worker is draining) no request starts, not even one waiting for its
+ *   limiter slot (the slot is given up); the request in flight finishes and is recorded, then the
+ *   job goes back to wait with its attempt count unchanged (JobHandedBackError).
  */
-export async function processDeliverMessage(job: Job<DeliverMessagePayload>, token: string | undefined, deps: DeliveryDeps): Promise<string> {
+export async function processDeliverMessage(job: Job<DeliverMessagePayload>, token: string | undefined, deps: DeliveryDeps, signal?: AbortSignal): Promise<string> {
   const { messageId } = job.data;
-  const log = deps.logger.child({ jobId: job.id, messageId, transport: deps.transport.kind });
+  const log = jobLogger(deps.logger, job, deps.transport.kind);
+  if (signal?.aborted) return handBack(job, token);
+  const observer = deps.observer ?? noopDeliveryObserver;
   const spec = await deps.messages.getSpec(messageId);
   if (!spec) {
     log.warn('message no longer in the ledger (expired or discarded); nothing to send');
@@ -82,30 +92,51 @@ export async function processDeliverMessage(job: Job<DeliverMessagePayload>, tok
   await record(deps, messageId, states, plan.updates, spec.from.address);
 
   const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  const handBackWhileDraining = () => {
+    log.info({ pending: [...states.values()].filter((s) => !isFinal(s)).length }, 'message handed back: the worker is draining');
+    return handBack(job, token);
+  };
   for (const group of plan.requests) {
+    if (signal?.aborted) return handBackWhileDraining();
     // Compose first, reserve second: the time between the slot and the network write stays minimal.
     const request = { message: messageFor(spec, group, deps), recipients: group, postmillMessageId: messageId };
-    const slot = await deps.limiter.reserve(1);
-    if (!slot.ok) {
-      await deps.queue.rateLimit(slot.retryAfterMs);
-      throw new RateLimitError();
+    const waitStartedAt = performance.now();
+    for (;;) {
+      const slot = await deps.limiter.reserve(1);
+      if (!slot.ok) {
+        await deps.queue.rateLimit(slot.retryAfterMs);
+        throw new RateLimitError();
+      }
+      const waited = await waitForSlotAndCheck(slot.firstDelayMs, () => deps.limiter.pausedForMs(), signal).catch((err: unknown) => {
+        if (signal?.aborted) return undefined; // draining: the slot is given up
+        throw err;
+      });
+      if (!waited) return handBackWhileDraining();
+      if (waited.value > 0) {
+        // A throttling answer arrived while we waited: this slot must not be used.
+        await deps.queue.rateLimit(waited.value);
+        throw new RateLimitError();
+      }
+      if (waited.lateMs <= deps.limiter.lateToleranceMs) break;
+      // This process could not start on its slot (CPU, GC): starting now would crowd the next
+      // slots into the same second. The slot goes unused; take a new one.
     }
-    await waitForSlot(slot.firstDelayMs);
-    const paused = await deps.limiter.pausedForMs();
-    if (paused > 0) {
-      // A throttling answer arrived while we waited: this slot must not be used.
-      await deps.queue.rateLimit(paused);
-      throw new RateLimitError();
-    }
+    // The last look before the request, with no await in between: none starts once draining began.
+    if (signal?.aborted) return handBackWhileDraining();
+    observer.rateLimitWait({ transport: deps.transport.kind, waitSeconds: secondsSince(waitStartedAt) });
     let decision: ReturnType<typeof decideOnOutcomes>;
+    let errorCode: string | undefined;
+    const requestStartedAt = performance.now();
     try {
       const result = await deps.transport.send(request);
       decision = decideOnOutcomes(result.outcomes, { states, nowMs: deps.clock.now(), policy: deps.policy });
     } catch (err) {
       const providerError = toProviderError(err);
+      errorCode = providerError.code;
       decision = decideOnError(group, providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt });
       log.warn({ code: providerError.code, recipients: group.length, followUp: decision.followUp.kind }, 'provider request failed');
     }
+    observeRequest(observer, { transport: deps.transport.kind, startedAtMs: requestStartedAt, recipients: group.length, decision, errorCode });
     for (const [domain, until] of decision.holds) await deps.holds.hold(domain, until);
     await record(deps, messageId, states, decision.updates, spec.from.address);
     if (decision.followUp.kind === 'throttle') {
@@ -147,6 +178,7 @@ async function record(
 ): Promise<void> {
   const allowed = allowedUpdates(states, updates);
   await deps.messages.setStates(messageId, allowed);
+  observeOutcomes(deps.observer ?? noopDeliveryObserver, deps.transport.kind, allowed);
   const stats = statEvents(sender ?? '');
   for (const [r, s] of allowed) {
     states.set(r, s);

@@ -4,7 +4,9 @@ import { type Job, Worker } from 'bullmq';
 import type { CampaignDeps } from './campaign/campaign-deps.ts';
 import { processSendChunk } from './campaign/send-chunk-processor.ts';
 import { type DeliveryDeps, processDeliverMessage } from './delivery-processor.ts';
-import { BACKOFF_STRATEGY, type DeliverMessagePayload, type DeliveryPayload, JOB, QUEUE, type SendChunkPayload } from './job-catalog.ts';
+import { BACKOFF_STRATEGY, MAX_STALLED_COUNT, type DeliverMessagePayload, type DeliveryPayload, JOB, QUEUE, type SendChunkPayload } from './job-catalog.ts';
+import { logJobFailures } from './job-logger.ts';
+import { WorkerDrain } from './worker-drain.ts';
 
 export interface DeliveryWorkerOptions {
   readonly connection: RedisClient;
@@ -16,27 +18,35 @@ export interface DeliveryWorkerOptions {
   readonly deps: DeliveryDeps;
   /** Needed to process campaign chunks; without it only SendEmail messages are delivered. */
   readonly campaign?: CampaignDeps;
+  /** Lets the caller drain this worker on shutdown (drainWorkers). Default: one nobody begins. */
+  readonly drain?: WorkerDrain;
 }
 
 /**
  * Starts a delivery worker. Guarantees: the shared limiter (not BullMQ's fixed window) gates
  * provider requests; BullMQ's `limiter` is configured only so `queue.rateLimit()` pauses every
  * worker (BullMQ ignores manual rate limits without it) and its own cap is never reached;
- * transient retries use the one backoff policy.
+ * transient retries use the one backoff policy; once `o.drain` begins, processors start no new
+ * provider request and hand their jobs back (see processSendChunk, processDeliverMessage).
  */
 export function startDeliveryWorker(o: DeliveryWorkerOptions): Worker<DeliveryPayload> {
-  const process = (job: Job<DeliveryPayload>, token: string | undefined) => {
+  // Jobs wait for the transport's warm-up (no provider contact, a few ms), so that this process's
+  // first provider request starts on its limiter slot rather than late (see MailTransport.warmUp).
+  const warm: Promise<void> = o.deps.transport.warmUp ? o.deps.transport.warmUp().catch(() => undefined) : Promise.resolve();
+  const process = (o.drain ?? new WorkerDrain()).wrap(async (job: Job<DeliveryPayload>, token: string | undefined, signal: AbortSignal) => {
+    await warm;
     if (job.name === JOB.sendChunk) {
       if (!o.campaign) throw new Error('this worker was started without campaign support');
-      return processSendChunk(job as Job<SendChunkPayload>, token, o.campaign);
+      return processSendChunk(job as Job<SendChunkPayload>, token, o.campaign, signal);
     }
-    return processDeliverMessage(job as Job<DeliverMessagePayload>, token, o.deps);
-  };
+    return processDeliverMessage(job as Job<DeliverMessagePayload>, token, o.deps, signal);
+  });
   const worker = new Worker<DeliveryPayload>(QUEUE.delivery, process, {
     connection: o.connection,
     prefix: o.bullPrefix,
     concurrency: o.concurrency,
     ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs, stalledInterval: o.lockDurationMs } : {}),
+    maxStalledCount: MAX_STALLED_COUNT,
     limiter: { max: 1_000_000_000, duration: 1000 },
     maximumRateLimitDelay: 1000,
     settings: {
@@ -45,5 +55,6 @@ export function startDeliveryWorker(o: DeliveryWorkerOptions): Worker<DeliveryPa
     },
   });
   worker.on('error', (err) => o.deps.logger.error({ err }, 'delivery worker error'));
+  logJobFailures(worker, o.deps.logger, o.deps.transport.kind);
   return worker;
 }

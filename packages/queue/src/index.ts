@@ -15,7 +15,7 @@ export {
   jobIds,
 } from './job-catalog.ts';
 export { type SharedRateLimiterOptions, type Reservation, SharedRateLimiter } from './shared-rate-limiter.ts';
-export { waitForSlot } from './wait-for-slot.ts';
+export { type SlotWait, waitForSlotAndCheck } from './wait-for-slot.ts';
 export { MessageProducer } from './message-producer.ts';
 export { type DeliveryDeps, processDeliverMessage } from './delivery-processor.ts';
 export { type DeliveryWorkerOptions, startDeliveryWorker } from './delivery-worker.ts';
@@ -27,3 +27,8 @@ export { processSendChunk } from './campaign/send-chunk-processor.ts';
 export { processDispatchRun } from './campaign/dispatch-processor.ts';
 export { processStartRun } from './campaign/start-run-processor.ts';
 export { startCampaignWorker } from './campaign/campaign-worker.ts';
+export { type HandBackReason, JobHandedBackError, handBack } from './hand-back.ts';
+export { type DrainableProcessor, type ForcedHandBack, WorkerDrain } from './worker-drain.ts';
+export { type DrainOptions, type DrainReport, type DrainTarget, drainWorkers } from './drain-workers.ts';
+export { jobLogger, logJobFailures } from './job-logger.ts';
+export { type DeliveryObserver, type MailOutcome, type ProviderRequestOutcome, noopDeliveryObserver } from './delivery-observer.ts';

@@ -76,6 +76,16 @@ export interface DeliverMessagePayload {
 /** Name of the custom backoff strategy the delivery worker registers (see transientBackoffMs). */
 export const BACKOFF_STRATEGY = 'postmill-transient';
 
+/**
+ * How many times a job may lose its worker (killed, or cut off from Redis past its lock) and still
+ * run again. BullMQ's default (1) FAILS a job the second time its worker dies, without running it:
+ * a chunk whose worker was killed twice left its recipients queued forever and its run never
+ * finished (found by test/reliability/crash.e2e.test.ts). Every job here is safe to run again (the
+ * ledger skips recipients already final; start-run and dispatch are checkpointed), so a stalled job
+ * is always retried. The bound only stops a job that kills every worker taking it from looping forever.
+ */
+export const MAX_STALLED_COUNT = 1000;
+
 /** Retention of finished jobs. Default: completed kept 1 h (max 10 000), failed kept 7 days. */
 export interface JobRetention {
   readonly completedAgeSeconds: number;

@@ -1,6 +1,6 @@
 import { type SmtpCapture, startSmtpCapture } from '@postmill/testkit';
 import { createSmtpTransport } from '@postmill/transports';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type WorkerHarness, startWorkerHarness } from './worker-harness.ts';
 
 describe('delivery worker over SMTP (real Redis, loopback SMTP server)', () => {
@@ -29,7 +29,8 @@ describe('delivery worker over SMTP (real Redis, loopback SMTP server)', () => {
     expect(mail?.parsed.subject).toBe('Hello');
     expect(mail?.parsed.headers.get('bcc')).toBeUndefined();
     expect(mail?.parsed.messageId).toBe(`<${spec.messageId}@mail.example.com>`);
-    expect(await h.messages.getSpec(spec.messageId)).toBeUndefined(); // content dropped once final
+    // Content is dropped once every state is final, just after the last state is written.
+    await vi.waitFor(async () => expect(await h.messages.getSpec(spec.messageId)).toBeUndefined(), { timeout: 5000, interval: 20 });
     expect(await h.messages.getMeta(spec.messageId)).toBeDefined(); // status stays queryable
   });
 

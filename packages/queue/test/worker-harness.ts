@@ -2,13 +2,14 @@ import { DEFAULT_RETRY_POLICY, type MailTransport, type MessageSpec, type Recipi
 import { BlacklistStore, DomainHoldStore, MessageStore, StatisticsStore, SuppressionStore, createKeys, createRedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import type { Worker } from 'bullmq';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { inject } from 'vitest';
 import { createDeliveryQueue } from '../src/delivery-queue.ts';
 import { startDeliveryWorker } from '../src/delivery-worker.ts';
 import type { DeliveryPayload } from '../src/job-catalog.ts';
 import { MessageProducer } from '../src/message-producer.ts';
 import { SharedRateLimiter } from '../src/shared-rate-limiter.ts';
+import type { WorkerDrain } from '../src/worker-drain.ts';
 
 /** A producer + one delivery worker on the test Redis under a unique prefix, with a real transport. */
 export interface WorkerHarness {
@@ -30,6 +31,10 @@ export async function startWorkerHarness(options: {
   chunkSize?: number;
   ratePerSecond?: number;
   concurrency?: number;
+  /** Default: a silent logger. */
+  logger?: Logger;
+  /** The worker's drain switch (drainWorkers); default: one nobody begins. */
+  drain?: WorkerDrain;
 }): Promise<WorkerHarness> {
   const prefix = uniquePrefix('worker');
   const keys = createKeys(prefix);
@@ -45,6 +50,7 @@ export async function startWorkerHarness(options: {
     connection: redis,
     bullPrefix: keys.bullPrefix,
     concurrency: options.concurrency ?? 4,
+    ...(options.drain ? { drain: options.drain } : {}),
     deps: {
       clock,
       transport: options.transport,
@@ -59,7 +65,7 @@ export async function startWorkerHarness(options: {
       chunkSize: options.chunkSize ?? 50,
       publicUrl: 'http://postmill.test',
       unsubscribeSecret: 'worker-harness-secret',
-      logger: pino({ level: 'silent' }),
+      logger: options.logger ?? pino({ level: 'silent' }),
     },
   });
   return {

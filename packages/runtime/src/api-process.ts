@@ -1,6 +1,9 @@
 import type { PostmillConfig } from '@postmill/config';
 import { CampaignControl, MessageProducer } from '@postmill/queue';
+import type { MetricsEndpoint } from '@postmill/metrics';
 import type { Logger } from 'pino';
+import { createProcessMetrics } from './process-metrics.ts';
+import { createReadinessProbe } from './readiness.ts';
 import { credentialLookup, unsubscribeSecret } from './secrets.ts';
 import type { SharedServices } from './shared-services.ts';
 
@@ -10,12 +13,24 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** Builds and starts the HTTP API on the configured host and port, once Redis is reachable. Use fail-fast services (see createSharedServices). */
-export async function startApi(config: PostmillConfig, shared: SharedServices, logger: Logger): Promise<RunningApi> {
+/** Options of `startApi`; every field documents its default. */
+export interface ApiProcessOptions {
+  /** What `/metrics` serves (standalone: the registry the worker reports to as well). Default: this API's own process metrics. */
+  readonly metrics?: MetricsEndpoint;
+  /** Makes `/readyz` answer 503 while true (standalone: the in-process worker is draining). Default: never. */
+  readonly isDraining?: () => boolean;
+}
+
+/**
+ * Builds and starts the HTTP API on the configured host and port, once Redis is reachable. Use
+ * fail-fast services (see createSharedServices). Also serves `/healthz`, `/readyz` (Redis PING
+ * with a 1 s timeout) and `/metrics`.
+ */
+export async function startApi(config: PostmillConfig, shared: SharedServices, logger: Logger, options: ApiProcessOptions = {}): Promise<RunningApi> {
   const { redis, keys, clock } = shared;
   // Loaded here, not at import time: a worker process imports this package too and never serves
   // HTTP, so it does not pay for the HTTP stack (about 35 MB of resident memory).
-  const { buildApiServer } = await import('@postmill/api');
+  const { buildApiServer, DASHBOARD_PATH, dashboardOffMessage } = await import('@postmill/api');
   const app = buildApiServer({
     clock,
     limits: config.limits,
@@ -38,9 +53,20 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     publicUrl: config.http.publicUrl,
     unsubscribeSecret: unsubscribeSecret(config),
     timeZone: config.timeZone,
+    dashboard: { access: config.dashboard, queues: [shared.queue, shared.campaignQueue] },
+    ops: {
+      readiness: createReadinessProbe({ redis, ...(options.isDraining ? { isDraining: options.isDraining } : {}) }),
+      metrics: options.metrics ?? createProcessMetrics(shared),
+    },
   });
   await shared.ready();
   const address = await app.listen({ host: config.http.host, port: config.http.port });
+  const board = config.dashboard;
+  if (board.enabled) {
+    logger.info({ component: 'dashboard', url: `${address}${DASHBOARD_PATH}`, readOnly: !board.allowWrites }, `queue dashboard on at ${DASHBOARD_PATH} (${board.allowWrites ? 'writes allowed' : 'read-only'})`);
+  } else {
+    logger.info({ component: 'dashboard', reason: board.reason }, dashboardOffMessage(board.reason));
+  }
   let closing: Promise<void> | undefined;
   return { url: address, close: () => (closing ??= app.close()) };
 }

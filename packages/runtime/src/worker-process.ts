@@ -1,14 +1,29 @@
 import type { PostmillConfig } from '@postmill/config';
-import { SharedRateLimiter, TaskCache, startCampaignWorker, startDeliveryWorker } from '@postmill/queue';
+import {
+  type DeliveryObserver,
+  SharedRateLimiter,
+  TaskCache,
+  WorkerDrain,
+  drainWorkers,
+  noopDeliveryObserver,
+  startCampaignWorker,
+  startDeliveryWorker,
+} from '@postmill/queue';
 import { type RedisClient, StatisticsStore } from '@postmill/store';
 import type { Logger } from 'pino';
 import { unsubscribeSecret } from './secrets.ts';
 import type { SharedServices } from './shared-services.ts';
 import { createTransport } from './transport-factory.ts';
 
-/** A running worker. `close()` stops fetching, lets active jobs finish, closes the transport; idempotent. */
+/**
+ * A running worker. `close()` drains it (see drainWorkers): no new job and no new provider request,
+ * requests in flight finish and are recorded for up to `config.shutdownGraceMs`, unfinished jobs go
+ * back to the queue at once (no attempt spent); then it closes the transport. Idempotent.
+ */
 export interface RunningWorker {
   close(): Promise<void>;
+  /** True from the moment `close()` was called (readiness turns false then). */
+  readonly isDraining: () => boolean;
 }
 
 /** Recipients of one chunk sent at once, unless the transport is the null one. */
@@ -27,8 +42,15 @@ function chunkConcurrencyFor(config: PostmillConfig): number {
   return config.transport.kind === 'null' ? Math.max(CHUNK_CONCURRENCY, config.sending.chunkSize) : CHUNK_CONCURRENCY;
 }
 
+/** Options of `startWorker`; every field documents its default. */
+export interface WorkerProcessOptions {
+  /** Told about every mail outcome, provider request, limiter wait and run start (metrics). Default: a no-op. */
+  readonly observer?: DeliveryObserver;
+}
+
 /** Starts the delivery worker (SendEmail messages and campaign chunks) and the campaign-control worker. */
-export function startWorker(config: PostmillConfig, shared: SharedServices, logger: Logger): RunningWorker {
+export function startWorker(config: PostmillConfig, shared: SharedServices, logger: Logger, options: WorkerProcessOptions = {}): RunningWorker {
+  const observer = options.observer ?? noopDeliveryObserver;
   const { redis, keys, clock } = shared;
   const transport = createTransport(config.transport, shared.outbox);
   const log = logger.child({ component: 'worker' });
@@ -42,6 +64,9 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
   const statsRedis = (redis.duplicate as () => RedisClient).call(redis);
   statsRedis.on('error', () => undefined); // reconnection is automatic; failures surface through commands
   const statistics = new StatisticsStore({ redis: statsRedis, keys, timeZone: config.timeZone });
+  // One drain switch per BullMQ worker: close() begins both, so no processor starts new work.
+  const deliveryDrain = new WorkerDrain();
+  const controlDrain = new WorkerDrain();
   const campaign = {
     clock,
     transport,
@@ -64,6 +89,7 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
     publicUrl: config.http.publicUrl,
     unsubscribeSecret: secret,
     logger: log,
+    observer,
   };
   const delivery = startDeliveryWorker({
     connection: redis,
@@ -85,18 +111,29 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
       publicUrl: config.http.publicUrl,
       unsubscribeSecret: secret,
       logger: log,
+      observer,
     },
     campaign,
+    drain: deliveryDrain,
   });
-  const control = startCampaignWorker({ connection: redis, bullPrefix: keys.bullPrefix, concurrency: 4, lockDurationMs: config.sending.jobLockMs, deps: campaign });
+  const control = startCampaignWorker({ connection: redis, bullPrefix: keys.bullPrefix, concurrency: 4, lockDurationMs: config.sending.jobLockMs, deps: campaign, drain: controlDrain });
   let closing: Promise<void> | undefined;
   return {
+    isDraining: () => closing !== undefined,
     close: () =>
       (closing ??= (async () => {
-        await control.close();
-        await delivery.close();
+        const startedAt = performance.now();
+        await drainWorkers(
+          [
+            { name: 'delivery', worker: delivery, drain: deliveryDrain },
+            { name: 'campaign', worker: control, drain: controlDrain },
+          ],
+          { graceMs: config.shutdownGraceMs, logger: log },
+        );
+        // Waits for requests still in flight (only after a forced hand-back), then closes connections.
         await transport.close();
         await statsRedis.quit().catch(() => statsRedis.disconnect());
+        log.info({ elapsedMs: Math.round(performance.now() - startedAt) }, 'worker closed');
       })()),
   };
 }

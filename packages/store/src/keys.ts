@@ -58,6 +58,10 @@ export interface Keys {
   readonly blacklistSeq: string;
   /** Sending statistics of one day (HASH `<fromDomain>|<rcptDomain>|<metric>` → count). */
   stats(date: string): string;
+  /** A signature the API already accepted, by its hash (string with PX), for refusing replays. */
+  acceptedSignature(signatureHash: string): string;
+  /** API requests of one SecretId to one action in one window (counter with PX). Same tag as acceptedSignature. */
+  apiRequestCount(secretId: string, action: string, window: number): string;
 }
 
 /** Builds the key space for a deployment prefix (tests use a unique prefix each). */
@@ -100,5 +104,8 @@ export function createKeys(prefix: string): Keys {
     blacklistIds: `${tag}:blacklist:ids`,
     blacklistSeq: `${tag}:seq:blacklist`,
     stats: (date) => `${prefix}:{s:${date}}:stats`,
+    // Deployment tag: the admission script touches both keys of a request at once.
+    acceptedSignature: (hash) => `${tag}:sig:${hash}`,
+    apiRequestCount: (secretId, action, window) => `${tag}:rate:${secretId}:${action}:${window}`,
   };
 }

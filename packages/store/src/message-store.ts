@@ -1,7 +1,31 @@
 import type { Clock, MessageSpec, RecipientState } from '@postmill/core';
 import { calendarDate, specRecipients } from '@postmill/core';
 import type { Keys } from './keys.ts';
+import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
+
+/** Messages whose recipient counts are read at once by `countStatus`. */
+const COUNT_BATCH = 500;
+
+// Writes an accepted message and/or its day indexes. KEYS: when ARGV[2] is '1', the spec, content
+// and recipient-state keys (`{m:<id>}`) first; then any number of day index keys (`{d:<date>}`).
+// ARGV: ttl seconds, '1'|'0', spec JSON, content JSON, score (acceptedAt), messageId, then
+// recipient/state pairs. Atomic as the MULTIs it replaces: with noeviction, an out-of-memory
+// refusal comes at its first write, so nothing is half written.
+const ACCEPT = new LuaScript(`
+local first = 1
+if ARGV[2] == '1' then
+  redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[1])
+  redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[1])
+  redis.call('HSET', KEYS[3], unpack(ARGV, 7))
+  redis.call('EXPIRE', KEYS[3], ARGV[1])
+  first = 4
+end
+for i = first, #KEYS do
+  redis.call('ZADD', KEYS[i], ARGV[5], ARGV[6])
+  redis.call('EXPIRE', KEYS[i], ARGV[1])
+end
+return 1`);
 
 /** The part of a spec kept for status queries after delivery. */
 type SpecMeta = Omit<MessageSpec, 'html' | 'text' | 'attachments' | 'headers'>;
@@ -37,8 +61,8 @@ export interface MessageStoreOptions {
 
 /**
  * The per-message ledger behind SendEmail and GetSendEmailStatus. Guarantees: `accept` writes the
- * spec, the content and every recipient's `queued` state in ONE transaction (keys share the
- * `{m:<id>}` tag), so a message is either wholly recorded or not at all; every key expires after
+ * spec, the content and every recipient's `queued` state in ONE script (keys share the `{m:<id>}`
+ * tag), so a message is either wholly recorded or not at all; every key expires after
  * the retention period; state writes only touch the recipients named.
  */
 export class MessageStore {
@@ -47,31 +71,35 @@ export class MessageStore {
     this.ttlSeconds = Math.max(1, Math.round(o.retentionDays * 86_400));
   }
 
-  /** Records an accepted message with all recipients `queued`, and indexes it by day and recipient. */
+  /**
+   * Records an accepted message with all recipients `queued`, and indexes it by day and recipient.
+   * Resolves only when Redis has acknowledged both writes; when either fails, whatever was written
+   * is removed (best effort) and the error propagates.
+   */
   async accept(spec: MessageSpec): Promise<void> {
     const { keys, redis } = this.o;
     const { html, text, attachments, headers, ...meta } = spec;
     const content: SpecContent = { html, text, attachments, headers } as SpecContent;
-    const queued: RecipientState = { state: 'queued', queuedAt: spec.acceptedAt };
+    const queued = JSON.stringify({ state: 'queued', queuedAt: spec.acceptedAt } satisfies RecipientState);
     const recipients = specRecipients(spec);
     const fields: string[] = [];
-    for (const r of recipients) fields.push(r, JSON.stringify(queued));
+    for (const r of recipients) fields.push(r, queued);
     const id = spec.messageId;
-    await redis
-      .multi()
-      .set(keys.messageSpec(id), JSON.stringify(meta), 'EX', this.ttlSeconds)
-      .set(keys.messageContent(id), JSON.stringify(content), 'EX', this.ttlSeconds)
-      .hset(keys.messageRecipients(id), ...fields)
-      .expire(keys.messageRecipients(id), this.ttlSeconds)
-      .exec()
-      .then(assertExec);
-    // The day indexes live in another slot ({d:<date>}); they are written after the message itself.
     const date = calendarDate(spec.acceptedAt, this.o.timeZone);
-    const day = redis.multi().zadd(keys.statusDay(date), String(spec.acceptedAt), id).expire(keys.statusDay(date), this.ttlSeconds);
-    for (const r of recipients) {
-      day.zadd(keys.statusDayRecipient(date, r), String(spec.acceptedAt), id).expire(keys.statusDayRecipient(date, r), this.ttlSeconds);
+    const messageKeys = [keys.messageSpec(id), keys.messageContent(id), keys.messageRecipients(id)];
+    const dayKeys = [keys.statusDay(date), ...recipients.map((r) => keys.statusDayRecipient(date, r))];
+    const score = String(spec.acceptedAt);
+    // One script per slot (`{m:<id>}`, `{d:<date>}`: every script stays in one slot, as a Cluster or
+    // a sharding proxy requires), both sent at once: one round trip.
+    const written = await Promise.allSettled([
+      ACCEPT.run(redis, messageKeys, [this.ttlSeconds, '1', JSON.stringify(meta), JSON.stringify(content), score, id, ...fields]),
+      ACCEPT.run(redis, dayKeys, [this.ttlSeconds, '0', '', '', score, id]),
+    ]);
+    const failed = written.find((w) => w.status === 'rejected');
+    if (failed) {
+      await this.discard(spec).catch(() => undefined); // the write error is what the caller needs
+      throw failed.reason;
     }
-    await day.exec().then(assertExec);
   }
 
   /** Removes a message that could not be queued (so it never shows as accepted). */
@@ -126,10 +154,15 @@ export class MessageStore {
     }
     if (q.recipient !== undefined) return redis.zcard(keys.statusDayRecipient(q.date, q.recipient));
     const ids = await redis.zrange(keys.statusDay(q.date), '0', '-1');
-    const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hlen(keys.messageRecipients(id));
-    const counts = (await pipeline.exec()) ?? [];
-    return counts.reduce((sum, [, n]) => sum + Number(n ?? 0), 0);
+    // Each message has its own `{m:<id>}` slot, so no pipeline may hold two of them on a Cluster
+    // (ioredis refuses a pipeline that spans nodes). Separate commands in flight together cost the
+    // same round trips on a single Redis; batches bound what is in flight at once.
+    let total = 0;
+    for (let i = 0; i < ids.length; i += COUNT_BATCH) {
+      const counts = await Promise.all(ids.slice(i, i + COUNT_BATCH).map((id) => redis.hlen(keys.messageRecipients(id))));
+      total += counts.reduce((sum, n) => sum + n, 0);
+    }
+    return total;
   }
 
   /** Rows for GetSendEmailStatus, in acceptance order then recipient order. */
@@ -165,9 +198,4 @@ export class MessageStore {
     }
     return rows;
   }
-}
-
-function assertExec(result: [Error | null, unknown][] | null): void {
-  if (result === null) throw new Error('Redis transaction was aborted');
-  for (const [err] of result) if (err) throw err;
 }

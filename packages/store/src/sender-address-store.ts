@@ -22,7 +22,8 @@ if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return -2 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1`;
 
-function decode(raw: string): SenderAddressRecord {
+/** Reads a stored record; throws `Store.CorruptRecord` when it is not one. */
+export function decodeSenderAddress(raw: string): SenderAddressRecord {
   let v: unknown;
   try {
     v = JSON.parse(raw);
@@ -84,12 +85,12 @@ export class SenderAddressStore {
   /** The sender address, or undefined when it does not exist. */
   async get(address: string): Promise<SenderAddressRecord | undefined> {
     const raw = await this.redis.hget(this.key, normalizeEmail(address));
-    return raw === null ? undefined : decode(raw);
+    return raw === null ? undefined : decodeSenderAddress(raw);
   }
 
   /** Every sender address, oldest first (ties by address), so the order is stable across calls. */
   async list(): Promise<SenderAddressRecord[]> {
-    const all = Object.values(await this.redis.hgetall(this.key)).map(decode);
+    const all = Object.values(await this.redis.hgetall(this.key)).map(decodeSenderAddress);
     return all.sort((a, b) => a.createdAt - b.createdAt || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   }
 

@@ -54,7 +54,8 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[2], ARGV[1], ARGV[2])) do
 end
 return out`;
 
-function decode(raw: string): TemplateRecord {
+/** Reads a stored record; throws `Store.CorruptRecord` when it is not one. */
+export function decodeTemplate(raw: string): TemplateRecord {
   let v: unknown;
   try {
     v = JSON.parse(raw);
@@ -137,7 +138,7 @@ export class TemplateStore {
   /** The template, or undefined when it does not exist. */
   async get(id: number): Promise<TemplateRecord | undefined> {
     const raw = await this.redis.hget(this.hashKey, String(id));
-    return raw === null ? undefined : decode(raw);
+    return raw === null ? undefined : decodeTemplate(raw);
   }
 
   /**
@@ -148,7 +149,7 @@ export class TemplateStore {
     if (limit <= 0) return { total: await this.redis.zcard(this.indexKey), items: [] };
     const stop = Number.isFinite(limit) ? offset + limit - 1 : -1;
     const [total, ...raws] = (await this.redis.eval(PAGE, 2, this.hashKey, this.indexKey, offset, stop)) as [number, ...string[]];
-    return { total, items: raws.map(decode) };
+    return { total, items: raws.map(decodeTemplate) };
   }
 
   /**

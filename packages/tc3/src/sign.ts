@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 
 /** The inputs TC3-HMAC-SHA256 signs. Header names are matched case-insensitively. */
 export interface SignInput {
@@ -17,16 +17,41 @@ export interface SignInput {
 }
 
 export function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  // One-shot crypto.hash (Node >= 20.12): no Hash object per call; the API hashes twice per request.
+  return hash('sha256', data, 'hex');
 }
 
 function hmac(key: Buffer | string, msg: string): Buffer {
   return createHmac('sha256', key).update(msg, 'utf8').digest();
 }
 
+// The last timestamp scopeDate formatted: requests in the same second share it.
+let lastScope = { timestamp: Number.NaN, date: '' };
+
 /** The UTC date (YYYY-MM-DD) of a Unix-seconds timestamp, as used in the credential scope. */
 export function scopeDate(timestamp: number): string {
-  return new Date(timestamp * 1000).toISOString().slice(0, 10);
+  if (timestamp !== lastScope.timestamp) lastScope = { timestamp, date: new Date(timestamp * 1000).toISOString().slice(0, 10) };
+  return lastScope.date;
+}
+
+/** Derived keys kept by `signingKey`; past this many the memo starts afresh (a date rolls every day). */
+const SIGNING_KEYS_MAX = 256;
+const signingKeys = new Map<string, Buffer>();
+
+/**
+ * The TC3 signing key of (secret key, scope date, service): three chained HMACs, the same for
+ * every request of one credential on one UTC day, so computed once and remembered (the API
+ * verifies every request with it). Bounded: at most SIGNING_KEYS_MAX keys are held.
+ */
+function signingKey(secretKey: string, date: string, service: string): Buffer {
+  const id = `${date}\n${service}\n${secretKey}`;
+  let key = signingKeys.get(id);
+  if (key === undefined) {
+    key = hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request');
+    if (signingKeys.size >= SIGNING_KEYS_MAX) signingKeys.clear();
+    signingKeys.set(id, key);
+  }
+  return key;
 }
 
 /** Guarantees the exact signature the official SDKs compute for the same inputs (reference §4.3). */
@@ -49,10 +74,7 @@ export function tc3Signature(input: SignInput): { signature: string; signedHeade
   const date = scopeDate(input.timestamp);
   const credentialScope = `${date}/${input.service}/tc3_request`;
   const stringToSign = ['TC3-HMAC-SHA256', String(input.timestamp), credentialScope, sha256Hex(canonicalRequest)].join('\n');
-  const secretDate = hmac(`TC3${input.secretKey}`, date);
-  const secretService = hmac(secretDate, input.service);
-  const secretSigning = hmac(secretService, 'tc3_request');
-  const signature = createHmac('sha256', secretSigning).update(stringToSign, 'utf8').digest('hex');
+  const signature = createHmac('sha256', signingKey(input.secretKey, date, input.service)).update(stringToSign, 'utf8').digest('hex');
   return { signature, signedHeaderNames, credentialScope };
 }
 
@@ -69,11 +91,17 @@ export interface TencentRequestHeaders {
   readonly version: string;
   readonly region?: string;
   readonly timestamp: number;
+  /**
+   * When set, sent as `X-TC-TraceId` and signed too, so two otherwise identical requests made in
+   * the same second carry different signatures (Postmill refuses a signature it already accepted).
+   * Default: unset (only `content-type;host` signed, as the SDKs do).
+   */
+  readonly traceId?: string;
 }
 
 /**
  * Signs a JSON POST the way the Go/Python SDKs do (service from the caller, `content-type;host`
- * signed, host as given). Returns every header to send.
+ * signed, host as given; plus `x-tc-traceid` when a trace id is given). Returns every header to send.
  */
 export function signTencentRequest(
   creds: { secretId: string; secretKey: string },
@@ -85,7 +113,7 @@ export function signTencentRequest(
     ...creds,
     timestamp: h.timestamp,
     service: h.service,
-    signedHeaders: { 'content-type': contentType, host: h.host },
+    signedHeaders: { 'content-type': contentType, host: h.host, ...(h.traceId ? { 'x-tc-traceid': h.traceId } : {}) },
     body,
   });
   return {
@@ -96,5 +124,6 @@ export function signTencentRequest(
     'X-TC-Version': h.version,
     'X-TC-Timestamp': String(h.timestamp),
     ...(h.region ? { 'X-TC-Region': h.region } : {}),
+    ...(h.traceId ? { 'X-TC-TraceId': h.traceId } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tc3Authorization, tc3Signature } from './sign.ts';
+import { signTencentRequest, tc3Authorization, tc3Signature } from './sign.ts';
 import { verifyTc3 } from './verify.ts';
 
 // Tencent's CVM signing example (reference §4.3, test vector 5).
@@ -55,7 +55,7 @@ describe('verifyTc3', () => {
   const opts = { lookupSecret: (id: string) => (id === 'AKIDtest' ? 'secret' : undefined), nowSeconds: 1_700_000_010 };
 
   it('accepts a request signed over the host without its port while the Host header has one (Node SDK quirk)', () => {
-    expect(verifyTc3(sign('127.0.0.1:8080', '127.0.0.1'), opts)).toEqual({ ok: true, secretId: 'AKIDtest', service: '127' });
+    expect(verifyTc3(sign('127.0.0.1:8080', '127.0.0.1'), opts)).toMatchObject({ ok: true, secretId: 'AKIDtest', service: '127', timestamp: 1_700_000_000 });
   });
 
   it('accepts a request signed over the host with its port (Go and Python SDKs)', () => {
@@ -84,5 +84,27 @@ describe('verifyTc3', () => {
       ok: false,
       code: 'AuthFailure.InvalidAuthorization',
     });
+  });
+});
+
+describe('signTencentRequest', () => {
+  const creds = { secretId: 'AKIDtest', secretKey: 'secret' };
+  const h = { host: '127.0.0.1:8080', action: 'ListEmailIdentities', version: '2020-10-02', timestamp: 1_700_000_000, service: 'ses' };
+  const opts = { lookupSecret: (id: string) => (id === 'AKIDtest' ? 'secret' : undefined), nowSeconds: 1_700_000_000 };
+  const lower = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+
+  it('signs X-TC-TraceId when given, so identical requests in one second sign differently and each verifies', () => {
+    const a = signTencentRequest(creds, { ...h, traceId: 'trace-a' }, '{}');
+    const b = signTencentRequest(creds, { ...h, traceId: 'trace-b' }, '{}');
+    expect(a.Authorization).toContain('SignedHeaders=content-type;host;x-tc-traceid,');
+    expect(a['X-TC-TraceId']).toBe('trace-a');
+    expect(a.Authorization).not.toBe(b.Authorization);
+    for (const headers of [a, b]) expect(verifyTc3({ method: 'POST', headers: lower(headers), body: Buffer.from('{}') }, opts).ok).toBe(true);
+    const swapped = { ...lower(a), 'x-tc-traceid': 'trace-b' };
+    expect(verifyTc3({ method: 'POST', headers: swapped, body: Buffer.from('{}') }, opts)).toMatchObject({ ok: false, code: 'AuthFailure.SignatureFailure' });
+  });
+
+  it('signs only content-type and host without a trace id, as the SDKs do', () => {
+    expect(signTencentRequest(creds, h, '{}').Authorization).toContain('SignedHeaders=content-type;host,');
   });
 });

@@ -13,7 +13,13 @@ export type VerifyFailure = {
   readonly message: string;
 };
 
-export type VerifyResult = { readonly ok: true; readonly secretId: string; readonly service: string } | VerifyFailure;
+/**
+ * A verified request: who signed it, and the signature and X-TC-Timestamp it carries (callers key
+ * replay protection on the signature and keep it for as long as the timestamp stays fresh).
+ */
+export type VerifyResult =
+  | { readonly ok: true; readonly secretId: string; readonly service: string; readonly signature: string; readonly timestamp: number }
+  | VerifyFailure;
 
 /** The request as received: lower-case header names, raw body bytes. */
 export interface ReceivedRequest {
@@ -102,7 +108,7 @@ export function verifyTc3(req: ReceivedRequest, options: VerifyOptions): VerifyR
       signedHeaders: { ...signed, host: h },
       body: req.body,
     });
-    if (safeEqualHex(expected, signature)) return { ok: true, secretId, service };
+    if (safeEqualHex(expected, signature)) return { ok: true, secretId, service, signature, timestamp };
   }
   return {
     ok: false,

@@ -4,9 +4,12 @@ export { deleteKeysWithPrefix } from './cleanup-prefix.ts';
 export {
   type SendEmailBody,
   type FakeTencentOutcome,
+  type FakeTencentAnswer,
+  type FakeSendEmailRequest,
   type RecordedTencentRequest,
   type FakeTencentSes,
   type FakeTencentSesOptions,
   startFakeTencentSes,
 } from './fake-tencent-ses.ts';
 export { type SmtpCapture, type SmtpCaptureOptions, type SmtpReply, type CapturedMail, startSmtpCapture } from './smtp-capture.ts';
+export { type RedisClusterNode, type RedisClusterOptions, type TestRedisCluster, startRedisCluster } from './redis-cluster.ts';

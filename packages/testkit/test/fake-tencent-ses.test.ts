@@ -134,4 +134,55 @@ describe('fake Tencent SES', () => {
     expect(json.Response.MessageId).toBeDefined();
     expect(fake.requests[0]?.outcome).toMatchObject({ kind: 'accepted' });
   });
+
+  /** A signed SendEmail POST, answered or not; `timeoutMs` gives up like a transport would. */
+  function post(body: unknown, timeoutMs?: number): Promise<Response> {
+    const text = JSON.stringify(body);
+    const headers = signTencentRequest(
+      { secretId: fake.secretId, secretKey: fake.secretKey },
+      { host: new URL(fake.endpoint).host, service: 'ses', action: 'SendEmail', version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000) },
+      text,
+    );
+    return fetch(`${fake.endpoint}/`, { method: 'POST', headers, body: text, ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }) });
+  }
+  const codeOf = async (res: Response) => ((await res.json()) as Envelope).Response.Error?.Code;
+
+  it('answers what respondWith decides per request, after failNext and failWhen, and accepts when it passes', async () => {
+    const seen: string[][] = [];
+    fake.respondWith((r) => {
+      seen.push([...r.recipients]);
+      if (r.recipients.includes('bad@example.com')) return { kind: 'error', code: 'FailedOperation.IncorrectEmail' };
+      if (r.recipients.includes('busy@example.com')) return { kind: 'http', status: 503 };
+      return undefined;
+    });
+    fake.failNext('InternalError');
+    expect(await codeOf(await post({ ...sendEmailBody, Destination: ['bad@example.com'] }))).toBe('InternalError');
+    expect(await codeOf(await post({ ...sendEmailBody, Destination: ['bad@example.com'], Bcc: ['hidden@example.com'] }))).toBe('FailedOperation.IncorrectEmail');
+    const busy = await post({ ...sendEmailBody, Destination: ['busy@example.com'] });
+    expect(busy.status).toBe(503);
+    await busy.text();
+    expect(await codeOf(await post(sendEmailBody))).toBeUndefined();
+    // failNext answered the first request, so the callback never saw it.
+    expect(seen).toEqual([['bad@example.com', 'hidden@example.com'], ['busy@example.com'], ['alice@example.com']]);
+    expect(fake.requests.map((r) => r.outcome?.kind)).toEqual(['error', 'error', 'http', 'accepted']);
+    expect(fake.requests.every((r) => r.answeredAtMs !== undefined && r.answeredAtMs >= r.arrivedAtMs && !r.clientGone)).toBe(true);
+  });
+
+  it('records a mail accepted after the client timed out as accepted, with clientGone', async () => {
+    fake.respondWith(() => ({ kind: 'accept', delayMs: 300 }));
+    await expect(post(sendEmailBody, 100)).rejects.toThrow();
+    await vi.waitFor(() => expect(fake.requests[0]?.outcome).toMatchObject({ kind: 'accepted' }), { timeout: 2000 });
+    const r = fake.requests[0];
+    expect(r?.clientGone).toBe(true);
+    expect((r?.answeredAtMs ?? 0) - (r?.arrivedAtMs ?? 0)).toBeGreaterThanOrEqual(290);
+  });
+
+  it('resets the connection when respondWith says so, and forgets its callbacks on reset', async () => {
+    fake.respondWith(() => ({ kind: 'reset' }));
+    await expect(call(JSON.stringify(sendEmailBody))).rejects.toThrow();
+    expect(fake.requests[0]?.outcome).toEqual({ kind: 'reset' });
+    fake.reset();
+    const { json } = await call(JSON.stringify(sendEmailBody));
+    expect(json.Response.MessageId).toBeDefined();
+  });
 });

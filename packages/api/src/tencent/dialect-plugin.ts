@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { isStorageUnavailable } from '@postmill/store';
+import { RequestAdmissionStore, isStorageUnavailable } from '@postmill/store';
 import { verifyTc3 } from '@postmill/tc3';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../api-deps.ts';
 import type { TencentAction } from './action.ts';
 import { errorEnvelope, isCallerError, successEnvelope } from './envelope.ts';
 import { toTencentInputError } from './input-errors.ts';
+import { MAX_TIMESTAMP_SKEW_SECONDS, admitRequest } from './request-admission.ts';
 import { TencentApiError } from './tencent-api-error.ts';
 
 const API_VERSION = '2020-10-02';
@@ -31,10 +32,13 @@ function header(req: FastifyRequest, name: string): string | undefined {
 /**
  * The Tencent SES 2020-10-02 dialect on `POST /`. Guarantees: every answer, including malformed
  * JSON, invalid UTF-8, oversized bodies, unknown actions and internal failures, is HTTP 200 in
- * Tencent's envelope with a RequestId; only unexpected errors are logged (at error level).
+ * Tencent's envelope with a RequestId; only unexpected errors are logged (at error level). A
+ * request reaches its action only when its signature verifies, was never accepted before (replays
+ * are refused) and its SecretId is within `limits.apiRequestsPerSecond` for that action.
  */
 export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, actions: readonly TencentAction[]): void {
   const byName = new Map(actions.map((a) => [a.name, a]));
+  const admissions = new RequestAdmissionStore({ redis: deps.redis, keys: deps.keys });
 
   app.register(async (scope) => {
     // The raw bytes are needed to verify the signature, so nothing is parsed before auth.
@@ -61,8 +65,10 @@ export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, acti
       return send(reply, errorEnvelope(requestId, 'InternalError', 'An internal error occurred; the request was not applied.'));
     });
 
+    // Every other method Fastify routes (HEAD comes with GET); OPTIONS too, or it would fall through
+    // to the plain 404 handler (found by fuzzing).
     scope.route({
-      method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+      method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
       url: '/',
       handler: async (_req, reply) =>
         send(reply, errorEnvelope(randomUUID(), 'UnsupportedProtocol', 'Only POST with Content-Type application/json and TC3-HMAC-SHA256 signatures is supported.')),
@@ -76,9 +82,10 @@ export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, acti
       if (contentType !== 'application/json') {
         throw new TencentApiError('UnsupportedOperation', 'Only Content-Type application/json (signature v3, TC3-HMAC-SHA256) is supported.');
       }
+      const nowMs = deps.clock.now();
       const verified = verifyTc3(
         { method: req.method, headers: req.headers, body },
-        { lookupSecret: deps.lookupSecret, nowSeconds: Math.floor(deps.clock.now() / 1000) },
+        { lookupSecret: deps.lookupSecret, nowSeconds: Math.floor(nowMs / 1000), maxSkewSeconds: MAX_TIMESTAMP_SKEW_SECONDS },
       );
       if (!verified.ok) throw new TencentApiError(verified.code, verified.message);
 
@@ -89,6 +96,15 @@ export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, acti
       if (version !== API_VERSION) throw new TencentApiError('NoSuchVersion', `The API version \`${version}\` does not exist; use ${API_VERSION}.`);
       const action = byName.get(actionName);
       if (!action) throw new TencentApiError('InvalidAction', `The action \`${actionName}\` does not exist.`);
+      // After the action is known (its name keys the rate counter), before the body is even decoded.
+      await admitRequest(admissions, {
+        signature: verified.signature,
+        timestamp: verified.timestamp,
+        secretId: verified.secretId,
+        action: action.name,
+        limitPerSecond: deps.limits.apiRequestsPerSecond,
+        nowMs,
+      });
 
       let text: string;
       try {

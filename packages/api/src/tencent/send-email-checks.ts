@@ -158,10 +158,15 @@ export function parseSmtpHeaders(raw: string | undefined): Record<string, string
   return headers;
 }
 
-/** SmtpMessageId: `<id@domain>`. */
+// Printable ASCII except space, '<', '>' and '@'. Mail libraries write Message-ID as given (no
+// RFC 2047 encoding), so a control character or a non-ASCII one (NUL, U+0085, U+2028, which `\s`
+// does not all match) would reach the wire raw; found by fuzzing.
+const MSG_ID = /^<[\x21-\x3b\x3d\x3f\x41-\x7e]{1,200}@[\x21-\x3b\x3d\x3f\x41-\x7e]{1,200}>$/u;
+
+/** SmtpMessageId: `<id@domain>` in printable ASCII. */
 export function checkSmtpMessageId(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (!/^<[^<>\s@]{1,200}@[^<>\s@]{1,200}>$/u.test(raw)) throw new ValidationError('InvalidParameterValue', '`SmtpMessageId` must look like <unique-id@your.domain>.');
+  if (!MSG_ID.test(raw)) throw new ValidationError('InvalidParameterValue', '`SmtpMessageId` must look like <unique-id@your.domain>, in printable ASCII.');
   return raw;
 }
 

@@ -2,6 +2,7 @@ import type { CampaignTaskSpec, Clock, MailTransport, RetryPolicyOptions } from 
 import type { BlacklistStore, DomainHoldStore, ReceiverStore, StatisticsStore, SuppressionStore, TaskStore } from '@postmill/store';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
+import type { DeliveryObserver } from '../delivery-observer.ts';
 import type { CampaignPayload, DeliveryPayload } from '../job-catalog.ts';
 import type { SharedRateLimiter } from '../shared-rate-limiter.ts';
 import type { TaskCache } from './task-cache.ts';
@@ -34,4 +35,6 @@ export interface CampaignDeps {
   readonly publicUrl: string;
   readonly unsubscribeSecret: string;
   readonly logger: Logger;
+  /** Told about every outcome, provider request, limiter wait and run start (metrics). Default: a no-op. */
+  readonly observer?: DeliveryObserver;
 }

@@ -1,25 +1,32 @@
 import { transientBackoffMs } from '@postmill/core';
 import type { RedisClient } from '@postmill/store';
 import { type Job, Worker } from 'bullmq';
-import { BACKOFF_STRATEGY, type CampaignPayload, type DispatchRunPayload, JOB, QUEUE, type StartRunPayload } from '../job-catalog.ts';
+import { BACKOFF_STRATEGY, MAX_STALLED_COUNT, type CampaignPayload, type DispatchRunPayload, JOB, QUEUE, type StartRunPayload } from '../job-catalog.ts';
+import { logJobFailures } from '../job-logger.ts';
+import { WorkerDrain } from '../worker-drain.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import { processDispatchRun } from './dispatch-processor.ts';
 import { processStartRun } from './start-run-processor.ts';
 
-/** Starts the campaign-control worker (start-run and dispatch-run jobs). Cheap jobs, so a small concurrency suffices. */
-export function startCampaignWorker(o: { connection: RedisClient; bullPrefix: string; concurrency: number; lockDurationMs?: number; deps: CampaignDeps }): Worker<CampaignPayload> {
+/**
+ * Starts the campaign-control worker (start-run and dispatch-run jobs). Cheap jobs, so a small
+ * concurrency suffices. They are short and checkpointed, so a draining worker (`o.drain`, optional)
+ * lets them finish; only the grace period's end hands them back by force.
+ */
+export function startCampaignWorker(o: { connection: RedisClient; bullPrefix: string; concurrency: number; lockDurationMs?: number; deps: CampaignDeps; drain?: WorkerDrain }): Worker<CampaignPayload> {
   const worker = new Worker<CampaignPayload>(
     QUEUE.campaign,
-    async (job: Job<CampaignPayload>, token) => {
+    (o.drain ?? new WorkerDrain()).wrap(async (job: Job<CampaignPayload>, token: string | undefined) => {
       if (job.name === JOB.startRun) return processStartRun(job as Job<StartRunPayload>, token, o.deps);
       if (job.name === JOB.dispatchRun) return processDispatchRun(job as Job<DispatchRunPayload>, token, o.deps);
       throw new Error(`unknown campaign job ${job.name}`);
-    },
+    }),
     {
       connection: o.connection,
       prefix: o.bullPrefix,
       concurrency: o.concurrency,
       ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs, stalledInterval: o.lockDurationMs } : {}),
+    maxStalledCount: MAX_STALLED_COUNT,
       settings: {
         backoffStrategy: (attemptsMade: number, type?: string) =>
           type === BACKOFF_STRATEGY ? transientBackoffMs(attemptsMade, o.deps.policy) : o.deps.policy.backoffBaseMs,
@@ -27,5 +34,6 @@ export function startCampaignWorker(o: { connection: RedisClient; bullPrefix: st
     },
   );
   worker.on('error', (err) => o.deps.logger.error({ err }, 'campaign worker error'));
+  logJobFailures(worker, o.deps.logger, o.deps.transport.kind);
   return worker;
 }

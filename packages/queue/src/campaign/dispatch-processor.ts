@@ -1,6 +1,7 @@
 import { TaskStatus, isFinalRunCode } from '@postmill/core';
 import { DelayedError, type Job } from 'bullmq';
 import { type DispatchRunPayload, JOB, type SendChunkPayload, campaignJobOptions, jobIds } from '../job-catalog.ts';
+import { jobLogger } from '../job-logger.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import { cancelPending, onRunCompleted } from './run-completion.ts';
 
@@ -22,6 +23,7 @@ const BACKPRESSURE_DELAY_MS = 200;
  */
 export async function processDispatchRun(job: Job<DispatchRunPayload>, token: string | undefined, deps: CampaignDeps): Promise<string> {
   const { taskId, run, generation } = job.data;
+  const log = jobLogger(deps.logger, job, deps.transport.kind);
   const status = await deps.tasks.status(taskId);
   const runView = await deps.tasks.getRun(taskId, run);
   if (status === undefined || !runView) return 'gone';
@@ -30,7 +32,7 @@ export async function processDispatchRun(job: Job<DispatchRunPayload>, token: st
     for (let start = 0; start < runView.total; start += 4096) {
       if ((await cancelPending(deps, taskId, run, start, Math.min(runView.total, start + 4096))).completedRun) completed = true;
     }
-    if (completed) await onRunCompleted(deps, taskId, run);
+    if (completed) await onRunCompleted(deps, taskId, log);
     return 'cancelled';
   }
   if (status === TaskStatus.Paused) return 'paused';

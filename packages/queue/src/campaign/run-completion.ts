@@ -1,5 +1,6 @@
 import { RunCode, TaskStatus } from '@postmill/core';
 import type { LedgerChange } from '@postmill/store';
+import type { Logger } from 'pino';
 import type { CampaignDeps } from './campaign-deps.ts';
 
 /** Marks every still-pending (queued or deferred) index of [start, end) cancelled. */
@@ -18,12 +19,13 @@ export async function cancelPending(deps: CampaignDeps, taskId: number, run: num
 /**
  * Called exactly once per run, when its last recipient became final. Guarantees: a cancelled task
  * stays cancelled; a task with a scheduled next run goes back to "pending start" (1); otherwise
- * it is done (10).
+ * it is done (10). `log` is the logger of the job that completed the run (it names the task, the
+ * run and the job).
  */
-export async function onRunCompleted(deps: CampaignDeps, taskId: number, run: number): Promise<void> {
+export async function onRunCompleted(deps: CampaignDeps, taskId: number, log: Logger): Promise<void> {
   const task = await deps.tasks.get(taskId);
   if (!task || task.status === TaskStatus.Cancelled) return;
   const next = task.nextRunAt !== undefined ? TaskStatus.Pending : TaskStatus.Done;
   await deps.tasks.transition(taskId, next, [TaskStatus.Sending, TaskStatus.Paused, TaskStatus.Pending]);
-  deps.logger.info({ taskId, run, status: next }, 'campaign run finished');
+  log.info({ status: next }, 'campaign run finished');
 }

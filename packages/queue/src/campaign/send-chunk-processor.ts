@@ -4,11 +4,13 @@ import {
   type RecipientState,
   type RequestDecision,
   TaskStatus,
+  classifyProviderError,
   composeCampaignMessage,
   createUnsubscribeToken,
   decideOnError,
   decideOnOutcomes,
   domainOf,
+  isFinal,
   ledgerToState,
   nextDueAt,
   planDelivery,
@@ -18,15 +20,18 @@ import {
 import type { LedgerChange } from '@postmill/store';
 import { DelayedError, type Job, RateLimitError } from 'bullmq';
 import pLimit from 'p-limit';
+import { noopDeliveryObserver, observeOutcomes, observeRequest, secondsSince } from '../delivery-observer.ts';
+import { handBack } from '../hand-back.ts';
 import type { SendChunkPayload } from '../job-catalog.ts';
-import { waitForSlot } from '../wait-for-slot.ts';
+import { jobLogger } from '../job-logger.ts';
+import { waitForSlotAndCheck } from '../wait-for-slot.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import { ChunkSlots } from './chunk-slots.ts';
 import { ledgerBatcher } from './ledger-batcher.ts';
 import { cancelPending, onRunCompleted } from './run-completion.ts';
 import { statEvents } from './stat-events.ts';
 
-type Stop = { kind: 'paused' } | { kind: 'cancelled' } | { kind: 'throttle'; delayMs: number } | { kind: 'retry'; error: ProviderError };
+type Stop = { kind: 'paused' } | { kind: 'cancelled' } | { kind: 'draining' } | { kind: 'throttle'; delayMs: number } | { kind: 'retry'; error: ProviderError };
 
 /**
  * Sends one chunk of a campaign run: load, decide (pure), send one personalised message per due
@@ -38,16 +43,21 @@ type Stop = { kind: 'paused' } | { kind: 'cancelled' } | { kind: 'throttle'; del
  * - every send has its own limiter slot, reserved together with the other sends of the chunk ready
  *   at the same moment (ChunkSlots: group reservation, no timer);
  * - every answer is recorded by the chunk's next ledger write (ledgerBatcher: group commit, no
- *   timer) before the send's concurrency slot is released.
+ *   timer) before the send's concurrency slot is released;
+ * - once `signal` aborts (the worker is draining) no send starts, not even one waiting for its
+ *   limiter slot (the slot is given up); sends in flight finish and are recorded, then the job goes
+ *   back to wait with its attempt count unchanged (JobHandedBackError) and its next run skips them.
  */
-export async function processSendChunk(job: Job<SendChunkPayload>, token: string | undefined, deps: CampaignDeps): Promise<string> {
+export async function processSendChunk(job: Job<SendChunkPayload>, token: string | undefined, deps: CampaignDeps, signal?: AbortSignal): Promise<string> {
   const { taskId, run, start, end } = job.data;
-  const log = deps.logger.child({ taskId, run, jobId: job.id, transport: deps.transport.kind });
+  const log = jobLogger(deps.logger, job, deps.transport.kind);
+  if (signal?.aborted) return handBack(job, token);
+  const observer = deps.observer ?? noopDeliveryObserver;
   const spec = await deps.taskCache.spec(taskId);
   if (!spec) return 'task-gone';
   const status = await deps.taskCache.status(taskId);
   if (status === TaskStatus.Cancelled) {
-    if ((await cancelPending(deps, taskId, run, start, end)).completedRun) await onRunCompleted(deps, taskId, run);
+    if ((await cancelPending(deps, taskId, run, start, end)).completedRun) await onRunCompleted(deps, taskId, log);
     return 'cancelled';
   }
   if (status === TaskStatus.Paused) return 'paused';
@@ -100,9 +110,12 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
       states.set(email, state);
       stats.add(email, state);
     }
+    observeOutcomes(observer, deps.transport.kind, updates);
     await write(list);
   };
   await record(plan.updates, changes);
+  // Indexes the list lost are failed above without a RecipientState; count them as the ledger does.
+  if (changes.length > 0) observer.mailOutcome({ transport: deps.transport.kind, outcome: 'failed', errorCode: 'OperationDenied.ReceiverNotExist', count: changes.length });
 
   const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   let stop: Stop | undefined;
@@ -112,6 +125,7 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   await Promise.all(
     sends.map((email) =>
       limit(async () => {
+        if (signal?.aborted) stop ??= { kind: 'draining' };
         if (stop) return;
         const current = deps.taskCache.freshStatus(taskId) ?? (await deps.taskCache.status(taskId));
         if (current === TaskStatus.Paused) stop ??= { kind: 'paused' };
@@ -131,24 +145,61 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
           ...(data ? { data } : {}),
           ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
         });
-        const slot = await slots.take();
-        if (!slot.ok) {
-          stop ??= { kind: 'throttle', delayMs: slot.retryAfterMs };
-          return;
+        const waitStartedAt = performance.now();
+        let now: Awaited<ReturnType<typeof deps.taskCache.status>>;
+        let pausedMs = 0;
+        for (;;) {
+          const slot = await slots.take();
+          if (!slot.ok) {
+            stop ??= { kind: 'throttle', delayMs: slot.retryAfterMs };
+            return;
+          }
+          // The slot may be seconds away: look at the task, and at a transport pause a throttling
+          // answer imposed since the slot was reserved, right before sending.
+          const check = async () => Promise.all([deps.taskCache.freshStatus(taskId) ?? deps.taskCache.status(taskId), deps.limiter.pausedForMs()]);
+          const waited = await waitForSlotAndCheck(slot.delayMs, check, signal).catch((err: unknown) => {
+            if (signal?.aborted) return undefined; // draining: the slot is given up
+            throw err;
+          });
+          if (!waited) {
+            stop ??= { kind: 'draining' };
+            return;
+          }
+          [now, pausedMs] = waited.value;
+          if (pausedMs > 0) break;
+          if (waited.lateMs <= deps.limiter.lateToleranceMs) break;
+          // Too late to start on this slot (CPU, GC): it goes unused, so the next slots are not crowded.
         }
-        if (slot.delayMs >= 1) await waitForSlot(slot.delayMs);
-        // The slot may have been up to a second away: look at the task again right before sending.
-        const now = deps.taskCache.freshStatus(taskId) ?? (await deps.taskCache.status(taskId));
         if (now === TaskStatus.Paused) stop ??= { kind: 'paused' };
         if (now === TaskStatus.Cancelled) stop ??= { kind: 'cancelled' };
+        // This slot must not be used: the chunk goes back without spending an attempt.
+        if (pausedMs > 0) stop ??= { kind: 'throttle', delayMs: pausedMs };
+        // The last look before the request, with no await in between: none starts once draining began.
+        if (signal?.aborted) stop ??= { kind: 'draining' };
         if (stop) return;
+        observer.rateLimitWait({ transport: deps.transport.kind, waitSeconds: secondsSince(waitStartedAt) });
         let decision: RequestDecision;
+        let errorCode: string | undefined;
+        const requestStartedAt = performance.now();
         try {
           const result = await deps.transport.send({ message, recipients: [email], postmillMessageId: `pm-task-${taskId}-${run}-${index}` });
           decision = decideOnOutcomes(result.outcomes, { states, nowMs: deps.clock.now(), policy: deps.policy });
         } catch (err) {
-          decision = decideOnError([email], toProviderError(err), { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt });
+          const providerError = toProviderError(err);
+          errorCode = providerError.code;
+          // One recipient per request, so a transient failure is this recipient's alone: it is deferred
+          // with the transient backoff and fails after SEND_MAX_ATTEMPTS requests, counted in its own
+          // ledger state. Retrying the chunk job instead would share its attempts among every recipient.
+          decision =
+            classifyProviderError(providerError, deps.policy).kind === 'transient'
+              ? decideOnOutcomes([{ recipient: email, accepted: false, error: providerError }], {
+                  states,
+                  nowMs: deps.clock.now(),
+                  policy: { ...deps.policy, maxRecipientBackoffs: deps.policy.maxAttempts - 1 },
+                })
+              : decideOnError([email], providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt });
         }
+        observeRequest(observer, { transport: deps.transport.kind, startedAtMs: requestStartedAt, recipients: 1, decision, errorCode });
         for (const [domain, until] of decision.holds) await deps.holds.hold(domain, until);
         await record(decision.updates);
         if (decision.followUp.kind === 'throttle') {
@@ -163,7 +214,11 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   await stats.flush(deps.statistics, deps.clock.now());
 
   if (stop?.kind === 'cancelled' && (await cancelPending(deps, taskId, run, start, end)).completedRun) completed = true;
-  if (completed) await onRunCompleted(deps, taskId, run);
+  if (completed) await onRunCompleted(deps, taskId, log);
+  if (stop?.kind === 'draining') {
+    log.info({ pending: [...states.values()].filter((s) => !isFinal(s)).length }, 'chunk handed back: the worker is draining');
+    return handBack(job, token);
+  }
   if (stop?.kind === 'throttle') {
     await deps.deliveryQueue.rateLimit(stop.delayMs);
     throw new RateLimitError();

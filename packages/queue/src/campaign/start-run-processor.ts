@@ -1,6 +1,8 @@
 import { TaskStatus, calendarDate, planRunStart } from '@postmill/core';
 import { DelayedError, type Job } from 'bullmq';
 import { JOB, type StartRunPayload, campaignJobOptions, jobIds } from '../job-catalog.ts';
+import { jobLogger } from '../job-logger.ts';
+import { noopDeliveryObserver } from '../delivery-observer.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import { onRunCompleted } from './run-completion.ts';
 
@@ -18,6 +20,7 @@ const PAUSED_RECHECK_MS = 1000;
  */
 export async function processStartRun(job: Job<StartRunPayload & { decidedAt?: number }>, token: string | undefined, deps: CampaignDeps): Promise<string> {
   const { taskId, occurrence, plannedAt } = job.data;
+  const jobLog = jobLogger(deps.logger, job, deps.transport.kind);
   const task = await deps.tasks.get(taskId);
   if (!task || task.status === TaskStatus.Cancelled) return 'cancelled';
   if (task.status === TaskStatus.Paused) {
@@ -42,19 +45,22 @@ export async function processStartRun(job: Job<StartRunPayload & { decidedAt?: n
     plan.next?.at,
     plan.missed.map((m) => m.at),
   );
-  if (plan.missedCount > 0) deps.logger.warn({ taskId, missed: plan.missedCount }, 'occurrences passed while no worker ran; recorded as missed');
+  if (plan.missedCount > 0) jobLog.warn({ missed: plan.missedCount }, 'occurrences passed while no worker ran; recorded as missed');
   if (!plan.runNow || !plan.run) {
     if (!plan.next && task.status === TaskStatus.Pending && task.currentRun === undefined) await deps.tasks.transition(taskId, TaskStatus.Done, [TaskStatus.Pending]);
     return 'not-due';
   }
   const run = plan.run.n;
+  const log = jobLog.child({ runId: run });
   const total = await deps.receivers.length(task.spec.receiverId);
   const started = await deps.tasks.startRun(taskId, run, { plannedAt: plan.run.at, total });
+  // Observed once per run: a retried start job finds the run started and reports nothing.
+  if (started) (deps.observer ?? noopDeliveryObserver).scheduleLag({ lagSeconds: (deps.clock.now() - plan.run.at) / 1000 });
   if (started) await deps.tasks.indexRunDay(calendarDate(deps.clock.now(), deps.timeZone), taskId, run, deps.clock.now(), deps.statusRetentionDays);
   await deps.tasks.transition(taskId, TaskStatus.Sending, [TaskStatus.Pending, TaskStatus.Done, TaskStatus.Error]);
-  deps.logger.info({ taskId, run, total, lagMs: deps.clock.now() - plan.run.at, started }, 'campaign run started');
+  log.info({ total, lagMs: deps.clock.now() - plan.run.at, started }, 'campaign run started');
   if (total === 0) {
-    await onRunCompleted(deps, taskId, run);
+    await onRunCompleted(deps, taskId, log);
     return 'empty';
   }
   await deps.campaignQueue.add(JOB.dispatchRun, { taskId, run, generation: 0 }, campaignJobOptions(jobIds.dispatchRun(taskId, run, 0), deps.policy));

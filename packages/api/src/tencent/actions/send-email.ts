@@ -1,4 +1,5 @@
 import { type MessageSpec, ValidationError, domainOf, newMessageId, parseMailbox, renderTemplate, specRecipients } from '@postmill/core';
+import { readSendContext } from '@postmill/store';
 import { defineAction } from '../action.ts';
 import {
   checkAttachments,
@@ -7,6 +8,7 @@ import {
   checkSmtpMessageId,
   checkSubject,
   checkUnsubscribe,
+  type Recipients,
   decodeSimple,
   parseSmtpHeaders,
   parseTemplateData,
@@ -25,14 +27,28 @@ export const sendEmail = defineAction({
   async handle(input, { deps }) {
     const { limits } = deps;
     const from = parseMailbox(input.FromEmailAddress, 'FailedOperation.IncorrectSender');
-    const sender = await deps.addresses.get(from.address);
+    // The recipients are checked first so that everything stored this request depends on (sender,
+    // identity, template, unsubscribes) is read in ONE round trip; a recipient error is still
+    // thrown after the sender errors, the order callers have always seen.
+    let recipients: Recipients | undefined;
+    let recipientsError: unknown;
+    try {
+      recipients = checkRecipients(input, limits);
+    } catch (err) {
+      recipientsError = err;
+    }
+    const { sender, identityExists, template, unsubscribed } = await readSendContext(deps, {
+      sender: from.address,
+      templateId: input.Template?.TemplateID,
+      recipients: recipients ? specRecipients(recipients) : [],
+    });
     if (!sender) {
       throw new ValidationError('InvalidParameterValue.NoSuchSender', `The sender address ${from.address} has not been created (CreateEmailAddress).`);
     }
-    if (!(await deps.identities.get(domainOf(from.address)))) {
+    if (!identityExists) {
       throw new ValidationError('FailedOperation.NotAuthenticatedSender', `The sender domain ${domainOf(from.address)} is not a known identity.`);
     }
-    const recipients = checkRecipients(input, limits);
+    if (!recipients) throw recipientsError;
     const subjectSource = checkSubject(input.Subject, limits);
 
     let html: string | undefined;
@@ -40,7 +56,6 @@ export const sendEmail = defineAction({
     let subject = subjectSource;
     let templateId: number | undefined;
     if (input.Template) {
-      const template = await deps.templates.get(input.Template.TemplateID);
       if (template?.status !== 0) {
         throw new ValidationError('FailedOperation.InvalidTemplateID', `Template ${input.Template.TemplateID} does not exist or is not approved.`);
       }
@@ -83,8 +98,7 @@ export const sendEmail = defineAction({
       ...(templateId !== undefined ? { templateId } : {}),
     };
     const all = specRecipients(spec);
-    const unsubscribed = await deps.suppressions.unsubscribedAmong(spec.from.address, all);
-    if (unsubscribed.size === all.length) {
+    if (all.every((r) => unsubscribed.has(r))) {
       throw new ValidationError('FailedOperation.ReceiverHasUnsubscribed', `Every recipient has unsubscribed from ${spec.from.address}.`);
     }
     await deps.producer.enqueue(spec);
