@@ -33,6 +33,8 @@ describe('delivery worker retry policy against Tencent SES error codes', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
     expect(fake.requests).toHaveLength(2);
     // BullMQ counts the successful run as one attempt; the hold (DelayedError) added none.
+    // The ledger settles just before BullMQ completes the job: wait for the completion itself.
+    await expect.poll(async () => (await h.queue.getJob(spec.messageId))?.finishedOn, { timeout: 5000 }).toBeDefined();
     const job = await h.queue.getJob(spec.messageId);
     expect(job?.attemptsMade).toBe(1);
   });
