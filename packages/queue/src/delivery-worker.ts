@@ -7,6 +7,7 @@ import { type DeliveryDeps, processDeliverMessage } from './delivery-processor.t
 import { BACKOFF_STRATEGY, MAX_STALLED_COUNT, type DeliverMessagePayload, type DeliveryPayload, JOB, QUEUE, type SendChunkPayload } from './job-catalog.ts';
 import { logJobFailures } from './job-logger.ts';
 import { WorkerDrain } from './worker-drain.ts';
+import { limitErrorLog } from './error-log-limiter.ts';
 
 export interface DeliveryWorkerOptions {
   readonly connection: RedisClient;
@@ -54,7 +55,7 @@ export function startDeliveryWorker(o: DeliveryWorkerOptions): Worker<DeliveryPa
         type === BACKOFF_STRATEGY ? transientBackoffMs(attemptsMade, o.deps.policy) : o.deps.policy.backoffBaseMs,
     },
   });
-  worker.on('error', (err) => o.deps.logger.error({ err }, 'delivery worker error'));
+  worker.on('error', limitErrorLog((err, suppressed) => o.deps.logger.error({ err, suppressed }, 'delivery worker error')));
   logJobFailures(worker, o.deps.logger, o.deps.transport.kind);
   return worker;
 }

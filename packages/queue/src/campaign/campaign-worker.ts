@@ -7,6 +7,7 @@ import { WorkerDrain } from '../worker-drain.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import { processDispatchRun } from './dispatch-processor.ts';
 import { processStartRun } from './start-run-processor.ts';
+import { limitErrorLog } from '../error-log-limiter.ts';
 
 /**
  * Starts the campaign-control worker (start-run and dispatch-run jobs). Cheap jobs, so a small
@@ -33,7 +34,7 @@ export function startCampaignWorker(o: { connection: RedisClient; bullPrefix: st
       },
     },
   );
-  worker.on('error', (err) => o.deps.logger.error({ err }, 'campaign worker error'));
+  worker.on('error', limitErrorLog((err, suppressed) => o.deps.logger.error({ err, suppressed }, 'campaign worker error')));
   logJobFailures(worker, o.deps.logger, o.deps.transport.kind);
   return worker;
 }
