@@ -77,8 +77,8 @@ const SERVER_FAULTS = new Set(['InternalError', 'FailedOperation.ServiceNotAvail
 export function expectTencentEnvelope(answer: WireAnswer, what: string): string | undefined {
   expect(answer.status, what).toBe(200);
   expect(answer.contentType, what).toBe('application/json');
-  // biome-ignore lint/suspicious/noExplicitAny: an arbitrary answer is inspected
-  const body = JSON.parse(answer.text) as any;
+  // The shape is what the assertions below check; nothing is trusted before they pass.
+  const body = JSON.parse(answer.text) as { Response: { RequestId: unknown; Error?: { Code: string; Message: unknown } } };
   expect(Object.keys(body), what).toEqual(['Response']);
   const response = body.Response;
   expect(typeof response.RequestId, what).toBe('string');
