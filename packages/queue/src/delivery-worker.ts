@@ -34,7 +34,8 @@ export function startDeliveryWorker(o: DeliveryWorkerOptions): Worker<DeliveryPa
   // Jobs wait for the transport's warm-up (no provider contact, a few ms), so that this process's
   // first provider request starts on its limiter slot rather than late (see MailTransport.warmUp).
   const warm: Promise<void> = o.deps.transport.warmUp ? o.deps.transport.warmUp().catch(() => undefined) : Promise.resolve();
-  const process = (o.drain ?? new WorkerDrain()).wrap(async (job: Job<DeliveryPayload>, token: string | undefined, signal: AbortSignal) => {
+  const drain = o.drain ?? new WorkerDrain();
+  const process = drain.wrap(async (job: Job<DeliveryPayload>, token: string | undefined, signal: AbortSignal) => {
     await warm;
     if (job.name === JOB.sendChunk) {
       if (!o.campaign) throw new Error('this worker was started without campaign support');
@@ -54,6 +55,11 @@ export function startDeliveryWorker(o: DeliveryWorkerOptions): Worker<DeliveryPa
       backoffStrategy: (attemptsMade: number, type?: string) =>
         type === BACKOFF_STRATEGY ? transientBackoffMs(attemptsMade, o.deps.policy) : o.deps.policy.backoffBaseMs,
     },
+  });
+  // A job whose lock could not be renewed (Redis was unreachable longer than the lock) is handed to
+  // another worker by BullMQ's stalled check: stop starting sends for it here, or both would send.
+  worker.on('lockRenewalFailed', (jobIds: string[]) => {
+    for (const id of jobIds) if (drain.stopJob(id)) o.deps.logger.warn({ jobId: id }, 'lost the lock of an active job: starting no more sends for it');
   });
   worker.on('error', limitErrorLog((err, suppressed) => o.deps.logger.error({ err, suppressed }, 'delivery worker error')));
   logJobFailures(worker, o.deps.logger, o.deps.transport.kind);

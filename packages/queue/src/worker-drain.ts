@@ -87,6 +87,21 @@ export class WorkerDrain {
     };
   }
 
+  /**
+   * Stops one active job as draining would (its processor starts no new provider request), when
+   * this worker lost the job's lock: BullMQ then gives the job to another worker, and every send
+   * this one still started would be a duplicate. Returns whether such a job was active here.
+   */
+  stopJob(jobId: string): boolean {
+    let found = false;
+    for (const entry of this.active) {
+      if (entry.job.id !== jobId) continue;
+      entry.stop.abort();
+      found = true;
+    }
+    return found;
+  }
+
   /** Starts draining: aborts the stop signal of every active job and of every job started later. Idempotent. */
   begin(): void {
     this.draining = true;
