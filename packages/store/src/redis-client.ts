@@ -1,4 +1,5 @@
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { WriteCoalescingRedis } from './write-coalescing-redis.ts';
 
 /** A single Redis or a Redis Cluster; every store accepts either. */
 export type RedisClient = Redis | Cluster;
@@ -14,6 +15,11 @@ export interface RedisConnectionOptions {
   /** Fail commands at once while disconnected instead of queueing them (API processes). Default false. */
   readonly failFast?: boolean;
   readonly connectionName?: string;
+  /**
+   * Single node only: send the commands of one event-loop turn in one socket write
+   * (WriteCoalescingRedis). Default true. A Cluster keeps ioredis's own writes.
+   */
+  readonly coalesceWrites?: boolean;
 }
 
 /** Seed nodes parsed from `host:port` strings (IPv6 as `[::1]:7000`). */
@@ -56,5 +62,5 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
     } satisfies ClusterOptions;
     return new Cluster(parseClusterNodes(options.clusterNodes), clusterOptions);
   }
-  return new Redis(options.url, base);
+  return options.coalesceWrites === false ? new Redis(options.url, base) : new WriteCoalescingRedis(options.url, base);
 }
