@@ -15,6 +15,10 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     // Per-request access logs are off (info level); warnings and errors still reach the app logger.
     loggerInstance: deps.logger.child({ component: 'http' }, { level: deps.logger.levelVal > 40 ? deps.logger.level : 'warn' }),
+    // No child logger per request (Fastify's default binds reqId, serialising bindings on every
+    // request, logged or not): only warnings and errors are logged here, and they carry the
+    // Tencent RequestId themselves.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: deps.limits.maxRequestBytes,
     trustProxy: true,
     // Unsubscribe tokens are ~150 characters; Fastify's default (100) would answer 414.

@@ -259,6 +259,33 @@ describe('replayed requests', () => {
     for (let i = 0; i < 3; i++) expect(codeOf(await send(api.baseUrl, sign(api, { traceId: randomUUID() })))).toBeUndefined();
   });
 
+  it('refuses a replayed SendEmail (whose reads overlap the admission check) and queues its mail once', async () => {
+    const api = await harness();
+    expect(codeOf((await api.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' })).body)).toBeUndefined();
+    expect(codeOf((await api.call('CreateEmailAddress', { EmailAddress: 'news@mail.example.com' })).body)).toBeUndefined();
+    const mail = { FromEmailAddress: 'news@mail.example.com', Destination: ['a@example.org'], Subject: 'Hi', Simple: { Text: Buffer.from('hi').toString('base64') } };
+    const req = sign(api, { action: 'SendEmail', body: JSON.stringify(mail) });
+    const first = await send(api.baseUrl, req);
+    expect(codeOf(first)).toBeUndefined();
+    expect(typeof first.Response.MessageId).toBe('string');
+    const answers = await Promise.all(Array.from({ length: 5 }, () => send(api.baseUrl, req)));
+    expect(answers.every(isReplayRefusal)).toBe(true);
+    expect(await api.deps.redis.exists(api.deps.keys.messageSpec(first.Response.MessageId))).toBe(1);
+    const specs = await api.deps.redis.keys(api.deps.keys.messageSpec('*'));
+    expect(specs).toHaveLength(1);
+  });
+
+  it('answers the refusal, not what is wrong with the body, for a replayed SendEmail with a bad sender or body', async () => {
+    const api = await harness();
+    for (const body of [JSON.stringify({ FromEmailAddress: 'nobody@nowhere.example', Destination: ['a@example.org'], Subject: 'Hi' }), '{"FromEmailAddress":']) {
+      const req = sign(api, { action: 'SendEmail', body });
+      const firstCode = codeOf(await send(api.baseUrl, req));
+      expect(firstCode).toBeDefined();
+      expect(firstCode).not.toBe('AuthFailure.SignatureFailure');
+      expect(isReplayRefusal(await send(api.baseUrl, req))).toBe(true);
+    }
+  });
+
   it('remembers nothing for requests refused before their signature verified', async () => {
     const api = await harness({ limits: { apiRequestsPerSecond: 5 } });
     for (let i = 0; i < 10; i++) expect(codeOf(await send(api.baseUrl, sign(api, { secretKey: 'wrong' })))).toBe('AuthFailure.SignatureFailure');
@@ -314,6 +341,17 @@ describe('the per-credential request rate limit', () => {
     clock.advance(1_000);
     expect(codeOf(await send(api.baseUrl, throttled))).toBeUndefined();
     expect(isReplayRefusal(await send(api.baseUrl, throttled))).toBe(true);
+  });
+
+  it('answers RequestLimitExceeded to a throttled SendEmail whatever is wrong with it, and queues nothing', async () => {
+    const clock = manualClock();
+    const api = await harness({ clock, limits: { apiRequestsPerSecond: 1 } });
+    const body = JSON.stringify({ FromEmailAddress: 'news@mail.example.com', Destination: ['a@example.org'], Subject: 'Hi', Simple: { Text: 'aGk=' } });
+    // The first spends the second's budget (and fails: no sender exists); the rest are throttled.
+    expect(codeOf(await send(api.baseUrl, sign(api, { action: 'SendEmail', body, traceId: 'spend' })))).toBe('InvalidParameterValue.NoSuchSender');
+    expect(codeOf(await send(api.baseUrl, sign(api, { action: 'SendEmail', body, traceId: 'valid-looking' })))).toBe('RequestLimitExceeded');
+    expect(codeOf(await send(api.baseUrl, sign(api, { action: 'SendEmail', body: '{"Destination":1}', traceId: 'wrong-type' })))).toBe('RequestLimitExceeded');
+    expect(await api.deps.redis.keys(api.deps.keys.messageSpec('*'))).toEqual([]);
   });
 
   it('is off at 0', async () => {

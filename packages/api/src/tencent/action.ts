@@ -9,6 +9,12 @@ export interface ActionContext {
   readonly log: Logger;
   /** The SecretId the request was signed with. */
   readonly secretId: string;
+  /**
+   * Settles when the request is admitted (not a replay, within the rate limit); rejects with the
+   * refusal. Already resolved for every action except those with `readsBeforeAdmission`, which
+   * must await it before their first write.
+   */
+  readonly admitted: Promise<void>;
 }
 
 /**
@@ -20,6 +26,12 @@ export interface ActionContext {
 export interface TencentAction {
   readonly name: string;
   readonly input: z.ZodType;
+  /**
+   * The handler is called while the admission check is still in flight, so its reads share that
+   * round trip (SendEmail: the hot path). It must `await ctx.admitted` before writing anything.
+   * Default false: handlers run once the request is admitted.
+   */
+  readonly readsBeforeAdmission?: boolean;
   handle(input: unknown, ctx: ActionContext): Promise<Record<string, unknown>>;
 }
 
@@ -27,6 +39,7 @@ export interface TencentAction {
 export function defineAction<S extends z.ZodType>(action: {
   name: string;
   input: S;
+  readsBeforeAdmission?: boolean;
   handle(input: z.output<S>, ctx: ActionContext): Promise<Record<string, unknown>>;
 }): TencentAction {
   return action as TencentAction;

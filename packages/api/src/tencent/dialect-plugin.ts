@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RequestAdmissionStore, isStorageUnavailable } from '@postmill/store';
 import { verifyTc3 } from '@postmill/tc3';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import type { ApiDeps } from '../api-deps.ts';
 import type { TencentAction } from './action.ts';
 import { errorEnvelope, isCallerError, successEnvelope } from './envelope.ts';
@@ -96,8 +97,10 @@ export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, acti
       if (version !== API_VERSION) throw new TencentApiError('NoSuchVersion', `The API version \`${version}\` does not exist; use ${API_VERSION}.`);
       const action = byName.get(actionName);
       if (!action) throw new TencentApiError('InvalidAction', `The action \`${actionName}\` does not exist.`);
-      // After the action is known (its name keys the rate counter), before the body is even decoded.
-      await admitRequest(admissions, {
+      // After the action is known (its name keys the rate counter). Its round trip overlaps decoding
+      // and validation (and, for actions that allow it, their reads); nothing is written and no
+      // answer but the admission's own refusal is given before it is known.
+      const admitted = admitRequest(admissions, {
         signature: verified.signature,
         timestamp: verified.timestamp,
         secretId: verified.secretId,
@@ -105,27 +108,49 @@ export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, acti
         limitPerSecond: deps.limits.apiRequestsPerSecond,
         nowMs,
       });
-
-      let text: string;
+      admitted.catch(() => undefined); // awaited below on every path; this only keeps an early refusal from counting as unhandled
       try {
-        text = utf8.decode(body);
-      } catch (cause) {
-        throw new TencentApiError('InvalidParameter', 'The request body is not valid UTF-8.', { cause });
+        const input = decodeInput(action, body);
+        if (!action.readsBeforeAdmission) await admitted;
+        let log: Logger | undefined; // made on first use: most requests log nothing
+        const fields = await action.handle(input, {
+          requestId,
+          deps,
+          get log() {
+            log ??= deps.logger.child({ action: action.name, requestId });
+            return log;
+          },
+          secretId: verified.secretId,
+          admitted,
+        });
+        await admitted; // a no-op for a handler that awaited it; the order of answers does not rest on every handler
+        return send(reply, successEnvelope(requestId, fields));
+      } catch (err) {
+        await admitted; // a refused request gets the refusal, whatever else was wrong with it
+        throw err;
       }
-      let json: unknown;
-      try {
-        json = text.trim() === '' ? {} : JSON.parse(text);
-      } catch (cause) {
-        throw new TencentApiError('InvalidParameter', 'The request body is not valid JSON.', { cause });
-      }
-      if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-        throw new TencentApiError('InvalidParameter', 'The request body must be a JSON object.');
-      }
-      const parsed = action.input.safeParse(json, { reportInput: true });
-      if (!parsed.success) throw toTencentInputError(parsed.error.issues);
-      const log = deps.logger.child({ action: action.name, requestId });
-      const fields = await action.handle(parsed.data, { requestId, deps, log, secretId: verified.secretId });
-      return send(reply, successEnvelope(requestId, fields));
     });
   });
+}
+
+/** The request body as the action's validated input, or the Tencent error for a body that is not one. */
+function decodeInput(action: TencentAction, body: Buffer): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch (cause) {
+    throw new TencentApiError('InvalidParameter', 'The request body is not valid UTF-8.', { cause });
+  }
+  let json: unknown;
+  try {
+    json = text.trim() === '' ? {} : JSON.parse(text);
+  } catch (cause) {
+    throw new TencentApiError('InvalidParameter', 'The request body is not valid JSON.', { cause });
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new TencentApiError('InvalidParameter', 'The request body must be a JSON object.');
+  }
+  const parsed = action.input.safeParse(json, { reportInput: true });
+  if (!parsed.success) throw toTencentInputError(parsed.error.issues);
+  return parsed.data;
 }

@@ -19,12 +19,14 @@ import { sendEmailInput } from '../send-email-input.ts';
  * SendEmail. Guarantees: every field is validated before anything is stored; the template is
  * rendered at acceptance (HTML-escaped values in Html, single-line values in Subject), so later
  * template edits never change queued mail; `MessageId` is returned only after the message and its
- * delivery job are durably in Redis.
+ * delivery job are durably in Redis; nothing is written before the request is admitted.
  */
 export const sendEmail = defineAction({
   name: 'SendEmail',
   input: sendEmailInput,
-  async handle(input, { deps }) {
+  // The send context is read while the admission check is in flight: one round trip fewer.
+  readsBeforeAdmission: true,
+  async handle(input, { deps, admitted }) {
     const { limits } = deps;
     const from = parseMailbox(input.FromEmailAddress, 'FailedOperation.IncorrectSender');
     // The recipients are checked first so that everything stored this request depends on (sender,
@@ -37,11 +39,14 @@ export const sendEmail = defineAction({
     } catch (err) {
       recipientsError = err;
     }
-    const { sender, identityExists, template, unsubscribed } = await readSendContext(deps, {
-      sender: from.address,
-      templateId: input.Template?.TemplateID,
-      recipients: recipients ? specRecipients(recipients) : [],
-    });
+    const [{ sender, identityExists, template, unsubscribed }] = await Promise.all([
+      readSendContext(deps, {
+        sender: from.address,
+        templateId: input.Template?.TemplateID,
+        recipients: recipients ? specRecipients(recipients) : [],
+      }),
+      admitted, // before anything below can write
+    ]);
     if (!sender) {
       throw new ValidationError('InvalidParameterValue.NoSuchSender', `The sender address ${from.address} has not been created (CreateEmailAddress).`);
     }
