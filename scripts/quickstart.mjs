@@ -55,6 +55,20 @@ if (!process.env.REDIS_URL && !has('redis-server')) {
   }
 }
 
+// Two suites drive Debian tools: the dashboard test a real browser, the load bench's smoke test wrk.
+if (mode === 'test') {
+  const missing = [
+    ['chromium', existsSync('/usr/bin/chromium'), 'the dashboard browser test drives it'],
+    ['wrk', spawnSync('wrk', ['-v'], { stdio: 'ignore' }).error === undefined, "the load bench's smoke test drives it"],
+  ].filter(([, present]) => !present);
+  if (missing.length > 0) {
+    fail(
+      `missing: ${missing.map(([name, , why]) => `${name} (${why})`).join(', ')}.\n` +
+        `  Install:  Debian/Ubuntu: sudo apt-get install -y ${missing.map(([name]) => name).join(' ')}   (bash .ci/run installs them itself)`,
+    );
+  }
+}
+
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
 if (mode === 'test') {
   run(['run', 'test:all'], { env });

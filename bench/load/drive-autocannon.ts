@@ -1,25 +1,10 @@
 /// <reference path="./autocannon.d.ts" />
 import autocannon from 'autocannon';
 import { readSendEmailAnswer } from './answer.ts';
+import { type LoadRecord, latencySummary } from './load-record.ts';
 import type { SignedRequest } from './send-email-requests.ts';
 
-/** What one load phase observed, raw. */
-export interface LoadRecord {
-  /** Requests written to the wire (some may be in flight when the phase ends, never answered). */
-  readonly sent: number;
-  /** Responses received. */
-  readonly answered: number;
-  /** MessageIds of accepted requests, in the order the answers arrived. */
-  readonly acceptedIds: readonly string[];
-  /** Requests not accepted, by code: Tencent error codes, `HTTP <status>`, `UnreadableAnswer`, `ConnectionError`, `Timeout`. */
-  readonly errorsByCode: Readonly<Record<string, number>>;
-  /** Every answer's latency in ms (sub-millisecond precision), in arrival order. */
-  readonly latenciesMs: Float64Array;
-  /** Wall time of the phase, seconds. */
-  readonly durationS: number;
-}
-
-export interface DriveOptions {
+export interface AutocannonDriveOptions {
   /** Base URL of the API, e.g. http://127.0.0.1:8080. */
   readonly url: string;
   readonly durationS: number;
@@ -34,7 +19,7 @@ export interface DriveOptions {
  * each request written comes from `next()` (so all differ); every answer is classified (accepted
  * with its MessageId, or refused with a code); connection errors and timeouts are counted as errors.
  */
-export async function driveLoad(o: DriveOptions): Promise<LoadRecord> {
+export async function driveWithAutocannon(o: AutocannonDriveOptions): Promise<LoadRecord> {
   const acceptedIds: string[] = [];
   const errorsByCode: Record<string, number> = {};
   const tally = (code: string, n = 1) => {
@@ -79,11 +64,13 @@ export async function driveLoad(o: DriveOptions): Promise<LoadRecord> {
   if (result.timeouts > 0) tally('Timeout', result.timeouts);
   if (result.errors > result.timeouts) tally('ConnectionError', result.errors - result.timeouts);
   return {
+    driver: 'autocannon',
     sent,
     answered,
     acceptedIds,
     errorsByCode,
-    latenciesMs: latencies.slice(0, answered),
+    latencyMs: latencySummary(latencies.subarray(0, answered)),
     durationS: result.duration,
+    driverCpuS: 0, // autocannon runs in this process: its CPU is the bench's own
   };
 }

@@ -4,6 +4,7 @@ import { freePort } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { wrkAvailable } from './drive-wrk.ts';
 import { figuresOf, jsonLine, judge } from './report.ts';
 import { runLoadBench } from './run-load-bench.ts';
 
@@ -52,12 +53,18 @@ describe('bench:load machinery (smoke)', () => {
     await admin?.quit();
   });
 
-  it('gets a MessageId for every request it sends, finds a status for each afterwards, and reports every figure with a verdict', async () => {
+  // Both load generators; wrk is Debian's package, which CI installs: a missing wrk fails, never skips.
+  it.each(['autocannon', 'wrk'] as const)('with %s: gets a MessageId for every request it sends, finds a status for each afterwards, and reports every figure with a verdict', async (driver) => {
+    if (driver === 'wrk' && !wrkAvailable()) throw new Error('wrk is missing: install it (apt-get install wrk) to run the load bench smoke test');
     const observations = await runLoadBench(
       { baseUrl: api.url, secretId: SECRET_ID, secretKey: SECRET_KEY, redis: admin, keys: shared.keys, timeZone: TIME_ZONE, apiPid: process.pid },
-      { durationS: 2, warmupS: 1, connections: 2, pipelining: 1, worker: false, apiSample: 5 },
+      { durationS: 2, warmupS: 1, connections: 2, pipelining: 1, driver, worker: false, apiSample: 5 },
     );
     const m = observations.measured;
+    expect(m.driver).toBe(driver);
+    expect(m.sent).toBeGreaterThanOrEqual(m.answered);
+    expect(m.latencyMs.p50).toBeGreaterThan(0);
+    expect(m.latencyMs.p99).toBeGreaterThanOrEqual(m.latencyMs.p50);
     expect(m.acceptedIds.length).toBeGreaterThan(0);
     expect(m.errorsByCode).toEqual({});
     expect(m.answered).toBe(m.acceptedIds.length);

@@ -1,10 +1,10 @@
-// pnpm bench:load [--duration S=10] [--warmup S=2] [--connections C=32] [--pipelining P=1] [--worker] [--cpu-prof-dir DIR]
-//                 [--api-bundle FILE.js]
+// pnpm bench:load [--duration S=10] [--warmup S=2] [--connections C=32] [--pipelining P=1]
+//                 [--driver auto|wrk|autocannon] [--worker] [--cpu-prof-dir DIR] [--api-bundle FILE.js]
 //
 // SendEmail throughput and latency of ONE API process: the built bundle apps/api/dist/main.js
-// against a redis-server this bench starts (AOF everysec, as `npm start` runs it), driven by
-// autocannon over loopback with distinct TC3-signed SendEmail requests (each its own recipient,
-// signed at send time, so replay protection never refuses one). API_RATE_LIMIT_PER_SECOND is 0
+// against a redis-server this bench starts (AOF everysec, as `npm start` runs it), driven over
+// loopback by wrk (when installed; else autocannon) with distinct TC3-signed SendEmail requests
+// (each its own recipient, signed before the phase, so replay protection never refuses one). API_RATE_LIMIT_PER_SECOND is 0
 // (no per-credential limit) for the bench: the limit would otherwise refuse all but 20/s. No
 // worker runs unless --worker, so the figures are the API's alone. After the run, every returned
 // MessageId is looked up in the store (and a sample through GetSendEmailStatus): nothing may be
@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { createKeys, freePort, spawnRedisServer } from '@postmill/store';
 import { Redis } from 'ioredis';
 import { type BenchWorker, spawnBenchWorker } from '../campaign/worker-process.ts';
+import { wrkAvailable } from './drive-wrk.ts';
 import { BenchUsageError, DEFAULT_API_BUNDLE, USAGE, parseLoadOptions } from './options.ts';
 import { figuresOf, formatReport, jsonLine, judge } from './report.ts';
 import { runLoadBench } from './run-load-bench.ts';
@@ -63,9 +64,18 @@ async function waitForHealth(baseUrl: string, api: BenchWorker): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const options = readOptions();
+  const parsed = readOptions();
+  const driver = parsed.driver !== 'auto' ? parsed.driver : wrkAvailable() ? 'wrk' : 'autocannon';
+  if (parsed.driver === 'auto' && driver === 'autocannon') {
+    log('wrk is not installed (Debian: apt-get install wrk); autocannon drives instead, in this process, and takes more of the CPU the API and Redis share');
+  }
+  if (driver === 'wrk' && !wrkAvailable()) {
+    process.stderr.write('--driver wrk: wrk is not installed (Debian: apt-get install wrk)\n');
+    return 2;
+  }
+  const options = { ...parsed, driver };
   log(
-    `${options.durationS} s (+${options.warmupS} s warm-up), ${options.connections} connections x pipelining ${options.pipelining}, ${options.worker ? 'one worker' : 'no worker'}`,
+    `${options.durationS} s (+${options.warmupS} s warm-up), ${options.connections} connections x pipelining ${options.pipelining}, driven by ${driver}, ${options.worker ? 'one worker' : 'no worker'}`,
   );
   if (options.apiBundle === DEFAULT_API_BUNDLE) build('api');
   if (options.worker) build('worker');
@@ -118,7 +128,7 @@ async function main(): Promise<number> {
     const figures = figuresOf(observations);
     const judged = judge(figures);
     process.stdout.write(
-      `\nSendEmail load: 1 API process, ${options.connections} connections x pipelining ${options.pipelining}, ${options.durationS} s, ${options.worker ? 'one worker' : 'no worker'}, API_RATE_LIMIT_PER_SECOND=0\n`,
+      `\nSendEmail load: 1 API process, ${options.connections} connections x pipelining ${options.pipelining} (${driver}), ${options.durationS} s, ${options.worker ? 'one worker' : 'no worker'}, API_RATE_LIMIT_PER_SECOND=0\n`,
     );
     process.stdout.write(`${formatReport(figures, judged)}\n`);
     process.stdout.write(`${jsonLine(figures, judged)}\n`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LoadRecord } from './drive-load.ts';
+import { type LoadRecord, latencySummary, percentile } from './load-record.ts';
 import type { LostCheck } from './lost-check.ts';
-import { type LoadObservations, figuresOf, formatReport, jsonLine, judge, latencySummary, percentile } from './report.ts';
+import { type LoadObservations, figuresOf, formatReport, jsonLine, judge } from './report.ts';
 
 const noneLost: LostCheck = {
   returned: 100,
@@ -20,8 +20,10 @@ const record = (over: Partial<LoadRecord> = {}): LoadRecord => ({
   answered: 35_000,
   acceptedIds: Array.from({ length: 35_000 }, (_, i) => `id${i}`),
   errorsByCode: {},
-  latenciesMs: Float64Array.from({ length: 100 }, (_, i) => i + 1),
+  latencyMs: latencySummary(Float64Array.from({ length: 100 }, (_, i) => i + 1)),
   durationS: 10,
+  driver: 'autocannon',
+  driverCpuS: 0,
   ...over,
 });
 
@@ -69,7 +71,7 @@ describe('figuresOf', () => {
 
 describe('judge', () => {
   it('passes 3,500 accepted/s with p99 under 25 ms, no errors and nothing lost', () => {
-    const fast = observations({ measured: record({ latenciesMs: Float64Array.from({ length: 100 }, () => 4) }) });
+    const fast = observations({ measured: record({ latencyMs: latencySummary(Float64Array.from({ length: 100 }, () => 4)) }) });
     expect(judge(figuresOf(fast)).verdict).toBe('PASS');
   });
 
@@ -80,7 +82,7 @@ describe('judge', () => {
 
     const f = figuresOf(
       observations({
-        measured: record({ acceptedIds: ['a'], errorsByCode: { RequestLimitExceeded: 2 }, latenciesMs: Float64Array.from([1, 1, 1]) }),
+        measured: record({ acceptedIds: ['a'], errorsByCode: { RequestLimitExceeded: 2 }, latencyMs: latencySummary(Float64Array.from([1, 1, 1])) }),
         lost: { ...noneLost, returned: 1, withoutStatus: 1, lost: 1, lostExamples: ['a'] },
       }),
     );
@@ -94,7 +96,7 @@ describe('judge', () => {
   });
 
   it('fails a run that answered nothing', () => {
-    const f = figuresOf(observations({ measured: record({ answered: 0, acceptedIds: [], latenciesMs: new Float64Array(0) }), lost: { ...noneLost, returned: 0, distinct: 0 } }));
+    const f = figuresOf(observations({ measured: record({ answered: 0, acceptedIds: [], latencyMs: latencySummary(new Float64Array(0)) }), lost: { ...noneLost, returned: 0, distinct: 0 } }));
     expect(judge(f).results.every((r) => !r.pass)).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import type { LoadRecord } from './drive-load.ts';
+import type { LatencySummary, LoadDriver, LoadRecord } from './load-record.ts';
 import type { LostCheck } from './lost-check.ts';
 
 /** The targets of issue 5, item 6: one API process on the 2-core machine, loopback. */
@@ -7,39 +7,11 @@ export const TARGETS = {
   maxP99Ms: 25,
 } as const;
 
-/** Latency of the answers of one phase, ms. */
-export interface LatencySummary {
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly mean: number;
-}
-
-/** Nearest-rank percentile (`p` in 0..100) of ascending `sorted`; NaN when empty. */
-export function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? Number.NaN;
-}
-
-export function latencySummary(latenciesMs: Float64Array): LatencySummary {
-  const sorted = Float64Array.from(latenciesMs).sort();
-  const sum = sorted.reduce((s, x) => s + x, 0);
-  return {
-    p50: percentile(sorted, 50),
-    p90: percentile(sorted, 90),
-    p99: percentile(sorted, 99),
-    max: sorted.length === 0 ? Number.NaN : (sorted[sorted.length - 1] ?? Number.NaN),
-    mean: sorted.length === 0 ? Number.NaN : sum / sorted.length,
-  };
-}
-
 /** CPU seconds used over the measured phase, by who. */
 export interface CpuUse {
   readonly apiS: number;
   readonly redisS: number;
-  /** This process: autocannon, request signing, answer parsing. */
+  /** The bench: this process (signing, answer parsing, autocannon when it drives) and wrk when it drives. */
   readonly benchS: number;
   /** The worker, when one ran (0 otherwise). */
   readonly workerS: number;
@@ -67,6 +39,7 @@ export interface LoadObservations {
 
 /** The printed figures (table and JSON). */
 export interface LoadFigures {
+  readonly driver: LoadDriver;
   readonly connections: number;
   readonly pipelining: number;
   readonly worker: boolean;
@@ -99,6 +72,7 @@ export function figuresOf(o: LoadObservations): LoadFigures {
   const span = m.durationS > 0 ? m.durationS : Number.NaN;
   const pct = (s: number) => (s / span) * 100;
   return {
+    driver: m.driver,
     connections: o.connections,
     pipelining: o.pipelining,
     worker: o.worker,
@@ -110,7 +84,7 @@ export function figuresOf(o: LoadObservations): LoadFigures {
     errorsByCode: m.errorsByCode,
     requestsPerSecond: m.answered / span,
     acceptedPerSecond: m.acceptedIds.length / span,
-    latencyMs: latencySummary(m.latenciesMs),
+    latencyMs: m.latencyMs,
     warmup: o.warmup ? { sent: o.warmup.sent, accepted: o.warmup.acceptedIds.length, errors: sumValues(o.warmup.errorsByCode) } : null,
     lost: o.lost,
     cpuPercent: { api: pct(o.cpu.apiS), redis: pct(o.cpu.redisS), bench: pct(o.cpu.benchS), worker: pct(o.cpu.workerS), other: pct(o.cpu.otherS) },
@@ -187,6 +161,7 @@ export function formatReport(f: LoadFigures, judged: ReturnType<typeof judge>): 
   const details = table(
     ['figure', 'value'],
     [
+      ['load generator', f.driver === 'wrk' ? 'wrk (a process of its own, one thread)' : 'autocannon (in the bench process)'],
       ['requests sent / answered', `${f.sent} / ${f.answered} in ${f.durationS.toFixed(2)} s (${f.sent - f.signedDuringRun} pre-signed, ${f.signedDuringRun} signed while running)`],
       ['accepted (MessageId)', `${f.accepted} (${f.acceptedPerSecond.toFixed(0)}/s)`],
       ['errors by code', f.errors === 0 ? 'none' : Object.entries(f.errorsByCode).map(([code, n]) => `${code} ${n}`).join(', ')],
@@ -213,6 +188,7 @@ const round = (x: number, digits: number) => (Number.isFinite(x) ? Number(x.toFi
 export function jsonLine(f: LoadFigures, judged: ReturnType<typeof judge>): string {
   return JSON.stringify({
     bench: 'load',
+    driver: f.driver,
     connections: f.connections,
     pipelining: f.pipelining,
     worker: f.worker,

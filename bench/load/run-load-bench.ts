@@ -4,7 +4,9 @@ import type { Keys } from '@postmill/store';
 import type { Redis } from 'ioredis';
 import { readMachineCpu, readProcCpuSeconds } from '../campaign/proc-stats.ts';
 import { redisSnapshot } from '../campaign/redis-figures.ts';
-import { type LoadRecord, driveLoad } from './drive-load.ts';
+import { driveWithAutocannon } from './drive-autocannon.ts';
+import { prepareWrkRun } from './drive-wrk.ts';
+import type { LoadDriver, LoadRecord } from './load-record.ts';
 import { checkNothingLost } from './lost-check.ts';
 import type { LoadObservations } from './report.ts';
 import { sendEmailRequests } from './send-email-requests.ts';
@@ -32,6 +34,8 @@ export interface LoadPlan {
   readonly warmupS: number;
   readonly connections: number;
   readonly pipelining: number;
+  /** The load generator (wrk: pipelining 1 only). */
+  readonly driver: LoadDriver;
   readonly worker: boolean;
   /** MessageIds also checked through GetSendEmailStatus. Default 50. */
   readonly apiSample?: number;
@@ -42,6 +46,12 @@ export interface LoadPlan {
  * and small enough to sign in about a second; past it, requests are signed as they are sent.
  */
 export const PRESIGN_PER_SECOND = 5000;
+/**
+ * Requests written for wrk per second of a phase. wrk cannot sign, so they must all be written
+ * before it starts and it stops when they run out (the run then shows `Exhausted` errors): well
+ * above any rate the API reaches here.
+ */
+export const WRK_REQUESTS_PER_SECOND = 8000;
 /** Pre-signed requests cover at most this much of a phase, so every timestamp is still fresh (5 min) when sent. */
 const PRESIGN_MAX_S = 240;
 
@@ -61,24 +71,33 @@ export async function runLoadBench(t: LoadTarget, plan: LoadPlan, log: (line: st
   const from = `bench@${domain}`;
   const { templateId } = await setUpSender(call, { domain, from });
   const requests = sendEmailRequests({ host: new URL(t.baseUrl).host, secretId: t.secretId, secretKey: t.secretKey, from, templateId, runTag });
-  const presign = (durationS: number) => requests.presign(Math.ceil(Math.min(durationS, PRESIGN_MAX_S) * PRESIGN_PER_SECOND));
-  const drive = (durationS: number) =>
-    driveLoad({ url: t.baseUrl, durationS, connections: plan.connections, pipelining: plan.pipelining, next: () => requests.next() });
+  // Signs (and for wrk writes) a phase's requests before it starts, so that work is not taken from
+  // the API during the measurement; returns the phase, ready to run.
+  const prepare = (durationS: number): (() => Promise<LoadRecord>) => {
+    const coveredS = Math.min(durationS, PRESIGN_MAX_S);
+    if (plan.driver === 'autocannon') {
+      requests.presign(Math.ceil(coveredS * PRESIGN_PER_SECOND));
+      return () => driveWithAutocannon({ url: t.baseUrl, durationS, connections: plan.connections, pipelining: plan.pipelining, next: () => requests.next() });
+    }
+    const count = Math.ceil(coveredS * WRK_REQUESTS_PER_SECOND);
+    requests.presign(count);
+    const wrk = prepareWrkRun({ url: t.baseUrl, durationS, connections: plan.connections, requests: Array.from({ length: count }, () => requests.next()) });
+    return () => wrk.run();
+  };
 
   const startedAtMs = Date.now();
   let warmup: LoadRecord | undefined;
   if (plan.warmupS > 0) {
     log(`warm-up ${plan.warmupS} s`);
-    presign(plan.warmupS);
-    warmup = await drive(plan.warmupS);
+    warmup = await prepare(plan.warmupS)();
   }
 
-  presign(plan.durationS);
+  const drive = prepare(plan.durationS);
   const redisBefore = await redisSnapshot(t.redis);
   const [apiBefore, workerBefore, machineBefore] = await Promise.all([cpuOf(t.apiPid), cpuOf(t.workerPid), readMachineCpu()]);
   const selfBefore = process.cpuUsage();
-  log(`measured run ${plan.durationS} s, ${plan.connections} connections x pipelining ${plan.pipelining}`);
-  const measured = await drive(plan.durationS);
+  log(`measured run ${plan.durationS} s, ${plan.connections} connections x pipelining ${plan.pipelining}, ${plan.driver}`);
+  const measured = await drive();
   const signedDuringRun = requests.signedOnTheFly;
   const self = process.cpuUsage(selfBefore);
   const [apiAfter, workerAfter, machineAfter] = await Promise.all([cpuOf(t.apiPid), cpuOf(t.workerPid), readMachineCpu()]);
@@ -101,7 +120,7 @@ export async function runLoadBench(t: LoadTarget, plan: LoadPlan, log: (line: st
   const apiS = apiAfter - apiBefore;
   const workerS = workerAfter - workerBefore;
   // When the API runs in this process (the smoke test), its CPU is the bench's: not counted twice.
-  const benchS = t.apiPid === process.pid ? 0 : (self.user + self.system) / 1e6;
+  const benchS = (t.apiPid === process.pid ? 0 : (self.user + self.system) / 1e6) + measured.driverCpuS;
   const machineS = machineBefore && machineAfter ? machineAfter.busyS - machineBefore.busyS : 0;
   return {
     connections: plan.connections,
