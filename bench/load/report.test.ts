@@ -37,6 +37,7 @@ const observations = (over: Partial<LoadObservations> = {}): LoadObservations =>
   cpu: { apiS: 7, redisS: 5, benchS: 3, workerS: 0, otherS: 1 },
   redisCommands: 700_000,
   signedDuringRun: 0,
+  cpuSpeed: { quietMs: 1.4, duringMs: 2, relativeSpeed: 0.7, slowShare: 0.5 },
   loadAverageBefore: [1, 2, 3],
   loadAverageAfter: [2, 2, 3],
   ...over,

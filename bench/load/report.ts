@@ -1,4 +1,5 @@
 import type { LatencySummary, LoadDriver, LoadRecord } from './load-record.ts';
+import type { CpuSpeedFigures } from './cpu-speed-probe.ts';
 import type { LostCheck } from './lost-check.ts';
 
 /** The targets of issue 5, item 6: one API process on the 2-core machine, loopback. */
@@ -32,6 +33,8 @@ export interface LoadObservations {
   readonly redisCommands: number;
   /** Requests of the measured phase signed while it ran (the pre-signed pool ran out). */
   readonly signedDuringRun: number;
+  /** How fast the CPU itself ran during the measured phase, against before the run. */
+  readonly cpuSpeed: CpuSpeedFigures;
   /** os.loadavg() (1, 5, 15 min) before the warm-up and after the measured phase. */
   readonly loadAverageBefore: readonly number[];
   readonly loadAverageAfter: readonly number[];
@@ -61,6 +64,7 @@ export interface LoadFigures {
   readonly apiCpuUsPerRequest: number;
   readonly redisCommandsPerRequest: number;
   readonly signedDuringRun: number;
+  readonly cpuSpeed: CpuSpeedFigures;
   readonly loadAverageBefore: readonly number[];
   readonly loadAverageAfter: readonly number[];
 }
@@ -91,6 +95,7 @@ export function figuresOf(o: LoadObservations): LoadFigures {
     apiCpuUsPerRequest: m.answered > 0 ? (o.cpu.apiS * 1e6) / m.answered : Number.NaN,
     redisCommandsPerRequest: m.answered > 0 ? o.redisCommands / m.answered : Number.NaN,
     signedDuringRun: o.signedDuringRun,
+    cpuSpeed: o.cpuSpeed,
     loadAverageBefore: o.loadAverageBefore,
     loadAverageAfter: o.loadAverageAfter,
   };
@@ -176,6 +181,10 @@ export function formatReport(f: LoadFigures, judged: ReturnType<typeof judge>): 
       ['CPU (% of a core): API / Redis / bench / worker / other', `${[f.cpuPercent.api, f.cpuPercent.redis, f.cpuPercent.bench, f.cpuPercent.worker, f.cpuPercent.other].map((x) => x.toFixed(0)).join(' / ')}`],
       ['API CPU per request', `${f.apiCpuUsPerRequest.toFixed(0)} µs`],
       ['Redis commands per request (incl. inside Lua)', f.redisCommandsPerRequest.toFixed(1)],
+      [
+        'CPU speed during the run (CPU time of a fixed probe)',
+        `${f.cpuSpeed.relativeSpeed.toFixed(2)}x its speed before the run (probe ${f.cpuSpeed.duringMs.toFixed(2)} ms vs ${f.cpuSpeed.quietMs.toFixed(2)} ms; ${(f.cpuSpeed.slowShare * 100).toFixed(0)} % of probes under 3/4 speed)`,
+      ],
       ['load average before / after (1 5 15 min)', `${loadavg(f.loadAverageBefore)} / ${loadavg(f.loadAverageAfter)}`],
     ],
   );
@@ -207,6 +216,7 @@ export function jsonLine(f: LoadFigures, judged: ReturnType<typeof judge>): stri
     apiCpuUsPerRequest: round(f.apiCpuUsPerRequest, 0),
     redisCommandsPerRequest: round(f.redisCommandsPerRequest, 1),
     signedDuringRun: f.signedDuringRun,
+    cpuSpeed: { relative: round(f.cpuSpeed.relativeSpeed, 2), quietMs: round(f.cpuSpeed.quietMs, 3), duringMs: round(f.cpuSpeed.duringMs, 3), slowShare: round(f.cpuSpeed.slowShare, 2) },
     loadAverageBefore: f.loadAverageBefore.map((x) => round(x, 2)),
     loadAverageAfter: f.loadAverageAfter.map((x) => round(x, 2)),
     targets: judged.results.map((r) => ({ target: r.target, value: r.value, pass: r.pass })),

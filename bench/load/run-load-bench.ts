@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { readMachineCpu, readProcCpuSeconds } from '../campaign/proc-stats.ts';
 import { redisSnapshot } from '../campaign/redis-figures.ts';
 import { driveWithAutocannon } from './drive-autocannon.ts';
+import { cpuSpeedFigures, quietCpuProbes, startCpuSpeedProbes } from './cpu-speed-probe.ts';
 import { prepareWrkRun } from './drive-wrk.ts';
 import type { LoadDriver, LoadRecord } from './load-record.ts';
 import { checkNothingLost } from './lost-check.ts';
@@ -85,6 +86,7 @@ export async function runLoadBench(t: LoadTarget, plan: LoadPlan, log: (line: st
     return () => wrk.run();
   };
 
+  const quietProbes = await quietCpuProbes();
   const startedAtMs = Date.now();
   let warmup: LoadRecord | undefined;
   if (plan.warmupS > 0) {
@@ -97,7 +99,9 @@ export async function runLoadBench(t: LoadTarget, plan: LoadPlan, log: (line: st
   const [apiBefore, workerBefore, machineBefore] = await Promise.all([cpuOf(t.apiPid), cpuOf(t.workerPid), readMachineCpu()]);
   const selfBefore = process.cpuUsage();
   log(`measured run ${plan.durationS} s, ${plan.connections} connections x pipelining ${plan.pipelining}, ${plan.driver}`);
+  const probes = startCpuSpeedProbes();
   const measured = await drive();
+  const duringProbes = probes.stop();
   const signedDuringRun = requests.signedOnTheFly;
   const self = process.cpuUsage(selfBefore);
   const [apiAfter, workerAfter, machineAfter] = await Promise.all([cpuOf(t.apiPid), cpuOf(t.workerPid), readMachineCpu()]);
@@ -132,6 +136,7 @@ export async function runLoadBench(t: LoadTarget, plan: LoadPlan, log: (line: st
     cpu: { apiS, redisS: redis.cpuS, benchS, workerS, otherS: Math.max(0, machineS - apiS - redis.cpuS - benchS - workerS) },
     redisCommands: redis.calls,
     signedDuringRun,
+    cpuSpeed: cpuSpeedFigures(quietProbes, duringProbes),
     loadAverageBefore,
     loadAverageAfter,
   };
