@@ -4,8 +4,9 @@
 // SendEmail throughput and latency of ONE API process: the built bundle apps/api/dist/main.js
 // against a redis-server this bench starts (AOF everysec, as `npm start` runs it), driven over
 // loopback by wrk (when installed; else autocannon) with distinct TC3-signed SendEmail requests
-// (each its own recipient, signed before the phase, so replay protection never refuses one). API_RATE_LIMIT_PER_SECOND is 0
-// (no per-credential limit) for the bench: the limit would otherwise refuse all but 20/s. No
+// (each its own recipient, signed before the phase, so replay protection never refuses one).
+// API_RATE_LIMIT_PER_SECOND is 0 (no per-credential limit) for the bench: the limit would
+// otherwise refuse all but 20/s. No
 // worker runs unless --worker, so the figures are the API's alone. After the run, every returned
 // MessageId is looked up in the store (and a sample through GetSendEmailStatus): nothing may be
 // lost. Prints the targets with a verdict each, the figures behind them and one JSON line to
@@ -65,13 +66,14 @@ async function waitForHealth(baseUrl: string, api: BenchWorker): Promise<void> {
 
 async function main(): Promise<number> {
   const parsed = readOptions();
-  const driver = parsed.driver !== 'auto' ? parsed.driver : wrkAvailable() ? 'wrk' : 'autocannon';
-  if (parsed.driver === 'auto' && driver === 'autocannon') {
-    log('wrk is not installed (Debian: apt-get install wrk); autocannon drives instead, in this process, and takes more of the CPU the API and Redis share');
-  }
-  if (driver === 'wrk' && !wrkAvailable()) {
+  const haveWrk = parsed.driver === 'autocannon' ? false : wrkAvailable();
+  if (parsed.driver === 'wrk' && !haveWrk) {
     process.stderr.write('--driver wrk: wrk is not installed (Debian: apt-get install wrk)\n');
     return 2;
+  }
+  const driver = parsed.driver === 'auto' ? (haveWrk ? 'wrk' : 'autocannon') : parsed.driver;
+  if (parsed.driver === 'auto' && !haveWrk) {
+    log('wrk is not installed (Debian: apt-get install wrk); autocannon drives instead, in this process, and takes more of the CPU the API and Redis share');
   }
   const options = { ...parsed, driver };
   log(
