@@ -1,4 +1,5 @@
 import { createHmac, hash } from 'node:crypto';
+import { SigningKeyCache } from './signing-key-cache.ts';
 
 /** The inputs TC3-HMAC-SHA256 signs. Header names are matched case-insensitively. */
 export interface SignInput {
@@ -21,10 +22,6 @@ export function sha256Hex(data: Buffer | string): string {
   return hash('sha256', data, 'hex');
 }
 
-function hmac(key: Buffer | string, msg: string): Buffer {
-  return createHmac('sha256', key).update(msg, 'utf8').digest();
-}
-
 // The last timestamp scopeDate formatted: requests in the same second share it.
 let lastScope = { timestamp: Number.NaN, date: '' };
 
@@ -34,25 +31,11 @@ export function scopeDate(timestamp: number): string {
   return lastScope.date;
 }
 
-/** Derived keys kept by `signingKey`; past this many the memo starts afresh (a date rolls every day). */
-const SIGNING_KEYS_MAX = 256;
-const signingKeys = new Map<string, Buffer>();
-
 /**
- * The TC3 signing key of (secret key, scope date, service): three chained HMACs, the same for
- * every request of one credential on one UTC day, so computed once and remembered (the API
- * verifies every request with it). Bounded: at most SIGNING_KEYS_MAX keys are held.
+ * Derived signing keys shared by every signature this process computes (the API verifies every
+ * request with one). Bounded and keyed as `SigningKeyCache` documents; holds no timer or handle.
  */
-function signingKey(secretKey: string, date: string, service: string): Buffer {
-  const id = `${date}\n${service}\n${secretKey}`;
-  let key = signingKeys.get(id);
-  if (key === undefined) {
-    key = hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request');
-    if (signingKeys.size >= SIGNING_KEYS_MAX) signingKeys.clear();
-    signingKeys.set(id, key);
-  }
-  return key;
-}
+const signingKeys = new SigningKeyCache({ maxEntries: 64 });
 
 /** Guarantees the exact signature the official SDKs compute for the same inputs (reference §4.3). */
 export function tc3Signature(input: SignInput): { signature: string; signedHeaderNames: string; credentialScope: string } {
@@ -74,7 +57,7 @@ export function tc3Signature(input: SignInput): { signature: string; signedHeade
   const date = scopeDate(input.timestamp);
   const credentialScope = `${date}/${input.service}/tc3_request`;
   const stringToSign = ['TC3-HMAC-SHA256', String(input.timestamp), credentialScope, sha256Hex(canonicalRequest)].join('\n');
-  const signature = createHmac('sha256', signingKey(input.secretKey, date, input.service)).update(stringToSign, 'utf8').digest('hex');
+  const signature = createHmac('sha256', signingKeys.get(input.secretId, input.secretKey, date, input.service)).update(stringToSign, 'utf8').digest('hex');
   return { signature, signedHeaderNames, credentialScope };
 }
 

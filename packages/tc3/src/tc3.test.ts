@@ -31,6 +31,14 @@ describe('tc3Signature', () => {
     });
     expect(signature).toBe('72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168');
   });
+
+  it('gives the published signature again when the signing key comes from the cache', () => {
+    const input = {
+      ...vector,
+      signedHeaders: { 'content-type': 'application/json; charset=utf-8', host: 'cvm.tencentcloudapi.com', 'x-tc-action': 'describeinstances' },
+    };
+    for (let i = 0; i < 3; i++) expect(tc3Signature(input).signature).toBe('644be983de9a8a3f00db8eadaba61467c3b429e2215758ba897b738ca469fd26');
+  });
 });
 
 describe('verifyTc3', () => {
@@ -76,6 +84,43 @@ describe('verifyTc3', () => {
       ok: false,
       code: 'AuthFailure.SignatureExpire',
     });
+  });
+
+  it('verifies with the rotated secret of a SecretId on the same date and refuses requests signed with the old one', () => {
+    const signWith = (secretKey: string) => ({
+      method: 'POST',
+      body,
+      headers: {
+        host: 'h',
+        'content-type': 'application/json',
+        'x-tc-timestamp': '1700000000',
+        authorization: tc3Authorization({
+          secretId: 'AKIDrotated',
+          secretKey,
+          timestamp: 1_700_000_000,
+          service: 'ses',
+          signedHeaders: { 'content-type': 'application/json', host: 'h' },
+          body,
+        }),
+      },
+    });
+    const withSecret = (secretKey: string) => ({ ...opts, lookupSecret: (id: string) => (id === 'AKIDrotated' ? secretKey : undefined) });
+    expect(verifyTc3(signWith('old-secret'), withSecret('old-secret')).ok).toBe(true);
+    expect(verifyTc3(signWith('old-secret'), withSecret('new-secret'))).toMatchObject({ ok: false, code: 'AuthFailure.SignatureFailure' });
+    expect(verifyTc3(signWith('new-secret'), withSecret('new-secret')).ok).toBe(true);
+    expect(verifyTc3(signWith('old-secret'), withSecret('new-secret'))).toMatchObject({ ok: false, code: 'AuthFailure.SignatureFailure' });
+    expect(verifyTc3(signWith('new-secret'), withSecret('old-secret'))).toMatchObject({ ok: false, code: 'AuthFailure.SignatureFailure' });
+  });
+
+  it('keeps verifying correctly while many distinct dates cycle through the signing-key cache', () => {
+    for (let i = 0; i < 200; i++) {
+      const ts = 1_700_000_000 + i * 86_400;
+      const req = sign('127.0.0.1:8080', '127.0.0.1', ts);
+      expect(verifyTc3(req, { ...opts, nowSeconds: ts }).ok).toBe(true);
+      const tampered = { ...req, body: Buffer.from('{}') };
+      expect(verifyTc3(tampered, { ...opts, nowSeconds: ts }).ok).toBe(false);
+    }
+    expect(verifyTc3(sign('127.0.0.1:8080', '127.0.0.1'), opts).ok).toBe(true);
   });
 
   it('refuses a malformed Authorization header with AuthFailure.InvalidAuthorization', () => {
