@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { JOB, QUEUE } from '@postmill/queue';
+import { DEFAULT_RETRY_POLICY } from '@postmill/core';
+import { JOB, QUEUE, startIntakePump } from '@postmill/queue';
+import { pino } from 'pino';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostmillStack, startPostmillStack } from './support/postmill-stack.ts';
@@ -33,7 +35,8 @@ describe('the queue dashboard in a real browser', () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`Chromium is missing at ${CHROMIUM}: install it (apt-get install chromium) to run the dashboard browser test`);
     }
-    // No worker: the enqueued mail stays in the delivery queue for the board to show.
+    // No worker: the enqueued mail stays in the delivery queue for the board to show (its job is
+    // made below by an intake pump, as a worker would).
     stack = await startPostmillStack({ DASHBOARD_USERNAME: USERNAME, DASHBOARD_PASSWORD: PASSWORD }, { worker: false });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 60_000);
@@ -52,8 +55,14 @@ describe('the queue dashboard in a real browser', () => {
       Subject: 'Dashboard test',
       Simple: { Html: b64('<p>Hello</p>') },
     });
-    const job = await stack.shared.queue.getJob(MessageId as string);
-    expect(job?.name).toBe(JOB.deliverMessage);
+    // What a worker's intake pump does (no worker runs, so the job then just waits).
+    const { shared } = stack;
+    const pump = startIntakePump({ intake: shared.intake, redis: shared.redis, queue: shared.queue, policy: DEFAULT_RETRY_POLICY, logger: pino({ level: 'silent' }) });
+    try {
+      await expect.poll(() => shared.queue.getJob(MessageId as string).then((job) => job?.name)).toBe(JOB.deliverMessage);
+    } finally {
+      await pump.stop();
+    }
 
     const context = await browser.newContext({ httpCredentials: { username: USERNAME, password: PASSWORD } });
     try {

@@ -267,6 +267,11 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(redis?.metadata['listName']).toBe(`${createKeys(prefix).bullPrefix}:${QUEUE.delivery}:wait`);
     expect(Number(redis?.metadata['listLength'])).toBeGreaterThan(0);
     expect(find(objects(), 'TriggerAuthentication', redis?.authenticationRef?.name ?? ''), 'the trigger authentication exists').toBeDefined();
+    // And on the SendEmail intake, which only a running worker's pump empties.
+    const intake = spec.triggers.find((t) => t.metadata['listName'] === createKeys(prefix).deliveryIntake);
+    expect(intake?.type).toBe(redis?.type);
+    expect(Number(intake?.metadata['listLength'])).toBeGreaterThan(0);
+    expect(intake?.authenticationRef?.name).toBe(redis?.authenticationRef?.name);
     // Delayed jobs (retries, scheduled runs) are not in the wait list; only a running worker promotes them.
     expect(spec.minReplicaCount).toBeGreaterThanOrEqual(1);
   });

@@ -1,6 +1,7 @@
 import { DEFAULT_RETRY_POLICY, type MessageSpec, newMessageId, systemClock } from '@postmill/core';
-import { MessageProducer, createDeliveryQueue } from '@postmill/queue';
-import { MessageStore, createKeys, createRedisClient } from '@postmill/store';
+import { MessageProducer, createDeliveryQueue, startIntakePump } from '@postmill/queue';
+import { DeliveryIntakeStore, MessageStore, createKeys, createRedisClient } from '@postmill/store';
+import { pino } from 'pino';
 import { startFakeTencentSes } from '@postmill/testkit';
 import { benchRecipient } from './bullmq-bench-queue.ts';
 import { type RunRecord, driveWorkers } from './drive-workers.ts';
@@ -43,12 +44,18 @@ export async function runPostmill(o: { redisUrl: string; repoRoot: string; optio
   const queue = createDeliveryQueue(redis, keys.bullPrefix);
   try {
     const messages = new MessageStore({ redis, keys, clock: systemClock, retentionDays: 1, timeZone: 'Asia/Shanghai' });
-    const producer = new MessageProducer({ queue, messages, policy: DEFAULT_RETRY_POLICY });
+    const intake = new DeliveryIntakeStore({ redis, keys });
+    const producer = new MessageProducer({ messages, intake });
     const enqueueStart = performance.now();
     for (let from = 0; from < requests; from += ENQUEUE_PARALLELISM) {
       const batch = Array.from({ length: Math.min(ENQUEUE_PARALLELISM, requests - from) }, (_, k) => benchSpec(benchRecipient(from + k)));
       await Promise.all(batch.map((spec) => producer.enqueue(spec)));
     }
+    // Their jobs are created before the workers start, as the BullMQ run's are (the workers' own
+    // intake pump would do it too, but while the limiter is being measured).
+    const pump = startIntakePump({ intake, redis, queue, policy: DEFAULT_RETRY_POLICY, logger: pino({ level: 'warn' }) });
+    while ((await intake.pending()) > 0) await new Promise((r) => setTimeout(r, 20));
+    await pump.stop();
     process.stderr.write(`postmill: enqueued ${requests} messages in ${((performance.now() - enqueueStart) / 1000).toFixed(1)} s; starting ${workers} workers\n`);
     return await driveWorkers({
       label: 'postmill',

@@ -78,6 +78,10 @@ describe('bench:load machinery (smoke)', () => {
       apiMissing: 0,
       lost: 0,
     });
+    // No worker ran: every accepted message waited in the intake until the bench's pump made its job
+    // (a few more than returned: requests in flight when the driver stopped were accepted too).
+    expect(observations.intakeDrain.pending).toBeGreaterThanOrEqual(observations.lost.returned);
+    expect(await admin.llen(shared.keys.deliveryIntake)).toBe(0);
 
     const figures = figuresOf(observations);
     const judged = judge(figures);

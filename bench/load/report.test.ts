@@ -36,6 +36,7 @@ const observations = (over: Partial<LoadObservations> = {}): LoadObservations =>
   lost: noneLost,
   cpu: { apiS: 7, redisS: 5, benchS: 3, workerS: 0, otherS: 1 },
   redisCommands: 700_000,
+  intakeDrain: { pending: 36_000, seconds: 2 },
   signedDuringRun: 0,
   cpuSpeed: { quietMs: 1.4, duringMs: 2, relativeSpeed: 0.7, slowShare: 0.5 },
   loadAverageBefore: [1, 2, 3],

@@ -21,6 +21,12 @@ export interface CpuUse {
 }
 
 /** Raw observations the figures are computed from. */
+/** The delivery intake after the run: ids waiting for their job, and the seconds until every one had it. */
+export interface IntakeDrain {
+  readonly pending: number;
+  readonly seconds: number;
+}
+
 export interface LoadObservations {
   readonly connections: number;
   readonly pipelining: number;
@@ -31,6 +37,8 @@ export interface LoadObservations {
   readonly cpu: CpuUse;
   /** Redis commands executed during the measured phase (inside Lua included). */
   readonly redisCommands: number;
+  /** Accepted messages still waiting in the delivery intake after the run, and how long the pump took to queue them. */
+  readonly intakeDrain: IntakeDrain;
   /** Requests of the measured phase signed while it ran (the pre-signed pool ran out). */
   readonly signedDuringRun: number;
   /** How fast the CPU itself ran during the measured phase, against before the run. */
@@ -63,6 +71,8 @@ export interface LoadFigures {
   /** API CPU per answered request, microseconds. */
   readonly apiCpuUsPerRequest: number;
   readonly redisCommandsPerRequest: number;
+  /** The delivery intake after the run (jobs are created by a worker's pump, off the API). */
+  readonly intakeDrain: IntakeDrain;
   readonly signedDuringRun: number;
   readonly cpuSpeed: CpuSpeedFigures;
   readonly loadAverageBefore: readonly number[];
@@ -94,6 +104,7 @@ export function figuresOf(o: LoadObservations): LoadFigures {
     cpuPercent: { api: pct(o.cpu.apiS), redis: pct(o.cpu.redisS), bench: pct(o.cpu.benchS), worker: pct(o.cpu.workerS), other: pct(o.cpu.otherS) },
     apiCpuUsPerRequest: m.answered > 0 ? (o.cpu.apiS * 1e6) / m.answered : Number.NaN,
     redisCommandsPerRequest: m.answered > 0 ? o.redisCommands / m.answered : Number.NaN,
+    intakeDrain: o.intakeDrain,
     signedDuringRun: o.signedDuringRun,
     cpuSpeed: o.cpuSpeed,
     loadAverageBefore: o.loadAverageBefore,
@@ -182,6 +193,10 @@ export function formatReport(f: LoadFigures, judged: ReturnType<typeof judge>): 
       ['API CPU per request', `${f.apiCpuUsPerRequest.toFixed(0)} µs`],
       ['Redis commands per request (incl. inside Lua)', f.redisCommandsPerRequest.toFixed(1)],
       [
+        'delivery jobs created after the run (intake pump)',
+        `${f.intakeDrain.pending} in ${f.intakeDrain.seconds.toFixed(1)} s (${f.intakeDrain.seconds > 0 ? Math.round(f.intakeDrain.pending / f.intakeDrain.seconds) : 0}/s)`,
+      ],
+      [
         'CPU speed during the run (CPU time of a fixed probe)',
         `${f.cpuSpeed.relativeSpeed.toFixed(2)}x its speed before the run (probe ${f.cpuSpeed.duringMs.toFixed(2)} ms vs ${f.cpuSpeed.quietMs.toFixed(2)} ms; ${(f.cpuSpeed.slowShare * 100).toFixed(0)} % of probes under 3/4 speed)`,
       ],
@@ -215,6 +230,7 @@ export function jsonLine(f: LoadFigures, judged: ReturnType<typeof judge>): stri
     cpuPercent: Object.fromEntries(Object.entries(f.cpuPercent).map(([k, v]) => [k, round(v, 0)])),
     apiCpuUsPerRequest: round(f.apiCpuUsPerRequest, 0),
     redisCommandsPerRequest: round(f.redisCommandsPerRequest, 1),
+    intakeDrain: { pending: f.intakeDrain.pending, seconds: round(f.intakeDrain.seconds, 2) },
     signedDuringRun: f.signedDuringRun,
     cpuSpeed: { relative: round(f.cpuSpeed.relativeSpeed, 2), quietMs: round(f.cpuSpeed.quietMs, 3), duringMs: round(f.cpuSpeed.duringMs, 3), slowShare: round(f.cpuSpeed.slowShare, 2) },
     loadAverageBefore: f.loadAverageBefore.map((x) => round(x, 2)),

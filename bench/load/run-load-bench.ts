@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import type { Keys } from '@postmill/store';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_RETRY_POLICY } from '@postmill/core';
+import { createDeliveryQueue, startIntakePump } from '@postmill/queue';
+import { DeliveryIntakeStore, type Keys } from '@postmill/store';
+import { pino } from 'pino';
 import type { Redis } from 'ioredis';
 import { readMachineCpu, readProcCpuSeconds } from '../campaign/proc-stats.ts';
 import { redisSnapshot } from '../campaign/redis-figures.ts';
@@ -9,7 +13,7 @@ import { cpuSpeedFigures, quietCpuProbes, startCpuSpeedProbes } from './cpu-spee
 import { prepareWrkRun } from './drive-wrk.ts';
 import type { LoadDriver, LoadRecord } from './load-record.ts';
 import { checkNothingLost } from './lost-check.ts';
-import type { LoadObservations } from './report.ts';
+import type { IntakeDrain, LoadObservations } from './report.ts';
 import { sendEmailRequests } from './send-email-requests.ts';
 import { setUpSender, tencentClient } from './tencent-client.ts';
 
@@ -108,6 +112,7 @@ export async function runLoadBench(t: LoadTarget, plan: LoadPlan, log: (line: st
   const redis = (await redisSnapshot(t.redis)).since(redisBefore);
   const loadAverageAfter = loadavg();
 
+  const intakeDrain = await drainIntake(t, plan.worker, log);
   const ids = [...(warmup?.acceptedIds ?? []), ...measured.acceptedIds];
   log(`checking ${ids.length} MessageIds`);
   const lost = await checkNothingLost({
@@ -135,9 +140,37 @@ export async function runLoadBench(t: LoadTarget, plan: LoadPlan, log: (line: st
     lost,
     cpu: { apiS, redisS: redis.cpuS, benchS, workerS, otherS: Math.max(0, machineS - apiS - redis.cpuS - benchS - workerS) },
     redisCommands: redis.calls,
+    intakeDrain,
     signedDuringRun,
     cpuSpeed: cpuSpeedFigures(quietProbes, duringProbes),
     loadAverageBefore,
     loadAverageAfter,
   };
+}
+
+/** Longest wait for the intake to empty after the run. */
+const DRAIN_TIMEOUT_MS = 120_000;
+
+/**
+ * Turns the run's accepted messages into delivery jobs, as a worker's intake pump does, and times
+ * it: with no worker, a pump in this process (after the measurement, so it takes nothing from the
+ * API); with one, the worker's own pump. The lost check then finds every queued message's job.
+ */
+async function drainIntake(t: LoadTarget, workerRuns: boolean, log: (line: string) => void): Promise<IntakeDrain> {
+  const intake = new DeliveryIntakeStore({ redis: t.redis, keys: t.keys });
+  const pending = await intake.pending();
+  log(`creating the delivery jobs of ${pending} accepted messages (${workerRuns ? "the worker's" : 'a'} intake pump)`);
+  const startedAt = performance.now();
+  const queue = createDeliveryQueue(t.redis, t.keys.bullPrefix);
+  const pump = workerRuns ? undefined : startIntakePump({ intake, redis: t.redis, queue, policy: DEFAULT_RETRY_POLICY, logger: pino({ level: 'warn' }) });
+  try {
+    while ((await intake.pending()) > 0) {
+      if (performance.now() - startedAt > DRAIN_TIMEOUT_MS) throw new Error(`the intake did not empty within ${DRAIN_TIMEOUT_MS} ms`);
+      await sleep(20);
+    }
+  } finally {
+    await pump?.stop();
+    await queue.close();
+  }
+  return { pending, seconds: (performance.now() - startedAt) / 1000 };
 }

@@ -4,6 +4,7 @@ import { CampaignControl, MessageProducer, createCampaignQueue, createDeliveryQu
 import {
   BlacklistStore,
   IdentityStore,
+  DeliveryIntakeStore,
   MessageStore,
   ReceiverStore,
   SenderAddressStore,
@@ -100,7 +101,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     tasks,
     campaigns: new CampaignControl({ tasks, campaignQueue, policy: DEFAULT_RETRY_POLICY, clock }),
     outbox: new OutboxStore({ redis, keys, clock, maxMessages: 100 }),
-    producer: new MessageProducer({ queue, messages, policy: DEFAULT_RETRY_POLICY }),
+    producer: new MessageProducer({ messages, intake: new DeliveryIntakeStore({ redis, keys }) }),
     publicUrl: 'http://localhost:8080',
     unsubscribeSecret: 'harness-unsubscribe-secret',
     timeZone: 'Asia/Shanghai',

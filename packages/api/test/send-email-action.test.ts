@@ -1,5 +1,7 @@
-import { ManualClock, calendarDate } from '@postmill/core';
-import { JOB, QUEUE, createDeliveryQueue } from '@postmill/queue';
+import { DEFAULT_RETRY_POLICY, ManualClock, calendarDate } from '@postmill/core';
+import { JOB, QUEUE, createDeliveryQueue, startIntakePump } from '@postmill/queue';
+import { DeliveryIntakeStore } from '@postmill/store';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from './api-harness.ts';
 import { errorCode, ok } from './tencent-answer.ts';
@@ -115,16 +117,23 @@ describe('SendEmail', () => {
       expect((await api.deps.messages.getSpec(sent.MessageId as string))?.html).toBe('<p>Hi Alice</p>');
     });
 
-    it('puts a deliver-message job with the MessageId as job id in the delivery queue', async () => {
+    it('puts the MessageId in the delivery intake, and the intake pump of a worker makes it a deliver-message job', async () => {
       const sent = ok(await api.call('SendEmail', request()));
-      const queue = createDeliveryQueue(api.deps.redis, api.deps.keys.bullPrefix);
+      const { redis, keys } = api.deps;
+      expect(await redis.lrange(keys.deliveryIntake, 0, -1)).toEqual([sent.MessageId]);
+      const queue = createDeliveryQueue(redis, keys.bullPrefix);
+      const pump = startIntakePump({ intake: new DeliveryIntakeStore({ redis, keys }), redis, queue, policy: DEFAULT_RETRY_POLICY, logger: pino({ level: 'silent' }) });
       try {
         expect(queue.name).toBe(QUEUE.delivery);
+        await expect.poll(() => queue.getJob(sent.MessageId as string).then((j) => j?.name), { timeout: 5000 }).toBe(JOB.deliverMessage);
         const job = await queue.getJob(sent.MessageId as string);
-        expect(job?.name).toBe(JOB.deliverMessage);
         expect(job?.data).toEqual({ messageId: sent.MessageId });
+        expect(job?.opts.attempts).toBe(DEFAULT_RETRY_POLICY.maxAttempts);
         expect(await job?.getState()).toBe('waiting');
+        await expect.poll(() => redis.llen(keys.deliveryIntakeClaimed)).toBe(0);
+        expect(await redis.llen(keys.deliveryIntake)).toBe(0);
       } finally {
+        await pump.stop();
         await queue.close();
       }
     });

@@ -17,6 +17,7 @@ export {
 export { type SharedRateLimiterOptions, type Reservation, SharedRateLimiter } from './shared-rate-limiter.ts';
 export { type SlotWait, waitForSlotAndCheck } from './wait-for-slot.ts';
 export { MessageProducer } from './message-producer.ts';
+export { type IntakePump, type IntakePumpOptions, startIntakePump } from './intake-pump.ts';
 export { type DeliveryDeps, processDeliverMessage } from './delivery-processor.ts';
 export { type DeliveryWorkerOptions, startDeliveryWorker } from './delivery-worker.ts';
 export { createDeliveryQueue, createCampaignQueue } from './delivery-queue.ts';

@@ -1,21 +1,22 @@
-import type { MessageSpec, RetryPolicyOptions } from '@postmill/core';
-import type { MessageStore } from '@postmill/store';
-import type { Queue } from 'bullmq';
-import { type DeliveryPayload, JOB, deliverMessageJobOptions } from './job-catalog.ts';
+import type { MessageSpec } from '@postmill/core';
+import type { DeliveryIntakeStore, MessageStore } from '@postmill/store';
 
 /**
  * Accepts messages for delivery. Guarantees: `enqueue` resolves only after the message is in the
- * ledger AND its job is in the queue (Redis acknowledged both); if queueing fails the ledger
- * entry is removed and the error propagates, so a caller never gets a MessageId for mail that
- * is not durably queued.
+ * ledger AND its id is in the delivery intake (Redis acknowledged both, in that order, so the
+ * intake never names a message the ledger does not hold yet); the intake pump of a worker then
+ * creates its delivery job (startIntakePump). If either write fails, the ledger entry is removed
+ * and the error propagates, so a caller never gets a MessageId for mail that is not durably queued.
+ * The BullMQ job is not created here: that is most of the API's cost per SendEmail, and the pump
+ * creates jobs in batches off the request path.
  */
 export class MessageProducer {
-  constructor(private readonly o: { queue: Queue<DeliveryPayload>; messages: MessageStore; policy: RetryPolicyOptions }) {}
+  constructor(private readonly o: { messages: MessageStore; intake: DeliveryIntakeStore }) {}
 
   async enqueue(spec: MessageSpec): Promise<void> {
     await this.o.messages.accept(spec);
     try {
-      await this.o.queue.add(JOB.deliverMessage, { messageId: spec.messageId }, deliverMessageJobOptions(spec.messageId, this.o.policy));
+      await this.o.intake.push(spec.messageId);
     } catch (err) {
       await this.o.messages.discard(spec).catch(() => undefined); // best effort; the original error is what the caller needs
       throw err;

@@ -1,5 +1,5 @@
 import { DEFAULT_RETRY_POLICY, type MailTransport, type MessageSpec, type RecipientState, type RetryPolicyOptions, newMessageId, systemClock } from '@postmill/core';
-import { BlacklistStore, DomainHoldStore, MessageStore, StatisticsStore, SuppressionStore, createKeys, createRedisClient } from '@postmill/store';
+import { BlacklistStore, DeliveryIntakeStore, DomainHoldStore, MessageStore, StatisticsStore, SuppressionStore, createKeys, createRedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import type { Worker } from 'bullmq';
 import { type Logger, pino } from 'pino';
@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { createDeliveryQueue } from '../src/delivery-queue.ts';
 import { startDeliveryWorker } from '../src/delivery-worker.ts';
 import type { DeliveryPayload } from '../src/job-catalog.ts';
+import { startIntakePump } from '../src/intake-pump.ts';
 import { MessageProducer } from '../src/message-producer.ts';
 import { SharedRateLimiter } from '../src/shared-rate-limiter.ts';
 import type { WorkerDrain } from '../src/worker-drain.ts';
@@ -18,7 +19,7 @@ export interface WorkerHarness {
   readonly holds: DomainHoldStore;
   readonly queue: ReturnType<typeof createDeliveryQueue>;
   readonly worker: Worker<DeliveryPayload>;
-  /** Accepts a message (defaults: sender news@mail.example.com, one text part). */
+  /** Accepts a message (defaults: sender news@mail.example.com, one text part); resolves once its job exists. */
   send(partial: Partial<MessageSpec> & Pick<MessageSpec, 'to'>): Promise<MessageSpec>;
   /** Resolves with the ledger once every recipient is final (sent or failed). */
   settled(messageId: string, timeoutMs?: number): Promise<Map<string, RecipientState>>;
@@ -45,7 +46,9 @@ export async function startWorkerHarness(options: {
   const messages = new MessageStore({ redis, keys, clock, retentionDays: 1, timeZone: 'Asia/Shanghai' });
   const suppressions = new SuppressionStore({ redis, keys });
   const holds = new DomainHoldStore({ redis, keys, clock });
-  const producer = new MessageProducer({ queue, messages, policy });
+  const intake = new DeliveryIntakeStore({ redis, keys });
+  const producer = new MessageProducer({ messages, intake });
+  const pump = startIntakePump({ intake, redis, queue, policy, logger: pino({ level: 'silent' }) });
   const worker = startDeliveryWorker({
     connection: redis,
     bullPrefix: keys.bullPrefix,
@@ -91,6 +94,11 @@ export async function startWorkerHarness(options: {
         ...partial,
       };
       await producer.enqueue(spec);
+      // The intake pump creates the job a moment later; tests look at it right after send().
+      for (const by = Date.now() + 10_000; !(await queue.getJob(spec.messageId)); ) {
+        if (Date.now() > by) throw new Error(`no job for ${spec.messageId} within 10 s`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
       return spec;
     },
     async settled(messageId, timeoutMs = 10_000) {
@@ -103,6 +111,7 @@ export async function startWorkerHarness(options: {
       }
     },
     async close() {
+      await pump.stop();
       await worker.close();
       await options.transport.close();
       await queue.obliterate({ force: true }).catch(() => undefined);

@@ -49,7 +49,7 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     tasks: shared.tasks,
     campaigns: new CampaignControl({ tasks: shared.tasks, campaignQueue: shared.campaignQueue, policy: config.sending.retry, clock }),
     outbox: shared.outbox,
-    producer: new MessageProducer({ queue: shared.queue, messages: shared.messages, policy: config.sending.retry }),
+    producer: new MessageProducer({ messages: shared.messages, intake: shared.intake }),
     publicUrl: config.http.publicUrl,
     unsubscribeSecret: unsubscribeSecret(config),
     timeZone: config.timeZone,

@@ -6,6 +6,9 @@ import type { SharedServices } from './shared-services.ts';
 /** Status label of each task status code: the TaskStatus key in lower case (`pending`, `sending`, ...). */
 const STATUS_NAMES = new Map<TaskStatusCode, string>(Object.entries(TaskStatus).map(([name, code]) => [code, name.toLowerCase()]));
 
+/** The `queue` label of the delivery intake in `postmill_queue_jobs` (state `pending`). */
+export const INTAKE_LABEL = 'delivery-intake';
+
 /** Options of `createProcessMetrics`; every field documents its default. */
 export interface ProcessMetricsOptions {
   /** Export prom-client's process metrics too. Default true. */
@@ -24,6 +27,9 @@ export function createProcessMetrics(shared: SharedServices, options: ProcessMet
     name: q.name,
     getJobCounts: () => whenConnected(() => q.getJobCounts()),
   }));
+  // Accepted SendEmail messages whose delivery job the workers' intake pump has yet to create: it
+  // grows only while no worker runs (or all of them are behind), so it belongs beside queue depth.
+  queues.push({ name: INTAKE_LABEL, getJobCounts: () => whenConnected(async () => ({ pending: await shared.intake.pending() })) });
   return createPostmillMetrics({
     ...(options.defaultMetrics === undefined ? {} : { defaultMetrics: options.defaultMetrics }),
     queues,

@@ -3,6 +3,7 @@ import { type CampaignTaskSpec, type Clock, systemClock } from '@postmill/core';
 import { type CampaignPayload, type DeliveryPayload, createCampaignQueue, createDeliveryQueue } from '@postmill/queue';
 import {
   BlacklistStore,
+  DeliveryIntakeStore,
   DomainHoldStore,
   IdentityStore,
   type Keys,
@@ -28,6 +29,8 @@ export interface SharedServices {
   readonly queue: Queue<DeliveryPayload>;
   readonly campaignQueue: Queue<CampaignPayload>;
   readonly messages: MessageStore;
+  /** Accepted message ids waiting for their delivery job (the workers' intake pump creates it). */
+  readonly intake: DeliveryIntakeStore;
   readonly suppressions: SuppressionStore;
   readonly outbox: OutboxStore;
   readonly identities: IdentityStore;
@@ -73,6 +76,7 @@ export function createSharedServices(
     queue,
     campaignQueue,
     messages: new MessageStore({ redis, keys, clock, retentionDays: config.limits.statusRetentionDays, timeZone }),
+    intake: new DeliveryIntakeStore({ redis, keys }),
     suppressions: new SuppressionStore({ redis, keys }),
     outbox: new OutboxStore({ redis, keys, clock, maxMessages: config.outboxMaxMessages }),
     identities: new IdentityStore({ redis, keys, clock }),

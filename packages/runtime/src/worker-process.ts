@@ -8,6 +8,7 @@ import {
   noopDeliveryObserver,
   startCampaignWorker,
   startDeliveryWorker,
+  startIntakePump,
 } from '@postmill/queue';
 import { type RedisClient, StatisticsStore } from '@postmill/store';
 import type { Logger } from 'pino';
@@ -116,6 +117,8 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
     campaign,
     drain: deliveryDrain,
   });
+  // Creates the delivery job of each message the API accepted; one worker process pumps at a time.
+  const pump = startIntakePump({ intake: shared.intake, redis, queue: shared.queue, policy: config.sending.retry, logger: log });
   const control = startCampaignWorker({ connection: redis, bullPrefix: keys.bullPrefix, concurrency: 4, lockDurationMs: config.sending.jobLockMs, deps: campaign, drain: controlDrain });
   let closing: Promise<void> | undefined;
   return {
@@ -123,6 +126,7 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
     close: () =>
       (closing ??= (async () => {
         const startedAt = performance.now();
+        const pumpStopped = pump.stop(); // its ids stay in Redis; another worker's pump takes over
         await drainWorkers(
           [
             { name: 'delivery', worker: delivery, drain: deliveryDrain },
@@ -130,6 +134,7 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
           ],
           { graceMs: config.shutdownGraceMs, logger: log },
         );
+        await pumpStopped;
         // Waits for requests still in flight (only after a forced hand-back), then closes connections.
         await transport.close();
         await statsRedis.quit().catch(() => statsRedis.disconnect());

@@ -41,6 +41,8 @@ describe('Prometheus metrics of a real worker and API (real Redis, fake Tencent 
       }
     }
     expect(sampleValue(text, 'postmill_queue_jobs', { queue: QUEUE.delivery, state: 'waiting' })).toBe(0);
+    // The delivery intake (accepted SendEmail messages whose job is still to be made) is empty again.
+    expect(sampleValue(text, 'postmill_queue_jobs', { queue: 'delivery-intake', state: 'pending' })).toBe(0);
     // Default process metrics are there too.
     expect(sampleValue(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(sampleValue(text, 'postmill_metrics_collect_errors_total')).toBeUndefined();

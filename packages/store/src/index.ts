@@ -3,6 +3,7 @@ export { CLUSTER_SLOTS, keySlot } from './key-slot.ts';
 export { type RedisClient, type RedisConnectionOptions, createRedisClient } from './redis-client.ts';
 export { type RedisServerProcess, type SpawnRedisOptions, freePort, spawnRedisServer } from './redis-server-process.ts';
 export { type RecipientStatusRow, type StatusQuery, type MessageStoreOptions, MessageStore } from './message-store.ts';
+export { DeliveryIntakeStore } from './delivery-intake-store.ts';
 export { SuppressionStore } from './suppression-store.ts';
 export { DomainHoldStore } from './domain-hold-store.ts';
 export { type Admission, type AdmissionRequest, ADMISSION_WINDOW_MS, RequestAdmissionStore } from './request-admission-store.ts';

@@ -10,6 +10,10 @@ const slots = (group: readonly string[]) => new Set(group.map(keySlot));
 // Every group below is touched together by one Lua script, MULTI or pipeline; on a Redis Cluster
 // such a group must sit in one hash slot, or Redis answers CROSSSLOT.
 describe('Redis key hash-slot discipline', () => {
+  it('keeps the delivery intake, its claimed list and its lease (the pump scripts pass them together) in one slot', () => {
+    expect(slots([keys.deliveryIntake, keys.deliveryIntakeClaimed, keys.deliveryIntakeLease]).size).toBe(1);
+  });
+
   it('keeps each message ledger (spec, content, recipients: one MULTI) in one slot', () => {
     expect(slots([keys.messageSpec('pm-1'), keys.messageContent('pm-1'), keys.messageRecipients('pm-1')]).size).toBe(1);
   });

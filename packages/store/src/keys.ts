@@ -58,6 +58,12 @@ export interface Keys {
   readonly blacklistSeq: string;
   /** Sending statistics of one day (HASH `<fromDomain>|<rcptDomain>|<metric>` → count). */
   stats(date: string): string;
+  /** Accepted message ids whose delivery job is still to be created (LIST, appended by the API). */
+  readonly deliveryIntake: string;
+  /** Ids the intake pump took from the intake and is queueing (LIST). Same tag as the intake. */
+  readonly deliveryIntakeClaimed: string;
+  /** Which process pumps the intake (string token with PX). Same tag as the intake. */
+  readonly deliveryIntakeLease: string;
   /** A signature the API already accepted, by its hash (string with PX), for refusing replays. */
   acceptedSignature(signatureHash: string): string;
   /** API requests of one SecretId to one action in one window (counter with PX). Same tag as acceptedSignature. */
@@ -104,6 +110,10 @@ export function createKeys(prefix: string): Keys {
     blacklistIds: `${tag}:blacklist:ids`,
     blacklistSeq: `${tag}:seq:blacklist`,
     stats: (date) => `${prefix}:{s:${date}}:stats`,
+    // Deployment tag: the intake scripts touch all three at once.
+    deliveryIntake: `${tag}:intake`,
+    deliveryIntakeClaimed: `${tag}:intake:claimed`,
+    deliveryIntakeLease: `${tag}:intake:lease`,
     // Deployment tag: the admission script touches both keys of a request at once.
     acceptedSignature: (hash) => `${tag}:sig:${hash}`,
     apiRequestCount: (secretId, action, window) => `${tag}:rate:${secretId}:${action}:${window}`,
