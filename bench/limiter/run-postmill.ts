@@ -77,6 +77,8 @@ export async function runPostmill(o: { redisUrl: string; repoRoot: string; optio
         SEND_RATE_PER_SECOND: String(ratePerSecond),
         WORKER_CONCURRENCY: String(concurrency),
         POSTMILL_SECRET_KEY: 'bench',
+        // Four workers on one machine: each serves health and metrics on a free port, not all on 9091.
+        WORKER_PORT: '0',
         LOG_LEVEL: 'warn',
       },
     });
