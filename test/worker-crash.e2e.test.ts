@@ -46,4 +46,39 @@ describe('a worker process killed with SIGKILL mid-run', () => {
     }
     console.log(`SIGKILL at ${atKill} delivered: ${s.smtp.messages.length} SMTP deliveries for 1500 recipients, ${twice.length} repeated`);
   });
+
+  it('delivers SendEmail mail accepted while the worker pumping the intake lies SIGKILLed: another worker takes the lease over', { timeout: 90_000 }, async () => {
+    stack = await startPostmillStack({}, { worker: false });
+    const s = stack;
+    const { redis, keys } = s.shared;
+    await setUpSender(s);
+    const mail = (to: string) => ({ FromEmailAddress: 'news@mail.example.com', Destination: [to], Subject: 'Intake takeover', Simple: { Html: Buffer.from('<p>hi</p>').toString('base64') } });
+    const first = spawnWorker(s);
+    children.push(first);
+    // The first worker takes the lease and pumps: a mail goes through.
+    const holder = await until(() => redis.get(keys.deliveryIntakeLease), (v) => v !== null, 30_000);
+    await s.call('SendEmail', mail('before@example.org'));
+    await until(async () => s.smtp.messages.length, (n) => n === 1, 15_000);
+    const second = spawnWorker(s);
+    children.push(second);
+    // The second worker stands by (or is still starting): the lease stays the first one's.
+    expect(await redis.get(keys.deliveryIntakeLease)).toBe(holder);
+
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const killedAt = Date.now();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push((await s.call('SendEmail', mail(`after${i}@example.org`))).MessageId as string);
+    await until(async () => s.smtp.messages.length, (n) => n >= 21, 30_000);
+    const tookMs = Date.now() - killedAt;
+    const newHolder = await redis.get(keys.deliveryIntakeLease);
+    expect(newHolder).not.toBeNull();
+    expect(newHolder).not.toBe(holder);
+    expect(await redis.llen(keys.deliveryIntake)).toBe(0);
+    expect(await redis.llen(keys.deliveryIntakeClaimed)).toBe(0);
+    const per = deliveriesPerRecipient(s);
+    for (let i = 0; i < 20; i++) expect(per.get(`after${i}@example.org`)).toBe(1);
+    for (const id of ids) expect((await s.shared.queue.getJob(id))?.id).toBe(id);
+    console.log(`intake takeover: 20 SendEmail mails accepted after the pumping worker was killed were all delivered ${tookMs} ms after the kill (lease 3 s)`);
+  });
 });
