@@ -4,6 +4,7 @@ import type { ApiDeps } from './api-deps.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import { registerOutboxRoutes } from './outbox-routes.ts';
 import { TENCENT_ACTIONS } from './tencent/action-registry.ts';
+import { answerClientError } from './tencent/client-error.ts';
 import { registerTencentDialect } from './tencent/dialect-plugin.ts';
 import { registerUnsubscribeRoutes } from './unsubscribe-routes.ts';
 
@@ -23,6 +24,8 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     trustProxy: true,
     // Unsubscribe tokens are ~150 characters; Fastify's default (100) would answer 414.
     routerOptions: { maxParamLength: 1024 },
+    // A request Node's HTTP parser refuses still gets Tencent's error envelope, not a bare 400.
+    clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance; // pino's Logger type parameter differs from Fastify's default; the instance is the same
   registerTencentDialect(app, deps, TENCENT_ACTIONS);
   registerOutboxRoutes(app, deps);
