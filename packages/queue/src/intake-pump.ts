@@ -4,6 +4,7 @@ import type { RetryPolicyOptions } from '@postmill/core';
 import type { DeliveryIntakeStore, RedisClient } from '@postmill/store';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
+import { limitErrorLog } from './error-log-limiter.ts';
 import { type DeliveryPayload, JOB, deliverMessageJobOptions } from './job-catalog.ts';
 
 /** Options of the intake pump; every field documents its default. */
@@ -54,6 +55,8 @@ export function startIntakePump(o: IntakePumpOptions): IntakePump {
   const blocking = (o.redis.duplicate as () => RedisClient).call(o.redis);
   blocking.on('error', () => undefined); // reconnection is automatic; failures surface through commands
   let active = false;
+  // While Redis is down every round fails; one line per 10 s says so (with how many were not logged).
+  const roundFailed = limitErrorLog((err, suppressed) => log.warn({ err, suppressed }, 'intake pump round failed; retrying'));
 
   const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
 
@@ -84,7 +87,7 @@ export function startIntakePump(o: IntakePumpOptions): IntakePump {
         await round();
       } catch (err) {
         if (stopping.signal.aborted) break;
-        log.warn({ err }, 'intake pump round failed; retrying');
+        roundFailed(err);
         await pause(retryDelayMs);
       }
     }
