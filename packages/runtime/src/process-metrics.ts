@@ -7,7 +7,7 @@ import type { SharedServices } from './shared-services.ts';
 const STATUS_NAMES = new Map<TaskStatusCode, string>(Object.entries(TaskStatus).map(([name, code]) => [code, name.toLowerCase()]));
 
 /** The `queue` label of the delivery intake in `postmill_queue_jobs` (state `pending`). */
-export const INTAKE_LABEL = 'delivery-intake';
+const INTAKE_LABEL = 'delivery-intake';
 
 /** Options of `createProcessMetrics`; every field documents its default. */
 export interface ProcessMetricsOptions {
