@@ -30,7 +30,8 @@ export {
   transientBackoffMs,
   recipientBackoffMs,
 } from './retry-policy.ts';
-export { type RecipientState, type RecipientStateName, canTransition, isFinal, isDue } from './recipient-state.ts';
+export { type RecipientState, type RecipientStateName, canTransition, stateCode, isFinal, isDue } from './recipient-state.ts';
+export { LEDGER_TRANSITIONS, canLedgerTransition, ledgerTransitionsLua } from './ledger-transitions.ts';
 export { DeliverStatus, type TencentRecipientStatus, toTencentStatus } from './send-status.ts';
 export { type RenderTarget, type TemplateData, escapeHtml, sanitizeHeaderValue, renderTemplate, templateVariables } from './template.ts';
 export { randomId, newMessageId, rfcMessageId } from './message-id.ts';

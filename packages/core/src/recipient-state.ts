@@ -1,3 +1,6 @@
+import { RunCode } from './campaign/run-ledger-codes.ts';
+import { canLedgerTransition } from './ledger-transitions.ts';
+
 /**
  * The ledger state of one recipient of one message, a closed set:
  * queued → sent | deferred | failed; deferred → sent | deferred | failed; failed → queued (an
@@ -26,16 +29,25 @@ export type RecipientState =
 
 export type RecipientStateName = RecipientState['state'];
 
-const TRANSITIONS: Readonly<Record<RecipientStateName, readonly RecipientStateName[]>> = {
-  queued: ['sent', 'deferred', 'failed'],
-  deferred: ['sent', 'deferred', 'failed'],
-  failed: ['queued'],
-  sent: [],
+const CODES_OF: Readonly<Record<RecipientStateName, readonly number[]>> = {
+  queued: [RunCode.Queued],
+  sent: [RunCode.Sent],
+  deferred: [RunCode.Deferred],
+  failed: [RunCode.FailedPermanent, RunCode.FailedTransient],
 };
 
-/** The one place that says which state changes are allowed. */
+/** The ledger code of a state (see RunCode): the key into the one transition table. */
+export function stateCode(state: RecipientState): number {
+  if (state.state === 'failed') return state.transient ? RunCode.FailedTransient : RunCode.FailedPermanent;
+  return CODES_OF[state.state][0] ?? RunCode.Queued;
+}
+
+/**
+ * Whether some state named `from` may move to some state named `to`, by the one ledger transition
+ * table (LEDGER_TRANSITIONS); `failed → queued` holds for transient failures only.
+ */
 export function canTransition(from: RecipientStateName, to: RecipientStateName): boolean {
-  return TRANSITIONS[from].includes(to);
+  return CODES_OF[from].some((f) => CODES_OF[to].some((t) => canLedgerTransition(f, t)));
 }
 
 /** True when nothing more will happen to this recipient without an explicit retry. */

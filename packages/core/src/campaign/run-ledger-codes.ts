@@ -1,9 +1,11 @@
 /**
- * The 4-bit state of one (run, recipient) in a run's ledger bitfield. Guarantees: 0 is the
- * initial (queued) state, so a fresh run needs no initialisation; 1 sent and 5 cancelled are
- * final; 3/4 failed are final until an explicit retry resets 4 (transient) to 0.
+ * The 4-bit state of one recipient in a ledger. Guarantees: 0 is the initial (queued) state, so a
+ * fresh run needs no initialisation; 1 sent, 3 failed (permanent) and 5 cancelled are final; 4
+ * (failed after exhausting transient retries) is final until an explicit retry resets it to 0;
+ * 6 (sending) is a recipient claimed by one send that is in flight: nobody else may send it until
+ * that send records its answer or its claim lapses.
  */
-export const RunCode = { Queued: 0, Sent: 1, Deferred: 2, FailedPermanent: 3, FailedTransient: 4, Cancelled: 5 } as const;
+export const RunCode = { Queued: 0, Sent: 1, Deferred: 2, FailedPermanent: 3, FailedTransient: 4, Cancelled: 5, Sending: 6 } as const;
 export type RunCodeValue = (typeof RunCode)[keyof typeof RunCode];
 
 /** True when the recipient needs no more sending in this run. */
