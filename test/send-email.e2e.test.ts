@@ -93,6 +93,28 @@ describe('SendEmail end to end with the official tencentcloud-sdk-nodejs-ses cli
       .toMatchObject({ MessageId: sent.MessageId, ToEmailAddress: 'alice@example.org', FromEmailAddress: 'news@mail.example.com', SendStatus: 0, DeliverStatus: 1 });
   });
 
+  it('delivers one copy to an address given in Destination and again in Cc in another case', async () => {
+    smtp.reset();
+    const sent = await client.SendEmail({
+      FromEmailAddress: 'news@mail.example.com',
+      Destination: ['Dave@example.org'],
+      Cc: ['dave@example.org', 'erin@example.org'],
+      Subject: 'One copy',
+      Simple: { Text: b64('hi') },
+    });
+    await expect
+      .poll(async () => {
+        const status = await client.GetSendEmailStatus({ RequestDate: today(), Offset: 0, Limit: 10, MessageId: sent.MessageId as string });
+        return status.EmailStatusList?.map((r) => [r.ToEmailAddress, r.DeliverStatus]);
+      }, { timeout: 10_000 })
+      .toEqual([
+        ['Dave@example.org', 1],
+        ['erin@example.org', 1],
+      ]);
+    // Delivered (DeliverStatus 1) means the SMTP server took the message: everything sent is captured.
+    expect(smtp.messages.flatMap((m) => m.envelope.to).sort()).toEqual(['Dave@example.org', 'erin@example.org']);
+  });
+
   it('surfaces Tencent error codes through the SDK', async () => {
     await expect(
       client.SendEmail({ FromEmailAddress: 'news@mail.example.com', Destination: ['bob@example.org'], Subject: 'x', Template: { TemplateID: 999_999, TemplateData: '{}' } }),
@@ -130,8 +152,10 @@ describe('SendEmail end to end with the official tencentcloud-sdk-nodejs-ses cli
     expect(res.status).toBe(200);
     const status = await client.GetSendEmailStatus({ RequestDate: today(), Offset: 0, Limit: 10, MessageId: sent.MessageId as string });
     expect(status.EmailStatusList?.[0]?.UserUnsubscribed).toBe(true);
-    await expect(
-      client.SendEmail({ FromEmailAddress: 'news@mail.example.com', Destination: ['carol@example.org'], Subject: 'Again', Simple: { Text: b64('hi') } }),
-    ).rejects.toMatchObject({ code: 'FailedOperation.ReceiverHasUnsubscribed' });
+    for (const address of ['carol@example.org', 'Carol@Example.ORG']) {
+      await expect(
+        client.SendEmail({ FromEmailAddress: 'news@mail.example.com', Destination: [address], Subject: 'Again', Simple: { Text: b64('hi') } }),
+      ).rejects.toMatchObject({ code: 'FailedOperation.ReceiverHasUnsubscribed' });
+    }
   });
 });

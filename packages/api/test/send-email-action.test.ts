@@ -89,6 +89,17 @@ describe('SendEmail', () => {
       }
     });
 
+    it('accepts an address repeated in Cc, exactly or in another case, as one recipient under its first spelling, found by any spelling', async () => {
+      const sent = ok(await api.call('SendEmail', request({ Destination: ['Bob@example.org'], Cc: ['bob@example.org', 'carol@example.org', 'BOB@example.org', 'carol@example.org'] })));
+      const messageId = sent.MessageId as string;
+      const status = ok(await api.call('GetSendEmailStatus', { RequestDate: TODAY, Offset: 0, Limit: 10, MessageId: messageId }));
+      expect((status.EmailStatusList as Record<string, unknown>[]).map((r) => r.ToEmailAddress)).toEqual(['Bob@example.org', 'carol@example.org']);
+      const byAddress = ok(await api.call('GetSendEmailStatus', { RequestDate: TODAY, Offset: 0, Limit: 10, ToEmailAddress: 'BOB@Example.org' }));
+      expect((byAddress.EmailStatusList as Record<string, unknown>[]).map((r) => [r.MessageId, r.ToEmailAddress])).toEqual([[messageId, 'Bob@example.org']]);
+      // The headers keep what the caller wrote; only the envelope is de-duplicated.
+      expect(await api.deps.messages.getSpec(messageId)).toMatchObject({ to: ['Bob@example.org'], cc: ['bob@example.org', 'carol@example.org', 'BOB@example.org', 'carol@example.org'] });
+    });
+
     it('stores the message in the ledger with the template rendered at acceptance and markup in TemplateData escaped in html only', async () => {
       const data = { name: '<script>alert("x")</script>' };
       const sent = ok(await api.call('SendEmail', request({ Template: { TemplateID: templateId, TemplateData: JSON.stringify(data) } })));
@@ -237,8 +248,9 @@ describe('SendEmail', () => {
       expect(await sendCode({ Bcc: ['x@example.org\r\nSubject: hi'] })).toBe('FailedOperation.IncorrectEmail');
     });
 
-    it('answers InvalidParameterValue when Bcc repeats a Destination address', async () => {
+    it('answers InvalidParameterValue when Bcc repeats a Destination address, in any letter case', async () => {
       expect(await sendCode({ Destination: ['alice@example.org'], Bcc: ['alice@EXAMPLE.org'] })).toBe('InvalidParameterValue');
+      expect(await sendCode({ Destination: ['alice@example.org'], Bcc: ['Alice@example.org'] })).toBe('InvalidParameterValue');
     });
 
     it('answers InvalidParameterValue.SubjectLengthError for an empty Subject', async () => {
@@ -364,6 +376,7 @@ describe('SendEmail', () => {
       await api.deps.suppressions.unsubscribe(SENDER, 'alice@example.org');
       await api.deps.suppressions.unsubscribe(SENDER, 'BOB@example.org');
       expect(await sendCode({ Destination: ['alice@example.org'], Cc: ['bob@example.org'] })).toBe('FailedOperation.ReceiverHasUnsubscribed');
+      expect(await sendCode({ Destination: ['Alice@example.org'], Cc: ['Bob@Example.org'] })).toBe('FailedOperation.ReceiverHasUnsubscribed');
     });
 
     it('answers UnknownParameter for a field Tencent does not define', async () => {

@@ -61,6 +61,12 @@ describe('planDelivery', () => {
     expect(requests).toEqual([['a@example.com', 'b@example.com']]);
   });
 
+  it('plans a mailbox once when it appears again in another case, under its first spelling', () => {
+    const recipients = ['Bob@example.com', 'ann@example.com', 'bob@EXAMPLE.com', 'BOB@example.com'];
+    const { requests } = plan({ recipients, states: allQueued(['Bob@example.com', 'ann@example.com']) });
+    expect(requests).toEqual([['Bob@example.com', 'ann@example.com']]);
+  });
+
   it('never re-plans a recipient that was already sent or failed', () => {
     const recipients = ['sent@example.com', 'failed@example.com', 'new@example.com'];
     const states = new Map<string, RecipientState>([

@@ -1,5 +1,5 @@
 import { chunk } from './chunk.ts';
-import { domainOf } from './email-address.ts';
+import { domainOf, uniqueAddresses } from './email-address.ts';
 import type { RecipientOutcome } from './mail-message.ts';
 import type { ProviderError } from './provider-error.ts';
 import { type RecipientState, canTransition, isDue } from './recipient-state.ts';
@@ -34,12 +34,13 @@ export interface DeliveryPlan {
  * touched; unsubscribed ones fail with `FailedOperation.ReceiverHasUnsubscribed` before any
  * request, blacklisted ones with `FailedOperation.EmailAddrInBlacklist`; recipients of held
  * domains are deferred to the hold's end; every request has at most
- * `chunkSize` recipients (exactly one when personal); no recipient appears twice.
+ * `chunkSize` recipients (exactly one when personal); no mailbox appears twice (by addressKey: the
+ * first spelling is planned, later case variants are dropped).
  */
 export function planDelivery(input: PlanInput): DeliveryPlan {
   const updates = new Map<string, RecipientState>();
   const sendable: string[] = [];
-  for (const r of new Set(input.recipients)) {
+  for (const r of uniqueAddresses(input.recipients)) {
     const state = input.states.get(r);
     if (!state || !isDue(state, input.nowMs)) continue;
     if (input.unsubscribed.has(r)) {

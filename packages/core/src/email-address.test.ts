@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { domainOf, formatMailbox, isValidDomain, isValidEmail, normalizeEmail, parseMailbox } from './email-address.ts';
+import fc from 'fast-check';
+import { addressKey, domainOf, formatMailbox, isValidDomain, isValidEmail, normalizeEmail, parseMailbox, uniqueAddresses } from './email-address.ts';
 import { ValidationError } from './errors.ts';
 
 const CODE = 'FailedOperation.IncorrectSender';
@@ -119,5 +120,58 @@ describe('isValidDomain, normalizeEmail and domainOf', () => {
     expect(normalizeEmail('Bob@Example.COM')).toBe('Bob@example.com');
     expect(normalizeEmail('no-at-sign')).toBe('no-at-sign');
     expect(domainOf('Bob@Example.COM')).toBe('example.com');
+  });
+});
+
+describe('addressKey: the one address-comparison rule', () => {
+  it('folds the case of the domain', () => {
+    expect(addressKey('bob@Example.COM')).toBe(addressKey('bob@example.com'));
+    expect(addressKey('bob@Example.COM')).toBe('bob@example.com');
+  });
+
+  it('folds the case of the local part too, as every mainstream mailbox provider does', () => {
+    expect(addressKey('Bob@x.com')).toBe(addressKey('bob@x.com'));
+    expect(addressKey('BOB.Smith+News@X.com')).toBe('bob.smith+news@x.com');
+  });
+
+  it('keeps apart addresses that differ in anything but case (dots, tags, hyphens)', () => {
+    const keys = ['bob@x.com', 'b.ob@x.com', 'bob+a@x.com', 'bob@x-y.com', 'bob@x.co'].map(addressKey);
+    expect(new Set(keys).size).toBe(5);
+  });
+
+  it('leaves a punycode (a-label) domain as ASCII and does not convert a Unicode domain to punycode (IDNA is not supported; isValidEmail refuses it)', () => {
+    expect(addressKey('Bob@XN--BCHER-KVA.Example')).toBe('bob@xn--bcher-kva.example');
+    expect(addressKey('bob@Bücher.example')).toBe('bob@bücher.example');
+    expect(addressKey('bob@bücher.example')).not.toBe(addressKey('bob@xn--bcher-kva.example'));
+    expect(isValidEmail('bob@bücher.example')).toBe(false);
+  });
+
+  it('keeps a quoted local part exactly as given (a literal string) and folds only its domain', () => {
+    expect(addressKey('"John Doe"@X.com')).toBe('"John Doe"@x.com');
+    expect(addressKey('"a@B"@X.com')).toBe('"a@B"@x.com');
+    expect(addressKey('"John Doe"@x.com')).not.toBe(addressKey('"john doe"@x.com'));
+  });
+
+  it('lower-cases a value without an @ whole', () => {
+    expect(addressKey('NoAtSign')).toBe('noatsign');
+  });
+
+  it('agrees with the whole address lower-cased for every valid address, the rule unsubscribes and receiver lists were stored by', () => {
+    const local = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\.[A-Za-z0-9_-]{1,10})?$/u);
+    const domain = fc.stringMatching(/^[A-Za-z0-9]{1,20}\.[A-Za-z]{2,6}$/u);
+    fc.assert(
+      fc.property(local, domain, (l, d) => {
+        const address = `${l}@${d}`;
+        fc.pre(isValidEmail(address));
+        expect(addressKey(address)).toBe(address.toLowerCase());
+      }),
+    );
+  });
+});
+
+describe('uniqueAddresses', () => {
+  it('keeps each mailbox once by addressKey, in first-seen order and first-seen spelling', () => {
+    expect(uniqueAddresses(['Bob@x.com', 'ann@y.com', 'bob@X.com', 'BOB@x.com', 'Ann@y.com', 'c@z.com'])).toEqual(['Bob@x.com', 'ann@y.com', 'c@z.com']);
+    expect(uniqueAddresses([])).toEqual([]);
   });
 });

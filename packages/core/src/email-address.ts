@@ -27,10 +27,45 @@ export function isValidDomain(value: string): boolean {
   return value.length <= 253 && DOMAIN_RE.test(value);
 }
 
-/** Guarantees a canonical form: the domain part lower-cased, the local part kept as given. */
+/**
+ * Guarantees a display form: the domain part lower-cased, the local part kept as given (its case
+ * is the sender's to choose). Not a comparison key: compare with addressKey.
+ */
 export function normalizeEmail(value: string): string {
   const at = value.lastIndexOf('@');
   return at < 0 ? value : value.slice(0, at) + value.slice(at).toLowerCase();
+}
+
+/**
+ * The comparison key of an address: the ONE rule by which Postmill decides that two spellings are
+ * the same mailbox (recipient de-duplication, blacklist, unsubscribes, receiver lists, the status
+ * index). Guarantees: `addressKey(a) === addressKey(b)` exactly when a and b differ only in letter
+ * case, in the domain (DNS is case-insensitive) and in the local part. RFC 5321 lets a receiving
+ * server treat local parts case-sensitively, but Gmail, Outlook, Tencent's mailboxes and every
+ * mainstream provider do not, and `Bob@x` and `bob@x` getting two copies (or one escaping the
+ * blacklist) is the surprise callers actually meet. The exception is a quoted local part
+ * (`"John Doe"@x`), a literal string kept exactly as given; Postmill refuses such addresses at
+ * every entry point (isValidEmail), so this only keeps the key honest for callers that did not
+ * validate. No IDNA mapping: accepted domains are ASCII (a-label `xn--` form included), and a
+ * Unicode domain is never converted to its punycode form. The key is for comparison only:
+ * addresses are stored, sent and shown in their first-seen spelling.
+ */
+export function addressKey(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address.toLowerCase();
+  const local = address.slice(0, at);
+  const quoted = local.length >= 2 && local.startsWith('"') && local.endsWith('"');
+  return (quoted ? local : local.toLowerCase()) + address.slice(at).toLowerCase();
+}
+
+/** Guarantees each mailbox once (by addressKey), in first-seen order and first-seen spelling. */
+export function uniqueAddresses(addresses: Iterable<string>): string[] {
+  const seen = new Map<string, string>();
+  for (const a of addresses) {
+    const key = addressKey(a);
+    if (!seen.has(key)) seen.set(key, a);
+  }
+  return [...seen.values()];
 }
 
 /** The lower-cased domain of an address. */

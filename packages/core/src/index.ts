@@ -5,6 +5,8 @@ export {
   isValidEmail,
   isValidDomain,
   normalizeEmail,
+  addressKey,
+  uniqueAddresses,
   domainOf,
   parseMailbox,
   formatMailbox,

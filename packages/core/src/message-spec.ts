@@ -1,4 +1,4 @@
-import type { Mailbox } from './email-address.ts';
+import { type Mailbox, uniqueAddresses } from './email-address.ts';
 import type { MailAttachment } from './mail-message.ts';
 
 /**
@@ -29,7 +29,11 @@ export interface MessageSpec {
   readonly templateId?: number;
 }
 
-/** Every envelope recipient of a spec, de-duplicated (an address in To and Cc gets one copy). */
+/**
+ * Every envelope recipient of a spec, once per mailbox by addressKey: `Bob@x` in To and `bob@x`
+ * in Cc get one copy, addressed as first spelled (To, then Cc, then Bcc). The headers still list
+ * To and Cc as given, as they do for an exact repeat.
+ */
 export function specRecipients(spec: Pick<MessageSpec, 'to' | 'cc' | 'bcc'>): string[] {
-  return [...new Set([...spec.to, ...spec.cc, ...spec.bcc])];
+  return uniqueAddresses([...spec.to, ...spec.cc, ...spec.bcc]);
 }

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { isValidEmail, normalizeEmail } from './email-address.ts';
+import { addressKey, isValidEmail, normalizeEmail } from './email-address.ts';
 
 /** Why one uploaded receiver entry was refused; each maps to one Tencent error code. */
 export type ReceiverRefusal =
@@ -113,12 +113,13 @@ export function decodeEntry(raw: string): { email: string; templateData?: string
 }
 
 /**
- * The de-duplication key of an address: the first 8 bytes of SHA-1 of the whole address
- * lower-cased (so `A@X.com` and `a@x.COM` are the same recipient). Two distinct addresses share
+ * The de-duplication key of an address: the first 8 bytes of SHA-1 of its addressKey (so `A@X.com`
+ * and `a@x.COM` are the same recipient; for every address Postmill accepts this is the whole
+ * address lower-cased, the rule lists were stored by before addressKey existed). Two distinct addresses share
  * a fingerprint with probability ~n²/2⁶⁵ (≈3·10⁻⁸ in a 1,000,000-entry list).
  */
 export function emailFingerprint(email: string): Buffer {
-  return hash('sha1', email.toLowerCase(), 'buffer').subarray(0, 8);
+  return hash('sha1', addressKey(email), 'buffer').subarray(0, 8);
 }
 
 /** The bucket (0 … 2^bucketBits − 1) a fingerprint belongs to: its top `bucketBits` bits (0–24). */

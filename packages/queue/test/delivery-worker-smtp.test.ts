@@ -72,6 +72,41 @@ describe('delivery worker over SMTP (real Redis, loopback SMTP server)', () => {
     expect(mail?.envelope.to).toEqual(['stay@example.org']);
   });
 
+  it('delivers one copy, addressed as first spelled, to a mailbox listed again in another case, and keeps the To and Cc headers as given', async () => {
+    const { smtp, h } = await start();
+    const spec = await h.send({ to: ['Bob@example.org', 'ann@example.org'], cc: ['bob@example.org', 'Cat@example.org'], bcc: ['CAT@example.org'] });
+    const states = await h.settled(spec.messageId);
+    expect([...states.keys()].sort()).toEqual(['Bob@example.org', 'Cat@example.org', 'ann@example.org']);
+    expect([...states.values()].map((s) => s.state)).toEqual(['sent', 'sent', 'sent']);
+    // Every request of the run is made before its recipients' states are final, so this is all there is;
+    // the capture counts a message before the client sees its 250.
+    expect(smtp.received).toBe(1);
+    const [mail] = smtp.messages;
+    expect(mail?.envelope.to).toEqual(['Bob@example.org', 'ann@example.org', 'Cat@example.org']);
+    expect(mail?.parsed.headers.get('cc')).toMatchObject({ value: [{ address: 'bob@example.org' }, { address: 'Cat@example.org' }] });
+  });
+
+  it('fails a recipient blacklisted in another spelling (Bob@X.com blocks bob@x.com) with FailedOperation.EmailAddrInBlacklist', async () => {
+    const { smtp, h } = await start();
+    await h.blacklist.add(['Bob@Example.ORG']);
+    const spec = await h.send({ to: ['bob@example.org', 'stay@example.org'] });
+    const states = await h.settled(spec.messageId);
+    expect(states.get('bob@example.org')).toMatchObject({ state: 'failed', code: 'FailedOperation.EmailAddrInBlacklist' });
+    expect(states.get('stay@example.org')).toMatchObject({ state: 'sent' });
+    const [mail] = await smtp.waitFor(1);
+    expect(mail?.envelope.to).toEqual(['stay@example.org']);
+  });
+
+  it('stops mail to BOB@example.org after bob@example.org unsubscribed from the sender (spelled News@Mail.example.com)', async () => {
+    const { smtp, h } = await start();
+    await h.suppressions.unsubscribe('News@Mail.example.com', 'bob@example.org');
+    const spec = await h.send({ to: ['BOB@example.org', 'stay@example.org'] });
+    const states = await h.settled(spec.messageId);
+    expect(states.get('BOB@example.org')).toMatchObject({ state: 'failed', code: 'FailedOperation.ReceiverHasUnsubscribed' });
+    const [mail] = await smtp.waitFor(1);
+    expect(mail?.envelope.to).toEqual(['stay@example.org']);
+  });
+
   it('fails a recipient the server rejects with 550 without retrying it, and delivers the others', async () => {
     const { smtp, h } = await start({ reply: (r) => (r.startsWith('nobody@') ? { code: 550, message: 'No such user' } : undefined) });
     const spec = await h.send({ to: ['nobody@example.org', 'ok@example.org'] });

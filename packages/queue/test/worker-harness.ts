@@ -16,6 +16,7 @@ import type { WorkerDrain } from '../src/worker-drain.ts';
 export interface WorkerHarness {
   readonly messages: MessageStore;
   readonly suppressions: SuppressionStore;
+  readonly blacklist: BlacklistStore;
   readonly holds: DomainHoldStore;
   readonly queue: ReturnType<typeof createDeliveryQueue>;
   readonly worker: Worker<DeliveryPayload>;
@@ -46,6 +47,7 @@ export async function startWorkerHarness(options: {
   const messages = new MessageStore({ redis, keys, clock, retentionDays: 1, timeZone: 'Asia/Shanghai' });
   const suppressions = new SuppressionStore({ redis, keys });
   const holds = new DomainHoldStore({ redis, keys, clock });
+  const blacklist = new BlacklistStore({ redis, keys, clock, timeZone: 'Asia/Shanghai' });
   const intake = new DeliveryIntakeStore({ redis, keys });
   const producer = new MessageProducer({ messages, intake });
   const pump = startIntakePump({ intake, redis, queue, policy, logger: pino({ level: 'silent' }) });
@@ -61,7 +63,7 @@ export async function startWorkerHarness(options: {
       queue,
       messages,
       suppressions,
-      blacklist: new BlacklistStore({ redis, keys, clock, timeZone: 'Asia/Shanghai' }),
+      blacklist,
       statistics: new StatisticsStore({ redis, keys, timeZone: 'Asia/Shanghai' }),
       holds,
       policy,
@@ -74,6 +76,7 @@ export async function startWorkerHarness(options: {
   return {
     messages,
     suppressions,
+    blacklist,
     holds,
     queue,
     worker,

@@ -58,6 +58,7 @@ describe('Redis key hash-slot discipline', () => {
       keys.blacklist,
       keys.blacklistIds,
       keys.blacklistSeq,
+      keys.blacklistVersion,
       keys.acceptedSignature('abc'),
       keys.apiRequestCount('AKIDx', 'SendEmail', 123),
       `${keys.bullPrefix}:delivery:wait`,

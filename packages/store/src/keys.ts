@@ -1,3 +1,5 @@
+import { addressKey } from '@postmill/core';
+
 /**
  * Every Redis key Postmill uses, built in one place. Guarantees for Redis Cluster:
  * - keys that a Lua script or MULTI touches together share one hash tag;
@@ -14,7 +16,7 @@ export interface Keys {
   readonly addresses: string;
   readonly templates: string;
   readonly templateSeq: string;
-  /** Recipients who unsubscribed from one sender address (a SET). */
+  /** Recipients (their addressKey) who unsubscribed from one sender address, keyed by its addressKey (a SET). */
   unsubscribed(sender: string): string;
   /** Recipient domains on hold after TemporaryBlocked: HASH domain → until (ms). */
   readonly domainHolds: string;
@@ -31,7 +33,7 @@ export interface Keys {
   messageRecipients(messageId: string): string;
   /** Messages accepted on one calendar day (ZSET messageId → acceptedAt). */
   statusDay(date: string): string;
-  /** Messages to one recipient on one day (ZSET), same tag as statusDay. */
+  /** Messages to one recipient (by addressKey) on one day (ZSET), same tag as statusDay. */
   statusDayRecipient(date: string, email: string): string;
   /** Campaign runs started on one calendar day (ZSET "taskId:run" → startedAt), same tag as statusDay. */
   statusDayRuns(date: string): string;
@@ -52,10 +54,11 @@ export interface Keys {
   taskRun(id: number, run: number): string;
   runStates(id: number, run: number): string;
   runDetails(id: number, run: number): string;
-  /** Custom blacklist: email → JSON, id → email, id counter. */
+  /** Custom blacklist: addressKey → JSON, id → addressKey, id counter, layout version. */
   readonly blacklist: string;
   readonly blacklistIds: string;
   readonly blacklistSeq: string;
+  readonly blacklistVersion: string;
   /** Sending statistics of one day (HASH `<fromDomain>|<rcptDomain>|<metric>` → count). */
   stats(date: string): string;
   /** Accepted message ids whose delivery job is still to be created (LIST, appended by the API). */
@@ -81,7 +84,7 @@ export function createKeys(prefix: string): Keys {
     addresses: `${tag}:addresses`,
     templates: `${tag}:templates`,
     templateSeq: `${tag}:seq:template`,
-    unsubscribed: (sender) => `${tag}:unsub:${sender.toLowerCase()}`,
+    unsubscribed: (sender) => `${tag}:unsub:${addressKey(sender)}`,
     domainHolds: `${tag}:holds`,
     limiterLog: (t) => `${tag}:limiter:${t}`,
     limiterPause: (t) => `${tag}:limiter:${t}:pause`,
@@ -91,7 +94,7 @@ export function createKeys(prefix: string): Keys {
     messageContent: (id) => `${prefix}:{m:${id}}:content`,
     messageRecipients: (id) => `${prefix}:{m:${id}}:rcpt`,
     statusDay: (date) => `${prefix}:{d:${date}}:messages`,
-    statusDayRecipient: (date, email) => `${prefix}:{d:${date}}:to:${email.toLowerCase()}`,
+    statusDayRecipient: (date, email) => `${prefix}:{d:${date}}:to:${addressKey(email)}`,
     statusDayRuns: (date) => `${prefix}:{d:${date}}:runs`,
     receivers: `${tag}:receivers`,
     receiverNames: `${tag}:receivers:names`,
@@ -109,6 +112,7 @@ export function createKeys(prefix: string): Keys {
     blacklist: `${tag}:blacklist`,
     blacklistIds: `${tag}:blacklist:ids`,
     blacklistSeq: `${tag}:seq:blacklist`,
+    blacklistVersion: `${tag}:blacklist:version`,
     stats: (date) => `${prefix}:{s:${date}}:stats`,
     // Deployment tag: the intake scripts touch all three at once.
     deliveryIntake: `${tag}:intake`,

@@ -1,4 +1,4 @@
-import { domainOf, normalizeEmail } from '@postmill/core';
+import { addressKey, domainOf, normalizeEmail } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
@@ -19,7 +19,7 @@ export interface SendContext {
 
 // KEYS: sender addresses, identities, templates, the sender's unsubscribed set (all under the
 // deployment tag: one slot). ARGV: canonical sender address, domain, template id or '', then the
-// recipients lower-cased. Reads only; false stands for "absent" (a Lua nil would end the table).
+// recipients' addressKeys. Reads only; false stands for "absent" (a Lua nil would end the table).
 const READ = new LuaScript(`
 local out = { redis.call('HGET', KEYS[1], ARGV[1]), redis.call('HEXISTS', KEYS[2], ARGV[2]), false, {} }
 if ARGV[3] ~= '' then out[3] = redis.call('HGET', KEYS[3], ARGV[3]) end
@@ -40,7 +40,7 @@ export async function readSendContext(
   const [rawSender, identity, rawTemplate, flags] = (await READ.run(
     o.redis,
     [keys.addresses, keys.identities, keys.templates, keys.unsubscribed(q.sender)],
-    [normalizeEmail(q.sender), domainOf(q.sender).toLowerCase(), q.templateId === undefined ? '' : String(q.templateId), ...q.recipients.map((r) => r.toLowerCase())],
+    [normalizeEmail(q.sender), domainOf(q.sender).toLowerCase(), q.templateId === undefined ? '' : String(q.templateId), ...q.recipients.map(addressKey)],
   )) as [string | null, number, string | null, number[]];
   return {
     sender: rawSender === null ? undefined : decodeSenderAddress(rawSender),

@@ -64,10 +64,14 @@ describe('BlacklistStore', () => {
       expect(items[0]).toEqual({ id: 1, email: 'resrse@sdasd.com', createTime: '2026-03-15 10:00:00', expireDate: '', status: 1 });
     });
 
-    it('treats the domain case-insensitively and the local part exactly', async () => {
+    it('compares addresses by addressKey (local part too) and lists the first spelling, domain lower-cased', async () => {
       await store.add(['Ann@Example.COM']);
-      expect(await store.add(['Ann@example.com', 'ann@example.com'])).toEqual({ added: 1, repeat: 1, invalid: [] });
-      expect((await store.list({ offset: 0, limit: 10 })).items.map((e) => e.email)).toEqual(['Ann@example.com', 'ann@example.com']);
+      expect(await store.add(['Ann@example.com', 'ann@example.com', 'ANN@EXAMPLE.COM'])).toEqual({ added: 0, repeat: 3, invalid: [] });
+      expect(await store.add(['Bob@x.com', 'bob@X.com'])).toEqual({ added: 1, repeat: 1, invalid: [] });
+      expect((await store.list({ offset: 0, limit: 10 })).items.map((e) => [e.id, e.email])).toEqual([
+        [1, 'Ann@example.com'],
+        [2, 'Bob@x.com'],
+      ]);
     });
 
     it('leaves an address already in the blacklist unchanged and counts it as a repeat', async () => {
@@ -193,11 +197,21 @@ describe('BlacklistStore', () => {
       }
     });
 
+    it('changes only the listed spelling when the new address is a case variant of the entry’s own', async () => {
+      await store.add(['bob@x.com', 'other@x.com']);
+      expect(await store.update(1, { email: 'BOB@x.com' })).toMatchObject({ id: 1, email: 'BOB@x.com' });
+      expect((await store.list({ offset: 0, limit: 10 })).items.map((e) => [e.id, e.email])).toEqual([
+        [1, 'BOB@x.com'],
+        [2, 'other@x.com'],
+      ]);
+      expect(await store.blockedAmong(['bob@x.com'])).toEqual(new Set(['bob@x.com']));
+    });
+
     it('refuses an illegal address, a bad date, and an address that is another entry’s', async () => {
       await store.add(['a@x.com', 'b@x.com']);
       expect(await codeOf(store.update(1, { email: 'not an address' }))).toEqual(['ValidationError', 'InvalidParameterValue.IllegalEmailAddress']);
       expect(await codeOf(store.update(1, { email: 'a@x.com', expireDate: '2026-03-14' }))).toEqual(['ValidationError', 'InvalidParameterValue.WrongDate']);
-      const err = await store.update(1, { email: 'b@X.COM' }).catch((e: unknown) => e);
+      const err = await store.update(1, { email: 'B@X.COM' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConflictError);
       expect(err).toMatchObject({ code: 'FailedOperation.EmailAddrInBlacklist' });
       expect((await store.list({ offset: 0, limit: 10 })).items.map((e) => e.email)).toEqual(['a@x.com', 'b@x.com']);
@@ -205,10 +219,10 @@ describe('BlacklistStore', () => {
   });
 
   describe('remove', () => {
-    it('removes the given addresses (domain case-insensitively, local part exactly) and ignores unknown ones', async () => {
-      await store.add(['a@x.com', 'b@x.com', 'c@x.com']);
-      expect(await store.remove(['A@x.com', 'zzz@x.com', 'junk'])).toBe(0);
-      expect(await store.remove(['a@X.com', 'c@X.COM', 'c@x.com'])).toBe(2);
+    it('removes the given addresses by addressKey, whatever their spelling, and ignores unknown ones', async () => {
+      await store.add(['a@x.com', 'b@x.com', 'C@x.com']);
+      expect(await store.remove(['zzz@x.com', 'junk'])).toBe(0);
+      expect(await store.remove(['A@X.com', 'c@X.COM', 'C@x.com'])).toBe(2);
       expect(await store.remove(['a@x.com'])).toBe(0);
       expect(await store.list({ offset: 0, limit: 10 })).toEqual({ total: 1, items: [expect.objectContaining({ email: 'b@x.com' })] });
       expect(await store.remove([])).toBe(0);
@@ -216,16 +230,17 @@ describe('BlacklistStore', () => {
   });
 
   describe('blockedAmong', () => {
-    it('answers the recipients (as given) with an active entry, in one HMGET', async () => {
-      await store.add(['a@x.com', 'b@x.com']);
+    it('answers the recipients (as given) with an active entry, compared by addressKey, in one round trip', async () => {
+      await store.add(['A@x.com', 'b@x.com']);
       await store.add(['c@x.com'], '2026-03-15');
       const client = createRedisClient({ url: inject('redisUrl') });
       try {
         const counted = new BlacklistStore({ redis: client, keys, clock, timeZone: 'Asia/Shanghai' });
         await client.ping();
         const send = vi.spyOn(client, 'sendCommand');
-        expect(await counted.blockedAmong(['a@X.com', 'c@x.com', 'd@x.com'])).toEqual(new Set(['a@X.com', 'c@x.com']));
-        expect(send.mock.calls.map(([command]) => (command as { name: string }).name)).toEqual(['hmget']);
+        expect(await counted.blockedAmong(['a@X.com', 'C@x.com', 'd@x.com'])).toEqual(new Set(['a@X.com', 'C@x.com']));
+        // One script: the blacklist's layout check, then HMGET.
+        expect(send.mock.calls.map(([command]) => (command as { name: string }).name)).toEqual(['evalsha']);
         expect(await counted.blockedAmong([])).toEqual(new Set());
       } finally {
         await client.quit();
@@ -238,6 +253,52 @@ describe('BlacklistStore', () => {
       expect(await store.blockedAmong(['c@x.com'])).toEqual(new Set(['c@x.com']));
       clock.set(LAST_MS_OF_15TH + 1);
       expect(await store.blockedAmong(['c@x.com'])).toEqual(new Set());
+    });
+  });
+
+  describe('a blacklist written before addressKey (local parts compared exactly)', () => {
+    // The layout those versions wrote: fields with only the domain lower-cased, values without
+    // "email", no version key.
+    async function writeLegacy(entries: readonly { email: string; id: number; createdAt: number; expireDate: string }[]): Promise<void> {
+      for (const e of entries) {
+        await redis.hset(keys.blacklist, e.email, JSON.stringify({ id: e.id, createdAt: e.createdAt, expireDate: e.expireDate }));
+        await redis.zadd(keys.blacklistIds, e.id, e.email);
+      }
+      await redis.set(keys.blacklistSeq, String(entries.length));
+    }
+
+    beforeEach(async () => {
+      await writeLegacy([
+        { email: 'Bob@x.com', id: 1, createdAt: NOW - 2 * DAY, expireDate: '2026-03-16' },
+        { email: 'bob@x.com', id: 2, createdAt: NOW - DAY, expireDate: '' },
+        { email: 'Ann@y.com', id: 3, createdAt: NOW - DAY, expireDate: '2026-03-20' },
+        { email: 'c@x.com', id: 4, createdAt: NOW, expireDate: '' },
+      ]);
+    });
+
+    it('is re-keyed by the first send-time check, so a mixed-case entry blocks every spelling', async () => {
+      expect(await store.blockedAmong(['BOB@X.com', 'ann@y.com', 'C@x.com', 'd@x.com'])).toEqual(new Set(['BOB@X.com', 'ann@y.com', 'C@x.com']));
+      expect((await redis.hkeys(keys.blacklist)).sort()).toEqual(['ann@y.com', 'bob@x.com', 'c@x.com']);
+      expect(await redis.get(keys.blacklistVersion)).toBe('2');
+    });
+
+    it('merges case variants into the oldest entry (its id, createTime and spelling) blocking as long as the longest did', async () => {
+      expect(await store.list({ offset: 0, limit: 10 })).toEqual({
+        total: 3,
+        items: [
+          { id: 1, email: 'Bob@x.com', createTime: '2026-03-13 10:00:00', expireDate: '', status: 1 },
+          { id: 3, email: 'Ann@y.com', createTime: '2026-03-14 10:00:00', expireDate: '2026-03-20', status: 1 },
+          { id: 4, email: 'c@x.com', createTime: '2026-03-15 10:00:00', expireDate: '', status: 1 },
+        ],
+      });
+      expect(await store.add(['bob@X.com', 'new@x.com'])).toEqual({ added: 1, repeat: 1, invalid: [] });
+      expect((await store.list({ offset: 3, limit: 1 })).items.map((e) => [e.id, e.email])).toEqual([[5, 'new@x.com']]);
+    });
+
+    it('is re-keyed by a removal too, which then removes every spelling of the address', async () => {
+      expect(await store.remove(['BOB@x.com'])).toBe(1);
+      expect(await store.blockedAmong(['Bob@x.com', 'bob@x.com'])).toEqual(new Set());
+      expect((await store.list({ offset: 0, limit: 10 })).total).toBe(2);
     });
   });
 });

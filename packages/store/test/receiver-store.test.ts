@@ -120,6 +120,14 @@ describe('ReceiverStore', () => {
       expect(await store.length(id)).toBe(4);
     });
 
+    it('keeps one entry for Bob@x.com and bob@x.com (addressKey), stored as first spelled, and finds it by any spelling', async () => {
+      const { id } = await store.create({ name: 'l', desc: '' });
+      expect(await store.append(id, emails('Bob@x.com', 'bob@x.com'), limits)).toMatchObject({ total: 2, valid: 1, repeat: 1 });
+      expect(await store.append(id, emails('BOB@X.COM'), limits)).toMatchObject({ total: 1, valid: 0, repeat: 1 });
+      expect((await store.readRange(id, 0, 10)).map((e) => e.email)).toEqual(['Bob@x.com']);
+      expect(await store.indexOf(id, 'bOB@x.com')).toBe(0);
+    });
+
     it('reports every refused entry with its index and reason, counts them and logs them, while storing the rest', async () => {
       const { id } = await store.create({ name: 'l', desc: '' });
       const long = `${'l'.repeat(64)}@${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(60)}.${'g'.repeat(60)}.com`;

@@ -3,6 +3,7 @@ import {
   type MailAttachment,
   type TemplateData,
   ValidationError,
+  addressKey,
   decodeBase64Strict,
   decodeBase64Text,
   isUnsubscribeOption,
@@ -33,7 +34,12 @@ function addressList(values: readonly string[] | undefined, field: string, max: 
   });
 }
 
-/** Checks Destination/Cc/Bcc: at least one address, Tencent's caps, valid syntax, Bcc not repeating Destination. */
+/**
+ * Checks Destination/Cc/Bcc: at least one address, Tencent's caps, valid syntax, Bcc not repeating
+ * Destination (compared by addressKey, so `Bob@x` in Bcc repeats `bob@x` in Destination). Other
+ * repeats, case variants included, are kept as given: the envelope gets each mailbox once
+ * (specRecipients), the headers list To and Cc as written.
+ */
 export function checkRecipients(input: { Destination?: string[] | undefined; Cc?: string[] | undefined; Bcc?: string[] | undefined }, limits: Limits): Recipients {
   const to = addressList(input.Destination, 'Destination', limits.maxDestinations);
   const cc = addressList(input.Cc, 'Cc', limits.maxCc);
@@ -41,8 +47,8 @@ export function checkRecipients(input: { Destination?: string[] | undefined; Cc?
   if (to.length + cc.length + bcc.length === 0) {
     throw new ValidationError('InvalidParameterValue.EmailAddressIsNULL', 'At least one of `Destination`, `Cc` and `Bcc` must contain an address.');
   }
-  const toSet = new Set(to.map((a) => a.toLowerCase()));
-  const dup = bcc.find((a) => toSet.has(a.toLowerCase()));
+  const toSet = new Set(to.map(addressKey));
+  const dup = bcc.find((a) => toSet.has(addressKey(a)));
   if (dup) throw new ValidationError('InvalidParameterValue', `\`Bcc\` may not repeat a \`Destination\` address: ${dup}.`);
   return { to, cc, bcc };
 }
