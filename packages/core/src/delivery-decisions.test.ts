@@ -302,6 +302,14 @@ describe('allowedUpdates', () => {
     expect([...allowedUpdates(states, updates).keys()]).toEqual(['q@example.com', 'd@example.com', 'new@example.com']);
   });
 
+  it('follows the one ledger table exactly: a failed recipient is not failed again, a queued one may be re-queued', () => {
+    const transient: RecipientState = { state: 'failed', at: NOW, code: 'X', message: 'y', transient: true };
+    const permanent: RecipientState = { ...transient, transient: false };
+    expect(allowedUpdates(new Map([['f@example.com', transient]]), new Map([['f@example.com', { ...transient, at: NOW + 1 }]])).size).toBe(0);
+    expect(allowedUpdates(new Map([['p@example.com', permanent]]), new Map([['p@example.com', queued]])).size).toBe(0);
+    expect(allowedUpdates(new Map([['q@example.com', queued]]), new Map([['q@example.com', { ...queued, queuedAt: NOW }]])).size).toBe(1);
+  });
+
   it('drops a failed recipient turning sent or deferred without an explicit retry', () => {
     const states = new Map<string, RecipientState>([['f@example.com', { state: 'failed', at: NOW, code: 'X', message: 'y', transient: true }]]);
     expect(allowedUpdates(states, new Map([['f@example.com', sent]])).size).toBe(0);
