@@ -21,6 +21,13 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ API_RATE_LIMIT_PER_SECOND: '-1' })).toThrow(/API_RATE_LIMIT_PER_SECOND/u);
   });
 
+  it('reads SEND_MAX_THROTTLES into the retry policy (default 10, 0 allowed) and refuses a negative one', () => {
+    expect(parseConfig({}).sending.retry.maxThrottles).toBe(10);
+    expect(parseConfig({ SEND_MAX_THROTTLES: '0' }).sending.retry.maxThrottles).toBe(0);
+    expect(parseConfig({ SEND_MAX_THROTTLES: '25' }).sending.retry.maxThrottles).toBe(25);
+    expect(() => parseConfig({ SEND_MAX_THROTTLES: '-1' })).toThrow(/SEND_MAX_THROTTLES/u);
+  });
+
   it('names the missing variable when the smtp transport has no SMTP_URL', () => {
     expect(() => parseConfig({ MAIL_TRANSPORT: 'smtp' })).toThrow(/SMTP_URL/u);
   });

@@ -112,6 +112,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       retry: {
         ...DEFAULT_RETRY_POLICY,
         maxAttempts: e.SEND_MAX_ATTEMPTS,
+        maxThrottles: e.SEND_MAX_THROTTLES,
         domainHoldMs: e.TEMPORARY_BLOCK_HOLD_SECONDS * 1000,
         recipientBackoffMs: e.FREQUENCY_LIMIT_BACKOFF_SECONDS * 1000,
       },

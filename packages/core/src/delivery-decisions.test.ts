@@ -14,6 +14,7 @@ const policy: RetryPolicyOptions = {
   maxRecipientBackoffs: 3,
   maxAttempts: 4,
   backoffBaseMs: 1_000,
+  maxThrottles: 3,
 };
 
 const queued: RecipientState = { state: 'queued', queuedAt: NOW - 1_000 };
@@ -128,7 +129,7 @@ describe('planDelivery', () => {
 
 describe('decideOnError', () => {
   const recipients = ['a@example.com', 'b@other.example'];
-  const ctx = (finalAttempt = false, states: ReadonlyMap<string, RecipientState> = allQueued(recipients)) => ({ states, nowMs: NOW, policy, finalAttempt });
+  const ctx = (finalAttempt = false, states: ReadonlyMap<string, RecipientState> = allQueued(recipients)) => ({ states, nowMs: NOW, policy, finalAttempt, throttles: 0 });
 
   it('fails every recipient of the request for good after a permanent error, keeping its code', () => {
     const d = decideOnError(recipients, err('FailedOperation.IncorrectEmail'), ctx());
@@ -143,6 +144,64 @@ describe('decideOnError', () => {
     expect(d.followUp).toEqual({ kind: 'throttle', delayMs: 2_000 });
     expect(d.updates.size).toBe(0);
     expect(d.holds.size).toBe(0);
+  });
+
+  it('throttles for the first maxThrottles throttling answers of a job, then spends an attempt without pausing the transport, then fails on the final attempt with the code kept', () => {
+    const throttling = err('RequestLimitExceeded');
+    const followUps = [0, 1, 2, 3, 4].map((throttles) => decideOnError(recipients, throttling, { ...ctx(false), throttles }).followUp.kind);
+    // maxThrottles is 3: answers with 0, 1 and 2 earlier throttles pause; the 4th and later retry.
+    expect(followUps).toEqual(['throttle', 'throttle', 'throttle', 'retry', 'retry']);
+    const retried = decideOnError(recipients, throttling, { ...ctx(false), throttles: 3 });
+    expect(retried).toEqual({ updates: new Map(), holds: new Map(), followUp: { kind: 'retry', error: throttling } });
+    const last = decideOnError(recipients, throttling, { ...ctx(true), throttles: 3 });
+    expect(last.followUp).toEqual({ kind: 'continue' });
+    for (const r of recipients) {
+      expect(last.updates.get(r)).toEqual({ state: 'failed', at: NOW, code: 'RequestLimitExceeded', message: 'provider said RequestLimitExceeded', transient: true });
+    }
+  });
+
+  it('ends a job the provider always throttles after exactly maxThrottles pauses plus maxAttempts attempts, failed with the code kept', () => {
+    // The worker's loop, played out: a throttle adds one to the job's count and spends no attempt;
+    // a retry spends one; the final attempt records the outcome.
+    let throttles = 0;
+    let attemptsMade = 0;
+    let requests = 0;
+    for (;;) {
+      requests++;
+      const d = decideOnError(recipients, err('RequestLimitExceeded'), { ...ctx(attemptsMade + 1 >= policy.maxAttempts), throttles });
+      if (d.followUp.kind === 'throttle') throttles++;
+      else if (d.followUp.kind === 'retry') attemptsMade++;
+      else {
+        expect(d.updates.get('b@other.example')).toMatchObject({ state: 'failed', code: 'RequestLimitExceeded', transient: true });
+        break;
+      }
+    }
+    expect({ requests, throttles, attemptsMade: attemptsMade + 1 }).toEqual({ requests: 3 + 4, throttles: 3, attemptsMade: 4 });
+  });
+
+  it('still throttles below the bound on the final attempt, since a throttle spends no attempt', () => {
+    const d = decideOnError(recipients, err('SMTP.421', { smtpCode: 421 }), { ...ctx(true), throttles: 2 });
+    expect(d.followUp).toEqual({ kind: 'throttle', delayMs: 2_000 });
+    expect(d.updates.size).toBe(0);
+  });
+
+  it('treats every throttling kind the same at the bound (HTTP 429, SMTP 421/451/454, RequestLimitExceeded.*)', () => {
+    const answers = [err('HTTP.429', { httpStatus: 429 }), err('SMTP.421', { smtpCode: 421 }), err('SMTP.451', { smtpCode: 451 }), err('SMTP.454', { smtpCode: 454 }), err('RequestLimitExceeded.IPLimitExceeded')];
+    for (const a of answers) {
+      expect(decideOnError(recipients, a, { ...ctx(false), throttles: 2 }).followUp.kind).toBe('throttle');
+      expect(decideOnError(recipients, a, { ...ctx(false), throttles: 3 }).followUp.kind).toBe('retry');
+    }
+  });
+
+  it('never throttles when maxThrottles is 0: the first throttling answer already spends an attempt', () => {
+    const d = decideOnError(recipients, err('RequestLimitExceeded'), { ...ctx(false), throttles: 0, policy: { ...policy, maxThrottles: 0 } });
+    expect(d.followUp.kind).toBe('retry');
+  });
+
+  it('leaves the other dispositions alone whatever the throttle count (a permanent error still fails at once)', () => {
+    const d = decideOnError(recipients, err('FailedOperation.IncorrectEmail'), { ...ctx(false), throttles: 99 });
+    expect(d.followUp).toEqual({ kind: 'continue' });
+    expect(d.updates.get('a@example.com')).toMatchObject({ state: 'failed', transient: false });
   });
 
   it('holds each recipient domain after FailedOperation.TemporaryBlocked and defers its recipients to the end of the hold', () => {
@@ -170,7 +229,7 @@ describe('decideOnError', () => {
     let states: Map<string, RecipientState> = allQueued(['a@example.com']);
     const waits: number[] = [];
     for (let i = 0; i < policy.maxRecipientBackoffs; i++) {
-      const d = decideOnError(['a@example.com'], err('FailedOperation.FrequencyLimit'), { states, nowMs: NOW, policy, finalAttempt: false });
+      const d = decideOnError(['a@example.com'], err('FailedOperation.FrequencyLimit'), { states, nowMs: NOW, policy, finalAttempt: false, throttles: 0 });
       const next = d.updates.get('a@example.com');
       if (next?.state !== 'deferred') throw new Error(`expected deferred, got ${next?.state}`);
       expect(next.backoffs).toBe(i + 1);
@@ -179,7 +238,7 @@ describe('decideOnError', () => {
       states = new Map([['a@example.com', next]]);
     }
     expect(waits).toEqual([60_000, 120_000, 240_000]);
-    const last = decideOnError(['a@example.com'], err('FailedOperation.FrequencyLimit'), { states, nowMs: NOW, policy, finalAttempt: false });
+    const last = decideOnError(['a@example.com'], err('FailedOperation.FrequencyLimit'), { states, nowMs: NOW, policy, finalAttempt: false, throttles: 0 });
     expect(last.updates.get('a@example.com')).toMatchObject({ state: 'failed', code: 'FailedOperation.FrequencyLimit', transient: true });
   });
 });
@@ -247,6 +306,14 @@ describe('allowedUpdates', () => {
       ['new@example.com', queued],
     ]);
     expect([...allowedUpdates(states, updates).keys()]).toEqual(['q@example.com', 'd@example.com', 'new@example.com']);
+  });
+
+  it('follows the one ledger table exactly: a failed recipient is not failed again, a queued one may be re-queued', () => {
+    const transient: RecipientState = { state: 'failed', at: NOW, code: 'X', message: 'y', transient: true };
+    const permanent: RecipientState = { ...transient, transient: false };
+    expect(allowedUpdates(new Map([['f@example.com', transient]]), new Map([['f@example.com', { ...transient, at: NOW + 1 }]])).size).toBe(0);
+    expect(allowedUpdates(new Map([['p@example.com', permanent]]), new Map([['p@example.com', queued]])).size).toBe(0);
+    expect(allowedUpdates(new Map([['q@example.com', queued]]), new Map([['q@example.com', { ...queued, queuedAt: NOW }]])).size).toBe(1);
   });
 
   it('drops a failed recipient turning sent or deferred without an explicit retry', () => {

@@ -2,7 +2,8 @@ import { chunk } from './chunk.ts';
 import { domainOf, uniqueAddresses } from './email-address.ts';
 import type { RecipientOutcome } from './mail-message.ts';
 import type { ProviderError } from './provider-error.ts';
-import { type RecipientState, canTransition, isDue } from './recipient-state.ts';
+import { canLedgerTransition } from './ledger-transitions.ts';
+import { type RecipientState, isDue, stateCode } from './recipient-state.ts';
 import { type RetryPolicyOptions, classifyProviderError, recipientBackoffMs, transientBackoffMs } from './retry-policy.ts';
 
 /** Inputs to planning one run of a message's delivery. */
@@ -76,7 +77,10 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
 /** What the worker must do after a request, besides recording `updates`. */
 export type FollowUp =
   | { readonly kind: 'continue' }
-  /** Slow the whole transport for `delayMs` and put the job back without spending an attempt. */
+  /**
+   * Slow the whole transport for `delayMs` and put the job back without spending an attempt; the
+   * caller adds one to the job's throttle count (ErrorContext.throttles) before putting it back.
+   */
   | { readonly kind: 'throttle'; readonly delayMs: number }
   /** Rethrow for BullMQ's exponential backoff (an attempt is spent). */
   | { readonly kind: 'retry'; readonly error: ProviderError };
@@ -101,18 +105,39 @@ function priorBackoffs(state: RecipientState | undefined): number {
   return state?.state === 'deferred' ? state.backoffs : 0;
 }
 
+/** What `decideOnError` needs to know about the job besides the error. */
+export interface ErrorContext {
+  readonly states: ReadonlyMap<string, RecipientState>;
+  readonly nowMs: number;
+  readonly policy: RetryPolicyOptions;
+  /** True when no transient retry is left (this is the job's last attempt). */
+  readonly finalAttempt: boolean;
+  /**
+   * How many `throttle` follow-ups THIS JOB already took (read from the job itself, e.g. its
+   * BullMQ data: never a process-local counter). The caller adds one to the job's count each time
+   * it acts on a `throttle` follow-up; every job kind that calls decideOnError must do the same.
+   */
+  readonly throttles: number;
+  readonly random?: () => number;
+}
+
 /**
  * Decides what an error answered for a set of recipients means for each of them, per the one
- * retry policy (see classifyProviderError). `finalAttempt` is true when no transient retry is left.
+ * retry policy (see classifyProviderError). Guarantees:
+ * - a throttling answer while `ctx.throttles < policy.maxThrottles` → follow-up `throttle` (pause
+ *   the transport, put the job back, no attempt spent, no recipient touched);
+ * - a throttling answer at or past the bound is handled exactly like a transient error: `retry`
+ *   (an attempt spent, BullMQ backoff, NO transport pause) or, on the final attempt, every
+ *   recipient failed with the throttling code kept and `transient: true`. So a message the
+ *   provider always throttles ends failed after `maxThrottles` throttles plus `maxAttempts`
+ *   attempts, and pauses the transport at most `maxThrottles` times;
+ * - `finalAttempt` is true when no transient retry is left.
  */
-export function decideOnError(
-  recipients: readonly string[],
-  err: ProviderError,
-  ctx: { states: ReadonlyMap<string, RecipientState>; nowMs: number; policy: RetryPolicyOptions; finalAttempt: boolean; random?: () => number },
-): RequestDecision {
+export function decideOnError(recipients: readonly string[], err: ProviderError, ctx: ErrorContext): RequestDecision {
   const updates = new Map<string, RecipientState>();
   const holds = new Map<string, number>();
-  const d = classifyProviderError(err, ctx.policy);
+  const classified = classifyProviderError(err, ctx.policy);
+  const d = classified.kind === 'throttle-transport' && ctx.throttles >= ctx.policy.maxThrottles ? { kind: 'transient' as const } : classified;
   switch (d.kind) {
     case 'permanent':
       for (const r of recipients) updates.set(r, failed(ctx.nowMs, err, false));
@@ -182,12 +207,17 @@ export function decideOnOutcomes(
   return { updates, holds, followUp: { kind: 'continue' } };
 }
 
-/** Keeps only the updates the state machine allows (a `sent` recipient is never changed again). */
+/**
+ * Keeps only the updates the one transition table (LEDGER_TRANSITIONS, by stateCode) allows from
+ * the given view (a `sent` recipient is never changed again; a recipient not in the view passes).
+ * An in-memory check only: the ledger itself applies changes by compare-and-set against what
+ * Redis holds (MessageStore.setStates), which is what delivery relies on.
+ */
 export function allowedUpdates(states: ReadonlyMap<string, RecipientState>, updates: ReadonlyMap<string, RecipientState>): Map<string, RecipientState> {
   const out = new Map<string, RecipientState>();
   for (const [r, next] of updates) {
     const cur = states.get(r);
-    if (!cur || cur.state === next.state ? cur?.state !== 'sent' : canTransition(cur.state, next.state)) out.set(r, next);
+    if (!cur || canLedgerTransition(stateCode(cur), stateCode(next))) out.set(r, next);
   }
   return out;
 }

@@ -32,7 +32,7 @@ export {
   transientBackoffMs,
   recipientBackoffMs,
 } from './retry-policy.ts';
-export { type RecipientState, type RecipientStateName, canTransition, stateCode, isFinal, isDue } from './recipient-state.ts';
+export { type RecipientState, type RecipientStateName, canTransition, stateCode, stateCodeLua, isFinal, isDue } from './recipient-state.ts';
 export { LEDGER_TRANSITIONS, canLedgerTransition, ledgerTransitionsLua } from './ledger-transitions.ts';
 export { DeliverStatus, type TencentRecipientStatus, toTencentStatus } from './send-status.ts';
 export { type RenderTarget, type TemplateData, escapeHtml, sanitizeHeaderValue, renderTemplate, templateVariables } from './template.ts';
@@ -46,6 +46,7 @@ export {
   type PlanInput,
   type DeliveryPlan,
   type FollowUp,
+  type ErrorContext,
   type RequestDecision,
   planDelivery,
   decideOnError,

@@ -43,6 +43,20 @@ export function stateCode(state: RecipientState): number {
 }
 
 /**
+ * `stateCode` as a Lua function expression for scripts that change ledger states in Redis:
+ * `local codeOf = <this>` then `codeOf(cjson.decode(json))` answers the same code `stateCode`
+ * does for that state, and nil for a value that is not a recipient state (a script must then
+ * change nothing).
+ */
+export function stateCodeLua(): string {
+  const plain = (Object.keys(CODES_OF) as RecipientStateName[])
+    .filter((name) => name !== 'failed')
+    .map((name) => `${name} = ${CODES_OF[name][0]}`)
+    .join(', ');
+  return `function (s) if type(s) ~= 'table' then return nil end if s.state == 'failed' then if s.transient == true then return ${RunCode.FailedTransient} end return ${RunCode.FailedPermanent} end return ({${plain}})[s.state] end`;
+}
+
+/**
  * Whether some state named `from` may move to some state named `to`, by the one ledger transition
  * table (LEDGER_TRANSITIONS); `failed → queued` holds for transient failures only.
  */

@@ -9,6 +9,7 @@ const policy: RetryPolicyOptions = {
   maxRecipientBackoffs: 3,
   maxAttempts: 5,
   backoffBaseMs: 1_000,
+  maxThrottles: 10,
 };
 
 const tencent = (code: string) => new ProviderError(code, `Tencent answered ${code}`);

@@ -4,7 +4,8 @@ import type { ProviderError } from './provider-error.ts';
  * What the worker does about a provider error. This is the ONE place that decides; the worker
  * only acts on the kind:
  * - `permanent`: the recipient is failed now, never retried;
- * - `throttle-transport`: the whole transport slows down for `delayMs`; no attempt is spent;
+ * - `throttle-transport`: the whole transport slows down for `delayMs`; no attempt is spent, up to
+ *   `maxThrottles` times per job (see decideOnError): after that it counts as `transient`;
  * - `hold-domain`: the recipient's domain is held for `holdMs`, then retried (no attempt spent);
  * - `backoff-recipient`: that recipient is retried after a per-recipient backoff (bounded);
  * - `transient`: exponential backoff with jitter, bounded attempts, then failed with this error kept.
@@ -30,6 +31,14 @@ export interface RetryPolicyOptions {
   readonly maxAttempts: number;
   /** Base of the exponential transient backoff. Default 1 000. */
   readonly backoffBaseMs: number;
+  /**
+   * Throttling answers (RequestLimitExceeded, HTTP 429, SMTP 421/451/454) one job may take without
+   * spending an attempt; each pauses the whole transport. Past it, a throttling answer is handled
+   * as a transient error (attempts, backoff, then failed with the throttling code kept) and no
+   * longer pauses the transport, so one message the provider always throttles cannot stall the
+   * rest forever. Default 10 (SEND_MAX_THROTTLES).
+   */
+  readonly maxThrottles: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicyOptions = {
@@ -39,6 +48,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicyOptions = {
   maxRecipientBackoffs: 5,
   maxAttempts: 8,
   backoffBaseMs: 1_000,
+  maxThrottles: 10,
 };
 
 const PERMANENT_TENCENT = new Set([

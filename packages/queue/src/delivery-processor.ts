@@ -4,7 +4,6 @@ import {
   type MessageSpec,
   type RecipientState,
   type RetryPolicyOptions,
-  allowedUpdates,
   composeMessage,
   createUnsubscribeToken,
   decideOnError,
@@ -54,7 +53,9 @@ export interface DeliveryDeps {
  * Guarantees:
  * - a recipient already `sent` is never sent again, even when the job is retried or restarted;
  * - every state is written as soon as the provider answered, before the next request;
- * - throttling puts the job back without spending an attempt (RateLimitError);
+ * - throttling puts the job back without spending an attempt (RateLimitError) up to
+ *   `policy.maxThrottles` times per job (counted in the job's data in Redis); past that a
+ *   throttling answer spends attempts like a transient error and no longer pauses the transport;
  * - deferred recipients park the job until the earliest is due (DelayedError, no attempt spent);
  * - a transient failure on the last attempt fails those recipients with the error kept;
  * - once `signal` aborts (the worker is draining) no request starts, not even one waiting for its
@@ -133,13 +134,15 @@ export async function processDeliverMessage(job: Job<DeliverMessagePayload>, tok
     } catch (err) {
       const providerError = toProviderError(err);
       errorCode = providerError.code;
-      decision = decideOnError(group, providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt });
+      // The count lives in the job's data in Redis (read when the job was taken), never in this process.
+      decision = decideOnError(group, providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt, throttles: job.data.throttles ?? 0 });
       log.warn({ code: providerError.code, recipients: group.length, followUp: decision.followUp.kind }, 'provider request failed');
     }
     observeRequest(observer, { transport: deps.transport.kind, startedAtMs: requestStartedAt, recipients: group.length, decision, errorCode });
     for (const [domain, until] of decision.holds) await deps.holds.hold(domain, until);
     await record(deps, messageId, states, decision.updates, spec.from.address);
     if (decision.followUp.kind === 'throttle') {
+      await job.updateData({ ...job.data, throttles: (job.data.throttles ?? 0) + 1 });
       await deps.limiter.pause(decision.followUp.delayMs);
       await deps.queue.rateLimit(decision.followUp.delayMs);
       throw new RateLimitError();
@@ -166,8 +169,10 @@ function messageFor(spec: MessageSpec, group: readonly string[], deps: DeliveryD
 }
 
 /**
- * Writes allowed state changes, mirrors them into `states` (the run's view of the ledger), and
- * counts recipients that just became final in the day's statistics (on the day the mail was accepted).
+ * Writes state changes by compare-and-set (the store applies only what the transition table allows
+ * from the state in Redis), mirrors what Redis now holds into `states` (the run's view of the
+ * ledger), and counts metrics and statistics for APPLIED changes only: a change refused because
+ * another job already recorded this recipient (a lost lock) is counted by that job, never twice.
  */
 async function record(
   deps: DeliveryDeps,
@@ -176,13 +181,13 @@ async function record(
   updates: ReadonlyMap<string, RecipientState>,
   sender?: string,
 ): Promise<void> {
-  const allowed = allowedUpdates(states, updates);
-  await deps.messages.setStates(messageId, allowed);
-  observeOutcomes(deps.observer ?? noopDeliveryObserver, deps.transport.kind, allowed);
+  const { applied, refused } = await deps.messages.setStates(messageId, updates);
+  observeOutcomes(deps.observer ?? noopDeliveryObserver, deps.transport.kind, applied);
   const stats = statEvents(sender ?? '');
-  for (const [r, s] of allowed) {
+  for (const [r, s] of applied) {
     states.set(r, s);
     if (sender) stats.add(r, s);
   }
+  for (const [r, stored] of refused) if (stored) states.set(r, stored);
   await stats.flush(deps.statistics, deps.clock.now());
 }

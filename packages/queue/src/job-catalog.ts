@@ -71,6 +71,11 @@ export function campaignJobOptions(jobId: string, policy: RetryPolicyOptions, re
 /** Payload of `deliver-message`: only the id; the message itself lives in the ledger (no PII in job data). */
 export interface DeliverMessagePayload {
   readonly messageId: string;
+  /**
+   * Throttling answers this job already took without spending an attempt (see decideOnError's
+   * `throttles`); written by the worker with `job.updateData`, absent = 0.
+   */
+  readonly throttles?: number;
 }
 
 /** Name of the custom backoff strategy the delivery worker registers (see transientBackoffMs). */

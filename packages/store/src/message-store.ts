@@ -1,5 +1,5 @@
 import type { Clock, MessageSpec, RecipientState } from '@postmill/core';
-import { calendarDate, specRecipients } from '@postmill/core';
+import { calendarDate, ledgerTransitionsLua, specRecipients, stateCode, stateCodeLua } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
@@ -131,12 +131,29 @@ export class MessageStore {
     return new Map(Object.entries(raw).map(([r, s]) => [r, JSON.parse(s) as RecipientState]));
   }
 
-  /** Writes the given recipients' states (only those). */
-  async setStates(messageId: string, states: ReadonlyMap<string, RecipientState>): Promise<void> {
-    if (states.size === 0) return;
-    const fields: string[] = [];
-    for (const [r, s] of states) fields.push(r, JSON.stringify(s));
-    await this.o.redis.hset(this.o.keys.messageRecipients(messageId), ...fields);
+  /**
+   * Changes the given recipients' states by compare-and-set, in ONE script on the message's slot:
+   * each change is applied only when the one ledger transition table allows it from the state
+   * Redis holds at that moment (never from the caller's possibly stale view), so a late answer of
+   * a job that lost its lock can never overwrite `sent`. A recipient the message does not have (or
+   * a message already expired) is refused, so no key is ever created here (the ledger keeps the
+   * TTL `accept` gave it). Resolves with what was applied and, for each refused change, the state
+   * Redis holds (undefined when the recipient is unknown).
+   */
+  async setStates(messageId: string, states: ReadonlyMap<string, RecipientState>): Promise<StateChanges> {
+    const applied = new Map<string, RecipientState>();
+    const refused = new Map<string, RecipientState | undefined>();
+    if (states.size === 0) return { applied, refused };
+    const args: (string | number)[] = [];
+    for (const [r, s] of states) args.push(r, stateCode(s), JSON.stringify(s));
+    const verdicts = (await SET_STATES.run(this.o.redis, [this.o.keys.messageRecipients(messageId)], args)) as (number | string)[];
+    let i = 0;
+    for (const [r, s] of states) {
+      const verdict = verdicts[i++];
+      if (verdict === 1) applied.set(r, s);
+      else refused.set(r, typeof verdict === 'string' ? (JSON.parse(verdict) as RecipientState) : undefined);
+    }
+    return { applied, refused };
   }
 
   /** Drops bodies and attachments once nothing more will be sent (the status stays queryable). */
@@ -198,4 +215,40 @@ export class MessageStore {
     }
     return rows;
   }
+}
+
+// Compare-and-set of recipient states. KEYS[1] the message's recipient-state hash. ARGV: triples
+// (recipient, ledger code of the new state (stateCode), new state JSON). For each, in order: the
+// stored state's code is derived from its JSON (stateCodeLua) and the new state is written only
+// when LEDGER_TRANSITIONS allows that move; answers per triple 1 (applied), the stored JSON
+// (refused), or 0 (no such recipient: nothing written, so no key is ever created without its TTL).
+const SET_STATES = new LuaScript(`
+local allowed = ${ledgerTransitionsLua()}
+local codeOf = ${stateCodeLua()}
+local out = {}
+for i = 1, #ARGV, 3 do
+  local cur = redis.call('HGET', KEYS[1], ARGV[i])
+  local verdict = 0
+  if cur then
+    local ok, parsed = pcall(cjson.decode, cur)
+    local from = nil
+    if ok then from = codeOf(parsed) end
+    local to = tonumber(ARGV[i + 1])
+    if from ~= nil and allowed[from] ~= nil and allowed[from][to] then
+      redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
+      verdict = 1
+    else
+      verdict = cur
+    end
+  end
+  out[#out + 1] = verdict
+end
+return out`);
+
+/** What `setStates` did: the changes applied, and for each refused one the state Redis holds. */
+export interface StateChanges {
+  /** Changes the transition table allowed from the stored state; they are now in Redis. */
+  readonly applied: Map<string, RecipientState>;
+  /** Refused changes: recipient → the state Redis holds (unchanged), undefined when it has none. */
+  readonly refused: Map<string, RecipientState | undefined>;
 }

@@ -197,7 +197,7 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
                   nowMs: deps.clock.now(),
                   policy: { ...deps.policy, maxRecipientBackoffs: deps.policy.maxAttempts - 1 },
                 })
-              : decideOnError([email], providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt });
+              : decideOnError([email], providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt, throttles: 0 /* not yet counted per chunk job: unbounded */ });
         }
         observeRequest(observer, { transport: deps.transport.kind, startedAtMs: requestStartedAt, recipients: 1, decision, errorCode });
         for (const [domain, until] of decision.holds) await deps.holds.hold(domain, until);
