@@ -316,9 +316,11 @@ describe('allowedUpdates', () => {
     expect(allowedUpdates(new Map([['q@example.com', queued]]), new Map([['q@example.com', { ...queued, queuedAt: NOW }]])).size).toBe(1);
   });
 
-  it('drops a failed recipient turning sent or deferred without an explicit retry', () => {
+  it('drops a transiently failed recipient turning deferred without an explicit retry, but records a late sent (mail that went out is never hidden)', () => {
     const states = new Map<string, RecipientState>([['f@example.com', { state: 'failed', at: NOW, code: 'X', message: 'y', transient: true }]]);
-    expect(allowedUpdates(states, new Map([['f@example.com', sent]])).size).toBe(0);
+    expect(allowedUpdates(states, new Map([['f@example.com', sent]])).size).toBe(1);
+    const permanent = new Map<string, RecipientState>([['f@example.com', { state: 'failed', at: NOW, code: 'X', message: 'y', transient: false }]]);
+    expect(allowedUpdates(permanent, new Map([['f@example.com', sent]])).size).toBe(0);
     const deferred: RecipientState = { state: 'deferred', at: NOW, until: NOW + 1, code: 'X', message: 'y', backoffs: 0 };
     expect(allowedUpdates(states, new Map([['f@example.com', deferred]])).size).toBe(0);
     expect(allowedUpdates(states, new Map([['f@example.com', queued]])).size).toBe(1);

@@ -6,9 +6,10 @@ const { Queued, Sent, Deferred, FailedPermanent, FailedTransient, Cancelled, Sen
  * THE recipient state machine, one table for every ledger (SendEmail messages and campaign runs):
  * from each code, the codes a recorded change may move a recipient to. Guarantees:
  * - `sent` and permanent failures are final: nothing moves them;
- * - a transient failure only goes back to `queued` (an explicit RetrySendTaskFailures);
- * - `cancelled` only becomes `sent`: a send the provider accepted while a cancel swept the run is
- *   recorded as sent (the ledger never hides mail that went out);
+ * - a transient failure goes back to `queued` (an explicit RetrySendTaskFailures) or becomes `sent`,
+ *   and `cancelled` only becomes `sent`: a send the provider accepted is recorded as sent even when a
+ *   stale answer (a worker that lost its job) or a cancel sweep got there first: the ledger never
+ *   hides mail that went out;
  * - `sending` (claimed by a send in flight) is left by recording that send's answer, by releasing
  *   the claim (`queued`), or by a new claim once the old one lapsed (`sending` again);
  * - a pending recipient (queued, deferred) may be updated in place (a deferral re-deferred).
@@ -20,7 +21,7 @@ export const LEDGER_TRANSITIONS: Readonly<Record<RunCodeValue, readonly RunCodeV
   [Sending]: [Sending, Queued, Sent, Deferred, FailedPermanent, FailedTransient, Cancelled],
   [Sent]: [],
   [FailedPermanent]: [],
-  [FailedTransient]: [Queued],
+  [FailedTransient]: [Queued, Sent],
   [Cancelled]: [Sent],
 };
 
