@@ -34,7 +34,7 @@ export { type RecipientState, type RecipientStateName, canTransition, isFinal, i
 export { DeliverStatus, type TencentRecipientStatus, toTencentStatus } from './send-status.ts';
 export { type RenderTarget, type TemplateData, escapeHtml, sanitizeHeaderValue, renderTemplate, templateVariables } from './template.ts';
 export { randomId, newMessageId, rfcMessageId } from './message-id.ts';
-export { calendarDate, isCalendarDate } from './calendar-date.ts';
+export { calendarDate, isCalendarDate, nextCalendarDate } from './calendar-date.ts';
 export { UNSUBSCRIBE_TEXT, isUnsubscribeOption } from './unsubscribe-text.ts';
 export { type MessageSpec, specRecipients } from './message-spec.ts';
 export { type UnsubscribeClaim, createUnsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token.ts';
