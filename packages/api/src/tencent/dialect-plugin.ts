@@ -36,9 +36,9 @@ function header(req: FastifyRequest, name: string): string | undefined {
  * JSON, invalid UTF-8, oversized bodies, unknown actions and internal failures, is HTTP 200 in
  * Tencent's envelope with a RequestId (the rest of an oversized body is still read, up to 8× the
  * limit and 30 s, so the client reads the answer rather than a connection reset); only unexpected
- * errors are logged (at error level). A
- * request reaches its action only when its signature verifies, was never accepted before (replays
- * are refused) and its SecretId is within `limits.apiRequestsPerSecond` for that action.
+ * errors are logged (at error level). A request reaches its action only when its signature
+ * verifies, was never accepted before (replays are refused) and its SecretId is within
+ * `limits.apiRequestsPerSecond` for that action.
  */
 export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, actions: readonly TencentAction[]): void {
   const byName = new Map(actions.map((a) => [a.name, a]));
