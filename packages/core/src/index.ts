@@ -37,7 +37,7 @@ export { LEDGER_TRANSITIONS, canLedgerTransition, ledgerTransitionsLua } from '.
 export { DeliverStatus, type TencentRecipientStatus, toTencentStatus } from './send-status.ts';
 export { type RenderTarget, type TemplateData, escapeHtml, sanitizeHeaderValue, renderTemplate, templateVariables } from './template.ts';
 export { randomId, newMessageId, rfcMessageId } from './message-id.ts';
-export { calendarDate, isCalendarDate } from './calendar-date.ts';
+export { calendarDate, isCalendarDate, nextCalendarDate } from './calendar-date.ts';
 export { UNSUBSCRIBE_TEXT, isUnsubscribeOption } from './unsubscribe-text.ts';
 export { type MessageSpec, specRecipients } from './message-spec.ts';
 export { type UnsubscribeClaim, createUnsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token.ts';
@@ -82,8 +82,11 @@ export {
   type ScheduleCheck,
   TENCENT_TIME_ZONE,
   isValidTimeZone,
+  LATEST_SCHEDULE_MS,
+  isSchedulableMs,
   parseTencentDateTime,
   formatTencentDateTime,
+  tryFormatTencentDateTime,
   validateCron,
   MAX_INTERVAL_HOURS,
   validateSchedule,

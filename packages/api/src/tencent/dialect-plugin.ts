@@ -7,6 +7,7 @@ import type { ApiDeps } from '../api-deps.ts';
 import type { TencentAction } from './action.ts';
 import { errorEnvelope, isCallerError, successEnvelope } from './envelope.ts';
 import { toTencentInputError } from './input-errors.ts';
+import { OVERSIZED_BODY_DRAIN_FACTOR, OVERSIZED_BODY_DRAIN_MS, RefusedBodyDrains, oversizedBodyMessage } from './oversized-body.ts';
 import { MAX_TIMESTAMP_SKEW_SECONDS, admitRequest } from './request-admission.ts';
 import { TencentApiError } from './tencent-api-error.ts';
 
@@ -33,23 +34,43 @@ function header(req: FastifyRequest, name: string): string | undefined {
 /**
  * The Tencent SES 2020-10-02 dialect on `POST /`. Guarantees: every answer, including malformed
  * JSON, invalid UTF-8, oversized bodies, unknown actions and internal failures, is HTTP 200 in
- * Tencent's envelope with a RequestId; only unexpected errors are logged (at error level). A
- * request reaches its action only when its signature verifies, was never accepted before (replays
- * are refused) and its SecretId is within `limits.apiRequestsPerSecond` for that action.
+ * Tencent's envelope with a RequestId (the rest of an oversized body is still read, up to 8× the
+ * limit and 30 s, so the client reads the answer rather than a connection reset); only unexpected
+ * errors are logged (at error level). A request reaches its action only when its signature
+ * verifies, was never accepted before (replays are refused) and its SecretId is within
+ * `limits.apiRequestsPerSecond` for that action.
  */
 export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, actions: readonly TencentAction[]): void {
   const byName = new Map(actions.map((a) => [a.name, a]));
   const admissions = new RequestAdmissionStore({ redis: deps.redis, keys: deps.keys });
+  const drains = new RefusedBodyDrains();
+  // Shutting down does not wait for clients still uploading a body that was already refused.
+  app.addHook('preClose', async () => drains.abortAll());
 
   app.register(async (scope) => {
     // The raw bytes are needed to verify the signature, so nothing is parsed before auth.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.limits.maxRequestBytes }, (_req, body, done) => done(null, body));
 
-    scope.setErrorHandler((err: FastifyError, req, reply) => {
+    scope.setErrorHandler(async (err: FastifyError, req, reply) => {
       const requestId = req.tencentRequestId ?? randomUUID();
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        return send(reply, errorEnvelope(requestId, 'RequestSizeLimitExceeded', `The request body exceeds ${deps.limits.maxRequestBytes} bytes.`));
+        // Fastify refuses the body as soon as it is known to be too large and marks the
+        // connection to close after the answer; closing while the client still writes resets the
+        // connection, often before the client read the answer (EPIPE / ECONNRESET). So the rest
+        // of the body is read and discarded (bounded). A keep-alive connection is kept: the answer
+        // goes out at once and the connection stays readable until the body ended (closed if a
+        // bound is hit). A connection the client asked to close is closed after the body ended.
+        const drained = drains.drain(req.raw, { maxBytes: OVERSIZED_BODY_DRAIN_FACTOR * deps.limits.maxRequestBytes, maxMs: OVERSIZED_BODY_DRAIN_MS });
+        if (reply.raw.shouldKeepAlive) {
+          reply.removeHeader('connection');
+          void drained.then((complete) => {
+            if (!complete) req.raw.socket?.destroy();
+          });
+        } else {
+          await drained;
+        }
+        return send(reply, errorEnvelope(requestId, 'RequestSizeLimitExceeded', oversizedBodyMessage(deps.limits.maxRequestBytes)));
       }
       if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
         return send(reply, errorEnvelope(requestId, 'InvalidParameter', `The request could not be read: ${err.message}`));

@@ -1,4 +1,4 @@
-import { type CampaignTaskSpec, ValidationError, domainOf, firstOccurrence, parseMailbox, templateVariables } from '@postmill/core';
+import { type CampaignTaskSpec, ValidationError, domainOf, parseMailbox, templateVariables } from '@postmill/core';
 import { defineAction } from '../action.ts';
 import { scheduleFromInput } from '../batch-schedule.ts';
 import { batchSendEmailInput } from '../batch-send-input.ts';
@@ -15,7 +15,7 @@ export const batchSendEmail = defineAction({
   input: batchSendEmailInput,
   async handle(input, { deps }) {
     const now = deps.clock.now();
-    const { schedule, params } = scheduleFromInput(input, deps.timeZone, now);
+    const { schedule, params, first } = scheduleFromInput(input, deps.timeZone, now);
     const from = parseMailbox(input.FromEmailAddress, 'OperationDenied.SendAddressStatusError');
     const sender = await deps.addresses.get(from.address);
     if (!sender || !(await deps.identities.get(domainOf(from.address)))) {
@@ -56,8 +56,6 @@ export const batchSendEmail = defineAction({
     const attachments = checkAttachments(input.Attachments, deps.limits);
     const replyTo = checkMailboxField(input.ReplyToAddresses, 'ReplyToAddresses');
     const unsubscribe = checkUnsubscribe(input.Unsubscribe);
-    const first = firstOccurrence(schedule, now);
-    if (!first) throw new ValidationError('InvalidParameterValue', 'The schedule has no occurrence (EndTime before BeginTime, or MaxOccurrences 0).');
 
     const TaskId = await deps.campaigns.create(
       (id): CampaignTaskSpec => ({
