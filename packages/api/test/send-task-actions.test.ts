@@ -1,6 +1,6 @@
 import { ManualClock, RunCode, TaskStatus, calendarDate, campaignMessageId } from '@postmill/core';
 import { JOB, jobIds } from '@postmill/queue';
-import type { LedgerChange } from '@postmill/store';
+import { type LedgerChange, RunDayIndex } from '@postmill/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from './api-harness.ts';
 import { errorCode, ok } from './tencent-answer.ts';
@@ -63,7 +63,7 @@ describe('Send task actions', () => {
     const task = await api.deps.tasks.get(taskId);
     const total = await api.deps.receivers.length(task?.spec.receiverId ?? 0);
     expect(await api.deps.tasks.startRun(taskId, run, { plannedAt: clock.now(), total })).toBe(true);
-    await api.deps.tasks.indexRunDay(calendarDate(clock.now(), ZONE), taskId, run, clock.now(), api.deps.limits.statusRetentionDays);
+    await new RunDayIndex({ redis: api.deps.redis, keys: api.deps.keys, retentionDays: api.deps.limits.statusRetentionDays }).add(calendarDate(clock.now(), ZONE), taskId, run, clock.now(), total);
     await api.deps.tasks.transition(taskId, TaskStatus.Sending, [TaskStatus.Pending, TaskStatus.Done, TaskStatus.Error]);
   }
 
