@@ -24,6 +24,9 @@ export interface StatusBenchResult {
   readonly fillSeconds: number;
   readonly redisBytesPerMessage: number;
   readonly figures: readonly QueryFigure[];
+  /** os.loadavg() (1, 5, 15 min) before and after the timed calls: other work on the machine skews p99. */
+  readonly loadAverageBefore: readonly number[];
+  readonly loadAverageAfter: readonly number[];
   /** Answers that differed from the rows the fill implies (must be empty). */
   readonly wrong: readonly string[];
 }
@@ -48,7 +51,7 @@ export function formatReport(r: StatusBenchResult): string {
   const { pass, worstP99Ms } = judge(r);
   const lines = [
     `day: ${r.messages} SendEmail messages, ${r.rows} rows (${r.watchedRows} to the watched recipient), indexed in ${r.fillSeconds.toFixed(1)} s, ${r.redisBytesPerMessage.toFixed(0)} B of Redis per message`,
-    `each figure: ${r.samples} calls of Limit ${r.limit}`,
+    `each figure: ${r.samples} calls of Limit ${r.limit}; load average ${r.loadAverageBefore.map((x) => x.toFixed(1)).join(' ')} before, ${r.loadAverageAfter.map((x) => x.toFixed(1)).join(' ')} after`,
     ...r.figures.map((f) => `status ${f.layer.padEnd(5)} | ${f.query.padEnd(30)} | offset ${String(f.offset).padStart(8)} | ${String(f.rows).padStart(3)} rows | p50 ${ms(f.p50Ms)} ms | p99 ${ms(f.p99Ms)} ms | max ${ms(f.maxMs)} ms`),
     ...r.wrong.map((w) => `WRONG ${w}`),
     `${pass ? 'PASS' : 'FAIL'}: worst p99 ${ms(worstP99Ms)} ms (target ≤ ${TARGET_P99_MS} ms)${r.wrong.length > 0 ? `, ${r.wrong.length} wrong answers` : ''}`,
