@@ -30,8 +30,8 @@ describe('bench:status machinery (smoke)', () => {
     expect(result.rows).toBeGreaterThan(2000);
     const report = formatReport(result);
     const lines = report.split('\n').filter((l) => l.startsWith('status '));
-    expect(lines).toHaveLength(16);
-    for (const query of ['date, Offset 0', 'date, middle Offset', 'date, last page', 'ToEmailAddress, Offset 0', 'ToEmailAddress, middle Offset', 'ToEmailAddress, last page', 'MessageId', 'MessageId + ToEmailAddress']) {
+    expect(lines).toHaveLength(18);
+    for (const query of ['date, Offset 0', 'date, middle Offset', 'date, last page', 'ToEmailAddress, Offset 0', 'ToEmailAddress, middle Offset', 'ToEmailAddress, last page', 'MessageId', 'MessageId + ToEmailAddress', 'date, Offset 0, head expired']) {
       for (const layer of ['store', 'api']) {
         expect(lines.filter((l) => l.startsWith(`status ${layer.padEnd(5)} | ${query.padEnd(30)} |`)), `${layer} ${query}`).toHaveLength(1);
       }
