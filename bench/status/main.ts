@@ -6,12 +6,12 @@
 // the last page, by ToEmailAddress (same three places) and by MessageId, at the store and through
 // the real API over loopback. Every answer is checked against the rows the fill implies. Uses a
 // redis-server it starts (or --redis-url, under a unique prefix it removes). Prints one line per
-// figure and a verdict (target: p99 ≤ 10 ms); exits 1 on FAIL.
+// figure, a verdict (target: p99 ≤ 10 ms) and one JSON line; exits 1 on FAIL.
 import { randomUUID } from 'node:crypto';
 import { spawnRedisServer } from '@postmill/store';
 import { Redis } from 'ioredis';
 import { BenchUsageError, USAGE, parseStatusBenchOptions } from './options.ts';
-import { formatReport, judge } from './report.ts';
+import { formatReport, jsonLine, judge } from './report.ts';
 import { runStatusBench } from './run-status-bench.ts';
 
 const log = (line: string) => process.stderr.write(`bench:status: ${line}\n`);
@@ -52,6 +52,7 @@ async function main(): Promise<number> {
   try {
     const result = await runStatusBench({ redisUrl, prefix, messages: options.messages, samples: options.samples, log });
     process.stdout.write(formatReport(result));
+    process.stdout.write(jsonLine(result));
     return judge(result).pass ? 0 : 1;
   } finally {
     if (options.redisUrl) await deletePrefix(redisUrl, prefix);

@@ -58,3 +58,23 @@ export function formatReport(r: StatusBenchResult): string {
   ];
   return `${lines.join('\n')}\n`;
 }
+
+/** The result as one JSON line (figures rounded to 0.01 ms), for collecting runs. */
+export function jsonLine(r: StatusBenchResult): string {
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const { pass, worstP99Ms } = judge(r);
+  return `${JSON.stringify({
+    bench: 'status',
+    pass,
+    worstP99Ms: round(worstP99Ms),
+    messages: r.messages,
+    rows: r.rows,
+    samples: r.samples,
+    limit: r.limit,
+    fillSeconds: round(r.fillSeconds),
+    redisBytesPerMessage: Math.round(r.redisBytesPerMessage),
+    loadAverageBefore: r.loadAverageBefore.map(round),
+    figures: r.figures.map((f) => ({ layer: f.layer, query: f.query, offset: f.offset, rows: f.rows, p50Ms: round(f.p50Ms), p99Ms: round(f.p99Ms), maxMs: round(f.maxMs) })),
+    wrong: r.wrong,
+  })}\n`;
+}

@@ -1,7 +1,7 @@
 import { createRedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { formatReport } from './report.ts';
+import { formatReport, jsonLine } from './report.ts';
 import { runStatusBench } from './run-status-bench.ts';
 
 declare module 'vitest' {
@@ -44,5 +44,8 @@ describe('bench:status machinery (smoke)', () => {
       expect(f.rows, `${f.layer} ${f.query}`).toBeGreaterThan(0);
     }
     expect(report).toMatch(/^(PASS|FAIL): worst p99 /mu);
+    const json = JSON.parse(jsonLine(result)) as { bench: string; figures: unknown[]; wrong: unknown[] };
+    expect(json).toMatchObject({ bench: 'status', messages: 2000, wrong: [] });
+    expect(json.figures).toHaveLength(18);
   });
 });
