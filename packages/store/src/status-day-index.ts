@@ -40,7 +40,9 @@ interface DayView {
  *   order messages are indexed (a day counter INCRBY and the ZADD in one script), so a page at any
  *   Offset is found with one ZREVRANGEBYSCORE: O(log n + page), whatever the filter; counts are the
  *   counter, never a recount;
- * - a discarded message leaves a tombstone: its rows are skipped and not counted (exact);
+ * - a discarded message leaves a tombstone: its rows are skipped and not counted (exact). Every
+ *   page by date reads the day's tombstones (one per SendEmail whose intake write failed after
+ *   acceptance, so normally none);
  * - messages whose keys expired (the start of the oldest queryable day) are found by a search over
  *   the index (about log_17 n round trips, only when the day's first message expired) and are
  *   skipped and not counted, as before;
