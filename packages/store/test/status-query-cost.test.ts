@@ -34,7 +34,7 @@ const readsWhole = (c: LoggedCommand) => {
 describe('status page cost does not grow with the day', () => {
   const redisUrl = inject('redisUrl');
   let redis: RedisClient;
-  const prefixes = { [SMALL]: uniquePrefix('statuscost-s'), [LARGE]: uniquePrefix('statuscost-l') };
+  const prefixes: Record<number, string> = { [SMALL]: uniquePrefix('statuscost-s'), [LARGE]: uniquePrefix('statuscost-l') };
 
   beforeAll(async () => {
     redis = createRedisClient({ url: redisUrl });
