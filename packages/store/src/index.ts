@@ -3,6 +3,7 @@ export { CLUSTER_SLOTS, keySlot } from './key-slot.ts';
 export { type RedisClient, type RedisConnectionOptions, createRedisClient } from './redis-client.ts';
 export { type RedisServerProcess, type SpawnRedisOptions, freePort, spawnRedisServer } from './redis-server-process.ts';
 export { type RecipientStatusRow, type StatusQuery, type MessageStoreOptions, type StateChanges, MessageStore } from './message-store.ts';
+export { type IndexedRun, type RunSlice, type RunDayIndexOptions, RunDayIndex } from './run-day-index.ts';
 export { DeliveryIntakeStore } from './delivery-intake-store.ts';
 export { SuppressionStore } from './suppression-store.ts';
 export { DomainHoldStore } from './domain-hold-store.ts';
