@@ -11,7 +11,11 @@ export type ReceiverRefusal =
   | 'InValidTemplateData'
   | 'TemplateDataInconsistent';
 
-/** The verdict on one entry; `templateData` is absent when the entry carries no variables. */
+/**
+ * The verdict on one entry; `templateData` is absent when the entry carries no variables. A
+ * refusal's `message` names the numbers behind it: the size and the limit (and its setting), or
+ * the variables missing or unexpected and the ones the list expects.
+ */
 export type ReceiverEntryVerdict =
   | { readonly ok: true; readonly email: string; readonly templateData?: string; readonly keys: readonly string[] }
   | { readonly ok: false; readonly reason: ReceiverRefusal; readonly message: string };
@@ -47,6 +51,22 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return a.every((k) => wanted.has(k));
 }
 
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Says which variables an entry lacks or adds compared with the list's, and what the list expects. */
+function keysMismatch(got: readonly string[], expected: readonly string[]): string {
+  if (expected.length === 0) return `the list holds plain addresses (no TemplateData); this entry has the variables ${got.join(', ')}`;
+  const have = new Set(got);
+  const want = new Set(expected);
+  const missing = expected.filter((k) => !have.has(k));
+  const extra = got.filter((k) => !want.has(k));
+  const parts = [
+    ...(missing.length > 0 ? [`missing variables: ${missing.join(', ')}`] : []),
+    ...(extra.length > 0 ? [`unexpected variables: ${extra.join(', ')}`] : []),
+  ];
+  return `${parts.join('; ')} (the list expects ${expected.join(', ')})`;
+}
+
 /**
  * Judges one upload entry. Guarantees on `ok`: `email` is a deliverable address (trimmed, domain
  * lower-cased); `templateData`, when present, is canonical JSON: a compact object in the keys'
@@ -65,8 +85,7 @@ export function validateReceiverEntry(input: { email: string; templateData?: str
   const data = input.templateData === undefined ? { ok: true as const, json: undefined, keys: [] } : parseTemplateData(input.templateData, rules);
   if (!data.ok) return data.verdict;
   if (rules.expectedKeys !== undefined && !sameKeys(data.keys, rules.expectedKeys)) {
-    const expected = rules.expectedKeys.length === 0 ? 'no TemplateData' : `the variables ${rules.expectedKeys.join(', ')}`;
-    return refuse('TemplateDataInconsistent', `the list's entries carry ${expected}; this entry differs`);
+    return refuse('TemplateDataInconsistent', keysMismatch(data.keys, rules.expectedKeys));
   }
   return data.json === undefined
     ? { ok: true, email: normalizeEmail(email), keys: data.keys }
@@ -76,8 +95,10 @@ export function validateReceiverEntry(input: { email: string; templateData?: str
 type ParsedData = { ok: true; json: string | undefined; keys: string[] } | { ok: false; verdict: ReceiverEntryVerdict };
 
 function parseTemplateData(raw: string, rules: ReceiverEntryRules): ParsedData {
-  if (Buffer.byteLength(raw, 'utf8') > rules.maxTemplateDataBytes) {
-    return { ok: false, verdict: refuse('TemplateDataLenLimit', `TemplateData is larger than ${rules.maxTemplateDataBytes} bytes`) };
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  if (bytes > rules.maxTemplateDataBytes) {
+    const limit = `the limit is ${count(rules.maxTemplateDataBytes)} (RECEIVER_TEMPLATE_DATA_MAX_BYTES)`;
+    return { ok: false, verdict: refuse('TemplateDataLenLimit', `TemplateData is ${count(bytes)} bytes; ${limit}`) };
   }
   let parsed: unknown;
   try {

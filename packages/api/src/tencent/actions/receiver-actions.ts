@@ -85,7 +85,7 @@ function uploadAnswer(result: AppendResult): Record<string, unknown> {
     RepeatCount: result.repeat,
     // Extension fields: every refused entry, so nothing is dropped silently.
     InvalidCount: result.invalid.length,
-    InvalidEmails: result.invalid.map((r) => ({ Index: r.index, Email: r.email, Reason: r.reason })),
+    InvalidEmails: result.invalid.map((r) => ({ Index: r.index, Email: r.email, Reason: r.reason, Message: r.message })),
   };
 }
 
