@@ -11,7 +11,7 @@ export {
   parseMailbox,
   formatMailbox,
 } from './email-address.ts';
-export { type Limits, TENCENT_LIMITS } from './limits.ts';
+export { type Limits, type ReplayProtection, TENCENT_LIMITS } from './limits.ts';
 export { chunk } from './chunk.ts';
 export {
   type MailAttachment,
