@@ -2,16 +2,18 @@ import { type MessageSpec, ValidationError, domainOf, newMessageId, parseMailbox
 import { readSendContext } from '@postmill/store';
 import { defineAction } from '../action.ts';
 import {
+  SEND_EMAIL_TEMPLATE_DATA_CODES,
   checkAttachments,
   checkMailboxField,
   checkRecipients,
   checkSmtpMessageId,
   checkSubject,
+  checkTemplateData,
+  checkTemplateVariables,
   checkUnsubscribe,
   type Recipients,
   decodeSimple,
   parseSmtpHeaders,
-  parseTemplateData,
 } from '../send-email-checks.ts';
 import { sendEmailInput } from '../send-email-input.ts';
 
@@ -64,11 +66,12 @@ export const sendEmail = defineAction({
       if (template?.status !== 0) {
         throw new ValidationError('FailedOperation.InvalidTemplateID', `Template ${input.Template.TemplateID} does not exist or is not approved.`);
       }
-      const data = parseTemplateData(input.Template.TemplateData);
+      const data = checkTemplateData(input.Template.TemplateData, limits, SEND_EMAIL_TEMPLATE_DATA_CODES);
+      checkTemplateVariables([subjectSource, template.html, template.text], Object.keys(data), SEND_EMAIL_TEMPLATE_DATA_CODES, '`Template.TemplateData`');
       templateId = template.id;
       if (template.html !== undefined) html = renderTemplate(template.html, data, 'html');
       if (template.text !== undefined) text = renderTemplate(template.text, data, 'text');
-      subject = checkSubject(renderTemplate(subjectSource, data, 'header'), limits);
+      subject = checkSubject(renderTemplate(subjectSource, data, 'header'), limits, { rendered: true });
     } else if (input.Simple) {
       ({ html, text } = decodeSimple(input.Simple));
     } else {
