@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ApiDeps } from '../api-deps.ts';
 import type { TencentAction } from './action.ts';
 import { errorEnvelope, isCallerError, successEnvelope } from './envelope.ts';
+import { readIdempotencyKey } from './idempotency-key.ts';
 import { toTencentInputError } from './input-errors.ts';
 import { OVERSIZED_BODY_DRAIN_FACTOR, OVERSIZED_BODY_DRAIN_MS, RefusedBodyDrains, oversizedBodyMessage } from './oversized-body.ts';
 import { MAX_TIMESTAMP_SKEW_SECONDS, TC3_REFUSES_REPLAYS_BY_DEFAULT, admitRequest, refusesReplays } from './request-admission.ts';
@@ -135,6 +136,7 @@ export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, acti
       admitted.catch(() => undefined); // awaited below on every path; this only keeps an early refusal from counting as unhandled
       try {
         const input = decodeInput(action, body);
+        const idempotencyKey = readIdempotencyKey(req.headers, verified.signedHeaders, action.name);
         if (!action.readsBeforeAdmission) await admitted;
         let log: Logger | undefined; // made on first use: most requests log nothing
         const fields = await action.handle(input, {
@@ -146,6 +148,7 @@ export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, acti
           },
           secretId: verified.secretId,
           admitted,
+          ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
         });
         await admitted; // a no-op for a handler that awaited it; the order of answers does not rest on every handler
         return send(reply, successEnvelope(requestId, fields));
