@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { addressKey, isValidEmail, normalizeEmail } from './email-address.ts';
+import { type TemplateDataRefusal, parseTemplateData } from './template.ts';
 
 /** Why one uploaded receiver entry was refused; each maps to one Tencent error code. */
 export type ReceiverRefusal =
@@ -82,7 +83,7 @@ export function validateReceiverEntry(input: { email: string; templateData?: str
     return refuse('TooLong', `the email address has more than ${MAX_RECEIVER_EMAIL_LENGTH} characters`);
   }
   if (!isValidEmail(email)) return refuse('InvalidEmail', 'not a valid email address');
-  const data = input.templateData === undefined ? { ok: true as const, json: undefined, keys: [] } : parseTemplateData(input.templateData, rules);
+  const data = input.templateData === undefined ? { ok: true as const, json: undefined, keys: [] } : parseEntryData(input.templateData, rules);
   if (!data.ok) return data.verdict;
   if (rules.expectedKeys !== undefined && !sameKeys(data.keys, rules.expectedKeys)) {
     return refuse('TemplateDataInconsistent', keysMismatch(data.keys, rules.expectedKeys));
@@ -92,34 +93,32 @@ export function validateReceiverEntry(input: { email: string; templateData?: str
     : { ok: true, email: normalizeEmail(email), templateData: data.json, keys: data.keys };
 }
 
-type ParsedData = { ok: true; json: string | undefined; keys: string[] } | { ok: false; verdict: ReceiverEntryVerdict };
+type ParsedData = { ok: true; json: string | undefined; keys: readonly string[] } | { ok: false; verdict: ReceiverEntryVerdict };
 
-function parseTemplateData(raw: string, rules: ReceiverEntryRules): ParsedData {
-  const bytes = Buffer.byteLength(raw, 'utf8');
-  if (bytes > rules.maxTemplateDataBytes) {
-    const limit = `the limit is ${count(rules.maxTemplateDataBytes)} (RECEIVER_TEMPLATE_DATA_MAX_BYTES)`;
-    return { ok: false, verdict: refuse('TemplateDataLenLimit', `TemplateData is ${count(bytes)} bytes; ${limit}`) };
+// The shared TemplateData rule's refusals, as a list entry names them (Tencent's codes for lists).
+const LIST_REFUSAL: Readonly<Record<TemplateDataRefusal, ReceiverRefusal>> = {
+  TooLarge: 'TemplateDataLenLimit',
+  NotJson: 'TemplateDataError',
+  NotObject: 'TemplateDataError',
+  BadValue: 'TemplateDataError',
+};
+
+function parseEntryData(raw: string, rules: ReceiverEntryRules): ParsedData {
+  // The rule SendEmail and BatchSendEmail use too (packages/core/src/template.ts); a list adds the
+  // markup check (Tencent documents it for list data only) and, in the caller, consistent keys.
+  const verdict = parseTemplateData(raw, { maxBytes: rules.maxTemplateDataBytes });
+  if (!verdict.ok) {
+    // A size refusal names the limit and its setting (the CLI's import report quotes it).
+    const message =
+      verdict.refusal === 'TooLarge'
+        ? `TemplateData is ${count(Buffer.byteLength(raw, 'utf8'))} bytes; the limit is ${count(rules.maxTemplateDataBytes)} (RECEIVER_TEMPLATE_DATA_MAX_BYTES)`
+        : verdict.message;
+    return { ok: false, verdict: refuse(LIST_REFUSAL[verdict.refusal], message) };
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return { ok: false, verdict: refuse('TemplateDataError', 'TemplateData is not JSON') };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { ok: false, verdict: refuse('TemplateDataError', 'TemplateData must be a JSON object') };
-  }
-  const entries: [string, string][] = [];
-  for (const [key, value] of Object.entries(parsed)) {
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      return { ok: false, verdict: refuse('TemplateDataError', `the value of "${key}" must be a string, number or boolean`) };
-    }
-    const text = String(value);
+  for (const [key, text] of Object.entries(verdict.data)) {
     if (HTML.test(text)) return { ok: false, verdict: refuse('InValidTemplateData', `the value of "${key}" contains HTML`) };
-    entries.push([key, text]);
   }
-  const keys = entries.map(([k]) => k);
-  return { ok: true, json: entries.length === 0 ? undefined : JSON.stringify(Object.fromEntries(entries)), keys };
+  return { ok: true, json: verdict.keys.length === 0 ? undefined : JSON.stringify(verdict.data), keys: verdict.keys };
 }
 
 /** Encodes one list entry: the address alone, or `address\x1f<canonical TemplateData JSON>`. */

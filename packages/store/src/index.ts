@@ -8,6 +8,7 @@ export { DeliveryIntakeStore } from './delivery-intake-store.ts';
 export { SuppressionStore } from './suppression-store.ts';
 export { DomainHoldStore } from './domain-hold-store.ts';
 export { type Admission, type AdmissionRequest, ADMISSION_WINDOW_MS, RequestAdmissionStore } from './request-admission-store.ts';
+export { type IdempotencyUse, type IdempotencyClaim, IdempotencyStore } from './idempotency-store.ts';
 export { type EmailIdentityRecord, type IdentityTag, IdentityStore } from './identity-store.ts';
 export { type SenderAddressRecord, SenderAddressStore } from './sender-address-store.ts';
 export { type SendContext, readSendContext } from './send-context.ts';

@@ -88,6 +88,11 @@ export interface Keys {
   acceptedSignature(signatureHash: string): string;
   /** API requests of one SecretId to one action in one window (counter with PX). Same tag as acceptedSignature. */
   apiRequestCount(secretId: string, action: string, window: number): string;
+  /**
+   * A SendEmail idempotency key's record, by the hash of (SecretId, key): string with PX, tagged
+   * `{i:<hash>}` so keys spread over a cluster's slots.
+   */
+  idempotency(keyHash: string): string;
 }
 
 /** Builds the key space for a deployment prefix (tests use a unique prefix each). */
@@ -145,5 +150,6 @@ export function createKeys(prefix: string): Keys {
     // Deployment tag: the admission script touches both keys of a request at once.
     acceptedSignature: (hash) => `${tag}:sig:${hash}`,
     apiRequestCount: (secretId, action, window) => `${tag}:rate:${secretId}:${action}:${window}`,
+    idempotency: (keyHash) => `${prefix}:{i:${keyHash}}:idem`,
   };
 }
