@@ -42,7 +42,7 @@ try {
 }
 worker = startWorker(config, shared, logger, { observer: metrics.delivery });
 const running = worker;
-logger.info({ transport: config.transport.kind, ratePerSecond: config.sending.ratePerSecond, concurrency: config.sending.concurrency }, 'worker started');
+logger.info({ transport: config.transport.kind, sendRate: config.sending.rate, concurrency: config.sending.concurrency }, 'worker started');
 // Warns (never throws) when Redis could evict keys; the worker's connection queues the commands until Redis is up.
 void checkRedisEvictionPolicy(shared.redis, logger);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateSetting } from './send-rate.ts';
 
 const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
 const optionalString = z
@@ -31,7 +32,12 @@ export const envSchema = z.object({
   TENCENT_SES_SECRET_KEY: optionalString,
   TENCENT_SES_REGION: z.string().default('ap-guangzhou'),
   PROVIDER_TIMEOUT_MS: int(10_000),
-  SEND_RATE_PER_SECOND: z.coerce.number().positive().default(20),
+  // Unset: the selected transport's own variable, then its default (see send-rate.ts).
+  SEND_RATE_PER_SECOND: rateSetting,
+  TENCENT_SES_RATE_PER_SECOND: rateSetting,
+  SMTP_RATE_PER_SECOND: rateSetting,
+  OUTBOX_RATE_PER_SECOND: rateSetting,
+  NULL_RATE_PER_SECOND: rateSetting,
   SEND_CHUNK_SIZE: int(50),
   WORKER_CONCURRENCY: int(8),
   JOB_LOCK_MS: int(30_000, 1000),

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './config.ts';
 
 describe('parseConfig', () => {
-  it('gives Tencent defaults and the outbox transport for an empty environment', () => {
+  it('gives Tencent defaults and the outbox transport, unlimited, for an empty environment', () => {
     const c = parseConfig({});
     expect(c.transport).toEqual({ kind: 'outbox', maxMessages: 1000 });
-    expect(c.sending.ratePerSecond).toBe(20);
+    expect(c.sending.rate).toEqual({ perSecond: 'unlimited', setting: 'OUTBOX_RATE_PER_SECOND', isDefault: true });
     expect(c.sending.chunkSize).toBe(50);
     expect(c.http.port).toBe(8080);
     expect(c.http.publicUrl).toBe('http://localhost:8080');

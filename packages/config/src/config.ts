@@ -1,5 +1,6 @@
 import { DEFAULT_RETRY_POLICY, type Limits, type RetryPolicyOptions, TENCENT_LIMITS, type TransportKind } from '@postmill/core';
 import { envSchema } from './config-schema.ts';
+import { type SendRate, resolveSendRate } from './send-rate.ts';
 
 /** Transport settings; only the selected transport's block is present. */
 export type TransportConfig =
@@ -24,7 +25,8 @@ export interface PostmillConfig {
   /** Outbox size, kept even when another transport is selected (the outbox pages still read it). */
   readonly outboxMaxMessages: number;
   readonly sending: {
-    readonly ratePerSecond: number;
+    /** The selected transport's rate limit, across all workers, and the setting it came from. */
+    readonly rate: SendRate;
     readonly chunkSize: number;
     readonly concurrency: number;
     /** How long a worker holds a job; a killed worker's jobs are retried after it expires. Default 30 000. */
@@ -105,7 +107,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     transport,
     outboxMaxMessages: e.OUTBOX_MAX_MESSAGES,
     sending: {
-      ratePerSecond: e.SEND_RATE_PER_SECOND,
+      rate: resolveSendRate(kind, {
+        override: e.SEND_RATE_PER_SECOND,
+        perTransport: { 'tencent-ses': e.TENCENT_SES_RATE_PER_SECOND, smtp: e.SMTP_RATE_PER_SECOND, outbox: e.OUTBOX_RATE_PER_SECOND, null: e.NULL_RATE_PER_SECOND },
+      }),
       chunkSize: e.SEND_CHUNK_SIZE,
       concurrency: e.WORKER_CONCURRENCY,
       jobLockMs: e.JOB_LOCK_MS,

@@ -15,6 +15,8 @@ export {
   jobIds,
 } from './job-catalog.ts';
 export { type SharedRateLimiterOptions, type Reservation, SharedRateLimiter } from './shared-rate-limiter.ts';
+export type { RateLimiter } from './rate-limiter.ts';
+export { type UnlimitedRateLimiterOptions, UnlimitedRateLimiter } from './unlimited-rate-limiter.ts';
 export { type SlotWait, waitForSlotAndCheck } from './wait-for-slot.ts';
 export { MessageProducer } from './message-producer.ts';
 export { type IntakePump, type IntakePumpOptions, startIntakePump } from './intake-pump.ts';

@@ -1,4 +1,5 @@
 import type { Keys, RedisClient } from '@postmill/store';
+import type { RateLimiter } from './rate-limiter.ts';
 
 // A reservation scheduler (GCRA / "virtual scheduling") on Redis's own clock, shared by every
 // process. Starts are handed out as evenly spaced slots `spacing` ms apart; KEYS[1] holds the
@@ -115,7 +116,7 @@ interface ClockReading {
  * transport-wide pause pushes every slot past its end. A reserved slot that is not used is simply
  * lost (the rate only drops).
  */
-export class SharedRateLimiter {
+export class SharedRateLimiter implements RateLimiter {
   readonly spacingMs: number;
   /** See SharedRateLimiterOptions.lateToleranceMs. */
   readonly lateToleranceMs: number;

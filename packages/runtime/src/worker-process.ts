@@ -1,7 +1,8 @@
-import type { PostmillConfig } from '@postmill/config';
+import type { PostmillConfig, SendRate } from '@postmill/config';
+import type { TransportKind } from '@postmill/core';
 import {
   type DeliveryObserver,
-  SharedRateLimiter,
+  type SharedRateLimiter,
   TaskCache,
   WorkerDrain,
   drainWorkers,
@@ -10,9 +11,10 @@ import {
   startDeliveryWorker,
   startIntakePump,
 } from '@postmill/queue';
-import { type RedisClient, StatisticsStore } from '@postmill/store';
+import { type RedisClient, SendRateStore, StatisticsStore } from '@postmill/store';
 import type { Logger } from 'pino';
 import { unsubscribeSecret } from './secrets.ts';
+import { createSendLimiter } from './send-limiter.ts';
 import type { SharedServices } from './shared-services.ts';
 import { createTransport } from './transport-factory.ts';
 
@@ -43,6 +45,26 @@ function chunkConcurrencyFor(config: PostmillConfig): number {
   return config.transport.kind === 'null' ? Math.max(CHUNK_CONCURRENCY, config.sending.chunkSize) : CHUNK_CONCURRENCY;
 }
 
+/**
+ * Tells the API (GetSendTask's SendRate) which rate this worker sends under. Not awaited: the
+ * announcement is for display, so a Redis hiccup here must not stop a worker that can send; a
+ * failure is logged and the API then shows the previous announcement (or none).
+ */
+function announceSendRate(store: SendRateStore, transport: TransportKind, rate: SendRate, log: Logger): void {
+  store.announce({ transport, perSecond: rate.perSecond, setting: rate.setting, isDefault: rate.isDefault }).then(
+    (previous) => {
+      log.info({ transport, sendRate: rate }, 'send rate');
+      if (previous && (previous.transport !== transport || previous.perSecond !== rate.perSecond)) {
+        log.warn(
+          { transport, perSecond: rate.perSecond, previous: { transport: previous.transport, perSecond: previous.perSecond, announcedAtMs: previous.announcedAtMs } },
+          'this worker sends under another transport or rate than the worker started before it: expected after a configuration change, but workers running at once on one Redis must agree (each paces the shared limit with its own rate)',
+        );
+      }
+    },
+    (err: unknown) => log.warn({ err }, 'could not announce the send rate; GetSendTask shows the previous announcement or none'),
+  );
+}
+
 /** Options of `startWorker`; every field documents its default. */
 export interface WorkerProcessOptions {
   /** Told about every mail outcome, provider request, limiter wait and run start (metrics). Default: a no-op. */
@@ -55,7 +77,11 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
   const { redis, keys, clock } = shared;
   const transport = createTransport(config.transport, shared.outbox);
   const log = logger.child({ component: 'worker' });
-  const limiter = new SharedRateLimiter({ redis, keys, name: transport.kind, ratePerSecond: config.sending.ratePerSecond });
+  // Both limiters implement the RateLimiter port the processors use (reserve, pausedForMs, pause,
+  // nowMs, lateToleranceMs), but DeliveryDeps and CampaignDeps still name the SharedRateLimiter
+  // class, whose private members make it nominal. The cast goes once they take RateLimiter.
+  const limiter = createSendLimiter({ redis, keys, transport: transport.kind, rate: config.sending.rate }) as unknown as SharedRateLimiter;
+  announceSendRate(new SendRateStore({ redis, keys, clock }), transport.kind, config.sending.rate, log);
   const secret = unsubscribeSecret(config);
   // Statistics are written once per chunk or message through an ioredis pipeline, and ioredis
   // copies every script BullMQ defined on a connection into each pipeline it builds (~80 µs, more

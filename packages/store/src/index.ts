@@ -7,6 +7,7 @@ export { type IndexedRun, type RunSlice, type RunDayIndexOptions, RunDayIndex } 
 export { DeliveryIntakeStore } from './delivery-intake-store.ts';
 export { SuppressionStore } from './suppression-store.ts';
 export { DomainHoldStore } from './domain-hold-store.ts';
+export { type SendRateAnnouncement, SendRateStore } from './send-rate-store.ts';
 export { type Admission, type AdmissionRequest, ADMISSION_WINDOW_MS, RequestAdmissionStore } from './request-admission-store.ts';
 export { type IdempotencyUse, type IdempotencyClaim, IdempotencyStore } from './idempotency-store.ts';
 export { type EmailIdentityRecord, type IdentityTag, IdentityStore } from './identity-store.ts';

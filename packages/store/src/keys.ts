@@ -24,6 +24,8 @@ export interface Keys {
   limiterLog(transport: string): string;
   /** Transport-wide pause after a throttling answer (string with PX). Same tag as the log. */
   limiterPause(transport: string): string;
+  /** The send rate the last started worker announced (JSON string; see SendRateStore). */
+  readonly sendRate: string;
   readonly outboxIndex: string;
   outboxMessage(id: string): string;
   /** A message's metadata (from, recipients, subject...), kept for the status retention. */
@@ -110,6 +112,7 @@ export function createKeys(prefix: string): Keys {
     domainHolds: `${tag}:holds`,
     limiterLog: (t) => `${tag}:limiter:${t}`,
     limiterPause: (t) => `${tag}:limiter:${t}:pause`,
+    sendRate: `${tag}:send-rate`,
     outboxIndex: `${tag}:outbox`,
     outboxMessage: (id) => `${tag}:outbox:${id}`,
     messageSpec: (id) => `${prefix}:{m:${id}}:spec`,
