@@ -1,7 +1,7 @@
 import type { CampaignTaskSpec, Clock, Limits } from '@postmill/core';
 import type { CampaignControl, MessageProducer } from '@postmill/queue';
 import type { IdentityStore, Keys, MessageStore, RedisClient, SenderAddressStore, SuppressionStore, TemplateStore } from '@postmill/store';
-import type { BlacklistStore, StatisticsStore } from '@postmill/store';
+import type { BlacklistStore, SendRateStore, StatisticsStore } from '@postmill/store';
 import type { ReceiverStore, TaskStore } from '@postmill/store';
 import type { OutboxStore } from '@postmill/transports';
 import type { Logger } from 'pino';
@@ -32,6 +32,8 @@ export interface ApiDeps {
   readonly tasks: TaskStore<CampaignTaskSpec>;
   /** Creates and steers batch tasks (BatchSendEmail, Pause/Resume/Cancel/RetrySendTask*). */
   readonly campaigns: CampaignControl;
+  /** The send rate the workers announced (GetSendTask's SendRate). */
+  readonly sendRates: SendRateStore;
   readonly outbox: OutboxStore;
   readonly producer: MessageProducer;
   /** Base URL recipients reach (unsubscribe links), without a trailing slash. */

@@ -1,6 +1,7 @@
 import type { PostmillConfig } from '@postmill/config';
 import { CampaignControl, MessageProducer } from '@postmill/queue';
 import type { MetricsEndpoint } from '@postmill/metrics';
+import { SendRateStore } from '@postmill/store';
 import type { Logger } from 'pino';
 import { createProcessMetrics } from './process-metrics.ts';
 import { createReadinessProbe } from './readiness.ts';
@@ -48,6 +49,7 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     receivers: shared.receivers,
     tasks: shared.tasks,
     campaigns: new CampaignControl({ tasks: shared.tasks, campaignQueue: shared.campaignQueue, policy: config.sending.retry, clock }),
+    sendRates: new SendRateStore({ redis, keys, clock }),
     outbox: shared.outbox,
     producer: new MessageProducer({ messages: shared.messages, intake: shared.intake }),
     publicUrl: config.http.publicUrl,

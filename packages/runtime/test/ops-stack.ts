@@ -26,6 +26,8 @@ export interface OpsStack {
   readonly apiUrl: string;
   readonly workerUrl: string;
   readonly worker: RunningWorker;
+  /** The stack's Redis key prefix (every key it writes starts with it). */
+  readonly prefix: string;
   readonly workerMetrics: PostmillMetrics;
   /** A signed Tencent-dialect call; throws with the code when the answer is an error. */
   call(action: string, body: unknown): Promise<Record<string, unknown>>;
@@ -34,7 +36,11 @@ export interface OpsStack {
   close(): Promise<void>;
 }
 
-export async function startOpsStack(): Promise<OpsStack> {
+/**
+ * Starts the stack. `settings` are environment variables laid over the stack's own (e.g.
+ * `MAIL_TRANSPORT: 'outbox'`; an empty value unsets one, as parseConfig reads '' as unset).
+ */
+export async function startOpsStack(settings: Readonly<Record<string, string>> = {}): Promise<OpsStack> {
   const fake = await startFakeTencentSes();
   const prefix = uniquePrefix('ops');
   const port = await freePort();
@@ -51,6 +57,7 @@ export async function startOpsStack(): Promise<OpsStack> {
     POSTMILL_SECRET_KEY: SECRET_KEY,
     SEND_RATE_PER_SECOND: '1000',
     LOG_LEVEL: 'silent',
+    ...settings,
   });
   const logger = createLogger({ level: 'silent', pretty: false, name: 'ops' });
   const redisUrl = inject('redisUrl');
@@ -83,6 +90,7 @@ export async function startOpsStack(): Promise<OpsStack> {
     apiUrl: api.url,
     workerUrl: http.url,
     worker,
+    prefix,
     workerMetrics,
     call,
     async setUpSender() {

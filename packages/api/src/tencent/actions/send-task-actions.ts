@@ -2,6 +2,7 @@ import { type TaskStatusCode, ValidationError, isTaskStatus } from '@postmill/co
 import type { ControlRefusal } from '@postmill/queue';
 import { z } from 'zod';
 import { type TencentAction, defineAction } from '../action.ts';
+import { sendRateData } from '../send-rate-data.ts';
 import { sendTaskData } from '../send-task-data.ts';
 
 const uint = z.number().int().nonnegative();
@@ -50,14 +51,17 @@ const listSendTasks = defineAction({
   },
 });
 
-/** GetSendTask (extension): one task with live counts, for progress displays. */
+/**
+ * GetSendTask (extension): one task with live counts, and the send rate the workers announced
+ * (SendRate, see sendRateData), for progress displays.
+ */
 const getSendTask = defineAction({
   name: 'GetSendTask',
   input: taskIdInput,
   async handle(input, { deps }) {
     const view = await deps.tasks.get(input.TaskId);
     if (!view) refuse('not-found', input.TaskId, 'read');
-    return { Task: sendTaskData(view, deps.timeZone) };
+    return { Task: sendTaskData(view, deps.timeZone), SendRate: sendRateData(await deps.sendRates.latest(), deps.timeZone) };
   },
 });
 
