@@ -1,4 +1,5 @@
 import { Presets, SingleBar } from 'cli-progress';
+import { describeSendRate } from '../tasks/send-rate-info.ts';
 import { taskStatusName } from '../tasks/send-task.ts';
 import type { WatchUpdate } from '../tasks/watch-task.ts';
 import { formatDuration, formatRate } from './rate.ts';
@@ -24,14 +25,18 @@ function fields(u: WatchUpdate) {
     deferred: n(u.task.DeferredCount ?? 0),
     rate: formatRate(u.ratePerSecond),
     etaText: formatDuration(u.etaMs),
+    bound: describeSendRate(u.sendRate, 'bar'),
   };
 }
 
-/** The plain progress line: `task 12 sending: 1,200/5,000 (24%) sent 1,190, failed 10, deferred 3, 40/s, ETA 1m35s`. */
+/**
+ * The plain progress line, ending with what bounds the speed:
+ * `task 12 sending: 1,200/5,000 (24%) sent 1,190, failed 10, deferred 3, 19.8/s, ETA 3m22s; limited by tencent-ses at 20/s (TENCENT_SES_RATE_PER_SECOND)`.
+ */
 export function watchProgressLine(u: WatchUpdate): string {
   const f = fields(u);
   const share = u.total > 0 ? ` (${Math.floor((u.done * 100) / u.total)}%)` : '';
-  return `task ${u.task.TaskId} ${f.status}: ${f.doneText}/${f.totalText}${share} sent ${f.sent}, failed ${f.failed}, deferred ${f.deferred}, ${f.rate}/s, ETA ${f.etaText}`;
+  return `task ${u.task.TaskId} ${f.status}: ${f.doneText}/${f.totalText}${share} sent ${f.sent}, failed ${f.failed}, deferred ${f.deferred}, ${f.rate}/s, ETA ${f.etaText}; ${describeSendRate(u.sendRate, 'line')}`;
 }
 
 /** A bar (TTY) or one plain line per poll that changed something (pipes, CI logs), both on `stream`. */
@@ -41,8 +46,8 @@ export function createWatchReporter(options: { stream: NodeJS.WritableStream; tt
     return {
       update(u) {
         const line = watchProgressLine(u);
-        // Rate and ETA move at every poll; print only when the counts or status did.
-        const key = line.replace(/, [^,]*\/s, ETA .*$/u, '');
+        // Rate and ETA move at every poll; print only when the counts, status or rate limit did.
+        const key = line.replace(/, [^,]*\/s, ETA [^;]*;/u, ';');
         if (key === lastLine) return;
         lastLine = key;
         options.stream.write(`${line}\n`);
@@ -56,7 +61,7 @@ export function createWatchReporter(options: { stream: NodeJS.WritableStream; tt
   const bar = new SingleBar(
     {
       stream: options.stream,
-      format: '{bar} {percentage}% | {doneText}/{totalText} | sent {sent} | failed {failed} | deferred {deferred} | {rate}/s | ETA {etaText} | {status}{note}',
+      format: '{bar} {percentage}% | {doneText}/{totalText} | sent {sent} | failed {failed} | deferred {deferred} | {rate}/s | ETA {etaText} | {bound} | {status}{note}',
       hideCursor: false,
       clearOnComplete: false,
       fps: 5,

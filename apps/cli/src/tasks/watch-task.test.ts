@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiTransportError, TencentError, type TencentApi } from '../api-client.ts';
+import type { SendRateInfo } from './send-rate-info.ts';
 import { type SendTask, parseTaskStatus, taskStatusName } from './send-task.ts';
 import { type WatchUpdate, watchTask } from './watch-task.ts';
 
@@ -23,15 +24,18 @@ function task(over: Partial<SendTask>): SendTask {
   };
 }
 
-/** Answers GetSendTask from a script: one task or error per poll; the clock advances 1 s per sleep. */
-function scripted(polls: (SendTask | Error)[]) {
+/**
+ * Answers GetSendTask from a script: one task or error per poll, with `sendRate` as SendRate (absent
+ * when undefined, as from a server that is not Postmill); the clock advances 1 s per sleep.
+ */
+function scripted(polls: (SendTask | Error)[], sendRate?: SendRateInfo | null) {
   let now = 0;
   const client: TencentApi = {
     async call<T extends object>(): Promise<T> {
       const next = polls.shift();
       if (!next) throw new Error('polled past the script');
       if (next instanceof Error) throw next;
-      return { Task: next } as T;
+      return (sendRate === undefined ? { Task: next } : { Task: next, SendRate: sendRate }) as T;
     },
   };
   const sleep = async (ms: number) => {
@@ -58,6 +62,20 @@ describe('watchTask', () => {
       [300, 150, (700 / 150) * 1000],
       [1000, (1000 / 3), 0],
     ]);
+  });
+
+  it("carries the workers' announced send rate into every update, and none when the answer has no SendRate or a null one", async () => {
+    const ses: SendRateInfo = { Transport: 'tencent-ses', RatePerSecond: 20, Setting: 'TENCENT_SES_RATE_PER_SECOND', IsDefault: true, AnnouncedAt: '2030-01-01 09:00:00' };
+    for (const [answered, expected] of [
+      [ses, ses],
+      [null, undefined],
+      [undefined, undefined],
+    ] as const) {
+      const s = scripted([task({}), task({ TaskStatus: 10 })], answered);
+      const updates: WatchUpdate[] = [];
+      await watchTask({ client: s.client, taskId: 4, sleep: s.sleep, now: s.now, onUpdate: (u) => updates.push(u) });
+      expect(updates.map((u) => u.sendRate)).toEqual([expected, expected]);
+    }
   });
 
   it('stops at cancelled (12) and at a sending error (7)', async () => {

@@ -1,6 +1,7 @@
 import type { TencentApi } from '../api-client.ts';
 import { RateTracker, etaMs } from '../progress/rate.ts';
 import { classifyFailure, type Sleep } from '../retry.ts';
+import type { SendRateInfo } from './send-rate-info.ts';
 import { type SendTask, isWatchFinished } from './send-task.ts';
 
 /** One poll's view of a task's progress. */
@@ -13,6 +14,8 @@ export interface WatchUpdate {
   /** Recipients finished per second over the last polls; undefined until two polls. */
   readonly ratePerSecond: number | undefined;
   readonly etaMs: number | undefined;
+  /** The rate limit the workers announced (GetSendTask's SendRate); undefined when none was. */
+  readonly sendRate: SendRateInfo | undefined;
 }
 
 /** Options of watchTask; every field documents its default. */
@@ -33,10 +36,10 @@ export interface WatchTaskOptions {
 }
 
 /** The progress figures of one poll. Pure. */
-export function watchUpdate(task: SendTask, rate: number | undefined): WatchUpdate {
+export function watchUpdate(task: SendTask, rate: number | undefined, sendRate?: SendRateInfo): WatchUpdate {
   const done = task.SendCount + (task.FailedCount ?? 0);
   const remaining = Math.max(0, task.RequestCount - done - (task.CancelledCount ?? 0));
-  return { task, done, total: task.RequestCount, ratePerSecond: rate, etaMs: etaMs(remaining, rate) };
+  return { task, done, total: task.RequestCount, ratePerSecond: rate, etaMs: etaMs(remaining, rate), sendRate };
 }
 
 /**
@@ -53,12 +56,12 @@ export async function watchTask(options: WatchTaskOptions): Promise<{ task: Send
   let errors = 0;
   for (;;) {
     try {
-      const { Task } = await options.client.call<{ Task: SendTask }>('GetSendTask', { TaskId: options.taskId });
+      const { Task, SendRate } = await options.client.call<{ Task: SendTask; SendRate?: SendRateInfo | null }>('GetSendTask', { TaskId: options.taskId });
       errors = 0;
       last = Task;
       const update = watchUpdate(Task, undefined);
       rate.add({ atMs: options.now(), value: update.done });
-      options.onUpdate(watchUpdate(Task, rate.perSecond()));
+      options.onUpdate(watchUpdate(Task, rate.perSecond(), SendRate ?? undefined));
       if (isWatchFinished(Task.TaskStatus)) return { task: Task, finished: true };
     } catch (err) {
       errors++;
