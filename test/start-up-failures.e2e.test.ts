@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@postmill/store';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { type AppProcess, isAlive, redisServersUsing, startApp, waitUntil } from './support/app-process.ts';
+import { type AppProcess, REPO_ROOT, isAlive, redisServersUsing, startApp, waitUntil } from './support/app-process.ts';
 
 // The apps as `npm start`, `start:api` and `start:worker` run them, each its own process: a
 // start-up failure is one line on stderr and a non-zero exit, within seconds, and nothing it
@@ -73,6 +74,31 @@ describe('npm start (apps/standalone)', () => {
     expect((await p.exited).code).toBe(0);
     await waitUntil(() => !isAlive(redisPid as number), 5000, `redis-server ${redisPid} to stop`);
     await expect(import('node:fs/promises').then((fs) => fs.access(join(dir, 'endpoint.json')))).rejects.toThrow(/ENOENT/u);
+  });
+
+  it('with PORT=0 records the URL it bound in DATA_DIR/endpoint.json, and the CLI given only that DATA_DIR lists tasks there', async () => {
+    const dir = await dataDir();
+    const p = app('standalone', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'warn' });
+    await waitUntil(() => p.stdout().includes('Postmill is running'), 30_000, 'the start', output(p));
+    const { readFile } = await import('node:fs/promises');
+    const { url } = JSON.parse(await readFile(join(dir, 'endpoint.json'), 'utf8')) as { url: string };
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/u);
+    expect(url).not.toMatch(/:0$/u);
+    expect(p.stdout()).toContain(`API (Tencent SES 2020-10-02):  ${url}/`);
+    const cli = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      let stdout = '';
+      const child = spawn(process.execPath, ['--import', 'tsx', join('apps', 'cli', 'src', 'main.ts'), '--json', 'tasks', 'list'], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', DATA_DIR: dir },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      child.stdout.setEncoding('utf8').on('data', (s: string) => {
+        stdout += s;
+      });
+      child.once('close', (code) => resolve({ code, stdout }));
+    });
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ TotalCount: 0 });
   });
 
   it('with REDIS_URL pointing at a closed port exits 1 within seconds with one line naming that Redis', async () => {
