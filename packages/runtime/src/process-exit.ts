@@ -31,8 +31,8 @@ export interface ProcessExit {
 
 /**
  * Owns every way this process ends. Guarantees: the shutdown steps run once, whatever comes
- * first: SIGTERM, SIGINT or SIGHUP (exit 0, or 1 when a step failed; a second signal skips
- * what is left and exits 1), `fail` (exit 1), an uncaught exception or an unhandled rejection
+ * first: SIGTERM, SIGINT or SIGHUP (exit 0, or 1 when a step failed; later signals change
+ * nothing), `fail` (exit 1), an uncaught exception or an unhandled rejection
  * (logged with its stack, exit 1); the synchronous steps run on every exit, `process.exit`
  * elsewhere included. A StartupError is printed as one line, `<name>: <message>`, with no stack.
  */
@@ -77,11 +77,11 @@ export function guardProcess(options: GuardProcessOptions): ProcessExit {
     process.exit(1);
   };
 
+  // Later signals are ignored: one Ctrl+C reaches this process several times (from the terminal to
+  // the whole process group, and relayed by `npm start`'s wrapper and tsx), and the worker's drain
+  // is bounded by SHUTDOWN_GRACE_SECONDS anyway.
   const onSignal = (signal: NodeJS.Signals) => {
-    if (ending) {
-      options.logger.warn({ signal }, 'second signal: stopping now');
-      process.exit(1);
-    }
+    if (ending) return;
     ending = true;
     options.logger.info({ signal }, 'shutting down: no new work; in-flight work finishes');
     void shutdown().then((clean) => process.exit(clean ? 0 : 1));

@@ -7,13 +7,15 @@ const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'guard
 
 interface Ended {
   readonly code: number | null;
+  readonly stdout: string;
   readonly stderr: string;
   readonly childPid: number;
 }
 
 /** Runs the fixture in `mode`, optionally sends `signal` once it is ready, and reports how it ended. */
-function runGuarded(mode: string, options: { signal?: NodeJS.Signals; hang?: boolean } = {}): Promise<Ended> {
-  const p = spawn(process.execPath, ['--import', 'tsx', FIXTURE, mode, options.hang ? 'hang' : ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+function runGuarded(mode: string, options: { signal?: NodeJS.Signals; repeatSignal?: boolean; step?: 'hang' | 'slow' } = {}): Promise<Ended> {
+  const p = spawn(process.execPath, ['--import', 'tsx', FIXTURE, mode, options.step ?? ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let signalled = false;
   let stdout = '';
   let stderr = '';
   p.stderr.setEncoding('utf8').on('data', (s: string) => {
@@ -21,10 +23,14 @@ function runGuarded(mode: string, options: { signal?: NodeJS.Signals; hang?: boo
   });
   p.stdout.setEncoding('utf8').on('data', (s: string) => {
     stdout += s;
-    if (options.signal && stdout.includes('ready ')) p.kill(options.signal);
+    if (options.signal && !signalled && stdout.includes('ready ')) {
+      signalled = true;
+      p.kill(options.signal);
+      if (options.repeatSignal) setTimeout(() => p.kill(options.signal), 100);
+    }
   });
   return new Promise((resolve) => {
-    p.once('close', (code) => resolve({ code, stderr, childPid: Number(/ready (\d+)/u.exec(stdout)?.[1] ?? -1) }));
+    p.once('close', (code) => resolve({ code, stdout, stderr, childPid: Number(/ready (\d+)/u.exec(stdout)?.[1] ?? -1) }));
   });
 }
 
@@ -67,8 +73,15 @@ describe('guardProcess', () => {
     expect(await stillAlive(ended.childPid)).toBe(false);
   });
 
+  it('lets the shutdown finish when the same signal arrives again meanwhile (one Ctrl+C reaches it from the terminal and from its wrappers)', async () => {
+    const ended = await runGuarded('signal', { signal: 'SIGINT', repeatSignal: true, step: 'slow' });
+    expect(ended.code).toBe(0);
+    expect(ended.stdout).toContain('drained\n');
+    expect(await stillAlive(ended.childPid)).toBe(false);
+  });
+
   it('stops the held child process through its synchronous exit step when an asynchronous shutdown step never finishes after a failure', async () => {
-    const ended = await runGuarded('uncaught', { hang: true });
+    const ended = await runGuarded('uncaught', { step: 'hang' });
     expect(ended.code).toBe(1);
     expect(await stillAlive(ended.childPid)).toBe(false);
   });
