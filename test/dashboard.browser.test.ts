@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { DEFAULT_RETRY_POLICY } from '@postmill/core';
 import { JOB, QUEUE, startIntakePump } from '@postmill/queue';
+import { buildMime } from '@postmill/transports';
 import { pino } from 'pino';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostmillStack, startPostmillStack } from './support/postmill-stack.ts';
+import { type PostmillStack, SECRET_ID, SECRET_KEY, startPostmillStack } from './support/postmill-stack.ts';
 
 // Debian's chromium, which CI installs; a missing browser fails the suite rather than skipping it.
 const CHROMIUM = '/usr/bin/chromium';
@@ -24,9 +25,34 @@ const USERNAME = 'ops';
 const PASSWORD = 'browser-test-password';
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
+/** Every URL a browser context asks for, from the first navigation on (redirects and subresources included). */
+function recordRequests(context: BrowserContext): string[] {
+  const urls: string[] = [];
+  context.on('request', (request) => {
+    urls.push(request.url());
+  });
+  return urls;
+}
+
+/** The URLs that left the machine: any host but 127.0.0.1 (data: and about: URLs never leave). */
+const offHost = (urls: readonly string[]) => urls.filter((u) => /^(https?|wss?):/u.test(u) && new URL(u).hostname !== '127.0.0.1');
+
+// An i18n key as Bull Board shows one when its locale file failed to load: MENU.QUEUES, QUEUE.STATUS.ACTIVE…
+const I18N_KEY = /\b[A-Z][A-Z_]+(?:\.[A-Z][A-Z_]+)+\b/u;
+
+/** Waits for the board to render its labels, then returns the page's text. */
+async function boardText(page: Page): Promise<string> {
+  await page.getByText('QUEUES', { exact: true }).first().waitFor({ timeout: 20_000 });
+  await page.getByText(/^\d+ Jobs?$/u).first().waitFor({ timeout: 20_000 });
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text (what a reader sees) is the point, not the DOM's raw text
+  return page.locator('body').innerText();
+}
+
 // The real API (startApi, as the apps run it) with the dashboard on, and a real headless browser
 // reading it: proves the page, its scripts and static assets load behind Basic auth from the
-// installed @bull-board/ui package and that the board shows Postmill's queues and jobs.
+// installed @bull-board/ui package and that the board shows Postmill's queues and jobs; that
+// nothing is requested from any host but 127.0.0.1 (every request the browser makes is recorded);
+// that the labels render however the board is opened; and that an outbox mail's HTML stays inert.
 describe('the queue dashboard in a real browser', () => {
   let stack: PostmillStack;
   let browser: Browser;
@@ -65,6 +91,7 @@ describe('the queue dashboard in a real browser', () => {
     }
 
     const context = await browser.newContext({ httpCredentials: { username: USERNAME, password: PASSWORD } });
+    const requests = recordRequests(context);
     try {
       const page = await context.newPage();
       const base = `http://127.0.0.1:${stack.port}/admin/queues`;
@@ -78,8 +105,84 @@ describe('the queue dashboard in a real browser', () => {
       await page.goto(`${base}/queue/${QUEUE.delivery}?status=waiting`, { waitUntil: 'domcontentloaded' });
       await page.getByText(MessageId as string).first().waitFor({ timeout: 20_000 });
       await page.getByText(JOB.deliverMessage).first().waitFor({ timeout: 20_000 });
+      expect(requests.length).toBeGreaterThan(5);
+      expect(offHost(requests)).toEqual([]);
     } finally {
       await context.close();
     }
   }, 90_000);
+
+  it('loads nothing from another host (no Google Fonts) and renders real labels, not i18n keys, with an Authorization header', async () => {
+    const context = await browser.newContext({ httpCredentials: { username: USERNAME, password: PASSWORD } });
+    const requests = recordRequests(context);
+    try {
+      const page = await context.newPage();
+      const opened = await page.goto(`http://127.0.0.1:${stack.port}/admin/queues`, { waitUntil: 'domcontentloaded' });
+      expect(opened?.headers()['content-security-policy']).toContain("default-src 'self'");
+      const text = await boardText(page);
+      expect(text).not.toMatch(I18N_KEY);
+      expect(requests.some((u) => u.includes('/static/locales/en-US/messages.json'))).toBe(true);
+      expect(offHost(requests)).toEqual([]);
+      expect(requests.join('\n')).not.toContain('fonts.googleapis.com');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('renders real labels when opened as http://user:pass@127.0.0.1:port/admin/queues, reloading once without the credentials in the URL', async () => {
+    const context = await browser.newContext();
+    const requests = recordRequests(context);
+    try {
+      const page = await context.newPage();
+      await page.goto(`http://${USERNAME}:${PASSWORD}@127.0.0.1:${stack.port}/admin/queues`, { waitUntil: 'domcontentloaded' });
+      const text = await boardText(page);
+      expect(text).not.toMatch(I18N_KEY);
+      expect(await page.evaluate('document.URL')).toBe(`http://127.0.0.1:${stack.port}/admin/queues`);
+      // The locale file was fetched (a fetch() to a URL with credentials would have thrown instead).
+      expect(requests.some((u) => u.startsWith(`http://127.0.0.1:${stack.port}/admin/queues/static/locales/en-US/messages.json`))).toBe(true);
+      expect(offHost(requests)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('shows an outbox mail’s HTML sandboxed: its script does not run and its remote image, style sheet and handler load nothing', async () => {
+    const id = await stack.shared.outbox.add(
+      { postmillMessageId: 'pm-browser', from: 'news@mail.example.com', recipients: ['alice@example.org'], subject: 'Hostile' },
+      await buildMime({
+        from: { address: 'news@mail.example.com' },
+        to: ['alice@example.org'],
+        cc: [],
+        bcc: [],
+        subject: 'Hostile',
+        text: 'text part',
+        html: '<p id="greeting">Hello Alice</p><script>document.getElementById("greeting").textContent="pwned";parent.document.title="pwned"</script><img src="http://203.0.113.9/track.gif"><img src=x onerror="alert(1)"><link rel="stylesheet" href="http://203.0.113.9/s.css"><p style="background:url(http://203.0.113.9/bg.png)">styled</p>',
+        attachments: [],
+        messageId: '<browser@mail.example.com>',
+        headers: {},
+        dateMs: Date.now(),
+      }),
+    );
+    const context = await browser.newContext({ httpCredentials: { username: SECRET_ID, password: SECRET_KEY } });
+    const requests = recordRequests(context);
+    const dialogs: string[] = [];
+    try {
+      const page = await context.newPage();
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      });
+      const opened = await page.goto(`http://127.0.0.1:${stack.port}/outbox/${id}`, { waitUntil: 'load' });
+      expect(opened?.status()).toBe(200);
+      const frame = page.frameLocator('iframe.mail');
+      await expect.poll(() => frame.locator('#greeting').textContent()).toBe('Hello Alice');
+      await frame.getByText('styled').waitFor();
+      expect(await page.title()).toBe('Hostile · Postmill outbox');
+      expect(dialogs).toEqual([]);
+      expect(offHost(requests)).toEqual([]);
+      expect(requests.join('\n')).not.toContain('203.0.113.9');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });

@@ -41,7 +41,7 @@ export interface CampaignFigures {
   readonly runStartLagMs: number | null;
   /** First ledger write (keyspace event) − BeginTime: the judged first-send delay. */
   readonly firstSendDelayMs: number | null;
-  /** First GetSendTask with SendCount > 0 − BeginTime (5 ms polling; cross-check, upper bound). */
+  /** First GetSendTask with SendCount > 0 − BeginTime (polled every FIRST_POLL_MS = 100 ms; cross-check, upper bound). */
   readonly firstSendSeenByPollMs: number | null;
   /** Run hash finishedAt − BeginTime. */
   readonly lastFinalMs: number | null;
@@ -219,7 +219,7 @@ export function formatReport(f: CampaignFigures, judged: ReturnType<typeof judge
       ['queue residue after the run (not judged)', `${(f.queueResidueBytes / MB).toFixed(1)} MB`],
       ['BeginTime -> run started (run hash startedAt)', ms(f.runStartLagMs)],
       ['BeginTime -> first send (keyspace event on the ledger)', ms(f.firstSendDelayMs)],
-      ['BeginTime -> first send (GetSendTask poll, 5 ms)', ms(f.firstSendSeenByPollMs)],
+      ['BeginTime -> first send (GetSendTask poll, 100 ms)', ms(f.firstSendSeenByPollMs)],
       ['BeginTime -> last recipient final (run hash finishedAt)', ms(f.lastFinalMs)],
       ['send phase alone (first send -> last final)', f.sendPhasePerSecond === null ? 'n/a' : `${f.sendPhasePerSecond.toFixed(0)}/s`],
       ['worker RSS idle / peak', `${f.workerIdleRssMb.toFixed(1)} MB / ${f.workerPeakRssMb.toFixed(1)} MB (${f.rssSamples} samples)`],

@@ -28,10 +28,15 @@ export interface CampaignRunRecord {
 
 /** Status of a done task (Tencent's "sent"). */
 const TASK_DONE = 10;
-/** Poll interval until the first recipient shows as sent. */
-const FIRST_POLL_MS = 5;
+/**
+ * Poll interval until the first recipient shows as sent: at most 10 GetSendTask calls a second,
+ * half the API's default per-credential limit (API_RATE_LIMIT_PER_SECOND = 20 per action), so
+ * polling never meets RequestLimitExceeded. The precise first-send figure is the first-write
+ * probe's; this one is a cross-check with up to FIRST_POLL_MS of slack.
+ */
+export const FIRST_POLL_MS = 100;
 /** Poll interval afterwards. */
-const POLL_MS = 250;
+export const POLL_MS = 250;
 const PROGRESS_EVERY_MS = 5000;
 
 /** BeginTime of the bench task: the next whole second plus `leadS` seconds (Tencent times have whole seconds). */
@@ -58,7 +63,7 @@ export async function createTimedTask(api: BenchApi, o: { receiverId: number; te
  * Run start and finish times are read from the run hash the worker wrote.
  */
 export async function awaitCampaign(o: {
-  api: BenchApi;
+  api: Pick<BenchApi, 'call'>;
   taskId: number;
   beginAtMs: number;
   timeoutMs: number;

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 // pnpm bench:limiter [--requests N] [--rate R] [--workers W] [--concurrency C] [--only postmill|bullmq]
 //
-// Measures, at a fake Tencent SES, how evenly Postmill's shared sliding-window limiter spreads
-// provider requests over W worker processes, next to BullMQ's built-in fixed-window limiter.
+// Measures how evenly Postmill's shared reservation limiter spreads provider requests over W
+// worker processes, both where they arrive (a fake Tencent SES) and where they start (each
+// worker's fetch, recorded by record-send-starts.mjs), next to BullMQ's fixed-window limiter.
 // Prints a table, one JSON line and a verdict to stdout (progress goes to stderr); exits 1 on FAIL.
 import { fileURLToPath } from 'node:url';
 import { spawnRedisServer } from '@postmill/store';
@@ -79,7 +80,7 @@ async function main(): Promise<number> {
   process.stdout.write(`${formatTable(figures)}\n`);
   process.stdout.write(`${JSON.stringify(json)}\n`);
   const why = verdict.reasons.length > 0 ? `: ${verdict.reasons.join('; ')}` : '';
-  process.stdout.write(`verdict: ${verdict.verdict} (postmill max-in-any-1s <= ${ratePerSecond} and mean >= 97 % of limit)${why}\n`);
+  process.stdout.write(`verdict: ${verdict.verdict} (postmill: at most ${ratePerSecond} arrivals and ${ratePerSecond} send starts in any 1 s, mean >= 97 % of limit)${why}\n`);
   return verdict.verdict === 'FAIL' ? 1 : 0;
 }
 

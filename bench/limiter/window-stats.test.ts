@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { windowStats } from './window-stats.ts';
+import { tightestSpanMs, windowStats } from './window-stats.ts';
 
 describe('windowStats', () => {
   it('reports nothing measurable for no arrivals', () => {
@@ -51,5 +51,26 @@ describe('windowStats', () => {
 
   it('rejects a window that is not positive', () => {
     expect(() => windowStats([1], { windowMs: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('tightestSpanMs', () => {
+  it('finds the shortest span of count consecutive events, in any order', () => {
+    expect(tightestSpanMs([0, 1025, 2050, 2060, 3100], 2)).toBe(10);
+    expect(tightestSpanMs([3100, 0, 2060, 1025, 2050], 3)).toBe(1035);
+  });
+
+  it('is at least one window exactly when no window holds more than count - 1 events', () => {
+    const even = Array.from({ length: 60 }, (_, i) => i * 51.25); // 20/s with a 25 ms margin
+    expect(tightestSpanMs(even, 21)).toBeCloseTo(1025, 9);
+    expect(windowStats(even).maxInWindow).toBe(20);
+    const oneLate = even.map((t, i) => (i === 10 ? t + 30 : t)); // one start 30 ms late
+    expect(tightestSpanMs(oneLate, 21)).toBeCloseTo(995, 9);
+    expect(windowStats(oneLate).maxInWindow).toBe(21);
+  });
+
+  it('has no span with fewer events than count, and rejects a count below 2', () => {
+    expect(tightestSpanMs([1, 2], 3)).toBeUndefined();
+    expect(() => tightestSpanMs([1, 2], 1)).toThrow(RangeError);
   });
 });

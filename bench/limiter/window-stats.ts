@@ -47,3 +47,20 @@ export function windowStats(arrivalsMs: readonly number[], options: { windowMs?:
     durationMs,
   };
 }
+
+/**
+ * The shortest time spanned by `count` consecutive events (ms), or undefined with fewer than
+ * `count` events. Guarantees: with `count = limit + 1`, a value of at least `windowMs` is exactly
+ * "no half-open window of `windowMs` holds more than `limit`", and the value shows how close a run
+ * came to the limit (1025 with evenly spaced slots of (1000 + 25) / 20 ms; below 1000 is an overshoot).
+ */
+export function tightestSpanMs(timesMs: readonly number[], count: number): number | undefined {
+  if (!(Number.isInteger(count) && count >= 2)) throw new RangeError('count must be an integer of at least 2');
+  const t = [...timesMs].sort((a, b) => a - b);
+  let tightest: number | undefined;
+  for (let i = 0; i + count - 1 < t.length; i++) {
+    const span = (t[i + count - 1] as number) - (t[i] as number);
+    if (tightest === undefined || span < tightest) tightest = span;
+  }
+  return tightest;
+}

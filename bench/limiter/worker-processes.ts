@@ -22,16 +22,23 @@ function cleanEnv(): NodeJS.ProcessEnv {
 /**
  * Starts `count` copies of a TypeScript entry point as `node --import tsx <script>` from `cwd`
  * (one process each, so SIGTERM reaches the script itself, not a tsx wrapper). Child stdout and
- * stderr go to this process's stderr, keeping stdout for the bench figures.
+ * stderr go to this process's stderr, keeping stdout for the bench figures. `nodeArgs` (default
+ * none) come before the script, e.g. `--import` of a preload.
  */
-export function spawnWorkers(options: { script: string; count: number; cwd: string; env: Readonly<Record<string, string>> }): WorkerProcesses {
+export function spawnWorkers(options: {
+  script: string;
+  count: number;
+  cwd: string;
+  env: Readonly<Record<string, string>>;
+  nodeArgs?: readonly string[];
+}): WorkerProcesses {
   const env = { ...cleanEnv(), ...options.env };
   const children: ChildProcess[] = [];
   const exits: Promise<number | null>[] = [];
   let exited = 0;
   for (let i = 0; i < options.count; i++) {
     // A built bundle (.js) runs as it would in production; TypeScript sources go through tsx.
-    const args = options.script.endsWith('.js') ? [options.script] : ['--import', 'tsx', options.script];
+    const args = [...(options.nodeArgs ?? []), ...(options.script.endsWith('.js') ? [options.script] : ['--import', 'tsx', options.script])];
     const child = spawn(process.execPath, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(process.stderr, { end: false });
     child.stderr?.pipe(process.stderr, { end: false });

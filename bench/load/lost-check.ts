@@ -59,7 +59,7 @@ export async function checkNothingLost(o: {
       pipe.exists(o.keys.messageSpec(id));
       pipe.hvals(o.keys.messageRecipients(id));
       pipe.exists(jobKey(id));
-      for (const date of dates) pipe.zscore(o.keys.statusDay(date), id);
+      for (const date of dates) pipe.zscore(o.keys.statusDayRows(date), id);
     }
     const replies = (await pipe.exec()) ?? [];
     const per = 3 + dates.length;

@@ -44,9 +44,9 @@ describe('postmill receivers import against the real API', () => {
   const { csv, lineOf } = fixture();
   const invalidRows = Array.from({ length: 12 }, (_, k) => k * 1000 + 500);
   const expectedRejections = [
-    ...invalidRows.map((i) => ({ line: lineOf(i), email: `not-an-address-${i}`, reason: 'InvalidEmail' })),
+    ...invalidRows.map((i) => ({ line: lineOf(i), email: `not-an-address-${i}`, reason: 'InvalidEmail', message: 'not a valid email address' })),
     { line: lineOf(3000), email: 'user3000@example.org', reason: 'FieldCount', message: 'the row has 4 fields; the header has 3' },
-    { line: lineOf(4000), email: '', reason: 'EmptyEmail' },
+    { line: lineOf(4000), email: '', reason: 'EmptyEmail', message: 'the email address is empty' },
   ].sort((a, b) => a.line - b.line);
 
   beforeAll(async () => {
@@ -97,13 +97,13 @@ describe('postmill receivers import against the real API', () => {
     expect(JSON.parse(multiline.Data[0].TemplateData)).toEqual({ name: 'Line\nbreak, with a comma', city: 'Saint-"Denis"' });
   });
 
-  it('runs as a child process: creates the list, prints the summary with line numbers, writes the rejects file, exits 0', { timeout: 60_000 }, async () => {
+  it('runs as a child process: creates the list, prints the summary with line numbers, writes the rejects file, exits 3 (some rows refused, the rest stored)', { timeout: 60_000 }, async () => {
     const rejects = join(dir, 'rejects.csv');
     const child = spawnCli(api, ['receivers', 'import', file, '--create', 'from the CLI', '--desc', 'imported', '--batch', '5000', '--rejects', rejects]);
     const result = await child.exited;
     expect(result.stderr).toContain('import: created receiver list');
     expect(result.stderr).toMatch(/import: 12,000 rows read \(100%\), 11,973 accepted, 13 repeats, 14 rejected/u);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(3);
     const out = result.stdout;
     expect(out).toMatch(/^Imported .*customers\.csv into receiver list \d+ in [\d.]+ s \(3 batches\)$/mu);
     expect(out).toMatch(/^ {2}rows read +12,000$/mu);
@@ -111,14 +111,14 @@ describe('postmill receivers import against the real API', () => {
     expect(out).toMatch(/^ {2}repeats +13 {2}\(already in the list or earlier in the file\)$/mu);
     expect(out).toMatch(/^ {2}rejected +14 {2}\(13 refused by the API, 1 unreadable\)$/mu);
     expect(out).toContain(`Rejected rows; all in ${rejects}:`);
-    expect(out).toMatch(/^ {2}line {3}503 {2}"not-an-address-500" +InvalidEmail$/mu);
+    expect(out).toMatch(/^ {2}line {3}503 {2}"not-an-address-500" +InvalidEmail: not a valid email address$/mu);
     expect(out).toMatch(/^ {2}line {2}3003 {2}"user3000@example.org" +FieldCount: the row has 4 fields; the header has 3$/mu);
-    expect(out).toMatch(/^ {2}line {2}4003 {2}"" +EmptyEmail$/mu);
+    expect(out).toMatch(/^ {2}line {2}4003 {2}"" +EmptyEmail: the email address is empty$/mu);
 
     const rows = (await readFile(rejects, 'utf8')).trimEnd().split('\n');
     expect(rows[0]).toBe('line,email,reason');
     expect(rows.slice(1)).toEqual(
-      expectedRejections.map((r) => `${r.line},${r.email},${'message' in r ? `${r.reason}: ${r.message}` : r.reason}`),
+      expectedRejections.map((r) => `${r.line},${r.email},${r.reason}: ${r.message}`),
     );
 
     const lists = (await api.call('ListReceivers', { Offset: 0, Limit: 10 })).body.Response;
@@ -149,11 +149,11 @@ describe('postmill receivers import against the real API', () => {
     expect((await api.call('ListReceivers', { Offset: 0, Limit: 10, KeyWord: 'never' })).body.Response.TotalCount).toBe(0);
   });
 
-  it('imports JSON Lines with per-line data and reports the unreadable lines', async () => {
+  it('imports JSON Lines with per-line data, reports the unreadable lines and exits 3 (some rows not stored)', async () => {
     const jsonl = join(dir, 'people.jsonl');
     await writeFile(jsonl, ['{"email":"a@example.org","name":"Ann"}', 'not json', '{"email":"b@example.org","name":"Bob"}', '{"name":"Cy"}', ''].join('\n'));
     const result = await runInProcess(api, ['--json', 'receivers', 'import', jsonl, '--create', 'jsonl list']);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(3);
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ format: 'jsonl', rows: 4, accepted: 2, unreadable: 2, rejected: 0 });
     expect(summary.sample.map((r: Rejection) => [r.line, r.reason])).toEqual([

@@ -6,6 +6,7 @@ import { registerOutboxRoutes } from './outbox-routes.ts';
 import { TENCENT_ACTIONS } from './tencent/action-registry.ts';
 import { answerClientError } from './tencent/client-error.ts';
 import { registerTencentDialect } from './tencent/dialect-plugin.ts';
+import { refuseOversizedBeforeContinue } from './tencent/oversized-body.ts';
 import { registerUnsubscribeRoutes } from './unsubscribe-routes.ts';
 
 /**
@@ -27,6 +28,8 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     // A request Node's HTTP parser refuses still gets Tencent's error envelope, not a bare 400.
     clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance; // pino's Logger type parameter differs from Fastify's default; the instance is the same
+  // `Expect: 100-continue` with a Content-Length over the limit is refused before the body is sent.
+  refuseOversizedBeforeContinue(app.server, deps.limits.maxRequestBytes);
   registerTencentDialect(app, deps, TENCENT_ACTIONS);
   registerOutboxRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);

@@ -79,9 +79,9 @@ describe('Tencent receiver-list actions', () => {
       const res = ok(await api.call('CreateReceiverDetail', { ReceiverId: id, Emails: ['a@x.com', '', long, 'nope', 'a@x.com'] }));
       expect(res).toMatchObject({ TotalCount: 5, ValidCount: 1, TooLongCount: 1, EmptyEmailCount: 1, RepeatCount: 1, InvalidCount: 3 });
       expect(res.InvalidEmails).toEqual([
-        { Index: 1, Email: '', Reason: 'EmptyEmail' },
-        { Index: 2, Email: long, Reason: 'TooLong' },
-        { Index: 3, Email: 'nope', Reason: 'InvalidEmail' },
+        { Index: 1, Email: '', Reason: 'EmptyEmail', Message: 'the email address is empty' },
+        { Index: 2, Email: long, Reason: 'TooLong', Message: 'the email address has more than 254 characters' },
+        { Index: 3, Email: 'nope', Reason: 'InvalidEmail', Message: 'not a valid email address' },
       ]);
     });
 
@@ -129,7 +129,7 @@ describe('Tencent receiver-list actions', () => {
       expect(await api.deps.receivers.readRange(id, 0, 1)).toEqual([{ index: 0, email: 'example@gmail.com', templateData: { name: 'john', age: '12' } }]);
     });
 
-    it('refuses bad TemplateData per entry with its reason, and with the Tencent code when every entry is refused', async () => {
+    it('refuses bad TemplateData per entry with its reason and a message naming the limit or the expected variables, and with the Tencent code when every entry is refused', async () => {
       const id = await createList();
       const res = ok(
         await api.call('CreateReceiverDetailWithData', {
@@ -149,6 +149,11 @@ describe('Tencent receiver-list actions', () => {
         'TemplateDataLenLimit',
         'InValidTemplateData',
         'TemplateDataInconsistent',
+      ]);
+      expect((res.InvalidEmails as { Message: string }[]).map((r) => r.Message).slice(1)).toEqual([
+        'TemplateData is 51 bytes; the limit is 40 (RECEIVER_TEMPLATE_DATA_MAX_BYTES)',
+        'the value of "name" contains HTML',
+        'missing variables: name; unexpected variables: nick (the list expects name)',
       ]);
       const only = (TemplateData: string) => api.call('CreateReceiverDetailWithData', { ReceiverId: id, Datas: [{ Email: 'z@x.com', TemplateData }] });
       expect(errorCode(await only('[1]'))).toBe('InvalidParameterValue.TemplateDataError');

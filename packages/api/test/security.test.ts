@@ -107,6 +107,9 @@ function acceptedMessages(api: ApiHarness): Promise<string[]> {
   return scanKeys(api, api.deps.keys.messageSpec('*'));
 }
 
+/** Replay refusal turned on (`API_REPLAY_PROTECTION=on`); TC3's default is off, as at Tencent. */
+const REPLAYS_ON = { apiReplayProtection: 'on' } as const;
+
 const opened: { close(): Promise<unknown> }[] = [];
 async function harness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const api = await startApiHarness(options);
@@ -194,9 +197,55 @@ describe('request authentication', () => {
   });
 });
 
-describe('replayed requests', () => {
-  it('refuses a request sent again byte for byte with AuthFailure.SignatureFailure, and does not apply it twice', async () => {
+describe('identical requests, by default (TC3 signs no nonce, and Tencent serves them all)', () => {
+  it('serves the same signed SendEmail sent twice in one second and queues two messages', async () => {
     const api = await harness();
+    expect(codeOf((await api.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' })).body)).toBeUndefined();
+    expect(codeOf((await api.call('CreateEmailAddress', { EmailAddress: 'news@mail.example.com' })).body)).toBeUndefined();
+    const mail = { FromEmailAddress: 'news@mail.example.com', Destination: ['a@example.org'], Subject: 'Hi', Simple: { Text: Buffer.from('hi').toString('base64') } };
+    const req = sign(api, { action: 'SendEmail', body: JSON.stringify(mail) });
+    const [first, second] = [await send(api.baseUrl, req), await send(api.baseUrl, req)];
+    expect([codeOf(first), codeOf(second)]).toEqual([undefined, undefined]);
+    expect(first.Response.MessageId).not.toBe(second.Response.MessageId);
+    expect((await acceptedMessages(api)).sort()).toEqual([first.Response.MessageId, second.Response.MessageId].map((id) => api.deps.keys.messageSpec(id)).sort());
+  });
+
+  it('serves the same signed list call many times at once, across two API processes, and remembers no signature', async () => {
+    const api = await harness();
+    const other = await secondProcess(api);
+    const req = sign(api, { action: 'ListEmailTemplates', body: JSON.stringify({ Offset: 0, Limit: 10 }) });
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => send(i % 2 === 0 ? api.baseUrl : other, req)));
+    expect(answers.map(codeOf)).toEqual(Array(8).fill(undefined));
+    expect(await admissionKeys(api)).toEqual([]);
+  });
+
+  it('still answers RequestLimitExceeded past the per-action limit for identical requests', async () => {
+    const clock = manualClock();
+    const api = await harness({ clock, limits: { apiRequestsPerSecond: 2 } });
+    const req = sign(api);
+    expect([codeOf(await send(api.baseUrl, req)), codeOf(await send(api.baseUrl, req)), codeOf(await send(api.baseUrl, req))]).toEqual([
+      undefined,
+      undefined,
+      'RequestLimitExceeded',
+    ]);
+    clock.advance(1_000);
+    expect(codeOf(await send(api.baseUrl, req))).toBeUndefined();
+  });
+
+  it('serves a repeated signature with API_REPLAY_PROTECTION=off and refuses it as replayed with on', async () => {
+    const off = await harness({ limits: { apiReplayProtection: 'off' } });
+    const req = sign(off);
+    expect([codeOf(await send(off.baseUrl, req)), codeOf(await send(off.baseUrl, req))]).toEqual([undefined, undefined]);
+    const on = await harness({ limits: REPLAYS_ON });
+    const again = sign(on);
+    expect(codeOf(await send(on.baseUrl, again))).toBeUndefined();
+    expect(isReplayRefusal(await send(on.baseUrl, again))).toBe(true);
+  });
+});
+
+describe('replayed requests, with API_REPLAY_PROTECTION=on', () => {
+  it('refuses a request sent again byte for byte with AuthFailure.SignatureFailure, and does not apply it twice', async () => {
+    const api = await harness({ limits: REPLAYS_ON });
     const b64 = Buffer.from('<p>hi</p>').toString('base64');
     const create = sign(api, { action: 'CreateEmailTemplate', body: JSON.stringify({ TemplateName: 'once', TemplateContent: { Html: b64 } }) });
     expect(codeOf(await send(api.baseUrl, create))).toBeUndefined();
@@ -206,7 +255,7 @@ describe('replayed requests', () => {
   });
 
   it('refuses a replay that swaps the unsigned X-TC-Action (the SDKs sign only content-type and host)', async () => {
-    const api = await harness();
+    const api = await harness({ limits: REPLAYS_ON });
     expect(codeOf((await api.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' })).body)).toBeUndefined();
     const get = sign(api, { action: 'GetEmailIdentity', body: JSON.stringify({ EmailIdentity: 'mail.example.com' }) });
     expect(codeOf(await send(api.baseUrl, get))).toBeUndefined();
@@ -215,7 +264,7 @@ describe('replayed requests', () => {
   });
 
   it('refuses a replay sent to another API process sharing the Redis', async () => {
-    const api = await harness();
+    const api = await harness({ limits: REPLAYS_ON });
     const other = await secondProcess(api);
     const req = sign(api);
     expect(codeOf(await send(api.baseUrl, req))).toBeUndefined();
@@ -226,7 +275,7 @@ describe('replayed requests', () => {
   });
 
   it('admits exactly one of the same request sent many times at once to two API processes', async () => {
-    const api = await harness();
+    const api = await harness({ limits: REPLAYS_ON });
     const other = await secondProcess(api);
     const req = sign(api, { action: 'CreateEmailTemplate', body: JSON.stringify({ TemplateName: 'race', TemplateContent: { Text: Buffer.from('x').toString('base64') } }) });
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => send(i % 2 === 0 ? api.baseUrl : other, req)));
@@ -237,7 +286,7 @@ describe('replayed requests', () => {
 
   it('refuses the replay while its timestamp is fresh, then as expired', async () => {
     const clock = manualClock();
-    const api = await harness({ clock });
+    const api = await harness({ clock, limits: REPLAYS_ON });
     const req = sign(api);
     expect(codeOf(await send(api.baseUrl, req))).toBeUndefined();
     clock.advance(299_000);
@@ -248,7 +297,7 @@ describe('replayed requests', () => {
 
   it('remembers an accepted signature under the deployment hash tag, hashed, until just after its timestamp expires', async () => {
     const clock = manualClock();
-    const api = await harness({ clock });
+    const api = await harness({ clock, limits: REPLAYS_ON });
     const now = Math.floor(clock.now() / 1000);
     const req = sign(api, { timestamp: now - 200 });
     expect(codeOf(await send(api.baseUrl, req))).toBeUndefined();
@@ -265,12 +314,12 @@ describe('replayed requests', () => {
   });
 
   it('does not take identical-looking requests that sign a different X-TC-TraceId for replays', async () => {
-    const api = await harness();
+    const api = await harness({ limits: REPLAYS_ON });
     for (let i = 0; i < 3; i++) expect(codeOf(await send(api.baseUrl, sign(api, { traceId: randomUUID() })))).toBeUndefined();
   });
 
   it('refuses a replayed SendEmail (whose reads overlap the admission check) and queues its mail once', async () => {
-    const api = await harness();
+    const api = await harness({ limits: REPLAYS_ON });
     expect(codeOf((await api.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' })).body)).toBeUndefined();
     expect(codeOf((await api.call('CreateEmailAddress', { EmailAddress: 'news@mail.example.com' })).body)).toBeUndefined();
     const mail = { FromEmailAddress: 'news@mail.example.com', Destination: ['a@example.org'], Subject: 'Hi', Simple: { Text: Buffer.from('hi').toString('base64') } };
@@ -284,7 +333,7 @@ describe('replayed requests', () => {
   });
 
   it('answers the refusal, not what is wrong with the body, for a replayed SendEmail with a bad sender or body', async () => {
-    const api = await harness();
+    const api = await harness({ limits: REPLAYS_ON });
     for (const body of [JSON.stringify({ FromEmailAddress: 'nobody@nowhere.example', Destination: ['a@example.org'], Subject: 'Hi' }), '{"FromEmailAddress":']) {
       const req = sign(api, { action: 'SendEmail', body });
       const firstCode = codeOf(await send(api.baseUrl, req));
@@ -295,7 +344,7 @@ describe('replayed requests', () => {
   });
 
   it('remembers nothing for requests refused before their signature verified', async () => {
-    const api = await harness({ limits: { apiRequestsPerSecond: 5 } });
+    const api = await harness({ limits: { ...REPLAYS_ON, apiRequestsPerSecond: 5 } });
     for (let i = 0; i < 10; i++) expect(codeOf(await send(api.baseUrl, sign(api, { secretKey: 'wrong' })))).toBe('AuthFailure.SignatureFailure');
     expect(codeOf(await send(api.baseUrl, sign(api, { body: '{}' }), { Authorization: 'TC3-HMAC-SHA256 nonsense' }))).toBe('AuthFailure.InvalidAuthorization');
     expect(await admissionKeys(api)).toEqual([]);
@@ -325,9 +374,9 @@ describe('the per-credential request rate limit', () => {
     expect(codeOf(await send(other, sign(api, { traceId: 'd' })))).toBe('RequestLimitExceeded');
   });
 
-  it('spends no budget on unsigned, wrongly signed or replayed requests', async () => {
+  it('spends no budget on unsigned, wrongly signed or (with replay protection on) replayed requests', async () => {
     const clock = manualClock();
-    const api = await harness({ clock, limits: { apiRequestsPerSecond: 3 } });
+    const api = await harness({ clock, limits: { ...REPLAYS_ON, apiRequestsPerSecond: 3 } });
     for (let i = 0; i < 20; i++) {
       expect(codeOf(await send(api.baseUrl, sign(api, { secretKey: 'guess' })))).toBe('AuthFailure.SignatureFailure');
       expect(codeOf(await send(api.baseUrl, { ...sign(api), headers: { ...sign(api).headers, Authorization: '' } }))).toBe('AuthFailure.InvalidAuthorization');
@@ -340,9 +389,9 @@ describe('the per-credential request rate limit', () => {
     expect(codeOf(await send(api.baseUrl, sign(api, { traceId: 'fourth' })))).toBe('RequestLimitExceeded');
   });
 
-  it('lets the very same signed request through once the second has passed (an SDK retry is not a replay)', async () => {
+  it('lets the very same signed request through once the second has passed (an SDK retry is not a replay, even with replay protection on)', async () => {
     const clock = manualClock();
-    const api = await harness({ clock, limits: { apiRequestsPerSecond: 1 } });
+    const api = await harness({ clock, limits: { ...REPLAYS_ON, apiRequestsPerSecond: 1 } });
     expect(codeOf(await send(api.baseUrl, sign(api, { traceId: 'spend' })))).toBeUndefined();
     const throttled = sign(api, { traceId: 'retried' });
     expect(codeOf(await send(api.baseUrl, throttled))).toBe('RequestLimitExceeded');
@@ -381,7 +430,8 @@ describe('the admission check while Redis is unreachable', () => {
   it('fails closed with FailedOperation.ServiceNotAvailable, even for a request that needs no storage, and recovers', async () => {
     const port = await freePort();
     redis = await spawnRedisServer({ port });
-    const api = await startApiHarness({ redisUrl: redis.url, failFast: true });
+    // The production default: a request rate limit, so every request has an admission check.
+    const api = await startApiHarness({ redisUrl: redis.url, failFast: true, limits: { apiRequestsPerSecond: 20 } });
     try {
       // Malformed JSON is answered without storage, so only the admission check can refuse it.
       expect(codeOf((await api.call('ListEmailIdentities', undefined, { rawBody: '{"Offset":' })).body)).toBe('InvalidParameter');

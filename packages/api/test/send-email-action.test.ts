@@ -345,7 +345,7 @@ describe('SendEmail', () => {
       try {
         const id = await setUpSender(small);
         const part = Buffer.alloc(600, 0x61).toString('base64');
-        const body = request({ Template: { TemplateID: id }, Attachments: [{ FileName: 'a.txt', Content: part }, { FileName: 'b.txt', Content: part }] });
+        const body = request({ Template: { TemplateID: id, TemplateData: JSON.stringify({ name: 'Alice' }) }, Attachments: [{ FileName: 'a.txt', Content: part }, { FileName: 'b.txt', Content: part }] });
         expect(errorCode(await small.call('SendEmail', body))).toBe('FailedOperation.AttachContentToolarge');
         ok(await small.call('SendEmail', { ...body, Attachments: [{ FileName: 'a.txt', Content: Buffer.alloc(1024, 0x61).toString('base64') }] }));
       } finally {

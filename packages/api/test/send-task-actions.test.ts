@@ -1,6 +1,6 @@
 import { ManualClock, RunCode, TaskStatus, calendarDate, campaignMessageId } from '@postmill/core';
 import { JOB, jobIds } from '@postmill/queue';
-import type { LedgerChange } from '@postmill/store';
+import { type LedgerChange, RunDayIndex } from '@postmill/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from './api-harness.ts';
 import { errorCode, ok } from './tencent-answer.ts';
@@ -63,7 +63,7 @@ describe('Send task actions', () => {
     const task = await api.deps.tasks.get(taskId);
     const total = await api.deps.receivers.length(task?.spec.receiverId ?? 0);
     expect(await api.deps.tasks.startRun(taskId, run, { plannedAt: clock.now(), total })).toBe(true);
-    await api.deps.tasks.indexRunDay(calendarDate(clock.now(), ZONE), taskId, run, clock.now(), api.deps.limits.statusRetentionDays);
+    await new RunDayIndex({ redis: api.deps.redis, keys: api.deps.keys, retentionDays: api.deps.limits.statusRetentionDays }).add(calendarDate(clock.now(), ZONE), taskId, run, clock.now(), total);
     await api.deps.tasks.transition(taskId, TaskStatus.Sending, [TaskStatus.Pending, TaskStatus.Done, TaskStatus.Error]);
   }
 
@@ -558,6 +558,71 @@ describe('Send task actions', () => {
       const second = await startedTask();
       const rows = await recipientsOf({});
       expect(rows.map(([id]) => id)).toEqual([0, 1, 2].map((i) => campaignMessageId(first, 1, i)).concat([0, 1, 2].map((i) => campaignMessageId(second, 1, i))));
+    });
+
+    /** Three SendEmail messages (1, 2 and 3 recipients: 6 rows), then runs over the 3-recipient list and the 7-recipient list (10 rows). */
+    async function mixedDay(): Promise<{ sent: string[]; all: [unknown, unknown][]; small: number; big: number }> {
+      const destinations = [['x1@example.net'], ['x2@example.net', 'bob@example.org'], ['x3@example.net', 'x4@example.net', 'BOB@example.org']];
+      const sent: string[] = [];
+      for (const Destination of destinations) {
+        const res = ok(await api.call('SendEmail', { FromEmailAddress: SENDER, Destination, Subject: 'Hi', Template: { TemplateID: templateId, TemplateData: '{"name":"X"}' } }));
+        sent.push(res.MessageId as string);
+        clock.advance(1000);
+      }
+      const small = await startedTask();
+      clock.advance(1000);
+      const big = await createTask({ ReceiverId: bigListId, Template: { TemplateID: templateId, TemplateData: '{"name":"friend"}' } });
+      await startRunAsWorker(big);
+      const all: [unknown, unknown][] = [
+        ...destinations.flatMap((d, i) => d.map((to): [unknown, unknown] => [sent[i], to])),
+        ...RECIPIENTS.slice(0, 3).map((to, i): [unknown, unknown] => [campaignMessageId(small, 1, i), to]),
+        ...RECIPIENTS.map((to, i): [unknown, unknown] => [campaignMessageId(big, 1, i), to]),
+      ];
+      return { sent, all, small, big };
+    }
+
+    it('pages a day of SendEmail and campaign mail at every Offset, pages crossing from SendEmail rows to campaign rows and from run to run included', async () => {
+      const { all } = await mixedDay();
+      expect(all).toHaveLength(16);
+      expect(await recipientsOf({})).toEqual(all);
+      for (const Limit of [1, 4, 5]) {
+        for (let Offset = 0; Offset <= all.length + 1; Offset++) {
+          expect(await recipientsOf({ Offset, Limit }), `Offset ${Offset} Limit ${Limit}`).toEqual(all.slice(Offset, Offset + Limit));
+        }
+      }
+    });
+
+    it('pages one ToEmailAddress (any case) at every Offset across SendEmail rows and the runs of the day', async () => {
+      const { all } = await mixedDay();
+      const bob = all.filter(([, to]) => String(to).toLowerCase() === 'bob@example.org');
+      expect(bob).toHaveLength(4);
+      for (const Limit of [1, 2, 3]) {
+        for (let Offset = 0; Offset <= bob.length + 1; Offset++) {
+          expect(await recipientsOf({ ToEmailAddress: 'Bob@Example.org', Offset, Limit }), `Offset ${Offset} Limit ${Limit}`).toEqual(bob.slice(Offset, Offset + Limit));
+        }
+      }
+    });
+
+    it('leaves a discarded SendEmail message out of pages and out of the Offset of the campaign rows that follow', async () => {
+      const { sent, all } = await mixedDay();
+      const spec = await api.deps.messages.getSpec(sent[1] as string);
+      if (!spec) throw new Error('the second message was not stored');
+      await api.deps.messages.discard(spec);
+      const kept = all.filter(([id]) => id !== sent[1]);
+      expect(kept).toHaveLength(14);
+      for (const Limit of [1, 3]) {
+        for (let Offset = 0; Offset <= kept.length; Offset++) {
+          expect(await recipientsOf({ Offset, Limit }), `Offset ${Offset} Limit ${Limit}`).toEqual(kept.slice(Offset, Offset + Limit));
+        }
+      }
+      expect(await recipientsOf({ MessageId: sent[1] })).toEqual([]);
+    });
+
+    it('answers a campaign MessageId with a ToEmailAddress only when that address is the one at its index', async () => {
+      const { big } = await mixedDay();
+      expect(await recipientsOf({ MessageId: campaignMessageId(big, 1, 3), ToEmailAddress: 'DAVE@example.org' })).toEqual([[campaignMessageId(big, 1, 3), 'dave@example.org']]);
+      expect(await recipientsOf({ MessageId: campaignMessageId(big, 1, 3), ToEmailAddress: 'erin@example.org' })).toEqual([]);
+      expect(await recipientsOf({ MessageId: campaignMessageId(big, 1, 3), Offset: 1 })).toEqual([]);
     });
 
     it('reports SendStatus and DeliverStatus for every ledger code', async () => {

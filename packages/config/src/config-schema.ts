@@ -47,7 +47,11 @@ export const envSchema = z.object({
   RECEIVER_LIST_MAX_SIZE: int(50_000),
   RECEIVER_UPLOAD_MAX: int(20_000),
   RECEIVER_TEMPLATE_DATA_MAX_BYTES: int(800),
+  TEMPLATE_DATA_MAX_BYTES: int(64 * 1024),
   API_RATE_LIMIT_PER_SECOND: int(20, 0),
+  // Unset: each dialect's own default (TC3: off, as Tencent serves identical requests).
+  API_REPLAY_PROTECTION: z.enum(['on', 'off']).optional(),
+  IDEMPOTENCY_WINDOW_SECONDS: int(24 * 60 * 60),
   DATA_DIR: z.string().default(".postmill"),
   SCHEDULE_TIMEZONE: z
     .string()

@@ -21,6 +21,21 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ API_RATE_LIMIT_PER_SECOND: '-1' })).toThrow(/API_RATE_LIMIT_PER_SECOND/u);
   });
 
+  it('leaves replay protection to each dialect unless API_REPLAY_PROTECTION is on or off, and refuses other values', () => {
+    expect(parseConfig({}).limits.apiReplayProtection).toBe('dialect-default');
+    expect(parseConfig({ API_REPLAY_PROTECTION: 'on' }).limits.apiReplayProtection).toBe('on');
+    expect(parseConfig({ API_REPLAY_PROTECTION: 'off' }).limits.apiReplayProtection).toBe('off');
+    expect(() => parseConfig({ API_REPLAY_PROTECTION: 'yes' })).toThrow(/API_REPLAY_PROTECTION/u);
+  });
+
+  it('reads the TemplateData caps (64 KiB per mail, 800 bytes per list entry) and the idempotency window (24 h)', () => {
+    const d = parseConfig({}).limits;
+    expect([d.maxTemplateDataBytes, d.maxReceiverTemplateDataBytes, d.idempotencyWindowSeconds]).toEqual([65_536, 800, 86_400]);
+    const c = parseConfig({ TEMPLATE_DATA_MAX_BYTES: '2048', RECEIVER_TEMPLATE_DATA_MAX_BYTES: '1000', IDEMPOTENCY_WINDOW_SECONDS: '60' }).limits;
+    expect([c.maxTemplateDataBytes, c.maxReceiverTemplateDataBytes, c.idempotencyWindowSeconds]).toEqual([2048, 1000, 60]);
+    expect(() => parseConfig({ IDEMPOTENCY_WINDOW_SECONDS: '0' })).toThrow(/IDEMPOTENCY_WINDOW_SECONDS/u);
+  });
+
   it('reads SEND_MAX_THROTTLES into the retry policy (default 10, 0 allowed) and refuses a negative one', () => {
     expect(parseConfig({}).sending.retry.maxThrottles).toBe(10);
     expect(parseConfig({ SEND_MAX_THROTTLES: '0' }).sending.retry.maxThrottles).toBe(0);

@@ -31,3 +31,15 @@ export function isCalendarDate(value: string): boolean {
   const d = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(value);
 }
+
+/**
+ * The calendar date after `value` (a YYYY-MM-DD date, `isCalendarDate`), as YYYY-MM-DD; undefined
+ * after 9999-12-31 (a five-digit year cannot be written) or for anything that is not such a date.
+ */
+export function nextCalendarDate(value: string): string | undefined {
+  if (!isCalendarDate(value)) return undefined;
+  const d = new Date(`${value}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  const year = d.getUTCFullYear();
+  return year > 9999 ? undefined : d.toISOString().slice(0, 10);
+}

@@ -11,7 +11,7 @@ export {
   parseMailbox,
   formatMailbox,
 } from './email-address.ts';
-export { type Limits, TENCENT_LIMITS } from './limits.ts';
+export { type Limits, type ReplayProtection, TENCENT_LIMITS } from './limits.ts';
 export { chunk } from './chunk.ts';
 export {
   type MailAttachment,
@@ -35,9 +35,21 @@ export {
 export { type RecipientState, type RecipientStateName, canTransition, stateCode, stateCodeLua, isFinal, isDue } from './recipient-state.ts';
 export { LEDGER_TRANSITIONS, canLedgerTransition, ledgerTransitionsLua } from './ledger-transitions.ts';
 export { DeliverStatus, type TencentRecipientStatus, toTencentStatus } from './send-status.ts';
-export { type RenderTarget, type TemplateData, escapeHtml, sanitizeHeaderValue, renderTemplate, templateVariables } from './template.ts';
+export {
+  type RenderTarget,
+  type TemplateData,
+  type TemplateDataRefusal,
+  type TemplateDataRules,
+  type TemplateDataVerdict,
+  escapeHtml,
+  sanitizeHeaderValue,
+  renderTemplate,
+  templateVariables,
+  parseTemplateData,
+  missingTemplateVariables,
+} from './template.ts';
 export { randomId, newMessageId, rfcMessageId } from './message-id.ts';
-export { calendarDate, isCalendarDate } from './calendar-date.ts';
+export { calendarDate, isCalendarDate, nextCalendarDate } from './calendar-date.ts';
 export { UNSUBSCRIBE_TEXT, isUnsubscribeOption } from './unsubscribe-text.ts';
 export { type MessageSpec, specRecipients } from './message-spec.ts';
 export { type UnsubscribeClaim, createUnsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token.ts';
@@ -82,8 +94,11 @@ export {
   type ScheduleCheck,
   TENCENT_TIME_ZONE,
   isValidTimeZone,
+  LATEST_SCHEDULE_MS,
+  isSchedulableMs,
   parseTencentDateTime,
   formatTencentDateTime,
+  tryFormatTencentDateTime,
   validateCron,
   MAX_INTERVAL_HOURS,
   validateSchedule,

@@ -1,4 +1,12 @@
 /**
+ * Whether the API refuses a signature it already accepted (a replay). `dialect-default`: each wire
+ * dialect decides by how its vendor behaves: TC3 signs no nonce, so two identical requests in one
+ * second sign identically and Tencent serves both (off); a dialect whose requests carry a signed
+ * nonce refuses a repeated one (on).
+ */
+export type ReplayProtection = 'on' | 'off' | 'dialect-default';
+
+/**
  * Every limit Postmill enforces, each a documented setting whose default is Tencent SES's own value.
  * Guarantees: apps build this once from config; packages only read it.
  */
@@ -29,14 +37,26 @@ export interface Limits {
   readonly maxReceiverListSize: number;
   /** Most entries in one CreateReceiverDetail(WithData) call. Default 20 000. */
   readonly maxReceiverUpload: number;
-  /** Largest per-recipient TemplateData JSON in bytes. Default 800. */
+  /** Largest per-recipient TemplateData JSON of a receiver list, in bytes. Default 800 (Tencent's). */
   readonly maxReceiverTemplateDataBytes: number;
+  /**
+   * Largest `Template.TemplateData` of one SendEmail or BatchSendEmail, in bytes. Default 65 536
+   * (Tencent documents no cap for it; the request's 8 MiB bounds it there).
+   */
+  readonly maxTemplateDataBytes: number;
   /**
    * Most signed API requests one SecretId may make to one action in one second (fixed one-second
    * windows counted in Redis, so across every API process). Default 20 (Tencent's per-action
    * limit); 0 turns the limit off.
    */
   readonly apiRequestsPerSecond: number;
+  /** Refuse a signature the API already accepted. Default `dialect-default` (TC3: off, as Tencent). */
+  readonly apiReplayProtection: ReplayProtection;
+  /**
+   * How long a SendEmail idempotency key (`X-Postmill-Idempotency-Key`) answers with its first
+   * MessageId, in seconds. Default 86 400 (24 h).
+   */
+  readonly idempotencyWindowSeconds: number;
 }
 
 /** Tencent SES 2020-10-02's own limits (reference §5.4). */
@@ -55,5 +75,8 @@ export const TENCENT_LIMITS: Limits = {
   maxReceiverListSize: 50_000,
   maxReceiverUpload: 20_000,
   maxReceiverTemplateDataBytes: 800,
+  maxTemplateDataBytes: 64 * 1024,
   apiRequestsPerSecond: 20,
+  apiReplayProtection: 'dialect-default',
+  idempotencyWindowSeconds: 24 * 60 * 60,
 };

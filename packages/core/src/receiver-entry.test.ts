@@ -56,6 +56,22 @@ describe('validateReceiverEntry', () => {
     expect(reason('a@x.com', '{"a":"1"}', [])).toBe('TemplateDataInconsistent');
     expect(reason('a@x.com', undefined, [])).toBeUndefined();
   });
+
+  it('names the size and the limit with its setting in a TemplateDataLenLimit message', () => {
+    const v = validateReceiverEntry({ email: 'a@x.com', templateData: `{"n":"${'x'.repeat(1016)}"}` }, rules);
+    expect(v).toEqual({ ok: false, reason: 'TemplateDataLenLimit', message: 'TemplateData is 1,024 bytes; the limit is 800 (RECEIVER_TEMPLATE_DATA_MAX_BYTES)' });
+  });
+
+  it('names the missing and unexpected variables and the ones the list expects in a TemplateDataInconsistent message', () => {
+    const message = (data: string | undefined, keys: string[]) => {
+      const v = validateReceiverEntry({ email: 'a@x.com', templateData: data }, { ...rules, expectedKeys: keys });
+      return v.ok ? undefined : v.message;
+    };
+    expect(message('{"code":"1"}', ['name', 'city', 'code'])).toBe('missing variables: name, city (the list expects name, city, code)');
+    expect(message('{"a":"1","z":"2"}', ['a', 'b'])).toBe('missing variables: b; unexpected variables: z (the list expects a, b)');
+    expect(message(undefined, ['a'])).toBe('missing variables: a (the list expects a)');
+    expect(message('{"a":"1"}', [])).toBe('the list holds plain addresses (no TemplateData); this entry has the variables a');
+  });
 });
 
 describe('list entry codec', () => {

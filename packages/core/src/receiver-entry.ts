@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { addressKey, isValidEmail, normalizeEmail } from './email-address.ts';
+import { type TemplateDataRefusal, parseTemplateData } from './template.ts';
 
 /** Why one uploaded receiver entry was refused; each maps to one Tencent error code. */
 export type ReceiverRefusal =
@@ -11,7 +12,11 @@ export type ReceiverRefusal =
   | 'InValidTemplateData'
   | 'TemplateDataInconsistent';
 
-/** The verdict on one entry; `templateData` is absent when the entry carries no variables. */
+/**
+ * The verdict on one entry; `templateData` is absent when the entry carries no variables. A
+ * refusal's `message` names the numbers behind it: the size and the limit (and its setting), or
+ * the variables missing or unexpected and the ones the list expects.
+ */
 export type ReceiverEntryVerdict =
   | { readonly ok: true; readonly email: string; readonly templateData?: string; readonly keys: readonly string[] }
   | { readonly ok: false; readonly reason: ReceiverRefusal; readonly message: string };
@@ -47,6 +52,22 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return a.every((k) => wanted.has(k));
 }
 
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Says which variables an entry lacks or adds compared with the list's, and what the list expects. */
+function keysMismatch(got: readonly string[], expected: readonly string[]): string {
+  if (expected.length === 0) return `the list holds plain addresses (no TemplateData); this entry has the variables ${got.join(', ')}`;
+  const have = new Set(got);
+  const want = new Set(expected);
+  const missing = expected.filter((k) => !have.has(k));
+  const extra = got.filter((k) => !want.has(k));
+  const parts = [
+    ...(missing.length > 0 ? [`missing variables: ${missing.join(', ')}`] : []),
+    ...(extra.length > 0 ? [`unexpected variables: ${extra.join(', ')}`] : []),
+  ];
+  return `${parts.join('; ')} (the list expects ${expected.join(', ')})`;
+}
+
 /**
  * Judges one upload entry. Guarantees on `ok`: `email` is a deliverable address (trimmed, domain
  * lower-cased); `templateData`, when present, is canonical JSON: a compact object in the keys'
@@ -62,43 +83,42 @@ export function validateReceiverEntry(input: { email: string; templateData?: str
     return refuse('TooLong', `the email address has more than ${MAX_RECEIVER_EMAIL_LENGTH} characters`);
   }
   if (!isValidEmail(email)) return refuse('InvalidEmail', 'not a valid email address');
-  const data = input.templateData === undefined ? { ok: true as const, json: undefined, keys: [] } : parseTemplateData(input.templateData, rules);
+  const data = input.templateData === undefined ? { ok: true as const, json: undefined, keys: [] } : parseEntryData(input.templateData, rules);
   if (!data.ok) return data.verdict;
   if (rules.expectedKeys !== undefined && !sameKeys(data.keys, rules.expectedKeys)) {
-    const expected = rules.expectedKeys.length === 0 ? 'no TemplateData' : `the variables ${rules.expectedKeys.join(', ')}`;
-    return refuse('TemplateDataInconsistent', `the list's entries carry ${expected}; this entry differs`);
+    return refuse('TemplateDataInconsistent', keysMismatch(data.keys, rules.expectedKeys));
   }
   return data.json === undefined
     ? { ok: true, email: normalizeEmail(email), keys: data.keys }
     : { ok: true, email: normalizeEmail(email), templateData: data.json, keys: data.keys };
 }
 
-type ParsedData = { ok: true; json: string | undefined; keys: string[] } | { ok: false; verdict: ReceiverEntryVerdict };
+type ParsedData = { ok: true; json: string | undefined; keys: readonly string[] } | { ok: false; verdict: ReceiverEntryVerdict };
 
-function parseTemplateData(raw: string, rules: ReceiverEntryRules): ParsedData {
-  if (Buffer.byteLength(raw, 'utf8') > rules.maxTemplateDataBytes) {
-    return { ok: false, verdict: refuse('TemplateDataLenLimit', `TemplateData is larger than ${rules.maxTemplateDataBytes} bytes`) };
+// The shared TemplateData rule's refusals, as a list entry names them (Tencent's codes for lists).
+const LIST_REFUSAL: Readonly<Record<TemplateDataRefusal, ReceiverRefusal>> = {
+  TooLarge: 'TemplateDataLenLimit',
+  NotJson: 'TemplateDataError',
+  NotObject: 'TemplateDataError',
+  BadValue: 'TemplateDataError',
+};
+
+function parseEntryData(raw: string, rules: ReceiverEntryRules): ParsedData {
+  // The rule SendEmail and BatchSendEmail use too (packages/core/src/template.ts); a list adds the
+  // markup check (Tencent documents it for list data only) and, in the caller, consistent keys.
+  const verdict = parseTemplateData(raw, { maxBytes: rules.maxTemplateDataBytes });
+  if (!verdict.ok) {
+    // A size refusal names the limit and its setting (the CLI's import report quotes it).
+    const message =
+      verdict.refusal === 'TooLarge'
+        ? `TemplateData is ${count(Buffer.byteLength(raw, 'utf8'))} bytes; the limit is ${count(rules.maxTemplateDataBytes)} (RECEIVER_TEMPLATE_DATA_MAX_BYTES)`
+        : verdict.message;
+    return { ok: false, verdict: refuse(LIST_REFUSAL[verdict.refusal], message) };
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return { ok: false, verdict: refuse('TemplateDataError', 'TemplateData is not JSON') };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { ok: false, verdict: refuse('TemplateDataError', 'TemplateData must be a JSON object') };
-  }
-  const entries: [string, string][] = [];
-  for (const [key, value] of Object.entries(parsed)) {
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      return { ok: false, verdict: refuse('TemplateDataError', `the value of "${key}" must be a string, number or boolean`) };
-    }
-    const text = String(value);
+  for (const [key, text] of Object.entries(verdict.data)) {
     if (HTML.test(text)) return { ok: false, verdict: refuse('InValidTemplateData', `the value of "${key}" contains HTML`) };
-    entries.push([key, text]);
   }
-  const keys = entries.map(([k]) => k);
-  return { ok: true, json: entries.length === 0 ? undefined : JSON.stringify(Object.fromEntries(entries)), keys };
+  return { ok: true, json: verdict.keys.length === 0 ? undefined : JSON.stringify(verdict.data), keys: verdict.keys };
 }
 
 /** Encodes one list entry: the address alone, or `address\x1f<canonical TemplateData JSON>`. */

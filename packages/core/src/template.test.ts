@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderTemplate, sanitizeHeaderValue, templateVariables } from './template.ts';
+import { escapeHtml, renderTemplate, sanitizeHeaderValue, templateVariables, missingTemplateVariables, parseTemplateData } from './template.ts';
 
 describe('escapeHtml', () => {
   it('escapes every HTML-significant character: & < > " and \'', () => {
@@ -65,5 +65,40 @@ describe('sanitizeHeaderValue', () => {
 describe('templateVariables', () => {
   it('lists distinct variable names in first-seen order', () => {
     expect(templateVariables('{{b}} {{a}} {{ b }} {{c}}')).toEqual(['b', 'a', 'c']);
+  });
+});
+
+describe('parseTemplateData (the one rule of SendEmail, BatchSendEmail and receiver lists)', () => {
+  const rules = { maxBytes: 40 };
+  const refusal = (raw: string) => {
+    const v = parseTemplateData(raw, rules);
+    return v.ok ? undefined : v.refusal;
+  };
+
+  it('gives the variables as strings in the given order, numbers and booleans stringified', () => {
+    expect(parseTemplateData('{"name":"Ann","age":12,"vip":true}', rules)).toEqual({ ok: true, data: { name: 'Ann', age: '12', vip: 'true' }, keys: ['name', 'age', 'vip'] });
+  });
+
+  it('keeps a "__proto__" variable as an own variable', () => {
+    const v = parseTemplateData('{"__proto__":"x"}', rules);
+    expect(v.ok && Object.getOwnPropertyDescriptor(v.data, '__proto__')?.value).toBe('x');
+  });
+
+  it('refuses, in this order, data over the cap in UTF-8 bytes, not JSON (blank included), not an object, and non-scalar values', () => {
+    expect(refusal(`{"n":"${'通'.repeat(11)}"}`)).toBe('TooLarge'); // 19 characters, 41 bytes
+    expect(refusal(`{"n":"${'x'.repeat(32)}"}`)).toBeUndefined(); // exactly 40 bytes
+    for (const raw of ['', ' ', '{name}', 'nope']) expect(refusal(raw)).toBe('NotJson');
+    for (const raw of ['[1]', '"text"', 'null', '12']) expect(refusal(raw)).toBe('NotObject');
+    for (const raw of ['{"a":null}', '{"a":{"b":1}}', '{"a":[1]}']) expect(refusal(raw)).toBe('BadValue');
+  });
+});
+
+describe('missingTemplateVariables', () => {
+  it('names every variable of any part that the data does not provide, once, in first-seen order', () => {
+    expect(missingTemplateVariables(['Hi {{name}}', '<p>{{code}} {{name}} {{ shop }}</p>', undefined], ['name'])).toEqual(['code', 'shop']);
+  });
+
+  it('is empty when every placeholder is provided, extra variables allowed', () => {
+    expect(missingTemplateVariables(['Hi {{name}}', undefined], ['name', 'unused'])).toEqual([]);
   });
 });

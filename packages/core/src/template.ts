@@ -22,7 +22,9 @@ export function sanitizeHeaderValue(value: string): string {
 /**
  * Renders `{{name}}` placeholders in one pass. Guarantees: a value is inserted literally (a value
  * containing `{{x}}` is never expanded again); in `html` it is HTML-escaped, in `header` it has no
- * CR/LF or control characters; missing variables render as the empty string.
+ * CR/LF or control characters. A variable `data` lacks renders as the empty string, so callers
+ * first refuse such data with `missingTemplateVariables` (every API action does): no mail is ever
+ * rendered with a silently empty variable.
  */
 export function renderTemplate(source: string, data: TemplateData, target: RenderTarget): string {
   return source.replace(PLACEHOLDER, (_m, name: string) => {
@@ -38,4 +40,57 @@ export function templateVariables(source: string): string[] {
   const seen = new Set<string>();
   for (const m of source.matchAll(PLACEHOLDER)) if (m[1] !== undefined) seen.add(m[1]);
   return [...seen];
+}
+
+/** Why a TemplateData string was refused; each action maps it to a code of its own documented list. */
+export type TemplateDataRefusal = 'TooLarge' | 'NotJson' | 'NotObject' | 'BadValue';
+
+/** The verdict on one TemplateData string: its variables (values as strings), or why it was refused. */
+export type TemplateDataVerdict =
+  | { readonly ok: true; readonly data: TemplateData; readonly keys: readonly string[] }
+  | { readonly ok: false; readonly refusal: TemplateDataRefusal; readonly message: string };
+
+/** The one TemplateData rule set: the cap is the only thing that differs between uses. */
+export interface TemplateDataRules {
+  /** Largest TemplateData in UTF-8 bytes, measured on the string as given. */
+  readonly maxBytes: number;
+}
+
+/**
+ * Judges a TemplateData string by the rule SendEmail, BatchSendEmail and receiver lists share.
+ * Guarantees on `ok`: the string is at most `maxBytes` UTF-8 bytes and a JSON object whose values
+ * are strings, numbers or booleans (numbers and booleans are stringified); `keys` are its names in
+ * the given order. Checks run in order (size, JSON, object, values), so the refusal is the first
+ * problem found. A blank string is not JSON: absent data is the caller's `undefined`, never `""`.
+ */
+export function parseTemplateData(raw: string, rules: TemplateDataRules): TemplateDataVerdict {
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  if (bytes > rules.maxBytes) return { ok: false, refusal: 'TooLarge', message: `TemplateData is ${bytes} bytes; at most ${rules.maxBytes} are allowed` };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return { ok: false, refusal: 'NotJson', message: 'TemplateData is not JSON' };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { ok: false, refusal: 'NotObject', message: 'TemplateData must be a JSON object such as {"name":"value"}' };
+  }
+  const entries: [string, string][] = [];
+  for (const [key, value] of Object.entries(parsed)) {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      return { ok: false, refusal: 'BadValue', message: `the value of "${key}" must be a string, number or boolean` };
+    }
+    entries.push([key, String(value)]);
+  }
+  // fromEntries, not assignment: a "__proto__" key stays an own variable instead of a prototype.
+  return { ok: true, data: Object.fromEntries(entries), keys: entries.map(([k]) => k) };
+}
+
+/**
+ * The variables the given template parts use that `provided` lacks, in first-seen order. Guarantees:
+ * empty exactly when rendering every part with data holding `provided` fills every placeholder.
+ */
+export function missingTemplateVariables(parts: readonly (string | undefined)[], provided: Iterable<string>): string[] {
+  const have = new Set(provided);
+  return templateVariables(parts.filter((p) => p !== undefined).join('\n')).filter((v) => !have.has(v));
 }

@@ -40,4 +40,15 @@ describe('waitForSlotAndCheck', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(await waiting).toEqual({ value: 'now', lateMs: 0 });
   });
+
+  it('reports a slot that passed before the wait began (a negative delay) as late by that much, asking at once', async () => {
+    let asked = false;
+    const waiting = waitForSlotAndCheck(-30, async () => {
+      asked = true;
+      return 0;
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(asked).toBe(true);
+    expect((await waiting).lateMs).toBe(30);
+  });
 });

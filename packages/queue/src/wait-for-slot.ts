@@ -33,12 +33,14 @@ export interface SlotWait<T> {
  * wait instead of delaying the start: a send that starts late lands next to the following slots.
  * Guarantees: resolves no earlier than the slot, with a check issued at most `CHECK_LEAD_MS`
  * (plus timer lateness) before it, and reports how late it resolved so the caller can give up a
- * slot it can no longer start on time (see SharedRateLimiter.lateToleranceMs). When `signal`
+ * slot it can no longer start on time (see SharedRateLimiter.lateToleranceMs). A negative
+ * `delayMs` is a slot that passed before the wait began (the reservation's answer was read late):
+ * the check is asked at once and `lateMs` counts from the slot, not from the call. When `signal`
  * aborts (the worker is draining) the wait rejects at once with the signal's reason: the slot is
  * given up (an unused slot is simply lost; the rate only drops).
  */
 export async function waitForSlotAndCheck<T>(delayMs: number, check: () => Promise<T>, signal?: AbortSignal): Promise<SlotWait<T>> {
-  const slotAt = performance.now() + Math.max(0, delayMs);
+  const slotAt = performance.now() + delayMs;
   if (delayMs > CHECK_LEAD_MS) await sleep(delayMs - CHECK_LEAD_MS, signal);
   const value = await check();
   const left = slotAt - performance.now();

@@ -2,7 +2,7 @@ import { createKeys, createRedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ChunkSlots, type SlotTicket } from '../src/campaign/chunk-slots.ts';
-import { SharedRateLimiter } from '../src/shared-rate-limiter.ts';
+import { SharedRateLimiter, type SharedRateLimiterOptions } from '../src/shared-rate-limiter.ts';
 
 describe('ChunkSlots (real Redis, real limiter)', () => {
   const redis = createRedisClient({ url: inject('redisUrl') });
@@ -12,15 +12,15 @@ describe('ChunkSlots (real Redis, real limiter)', () => {
     await redis.quit();
   });
   /** A real limiter whose reservations are counted (how many round trips, how many slots asked). */
-  function countedLimiter(rate: number, options: { marginMs?: number; horizonMs?: number } = {}) {
+  function countedLimiter(rate: number, options: Partial<SharedRateLimiterOptions> = {}) {
     const prefix = uniquePrefix('slots');
     prefixes.push(prefix);
     const limiter = new SharedRateLimiter({ redis, keys: createKeys(prefix), name: 'null', ratePerSecond: rate, ...options });
     const asked: number[] = [];
     const reserve = limiter.reserve.bind(limiter);
-    limiter.reserve = (wanted = 1, nowMs?: number) => {
+    limiter.reserve = (wanted = 1) => {
       asked.push(wanted);
-      return reserve(wanted, nowMs);
+      return reserve(wanted);
     };
     return { limiter, asked };
   }
@@ -54,5 +54,33 @@ describe('ChunkSlots (real Redis, real limiter)', () => {
     expect(tickets.filter((t) => t.ok)).toHaveLength(3); // now, +500 ms, +1000 ms (the horizon)
     expect(tickets.filter((t) => !t.ok).every((t) => !t.ok && t.retryAfterMs > 0)).toBe(true);
     expect(asked).toEqual([5, 2]);
+  });
+
+  it('hands out a negative delay for a slot that passed while the answer waited to be read, so that send is reported late instead of started late', async () => {
+    // Injected clocks: Redis's runs with this process's; every answer but the second is read at once.
+    const clock = { local: 0 };
+    const lags = [0, 80, 0];
+    const lagging = new Proxy(redis, {
+      get(target, prop) {
+        if (prop === 'eval') {
+          return async (...args: Parameters<typeof redis.eval>) => {
+            const answer = await target.eval(...args);
+            clock.local += lags.shift() ?? 0;
+            return answer;
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const { limiter } = countedLimiter(20, {
+      marginMs: 0,
+      redis: lagging,
+      clocks: { redisMs: () => 9_000_000 + clock.local, localMs: () => clock.local },
+    });
+    const slots = new ChunkSlots(limiter);
+    expect(delays([await slots.take()])).toEqual([0]);
+    // Slots at 50 and 100 on Redis's clock; the answer is read at 80.
+    expect(delays(await Promise.all([slots.take(), slots.take()]))).toEqual([-30, 20]);
   });
 });

@@ -13,7 +13,7 @@ import {
   SenderAddressStore,
   StatisticsStore,
   SuppressionStore,
-  TaskStore,
+  RunDayIndex, TaskStore,
   TemplateStore,
   createKeys,
   createRedisClient,
@@ -42,6 +42,8 @@ export interface SharedServices {
   readonly statistics: StatisticsStore;
   readonly holds: DomainHoldStore;
   readonly tasks: TaskStore<CampaignTaskSpec>;
+  /** Campaign runs by the calendar day they started (GetSendEmailStatus by RequestDate). */
+  readonly runDays: RunDayIndex;
   /**
    * Resolves once Redis accepts commands (a fail-fast connection refuses them before that).
    * Rejects with a StartupError (`Startup.RedisUnreachable`) when the connection fails before it
@@ -102,6 +104,7 @@ export function createSharedServices(
     statistics: new StatisticsStore({ redis, keys, timeZone }),
     holds: new DomainHoldStore({ redis, keys, clock }),
     tasks: new TaskStore<CampaignTaskSpec>({ redis, keys, clock }),
+    runDays: new RunDayIndex({ redis, keys, retentionDays: config.limits.statusRetentionDays }),
     ready: () =>
       redis.status === 'ready'
         ? Promise.resolve()

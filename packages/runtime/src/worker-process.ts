@@ -75,6 +75,7 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
     deliveryQueue: shared.queue,
     campaignQueue: shared.campaignQueue,
     tasks: shared.tasks,
+    runDays: shared.runDays,
     taskCache: new TaskCache({ tasks: shared.tasks, clock }),
     receivers: shared.receivers,
     suppressions: shared.suppressions,

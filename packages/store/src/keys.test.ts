@@ -20,7 +20,17 @@ describe('Redis key hash-slot discipline', () => {
 
   it('keeps one day of status indexes (message, per-recipient and run indexes: one MULTI) in one slot', () => {
     const day = '2026-11-22';
-    const group = [keys.statusDay(day), keys.statusDayRuns(day), ...['a@example.org', 'B@Example.org', 'c{x}@example.org'].map((r) => keys.statusDayRecipient(day, r))];
+    const group = [
+      keys.statusDay(day),
+      keys.statusDayRuns(day),
+      keys.statusDayRows(day),
+      keys.statusDayRowCount(day),
+      keys.statusDayDiscarded(day),
+      keys.statusDayRunRows(day),
+      keys.statusDayRunRowCount(day),
+      keys.statusDayRunMeta(day),
+      ...['a@example.org', 'B@Example.org', 'c{x}@example.org'].flatMap((r) => [keys.statusDayRecipient(day, r), keys.statusDayRecipientRows(day, r)]),
+    ];
     expect(slots(group).size).toBe(1);
   });
 

@@ -31,12 +31,29 @@ export interface Keys {
   /** A message's bodies and attachments, dropped once every recipient is final. Same tag as messageSpec. */
   messageContent(messageId: string): string;
   messageRecipients(messageId: string): string;
-  /** Messages accepted on one calendar day (ZSET messageId → acceptedAt). */
+  /**
+   * Messages accepted on one calendar day (ZSET messageId → acceptedAt). Legacy: no longer written
+   * since the row index (statusDayRows); days indexed before it expire after the retention.
+   */
   statusDay(date: string): string;
-  /** Messages to one recipient (by addressKey) on one day (ZSET), same tag as statusDay. */
+  /** Messages to one recipient (by addressKey) on one day (ZSET), same tag as statusDay. Legacy, like statusDay. */
   statusDayRecipient(date: string, email: string): string;
   /** Campaign runs started on one calendar day (ZSET "taskId:run" → startedAt), same tag as statusDay. */
   statusDayRuns(date: string): string;
+  /** SendEmail row index of one day (ZSET messageId → the day's rows before the message's first). Tag `{d:<date>}`. */
+  statusDayRows(date: string): string;
+  /** Rows the day's row index has handed out (counter, discarded rows included). Same tag as statusDayRows. */
+  statusDayRowCount(date: string): string;
+  /** Messages of the day discarded after acceptance (HASH messageId → "<first row>:<rows>", or "" if never indexed). Same tag. */
+  statusDayDiscarded(date: string): string;
+  /** Rows of one recipient (lower-cased) on one day (ZSET "<position in message>:<messageId>" → day row). Same tag. */
+  statusDayRecipientRows(date: string, email: string): string;
+  /** Campaign runs of one day (ZSET "taskId:run" → the day's campaign rows before the run's first). Same tag. */
+  statusDayRunRows(date: string): string;
+  /** Campaign rows the day's run index has handed out (counter). Same tag. */
+  statusDayRunRowCount(date: string): string;
+  /** Runs indexed on the day (HASH "taskId:run" → "<startedAt>:<total>"); makes indexing a run idempotent. Same tag. */
+  statusDayRunMeta(date: string): string;
   /** Receiver lists: index (ZSET), unique names (HASH name → id), id counter. */
   readonly receivers: string;
   readonly receiverNames: string;
@@ -71,6 +88,11 @@ export interface Keys {
   acceptedSignature(signatureHash: string): string;
   /** API requests of one SecretId to one action in one window (counter with PX). Same tag as acceptedSignature. */
   apiRequestCount(secretId: string, action: string, window: number): string;
+  /**
+   * A SendEmail idempotency key's record, by the hash of (SecretId, key): string with PX, tagged
+   * `{i:<hash>}` so keys spread over a cluster's slots.
+   */
+  idempotency(keyHash: string): string;
 }
 
 /** Builds the key space for a deployment prefix (tests use a unique prefix each). */
@@ -96,6 +118,13 @@ export function createKeys(prefix: string): Keys {
     statusDay: (date) => `${prefix}:{d:${date}}:messages`,
     statusDayRecipient: (date, email) => `${prefix}:{d:${date}}:to:${addressKey(email)}`,
     statusDayRuns: (date) => `${prefix}:{d:${date}}:runs`,
+    statusDayRows: (date) => `${prefix}:{d:${date}}:rows`,
+    statusDayRowCount: (date) => `${prefix}:{d:${date}}:rows:count`,
+    statusDayDiscarded: (date) => `${prefix}:{d:${date}}:rows:discarded`,
+    statusDayRecipientRows: (date, email) => `${prefix}:{d:${date}}:rows:to:${addressKey(email)}`,
+    statusDayRunRows: (date) => `${prefix}:{d:${date}}:runrows`,
+    statusDayRunRowCount: (date) => `${prefix}:{d:${date}}:runrows:count`,
+    statusDayRunMeta: (date) => `${prefix}:{d:${date}}:runrows:meta`,
     receivers: `${tag}:receivers`,
     receiverNames: `${tag}:receivers:names`,
     receiverSeq: `${tag}:seq:receiver`,
@@ -121,5 +150,6 @@ export function createKeys(prefix: string): Keys {
     // Deployment tag: the admission script touches both keys of a request at once.
     acceptedSignature: (hash) => `${tag}:sig:${hash}`,
     apiRequestCount: (secretId, action, window) => `${tag}:rate:${secretId}:${action}:${window}`,
+    idempotency: (keyHash) => `${prefix}:{i:${keyHash}}:idem`,
   };
 }

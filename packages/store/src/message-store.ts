@@ -1,30 +1,19 @@
 import type { Clock, MessageSpec, RecipientState } from '@postmill/core';
-import { calendarDate, ledgerTransitionsLua, specRecipients, stateCode, stateCodeLua } from '@postmill/core';
+import { ledgerTransitionsLua, specRecipients, stateCode, stateCodeLua } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
+import { StatusDayIndex } from './status-day-index.ts';
 
-/** Messages whose recipient counts are read at once by `countStatus`. */
-const COUNT_BATCH = 500;
-
-// Writes an accepted message and/or its day indexes. KEYS: when ARGV[2] is '1', the spec, content
-// and recipient-state keys (`{m:<id>}`) first; then any number of day index keys (`{d:<date>}`).
-// ARGV: ttl seconds, '1'|'0', spec JSON, content JSON, score (acceptedAt), messageId, then
-// recipient/state pairs. Atomic as the MULTIs it replaces: with noeviction, an out-of-memory
-// refusal comes at its first write, so nothing is half written.
+// Writes an accepted message. KEYS: the spec, content and recipient-state keys (`{m:<id>}`).
+// ARGV: ttl seconds, spec JSON, content JSON, then recipient/state pairs. Atomic as the MULTI it
+// replaces: with noeviction, an out-of-memory refusal comes at its first write, so nothing is half
+// written. Its day indexes are written by StatusDayIndex (`{d:<date>}`, another slot).
 const ACCEPT = new LuaScript(`
-local first = 1
-if ARGV[2] == '1' then
-  redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[1])
-  redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[1])
-  redis.call('HSET', KEYS[3], unpack(ARGV, 7))
-  redis.call('EXPIRE', KEYS[3], ARGV[1])
-  first = 4
-end
-for i = first, #KEYS do
-  redis.call('ZADD', KEYS[i], ARGV[5], ARGV[6])
-  redis.call('EXPIRE', KEYS[i], ARGV[1])
-end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[1])
+redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[1])
+redis.call('HSET', KEYS[3], unpack(ARGV, 4))
+redis.call('EXPIRE', KEYS[3], ARGV[1])
 return 1`);
 
 /** The part of a spec kept for status queries after delivery. */
@@ -67,8 +56,19 @@ export interface MessageStoreOptions {
  */
 export class MessageStore {
   private readonly ttlSeconds: number;
+  private readonly days: StatusDayIndex;
   constructor(private readonly o: MessageStoreOptions) {
     this.ttlSeconds = Math.max(1, Math.round(o.retentionDays * 86_400));
+    this.days = new StatusDayIndex({
+      redis: o.redis,
+      keys: o.keys,
+      ttlSeconds: this.ttlSeconds,
+      timeZone: o.timeZone,
+      readMessage: async (id) => {
+        const [meta, states] = await Promise.all([this.getMeta(id), this.getRecipients(id)]);
+        return { meta, states };
+      },
+    });
   }
 
   /**
@@ -85,15 +85,12 @@ export class MessageStore {
     const fields: string[] = [];
     for (const r of recipients) fields.push(r, queued);
     const id = spec.messageId;
-    const date = calendarDate(spec.acceptedAt, this.o.timeZone);
     const messageKeys = [keys.messageSpec(id), keys.messageContent(id), keys.messageRecipients(id)];
-    const dayKeys = [keys.statusDay(date), ...recipients.map((r) => keys.statusDayRecipient(date, r))];
-    const score = String(spec.acceptedAt);
     // One script per slot (`{m:<id>}`, `{d:<date>}`: every script stays in one slot, as a Cluster or
     // a sharding proxy requires), both sent at once: one round trip.
     const written = await Promise.allSettled([
-      ACCEPT.run(redis, messageKeys, [this.ttlSeconds, '1', JSON.stringify(meta), JSON.stringify(content), score, id, ...fields]),
-      ACCEPT.run(redis, dayKeys, [this.ttlSeconds, '0', '', '', score, id]),
+      ACCEPT.run(redis, messageKeys, [this.ttlSeconds, JSON.stringify(meta), JSON.stringify(content), ...fields]),
+      this.days.add(spec),
     ]);
     const failed = written.find((w) => w.status === 'rejected');
     if (failed) {
@@ -102,15 +99,16 @@ export class MessageStore {
     }
   }
 
-  /** Removes a message that could not be queued (so it never shows as accepted). */
+  /**
+   * Removes a message that could not be queued (so it never shows as accepted): its keys go, and its
+   * day rows become a tombstone that pages skip and counts leave out (StatusDayIndex.discard), also
+   * when its day index is written only afterwards.
+   */
   async discard(spec: MessageSpec): Promise<void> {
     const { keys, redis } = this.o;
     const id = spec.messageId;
     await redis.del(keys.messageSpec(id), keys.messageContent(id), keys.messageRecipients(id));
-    const date = calendarDate(spec.acceptedAt, this.o.timeZone);
-    const day = redis.multi().zrem(keys.statusDay(date), id);
-    for (const r of specRecipients(spec)) day.zrem(keys.statusDayRecipient(date, r), id);
-    await day.exec();
+    await this.days.discard(spec);
   }
 
   /** The full spec, or undefined when expired/unknown or its content was already dropped. */
@@ -161,59 +159,20 @@ export class MessageStore {
     await this.o.redis.del(this.o.keys.messageContent(messageId));
   }
 
-  /** How many rows `queryStatus` would list without offset and limit (to page across sources). */
+  /**
+   * How many rows `queryStatus` would list without offset and limit (to page across sources):
+   * the day's counters, never a recount (StatusDayIndex).
+   */
   async countStatus(q: Omit<StatusQuery, 'offset' | 'limit'>): Promise<number> {
-    const { keys, redis } = this.o;
-    if (q.messageId !== undefined) {
-      if ((await redis.zscore(keys.statusDay(q.date), q.messageId)) === null) return 0;
-      if (q.recipient !== undefined) return (await redis.hexists(keys.messageRecipients(q.messageId), q.recipient)) ? 1 : 0;
-      return redis.hlen(keys.messageRecipients(q.messageId));
-    }
-    if (q.recipient !== undefined) return redis.zcard(keys.statusDayRecipient(q.date, q.recipient));
-    const ids = await redis.zrange(keys.statusDay(q.date), '0', '-1');
-    // Each message has its own `{m:<id>}` slot, so no pipeline may hold two of them on a Cluster
-    // (ioredis refuses a pipeline that spans nodes). Separate commands in flight together cost the
-    // same round trips on a single Redis; batches bound what is in flight at once.
-    let total = 0;
-    for (let i = 0; i < ids.length; i += COUNT_BATCH) {
-      const counts = await Promise.all(ids.slice(i, i + COUNT_BATCH).map((id) => redis.hlen(keys.messageRecipients(id))));
-      total += counts.reduce((sum, n) => sum + n, 0);
-    }
-    return total;
+    return this.days.count(q);
   }
 
-  /** Rows for GetSendEmailStatus, in acceptance order then recipient order. */
+  /**
+   * Rows for GetSendEmailStatus, in the order the day index recorded the messages (their acceptance
+   * order) then recipient order. Reads only the page: O(log n + page) for any filter and Offset.
+   */
   async queryStatus(q: StatusQuery): Promise<RecipientStatusRow[]> {
-    const { keys, redis } = this.o;
-    let ids: string[];
-    if (q.messageId !== undefined) {
-      const score = await redis.zscore(keys.statusDay(q.date), q.messageId);
-      ids = score === null ? [] : [q.messageId];
-    } else if (q.recipient !== undefined) {
-      ids = await redis.zrange(keys.statusDayRecipient(q.date, q.recipient), "0", "-1");
-    } else {
-      ids = await redis.zrange(keys.statusDay(q.date), "0", "-1");
-    }
-    const rows: RecipientStatusRow[] = [];
-    let skip = q.offset;
-    for (const id of ids) {
-      if (rows.length >= q.limit) break;
-      const [meta, states] = await Promise.all([this.getMeta(id), this.getRecipients(id)]);
-      if (!meta) continue;
-      const order = specRecipients({ ...meta, html: undefined, text: undefined, attachments: [], headers: {} } as unknown as MessageSpec);
-      for (const recipient of order) {
-        if (q.recipient !== undefined && recipient.toLowerCase() !== q.recipient.toLowerCase()) continue;
-        const state = states.get(recipient);
-        if (!state) continue;
-        if (skip > 0) {
-          skip--;
-          continue;
-        }
-        rows.push({ messageId: id, from: meta.from.address, recipient, acceptedAt: meta.acceptedAt, state });
-        if (rows.length >= q.limit) break;
-      }
-    }
-    return rows;
+    return this.days.query(q);
   }
 }
 

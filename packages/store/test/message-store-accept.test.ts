@@ -60,7 +60,7 @@ describe('MessageStore.accept', () => {
     for (const state of states.values()) expect(state).toEqual({ state: 'queued', queuedAt: s.acceptedAt });
     expect(await store.queryStatus({ date, recipient: 'c@example.org', offset: 0, limit: 10 })).toHaveLength(1);
     expect(await store.countStatus({ date })).toBe(3);
-    for (const key of [keys.messageSpec(s.messageId), keys.messageContent(s.messageId), keys.messageRecipients(s.messageId), keys.statusDay(date), keys.statusDayRecipient(date, 'b@example.org')]) {
+    for (const key of [keys.messageSpec(s.messageId), keys.messageContent(s.messageId), keys.messageRecipients(s.messageId), keys.statusDayRows(date), keys.statusDayRowCount(date), keys.statusDayRecipientRows(date, 'b@example.org')]) {
       const ttl = await redis.ttl(key);
       expect(ttl).toBeGreaterThan(2 * 86_400 - 60);
       expect(ttl).toBeLessThanOrEqual(2 * 86_400);
@@ -71,9 +71,11 @@ describe('MessageStore.accept', () => {
     const s = spec();
     const keys = createKeys(prefix);
     const date = calendarDate(s.acceptedAt, TIME_ZONE);
-    await redis.set(keys.statusDayRecipient(date, 'b@example.org'), 'not a sorted set');
+    await redis.set(keys.statusDayRecipientRows(date, 'b@example.org'), 'not a sorted set');
     await expect(store.accept(s)).rejects.toThrow(/WRONGTYPE/u);
     expect(await redis.exists(keys.messageSpec(s.messageId), keys.messageContent(s.messageId), keys.messageRecipients(s.messageId))).toBe(0);
-    expect(await redis.zscore(keys.statusDay(date), s.messageId)).toBeNull();
+    expect(await redis.zscore(keys.statusDayRows(date), s.messageId)).toBeNull();
+    expect(await store.countStatus({ date })).toBe(0);
+    expect(await store.queryStatus({ date, offset: 0, limit: 10 })).toEqual([]);
   });
 });

@@ -15,10 +15,19 @@ export type VerifyFailure = {
 
 /**
  * A verified request: who signed it, and the signature and X-TC-Timestamp it carries (callers key
- * replay protection on the signature and keep it for as long as the timestamp stays fresh).
+ * replay protection on the signature and keep it for as long as the timestamp stays fresh), and
+ * the lower-case names of the headers the signature covers (an extension header is trusted only
+ * when it is one of them).
  */
 export type VerifyResult =
-  | { readonly ok: true; readonly secretId: string; readonly service: string; readonly signature: string; readonly timestamp: number }
+  | {
+      readonly ok: true;
+      readonly secretId: string;
+      readonly service: string;
+      readonly signature: string;
+      readonly timestamp: number;
+      readonly signedHeaders: readonly string[];
+    }
   | VerifyFailure;
 
 /** The request as received: lower-case header names, raw body bytes. */
@@ -108,7 +117,7 @@ export function verifyTc3(req: ReceivedRequest, options: VerifyOptions): VerifyR
       signedHeaders: { ...signed, host: h },
       body: req.body,
     });
-    if (safeEqualHex(expected, signature)) return { ok: true, secretId, service, signature, timestamp };
+    if (safeEqualHex(expected, signature)) return { ok: true, secretId, service, signature, timestamp, signedHeaders: names };
   }
   return {
     ok: false,

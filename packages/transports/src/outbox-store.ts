@@ -47,6 +47,8 @@ return { total, metas }
 `;
 
 const ID_PATTERN = /^[A-Za-z0-9]{1,64}$/u;
+/** Entries read per script while searching: bounds how long one script holds Redis. */
+const SEARCH_SLICE = 200;
 
 function parseEntry(json: string): OutboxEntry {
   return JSON.parse(json) as OutboxEntry;
@@ -120,6 +122,38 @@ export class OutboxStore {
       string[],
     ];
     return { total, items: metas.filter((m) => m !== '').map(parseEntry) };
+  }
+
+  /**
+   * Entries whose recipients or subject contain `query` (any case), newest first, with the number
+   * of matches, paged by `offset`/`limit` over the matches. Scales with the outbox, not the page:
+   * it reads every entry's metadata in slices of 200 (one short script each), which the bound of
+   * `maxMessages` (default 1 000) keeps cheap. Guarantees each message at most once even when mail
+   * arrives during the scan (it shifts the index); mail stored after the scan began may be missed.
+   */
+  async search(query: string, offset: number, limit: number): Promise<{ total: number; items: OutboxEntry[] }> {
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
+    const needle = query.trim().toLowerCase();
+    const seen = new Set<string>();
+    const matches: OutboxEntry[] = [];
+    let total = Number.POSITIVE_INFINITY;
+    // The index never exceeds maxMessages, so neither does the scan (plus what arrives meanwhile).
+    for (let at = 0; at < Math.min(total, this.maxMessages + SEARCH_SLICE); at += SEARCH_SLICE) {
+      const [length, metas] = (await this.redis.eval(LIST_SCRIPT, 1, this.keys.outboxIndex, at, SEARCH_SLICE, this.messagePrefix)) as [
+        number,
+        string[],
+      ];
+      total = length;
+      for (const meta of metas) {
+        if (meta === '') continue;
+        const entry = parseEntry(meta);
+        if (seen.has(entry.id)) continue;
+        seen.add(entry.id);
+        if (entry.subject.toLowerCase().includes(needle) || entry.recipients.some((r) => r.toLowerCase().includes(needle))) matches.push(entry);
+      }
+    }
+    return { total: matches.length, items: matches.slice(offset, offset + limit) };
   }
 
   /** One stored message with its exact MIME bytes, or undefined when unknown or evicted. */

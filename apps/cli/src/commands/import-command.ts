@@ -5,8 +5,9 @@ import type { Readable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import type { TencentApi } from '../api-client.ts';
 import { type CliContext, apiClient, globalOptions } from '../cli-context.ts';
-import { ExitCode, UsageError } from '../cli-errors.ts';
+import { UsageError } from '../cli-errors.ts';
 import { readCsvEntries } from '../import/csv-reader.ts';
+import { importExitCode } from '../import/import-exit-code.ts';
 import { MAX_BATCH_SIZE, importReceivers } from '../import/import-receivers.ts';
 import { formatImportSummary } from '../import/import-summary-text.ts';
 import { readJsonlEntries } from '../import/jsonl-reader.ts';
@@ -99,7 +100,7 @@ async function runImport(ctx: CliContext, file: string, flags: ImportFlags, comm
         ? jsonText({ file, format, ...(rejectsPath ? { rejectsFile: rejectsPath } : {}), ...summary })
         : formatImportSummary(summary, { file, ...(rejectsPath && summary.listedRejections > 0 ? { rejectsPath: flags.rejects ?? rejectsPath } : {}) }),
     );
-    if (summary.stopped) ctx.setExitCode(ExitCode.Failed);
+    ctx.setExitCode(importExitCode(summary));
   } finally {
     reporter?.stop();
     await rejects?.close();

@@ -68,11 +68,12 @@ describe('importReceivers', () => {
     const list = [entry(2, 'a@x.com'), entry(3, 'bad'), entry(5, 'b@x.com'), entry(6, 'A@X.com'), entry(9, ''), entry(10, 'c@x.com'), entry(11, 'nope')];
     const { summary, rejected } = run(api.client, list, { batchSize: 3 });
     expect(await summary).toMatchObject({ rows: 7, sent: 7, accepted: 3, repeats: 1, rejected: 3, unreadable: 0, batches: 3, receiverId: 7 });
-    expect(api.calls.map((c) => c.params.Emails)).toEqual([['a@x.com', 'bad', 'b@x.com'], ['A@X.com', '', 'c@x.com'], ['nope']]);
+    const uploads = api.calls.filter((c) => c.action === 'CreateReceiverDetail');
+    expect(uploads.map((c) => c.params.Emails)).toEqual([['a@x.com', 'bad', 'b@x.com'], ['A@X.com', '', 'c@x.com'], ['nope']]);
     expect(rejected).toEqual([
       { line: 3, email: 'bad', reason: 'InvalidEmail' },
       { line: 9, email: '', reason: 'EmptyEmail' },
-      { line: 11, email: 'nope', reason: 'InvalidParameterValue.ReceiverEmailInvalid' },
+      { line: 11, email: 'nope', reason: 'InvalidEmail', message: 'not a valid email address' },
     ]);
   });
 
@@ -173,13 +174,37 @@ describe('importReceivers', () => {
     expect(s).toMatchObject({ sent: 0, batches: 0, retries: 0, stopped: { line: 2, code: 'LimitExceeded.ReceiverDetailCountLimit', message: 'list full' } });
   });
 
-  it('reports every row of a batch the API refused as a whole, with the refusal code, and goes on', async () => {
+  it('reports every row of a batch the API refused as a whole with its own reason, and goes on', async () => {
     const api = fakeApi();
-    const { summary, rejected } = run(api.client, [entry(2, 'x'), entry(3, 'y'), entry(4, 'a@x.com')], { batchSize: 2 });
+    const { summary, rejected } = run(api.client, [entry(2, 'x'), entry(3, ''), entry(4, 'a@x.com')], { batchSize: 2 });
     expect(await summary).toMatchObject({ sent: 3, accepted: 1, rejected: 2, batches: 2 });
     expect(rejected).toEqual([
-      { line: 2, email: 'x', reason: 'InvalidParameterValue.ReceiverEmailInvalid' },
-      { line: 3, email: 'y', reason: 'InvalidParameterValue.ReceiverEmailInvalid' },
+      { line: 2, email: 'x', reason: 'InvalidEmail', message: 'not a valid email address' },
+      { line: 3, email: '', reason: 'EmptyEmail', message: 'the email address is empty' },
+    ]);
+  });
+
+  it('keeps the batch code for rows of a wholly refused batch that neither the rules nor single resends explain, saying so', async () => {
+    // This stand-in refuses "x@y" (valid by the rules) only in a batch; sent alone it answers 503, which stops the resends.
+    const { client } = fakeApi([]);
+    const refusing: TencentApi = {
+      async call<T extends object>(action: string, params: object): Promise<T> {
+        const emails = (params as Call['params']).Emails;
+        if (emails === undefined) return client.call<T>(action, params);
+        if (emails.length > 1) throw new TencentError(action, 'InvalidParameterValue.ReceiverEmailInvalid', 'Every entry was refused; the first, at index 0: no.', 'r');
+        throw new TencentError(action, 'FailedOperation.Unknown', 'not now', 'r');
+      },
+    };
+    const { summary, rejected } = run(refusing, [entry(2, 'x@y.com'), entry(3, 'nope')]);
+    expect(await summary).toMatchObject({ sent: 2, rejected: 2 });
+    expect(rejected).toEqual([
+      {
+        line: 2,
+        email: 'x@y.com',
+        reason: 'InvalidParameterValue.ReceiverEmailInvalid',
+        message: 'refused with its batch; the API named one reason for the whole batch: no',
+      },
+      { line: 3, email: 'nope', reason: 'InvalidEmail', message: 'not a valid email address' },
     ]);
   });
 

@@ -1,8 +1,8 @@
-import { RECEIVER_REFUSAL_CODES } from '@postmill/core';
 import { ApiTransportError, TencentError, type TencentApi } from '../api-client.ts';
 import { type RetryNotice, type RetryOptions, type Sleep, classifyFailure, withRetry } from '../retry.ts';
+import { WHOLE_BATCH_REFUSAL_CODES, attributeRefusal } from './attribute-refusal.ts';
 import { type ReaderEntry, type ReaderItem, isReaderError } from './reader-item.ts';
-import { type BatchOutcome, type Rejection, type UploadAnswer, batchOutcome, entryBytes, uploadRequest, wholeBatchRefused } from './upload-batch.ts';
+import { type BatchOutcome, type Rejection, type UploadAnswer, batchOutcome, entryBytes, uploadRequest } from './upload-batch.ts';
 
 /** Most entries in one CreateReceiverDetail(WithData) call (Tencent's cap, RECEIVER_UPLOAD_MAX). */
 export const MAX_BATCH_SIZE = 20_000;
@@ -72,14 +72,14 @@ export interface ImportReceiversOptions {
   readonly signal?: AbortSignal;
 }
 
-const WHOLE_BATCH_REFUSAL_CODES: ReadonlySet<string> = new Set(Object.values(RECEIVER_REFUSAL_CODES));
 const PROGRESS_EVERY_ROWS = 1000;
 
 /**
  * Streams `items` into a receiver list in batches, in file order, one call at a time (the API
  * lets one upload hold a list). Guarantees: at most `batchSize` entries and one batch in memory;
  * every refused entry is reported with its file line (InvalidEmails[].Index mapped back through
- * the batch) and every unreadable row with its own, in file order; busy, throttled and transient
+ * the batch) and its own reason, also when the API refused a whole batch (attributeRefusal), and
+ * every unreadable row with its own, in file order; busy, throttled and transient
  * failures are retried with bounded backoff (safe: the API skips entries it already holds);
  * another API error stops the import with `stopped` set, never throws for it. Throws only when
  * the list cannot be resolved or the input cannot be read.
@@ -120,23 +120,30 @@ export async function importReceivers(options: ImportReceiversOptions): Promise<
     }
   }
 
+  function upload(list: number, entries: readonly ReaderEntry[]): Promise<UploadAnswer> {
+    const firstLine = entries[0]?.line ?? 0;
+    const request = uploadRequest(list, entries);
+    return withRetry(() => options.client.call<UploadAnswer>(request.action, request.params), {
+      sleep: options.sleep,
+      ...(options.retry ? { options: options.retry } : {}),
+      onRetry: (notice) => {
+        t.retries++;
+        if (notice.failure === 'transient') t.ambiguousRetries++;
+        options.onRetry?.({ ...notice, firstLine });
+      },
+    });
+  }
+
   async function send(entries: readonly ReaderEntry[]): Promise<BatchOutcome | ImportStop> {
     const firstLine = entries[0]?.line ?? 0;
     receiverId ??= await options.receiverId();
-    const request = uploadRequest(receiverId, entries);
+    const list = receiverId;
     try {
-      const answer = await withRetry(() => options.client.call<UploadAnswer>(request.action, request.params), {
-        sleep: options.sleep,
-        ...(options.retry ? { options: options.retry } : {}),
-        onRetry: (notice) => {
-          t.retries++;
-          if (notice.failure === 'transient') t.ambiguousRetries++;
-          options.onRetry?.({ ...notice, firstLine });
-        },
-      });
-      return batchOutcome(entries, answer);
+      return batchOutcome(entries, await upload(list, entries));
     } catch (err) {
-      if (err instanceof TencentError && WHOLE_BATCH_REFUSAL_CODES.has(err.code)) return wholeBatchRefused(entries, err.code);
+      if (err instanceof TencentError && WHOLE_BATCH_REFUSAL_CODES.has(err.code)) {
+        return attributeRefusal({ client: options.client, receiverId: list, batch: entries, error: err, upload: (rows) => upload(list, rows) });
+      }
       const code = err instanceof TencentError || err instanceof ApiTransportError ? err.code : 'Cli.Error';
       const retried = classifyFailure(err) === 'permanent' ? '' : ' (after retries)';
       return { line: firstLine, code, message: `${err instanceof Error ? err.message : String(err)}${retried}` };

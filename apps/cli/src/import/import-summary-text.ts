@@ -45,7 +45,7 @@ export function formatImportSummary(summary: ImportSummary, context: SummaryCont
     const lineWidth = Math.max(...summary.sample.map((r) => String(r.line).length));
     const emailWidth = Math.min(40, Math.max(...summary.sample.map((r) => r.email.length), 5));
     for (const r of summary.sample) {
-      out.push(`  line ${String(r.line).padStart(lineWidth)}  ${cut(JSON.stringify(r.email), emailWidth + 2).padEnd(emailWidth + 2)}  ${cut(rejectionReason(r), 100)}`);
+      out.push(`  line ${String(r.line).padStart(lineWidth)}  ${cut(JSON.stringify(r.email), emailWidth + 2).padEnd(emailWidth + 2)}  ${cut(rejectionReason(r), 160)}`);
     }
   }
   if (summary.listedRejections < refused) {
@@ -56,6 +56,9 @@ export function formatImportSummary(summary: ImportSummary, context: SummaryCont
       '',
       `${summary.ambiguousRetries} call(s) were retried after a failure that may have stored them; their new addresses may count as repeats.`,
     );
+  }
+  if (!summary.stopped && refused > 0 && summary.accepted + summary.repeats === 0) {
+    out.push('', 'No row was stored: every row was refused or unreadable.');
   }
   if (summary.stopped) {
     const s = summary.stopped;

@@ -6,7 +6,8 @@ export interface UploadAnswer {
   readonly ValidCount?: number;
   readonly RepeatCount?: number;
   readonly InvalidCount?: number;
-  readonly InvalidEmails?: readonly { readonly Index: number; readonly Email: string; readonly Reason: string }[];
+  /** Postmill's extension: every refused entry; `Message` (newer servers) names the limit or the variables the list expects. */
+  readonly InvalidEmails?: readonly { readonly Index: number; readonly Email: string; readonly Reason: string; readonly Message?: string }[];
 }
 
 /** One line that did not make it into the list. */
@@ -16,7 +17,10 @@ export interface Rejection {
   readonly email: string;
   /** The API's refusal (`InvalidEmail`, `TemplateDataInconsistent`...) or the CLI's read error code. */
   readonly reason: string;
-  /** Set for the CLI's own read errors (the API gives no text per entry). */
+  /**
+   * Why, with the numbers behind it: the CLI's own read error, the API's `InvalidEmails[].Message`,
+   * or the CLI's verdict for a row of a batch refused as a whole. Absent when the API gave only a code.
+   */
   readonly message?: string;
 }
 
@@ -70,13 +74,9 @@ export function batchOutcome(batch: readonly ReaderEntry[], answer: UploadAnswer
   const rejections = listed
     .map((r): Rejection => {
       const entry = typeof r.Index === 'number' ? batch[r.Index] : undefined;
-      return { line: entry?.line ?? 0, email: entry?.email ?? String(r.Email ?? ''), reason: String(r.Reason ?? 'Refused') };
+      const base = { line: entry?.line ?? 0, email: entry?.email ?? String(r.Email ?? ''), reason: String(r.Reason ?? 'Refused') };
+      return typeof r.Message === 'string' && r.Message !== '' ? { ...base, message: r.Message } : base;
     })
     .sort((a, b) => a.line - b.line);
   return { accepted, repeats, rejected, rejections };
-}
-
-/** Every entry of a batch the API refused as a whole (it stores nothing and answers the first refusal's code). */
-export function wholeBatchRefused(batch: readonly ReaderEntry[], code: string): BatchOutcome {
-  return { accepted: 0, repeats: 0, rejected: batch.length, rejections: batch.map((e) => ({ line: e.line, email: e.email, reason: code })) };
 }

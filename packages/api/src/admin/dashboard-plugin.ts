@@ -3,6 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import { checkBasicAuth } from '../basic-auth.ts';
+import { BOARD_CSP, rewriteBoardPage } from './board-page.ts';
 import { DASHBOARD_PATH, type DashboardDeps, type DashboardQueue, dashboardOffMessage } from './dashboard-access.ts';
 import { maskEmailAddresses } from './mask-email-addresses.ts';
 
@@ -13,6 +14,9 @@ import { maskEmailAddresses } from './mask-email-addresses.ts';
  *   401 with `WWW-Authenticate` otherwise; the check is scoped to the board, no other route sees it;
  * - read-only unless `allowWrites`: Bull Board's `readOnlyMode` refuses every write endpoint
  *   (retry, promote, clean, remove, pause, add…) with 405 on the server, not only in the UI;
+ * - offline: the page loads nothing from another host (the UI's Google Fonts link is dropped, and
+ *   a Content-Security-Policy allows this origin only), and it renders its labels also when opened
+ *   as `http://user:pass@host/admin/queues` (board-page.ts says why that needs a reload);
  * - disabled: the board is not mounted and `/admin/queues` (and below) answers 404 with a JSON
  *   message naming the variables that turn it on.
  *
@@ -41,6 +45,13 @@ export function registerDashboard(app: FastifyInstance, dashboard: DashboardDeps
           message: 'The queue dashboard needs credentials: DASHBOARD_USERNAME and DASHBOARD_PASSWORD.',
         });
       }
+    });
+    // The board's page (its entry route, the only HTML it serves) is rewritten to load nothing
+    // from other hosts and to render when opened with credentials in the URL (board-page.ts).
+    scope.addHook('onSend', async (_req, reply, payload) => {
+      if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+      reply.header('content-security-policy', BOARD_CSP);
+      return rewriteBoardPage(payload);
     });
     const serverAdapter = new FastifyAdapter();
     serverAdapter.setBasePath(DASHBOARD_PATH); // must equal the register prefix: the UI builds its URLs from it

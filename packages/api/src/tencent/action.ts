@@ -15,6 +15,11 @@ export interface ActionContext {
    * must await it before their first write.
    */
   readonly admitted: Promise<void>;
+  /**
+   * The request's `X-Postmill-Idempotency-Key`, present only when the signature covers it and the
+   * action is SendEmail (the dialect refuses it anywhere else).
+   */
+  readonly idempotencyKey?: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type CampaignTaskSpec, type LedgerDetail, type RecipientState, campaignMessageId, ledgerToState, parseCampaignMessageId } from '@postmill/core';
-import type { ReceiverStore, TaskStore } from '@postmill/store';
+import type { IndexedRun, ReceiverStore, RunDayIndex, RunSlice, TaskStore, TaskView } from '@postmill/store';
 
 /** One campaign recipient as GetSendEmailStatus reports it. */
 export interface CampaignStatusRow {
@@ -13,60 +13,92 @@ export interface CampaignStatusRow {
 interface Deps {
   readonly tasks: TaskStore<CampaignTaskSpec>;
   readonly receivers: ReceiverStore;
+  readonly runDays: RunDayIndex;
 }
 
-/** Page size used when walking a run's ledger. */
-const PAGE = 500;
+/** Deps of one call: a task is read once per call however many of its runs the call touches. */
+interface CallDeps extends Deps {
+  readonly task: (taskId: number) => Promise<TaskView<CampaignTaskSpec> | undefined>;
+}
+
+type Query = { date: string; messageId?: string; recipient?: string; offset: number; limit: number };
+
+/** Runs read per round trip when a ToEmailAddress filter walks the day's runs. */
+const RUN_BATCH = 100;
 
 /**
- * Reads campaign mail for GetSendEmailStatus straight from the run ledgers, page by page (never
- * a whole run in memory). A campaign MessageId (`pm-task-<task>-<run>-<index>`) addresses one
- * recipient directly; a recipient address is found through the list's fingerprint index.
+ * Reads campaign mail for GetSendEmailStatus from the day's run index and the run ledgers.
+ * Guarantees: rows in run-start order then list order; without a filter the page is found through
+ * the index (O(log runs + page)) and only its rows are read; a campaign MessageId
+ * (`pm-task-<task>-<run>-<index>`) addresses one recipient directly; a ToEmailAddress is looked up
+ * in each run's list (fingerprint index, one lookup per run of the day, in batches) because a
+ * recipient's campaign rows are not indexed per day.
  */
-export async function campaignStatusRows(
-  deps: Deps,
-  q: { date: string; messageId?: string; recipient?: string; offset: number; limit: number },
-): Promise<CampaignStatusRow[]> {
+export async function campaignStatusRows(base: Deps, q: Query): Promise<CampaignStatusRow[]> {
+  if (q.limit <= 0) return [];
+  const read = new Map<number, Promise<TaskView<CampaignTaskSpec> | undefined>>();
+  const deps: CallDeps = {
+    ...base,
+    task: (taskId) => {
+      const known = read.get(taskId);
+      if (known) return known;
+      const t = base.tasks.get(taskId);
+      read.set(taskId, t);
+      return t;
+    },
+  };
+  let slices: RunSlice[];
+  if (q.messageId !== undefined) slices = await sliceOfMessageId(deps, q, q.messageId);
+  else if (q.recipient !== undefined) slices = await slicesOfRecipient(deps, q, q.recipient);
+  else slices = await deps.runDays.page(q.date, q.offset, q.limit);
   const rows: CampaignStatusRow[] = [];
-  const runs = await deps.tasks.runsOfDay(q.date);
-  const wanted = q.messageId === undefined ? undefined : parseCampaignMessageId(q.messageId);
-  if (q.messageId !== undefined && !wanted) return rows;
+  for (const slice of slices) rows.push(...(await readSlice(deps, slice)));
+  return rows.slice(0, q.limit);
+}
+
+async function sliceOfMessageId(deps: CallDeps, q: Query, messageId: string): Promise<RunSlice[]> {
+  const wanted = parseCampaignMessageId(messageId);
+  if (!wanted || q.offset > 0) return [];
+  const run = await deps.runDays.get(q.date, wanted.taskId, wanted.run);
+  if (!run || wanted.index >= run.total) return [];
+  if (q.recipient !== undefined && (await indexOfRecipient(deps, run, q.recipient)) !== wanted.index) return [];
+  return [{ ...run, from: wanted.index, to: wanted.index + 1 }];
+}
+
+/** The recipient's row in each run of the day (one at most per run), skipping `offset` of them. */
+async function slicesOfRecipient(deps: CallDeps, q: Query, recipient: string): Promise<RunSlice[]> {
+  const slices: RunSlice[] = [];
   let skip = q.offset;
-  for (const { taskId, run } of runs) {
-    if (rows.length >= q.limit) break;
-    if (wanted && (wanted.taskId !== taskId || wanted.run !== run)) continue;
-    const [task, runView] = await Promise.all([deps.tasks.get(taskId), deps.tasks.getRun(taskId, run)]);
-    if (!task || !runView) continue;
-    let indexes: number[] | undefined;
-    if (wanted) indexes = wanted.index < runView.total ? [wanted.index] : [];
-    if (q.recipient !== undefined) {
-      const i = await deps.receivers.indexOf(task.spec.receiverId, q.recipient);
-      indexes = i !== undefined && i < runView.total && (!indexes || indexes.includes(i)) ? [i] : [];
-    }
-    const ranges: [number, number][] = indexes ? indexes.map((i) => [i, i + 1]) : [];
-    if (!indexes) for (let s = 0; s < runView.total; s += PAGE) ranges.push([s, Math.min(runView.total, s + PAGE)]);
-    for (const [start, end] of ranges) {
-      if (rows.length >= q.limit) break;
-      if (skip >= end - start) {
-        skip -= end - start;
-        continue;
-      }
-      const from = start + skip;
-      skip = 0;
-      const [entries, codes] = await Promise.all([deps.receivers.readRange(task.spec.receiverId, from, end), deps.tasks.readCodes(taskId, run, from, end)]);
-      const details = await deps.tasks.readDetails(taskId, run, codes.flatMap((c, i) => (c === 0 || c === 1 ? [] : [from + i])));
-      for (const entry of entries) {
-        if (rows.length >= q.limit) break;
-        const code = codes[entry.index - from] ?? 0;
-        rows.push({
-          messageId: campaignMessageId(taskId, run, entry.index),
-          from: task.spec.from.address,
-          recipient: entry.email,
-          requestedAt: runView.startedAt,
-          state: ledgerToState(code, details.get(entry.index) as LedgerDetail | undefined, runView.startedAt),
-        });
-      }
-    }
+  for (let rank = 0; slices.length < q.limit; rank += RUN_BATCH) {
+    const runs = await deps.runDays.runs(q.date, rank, RUN_BATCH);
+    const indexes = await Promise.all(runs.map((run) => indexOfRecipient(deps, run, recipient)));
+    runs.forEach((run, i) => {
+      const index = indexes[i];
+      if (index === undefined || index >= run.total || slices.length >= q.limit) return;
+      if (skip > 0) skip--;
+      else slices.push({ ...run, from: index, to: index + 1 });
+    });
+    if (runs.length < RUN_BATCH) break;
   }
-  return rows;
+  return slices;
+}
+
+async function indexOfRecipient(deps: CallDeps, run: IndexedRun, recipient: string): Promise<number | undefined> {
+  const task = await deps.task(run.taskId);
+  return task ? deps.receivers.indexOf(task.spec.receiverId, recipient) : undefined;
+}
+
+/** The rows of one slice of a run: list entries, ledger codes and the details of non-trivial codes. */
+async function readSlice(deps: CallDeps, s: RunSlice): Promise<CampaignStatusRow[]> {
+  const task = await deps.task(s.taskId);
+  if (!task) return [];
+  const [entries, codes] = await Promise.all([deps.receivers.readRange(task.spec.receiverId, s.from, s.to), deps.tasks.readCodes(s.taskId, s.run, s.from, s.to)]);
+  const details = await deps.tasks.readDetails(s.taskId, s.run, codes.flatMap((c, i) => (c === 0 || c === 1 ? [] : [s.from + i])));
+  return entries.map((entry) => ({
+    messageId: campaignMessageId(s.taskId, s.run, entry.index),
+    from: task.spec.from.address,
+    recipient: entry.email,
+    requestedAt: s.startedAt,
+    state: ledgerToState(codes[entry.index - s.from] ?? 0, details.get(entry.index) as LedgerDetail | undefined, s.startedAt),
+  }));
 }

@@ -6,8 +6,10 @@ import type { Logger } from 'pino';
 import type { ApiDeps } from '../api-deps.ts';
 import type { TencentAction } from './action.ts';
 import { errorEnvelope, isCallerError, successEnvelope } from './envelope.ts';
+import { readIdempotencyKey } from './idempotency-key.ts';
 import { toTencentInputError } from './input-errors.ts';
-import { MAX_TIMESTAMP_SKEW_SECONDS, admitRequest } from './request-admission.ts';
+import { OVERSIZED_BODY_DRAIN_FACTOR, OVERSIZED_BODY_DRAIN_MS, RefusedBodyDrains, oversizedBodyMessage } from './oversized-body.ts';
+import { MAX_TIMESTAMP_SKEW_SECONDS, TC3_REFUSES_REPLAYS_BY_DEFAULT, admitRequest, refusesReplays } from './request-admission.ts';
 import { TencentApiError } from './tencent-api-error.ts';
 
 const API_VERSION = '2020-10-02';
@@ -33,23 +35,45 @@ function header(req: FastifyRequest, name: string): string | undefined {
 /**
  * The Tencent SES 2020-10-02 dialect on `POST /`. Guarantees: every answer, including malformed
  * JSON, invalid UTF-8, oversized bodies, unknown actions and internal failures, is HTTP 200 in
- * Tencent's envelope with a RequestId; only unexpected errors are logged (at error level). A
- * request reaches its action only when its signature verifies, was never accepted before (replays
- * are refused) and its SecretId is within `limits.apiRequestsPerSecond` for that action.
+ * Tencent's envelope with a RequestId (the rest of an oversized body is still read, up to 8× the
+ * limit and 30 s, so the client reads the answer rather than a connection reset); only unexpected
+ * errors are logged (at error level). A request reaches its action only when its signature
+ * verifies, was never accepted before when replay protection is on (`API_REPLAY_PROTECTION`; off
+ * by default for TC3, as at Tencent), and its SecretId is within
+ * `limits.apiRequestsPerSecond` for that action.
  */
 export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, actions: readonly TencentAction[]): void {
   const byName = new Map(actions.map((a) => [a.name, a]));
   const admissions = new RequestAdmissionStore({ redis: deps.redis, keys: deps.keys });
+  const refuseReplays = refusesReplays(deps.limits.apiReplayProtection, TC3_REFUSES_REPLAYS_BY_DEFAULT);
+  const drains = new RefusedBodyDrains();
+  // Shutting down does not wait for clients still uploading a body that was already refused.
+  app.addHook('preClose', async () => drains.abortAll());
 
   app.register(async (scope) => {
     // The raw bytes are needed to verify the signature, so nothing is parsed before auth.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.limits.maxRequestBytes }, (_req, body, done) => done(null, body));
 
-    scope.setErrorHandler((err: FastifyError, req, reply) => {
+    scope.setErrorHandler(async (err: FastifyError, req, reply) => {
       const requestId = req.tencentRequestId ?? randomUUID();
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        return send(reply, errorEnvelope(requestId, 'RequestSizeLimitExceeded', `The request body exceeds ${deps.limits.maxRequestBytes} bytes.`));
+        // Fastify refuses the body as soon as it is known to be too large and marks the
+        // connection to close after the answer; closing while the client still writes resets the
+        // connection, often before the client read the answer (EPIPE / ECONNRESET). So the rest
+        // of the body is read and discarded (bounded). A keep-alive connection is kept: the answer
+        // goes out at once and the connection stays readable until the body ended (closed if a
+        // bound is hit). A connection the client asked to close is closed after the body ended.
+        const drained = drains.drain(req.raw, { maxBytes: OVERSIZED_BODY_DRAIN_FACTOR * deps.limits.maxRequestBytes, maxMs: OVERSIZED_BODY_DRAIN_MS });
+        if (reply.raw.shouldKeepAlive) {
+          reply.removeHeader('connection');
+          void drained.then((complete) => {
+            if (!complete) req.raw.socket?.destroy();
+          });
+        } else {
+          await drained;
+        }
+        return send(reply, errorEnvelope(requestId, 'RequestSizeLimitExceeded', oversizedBodyMessage(deps.limits.maxRequestBytes)));
       }
       if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
         return send(reply, errorEnvelope(requestId, 'InvalidParameter', `The request could not be read: ${err.message}`));
@@ -105,12 +129,14 @@ export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, acti
         timestamp: verified.timestamp,
         secretId: verified.secretId,
         action: action.name,
+        refuseReplays,
         limitPerSecond: deps.limits.apiRequestsPerSecond,
         nowMs,
       });
       admitted.catch(() => undefined); // awaited below on every path; this only keeps an early refusal from counting as unhandled
       try {
         const input = decodeInput(action, body);
+        const idempotencyKey = readIdempotencyKey(req.headers, verified.signedHeaders, action.name);
         if (!action.readsBeforeAdmission) await admitted;
         let log: Logger | undefined; // made on first use: most requests log nothing
         const fields = await action.handle(input, {
@@ -122,6 +148,7 @@ export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, acti
           },
           secretId: verified.secretId,
           admitted,
+          ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
         });
         await admitted; // a no-op for a handler that awaited it; the order of answers does not rest on every handler
         return send(reply, successEnvelope(requestId, fields));

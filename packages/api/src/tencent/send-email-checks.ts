@@ -2,6 +2,7 @@ import {
   type Limits,
   type MailAttachment,
   type TemplateData,
+  type TemplateDataRefusal,
   ValidationError,
   addressKey,
   decodeBase64Strict,
@@ -9,8 +10,10 @@ import {
   isUnsubscribeOption,
   isValidEmail,
   formatMailbox,
+  missingTemplateVariables,
   normalizeEmail,
   parseMailbox,
+  parseTemplateData,
 } from '@postmill/core';
 
 const CRLF = /[\r\n]/u;
@@ -55,36 +58,80 @@ export function checkRecipients(input: { Destination?: string[] | undefined; Cc?
 
 /**
  * Subject: 1 to `maxSubjectLength` characters, no line breaks (they would start a new header).
- * Checked on the subject as given and again once template variables are filled in.
+ * Checked on the subject as given and again once template variables are filled in (`rendered`),
+ * and the refusal says which length was counted.
  */
-export function checkSubject(subject: string, limits: Limits): string {
+export function checkSubject(subject: string, limits: Limits, options: { rendered?: boolean } = {}): string {
   const length = [...subject].length;
   if (length < 1 || length > limits.maxSubjectLength) {
-    throw new ValidationError('InvalidParameterValue.SubjectLengthError', `\`Subject\` must be 1 to ${limits.maxSubjectLength} characters long (got ${length}).`);
+    throw new ValidationError(
+      'InvalidParameterValue.SubjectLengthError',
+      options.rendered
+        ? `\`Subject\` must be 1 to ${limits.maxSubjectLength} characters long once template variables are filled in (the length is counted after rendering); the rendered subject has ${length}.`
+        : `\`Subject\` must be 1 to ${limits.maxSubjectLength} characters long (got ${length}).`,
+    );
   }
   if (CRLF.test(subject)) throw new ValidationError('InvalidParameterValue', '`Subject` may not contain line breaks.');
   return subject;
 }
 
-/** TemplateData: a JSON object string whose values are strings, numbers or booleans. */
-export function parseTemplateData(raw: string | undefined): TemplateData {
-  if (raw === undefined || raw.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (cause) {
-    throw new ValidationError('FailedOperation.WrongContentJson', '`Template.TemplateData` is not valid JSON.', { cause });
+/** The Tencent code of each TemplateData refusal, and of a template variable the data lacks, in one action. */
+export interface TemplateDataCodes {
+  readonly refusals: Readonly<Record<TemplateDataRefusal, string>>;
+  readonly missingVariable: string;
+}
+
+/**
+ * SendEmail's codes, all from its documented error list. A missing variable gets
+ * `InvalidParameterValue`: Tencent documents `InvalidParameterValue.TemplateNotMatchData` for
+ * BatchSendEmail only, and its parent code is the one SendEmail lists, so a caller matching the
+ * `InvalidParameterValue` family handles both actions alike.
+ */
+export const SEND_EMAIL_TEMPLATE_DATA_CODES: TemplateDataCodes = {
+  refusals: {
+    TooLarge: 'FailedOperation.EmailContentToolarge',
+    NotJson: 'FailedOperation.WrongContentJson',
+    NotObject: 'InvalidParameterValue.TemplateDataError',
+    BadValue: 'InvalidParameterValue.TemplateDataError',
+  },
+  missingVariable: 'InvalidParameterValue',
+};
+
+/** BatchSendEmail's codes, all from its documented error list. */
+export const BATCH_SEND_TEMPLATE_DATA_CODES: TemplateDataCodes = {
+  refusals: {
+    TooLarge: 'FailedOperation.EmailContentToolarge',
+    NotJson: 'InvalidParameterValue.TemplateDataError',
+    NotObject: 'InvalidParameterValue.TemplateDataError',
+    BadValue: 'InvalidParameterValue.TemplateDataError',
+  },
+  missingVariable: 'InvalidParameterValue.TemplateNotMatchData',
+};
+
+/**
+ * `Template.TemplateData` by the rule receiver lists share (`parseTemplateData` in core), capped at
+ * `limits.maxTemplateDataBytes`; absent means no variables.
+ */
+export function checkTemplateData(raw: string | undefined, limits: Limits, codes: TemplateDataCodes): TemplateData {
+  if (raw === undefined) return {};
+  const verdict = parseTemplateData(raw, { maxBytes: limits.maxTemplateDataBytes });
+  if (!verdict.ok) throw new ValidationError(codes.refusals[verdict.refusal], `\`Template.TemplateData\` is refused: ${verdict.message}.`);
+  return verdict.data;
+}
+
+/**
+ * Refuses a template (Subject, Html, Text) that uses a variable nobody provides: a variable is
+ * never rendered silently empty. `provided` names what the request's data (and a list's) holds.
+ */
+export function checkTemplateVariables(parts: readonly (string | undefined)[], provided: Iterable<string>, codes: TemplateDataCodes, from: string): void {
+  const missing = missingTemplateVariables(parts, provided);
+  if (missing.length > 0) {
+    throw new ValidationError(
+      codes.missingVariable,
+      `The template or Subject uses ${missing.map((m) => `{{${m}}}`).join(', ')}, but no value for it is given in ${from}; a variable is never rendered empty.`,
+      { context: { missingVariables: missing } },
+    );
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ValidationError('InvalidParameterValue.TemplateDataError', '`Template.TemplateData` must be a JSON object such as {"name":"value"}.');
-  }
-  const data: Record<string, string> = {};
-  for (const [k, v] of Object.entries(parsed)) {
-    if (typeof v === 'string') data[k] = v;
-    else if (typeof v === 'number' || typeof v === 'boolean') data[k] = String(v);
-    else throw new ValidationError('InvalidParameterValue.TemplateDataError', `\`Template.TemplateData\` value of "${k}" must be a string, number or boolean.`);
-  }
-  return data;
 }
 
 /** Simple{Html,Text}: strict base64 of UTF-8; at least one part. */

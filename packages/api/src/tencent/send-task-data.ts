@@ -1,14 +1,17 @@
-import { type CampaignTaskSpec, formatMailbox, formatTencentDateTime } from '@postmill/core';
+import { type CampaignTaskSpec, formatMailbox, tryFormatTencentDateTime } from '@postmill/core';
 import type { TaskView } from '@postmill/store';
 
 /**
  * Tencent's `SendTaskData` for a task, plus Postmill's extension fields (FailedCount,
  * DeferredCount, CancelledCount, RunCount, CurrentRun, NextRunTime, MissedOccurrences, CronParam).
  * `CacheCount` is what is still to be sent: requested − sent − failed − cancelled.
+ * Never throws on what a stored task holds: a time that cannot be written as "YYYY-MM-DD hh:mm:ss"
+ * (NaN, past year 9999; BatchSendEmail refuses such schedules, but a task stored before that rule
+ * or damaged in Redis must not break ListSendTasks for every caller) is written as "".
  */
 export function sendTaskData(view: TaskView<CampaignTaskSpec>, timeZone: string): Record<string, unknown> {
   const s = view.spec;
-  const time = (ms: number) => formatTencentDateTime(ms, timeZone);
+  const time = (ms: number) => tryFormatTencentDateTime(ms, timeZone) ?? '';
   return {
     TaskId: view.id,
     FromEmailAddress: formatMailbox(s.from),

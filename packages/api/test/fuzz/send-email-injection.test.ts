@@ -115,7 +115,8 @@ describe('header injection and markup through SendEmail', () => {
         'SendEmail',
         JSON.stringify({ FromEmailAddress: 'news@mail.example.com', Destination: ['alice@example.org'], Subject: 'Hi', Template: { TemplateID: templateId, TemplateData: data } }),
       );
-    const thousand = await send(THOUSAND_KEY_TEMPLATE_DATA);
+    // The template uses {{name}}: a variable the data lacks is refused, so the 1,000 keys come with it.
+    const thousand = await send(JSON.stringify({ name: 'Alice', ...JSON.parse(THOUSAND_KEY_TEMPLATE_DATA) }));
     expect(expectTencentEnvelope(thousand, '1,000 keys')).toBeUndefined();
     await expectSafeMime(api, JSON.parse(thousand.text).Response.MessageId);
     const huge = JSON.stringify(Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, `<b>${i}</b>\r\n`])));

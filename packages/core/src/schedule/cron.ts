@@ -1,6 +1,6 @@
 import { type CronExpression, CronExpressionParser } from 'cron-parser';
 import { ScheduleError } from './schedule-error.ts';
-import { SCHEDULE_OK, type ScheduleCheck, scheduleProblem } from './task-schedule.ts';
+import { LATEST_SCHEDULE_MS, SCHEDULE_OK, type ScheduleCheck, scheduleProblem } from './task-schedule.ts';
 import { isValidTimeZone } from './zoned-time.ts';
 
 /** Fixed instant the satisfiability probe starts from, so validation never reads the clock. */
@@ -53,7 +53,8 @@ export function validateCron(expression: string, timeZone: string): ScheduleChec
 }
 
 /**
- * The instants of `expression` in `timeZone` strictly after `afterMs`, ascending, forever.
+ * The instants of `expression` in `timeZone` strictly after `afterMs`, ascending, up to
+ * `LATEST_SCHEDULE_MS` (the sequence ends there: no slot is planned after year 9999).
  * DST as cron-parser (luxon) does it: a wall time in a spring-forward gap fires once, shifted
  * forward by the gap (02:30 → 03:30); a fixed wall time in a fall-back overlap fires once, at the
  * first instance; minute/hour lists and steps (`0,30 * * * *`) keep firing through the repeated hour, so they
@@ -61,7 +62,8 @@ export function validateCron(expression: string, timeZone: string): ScheduleChec
  * Throws `ScheduleError('InvalidCronExpression')` if cron-parser gives up (only for expressions
  * `validateCron` refuses).
  */
-export function* cronInstantsAfter(expression: string, timeZone: string, afterMs: number): Generator<number, never> {
+export function* cronInstantsAfter(expression: string, timeZone: string, afterMs: number): Generator<number, void> {
+  if (!(afterMs < LATEST_SCHEDULE_MS)) return;
   let cron: CronExpression;
   try {
     cron = parse(expression, timeZone, afterMs);
@@ -81,6 +83,7 @@ export function* cronInstantsAfter(expression: string, timeZone: string, afterMs
         context: { expression, timeZone, afterMs },
       });
     }
+    if (!(at <= LATEST_SCHEDULE_MS)) return;
     yield at;
   }
 }

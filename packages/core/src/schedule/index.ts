@@ -1,8 +1,9 @@
 // Public surface of the schedule math; packages/core/src/index.ts re-exports exactly this list.
 export { type ScheduleErrorCode, ScheduleError } from './schedule-error.ts';
 export type { TaskSchedule, Occurrence, ScheduleCheck } from './task-schedule.ts';
+export { LATEST_SCHEDULE_MS, isSchedulableMs } from './task-schedule.ts';
 export { TENCENT_TIME_ZONE, isValidTimeZone } from './zoned-time.ts';
-export { parseTencentDateTime, formatTencentDateTime } from './tencent-date-time.ts';
+export { parseTencentDateTime, formatTencentDateTime, tryFormatTencentDateTime } from './tencent-date-time.ts';
 export { validateCron } from './cron.ts';
 export { MAX_INTERVAL_HOURS } from './schedule-shape.ts';
 export { validateSchedule } from './validate-schedule.ts';

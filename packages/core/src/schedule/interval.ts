@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS, MAX_EPOCH_MS, type TaskSchedule } from './task-schedule.ts';
+import { DAY_MS, HOUR_MS, type TaskSchedule, isSchedulableMs } from './task-schedule.ts';
 import { resolveWallClock, wallClockOf } from './zoned-time.ts';
 
 export type IntervalSchedule = Extract<TaskSchedule, { kind: 'interval' }>;
@@ -18,15 +18,20 @@ export function usesCalendarDays(intervalHours: number): boolean {
   return intervalHours % 24 === 0;
 }
 
-/** Instant of occurrence `n` (1-based) ignoring `endAt`/`maxOccurrences`; undefined outside the `Date` range. */
+/**
+ * Instant of occurrence `n` (1-based) ignoring `endAt`/`maxOccurrences`; undefined past
+ * `LATEST_SCHEDULE_MS` (the schedule has ended there: no slot is planned after year 9999).
+ */
 export function intervalInstant(schedule: IntervalSchedule, n: number): number | undefined {
   const steps = n - 1;
+  let at: number | undefined;
   if (usesCalendarDays(schedule.intervalHours)) {
     const wallMs = wallClockOf(schedule.beginAt, schedule.timeZone) + steps * (schedule.intervalHours / 24) * DAY_MS;
-    return resolveWallClock(wallMs, schedule.timeZone);
+    at = resolveWallClock(wallMs, schedule.timeZone);
+  } else {
+    at = schedule.beginAt + steps * schedule.intervalHours * HOUR_MS;
   }
-  const at = schedule.beginAt + steps * schedule.intervalHours * HOUR_MS;
-  return Math.abs(at) <= MAX_EPOCH_MS ? at : undefined;
+  return at !== undefined && isSchedulableMs(at) ? at : undefined;
 }
 
 /**

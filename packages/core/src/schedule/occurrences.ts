@@ -35,9 +35,11 @@ function requireAnchor(schedule: CronSchedule): number {
   return schedule.beginAt;
 }
 
-function firstCronOccurrence(schedule: CronSchedule): Occurrence {
+/** Occurrence 1 of an anchored cron schedule; undefined when no instant lies between beginAt and LATEST_SCHEDULE_MS. */
+function firstCronOccurrence(schedule: CronSchedule): Occurrence | undefined {
   const beginAt = requireAnchor(schedule);
-  return { n: 1, at: cronInstantsAfter(schedule.expression, schedule.timeZone, beginAt - 1).next().value };
+  const at = cronInstantsAfter(schedule.expression, schedule.timeZone, beginAt - 1).next().value;
+  return at === undefined ? undefined : { n: 1, at };
 }
 
 /** True when `occurrence` is inside `endAt` and `maxOccurrences`. */
@@ -101,6 +103,7 @@ export function isOccurrence(schedule: TaskSchedule, occurrence: Occurrence): bo
       return intervalInstant(schedule, n) === at;
     case 'cron': {
       const first = firstCronOccurrence(schedule);
+      if (first === undefined) return false;
       if (n === 1 || at <= first.at) return n === 1 && at === first.at;
       return cronInstantsAfter(schedule.expression, schedule.timeZone, at - 1).next().value === at;
     }
@@ -143,7 +146,8 @@ export function firstOccurrence(schedule: TaskSchedule, acceptedAtMs: number, op
 
 /**
  * The planned instant of occurrence `n` (1-based). Undefined when there is no such occurrence:
- * `n` is not a positive integer, it is past `maxOccurrences` or `endAt`, the schedule is `once`
+ * `n` is not a positive integer, it is past `maxOccurrences`, `endAt` or `LATEST_SCHEDULE_MS`
+ * (end of year 9999), the schedule is `once`
  * and n > 1, or the schedule is `now` (whose only occurrence has no planned time: it is the
  * acceptance time the caller holds). Pure: the same arguments always give the same answer.
  * Throws `ScheduleError` for an invalid or unanchored schedule, or past `scanLimit` (cron only).
@@ -165,7 +169,7 @@ export function occurrenceAt(schedule: TaskSchedule, n: number, options: Occurre
       if (schedule.maxOccurrences !== undefined && n > schedule.maxOccurrences) return undefined;
       const hint = options.from;
       const start = hint !== undefined && hint.n <= n ? hint : firstCronOccurrence(schedule);
-      if (!withinLimits(schedule, start)) return undefined;
+      if (start === undefined || !withinLimits(schedule, start)) return undefined;
       if (start.n === n) return start.at;
       for (const occurrence of occurrencesAfter(schedule, start, scanLimit)) {
         if (occurrence.n === n) return occurrence.at;
@@ -200,6 +204,7 @@ export function nextOccurrence(schedule: TaskSchedule, afterMs: number, options:
       if (schedule.endAt !== undefined && schedule.endAt <= afterMs) return undefined;
       const hint = options.from;
       const start = hint !== undefined && hint.at <= afterMs ? hint : firstCronOccurrence(schedule);
+      if (start === undefined) return undefined;
       if (start.at > afterMs) return withinLimits(schedule, start) ? start : undefined;
       for (const occurrence of occurrencesAfter(schedule, start, scanLimit)) {
         if (occurrence.at > afterMs) return occurrence;

@@ -1,12 +1,21 @@
 import { validateCron } from './cron.ts';
 import { ScheduleError } from './schedule-error.ts';
-import { SCHEDULE_OK, type ScheduleCheck, type TaskSchedule, isEpochMs, scheduleProblem } from './task-schedule.ts';
+import { SCHEDULE_OK, type ScheduleCheck, type TaskSchedule, isEpochMs, isSchedulableMs, scheduleProblem } from './task-schedule.ts';
 import { isValidTimeZone } from './zoned-time.ts';
 
 /** Longest accepted interval: 100 years of hours, which keeps every product below the `Date` range. */
 export const MAX_INTERVAL_HOURS = 876_000;
 
+// A planned instant (`at`, `beginAt`) must be writable as "YYYY-MM-DD hh:mm:ss" in every zone;
+// `endAt` is only a bound, never written, so any `Date` instant will do (occurrences stop at
+// LATEST_SCHEDULE_MS whatever it says).
 function checkTime(field: string, value: unknown): ScheduleCheck {
+  return typeof value === 'number' && isSchedulableMs(value)
+    ? SCHEDULE_OK
+    : scheduleProblem('InvalidTime', `${field} must be an integral epoch-ms instant in years 0000 to 9999, got ${JSON.stringify(value)}`);
+}
+
+function checkBound(field: string, value: unknown): ScheduleCheck {
   return typeof value === 'number' && isEpochMs(value)
     ? SCHEDULE_OK
     : scheduleProblem('InvalidTime', `${field} must be an integral epoch-ms instant, got ${JSON.stringify(value)}`);
@@ -18,7 +27,7 @@ function checkBounds(schedule: { beginAt?: number; endAt?: number; maxOccurrence
     if (!begin.ok) return begin;
   }
   if (schedule.endAt !== undefined) {
-    const end = checkTime('endAt', schedule.endAt);
+    const end = checkBound('endAt', schedule.endAt);
     if (!end.ok) return end;
     if (schedule.beginAt !== undefined && schedule.endAt < schedule.beginAt) {
       return scheduleProblem('EmptySchedule', 'endAt is before beginAt');
@@ -34,7 +43,8 @@ function checkBounds(schedule: { beginAt?: number; endAt?: number; maxOccurrence
 /**
  * Checks every field of a schedule (types, ranges, zone, cron syntax) without computing any
  * occurrence. Guarantees the occurrence math neither loops forever nor leaves the `Date` range on
- * a schedule it accepts. Safe on untrusted JSON (unknown kinds are refused).
+ * a schedule it accepts, and that `at` / `beginAt` lie in years 0000–9999 in every zone
+ * (`isSchedulableMs`). Safe on untrusted JSON (unknown kinds are refused).
  */
 export function checkScheduleShape(schedule: TaskSchedule): ScheduleCheck {
   switch (schedule?.kind) {

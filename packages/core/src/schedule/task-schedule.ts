@@ -50,3 +50,26 @@ export const DAY_MS = 86_400_000;
 export function isEpochMs(value: number): boolean {
   return Number.isInteger(value) && Math.abs(value) <= MAX_EPOCH_MS;
 }
+
+/**
+ * The last instant a schedule may plan: 9999-12-30 23:59:59.999 UTC. Every time zone (UTC−12 to
+ * UTC+14) still shows it as a day of year 9999, so any planned instant can be written as Tencent's
+ * `"YYYY-MM-DD hh:mm:ss"` in any zone; a schedule whose next slot would be later has ended.
+ */
+export const LATEST_SCHEDULE_MS = Date.UTC(9999, 11, 31) - 1;
+
+// 0000-01-03 00:00 UTC: two days of margin, because before 1900 some zones kept local mean
+// offsets of up to ±16 h (Date.UTC cannot be used: it maps years 0–99 to 1900–1999).
+const earliest = new Date(0);
+earliest.setUTCFullYear(0, 0, 3);
+
+/** The first instant a schedule may plan: 0000-01-03 00:00 UTC, a day of year 0000 in every zone. */
+export const EARLIEST_SCHEDULE_MS = earliest.getTime();
+
+/**
+ * True when `value` is an integral epoch-ms a schedule may plan: between {@link EARLIEST_SCHEDULE_MS}
+ * and {@link LATEST_SCHEDULE_MS}, so `formatTencentDateTime` writes it in every zone.
+ */
+export function isSchedulableMs(value: number): boolean {
+  return Number.isInteger(value) && value >= EARLIEST_SCHEDULE_MS && value <= LATEST_SCHEDULE_MS;
+}

@@ -48,3 +48,17 @@ export function formatTencentDateTime(epochMs: number, timeZone: string): string
   }
   return wall.toISOString().slice(0, 19).replace('T', ' ');
 }
+
+/**
+ * As {@link formatTencentDateTime}, but never throws: undefined for an instant that cannot be
+ * written (not finite, outside years 0000–9999 in `timeZone`) or an unknown zone. For renderers
+ * that must answer whatever a stored record holds.
+ */
+export function tryFormatTencentDateTime(epochMs: number, timeZone: string): string | undefined {
+  try {
+    return formatTencentDateTime(epochMs, timeZone);
+  } catch (err) {
+    if (err instanceof ScheduleError) return undefined;
+    throw err;
+  }
+}

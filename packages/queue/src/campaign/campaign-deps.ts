@@ -1,5 +1,5 @@
 import type { CampaignTaskSpec, Clock, MailTransport, RetryPolicyOptions } from '@postmill/core';
-import type { BlacklistStore, DomainHoldStore, ReceiverStore, StatisticsStore, SuppressionStore, TaskStore } from '@postmill/store';
+import type { BlacklistStore, DomainHoldStore, ReceiverStore, RunDayIndex, StatisticsStore, SuppressionStore, TaskStore } from '@postmill/store';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DeliveryObserver } from '../delivery-observer.ts';
@@ -15,6 +15,8 @@ export interface CampaignDeps {
   readonly deliveryQueue: Queue<DeliveryPayload>;
   readonly campaignQueue: Queue<CampaignPayload>;
   readonly tasks: TaskStore<CampaignTaskSpec>;
+  /** Runs by the calendar day they started (GetSendEmailStatus by RequestDate). */
+  readonly runDays: RunDayIndex;
   readonly taskCache: TaskCache;
   readonly receivers: ReceiverStore;
   readonly suppressions: SuppressionStore;

@@ -1,6 +1,9 @@
 import type { SharedRateLimiter } from '../shared-rate-limiter.ts';
 
-/** The next send's start slot (wait `delayMs`, then send), or the limiter's "come back later". */
+/**
+ * The next send's start slot (wait `delayMs`, then send; negative when the slot already passed, so
+ * the wait reports the send late), or the limiter's "come back later".
+ */
 export type SlotTicket = { readonly ok: true; readonly delayMs: number } | { readonly ok: false; readonly retryAfterMs: number };
 
 type Waiter = { resolve(ticket: SlotTicket): void; reject(err: unknown): void };
@@ -15,8 +18,10 @@ type Waiter = { resolve(ticket: SlotTicket): void; reject(err: unknown): void };
  *   for every send that asked meanwhile: sends that became ready together (a whole chunk, with a
  *   local transport) share one round trip, and no slot is reserved for a send that is not ready to
  *   use it (so none goes stale and none is taken from other workers in vain);
- * - a slot's delay is measured from when its reservation was answered, so a send never starts
- *   before its slot (at worst a round trip after it, as with one reservation per send);
+ * - a slot's delay is measured from where the limiter placed it on this process's clock (never
+ *   before its true time, at most its placementToleranceMs after), at the moment the ticket is
+ *   handed out, so a send never starts before its slot, and one whose slot passed while the
+ *   reservation's answer waited to be read is told so (a negative delay) instead of starting late;
  * - when the limiter grants fewer slots than asked (its horizon is full), the rest ask again at
  *   once, and those it refuses are told when to come back (the chunk then throttles).
  */
@@ -52,10 +57,9 @@ export class ChunkSlots {
           for (const w of batch) w.resolve({ ok: false, retryAfterMs: slot.retryAfterMs });
           continue;
         }
-        const answeredAt = performance.now();
         batch.forEach((w, k) => {
           if (k >= slot.granted) return;
-          w.resolve({ ok: true, delayMs: Math.max(0, answeredAt + slot.firstDelayMs + k * slot.spacingMs - performance.now()) });
+          w.resolve({ ok: true, delayMs: slot.firstSlotAtMs + k * slot.spacingMs - this.limiter.nowMs() });
         });
         // Not granted (the horizon was full): first in line for the next reservation.
         if (slot.granted < batch.length) this.waiting.unshift(...batch.slice(slot.granted));

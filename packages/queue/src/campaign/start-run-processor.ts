@@ -56,7 +56,11 @@ export async function processStartRun(job: Job<StartRunPayload & { decidedAt?: n
   const started = await deps.tasks.startRun(taskId, run, { plannedAt: plan.run.at, total });
   // Observed once per run: a retried start job finds the run started and reports nothing.
   if (started) (deps.observer ?? noopDeliveryObserver).scheduleLag({ lagSeconds: (deps.clock.now() - plan.run.at) / 1000 });
-  if (started) await deps.tasks.indexRunDay(calendarDate(deps.clock.now(), deps.timeZone), taskId, run, deps.clock.now(), deps.statusRetentionDays);
+  // On every attempt, not only the one that started the run (the index lives in another slot, so it
+  // cannot be written by the start script): `add` is idempotent, and a crash right after the start
+  // can no longer hide the run from GetSendEmailStatus.
+  const view = await deps.tasks.getRun(taskId, run);
+  if (view) await deps.runDays.add(calendarDate(view.startedAt, deps.timeZone), taskId, run, view.startedAt, view.total);
   await deps.tasks.transition(taskId, TaskStatus.Sending, [TaskStatus.Pending, TaskStatus.Done, TaskStatus.Error]);
   log.info({ total, lagMs: deps.clock.now() - plan.run.at, started }, 'campaign run started');
   if (total === 0) {

@@ -1,8 +1,17 @@
-import { type CampaignTaskSpec, ValidationError, domainOf, firstOccurrence, parseMailbox, templateVariables } from '@postmill/core';
+import { type CampaignTaskSpec, ValidationError, domainOf, parseMailbox } from '@postmill/core';
 import { defineAction } from '../action.ts';
 import { scheduleFromInput } from '../batch-schedule.ts';
 import { batchSendEmailInput } from '../batch-send-input.ts';
-import { checkAttachments, checkMailboxField, checkSubject, checkUnsubscribe, decodeSimple, parseTemplateData } from '../send-email-checks.ts';
+import {
+  BATCH_SEND_TEMPLATE_DATA_CODES,
+  checkAttachments,
+  checkMailboxField,
+  checkSubject,
+  checkTemplateData,
+  checkTemplateVariables,
+  checkUnsubscribe,
+  decodeSimple,
+} from '../send-email-checks.ts';
 
 /**
  * BatchSendEmail: a campaign to a receiver list, now (TaskType 1), at BeginTime (2) or recurring
@@ -15,7 +24,7 @@ export const batchSendEmail = defineAction({
   input: batchSendEmailInput,
   async handle(input, { deps }) {
     const now = deps.clock.now();
-    const { schedule, params } = scheduleFromInput(input, deps.timeZone, now);
+    const { schedule, params, first } = scheduleFromInput(input, deps.timeZone, now);
     const from = parseMailbox(input.FromEmailAddress, 'OperationDenied.SendAddressStatusError');
     const sender = await deps.addresses.get(from.address);
     if (!sender || !(await deps.identities.get(domainOf(from.address)))) {
@@ -29,7 +38,7 @@ export const batchSendEmail = defineAction({
     let html: string | undefined;
     let text: string | undefined;
     let templateId = 0;
-    const templateData = parseTemplateData(input.Template?.TemplateData);
+    const templateData = checkTemplateData(input.Template?.TemplateData, deps.limits, BATCH_SEND_TEMPLATE_DATA_CODES);
     if (input.Template) {
       const template = await deps.templates.get(input.Template.TemplateID);
       if (template?.status !== 0) {
@@ -43,21 +52,17 @@ export const batchSendEmail = defineAction({
     } else {
       throw new ValidationError('MissingParameter.SendParamNecessary', 'A batch task needs FromEmailAddress, ReceiverId and Template.');
     }
-    const provided = new Set([...(list.templateKeys ?? []), ...Object.keys(templateData)]);
-    const missing = templateVariables(`${subject}\n${html ?? ''}\n${text ?? ''}`).filter((v) => !provided.has(v));
-    if (missing.length > 0) {
-      throw new ValidationError(
-        'InvalidParameterValue.TemplateNotMatchData',
-        `The template uses ${missing.map((m) => `{{${m}}}`).join(', ')}, which neither the list's TemplateData nor Template.TemplateData provides.`,
-      );
-    }
+    checkTemplateVariables(
+      [subject, html, text],
+      [...(list.templateKeys ?? []), ...Object.keys(templateData)],
+      BATCH_SEND_TEMPLATE_DATA_CODES,
+      "the list's TemplateData or `Template.TemplateData`",
+    );
     const adLocation = input.ADLocation ?? 0;
     if (adLocation > 2) throw new ValidationError('InvalidParameterValue', '`ADLocation` must be 0, 1 or 2.');
     const attachments = checkAttachments(input.Attachments, deps.limits);
     const replyTo = checkMailboxField(input.ReplyToAddresses, 'ReplyToAddresses');
     const unsubscribe = checkUnsubscribe(input.Unsubscribe);
-    const first = firstOccurrence(schedule, now);
-    if (!first) throw new ValidationError('InvalidParameterValue', 'The schedule has no occurrence (EndTime before BeginTime, or MaxOccurrences 0).');
 
     const TaskId = await deps.campaigns.create(
       (id): CampaignTaskSpec => ({

@@ -1,4 +1,5 @@
 import { type RecipientState, ValidationError, calendarDate, isCalendarDate, parseCampaignMessageId, toTencentStatus } from '@postmill/core';
+import { RunDayIndex } from '@postmill/store';
 import { z } from 'zod';
 import { defineAction } from '../action.ts';
 import { campaignStatusRows } from '../campaign-status.ts';
@@ -11,6 +12,8 @@ const uint = z.number().int().nonnegative();
  * Guarantees: the state shown is the ledger's at the moment of the call (queued, deferred,
  * delivered, failed), with Tencent's codes (reference §3.0). SendEmail mail is listed first, then
  * campaign mail (BatchSendEmail runs started that day, MessageIds `pm-task-<task>-<run>-<index>`).
+ * Every filter and Offset costs O(log n + page): both sources find the page through their day
+ * indexes, and the SendEmail row count that shifts the campaign Offset is a counter.
  */
 export const getSendEmailStatus = defineAction({
   name: 'GetSendEmailStatus',
@@ -39,12 +42,19 @@ export const getSendEmailStatus = defineAction({
     const campaignId = input.MessageId ? parseCampaignMessageId(input.MessageId) : undefined;
     const rows: { messageId: string; from: string; recipient: string; acceptedAt: number; state: RecipientState }[] = [];
     let campaignOffset = input.Offset;
+    const wantsCampaign = campaignId !== undefined || !input.MessageId;
     if (!campaignId) {
       rows.push(...(await deps.messages.queryStatus({ ...filter, offset: input.Offset, limit: input.Limit })));
-      campaignOffset = Math.max(0, input.Offset - (await deps.messages.countStatus(filter)));
+      // Counted only when campaign rows may follow (a full page or a SendEmail MessageId needs none).
+      if (rows.length < input.Limit && wantsCampaign) campaignOffset = Math.max(0, input.Offset - (await deps.messages.countStatus(filter)));
     }
-    if (rows.length < input.Limit && (campaignId || !input.MessageId)) {
-      const more = await campaignStatusRows({ tasks: deps.tasks, receivers: deps.receivers }, { ...filter, offset: campaignOffset, limit: input.Limit - rows.length });
+    if (rows.length < input.Limit && wantsCampaign) {
+      // Stateless: holds the connection and key names only.
+      const runDays = new RunDayIndex({ redis: deps.redis, keys: deps.keys, retentionDays: deps.limits.statusRetentionDays });
+      const more = await campaignStatusRows(
+        { tasks: deps.tasks, receivers: deps.receivers, runDays },
+        { ...filter, offset: campaignOffset, limit: input.Limit - rows.length },
+      );
       rows.push(...more.map((r) => ({ messageId: r.messageId, from: r.from, recipient: r.recipient, acceptedAt: r.requestedAt, state: r.state })));
     }
     const EmailStatusList = await Promise.all(

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError, formatTencentDateTime, parseTencentDateTime } from '@postmill/core';
+import { NotFoundError, ValidationError, nextCalendarDate, parseTencentDateTime, tryFormatTencentDateTime } from '@postmill/core';
 import type { AppendResult, ReceiverDetailRow, ReceiverRecord } from '@postmill/store';
 import { z } from 'zod';
 import type { ApiDeps } from '../../api-deps.ts';
@@ -57,8 +57,10 @@ function timeBound(value: string | undefined, edge: 'begin' | 'end', timeZone: s
   }
   if (edge === 'begin') return at;
   if (!dayOnly) return at + 999;
-  // The last millisecond of that calendar day in the zone (days are not always 24 h long).
-  const next = parseTencentDateTime(formatTencentDateTime(at + 36 * 3_600_000, timeZone).slice(0, 10) + ' 00:00:00', timeZone);
+  // The last millisecond of that calendar day in the zone (days are not always 24 h long). The
+  // day after 9999-12-31 cannot be written: that day then ends 24 h after it began.
+  const following = nextCalendarDate(value);
+  const next = following === undefined ? undefined : parseTencentDateTime(`${following} 00:00:00`, timeZone);
   return (next ?? at + 86_400_000) - 1;
 }
 
@@ -83,7 +85,7 @@ function uploadAnswer(result: AppendResult): Record<string, unknown> {
     RepeatCount: result.repeat,
     // Extension fields: every refused entry, so nothing is dropped silently.
     InvalidCount: result.invalid.length,
-    InvalidEmails: result.invalid.map((r) => ({ Index: r.index, Email: r.email, Reason: r.reason })),
+    InvalidEmails: result.invalid.map((r) => ({ Index: r.index, Email: r.email, Reason: r.reason, Message: r.message })),
   };
 }
 
@@ -145,7 +147,7 @@ function receiverData(r: ReceiverRecord, timeZone: string): Record<string, unkno
     Count: r.count,
     Desc: r.desc,
     ReceiversStatus: r.status,
-    CreateTime: formatTencentDateTime(r.createdAt, timeZone),
+    CreateTime: tryFormatTencentDateTime(r.createdAt, timeZone) ?? '',
     InvalidCount: r.invalidCount,
   };
 }
@@ -177,7 +179,7 @@ const listReceivers = defineAction({
 function receiverDetail(row: ReceiverDetailRow, timeZone: string): Record<string, unknown> {
   return {
     Email: row.email,
-    CreateTime: formatTencentDateTime(row.createdAt, timeZone),
+    CreateTime: tryFormatTencentDateTime(row.createdAt, timeZone) ?? '',
     TemplateData: row.templateData ?? '',
     Reason: row.reason ?? '',
     Status: row.status,

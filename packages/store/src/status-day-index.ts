@@ -1,0 +1,217 @@
+import type { MessageSpec, RecipientState } from '@postmill/core';
+import { calendarDate, specRecipients } from '@postmill/core';
+import { firstTrue } from './first-true.ts';
+import type { Keys } from './keys.ts';
+import type { RecipientStatusRow, StatusQuery } from './message-store.ts';
+import type { RedisClient } from './redis-client.ts';
+import { DAY_HEAD, DISCARD_MESSAGE, INDEX_MESSAGE, MESSAGES_AT_RANKS, MESSAGES_FROM_ROW, RECIPIENT_PAGE } from './status-day-scripts.ts';
+
+/** Ranks probed per round trip when looking for the day's first unexpired message. */
+const PROBE_WIDTH = 16;
+
+/** What the index needs of a stored message: its metadata and recipient states (undefined meta: expired or unknown). */
+export interface IndexedMessage {
+  readonly meta: Pick<MessageSpec, 'messageId' | 'from' | 'to' | 'cc' | 'bcc' | 'acceptedAt'> | undefined;
+  readonly states: ReadonlyMap<string, RecipientState>;
+}
+
+export interface StatusDayIndexOptions {
+  readonly redis: RedisClient;
+  readonly keys: Keys;
+  /** Seconds every index key is kept after its last write (the status retention). */
+  readonly ttlSeconds: number;
+  /** Zone in which a message's calendar day is counted. */
+  readonly timeZone: string;
+  /** Reads one message (metadata and states); the index itself holds ids and row numbers only. */
+  readonly readMessage: (messageId: string) => Promise<IndexedMessage>;
+}
+
+/** The day's rows as a page sees them: rows handed out, the first live row, and tombstones after it. */
+interface DayView {
+  readonly count: number;
+  readonly liveStart: number;
+  /** Discarded messages' row ranges at or after liveStart, by start. */
+  readonly discarded: readonly { readonly start: number; readonly rows: number }[];
+}
+
+/**
+ * The day index of SendEmail mail behind GetSendEmailStatus. Guarantees:
+ * - every message of a day holds a contiguous range of row numbers, handed out atomically in the
+ *   order messages are indexed (a day counter INCRBY and the ZADD in one script), so a page at any
+ *   Offset is found with one ZREVRANGEBYSCORE: O(log n + page), whatever the filter; counts are the
+ *   counter, never a recount;
+ * - a discarded message leaves a tombstone: its rows are skipped and not counted (exact). Every
+ *   page by date reads the day's tombstones (one per SendEmail whose intake write failed after
+ *   acceptance, so normally none);
+ * - messages whose keys expired (the start of the oldest queryable day) are found by a search over
+ *   the index (about log_17 n round trips, only when the day's first message expired) and are
+ *   skipped and not counted, as before;
+ * - every key carries `{d:<date>}` (one slot) and expires with the status retention.
+ */
+export class StatusDayIndex {
+  constructor(private readonly o: StatusDayIndexOptions) {}
+
+  /** Indexes an accepted message under its day; indexing it again changes nothing. */
+  async add(spec: MessageSpec): Promise<void> {
+    const { keys, args } = this.scriptInput(spec);
+    await INDEX_MESSAGE.run(this.o.redis, keys, args);
+  }
+
+  /** Removes a message from its day's pages and counts (a tombstone; exact), also if it was never indexed. */
+  async discard(spec: MessageSpec): Promise<void> {
+    const { keys, args } = this.scriptInput(spec);
+    await DISCARD_MESSAGE.run(this.o.redis, keys, args);
+  }
+
+  /** How many rows `query` lists without offset and limit. */
+  async count(q: Omit<StatusQuery, 'offset' | 'limit'>): Promise<number> {
+    if (q.messageId !== undefined) return (await this.messageRows(q.date, q.messageId, q.recipient)).length;
+    const view = await this.view(q.date);
+    if (q.recipient !== undefined) return (await this.recipientPage(q.date, q.recipient, view.liveStart, 0, 0)).live;
+    return view.count - view.liveStart - view.discarded.reduce((sum, d) => sum + d.rows, 0);
+  }
+
+  /** Rows for GetSendEmailStatus, in index order then recipient order; reads only the page. */
+  async query(q: StatusQuery): Promise<RecipientStatusRow[]> {
+    if (q.limit <= 0) return [];
+    if (q.messageId !== undefined) return (await this.messageRows(q.date, q.messageId, q.recipient)).slice(q.offset, q.offset + q.limit);
+    const view = await this.view(q.date);
+    if (q.recipient !== undefined) return this.recipientRows(q.date, q.recipient, view.liveStart, q.offset, q.limit);
+    return this.dayRows(q.date, view, q.offset, q.limit);
+  }
+
+  private scriptInput(spec: MessageSpec): { keys: string[]; args: string[] } {
+    const { keys } = this.o;
+    const date = calendarDate(spec.acceptedAt, this.o.timeZone);
+    const recipients = specRecipients(spec);
+    // Recipients that differ only in case share one per-recipient key (the filter ignores case).
+    const positions = new Map<string, number[]>();
+    recipients.forEach((r, pos) => {
+      const key = keys.statusDayRecipientRows(date, r);
+      positions.set(key, [...(positions.get(key) ?? []), pos]);
+    });
+    return {
+      keys: [keys.statusDayRows(date), keys.statusDayRowCount(date), keys.statusDayDiscarded(date), ...positions.keys()],
+      args: [String(this.o.ttlSeconds), spec.messageId, String(recipients.length), ...[...positions.values()].map((p) => p.join(','))],
+    };
+  }
+
+  /** Rows handed out, the first row of the first unexpired message, and the tombstones after it. */
+  private async view(date: string): Promise<DayView> {
+    const { redis, keys } = this.o;
+    const dayKeys = [keys.statusDayRows(date), keys.statusDayRowCount(date), keys.statusDayDiscarded(date)];
+    const [count, indexed, firstId, firstStart, ...dead] = (await DAY_HEAD.run(redis, dayKeys, [])) as [number, number, string, string, ...string[]];
+    let liveStart = count;
+    if (indexed > 0) {
+      // Messages expire in the order they were indexed (same retention), so the expired ones are a
+      // prefix of the index: usually empty, which one EXISTS shows.
+      if ((await redis.exists(keys.messageSpec(firstId))) === 1) liveStart = Number(firstStart);
+      else liveStart = await this.firstLiveRow(date, indexed, count);
+    }
+    const discarded = dead
+      .filter((d) => d !== '')
+      .map((d) => {
+        const [start, rows] = d.split(':');
+        return { start: Number(start), rows: Number(rows) };
+      })
+      .filter((d) => d.start >= liveStart)
+      .sort((a, b) => a.start - b.start);
+    return { count, liveStart, discarded };
+  }
+
+  /** First row of the first message whose keys still exist (count when none does). */
+  private async firstLiveRow(date: string, indexed: number, count: number): Promise<number> {
+    const { redis, keys } = this.o;
+    const startOfRank = new Map<number, number>();
+    const rank = await firstTrue(indexed, PROBE_WIDTH, async (ranks) => {
+      const flat = (await MESSAGES_AT_RANKS.run(redis, [keys.statusDayRows(date)], ranks)) as string[];
+      return Promise.all(
+        ranks.map(async (r, i) => {
+          const id = flat[2 * i] ?? '';
+          startOfRank.set(r, Number(flat[2 * i + 1]));
+          // A rank past the end (the index shrank meanwhile) reads as live: the search ends there.
+          return id === '' || (await redis.exists(keys.messageSpec(id))) === 1;
+        }),
+      );
+    });
+    return rank >= indexed ? count : (startOfRank.get(rank) ?? count);
+  }
+
+  /** Row number in the index of the `offset`-th live row of the day (skipping tombstones). */
+  private rowAt(view: DayView, offset: number): number {
+    let row = view.liveStart + offset;
+    for (const d of view.discarded) {
+      if (d.start > row) break;
+      row += d.rows;
+    }
+    return row;
+  }
+
+  private async dayRows(date: string, view: DayView, offset: number, limit: number): Promise<RecipientStatusRow[]> {
+    const row = this.rowAt(view, offset);
+    if (row >= view.count) return [];
+    const rowsKey = this.o.keys.statusDayRows(date);
+    const rows: RecipientStatusRow[] = [];
+    let skip: number | undefined; // rows of the first message before the page
+    let cursor = String(row);
+    let continuing = false;
+    // One round unless a message of the page expired meanwhile (then the page continues after it).
+    while (rows.length < limit) {
+      const want = limit - rows.length;
+      const flat = (await MESSAGES_FROM_ROW.run(this.o.redis, [rowsKey], [cursor, continuing ? want : want - 1, continuing ? '1' : '0'])) as string[];
+      const found: { id: string; start: number }[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) found.push({ id: flat[i] as string, start: Number(flat[i + 1]) });
+      const messages = await Promise.all(found.map((f) => this.o.readMessage(f.id)));
+      found.forEach((f, i) => {
+        const from = skip ?? Math.max(0, row - f.start);
+        skip = 0;
+        const page = this.rowsOf(f.id, messages[i] as IndexedMessage, undefined).filter((x) => x.position >= from);
+        rows.push(...page.slice(0, limit - rows.length).map((x) => x.row));
+      });
+      const last = found[found.length - 1];
+      if (found.length < want || !last) break; // the day has no more messages
+      cursor = String(last.start);
+      continuing = true;
+    }
+    return rows;
+  }
+
+  private async recipientPage(date: string, recipient: string, liveStart: number, offset: number, limit: number): Promise<{ live: number; members: string[] }> {
+    const [live, ...members] = (await RECIPIENT_PAGE.run(this.o.redis, [this.o.keys.statusDayRecipientRows(date, recipient)], [liveStart, offset, limit])) as [
+      number,
+      ...string[],
+    ];
+    return { live, members };
+  }
+
+  private async recipientRows(date: string, recipient: string, liveStart: number, offset: number, limit: number): Promise<RecipientStatusRow[]> {
+    const { members } = await this.recipientPage(date, recipient, liveStart, offset, limit);
+    const refs = members.map((m) => {
+      const colon = m.indexOf(':');
+      return { position: Number(m.slice(0, colon)), id: m.slice(colon + 1) };
+    });
+    const messages = await Promise.all(refs.map((r) => this.o.readMessage(r.id)));
+    return refs.flatMap((r, i) => {
+      const found = this.rowsOf(r.id, messages[i] as IndexedMessage, undefined).find((x) => x.position === r.position);
+      return found ? [found.row] : [];
+    });
+  }
+
+  /** The rows of one message of the day (none when it is not in the day's index or expired). */
+  private async messageRows(date: string, messageId: string, recipient: string | undefined): Promise<RecipientStatusRow[]> {
+    if ((await this.o.redis.zscore(this.o.keys.statusDayRows(date), messageId)) === null) return [];
+    return this.rowsOf(messageId, await this.o.readMessage(messageId), recipient).map((x) => x.row);
+  }
+
+  /** A message's rows in recipient order (with their position), optionally those of one recipient (any case). */
+  private rowsOf(messageId: string, m: IndexedMessage, recipient: string | undefined): { position: number; row: RecipientStatusRow }[] {
+    if (!m.meta) return [];
+    const { meta } = m;
+    const wanted = recipient?.toLowerCase();
+    return specRecipients(meta).flatMap((r, position) => {
+      const state = m.states.get(r);
+      if (!state || (wanted !== undefined && r.toLowerCase() !== wanted)) return [];
+      return [{ position, row: { messageId, from: meta.from.address, recipient: r, acceptedAt: meta.acceptedAt, state } }];
+    });
+  }
+}

@@ -1,0 +1,98 @@
+import { ManualClock } from '@postmill/core';
+import { MessageStore, type RedisClient, RunDayIndex, createKeys, createRedisClient } from '@postmill/store';
+import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LoggedCommand, commandsDuring } from './command-log.ts';
+import { acceptMany, statusSpec } from './status-fixtures.ts';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    redisUrl: string;
+  }
+}
+
+const TIME_ZONE = 'Asia/Shanghai';
+const NOW = Date.UTC(2026, 2, 15, 2, 0, 0);
+const SMALL = 100;
+const LARGE = 5_000;
+const PAGE = 10;
+
+/** Command names, sorted (commands sent together may run in any order). */
+const names = (commands: readonly LoggedCommand[]) => commands.map((c) => (c.args[0] ?? '').toLowerCase()).sort();
+
+/** True for a command that reads a whole sorted set, whatever the page. */
+const readsWhole = (c: LoggedCommand) => {
+  const a = c.args.map((x) => x.toLowerCase());
+  if (a[0] === 'zrange') return a[2] === '0' && a[3] === '-1';
+  if (a[0] === 'zrangebyscore' || a[0] === 'zrevrangebyscore') return !a.includes('limit');
+  return false;
+};
+
+// The cost of a status page must not grow with the day: the same queries on a day of 100 and of
+// 5 000 messages (and runs) must make Redis execute the same commands (MONITOR shows the commands
+// scripts run too), none of them a whole-set read.
+describe('status page cost does not grow with the day', () => {
+  const redisUrl = inject('redisUrl');
+  let redis: RedisClient;
+  const prefixes: Record<number, string> = { [SMALL]: uniquePrefix('statuscost-s'), [LARGE]: uniquePrefix('statuscost-l') };
+
+  beforeAll(async () => {
+    redis = createRedisClient({ url: redisUrl });
+    for (const n of [SMALL, LARGE]) {
+      const store = storeOf(n);
+      // Two recipients each: one of its own and one every message shares.
+      await acceptMany(
+        store,
+        Array.from({ length: n }, (_, i) => statusSpec(`pm-${n}-${i}`, NOW + i, [`u${i}@x.org`, 'shared@x.org'])),
+      );
+      const runs = runsOf(n);
+      for (let r = 1; r <= n; r++) await runs.add('2026-03-15', 1, r, NOW + r, 3);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    for (const p of Object.values(prefixes)) await deleteKeysWithPrefix(redis, p);
+    await redis.quit();
+  });
+
+  function storeOf(n: number): MessageStore {
+    return new MessageStore({ redis, keys: createKeys(prefixes[n] as string), clock: new ManualClock(NOW), retentionDays: 30, timeZone: TIME_ZONE });
+  }
+  function runsOf(n: number): RunDayIndex {
+    return new RunDayIndex({ redis, keys: createKeys(prefixes[n] as string), retentionDays: 30 });
+  }
+
+  /** The same pages, placed relative to the day's size: the start, the middle, the last page, past the end. */
+  async function pagesOf(n: number): Promise<number[]> {
+    const store = storeOf(n);
+    const date = '2026-03-15';
+    const sizes: number[] = [];
+    const rows = 2 * n;
+    for (const offset of [0, rows / 2 + 1, rows - PAGE, rows + 5]) sizes.push((await store.queryStatus({ date, offset, limit: PAGE })).length);
+    sizes.push(await store.countStatus({ date }));
+    for (const offset of [0, n / 2, n - PAGE]) sizes.push((await store.queryStatus({ date, recipient: 'Shared@x.org', offset, limit: PAGE })).length);
+    sizes.push(await store.countStatus({ date, recipient: 'shared@x.org' }));
+    sizes.push((await store.queryStatus({ date, messageId: `pm-${n}-${n / 2}`, offset: 0, limit: PAGE })).length);
+    const runs = runsOf(n);
+    for (const offset of [0, (3 * n) / 2 + 1, 3 * n - PAGE]) sizes.push((await runs.page(date, offset, PAGE)).reduce((sum, s) => sum + s.to - s.from, 0));
+    sizes.push((await runs.get(date, 1, n / 2))?.total ?? -1);
+    return sizes;
+  }
+
+  it('makes Redis run the same commands for every page, count and run page on a day of 100 and of 5 000 messages and runs, none reading a whole set', async () => {
+    for (const n of [SMALL, LARGE]) await pagesOf(n); // scripts loaded: no NOSCRIPT retry in what is measured
+    const measured: Record<number, LoggedCommand[]> = {};
+    for (const n of [SMALL, LARGE]) {
+      let sizes: number[] = [];
+      measured[n] = await commandsDuring(redisUrl, prefixes[n] as string, async () => {
+        sizes = await pagesOf(n);
+      });
+      // Full pages where the day has them; the counts are the day's.
+      expect(sizes).toEqual([PAGE, PAGE, PAGE, 0, 2 * n, PAGE, PAGE, PAGE, n, 2, PAGE, PAGE, PAGE, 3]);
+    }
+    const small = measured[SMALL] as LoggedCommand[];
+    const large = measured[LARGE] as LoggedCommand[];
+    expect(small.length).toBeGreaterThan(0);
+    expect(names(large)).toEqual(names(small));
+    expect([...small, ...large].filter(readsWhole)).toEqual([]);
+  });
+});
