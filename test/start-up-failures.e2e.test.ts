@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@postmill/store';
@@ -64,8 +64,21 @@ describe('npm start (apps/standalone)', () => {
     expect(redisServersUsing(join(firstDir, 'redis'))).toEqual([]);
   });
 
-  it('on SIGINT sent to it alone (not to its process group) stops its embedded redis-server, removes its endpoint file and exits 0', async () => {
+  it('a second start on another port but the same DATA_DIR exits 1 with one line naming the first one, leaving one redis-server on that directory', async () => {
     const dir = await dataDir();
+    const first = app('standalone', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'warn' });
+    await waitUntil(() => first.stdout().includes('Postmill is running'), 30_000, 'the first start', output(first));
+    const second = app('standalone', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'warn' });
+    expect((await second.exited).code).toBe(1);
+    expect(second.stderr()).toBe(`postmill: ${dir} is in use by another npm start (pid ${first.pid}): stop it, or give this one its own DATA_DIR=<directory> (and PORT)\n`);
+    expect(redisServersUsing(join(dir, 'redis'))).toHaveLength(1);
+  });
+
+  it('on SIGINT sent to it alone (not to its process group) stops its embedded redis-server, removes its endpoint and lock files and exits 0, having taken over the lock a killed start left', async () => {
+    const dir = await dataDir();
+    const { spawnSync } = await import('node:child_process');
+    const gone = spawnSync('true').pid; // a pid that no longer runs, as after a SIGKILL
+    await writeFile(join(dir, 'postmill.pid'), `${gone}\n`);
     const p = app('standalone', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'warn' });
     await waitUntil(() => p.stdout().includes('Postmill is running'), 30_000, 'the start', output(p));
     const [redisPid] = redisServersUsing(join(dir, 'redis'));
@@ -73,7 +86,8 @@ describe('npm start (apps/standalone)', () => {
     p.child.kill('SIGINT');
     expect((await p.exited).code).toBe(0);
     await waitUntil(() => !isAlive(redisPid as number), 5000, `redis-server ${redisPid} to stop`);
-    await expect(import('node:fs/promises').then((fs) => fs.access(join(dir, 'endpoint.json')))).rejects.toThrow(/ENOENT/u);
+    await expect(access(join(dir, 'endpoint.json'))).rejects.toThrow(/ENOENT/u);
+    await expect(access(join(dir, 'postmill.pid'))).rejects.toThrow(/ENOENT/u);
   });
 
   it('with PORT=0 records the URL it bound in DATA_DIR/endpoint.json, and the CLI given only that DATA_DIR lists tasks there', async () => {

@@ -12,6 +12,7 @@ import {
   startApi,
   startWorker,
 } from '@postmill/runtime';
+import { lockDataDir } from './data-dir-lock.ts';
 import { startEmbeddedRedis } from './embedded-redis.ts';
 import { localEndpoint, recordEndpoint } from './endpoint-file.ts';
 import { loadConfig } from './env.ts';
@@ -30,6 +31,7 @@ try {
   await assertPortFree({ host: base.http.host, port: base.http.port, setting: 'PORT' });
   const dataDir = resolve(base.dataDir);
   await mkdir(dataDir, { recursive: true });
+  exit.onShutdown(await lockDataDir(dataDir)); // one npm start per data directory (its Redis AOF, its endpoint.json)
   const creds =
     base.credentials.secretId && base.credentials.secretKey
       ? { secretId: base.credentials.secretId, secretKey: base.credentials.secretKey, generated: false }

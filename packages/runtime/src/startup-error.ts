@@ -7,7 +7,8 @@ export type StartupErrorCode =
   | 'Startup.AddressNotAvailable'
   | 'Startup.RedisUnreachable'
   | 'Startup.RedisNotInstalled'
-  | 'Startup.RedisDidNotStart';
+  | 'Startup.RedisDidNotStart'
+  | 'Startup.DataDirInUse';
 
 /**
  * A start-up failure the operator can fix. Guarantees: `message` is one line (no newline) naming
