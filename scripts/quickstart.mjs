@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const mode = process.argv[2];
+// --prepare-only: install what is missing (dependencies, system packages), then stop (CI images, tests).
+const prepareOnly = process.argv.includes('--prepare-only');
 if (mode !== 'start' && mode !== 'test') {
-  console.error('usage: node scripts/quickstart.mjs start|test');
+  console.error('usage: node scripts/quickstart.mjs start|test [--prepare-only]');
   process.exit(2);
 }
 
@@ -43,30 +45,59 @@ if (!existsSync(marker) || statSync(lock).mtimeMs > statSync(marker).mtimeMs) {
   run(['install', '--frozen-lockfile']);
 }
 
-// Redis: an external one (REDIS_URL) or a local redis-server binary that Postmill starts itself.
+// System packages: what this command needs and lacks. Each is installed with apt-get when this
+// machine allows it (root, or passwordless sudo), one line each; otherwise the command stops with
+// the exact line to run.
+const missing = [];
+// Redis: an external one (REDIS_URL) or a local redis-server binary that Postmill starts itself
+// (`npm test` can also use Docker or Podman, through testcontainers).
 if (!process.env.REDIS_URL && !has('redis-server')) {
   const containers = mode === 'test' && (has('docker', ['info']) || has('podman', ['info']));
-  if (!containers) {
+  if (!containers) missing.push({ pkg: 'redis-server', brew: 'redis', why: 'Postmill runs its own Redis when REDIS_URL is unset' });
+}
+// Two suites drive Debian tools: the dashboard test a real browser (Bull Board's pages), the load
+// bench's smoke test both of its generators (autocannon comes from npm; wrk is a C program).
+if (mode === 'test') {
+  if (!existsSync('/usr/bin/chromium')) missing.push({ pkg: 'chromium', why: 'the dashboard browser test drives it' });
+  if (spawnSync('wrk', ['-v'], { stdio: 'ignore' }).error !== undefined) missing.push({ pkg: 'wrk', brew: 'wrk', why: "the load bench's smoke test drives it" });
+}
+if (missing.length > 0) installSystemPackages(missing);
+
+/** Installs `missing` with apt-get (as root, or through passwordless sudo), or stops with the exact command to run. */
+function installSystemPackages(list) {
+  const names = list.map((m) => m.pkg);
+  const aptGet = has('apt-get', ['--version']);
+  const root = process.getuid?.() === 0;
+  const sudo = !root && aptGet && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
+  if (!aptGet || !(root || sudo)) {
+    const brew = list.filter((m) => m.brew).map((m) => m.brew);
+    const lines = list.map((m) => `  ${m.pkg}: ${m.why}`).join('\n');
     fail(
-      'redis-server was not found, and REDIS_URL is not set.\n' +
-        '  Install it:  Debian/Ubuntu: sudo apt-get install -y redis-server   macOS: brew install redis\n' +
-        '  or point Postmill at a running Redis:  REDIS_URL=redis://host:6379 npm ' + mode,
+      `missing: ${names.join(', ')}\n${lines}\n` +
+        `  Install:  Debian/Ubuntu: sudo apt-get install -y ${names.join(' ')}` +
+        (brew.length > 0 ? `   macOS: brew install ${brew.join(' ')}` : '') +
+        (names.includes('redis-server') ? `\n  or point Postmill at a running Redis:  REDIS_URL=redis://host:6379 npm ${mode}` : '') +
+        (aptGet ? `\n  (npm ${mode} installs them itself when run as root or with passwordless sudo)` : ''),
     );
   }
+  const prefix = root ? [] : ['sudo', '-n'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const m of list) console.log(`• installing ${m.pkg} (${m.why}) with apt-get`);
+  const apt = (args) => {
+    const [cmd, ...rest] = [...prefix, 'apt-get', ...args];
+    const r = spawnSync(cmd, rest, { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (r.status !== 0) {
+      const why = (r.stderr ?? '').trim().split('\n').slice(-3).join('\n  ');
+      fail(`apt-get ${args.join(' ')} failed${why ? `:\n  ${why}` : ''}\n  Run it yourself:  sudo apt-get install -y ${names.join(' ')}`);
+    }
+  };
+  apt(['update', '-qq']);
+  apt(['install', '-y', '-qq', '--no-install-recommends', ...names]);
 }
 
-// Two suites drive Debian tools: the dashboard test a real browser, the load bench's smoke test wrk.
-if (mode === 'test') {
-  const missing = [
-    ['chromium', existsSync('/usr/bin/chromium'), 'the dashboard browser test drives it'],
-    ['wrk', spawnSync('wrk', ['-v'], { stdio: 'ignore' }).error === undefined, "the load bench's smoke test drives it"],
-  ].filter(([, present]) => !present);
-  if (missing.length > 0) {
-    fail(
-      `missing: ${missing.map(([name, , why]) => `${name} (${why})`).join(', ')}.\n` +
-        `  Install:  Debian/Ubuntu: sudo apt-get install -y ${missing.map(([name]) => name).join(' ')}   (bash .ci/run installs them itself)`,
-    );
-  }
+if (prepareOnly) {
+  console.log(`• ready for npm ${mode}`);
+  process.exit(0);
 }
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
@@ -77,6 +108,6 @@ if (mode === 'test') {
   // Ctrl+C or a SIGTERM to this process always reaches the app and its embedded Redis stops.
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
   const child = spawn(tsx, [join(root, 'apps', 'standalone', 'src', 'main.ts')], { cwd: root, stdio: 'inherit', env });
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 }

@@ -24,6 +24,8 @@ export interface TencentClientOptions {
   readonly fetch?: typeof fetch;
   /** Epoch ms, for X-TC-Timestamp. Default Date.now. */
   readonly now?: () => number;
+  /** Appended to the message when nothing listens at the endpoint (what to start or which setting to fix). Default none. */
+  readonly unreachableHint?: string;
 }
 
 /** The API answered with `Response.Error`: `code` is Tencent's stable error code. */
@@ -41,24 +43,43 @@ export class TencentError extends Error {
   }
 }
 
-/** Why no Tencent answer could be read. */
-export type TransportFailure = 'Cli.NetworkError' | 'Cli.Timeout' | 'Cli.HttpStatus' | 'Cli.BadResponse';
+/**
+ * Why no Tencent answer could be read. `Cli.Unreachable`: no connection could be opened (refused,
+ * unknown host, no route), so the request was never sent; the others may follow a request the
+ * server received.
+ */
+export type TransportFailure = 'Cli.Unreachable' | 'Cli.NetworkError' | 'Cli.Timeout' | 'Cli.HttpStatus' | 'Cli.BadResponse';
 
 /**
  * No Tencent answer: the endpoint was unreachable, too slow, answered a non-200 status or
- * something that is not a Tencent envelope. The request may or may not have been applied.
+ * something that is not a Tencent envelope. With `Cli.Unreachable` nothing was sent; otherwise
+ * the request may or may not have been applied.
  */
 export class ApiTransportError extends Error {
   override readonly name = 'ApiTransportError' as const;
   readonly code: TransportFailure;
   /** HTTP status for `Cli.HttpStatus`. */
   readonly status: number | undefined;
+  /** `Cli.Unreachable` only: whether this client had an answer from the endpoint before (a server that went away, not one never started). */
+  readonly answeredBefore: boolean;
 
-  constructor(code: TransportFailure, message: string, options: { status?: number; cause?: unknown } = {}) {
+  constructor(code: TransportFailure, message: string, options: { status?: number; cause?: unknown; answeredBefore?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status;
+    this.answeredBefore = options.answeredBefore ?? false;
   }
+}
+
+/** Socket errors that happen before a connection exists: the request was never sent. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Whether a fetch failure happened before any byte of the request left (every attempted address refused it). */
+function neverSent(cause: unknown): boolean {
+  const inner = cause instanceof Error ? (cause.cause as { code?: unknown; errors?: unknown } | undefined) : undefined;
+  if (!inner) return false;
+  if (typeof inner.code === 'string' && NOT_SENT.has(inner.code)) return true;
+  return Array.isArray(inner.errors) && inner.errors.length > 0 && inner.errors.every((e: { code?: unknown }) => typeof e?.code === 'string' && NOT_SENT.has(e.code));
 }
 
 interface Envelope {
@@ -76,6 +97,7 @@ export function createTencentClient(options: TencentClientOptions): TencentApi {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const host = options.endpoint.host;
   const url = options.endpoint.href;
+  let answered = false;
   return {
     async call<T extends object>(action: string, params: object): Promise<T> {
       const body = JSON.stringify(params);
@@ -99,10 +121,14 @@ export function createTencentClient(options: TencentClientOptions): TencentApi {
       } catch (cause) {
         const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
         const detail = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : String(cause);
-        throw timedOut
-          ? new ApiTransportError('Cli.Timeout', `${action}: no answer from ${url} within ${timeoutMs} ms`, { cause })
-          : new ApiTransportError('Cli.NetworkError', `${action}: cannot reach ${url} (${detail})`, { cause });
+        if (timedOut) throw new ApiTransportError('Cli.Timeout', `${action}: no answer from ${url} within ${timeoutMs} ms`, { cause });
+        if (neverSent(cause)) {
+          const hint = options.unreachableHint ? ` ${options.unreachableHint}` : '';
+          throw new ApiTransportError('Cli.Unreachable', `${action}: nothing answers at ${url} (${detail}); the request was not sent.${hint}`, { cause, answeredBefore: answered });
+        }
+        throw new ApiTransportError('Cli.NetworkError', `${action}: the connection to ${url} failed (${detail}); the request may have reached the server`, { cause });
       }
+      answered = true;
       const text = await res.text().catch(() => '');
       if (res.status !== 200) {
         throw new ApiTransportError('Cli.HttpStatus', `${action}: ${url} answered HTTP ${res.status}`, { status: res.status });

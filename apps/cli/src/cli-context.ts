@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { type TencentApi, createTencentClient } from './api-client.ts';
-import { type ConnectionFlags, loadCliConfig } from './env.ts';
-import type { Sleep } from './retry.ts';
+import { relative } from 'node:path';
+import { type CliConfig, type ConnectionFlags, loadCliConfig } from './env.ts';
+import { type Sleep, withRetry } from './retry.ts';
 
 /** The streams a command talks to. */
 export interface CliIo {
@@ -38,8 +39,40 @@ export function globalOptions(command: Command): GlobalOptions {
   return { endpoint: o.endpoint, secretId: o.secretId, secretKey: o.secretKey, json: o.json === true };
 }
 
-/** A signed client for the configured endpoint (configuration parsed here, once per command). */
+/** What to tell the user when nothing answers at the endpoint, by where the endpoint came from. */
+export function unreachableHint(config: Pick<CliConfig, 'endpointSource' | 'endpointFiles'>, cwd: string): string {
+  const shown = (file: string) => (relative(cwd, file).startsWith('..') ? file : relative(cwd, file));
+  const source = config.endpointSource;
+  if (source === '--endpoint' || source === 'POSTMILL_ENDPOINT') return `Is the server running? The endpoint came from ${source}.`;
+  if (source === 'default') {
+    return `Is \`npm start\` running? It records its endpoint in ${config.endpointFiles.map(shown).join(' or ')} (not found); --endpoint or POSTMILL_ENDPOINT name another server.`;
+  }
+  return `Is \`npm start\` running? The endpoint came from ${shown(source)}, which it wrote when it last started; --endpoint or POSTMILL_ENDPOINT name another server.`;
+}
+
+/** Read actions: asking again after a dropped connection changes nothing on the server. */
+const isRead = (action: string) => action.startsWith('Get') || action.startsWith('List');
+
+/** Attempts of a read action (the first included) after a dropped connection, a timeout, a 5xx or throttling. */
+const READ_ATTEMPTS = 3;
+
+/**
+ * A signed client for the configured endpoint (configuration parsed here, once per command).
+ * Guarantees: read actions (Get*, List*) are retried a few times where that is safe (see
+ * classifyFailure); writes are sent once here (an import retries its uploads itself, counting
+ * the ones that may have been applied); a server that never answered fails at once with a hint.
+ */
 export async function apiClient(ctx: CliContext, command: Command): Promise<TencentApi> {
   const config = await loadCliConfig({ flags: globalOptions(command), env: ctx.env, cwd: ctx.cwd });
-  return createTencentClient({ endpoint: config.endpoint, secretId: config.secretId, secretKey: config.secretKey, now: ctx.now });
+  const client = createTencentClient({
+    endpoint: config.endpoint,
+    secretId: config.secretId,
+    secretKey: config.secretKey,
+    now: ctx.now,
+    unreachableHint: unreachableHint(config, ctx.cwd),
+  });
+  return {
+    call: <T extends object>(action: string, params: object) =>
+      isRead(action) ? withRetry(() => client.call<T>(action, params), { sleep: ctx.sleep, options: { maxAttempts: READ_ATTEMPTS } }) : client.call<T>(action, params),
+  };
 }

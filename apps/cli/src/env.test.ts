@@ -44,7 +44,7 @@ describe('loadCliConfig', () => {
 
   it('lists every problem: a bad endpoint, half a credential pair, a malformed file, no credentials at all', async () => {
     expect(await problems(loadCliConfig({ flags: { endpoint: 'ftp://x', secretId: 'only-id' }, env: {}, cwd: dir }))).toEqual([
-      'The endpoint "ftp://x" is not an http:// or https:// URL (--endpoint / POSTMILL_ENDPOINT).',
+      'The endpoint "ftp://x" is not an http:// or https:// URL (--endpoint / POSTMILL_ENDPOINT / endpoint.json).',
       'Give both --secret-id and --secret-key, or neither.',
     ]);
     expect(await problems(loadCliConfig({ flags: {}, env: { POSTMILL_SECRET_KEY: 'k' }, cwd: dir }))).toEqual([
@@ -55,5 +55,27 @@ describe('loadCliConfig', () => {
     await credentials('.postmill/credentials.json', { secretId: 'x' });
     const [bad] = await problems(loadCliConfig({ flags: {}, env: {}, cwd: dir }));
     expect(bad).toContain('is not {"secretId": "...", "secretKey": "..."}');
+  });
+
+  it('takes the endpoint from --endpoint, else POSTMILL_ENDPOINT, else the endpoint.json npm start wrote ($DATA_DIR first, then ./.postmill), else localhost:8080', async () => {
+    const flags = { secretId: 'a', secretKey: 'b' };
+    expect(await loadCliConfig({ flags, env: {}, cwd: dir })).toMatchObject({ endpointSource: 'default', endpointFiles: [join(dir, '.postmill', 'endpoint.json')] });
+    await credentials('.postmill/endpoint.json', { url: 'http://localhost:43210' });
+    const fromLocal = await loadCliConfig({ flags, env: {}, cwd: dir });
+    expect([fromLocal.endpoint.href, fromLocal.endpointSource]).toEqual(['http://localhost:43210/', join(dir, '.postmill', 'endpoint.json')]);
+    await credentials('data/endpoint.json', { url: 'http://127.0.0.1:43211' });
+    const fromDataDir = await loadCliConfig({ flags, env: { DATA_DIR: 'data' }, cwd: dir });
+    expect([fromDataDir.endpoint.href, fromDataDir.endpointSource]).toEqual(['http://127.0.0.1:43211/', join(dir, 'data', 'endpoint.json')]);
+    const fromEnv = await loadCliConfig({ flags, env: { DATA_DIR: 'data', POSTMILL_ENDPOINT: 'http://api:9000' }, cwd: dir });
+    expect([fromEnv.endpoint.href, fromEnv.endpointSource]).toEqual(['http://api:9000/', 'POSTMILL_ENDPOINT']);
+    const fromFlag = await loadCliConfig({ flags: { ...flags, endpoint: 'http://flag:1' }, env: { DATA_DIR: 'data', POSTMILL_ENDPOINT: 'http://api:9000' }, cwd: dir });
+    expect([fromFlag.endpoint.href, fromFlag.endpointSource]).toEqual(['http://flag:1/', '--endpoint']);
+  });
+
+  it('reports an endpoint.json that is not {"url": ...} as a problem instead of silently using the default', async () => {
+    await credentials('.postmill/endpoint.json', { port: 8080 });
+    expect(await problems(loadCliConfig({ flags: { secretId: 'a', secretKey: 'b' }, env: {}, cwd: dir }))).toEqual([
+      `${join(dir, '.postmill', 'endpoint.json')} is not {"url": "http://host:port"} (delete it; \`npm start\` writes it again).`,
+    ]);
   });
 });

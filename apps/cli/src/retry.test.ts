@@ -11,13 +11,18 @@ describe('classifyFailure', () => {
     expect(classifyFailure(tencent('RequestLimitExceeded.UinLimitExceeded'))).toBe('throttled');
     expect(classifyFailure(tencent('InternalError'))).toBe('transient');
     expect(classifyFailure(tencent('OperationDenied.ReceiverNotExist'))).toBe('permanent');
-    expect(classifyFailure(new ApiTransportError('Cli.NetworkError', 'refused'))).toBe('transient');
+    expect(classifyFailure(new ApiTransportError('Cli.NetworkError', 'socket hang up'))).toBe('transient');
     expect(classifyFailure(new ApiTransportError('Cli.Timeout', 'slow'))).toBe('transient');
     expect(classifyFailure(new ApiTransportError('Cli.HttpStatus', '502', { status: 502 }))).toBe('transient');
     expect(classifyFailure(new ApiTransportError('Cli.HttpStatus', '429', { status: 429 }))).toBe('throttled');
     expect(classifyFailure(new ApiTransportError('Cli.HttpStatus', '404', { status: 404 }))).toBe('permanent');
     expect(classifyFailure(new ApiTransportError('Cli.BadResponse', 'html'))).toBe('permanent');
     expect(classifyFailure(new Error('bug'))).toBe('permanent');
+  });
+
+  it('calls a refused connection permanent when the endpoint never answered this client, and unsent (retried, nothing stored) when it had answered before', () => {
+    expect(classifyFailure(new ApiTransportError('Cli.Unreachable', 'refused'))).toBe('permanent');
+    expect(classifyFailure(new ApiTransportError('Cli.Unreachable', 'refused', { answeredBefore: true }))).toBe('unsent');
   });
 });
 

@@ -4,10 +4,13 @@ import { ApiTransportError, TencentError } from './api-client.ts';
  * How a failed call should be treated:
  * - `busy`: another upload holds the receiver list (`OperationDenied.ReceiverIsOperating`); nothing was stored;
  * - `throttled`: `RequestLimitExceeded*` or HTTP 429; nothing was done;
- * - `transient`: network error, timeout, HTTP 5xx or `InternalError*`; the call MAY have been applied;
- * - `permanent`: anything else; retrying cannot help.
+ * - `unsent`: the server answered this client before but now refuses connections (a restart);
+ *   the request was never sent, so nothing was stored;
+ * - `transient`: a dropped connection, timeout, HTTP 5xx or `InternalError*`; the call MAY have been applied;
+ * - `permanent`: anything else, a server that never answered included (nothing listens at the
+ *   endpoint: waiting will not start it); retrying cannot help.
  */
-export type FailureClass = 'busy' | 'throttled' | 'transient' | 'permanent';
+export type FailureClass = 'busy' | 'throttled' | 'unsent' | 'transient' | 'permanent';
 
 /** The one place that says what an API failure means for a retry. */
 export function classifyFailure(err: unknown): FailureClass {
@@ -22,6 +25,7 @@ export function classifyFailure(err: unknown): FailureClass {
       if (err.status === 429) return 'throttled';
       return err.status !== undefined && err.status >= 500 ? 'transient' : 'permanent';
     }
+    if (err.code === 'Cli.Unreachable') return err.answeredBefore ? 'unsent' : 'permanent';
     return err.code === 'Cli.BadResponse' ? 'permanent' : 'transient';
   }
   return 'permanent';
@@ -57,7 +61,7 @@ export function retryDelayMs(attempt: number, options: RetryOptions = {}, random
 }
 
 /**
- * Runs `fn`, retrying busy / throttled / transient failures with exponential backoff, at most
+ * Runs `fn`, retrying busy / throttled / unsent / transient failures with exponential backoff, at most
  * `maxAttempts` times in all. Guarantees: a permanent failure is thrown at once; the last
  * failure is thrown unchanged when the attempts run out.
  */

@@ -70,13 +70,22 @@ export interface CliChild {
   readonly exited: Promise<CliResult>;
 }
 
-/** Starts the real CLI entry point as a child process against `target`. */
-export function spawnCli(target: Target | undefined, args: readonly string[]): CliChild {
+/** Options of spawnCli; every field documents its default. */
+export interface SpawnCliOptions {
+  /** Added to the child's environment (which otherwise holds only PATH and HOME). Default none. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Close the reading end of the child's stdout at once, as `| head -1` does after its line. Default false. */
+  readonly closedStdout?: boolean;
+}
+
+/** Starts the real CLI entry point as a child process against `target` (none: it finds its endpoint itself). */
+export function spawnCli(target: Target | undefined, args: readonly string[], options: SpawnCliOptions = {}): CliChild {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...(target ? connection(target) : []), ...args], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' },
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (options.closedStdout) child.stdout.destroy();
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => {

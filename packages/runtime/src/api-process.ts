@@ -7,6 +7,7 @@ import { createProcessMetrics } from './process-metrics.ts';
 import { createReadinessProbe } from './readiness.ts';
 import { credentialLookup, unsubscribeSecret } from './secrets.ts';
 import type { SharedServices } from './shared-services.ts';
+import { listenFailure } from './startup-error.ts';
 
 /** A listening API. `close()` stops accepting, finishes in-flight requests, and is idempotent. */
 export interface RunningApi {
@@ -25,7 +26,8 @@ export interface ApiProcessOptions {
 /**
  * Builds and starts the HTTP API on the configured host and port, once Redis is reachable. Use
  * fail-fast services (see createSharedServices). Also serves `/healthz`, `/readyz` (Redis PING
- * with a 1 s timeout) and `/metrics`.
+ * with a 1 s timeout) and `/metrics`. Rejects with a StartupError when Redis cannot be reached
+ * or the port cannot be bound (taken, privileged, no such address), leaving nothing listening.
  */
 export async function startApi(config: PostmillConfig, shared: SharedServices, logger: Logger, options: ApiProcessOptions = {}): Promise<RunningApi> {
   const { redis, keys, clock } = shared;
@@ -61,8 +63,14 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
       metrics: options.metrics ?? createProcessMetrics(shared),
     },
   });
-  await shared.ready();
-  const address = await app.listen({ host: config.http.host, port: config.http.port });
+  let address: string;
+  try {
+    await shared.ready();
+    address = await app.listen({ host: config.http.host, port: config.http.port });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw listenFailure(err, { host: config.http.host, port: config.http.port, setting: 'PORT' });
+  }
   const board = config.dashboard;
   if (board.enabled) {
     logger.info({ component: 'dashboard', url: `${address}${DASHBOARD_PATH}`, readOnly: !board.allowWrites }, `queue dashboard on at ${DASHBOARD_PATH} (${board.allowWrites ? 'writes allowed' : 'read-only'})`);

@@ -9,3 +9,13 @@ export { type ReadinessProbeOptions, type ReadinessReport, createReadinessProbe 
 export { type WorkerHttp, type WorkerHttpOptions, startWorkerHttp } from './worker-http.ts';
 export { exitOnSignals } from './shutdown.ts';
 export { type EvictionPolicyReading, SAFE_EVICTION_POLICY, checkRedisEvictionPolicy } from './redis-eviction-check.ts';
+export { type GuardProcessOptions, type ProcessExit, guardProcess } from './process-exit.ts';
+export {
+  type ListenTarget,
+  StartupError,
+  type StartupErrorCode,
+  assertPortFree,
+  listenFailure,
+  redactRedisUrl,
+  redisUnreachable,
+} from './startup-error.ts';

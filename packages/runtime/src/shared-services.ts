@@ -20,6 +20,7 @@ import {
 } from '@postmill/store';
 import { OutboxStore } from '@postmill/transports';
 import type { Queue } from 'bullmq';
+import { redisUnreachable } from './startup-error.ts';
 
 /** Connections, queues and stores the API and the worker share. `close()` is idempotent. */
 export interface SharedServices {
@@ -43,7 +44,12 @@ export interface SharedServices {
   readonly tasks: TaskStore<CampaignTaskSpec>;
   /** Campaign runs by the calendar day they started (GetSendEmailStatus by RequestDate). */
   readonly runDays: RunDayIndex;
-  /** Resolves once Redis accepts commands (a fail-fast connection refuses them before that). */
+  /**
+   * Resolves once Redis accepts commands (a fail-fast connection refuses them before that).
+   * Rejects with a StartupError (`Startup.RedisUnreachable`) when the connection fails before it
+   * was ever ready (refused, unknown host, timeout, bad password), so a process never waits
+   * forever for a Redis that is not there; outages after that are waited out as before.
+   */
   ready(): Promise<void>;
   close(): Promise<void>;
 }
@@ -65,7 +71,16 @@ export function createSharedServices(
     connectionName: options.connectionName,
     failFast: options.failFast ?? false,
   });
-  redis.on('error', () => undefined); // reconnection is automatic; failures surface through commands
+  // Reconnection is automatic and failures surface through commands; an error before the first
+  // 'ready' is kept so ready() can report it (see redisUnreachable).
+  let firstFailure: unknown;
+  let everReady = false;
+  redis.on('error', (err: unknown) => {
+    if (!everReady) firstFailure ??= err;
+  });
+  redis.once('ready', () => {
+    everReady = true;
+  });
   const queue = createDeliveryQueue(redis, keys.bullPrefix);
   const campaignQueue = createCampaignQueue(redis, keys.bullPrefix);
   for (const q of [queue, campaignQueue]) q.on('error', () => undefined);
@@ -93,9 +108,22 @@ export function createSharedServices(
     ready: () =>
       redis.status === 'ready'
         ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            redis.once('ready', () => resolve());
-          }),
+        : firstFailure !== undefined
+          ? Promise.reject(redisUnreachable(options.redisUrl, firstFailure))
+          : new Promise<void>((resolve, reject) => {
+              const onReady = () => {
+                redis.off('error', onError);
+                resolve();
+              };
+              const onError = (err: unknown) => {
+                if (everReady) return; // an outage after start-up: wait it out
+                redis.off('ready', onReady);
+                redis.off('error', onError);
+                reject(redisUnreachable(options.redisUrl, err));
+              };
+              redis.once('ready', onReady);
+              redis.on('error', onError);
+            }),
     close: () =>
       (closing ??= (async () => {
         await queue.close();
