@@ -5,7 +5,7 @@ export {
   type DeliverMessagePayload,
   type SendChunkPayload,
   type StartRunPayload,
-  type DispatchRunPayload,
+  type DriveRunPayload,
   type DeliveryPayload,
   type CampaignPayload,
   type JobRetention,
@@ -21,12 +21,12 @@ export { type IntakePump, type IntakePumpOptions, startIntakePump } from './inta
 export { type DeliveryDeps, processDeliverMessage } from './delivery-processor.ts';
 export { type DeliveryWorkerOptions, startDeliveryWorker } from './delivery-worker.ts';
 export { createDeliveryQueue, createCampaignQueue } from './delivery-queue.ts';
-export type { CampaignDeps } from './campaign/campaign-deps.ts';
-export { TaskCache } from './campaign/task-cache.ts';
+export { type CampaignDeps, claimLeaseFor } from './campaign/campaign-deps.ts';
+export { TaskSpecCache } from './campaign/task-spec-cache.ts';
 export { type ControlRefusal, CampaignControl } from './campaign/campaign-control.ts';
 export { processSendChunk } from './campaign/send-chunk-processor.ts';
-export { processDispatchRun } from './campaign/dispatch-processor.ts';
-export { processStartRun } from './campaign/start-run-processor.ts';
+export { processDriveRun } from './campaign/drive-run-processor.ts';
+export { addDriver, processStartRun } from './campaign/start-run-processor.ts';
 export { startCampaignWorker } from './campaign/campaign-worker.ts';
 export { type HandBackReason, JobHandedBackError, handBack } from './hand-back.ts';
 export { type DrainableProcessor, type ForcedHandBack, WorkerDrain } from './worker-drain.ts';

@@ -21,6 +21,8 @@ import {
 import { OutboxStore } from '@postmill/transports';
 import type { Queue } from 'bullmq';
 
+const DAY_MS = 86_400_000;
+
 /** Connections, queues and stores the API and the worker share. `close()` is idempotent. */
 export interface SharedServices {
   readonly clock: Clock;
@@ -86,7 +88,12 @@ export function createSharedServices(
     blacklist: new BlacklistStore({ redis, keys, clock, timeZone }),
     statistics: new StatisticsStore({ redis, keys, timeZone }),
     holds: new DomainHoldStore({ redis, keys, clock }),
-    tasks: new TaskStore<CampaignTaskSpec>({ redis, keys, clock }),
+    tasks: new TaskStore<CampaignTaskSpec>({
+      redis,
+      keys,
+      clock,
+      retention: { runMs: config.limits.statusRetentionDays * DAY_MS, taskMs: config.taskRetentionDays * DAY_MS },
+    }),
     ready: () =>
       redis.status === 'ready'
         ? Promise.resolve()

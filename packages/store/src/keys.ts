@@ -52,6 +52,10 @@ export interface Keys {
   taskRun(id: number, run: number): string;
   runStates(id: number, run: number): string;
   runDetails(id: number, run: number): string;
+  /** Run numbers of the task's unfinished runs (SET), tagged `{t:<id>}` like the task. */
+  taskActiveRuns(id: number): string;
+  /** When settled tasks expire (ZSET id → expiry ms), same tag as `tasks`: the index is cleaned from it. */
+  readonly tasksExpiry: string;
   /** Custom blacklist: email → JSON, id → email, id counter. */
   readonly blacklist: string;
   readonly blacklistIds: string;
@@ -106,6 +110,8 @@ export function createKeys(prefix: string): Keys {
     taskRun: (id, run) => `${prefix}:{t:${id}}:run:${run}`,
     runStates: (id, run) => `${prefix}:{t:${id}}:run:${run}:state`,
     runDetails: (id, run) => `${prefix}:{t:${id}}:run:${run}:detail`,
+    taskActiveRuns: (id) => `${prefix}:{t:${id}}:active`,
+    tasksExpiry: `${tag}:tasks:expiry`,
     blacklist: `${tag}:blacklist`,
     blacklistIds: `${tag}:blacklist:ids`,
     blacklistSeq: `${tag}:seq:blacklist`,
