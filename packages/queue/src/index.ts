@@ -16,15 +16,16 @@ export {
 } from './job-catalog.ts';
 export { type SharedRateLimiterOptions, type Reservation, SharedRateLimiter } from './shared-rate-limiter.ts';
 export { type SlotWait, waitForSlotAndCheck } from './wait-for-slot.ts';
+export { type SendSlot, type SendStepPorts, type SendStepResult, type SlotSource, sendStep, singleSlots } from './send-step.ts';
 export { MessageProducer } from './message-producer.ts';
 export { type IntakePump, type IntakePumpOptions, startIntakePump } from './intake-pump.ts';
 export { type DeliveryDeps, processDeliverMessage } from './delivery-processor.ts';
-export { type DeliveryWorkerOptions, startDeliveryWorker } from './delivery-worker.ts';
+export { type ChunkProcessor, type DeliveryWorkerOptions, startDeliveryWorker } from './delivery-worker.ts';
 export { createDeliveryQueue, createCampaignQueue } from './delivery-queue.ts';
 export { type CampaignDeps, claimLeaseFor } from './campaign/campaign-deps.ts';
 export { TaskSpecCache } from './campaign/task-spec-cache.ts';
 export { type ControlRefusal, CampaignControl } from './campaign/campaign-control.ts';
-export { processSendChunk } from './campaign/send-chunk-processor.ts';
+export { campaignChunkProcessor, processSendChunk } from './campaign/send-chunk-processor.ts';
 export { processDriveRun } from './campaign/drive-run-processor.ts';
 export { addDriver, processStartRun } from './campaign/start-run-processor.ts';
 export { startCampaignWorker } from './campaign/campaign-worker.ts';

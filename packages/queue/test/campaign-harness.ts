@@ -20,6 +20,7 @@ import { inject } from 'vitest';
 import type { CampaignDeps } from '../src/campaign/campaign-deps.ts';
 import { CampaignControl } from '../src/campaign/campaign-control.ts';
 import { startCampaignWorker } from '../src/campaign/campaign-worker.ts';
+import { campaignChunkProcessor } from '../src/campaign/send-chunk-processor.ts';
 import { TaskSpecCache } from '../src/campaign/task-spec-cache.ts';
 import { createCampaignQueue, createDeliveryQueue } from '../src/delivery-queue.ts';
 import { startDeliveryWorker } from '../src/delivery-worker.ts';
@@ -200,7 +201,7 @@ export async function startCampaignHarness(o: {
             unsubscribeSecret: workerDeps.unsubscribeSecret,
             logger,
           },
-          campaign: workerDeps,
+          sendChunk: campaignChunkProcessor(workerDeps),
         }),
         startCampaignWorker({ connection: redis, bullPrefix: keys.bullPrefix, concurrency: 4, deps: workerDeps }),
       );

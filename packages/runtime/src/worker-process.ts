@@ -3,6 +3,7 @@ import {
   type DeliveryObserver,
   SharedRateLimiter,
   TaskSpecCache,
+  campaignChunkProcessor,
   claimLeaseFor,
   WorkerDrain,
   drainWorkers,
@@ -116,7 +117,7 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
       logger: log,
       observer,
     },
-    campaign,
+    sendChunk: campaignChunkProcessor(campaign),
     drain: deliveryDrain,
   });
   // Creates the delivery job of each message the API accepted; one worker process pumps at a time.

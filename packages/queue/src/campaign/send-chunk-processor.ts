@@ -3,7 +3,6 @@ import {
   type LedgerDetail,
   type ProviderError,
   type RecipientState,
-  type RequestDecision,
   RunCode,
   TaskStatus,
   classifyProviderError,
@@ -17,21 +16,20 @@ import {
   nextDueAt,
   planDelivery,
   stateToLedger,
-  toProviderError,
 } from '@postmill/core';
 import type { LedgerChange } from '@postmill/store';
 import { DelayedError, type Job, RateLimitError } from 'bullmq';
 import pLimit from 'p-limit';
-import { noopDeliveryObserver, observeOutcomes, observeRequest, secondsSince } from '../delivery-observer.ts';
+import { noopDeliveryObserver, observeOutcomes } from '../delivery-observer.ts';
 import { handBack } from '../hand-back.ts';
 import type { SendChunkPayload } from '../job-catalog.ts';
 import { jobLogger } from '../job-logger.ts';
-import { waitForSlotAndCheck } from '../wait-for-slot.ts';
+import { sendStep } from '../send-step.ts';
+import { statEvents } from '../stat-events.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import { type ClaimOutcome, ClaimBatcher } from './claim-batcher.ts';
 import { ChunkSlots } from './chunk-slots.ts';
 import { ledgerBatcher } from './ledger-batcher.ts';
-import { statEvents } from './stat-events.ts';
 
 type Refusal = Extract<ClaimOutcome, { kind: 'refused' }>['reason'];
 type Stop = { kind: Refusal } | { kind: 'draining' } | { kind: 'throttle'; delayMs: number } | { kind: 'retry'; error: ProviderError };
@@ -173,6 +171,7 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   const throttles = job.data.throttles ?? 0;
   const sends = stop ? [] : plan.requests.flat();
   const slots = new ChunkSlots(deps.limiter);
+  const ports = { clock: deps.clock, transport: deps.transport, limiter: deps.limiter, holds: deps.holds, policy: deps.policy, observer };
   const limit = pLimit(Math.max(1, deps.chunkConcurrency));
   await Promise.all(
     sends.map((email) =>
@@ -192,53 +191,22 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
           ...(data ? { data } : {}),
           ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
         });
-        const waitStartedAt = performance.now();
         // The claim is asked once, by the last-moment check of the first usable slot.
         let claimed: Promise<ClaimOutcome> | undefined;
-        const claimOnce = () => (claimed ??= owned.has(index) ? Promise.resolve<ClaimOutcome>({ kind: 'claimed' }) : claim(index));
-        let outcome: ClaimOutcome | undefined;
-        let pausedMs = 0;
-        for (;;) {
-          const slot = await slots.take();
-          if (!slot.ok) {
-            stop ??= { kind: 'throttle', delayMs: slot.retryAfterMs };
-            return;
-          }
-          // The slot may be seconds away: claim the recipient, and look at a transport pause a
-          // throttling answer imposed since the slot was reserved, right before sending.
-          const waited = await waitForSlotAndCheck(slot.delayMs, () => Promise.all([claimOnce(), deps.limiter.pausedForMs()]), signal).catch((err: unknown) => {
-            if (signal?.aborted) return undefined; // draining: the slot is given up
-            throw err;
-          });
-          if (!waited) {
-            stop ??= { kind: 'draining' };
-            return;
-          }
-          [outcome, pausedMs] = waited.value;
-          if (outcome.kind !== 'claimed' || pausedMs > 0) break;
-          if (waited.lateMs <= deps.limiter.lateToleranceMs) break;
-          // Too late to start on this slot (CPU, GC): it goes unused, so the next slots are not crowded.
-        }
-        if (outcome.kind !== 'claimed') return; // skipped, busy or refused: see claim()
-        // This slot must not be used: the chunk goes back without spending an attempt.
-        if (pausedMs > 0) stop ??= { kind: 'throttle', delayMs: pausedMs };
-        // The last look before the request, with no await in between: none starts once draining began.
-        if (signal?.aborted) stop ??= { kind: 'draining' };
-        if (stop) return; // the claim is released below
-        observer.rateLimitWait({ transport: deps.transport.kind, waitSeconds: secondsSince(waitStartedAt) });
-        let decision: RequestDecision;
-        let errorCode: string | undefined;
-        const requestStartedAt = performance.now();
-        try {
-          const result = await deps.transport.send({ message, recipients: [email], postmillMessageId: messageId });
-          decision = decideOnOutcomes(result.outcomes, { states, nowMs: deps.clock.now(), policy: deps.policy });
-        } catch (err) {
-          const providerError = toProviderError(err);
-          errorCode = providerError.code;
-          // One recipient per request, so a transient failure is this recipient's alone: it is deferred
-          // with the transient backoff and fails after SEND_MAX_ATTEMPTS requests, counted in its own
-          // ledger state. Retrying the chunk job instead would share its attempts among every recipient.
-          decision =
+        const step = await sendStep({
+          ports,
+          slots,
+          signal,
+          request: { message, recipients: [email], postmillMessageId: messageId },
+          states,
+          lastMoment: () => (claimed ??= owned.has(index) ? Promise.resolve<ClaimOutcome>({ kind: 'claimed' }) : claim(index)),
+          mayStart: (outcome) => outcome.kind === 'claimed',
+          // Another send of this chunk stopped it (throttle, refusal): this claim is released below.
+          abandon: () => stop !== undefined,
+          decideError: (providerError) =>
+            // One recipient per request, so a transient failure is this recipient's alone: it is deferred
+            // with the transient backoff and fails after SEND_MAX_ATTEMPTS requests, counted in its own
+            // ledger state. Retrying the chunk job instead would share its attempts among every recipient.
             classifyProviderError(providerError, deps.policy).kind === 'transient'
               ? decideOnOutcomes([{ recipient: email, accepted: false, error: providerError }], {
                   states,
@@ -246,17 +214,14 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
                   policy: { ...deps.policy, maxRecipientBackoffs: deps.policy.maxAttempts - 1 },
                 })
               : // Lead: the bound on throttled answers takes `throttles` here (decideOnError's context).
-                decideOnError([email], providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt });
-        }
-        observeRequest(observer, { transport: deps.transport.kind, startedAtMs: requestStartedAt, recipients: 1, decision, errorCode });
-        for (const [domain, until] of decision.holds) await deps.holds.hold(domain, until);
-        await record(decision.updates);
-        if (decision.followUp.kind === 'throttle') {
-          await deps.limiter.pause(decision.followUp.delayMs);
-          stop ??= { kind: 'throttle', delayMs: decision.followUp.delayMs };
-        } else if (decision.followUp.kind === 'retry') {
-          stop ??= { kind: 'retry', error: decision.followUp.error };
-        }
+                decideOnError([email], providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt }),
+          record: (decision) => record(decision.updates),
+        });
+        // A refused claim (skipped, busy, paused...) was acted on by claim().
+        if (step.kind === 'throttle') stop ??= { kind: 'throttle', delayMs: step.delayMs };
+        else if (step.kind === 'stopped' && signal?.aborted) stop ??= { kind: 'draining' };
+        else if (step.kind === 'sent' && step.decision.followUp.kind === 'throttle') stop ??= { kind: 'throttle', delayMs: step.decision.followUp.delayMs };
+        else if (step.kind === 'sent' && step.decision.followUp.kind === 'retry') stop ??= { kind: 'retry', error: step.decision.followUp.error };
       }),
     ),
   );
@@ -294,4 +259,9 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     throw new DelayedError();
   }
   return 'done';
+}
+
+/** The delivery worker's processor of campaign chunks (DeliveryWorkerOptions.sendChunk), over `deps`. */
+export function campaignChunkProcessor(deps: CampaignDeps): (job: Job<SendChunkPayload>, token: string | undefined, signal: AbortSignal) => Promise<string> {
+  return (job, token, signal) => processSendChunk(job, token, deps, signal);
 }
