@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addDriver } from '../src/campaign/start-run-processor.ts';
 import { processSendChunk } from '../src/campaign/send-chunk-processor.ts';
-import { type DeliveryPayload, JOB, QUEUE } from '../src/job-catalog.ts';
+import { type DeliveryPayload, JOB, QUEUE, jobIds } from '../src/job-catalog.ts';
 import { type CampaignHarness, type CountingTransport, countingTransport, recipient, startCampaignHarness } from './campaign-harness.ts';
 
 /** A real delivery queue whose first `failures` addBulk calls fail (as when Redis drops the call). */
@@ -71,6 +71,21 @@ describe('campaign processors on their failure paths (real Redis, real BullMQ wo
     expect(await harness.tasks.getRun(taskId, 1)).toMatchObject({ total: 30, sent: 30 });
     expect(await harness.tasks.runsOfDay(calendarDate(first.kind === 'started' ? first.startedAt : 0, 'Asia/Shanghai'))).toEqual([{ taskId, run: 1 }]);
     expectOncePerRecipient(t, taskId, 1, 30);
+  });
+
+  it('re-adds a chunk job that went missing once the run makes no progress for 5 s, and the run finishes with each recipient sent once', { timeout: 30_000 }, async () => {
+    const t = countingTransport();
+    const harness = await startCampaignHarness({ transport: t, chunkSize: 10 });
+    h = harness;
+    harness.startWorkers(harness.deps, 'campaign');
+    const taskId = await harness.createTask(50);
+    await until(async () => (await harness.deliveryQueue.getWaitingCount()) === 5);
+    await (await harness.deliveryQueue.getJob(jobIds.sendChunk(taskId, 1, 0, 20)))?.remove();
+    harness.startWorkers(harness.deps, 'delivery');
+    await until(() => t.sendsById.size === 40);
+    const done = await harness.waitTask(taskId, (s) => s === TaskStatus.Done, 20_000);
+    expect(done).toMatchObject({ sent: 50, failed: 0 });
+    expectOncePerRecipient(t, taskId, 1, 50);
   });
 
   it('a chunk job whose claim lapsed during a slow send cannot overwrite the outcome of the job that took the recipient over: the counts stay exact', async () => {

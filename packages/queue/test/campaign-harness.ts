@@ -90,8 +90,8 @@ export interface CampaignHarness {
   depsWith(o: { transport?: MailTransport; deliveryQueue?: Queue<DeliveryPayload> }): CampaignDeps;
   /** A list of `size` recipients and a TaskType 1 task over it (its start job queued, due now). */
   createTask(size: number): Promise<number>;
-  /** Starts one delivery worker and one campaign worker with `deps` (default: the harness deps). */
-  startWorkers(deps?: CampaignDeps): void;
+  /** Starts one delivery worker and one campaign worker with `deps` (default: the harness deps); `only` starts just one of them. */
+  startWorkers(deps?: CampaignDeps, only?: 'delivery' | 'campaign'): void;
   /** Resolves with the task once `until` holds, polling; rejects after `timeoutMs`. */
   waitTask(id: number, until: (status: TaskStatusCode) => boolean, timeoutMs?: number): Promise<NonNullable<Awaited<ReturnType<TaskStore<CampaignTaskSpec>['get']>>>>;
   close(): Promise<void>;
@@ -181,7 +181,9 @@ export async function startCampaignHarness(o: {
         { n: 1, at: now },
       );
     },
-    startWorkers(workerDeps = deps) {
+    startWorkers(workerDeps = deps, only) {
+      if (only !== 'delivery') workers.push(startCampaignWorker({ connection: redis, bullPrefix: keys.bullPrefix, concurrency: 4, deps: workerDeps }));
+      if (only === 'campaign') return;
       workers.push(
         startDeliveryWorker({
           connection: redis,
@@ -203,7 +205,6 @@ export async function startCampaignHarness(o: {
           },
           sendChunk: campaignChunkProcessor(workerDeps),
         }),
-        startCampaignWorker({ connection: redis, bullPrefix: keys.bullPrefix, concurrency: 4, deps: workerDeps }),
       );
     },
     async waitTask(id, until, timeoutMs = 30_000) {

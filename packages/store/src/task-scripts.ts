@@ -218,11 +218,12 @@ return 1
 
 /**
  * READ_CONTROL: KEYS = [task hash, run hash]. One consistent read of what a driver or a chunk
- * decides from: {task status or false, total, cursor, generation, startedAt, finishedAt, reopens}
- * (false fields when the run does not exist).
+ * decides from: {task status or false, total, cursor, generation, startedAt, finishedAt, reopens,
+ * indexes final so far} (false fields when the run does not exist).
  */
 export const READ_CONTROL = `
 local status = redis.call('HGET', KEYS[1], 'status')
-local h = redis.call('HMGET', KEYS[2], 'total', 'cursor', 'generation', 'startedAt', 'finishedAt', 'reopens')
-return {status, h[1], h[2], h[3], h[4], h[5], h[6]}
+local h = redis.call('HMGET', KEYS[2], 'total', 'cursor', 'generation', 'startedAt', 'finishedAt', 'reopens', 'sent', 'failed', 'cancelled')
+local final = tonumber(h[7] or '0') + tonumber(h[8] or '0') + tonumber(h[9] or '0')
+return {status, h[1], h[2], h[3], h[4], h[5], h[6], final}
 `;

@@ -87,6 +87,8 @@ export interface RunControl {
   readonly startedAt: number;
   readonly finishedAt: number | undefined;
   readonly reopens: number;
+  /** Indexes of the run that are final (sent, failed or cancelled). */
+  readonly final: number;
 }
 
 /** How long finished runs and settled tasks are kept. Defaults: runs 30 days, tasks 90 days. */
@@ -445,6 +447,7 @@ export class TaskStore<Spec> {
       startedAt: num(h[4]),
       finishedAt: h[5] ? Number(h[5]) : undefined,
       reopens: num(h[6]),
+      final: num(h[7]),
     };
   }
 

@@ -11,8 +11,8 @@ const CHUNKS_PER_WINDOW = 500;
 const BACKPRESSURE_DELAY_MS = 200;
 /** How often a driver looks again at a paused run (resume latency), and at a dispatched run until it finishes. */
 const RECHECK_MS = 500;
-/** How often a driver of a fully dispatched, unfinished run looks for chunk jobs that failed or went missing. */
-const HEAL_EVERY_MS = 5000;
+/** How long a fully dispatched, unfinished run may make no progress before its driver looks for chunk jobs that failed or went missing. */
+const HEAL_AFTER_MS = 5000;
 /** Most chunk jobs one heal pass looks at. */
 const HEAL_MAX_CHUNKS = 200;
 /** Indexes swept per cancel script (each one atomic, so Redis is never blocked long). */
@@ -37,11 +37,15 @@ async function park(job: Job, token: string | undefined, at: number): Promise<ne
  * - paused: looks again every RECHECK_MS; cancelled: sweeps every pending recipient to `cancelled`
  *   and waits for sends in flight to be recorded (or their claims to lapse, then sweeps them);
  * - the delivery queue never holds more than about `dispatchHighWater` waiting jobs;
- * - once the run is fully dispatched it looks every RECHECK_MS until the run finishes, and heals
- *   chunk jobs of the current generation that failed for good or went missing;
+ * - once the run is fully dispatched it looks every RECHECK_MS until the run finishes, and when the
+ *   run made no progress for HEAL_AFTER_MS it heals chunk jobs of the current generation that
+ *   failed for good or went missing;
  * - it completes only when the run is finished (or gone).
  */
-export async function processDriveRun(job: Job<DriveRunPayload & { healedAt?: number }>, token: string | undefined, deps: CampaignDeps): Promise<string> {
+/** What the driver remembers between its steps (job data): when the run last made progress, and how far. */
+type DriverData = DriveRunPayload & { progressAt?: number; progressFinal?: number };
+
+export async function processDriveRun(job: Job<DriverData>, token: string | undefined, deps: CampaignDeps): Promise<string> {
   const { taskId, run } = job.data;
   const ctl = await deps.tasks.runControl(taskId, run);
   if (!ctl) return 'gone';
@@ -93,17 +97,21 @@ async function dispatchWindow(deps: CampaignDeps, taskId: number, run: number, c
 }
 
 /**
- * Every HEAL_EVERY_MS while the run is fully dispatched but unfinished: each chunk of the current
- * generation that still has a pending recipient should have a live job (waiting, delayed or
- * active). One that failed for good (e.g. Redis was unreachable through all its attempts) or
- * completed is retried, one that is missing is added again: the run never waits forever.
+ * When a fully dispatched run made no progress (no index became final) for HEAL_AFTER_MS: each
+ * chunk of the current generation that still has a pending recipient should have a live job
+ * (waiting, delayed or active). One that failed for good (e.g. Redis was unreachable through all
+ * its attempts) or completed is retried, one that is missing is added again: the run never waits
+ * forever. A run that progresses costs one job-data write per look, nothing more.
  */
-async function heal(job: Job<DriveRunPayload & { healedAt?: number }>, deps: CampaignDeps, ctl: RunControl): Promise<void> {
+async function heal(job: Job<DriverData>, deps: CampaignDeps, ctl: RunControl): Promise<void> {
   const { taskId, run } = job.data;
   const now = deps.clock.now();
-  if (job.data.healedAt !== undefined && now - job.data.healedAt < HEAL_EVERY_MS) return;
-  await job.updateData({ ...job.data, healedAt: now });
-  if (job.data.healedAt === undefined) return; // the first look after dispatch: chunks are young
+  if (job.data.progressFinal !== ctl.final || job.data.progressAt === undefined) {
+    await job.updateData({ ...job.data, progressAt: now, progressFinal: ctl.final });
+    return;
+  }
+  if (now - job.data.progressAt < HEAL_AFTER_MS) return;
+  await job.updateData({ ...job.data, progressAt: now });
   const codes = await deps.tasks.readCodes(taskId, run, 0, ctl.total);
   let looked = 0;
   for (let start = 0; start < ctl.total && looked < HEAL_MAX_CHUNKS; start += deps.chunkSize) {
