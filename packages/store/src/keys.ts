@@ -52,6 +52,8 @@ export interface Keys {
   taskRun(id: number, run: number): string;
   runStates(id: number, run: number): string;
   runDetails(id: number, run: number): string;
+  /** Claims of a run's chunk ranges being sent (HASH range start → "until|token"), tagged `{t:<id>}`. */
+  runClaims(id: number, run: number): string;
   /** Run numbers of the task's unfinished runs (SET), tagged `{t:<id>}` like the task. */
   taskActiveRuns(id: number): string;
   /** When settled tasks expire (ZSET id → expiry ms), same tag as `tasks`: the index is cleaned from it. */
@@ -110,6 +112,7 @@ export function createKeys(prefix: string): Keys {
     taskRun: (id, run) => `${prefix}:{t:${id}}:run:${run}`,
     runStates: (id, run) => `${prefix}:{t:${id}}:run:${run}:state`,
     runDetails: (id, run) => `${prefix}:{t:${id}}:run:${run}:detail`,
+    runClaims: (id, run) => `${prefix}:{t:${id}}:run:${run}:claims`,
     taskActiveRuns: (id) => `${prefix}:{t:${id}}:active`,
     tasksExpiry: `${tag}:tasks:expiry`,
     blacklist: `${tag}:blacklist`,

@@ -8,8 +8,9 @@ import { LEDGER_PRELUDE } from './run-ledger-scripts.ts';
 
 /**
  * START_RUN: KEYS = [task hash, run hash, active runs set]; ARGV = [nowMs, run number, plannedAt,
- * total, nextRunAt or '', missed JSON array or '', run retention ms, task retention ms]. Starts a
- * run in ONE step: the run hash (startedAt, plannedAt, total, cursor 0, generation 0, counters),
+ * total, nextRunAt or '', missed JSON array or '', run retention ms, task retention ms, chunk size].
+ * Starts a run in ONE step: the run hash (startedAt, plannedAt, total, cursor 0, generation 0, the
+ * chunk size that fixes its chunk ranges for good, counters),
  * the task's requested/runs/currentRun, the schedule (next run, missed occurrences merged), the
  * active runs and the task status (→ sending). Idempotent: a run that exists is answered
  * {'already', startedAt, total} and nothing changes. A cancelled or paused task starts nothing
@@ -37,7 +38,7 @@ if ARGV[6] ~= '' then
 end
 local total = tonumber(ARGV[4])
 redis.call('HSET', KEYS[2], 'startedAt', now, 'plannedAt', ARGV[3], 'total', total, 'cursor', 0, 'generation', 0, 'reopens', 0,
-  'sent', 0, 'failed', 0, 'deferred', 0, 'cancelled', 0)
+  'chunkSize', ARGV[9], 'sent', 0, 'failed', 0, 'deferred', 0, 'cancelled', 0)
 redis.call('HINCRBY', KEYS[1], 'requested', total)
 redis.call('HINCRBY', KEYS[1], 'runs', 1)
 redis.call('HSET', KEYS[1], 'currentRun', ARGV[2], 'updatedAt', now)
@@ -217,13 +218,34 @@ return 1
 `;
 
 /**
- * READ_CONTROL: KEYS = [task hash, run hash]. One consistent read of what a driver or a chunk
- * decides from: {task status or false, total, cursor, generation, startedAt, finishedAt, reopens,
- * indexes final so far} (false fields when the run does not exist).
+ * READ_CONTROL: KEYS = [task hash, run hash, claims hash, states bitfield]; ARGV = [range start or
+ * '', range end or '']. One consistent read of what a driver or a chunk decides from: {task status
+ * or false, total, cursor, generation, startedAt, finishedAt, reopens, indexes final so far, chunk
+ * size, the range's claim "until|token" or false, the bytes of the bitfield covering the range or
+ * false} (false fields when the run does not exist).
  */
 export const READ_CONTROL = `
 local status = redis.call('HGET', KEYS[1], 'status')
-local h = redis.call('HMGET', KEYS[2], 'total', 'cursor', 'generation', 'startedAt', 'finishedAt', 'reopens', 'sent', 'failed', 'cancelled')
+local h = redis.call('HMGET', KEYS[2], 'total', 'cursor', 'generation', 'startedAt', 'finishedAt', 'reopens', 'sent', 'failed', 'cancelled', 'chunkSize')
 local final = tonumber(h[7] or '0') + tonumber(h[8] or '0') + tonumber(h[9] or '0')
-return {status, h[1], h[2], h[3], h[4], h[5], h[6], final}
+local claim, bytes = false, false
+if ARGV[1] ~= '' then
+  claim = redis.call('HGET', KEYS[3], ARGV[1])
+  local from, to = tonumber(ARGV[1]), tonumber(ARGV[2])
+  if to > from then bytes = redis.call('GETRANGE', KEYS[4], math.floor(from / 2), math.floor((to - 1) / 2)) end
+end
+return {status, h[1], h[2], h[3], h[4], h[5], h[6], final, h[10], claim, bytes}
+`;
+
+/**
+ * RELEASE_RANGE: KEYS = [claims hash]; ARGV = [range start, token]. Gives a range's claim back,
+ * only when `token` holds it. Returns 1 when released.
+ */
+export const RELEASE_RANGE = `
+local c = redis.call('HGET', KEYS[1], ARGV[1])
+if c and string.sub(c, string.find(c, '|', 1, true) + 1) == ARGV[2] then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  return 1
+end
+return 0
 `;

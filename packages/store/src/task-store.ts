@@ -3,7 +3,7 @@ import type { Keys } from './keys.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
 import { CLAIM_SENDS, RECORD_STATES, SWEEP_CANCELLED } from './run-ledger-scripts.ts';
-import { ADVANCE_CURSOR, CONTROL, READ_CONTROL, SET_STATUS, START_RUN } from './task-scripts.ts';
+import { ADVANCE_CURSOR, CONTROL, READ_CONTROL, RELEASE_RANGE, SET_STATUS, START_RUN } from './task-scripts.ts';
 
 /** Counters kept per run and summed per task (exact: moved by the ledger script only). */
 export interface LedgerCounts {
@@ -53,8 +53,10 @@ export interface LedgerChange {
 
 /** What a chunk's claim of indexes answered (see CLAIM_SENDS). */
 export type ClaimAnswer =
-  /** Per index asked: `claimed`, `skip` (final, or deferred and not due), or the time (ms) another send's live claim lapses. */
-  | { readonly kind: 'ok'; readonly results: readonly ('claimed' | 'skip' | number)[] }
+  /** Per index asked: `claimed`, or `skip` (final, or deferred and not due). */
+  | { readonly kind: 'ok'; readonly results: readonly ('claimed' | 'skip')[] }
+  /** Another chunk job holds the range under a live claim until `until` (ms): nothing was claimed. */
+  | { readonly kind: 'busy'; readonly until: number }
   /** The task or the run no longer exists. */
   | { readonly kind: 'gone' }
   /** The task is not sending (paused, cancelled...): nothing was claimed. */
@@ -89,6 +91,12 @@ export interface RunControl {
   readonly reopens: number;
   /** Indexes of the run that are final (sent, failed or cancelled). */
   readonly final: number;
+  /** The run's chunk size, fixed at its start: chunk ranges are [k × chunkSize, (k + 1) × chunkSize). */
+  readonly chunkSize: number;
+  /** The claim of the range asked about (runControl's `range`), when there is one. */
+  readonly rangeClaim: { readonly until: number; readonly token: string } | undefined;
+  /** The ledger codes of the range asked about, in index order (empty without a range). */
+  readonly rangeCodes: readonly number[];
 }
 
 /** How long finished runs and settled tasks are kept. Defaults: runs 30 days, tasks 90 days. */
@@ -100,6 +108,8 @@ export interface TaskRetention {
 }
 
 const DAY_MS = 86_400_000;
+/** SEND_CHUNK_SIZE's default, for runs started without one. */
+const DEFAULT_CHUNK_SIZE = 50;
 const DEFAULT_RETENTION: TaskRetention = { runMs: 30 * DAY_MS, taskMs: 90 * DAY_MS };
 
 const claimScript = new LuaScript(CLAIM_SENDS);
@@ -110,6 +120,7 @@ const controlScript = new LuaScript(CONTROL);
 const statusScript = new LuaScript(SET_STATUS);
 const cursorScript = new LuaScript(ADVANCE_CURSOR);
 const readControlScript = new LuaScript(READ_CONTROL);
+const releaseScript = new LuaScript(RELEASE_RANGE);
 
 const num = (v: string | undefined | null, d = 0) => (v === undefined || v === null || v === '' ? d : Number(v));
 const statusOf = (v: unknown): TaskStatusCode => {
@@ -362,7 +373,11 @@ export class TaskStore<Spec> {
    * own start time and total, and nothing changes, so a retried start job never double-counts and
    * never leaves a run without a total. A paused or cancelled task starts nothing.
    */
-  async openRun(id: number, run: number, p: { plannedAt: number; total: number; next?: number | undefined; missed?: readonly number[] }): Promise<RunStart> {
+  async openRun(
+    id: number,
+    run: number,
+    p: { plannedAt: number; total: number; next?: number | undefined; missed?: readonly number[]; chunkSize?: number },
+  ): Promise<RunStart> {
     const { redis, keys, clock } = this.o;
     const res = (await startScript.run(
       redis,
@@ -376,6 +391,7 @@ export class TaskStore<Spec> {
         p.missed && p.missed.length > 0 ? JSON.stringify(p.missed) : '',
         this.retention.runMs,
         this.retention.taskMs,
+        p.chunkSize ?? DEFAULT_CHUNK_SIZE,
       ],
     )) as (string | number)[];
     const kind = res[0];
@@ -434,20 +450,44 @@ export class TaskStore<Spec> {
     };
   }
 
-  /** The task's status and the run's dispatch state, read together; undefined when either is gone. */
-  async runControl(id: number, run: number): Promise<RunControl | undefined> {
+  /**
+   * The task's status and the run's dispatch state, read together (with the claim and the ledger
+   * codes of the chunk range [range.start, range.end), if given); undefined when either is gone.
+   */
+  async runControl(id: number, run: number, range?: { start: number; end: number }): Promise<RunControl | undefined> {
     const { redis, keys } = this.o;
-    const h = (await readControlScript.run(redis, [keys.task(id), keys.taskRun(id, run)], [])) as (string | null)[];
+    const scriptKeys = [keys.task(id), keys.taskRun(id, run), keys.runClaims(id, run), keys.runStates(id, run)];
+    const args = [range?.start ?? '', range?.end ?? ''];
+    // Bulk strings as Buffers: the bitfield bytes are binary. (LuaScript answers strings.)
+    const h = (await (redis.callBuffer as (command: string, args: (string | number)[]) => Promise<unknown>)
+      .call(redis, 'EVALSHA', [readControlScript.sha, scriptKeys.length, ...scriptKeys, ...args])
+      .catch((err: unknown) => {
+        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+        return (redis.callBuffer as (command: string, args: (string | number)[]) => Promise<unknown>).call(redis, 'EVAL', [
+          readControlScript.source,
+          scriptKeys.length,
+          ...scriptKeys,
+          ...args,
+        ]);
+      })) as (Buffer | null)[];
     if (!h[0] || !h[4] || h[1] === null || h[1] === undefined) return undefined;
+    const claim = h[9] ? h[9].toString() : undefined;
+    const bytes = h[10] ?? Buffer.alloc(0);
+    const rangeCodes = range ? decodeRunCodes(bytes, range.start - (range.start % 2), range.start, range.end - range.start) : [];
+    const sep = claim?.indexOf('|') ?? -1;
+    const str = (b: Buffer | null | undefined) => (b ? b.toString() : undefined);
     return {
-      status: statusOf(h[0]),
-      total: num(h[1]),
-      cursor: num(h[2]),
-      generation: num(h[3]),
-      startedAt: num(h[4]),
-      finishedAt: h[5] ? Number(h[5]) : undefined,
-      reopens: num(h[6]),
-      final: num(h[7]),
+      status: statusOf(str(h[0])),
+      total: num(str(h[1])),
+      cursor: num(str(h[2])),
+      generation: num(str(h[3])),
+      startedAt: num(str(h[4])),
+      finishedAt: h[5] ? Number(str(h[5])) : undefined,
+      reopens: num(str(h[6])),
+      final: num(str(h[7])),
+      chunkSize: num(str(h[8]), DEFAULT_CHUNK_SIZE),
+      rangeClaim: claim === undefined ? undefined : { until: Number(claim.slice(0, sep)), token: claim.slice(sep + 1) },
+      rangeCodes,
     };
   }
 
@@ -484,40 +524,29 @@ export class TaskStore<Spec> {
     return out;
   }
 
-  /** When the claims of the given indexes (being sent) lapse, and whose they are; indexes without a claim are absent. */
-  async readClaims(id: number, run: number, indexes: readonly number[]): Promise<Map<number, { until: number; token: string }>> {
-    if (indexes.length === 0) return new Map();
-    const values = await this.o.redis.hmget(this.o.keys.runDetails(id, run), ...indexes.map((i) => `c${i}`));
-    const out = new Map<number, { until: number; token: string }>();
-    indexes.forEach((idx, i) => {
-      const v = values[i];
-      if (!v) return;
-      const sep = v.indexOf('|');
-      out.set(idx, { until: Number(v.slice(0, sep)), token: v.slice(sep + 1) });
-    });
-    return out;
-  }
-
   /**
-   * Claims indexes for sending (see CLAIM_SENDS): atomically with the task's status (must be
-   * sending) and the run's generation (must be `generation`); each claimed index is `sending`
-   * under `token` until `leaseMs` from now.
+   * Claims indexes of the chunk range starting at `start` for sending (see CLAIM_SENDS): atomically
+   * with the task's status (must be sending) and the run's generation (must be `generation`), the
+   * range's claim is taken or renewed for `token` until `leaseMs` from now, and each claimed index
+   * becomes `sending`. `busy` when another token holds the range under a live claim.
    */
-  async claim(id: number, run: number, p: { generation: number; token: string; leaseMs: number; indexes: readonly number[] }): Promise<ClaimAnswer> {
+  async claim(id: number, run: number, p: { generation: number; token: string; leaseMs: number; start: number; indexes: readonly number[] }): Promise<ClaimAnswer> {
     const { redis, keys, clock } = this.o;
     const now = clock.now();
     const res = (await claimScript.run(
       redis,
-      [keys.runStates(id, run), keys.runDetails(id, run), keys.taskRun(id, run), keys.task(id)],
-      [now, p.generation, now + p.leaseMs, p.token, ...p.indexes],
+      [keys.runStates(id, run), keys.runDetails(id, run), keys.taskRun(id, run), keys.task(id), keys.runClaims(id, run)],
+      [now, p.generation, now + p.leaseMs, p.token, p.start, ...p.indexes],
     )) as number[];
     switch (Number(res[0])) {
       case 0:
-        return { kind: 'ok', results: res.slice(1).map((r) => (Number(r) === 1 ? 'claimed' : Number(r) === 0 ? 'skip' : Number(r))) };
+        return { kind: 'ok', results: res.slice(1).map((r) => (Number(r) === 1 ? 'claimed' : 'skip')) };
       case 2:
         return { kind: 'not-sending', status: statusOf(res[1]) };
       case 3:
         return { kind: 'superseded', generation: Number(res[1]) };
+      case 4:
+        return { kind: 'busy', until: Number(res[1]) };
       default:
         return { kind: 'gone' };
     }
@@ -525,21 +554,28 @@ export class TaskStore<Spec> {
 
   /**
    * Applies ledger changes atomically with exact counters (see RECORD_STATES); a change of an index
-   * being sent to anything but `sent` needs that claim's `token`. `completedRun` is true exactly
-   * once per run (the call that made its last index final; the task is then settled in the same step).
+   * being sent to anything but `sent` needs the `token` of its range's claim. `release`: the start
+   * of a range whose claim `token` gives up in the same step (a chunk job ending). `completedRun` is
+   * true exactly once per run (the call that made its last index final; the task is then settled in
+   * the same step).
    */
-  async record(id: number, run: number, changes: readonly LedgerChange[], p: { token?: string } = {}): Promise<{ completedRun: boolean }> {
-    if (changes.length === 0) return { completedRun: false };
+  async record(id: number, run: number, changes: readonly LedgerChange[], p: { token?: string; release?: number } = {}): Promise<{ completedRun: boolean }> {
+    if (changes.length === 0 && p.release === undefined) return { completedRun: false };
     const { redis, keys, clock } = this.o;
-    const args: (string | number)[] = [clock.now(), run, this.retention.runMs, this.retention.taskMs, p.token ?? '', changes.length];
+    const args: (string | number)[] = [clock.now(), run, this.retention.runMs, this.retention.taskMs, p.token ?? '', p.release ?? '', changes.length];
     for (const c of changes) args.push(c.index, c.code, c.detail === undefined ? '' : JSON.stringify(c.detail));
     const res = (await recordScript.run(
       redis,
-      [keys.runStates(id, run), keys.runDetails(id, run), keys.taskRun(id, run), keys.task(id), keys.taskActiveRuns(id)],
+      [keys.runStates(id, run), keys.runDetails(id, run), keys.taskRun(id, run), keys.task(id), keys.taskActiveRuns(id), keys.runClaims(id, run)],
       args,
     )) as number[];
     await this.noteExpiry(id, Number(res[1] ?? 0));
     return { completedRun: Number(res[0]) === 1 };
+  }
+
+  /** Gives the claim of the range starting at `start` back, when `token` holds it (a chunk job ending). */
+  async releaseRange(id: number, run: number, start: number, token: string): Promise<void> {
+    await releaseScript.run(this.o.redis, [this.o.keys.runClaims(id, run)], [start, token]);
   }
 
   /**
@@ -551,7 +587,7 @@ export class TaskStore<Spec> {
     const { redis, keys, clock } = this.o;
     const res = (await sweepScript.run(
       redis,
-      [keys.runStates(id, run), keys.runDetails(id, run), keys.taskRun(id, run), keys.task(id), keys.taskActiveRuns(id)],
+      [keys.runStates(id, run), keys.runDetails(id, run), keys.taskRun(id, run), keys.task(id), keys.taskActiveRuns(id), keys.runClaims(id, run)],
       [clock.now(), run, this.retention.runMs, this.retention.taskMs, from, to],
     )) as number[];
     if (Number(res[0]) < 0) return undefined;

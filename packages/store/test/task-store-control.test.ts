@@ -29,13 +29,21 @@ describe('TaskStore claims, control and one-step starts (real Redis)', () => {
     await deleteKeysWithPrefix(redis, prefix);
   });
 
-  async function sendingTask(total: number, run = 1): Promise<number> {
+  async function sendingTask(total: number, run = 1, chunkSize = 50): Promise<number> {
     const id = await tasks.create(() => ({ name: 't' }));
-    expect(await tasks.openRun(id, run, { plannedAt: NOW, total })).toEqual({ kind: 'started', startedAt: NOW, total });
+    expect(await tasks.openRun(id, run, { plannedAt: NOW, total, chunkSize })).toEqual({ kind: 'started', startedAt: NOW, total });
     return id;
   }
-  const claim = (id: number, indexes: number[], o: { token?: string; generation?: number; leaseMs?: number; run?: number } = {}) =>
-    tasks.claim(id, o.run ?? 1, { generation: o.generation ?? 0, token: o.token ?? 'A', leaseMs: o.leaseMs ?? 1000, indexes });
+  /** Claims `indexes` (all of one chunk range: the range of the first one). */
+  const claim = (id: number, indexes: number[], o: { token?: string; generation?: number; leaseMs?: number; run?: number; chunkSize?: number } = {}) =>
+    tasks.claim(id, o.run ?? 1, {
+      generation: o.generation ?? 0,
+      token: o.token ?? 'A',
+      leaseMs: o.leaseMs ?? 1000,
+      start: (indexes[0] ?? 0) - ((indexes[0] ?? 0) % (o.chunkSize ?? 50)),
+      indexes,
+    });
+  const holder = async (id: number, start = 0) => (await tasks.runControl(id, 1, { start, end: start + 1 }))?.rangeClaim;
 
   it('keeps every key of a task, its runs and its active-run set in one slot', () => {
     const group = [keys.task(9), keys.taskActiveRuns(9), keys.taskRun(9, 1), keys.runStates(9, 3), keys.runDetails(9, 17)];
@@ -77,11 +85,20 @@ describe('TaskStore claims, control and one-step starts (real Redis)', () => {
   });
 
   describe('claims', () => {
-    it('claims queued indexes for one token, marks them sending and answers another claimant with the lapse time', async () => {
+    it('claims queued indexes of a chunk range for one token, marks them sending and tells another claimant of the range when the claim lapses', async () => {
       const id = await sendingTask(3);
       expect(await claim(id, [0, 1], { token: 'A' })).toEqual({ kind: 'ok', results: ['claimed', 'claimed'] });
       expect(await tasks.readCodes(id, 1, 0, 3)).toEqual([RunCode.Sending, RunCode.Sending, RunCode.Queued]);
-      expect(await claim(id, [0, 2], { token: 'B' })).toEqual({ kind: 'ok', results: [NOW + 1000, 'claimed'] });
+      expect(await claim(id, [2], { token: 'B' })).toEqual({ kind: 'busy', until: NOW + 1000 });
+      expect(await tasks.readCodes(id, 1, 2, 3)).toEqual([RunCode.Queued]);
+      expect(await holder(id)).toEqual({ until: NOW + 1000, token: 'A' });
+    });
+
+    it('keeps the claims of different chunk ranges (the run’s own chunk size) apart', async () => {
+      const id = await sendingTask(4, 1, 2);
+      expect(await claim(id, [0, 1], { token: 'A', chunkSize: 2 })).toEqual({ kind: 'ok', results: ['claimed', 'claimed'] });
+      expect(await claim(id, [2, 3], { token: 'B', chunkSize: 2 })).toEqual({ kind: 'ok', results: ['claimed', 'claimed'] });
+      expect((await holder(id, 2))?.token).toBe('B');
     });
 
     it('lets anyone claim an index whose claim lapsed (its sender died), and the holder claim it again', async () => {
@@ -90,7 +107,7 @@ describe('TaskStore claims, control and one-step starts (real Redis)', () => {
       expect(await claim(id, [0], { token: 'A' })).toEqual({ kind: 'ok', results: ['claimed'] });
       clock.advance(1001);
       expect(await claim(id, [0], { token: 'B' })).toEqual({ kind: 'ok', results: ['claimed'] });
-      expect((await tasks.readClaims(id, 1, [0])).get(0)?.token).toBe('B');
+      expect((await holder(id))?.token).toBe('B');
     });
 
     it('skips final indexes and deferrals not yet due, and claims a due deferral out of DeferredCount', async () => {
@@ -107,27 +124,28 @@ describe('TaskStore claims, control and one-step starts (real Redis)', () => {
     });
 
     it('refuses every claim while the task is paused or cancelled, or once the run was dispatched again under a newer generation', async () => {
-      const id = await sendingTask(2);
+      const id = await sendingTask(2, 1, 1);
       await tasks.control(id, 'pause');
       expect(await claim(id, [0], { generation: 1 })).toEqual({ kind: 'not-sending', status: TaskStatus.Paused });
       await tasks.control(id, 'resume');
       expect(await claim(id, [0], { generation: 1 })).toEqual({ kind: 'superseded', generation: 2 });
       expect(await claim(id, [0], { generation: 2 })).toEqual({ kind: 'ok', results: ['claimed'] });
       await tasks.control(id, 'cancel');
-      expect(await claim(id, [1], { generation: 3 })).toEqual({ kind: 'not-sending', status: TaskStatus.Cancelled });
-      expect(await tasks.claim(id, 5, { generation: 0, token: 'A', leaseMs: 1000, indexes: [0] })).toEqual({ kind: 'gone' });
+      expect(await claim(id, [1], { generation: 3, chunkSize: 1 })).toEqual({ kind: 'not-sending', status: TaskStatus.Cancelled });
+      expect(await tasks.claim(id, 5, { generation: 0, token: 'A', leaseMs: 1000, start: 0, indexes: [0] })).toEqual({ kind: 'gone' });
     });
   });
 
   describe('recording under claims', () => {
-    it('records a non-sent outcome of a claimed index only with that claim’s token', async () => {
+    it('records a non-sent outcome of a claimed index only with its range claim’s token, and releases the claim only for its holder', async () => {
       const id = await sendingTask(2);
       await claim(id, [0], { token: 'A' });
-      await tasks.record(id, 1, [{ index: 0, code: RunCode.FailedPermanent, detail: detail('SMTP.550') }], { token: 'B' });
+      await tasks.record(id, 1, [{ index: 0, code: RunCode.FailedPermanent, detail: detail('SMTP.550') }], { token: 'B', release: 0 });
       expect(await tasks.readCodes(id, 1, 0, 1)).toEqual([RunCode.Sending]);
-      await tasks.record(id, 1, [{ index: 0, code: RunCode.FailedPermanent, detail: detail('SMTP.550') }], { token: 'A' });
+      expect((await holder(id))?.token).toBe('A');
+      await tasks.record(id, 1, [{ index: 0, code: RunCode.FailedPermanent, detail: detail('SMTP.550') }], { token: 'A', release: 0 });
       expect(await tasks.readCodes(id, 1, 0, 1)).toEqual([RunCode.FailedPermanent]);
-      expect(await tasks.readClaims(id, 1, [0])).toEqual(new Map());
+      expect(await holder(id)).toBeUndefined();
     });
 
     it('always records a sent answer, once: a send that lost its claim still shows, and the claimant’s own answer adds nothing', async () => {
@@ -219,10 +237,10 @@ describe('TaskStore claims, control and one-step starts (real Redis)', () => {
 
   describe('cancel sweeps', () => {
     it('cancels pending indexes and lapsed claims, leaves live claims to their send, and finishes the run once they are recorded', async () => {
-      const id = await sendingTask(4);
+      const id = await sendingTask(4, 1, 1);
       await tasks.record(id, 1, [{ index: 0, code: RunCode.Deferred, detail: { ...detail('FailedOperation.FrequencyLimit'), until: NOW + 10 } }]);
-      await claim(id, [1], { token: 'A', leaseMs: 100 });
-      await claim(id, [2], { token: 'B', leaseMs: 5000 });
+      await claim(id, [1], { token: 'A', leaseMs: 100, chunkSize: 1 });
+      await claim(id, [2], { token: 'B', leaseMs: 5000, chunkSize: 1 });
       expect(await tasks.sweepCancelled(id, 1, 0, 4)).toBeUndefined(); // not cancelled: nothing swept
       await tasks.control(id, 'cancel');
       clock.advance(101);

@@ -7,7 +7,7 @@ export type ClaimOutcome =
   | { readonly kind: 'claimed' }
   /** Nothing to send: the index is final, or deferred and not due. */
   | { readonly kind: 'skip' }
-  /** Another send holds a live claim on the index until `until` (ms). */
+  /** Another chunk job holds the index's range under a live claim until `until` (ms). */
   | { readonly kind: 'busy'; readonly until: number }
   /** No send of this chunk may start: the task is paused (or otherwise not sending) or cancelled, the chunk superseded, the run gone. */
   | { readonly kind: 'refused'; readonly reason: 'paused' | 'cancelled' | 'superseded' | 'gone' };
@@ -15,9 +15,8 @@ export type ClaimOutcome =
 type Waiter = { index: number; resolve(outcome: ClaimOutcome): void; reject(err: unknown): void };
 
 function outcomes(answer: ClaimAnswer, count: number): ClaimOutcome[] {
-  if (answer.kind === 'ok') {
-    return answer.results.map((r): ClaimOutcome => (r === 'claimed' ? { kind: 'claimed' } : r === 'skip' ? { kind: 'skip' } : { kind: 'busy', until: r }));
-  }
+  if (answer.kind === 'ok') return answer.results.map((r): ClaimOutcome => ({ kind: r === 'claimed' ? 'claimed' : 'skip' }));
+  if (answer.kind === 'busy') return Array.from({ length: count }, () => ({ kind: 'busy', until: answer.until }));
   const reason = answer.kind === 'not-sending' ? (answer.status === TaskStatus.Cancelled ? 'cancelled' : 'paused') : answer.kind;
   return Array.from({ length: count }, () => ({ kind: 'refused', reason }));
 }

@@ -76,18 +76,20 @@ export async function processDriveRun(job: Job<DriverData>, token: string | unde
 
 /** The chunk job of `start` in the current generation. */
 function chunkJob(deps: CampaignDeps, taskId: number, run: number, ctl: RunControl, start: number) {
-  const data: SendChunkPayload = { taskId, run, generation: ctl.generation, start, end: Math.min(ctl.total, start + deps.chunkSize) };
+  const data: SendChunkPayload = { taskId, run, generation: ctl.generation, start, end: Math.min(ctl.total, start + ctl.chunkSize) };
   return { name: JOB.sendChunk, data, opts: campaignJobOptions(jobIds.sendChunk(taskId, run, ctl.generation, start), deps.policy) };
 }
 
 /** Adds the chunk jobs of the window after the cursor, then moves the cursor past it (compare-and-set). */
 async function dispatchWindow(deps: CampaignDeps, taskId: number, run: number, ctl: RunControl): Promise<void> {
   const first = ctl.cursor;
-  const windowEnd = Math.min(ctl.total, first + CHUNKS_PER_WINDOW * deps.chunkSize);
+  const windowEnd = Math.min(ctl.total, first + CHUNKS_PER_WINDOW * ctl.chunkSize);
   const codes = await deps.tasks.readCodes(taskId, run, first, windowEnd);
   const jobs: ReturnType<typeof chunkJob>[] = [];
-  for (let start = first; start < windowEnd; start += deps.chunkSize) {
-    const end = Math.min(windowEnd, start + deps.chunkSize);
+  // Chunk ranges follow the run's own chunk size (fixed at its start), so every chunk job of a
+  // range, whatever its generation, competes for the same range claim.
+  for (let start = first; start < windowEnd; start += ctl.chunkSize) {
+    const end = Math.min(windowEnd, start + ctl.chunkSize);
     if (codes.slice(start - first, end - first).every(isFinalRunCode)) continue;
     jobs.push(chunkJob(deps, taskId, run, ctl, start));
   }
@@ -114,8 +116,8 @@ async function heal(job: Job<DriverData>, deps: CampaignDeps, ctl: RunControl): 
   await job.updateData({ ...job.data, progressAt: now });
   const codes = await deps.tasks.readCodes(taskId, run, 0, ctl.total);
   let looked = 0;
-  for (let start = 0; start < ctl.total && looked < HEAL_MAX_CHUNKS; start += deps.chunkSize) {
-    if (codes.slice(start, start + deps.chunkSize).every(isFinalRunCode)) continue;
+  for (let start = 0; start < ctl.total && looked < HEAL_MAX_CHUNKS; start += ctl.chunkSize) {
+    if (codes.slice(start, start + ctl.chunkSize).every(isFinalRunCode)) continue;
     looked++;
     const spec = chunkJob(deps, taskId, run, ctl, start);
     const existing = await deps.deliveryQueue.getJob(spec.opts.jobId ?? '');

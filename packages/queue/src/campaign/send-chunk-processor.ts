@@ -43,15 +43,17 @@ const RELOOK_MS = 500;
  * - a recipient is sent only under a claim (TaskStore.claim) taken right before its send, after its
  *   limiter slot, atomically with the task's status (must be sending) and the run's generation
  *   (must be this job's): pause, cancel and re-dispatch (resume, retry) take effect on the very next
- *   send of every worker, and two chunk jobs of one range (an old and a new generation) never both
- *   send one recipient; a recipient is sent again only after its claim lapsed (its worker died
- *   mid-send: the honest bound on repeats);
+ *   send of every worker. The claim is held for the job's whole chunk range (renewed by each claim,
+ *   given back when the job ends), so two chunk jobs of one range (an old and a new generation, or
+ *   a job run again after its worker lost it) never send at once: the second parks until the range
+ *   is free. A recipient is sent again only after its claim lapsed (its worker died mid-send: the
+ *   honest bound on repeats);
  * - claims of sends that became ready together share one round trip (ClaimBatcher), and so do
  *   limiter slots (ChunkSlots) and ledger writes (ledgerBatcher);
  * - a refused claim stops the chunk: paused (its recipients stay queued; the driver dispatches
  *   them again on resume), cancelled (the driver sweeps them), superseded (the newer generation's
  *   job covers the range); claims taken and not used are released at once;
- * - a recipient another send holds parks the chunk until that claim lapses or RELOOK_MS;
+ * - a range another job holds parks the chunk until that claim lapses or RELOOK_MS;
  * - blacklisted and unsubscribed recipients are checked at send time and recorded as such;
  * - throttling returns the job without spending an attempt (and counts it in `throttles`);
  *   deferred recipients park it until due;
@@ -65,18 +67,28 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   const observer = deps.observer ?? noopDeliveryObserver;
   const spec = await deps.specs.spec(taskId);
   if (!spec) return 'task-gone';
-  const [ctl, entries, codes] = await Promise.all([
-    deps.tasks.runControl(taskId, run),
-    deps.receivers.readRange(spec.receiverId, start, end),
-    deps.tasks.readCodes(taskId, run, start, end),
-  ]);
+  // One read of the task status, the run's generation, this range's claim and its ledger codes.
+  const [ctl, entries] = await Promise.all([deps.tasks.runControl(taskId, run, { start, end }), deps.receivers.readRange(spec.receiverId, start, end)]);
   // Early outs that spare the reads below; the claims decide, not these.
   if (!ctl) return 'run-gone';
+  const codes = ctl.rangeCodes;
   if (ctl.generation !== generation) return 'superseded';
   if (ctl.status !== TaskStatus.Sending) return ctl.status === TaskStatus.Cancelled ? 'cancelled' : 'paused';
+  // Another job of this range (an older generation finishing its sends, or this job's earlier run
+  // whose worker lost it) holds the range: look again when its claim lapses, or sooner.
+  if (ctl.rangeClaim && ctl.rangeClaim.until > deps.clock.now()) {
+    await job.moveToDelayed(Math.min(ctl.rangeClaim.until, deps.clock.now() + RELOOK_MS), token);
+    throw new DelayedError();
+  }
 
   const claimToken = randomUUID();
-  const claims = new ClaimBatcher((indexes) => deps.tasks.claim(taskId, run, { generation, token: claimToken, leaseMs: deps.claimLeaseMs, indexes }));
+  /** True once this job took its range's claim (given back when it ends). */
+  let holdsRange = false;
+  const claims = new ClaimBatcher(async (indexes) => {
+    const answer = await deps.tasks.claim(taskId, run, { generation, token: claimToken, leaseMs: deps.claimLeaseMs, start, indexes });
+    if (answer.kind === 'ok') holdsRange = true;
+    return answer;
+  });
   /** Indexes this chunk holds a claim on and has not recorded yet (released at the end if unused). */
   const owned = new Set<number>();
   let parkAt: number | undefined;
@@ -95,20 +107,11 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   };
 
   const indexesWith = (code: number) => codes.flatMap((c, i) => (c === code ? [start + i] : []));
+  // Recipients left `sending` by a job whose claim lapsed (its worker died mid-send) are claimed by
+  // this job before anything is decided about them; they are sent again (the bound on repeats).
   const sending = indexesWith(RunCode.Sending);
-  const [details, held] = await Promise.all([
-    deps.tasks.readDetails(taskId, run, [...indexesWith(RunCode.Deferred), ...sending]),
-    deps.tasks.readClaims(taskId, run, sending),
-  ]);
-  // Recipients being sent by another send are its own; those whose claim lapsed (its worker died
-  // mid-send) are claimed by this chunk before anything is decided about them.
-  const lapsed: number[] = [];
-  for (const index of sending) {
-    const c = held.get(index);
-    if (c && c.until > deps.clock.now()) parkUntil(c.until);
-    else lapsed.push(index);
-  }
-  await Promise.all(lapsed.map(claim));
+  const details = await deps.tasks.readDetails(taskId, run, [...indexesWith(RunCode.Deferred), ...sending]);
+  await Promise.all(sending.map(claim));
 
   const states = new Map<string, RecipientState>();
   const indexOf = new Map<string, number>();
@@ -235,7 +238,12 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     const { code, detail } = stateToLedger(state);
     return detail === undefined ? { index, code } : { index, code, detail };
   });
-  if (unused.length > 0) await write(unused);
+  // Every write of this job is done: give the range back with the last changes, in one step.
+  if (holdsRange && unused.length > 0) {
+    if ((await deps.tasks.record(taskId, run, unused, { token: claimToken, release: start })).completedRun) log.info({ runId: run }, 'campaign run finished');
+  } else if (holdsRange) {
+    await deps.tasks.releaseRange(taskId, run, start, claimToken);
+  }
   await stats.flush(deps.statistics, deps.clock.now());
 
   if (stop?.kind === 'draining') {

@@ -59,7 +59,13 @@ export async function processStartRun(job: Job<StartRunPayload & { decidedAt?: n
   }
   const run = plan.run.n;
   const log = jobLog.child({ runId: run });
-  const start = await deps.tasks.openRun(taskId, run, { plannedAt: plan.run.at, total: await deps.receivers.length(task.spec.receiverId), next: plan.next?.at, missed });
+  const start = await deps.tasks.openRun(taskId, run, {
+    plannedAt: plan.run.at,
+    total: await deps.receivers.length(task.spec.receiverId),
+    next: plan.next?.at,
+    missed,
+    chunkSize: deps.chunkSize,
+  });
   if (start.kind === 'paused') {
     await job.moveToDelayed(deps.clock.now() + PAUSED_RECHECK_MS, token);
     throw new DelayedError();
