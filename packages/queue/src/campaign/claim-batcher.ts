@@ -24,9 +24,11 @@ function outcomes(answer: ClaimAnswer, count: number): ClaimOutcome[] {
 /**
  * Group commit of one chunk's claims (see TaskStore.claim). Guarantees:
  * - every claim is decided by Redis, atomically with the task's status and the run's generation;
- * - a claim is sent at the end of the current turn of the event loop when none of this chunk is
- *   in flight, otherwise the moment the one in flight returns, with every claim asked meanwhile:
- *   sends that became ready together share one round trip, and nothing waits for a timer;
+ * - a claim is sent once the microtasks queued before it ran (the sends that became ready in the
+ *   same turn) when none of this chunk is in flight, otherwise the moment the one in flight
+ *   returns, with every claim asked meanwhile: sends that became ready together share one round
+ *   trip, go out with the transport-pause look they ask at the same moment (one socket write), and
+ *   nothing waits for a timer;
  * - claims are answered in the order asked; a failed round trip rejects exactly its own claims.
  */
 export class ClaimBatcher {
@@ -40,7 +42,7 @@ export class ClaimBatcher {
       this.waiting.push({ index, resolve, reject });
       if (!this.running) {
         this.running = true;
-        setImmediate(() => void this.drain());
+        queueMicrotask(() => void this.drain());
       }
     });
   }

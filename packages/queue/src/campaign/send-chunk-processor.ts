@@ -238,10 +238,14 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     const { code, detail } = stateToLedger(state);
     return detail === undefined ? { index, code } : { index, code, detail };
   });
-  // Every write of this job is done: give the range back with the last changes, in one step.
+  // Every write of this job is done: give the range back (with the last changes, in one step), so
+  // the next job of the range need not wait for the claim to lapse. A job that sent its whole range
+  // leaves the claim to lapse: no job of that range is due, and the common path saves a round trip.
+  const due = stop ? undefined : nextDueAt(states);
+  const rangeDone = !stop && due === undefined && parkAt === undefined && [...states.values()].every(isFinal);
   if (holdsRange && unused.length > 0) {
     if ((await deps.tasks.record(taskId, run, unused, { token: claimToken, release: start })).completedRun) log.info({ runId: run }, 'campaign run finished');
-  } else if (holdsRange) {
+  } else if (holdsRange && !rangeDone) {
     await deps.tasks.releaseRange(taskId, run, start, claimToken);
   }
   await stats.flush(deps.statistics, deps.clock.now());
@@ -260,7 +264,6 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     throw stop.error;
   }
   if (stop) return stop.kind;
-  const due = nextDueAt(states);
   const at = due === undefined ? parkAt : parkAt === undefined ? due : Math.min(due, parkAt);
   if (at !== undefined) {
     await job.moveToDelayed(Math.max(at, deps.clock.now() + 1), token);
