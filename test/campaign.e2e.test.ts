@@ -112,7 +112,28 @@ describe('BatchSendEmail campaigns end to end (real Redis, worker, loopback SMTP
     expect(deliveriesPerRecipient(s).get('user0@example.org')).toBe(Number(done.RunCount));
   });
 
-  it('pauses mid-run within a second, resumes without loss or duplicates, and cancels with exact counts', { timeout: 60_000 }, async () => {
+  it('pauses and resumes a 3,000-recipient run back to back (0, 50, 100 and 200 ms apart) without loss or duplicates, and ends done with exact counts', { timeout: 90_000 }, async () => {
+    stack = await startPostmillStack({ SEND_RATE_PER_SECOND: '400', RECEIVER_LIST_MAX_SIZE: '100000' });
+    const TemplateID = await setUpSender(stack);
+    const ReceiverId = await createList(stack, 3000);
+    const s = stack;
+    const { TaskId } = await s.call('BatchSendEmail', { FromEmailAddress: 'news@mail.example.com', ReceiverId, Subject: 'Back to back', TaskType: 1, Template: { TemplateID } });
+    await until(async () => s.smtp.messages.length, (n) => n >= 200);
+    for (const gapMs of [0, 50, 100, 200, 0]) {
+      await s.call('PauseSendTask', { TaskId });
+      if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+      await s.call('ResumeSendTask', { TaskId });
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const done = await until(() => task(s, TaskId), (t) => t.TaskStatus === 10, 60_000, 100);
+    expect(done).toMatchObject({ RequestCount: 3000, SendCount: 3000, CacheCount: 0, FailedCount: 0, CancelledCount: 0 });
+    await s.smtp.waitFor(3000, 10_000);
+    const per = deliveriesPerRecipient(s);
+    expect(per.size).toBe(3000);
+    expect([...per.values()].filter((n) => n !== 1)).toEqual([]);
+  });
+
+  it('pauses mid-run within a second, resumes after 2.5 s without loss or duplicates, and cancels with exact counts', { timeout: 60_000 }, async () => {
     stack = await startPostmillStack({ SEND_RATE_PER_SECOND: '100' });
     const TemplateID = await setUpSender(stack);
     const ReceiverId = await createList(stack, 400);

@@ -321,18 +321,30 @@ describe('Send task actions', () => {
       expect((await api.campaignQueue.getJobs()).map((j) => j.id)).toEqual([jobIds.startRun(taskId, 1)]);
     });
 
-    it('resumes a paused task whose run is under way to sending (TaskStatus 5) and dispatches the run again under generation 1', async () => {
+    it('resumes a paused task whose run is under way to sending (TaskStatus 5), superseding its earlier dispatch (generation bumped by pause and resume, cursor 0) without adding a job', async () => {
       const taskId = await createTask();
       await startRunAsWorker(taskId);
       await record(taskId, [{ index: 0, code: RunCode.Sent }]);
+      const jobsBefore = (await api.campaignQueue.getJobs()).map((j) => j.id).sort();
       ok(await api.call('PauseSendTask', { TaskId: taskId }));
       expect(await taskStatus(taskId)).toBe(11);
+      expect(await api.deps.tasks.getRun(taskId, 1)).toMatchObject({ generation: 1, cursor: 0 });
       ok(await api.call('ResumeSendTask', { TaskId: taskId }));
       expect(await taskStatus(taskId)).toBe(5);
-      const job = await api.campaignQueue.getJob(jobIds.dispatchRun(taskId, 1, 1));
-      expect(job?.name).toBe(JOB.dispatchRun);
-      expect(job?.data).toEqual({ taskId, run: 1, generation: 1 });
-      expect(await api.deps.tasks.getRun(taskId, 1)).toMatchObject({ generation: 1, cursor: 0, sent: 1 });
+      expect(await api.deps.tasks.getRun(taskId, 1)).toMatchObject({ generation: 2, cursor: 0, sent: 1 });
+      expect((await api.campaignQueue.getJobs()).map((j) => j.id).sort()).toEqual(jobsBefore);
+    });
+
+    it('resumes a paused task whose only run finished while paused to done (TaskStatus 10)', async () => {
+      const taskId = await createTask();
+      await startRunAsWorker(taskId);
+      await api.deps.tasks.setSchedule(taskId, undefined); // as the start job of a TaskType 1 task leaves it: nothing planned
+      ok(await api.call('PauseSendTask', { TaskId: taskId }));
+      // Sends that were in flight at the pause are recorded after it and finish the run.
+      expect((await record(taskId, [0, 1, 2].map((index) => ({ index, code: RunCode.Sent })))).completedRun).toBe(true);
+      expect(await taskStatus(taskId)).toBe(11);
+      ok(await api.call('ResumeSendTask', { TaskId: taskId }));
+      expect(await taskStatus(taskId)).toBe(10);
     });
 
     it('answers OperationDenied.TaskStatusError when pausing a cancelled task', async () => {
@@ -376,12 +388,14 @@ describe('Send task actions', () => {
       expect(await taskStatus(taskId)).toBe(12);
     });
 
-    it('dispatches a run under way once more when it is cancelled, so its queued recipients get swept', async () => {
+    it('cancels a run under way in one step: TaskStatus 12 and the run’s dispatch superseded (generation bumped), no job added', async () => {
       const taskId = await createTask();
       await startRunAsWorker(taskId);
+      const jobsBefore = (await api.campaignQueue.getJobs()).map((j) => j.id).sort();
       ok(await api.call('CancelSendTask', { TaskId: taskId }));
       expect(await taskStatus(taskId)).toBe(12);
-      expect((await api.campaignQueue.getJob(jobIds.dispatchRun(taskId, 1, 1)))?.data).toEqual({ taskId, run: 1, generation: 1 });
+      expect(await api.deps.tasks.getRun(taskId, 1)).toMatchObject({ generation: 1, cursor: 0 });
+      expect((await api.campaignQueue.getJobs()).map((j) => j.id).sort()).toEqual(jobsBefore);
     });
 
     for (const action of ['PauseSendTask', 'ResumeSendTask', 'CancelSendTask', 'RetrySendTaskFailures']) {
@@ -398,7 +412,7 @@ describe('Send task actions', () => {
       expect(await taskStatus(taskId)).toBe(1);
     });
 
-    it('requeues only the transient failures (code 4), answers RetriedCount and dispatches the run under a new generation', async () => {
+    it('requeues only the transient failures (code 4), answers RetriedCount, supersedes the run’s dispatch (generation 1, cursor 0) and ensures its driver', async () => {
       const taskId = await createTask({ ReceiverId: bigListId, Template: { TemplateID: templateId, TemplateData: '{"name":"friend"}' } });
       await startRunAsWorker(taskId);
       await record(taskId, [
@@ -415,13 +429,13 @@ describe('Send task actions', () => {
       expect(await api.deps.tasks.readCodes(taskId, 1, 0, 7)).toEqual([1, 3, 0, 0, 2, 5, 0]);
       expect([...(await api.deps.tasks.readDetails(taskId, 1, [1, 2, 3])).keys()]).toEqual([1]);
       expect(await getTask(taskId)).toMatchObject({ TaskStatus: 5, SendCount: 1, FailedCount: 1, DeferredCount: 1, CancelledCount: 1, CacheCount: 4 });
-      const job = await api.campaignQueue.getJob(jobIds.dispatchRun(taskId, 1, 1));
-      expect(job?.name).toBe(JOB.dispatchRun);
-      expect(job?.data).toEqual({ taskId, run: 1, generation: 1 });
+      const job = await api.campaignQueue.getJob(jobIds.driveRun(taskId, 1, 0));
+      expect(job?.name).toBe(JOB.driveRun);
+      expect(job?.data).toEqual({ taskId, run: 1, reopens: 0 });
       expect(await api.deps.tasks.getRun(taskId, 1)).toMatchObject({ generation: 1, cursor: 0 });
     });
 
-    it('reopens a finished run and puts the task back to sending (TaskStatus 5)', async () => {
+    it('reopens a finished run, puts the task back to sending (TaskStatus 5) and adds the driver of that reopening', async () => {
       const taskId = await createTask();
       await startRunAsWorker(taskId);
       const done = await record(taskId, [
@@ -436,6 +450,7 @@ describe('Send task actions', () => {
       expect(ok(await api.call('RetrySendTaskFailures', { TaskId: taskId })).RetriedCount).toBe(1);
       expect(await taskStatus(taskId)).toBe(5);
       expect((await api.deps.tasks.getRun(taskId, 1))?.finishedAt).toBeUndefined();
+      expect((await api.campaignQueue.getJob(jobIds.driveRun(taskId, 1, 1)))?.data).toEqual({ taskId, run: 1, reopens: 1 });
     });
 
     it('answers RetriedCount 0 and dispatches nothing when no transient failure is left', async () => {
@@ -446,7 +461,7 @@ describe('Send task actions', () => {
       const jobsAfterFirst = (await api.campaignQueue.getJobs()).map((j) => j.id).sort();
       expect(ok(await api.call('RetrySendTaskFailures', { TaskId: taskId })).RetriedCount).toBe(0);
       expect((await api.campaignQueue.getJobs()).map((j) => j.id).sort()).toEqual(jobsAfterFirst);
-      expect(await api.campaignQueue.getJob(jobIds.dispatchRun(taskId, 1, 2))).toBeUndefined();
+      expect(await api.campaignQueue.getJob(jobIds.driveRun(taskId, 1, 1))).toBeUndefined();
     });
 
     it('answers OperationDenied.TaskStatusError for a paused task', async () => {

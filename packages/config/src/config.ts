@@ -34,6 +34,11 @@ export interface PostmillConfig {
     readonly retry: RetryPolicyOptions;
   };
   readonly limits: Limits;
+  /**
+   * Days a settled batch task (done, cancelled or error, nothing planned) is kept after it settled;
+   * then it expires and leaves ListSendTasks. Default 90 (Tencent documents none).
+   */
+  readonly taskRetentionDays: number;
   readonly timeZone: string;
   readonly logLevel: string;
   /** The worker's own HTTP port for /healthz, /readyz and /metrics. Default 9091; 0 picks a free port. */
@@ -136,6 +141,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       apiReplayProtection: e.API_REPLAY_PROTECTION ?? 'dialect-default',
       idempotencyWindowSeconds: e.IDEMPOTENCY_WINDOW_SECONDS,
     },
+    taskRetentionDays: e.TASK_RETENTION_DAYS,
     timeZone: e.SCHEDULE_TIMEZONE,
     logLevel: e.LOG_LEVEL,
     workerPort: e.WORKER_PORT,

@@ -4,7 +4,7 @@ import type { RecipientOutcome } from './mail-message.ts';
 import type { ProviderError } from './provider-error.ts';
 import { canLedgerTransition } from './ledger-transitions.ts';
 import { type RecipientState, isDue, stateCode } from './recipient-state.ts';
-import { type RetryPolicyOptions, classifyProviderError, recipientBackoffMs, transientBackoffMs } from './retry-policy.ts';
+import { type Disposition, type RetryPolicyOptions, classifyProviderError, recipientBackoffMs, transientBackoffMs } from './retry-policy.ts';
 
 /** Inputs to planning one run of a message's delivery. */
 export interface PlanInput {
@@ -122,6 +122,17 @@ export interface ErrorContext {
 }
 
 /**
+ * The retry policy's kind for an error answered to a job that already took `throttles` throttle
+ * follow-ups: classifyProviderError's, except that a throttling answer at or past
+ * `policy.maxThrottles` counts as transient (so no job throttles forever). Every caller that
+ * branches on the kind of an error uses this, never classifyProviderError alone.
+ */
+export function boundedDisposition(err: ProviderError, policy: RetryPolicyOptions, throttles: number): Disposition {
+  const classified = classifyProviderError(err, policy);
+  return classified.kind === 'throttle-transport' && throttles >= policy.maxThrottles ? { kind: 'transient' } : classified;
+}
+
+/**
  * Decides what an error answered for a set of recipients means for each of them, per the one
  * retry policy (see classifyProviderError). Guarantees:
  * - a throttling answer while `ctx.throttles < policy.maxThrottles` → follow-up `throttle` (pause
@@ -136,8 +147,7 @@ export interface ErrorContext {
 export function decideOnError(recipients: readonly string[], err: ProviderError, ctx: ErrorContext): RequestDecision {
   const updates = new Map<string, RecipientState>();
   const holds = new Map<string, number>();
-  const classified = classifyProviderError(err, ctx.policy);
-  const d = classified.kind === 'throttle-transport' && ctx.throttles >= ctx.policy.maxThrottles ? { kind: 'transient' as const } : classified;
+  const d = boundedDisposition(err, ctx.policy, ctx.throttles);
   switch (d.kind) {
     case 'permanent':
       for (const r of recipients) updates.set(r, failed(ctx.nowMs, err, false));

@@ -62,6 +62,7 @@ export {
   type RequestDecision,
   planDelivery,
   decideOnError,
+  boundedDisposition,
   decideOnOutcomes,
   allowedUpdates,
   nextDueAt,

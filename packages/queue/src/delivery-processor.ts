@@ -7,25 +7,23 @@ import {
   composeMessage,
   createUnsubscribeToken,
   decideOnError,
-  decideOnOutcomes,
   domainOf,
   isFinal,
   needsPersonalCopies,
   nextDueAt,
   planDelivery,
   specRecipients,
-  toProviderError,
 } from '@postmill/core';
 import type { BlacklistStore, DomainHoldStore, MessageStore, StatisticsStore, SuppressionStore } from '@postmill/store';
 import { DelayedError, type Job, type Queue, RateLimitError } from 'bullmq';
 import type { Logger } from 'pino';
-import { type DeliveryObserver, noopDeliveryObserver, observeOutcomes, observeRequest, secondsSince } from './delivery-observer.ts';
+import { type DeliveryObserver, noopDeliveryObserver, observeOutcomes } from './delivery-observer.ts';
 import { handBack } from './hand-back.ts';
 import type { DeliverMessagePayload, DeliveryPayload } from './job-catalog.ts';
 import { jobLogger } from './job-logger.ts';
+import { sendStep, singleSlots } from './send-step.ts';
 import type { SharedRateLimiter } from './shared-rate-limiter.ts';
-import { waitForSlotAndCheck } from './wait-for-slot.ts';
-import { statEvents } from './campaign/stat-events.ts';
+import { statEvents } from './stat-events.ts';
 
 /** Everything the delivery processor uses; built by the worker app. */
 export interface DeliveryDeps {
@@ -97,57 +95,39 @@ export async function processDeliverMessage(job: Job<DeliverMessagePayload>, tok
     log.info({ pending: [...states.values()].filter((s) => !isFinal(s)).length }, 'message handed back: the worker is draining');
     return handBack(job, token);
   };
+  const ports = { clock: deps.clock, transport: deps.transport, limiter: deps.limiter, holds: deps.holds, policy: deps.policy, observer };
+  const slots = singleSlots(deps.limiter);
   for (const group of plan.requests) {
     if (signal?.aborted) return handBackWhileDraining();
     // Compose first, reserve second: the time between the slot and the network write stays minimal.
     const request = { message: messageFor(spec, group, deps), recipients: group, postmillMessageId: messageId };
-    const waitStartedAt = performance.now();
-    for (;;) {
-      const slot = await deps.limiter.reserve(1);
-      if (!slot.ok) {
-        await deps.queue.rateLimit(slot.retryAfterMs);
-        throw new RateLimitError();
-      }
-      const waited = await waitForSlotAndCheck(slot.firstDelayMs, () => deps.limiter.pausedForMs(), signal).catch((err: unknown) => {
-        if (signal?.aborted) return undefined; // draining: the slot is given up
-        throw err;
-      });
-      if (!waited) return handBackWhileDraining();
-      if (waited.value > 0) {
-        // A throttling answer arrived while we waited: this slot must not be used.
-        await deps.queue.rateLimit(waited.value);
-        throw new RateLimitError();
-      }
-      if (waited.lateMs <= deps.limiter.lateToleranceMs) break;
-      // This process could not start on its slot (CPU, GC): starting now would crowd the next
-      // slots into the same second. The slot goes unused; take a new one.
-    }
-    // The last look before the request, with no await in between: none starts once draining began.
-    if (signal?.aborted) return handBackWhileDraining();
-    observer.rateLimitWait({ transport: deps.transport.kind, waitSeconds: secondsSince(waitStartedAt) });
-    let decision: ReturnType<typeof decideOnOutcomes>;
-    let errorCode: string | undefined;
-    const requestStartedAt = performance.now();
-    try {
-      const result = await deps.transport.send(request);
-      decision = decideOnOutcomes(result.outcomes, { states, nowMs: deps.clock.now(), policy: deps.policy });
-    } catch (err) {
-      const providerError = toProviderError(err);
-      errorCode = providerError.code;
-      // The count lives in the job's data in Redis (read when the job was taken), never in this process.
-      decision = decideOnError(group, providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt, throttles: job.data.throttles ?? 0 });
-      log.warn({ code: providerError.code, recipients: group.length, followUp: decision.followUp.kind }, 'provider request failed');
-    }
-    observeRequest(observer, { transport: deps.transport.kind, startedAtMs: requestStartedAt, recipients: group.length, decision, errorCode });
-    for (const [domain, until] of decision.holds) await deps.holds.hold(domain, until);
-    await record(deps, messageId, states, decision.updates, spec.from.address);
-    if (decision.followUp.kind === 'throttle') {
-      await job.updateData({ ...job.data, throttles: (job.data.throttles ?? 0) + 1 });
-      await deps.limiter.pause(decision.followUp.delayMs);
-      await deps.queue.rateLimit(decision.followUp.delayMs);
+    const step = await sendStep({
+      ports,
+      slots,
+      signal,
+      request,
+      states,
+      lastMoment: () => Promise.resolve(true),
+      mayStart: () => true,
+      decideError: (providerError) => {
+        // The count lives in the job's data in Redis (read when the job was taken), never in this process.
+        const decision = decideOnError(group, providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt, throttles: job.data.throttles ?? 0 });
+        log.warn({ code: providerError.code, recipients: group.length, followUp: decision.followUp.kind }, 'provider request failed');
+        return decision;
+      },
+      record: (decision) => record(deps, messageId, states, decision.updates, spec.from.address),
+    });
+    if (step.kind === 'stopped' || step.kind === 'refused') return handBackWhileDraining();
+    if (step.kind === 'throttle') {
+      await deps.queue.rateLimit(step.delayMs);
       throw new RateLimitError();
     }
-    if (decision.followUp.kind === 'retry') throw decision.followUp.error;
+    if (step.decision.followUp.kind === 'throttle') {
+      await job.updateData({ ...job.data, throttles: (job.data.throttles ?? 0) + 1 });
+      await deps.queue.rateLimit(step.decision.followUp.delayMs);
+      throw new RateLimitError();
+    }
+    if (step.decision.followUp.kind === 'retry') throw step.decision.followUp.error;
   }
 
   const due = nextDueAt(states);

@@ -1,13 +1,14 @@
 import { transientBackoffMs } from '@postmill/core';
 import type { RedisClient } from '@postmill/store';
 import { type Job, Worker } from 'bullmq';
-import type { CampaignDeps } from './campaign/campaign-deps.ts';
-import { processSendChunk } from './campaign/send-chunk-processor.ts';
 import { type DeliveryDeps, processDeliverMessage } from './delivery-processor.ts';
 import { BACKOFF_STRATEGY, MAX_STALLED_COUNT, type DeliverMessagePayload, type DeliveryPayload, JOB, QUEUE, type SendChunkPayload } from './job-catalog.ts';
 import { logJobFailures } from './job-logger.ts';
 import { WorkerDrain } from './worker-drain.ts';
 import { limitErrorLog } from './error-log-limiter.ts';
+
+/** Processes one `send-chunk` job of the delivery queue. */
+export type ChunkProcessor = (job: Job<SendChunkPayload>, token: string | undefined, signal: AbortSignal) => Promise<string>;
 
 export interface DeliveryWorkerOptions {
   readonly connection: RedisClient;
@@ -17,8 +18,11 @@ export interface DeliveryWorkerOptions {
   /** Job lock; a killed worker's jobs are moved back to waiting after it lapses. Default 30 000. */
   readonly lockDurationMs?: number;
   readonly deps: DeliveryDeps;
-  /** Needed to process campaign chunks; without it only SendEmail messages are delivered. */
-  readonly campaign?: CampaignDeps;
+  /**
+   * Processes campaign chunks (`send-chunk` jobs; see campaignChunkProcessor); without it only
+   * SendEmail messages are delivered. A function, so this module depends on no campaign module.
+   */
+  readonly sendChunk?: ChunkProcessor;
   /** Lets the caller drain this worker on shutdown (drainWorkers). Default: one nobody begins. */
   readonly drain?: WorkerDrain;
 }
@@ -38,8 +42,8 @@ export function startDeliveryWorker(o: DeliveryWorkerOptions): Worker<DeliveryPa
   const process = drain.wrap(async (job: Job<DeliveryPayload>, token: string | undefined, signal: AbortSignal) => {
     await warm;
     if (job.name === JOB.sendChunk) {
-      if (!o.campaign) throw new Error('this worker was started without campaign support');
-      return processSendChunk(job as Job<SendChunkPayload>, token, o.campaign, signal);
+      if (!o.sendChunk) throw new Error('this worker was started without campaign support');
+      return o.sendChunk(job as Job<SendChunkPayload>, token, signal);
     }
     return processDeliverMessage(job as Job<DeliverMessagePayload>, token, o.deps, signal);
   });

@@ -5,7 +5,7 @@ export {
   type DeliverMessagePayload,
   type SendChunkPayload,
   type StartRunPayload,
-  type DispatchRunPayload,
+  type DriveRunPayload,
   type DeliveryPayload,
   type CampaignPayload,
   type JobRetention,
@@ -18,17 +18,18 @@ export { type SharedRateLimiterOptions, type Reservation, SharedRateLimiter } fr
 export type { RateLimiter } from './rate-limiter.ts';
 export { type UnlimitedRateLimiterOptions, UnlimitedRateLimiter } from './unlimited-rate-limiter.ts';
 export { type SlotWait, waitForSlotAndCheck } from './wait-for-slot.ts';
+export { type SendSlot, type SendStepPorts, type SendStepResult, type SlotSource, sendStep, singleSlots } from './send-step.ts';
 export { MessageProducer } from './message-producer.ts';
 export { type IntakePump, type IntakePumpOptions, startIntakePump } from './intake-pump.ts';
 export { type DeliveryDeps, processDeliverMessage } from './delivery-processor.ts';
-export { type DeliveryWorkerOptions, startDeliveryWorker } from './delivery-worker.ts';
+export { type ChunkProcessor, type DeliveryWorkerOptions, startDeliveryWorker } from './delivery-worker.ts';
 export { createDeliveryQueue, createCampaignQueue } from './delivery-queue.ts';
-export type { CampaignDeps } from './campaign/campaign-deps.ts';
-export { TaskCache } from './campaign/task-cache.ts';
+export { type CampaignDeps, claimLeaseFor } from './campaign/campaign-deps.ts';
+export { TaskSpecCache } from './campaign/task-spec-cache.ts';
 export { type ControlRefusal, CampaignControl } from './campaign/campaign-control.ts';
-export { processSendChunk } from './campaign/send-chunk-processor.ts';
-export { processDispatchRun } from './campaign/dispatch-processor.ts';
-export { processStartRun } from './campaign/start-run-processor.ts';
+export { campaignChunkProcessor, processSendChunk } from './campaign/send-chunk-processor.ts';
+export { processDriveRun } from './campaign/drive-run-processor.ts';
+export { addDriver, processStartRun } from './campaign/start-run-processor.ts';
 export { startCampaignWorker } from './campaign/campaign-worker.ts';
 export { type HandBackReason, JobHandedBackError, handBack } from './hand-back.ts';
 export { type DrainableProcessor, type ForcedHandBack, WorkerDrain } from './worker-drain.ts';

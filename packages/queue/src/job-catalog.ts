@@ -19,16 +19,26 @@ export const JOB = {
   sendChunk: 'send-chunk',
   /** campaign: start one occurrence of a task. */
   startRun: 'start-run',
-  /** campaign: create a run's chunk jobs behind its durable cursor (and sweep cancelled runs). */
-  dispatchRun: 'dispatch-run',
+  /**
+   * campaign: drives one run to its end: dispatches its chunk jobs behind the durable cursor of the
+   * current generation, follows pause/resume/cancel/retry, sweeps a cancelled run.
+   */
+  driveRun: 'drive-run',
 } as const;
 
-/** Payload of `send-chunk`: indexes [start, end) of run `run` of task `taskId`. */
+/**
+ * Payload of `send-chunk`: indexes [start, end) of run `run` of task `taskId`, dispatched under the
+ * run's `generation` (a claim under an older generation is refused: the newer chunk job covers the
+ * range). `throttles`: throttled answers this chunk job has had so far (kept in the job data across
+ * its rate-limited returns; the retry policy's bound on throttles reads it).
+ */
 export interface SendChunkPayload {
   readonly taskId: number;
   readonly run: number;
+  readonly generation: number;
   readonly start: number;
   readonly end: number;
+  readonly throttles?: number;
 }
 
 /** Payload of `start-run`: occurrence `occurrence` of the task's schedule, planned at `plannedAt`. */
@@ -38,22 +48,25 @@ export interface StartRunPayload {
   readonly plannedAt: number;
 }
 
-/** Payload of `dispatch-run`; `generation` changes when a run is re-dispatched (resume, retry). */
-export interface DispatchRunPayload {
+/**
+ * Payload of `drive-run`: the driver of run `run` of task `taskId`. `reopens`: how often
+ * RetrySendTaskFailures reopened the run after it had finished (each reopening has a driver of its own).
+ */
+export interface DriveRunPayload {
   readonly taskId: number;
   readonly run: number;
-  readonly generation: number;
+  readonly reopens: number;
 }
 
 /** Any job of the delivery queue. */
 export type DeliveryPayload = DeliverMessagePayload | SendChunkPayload;
 /** Any job of the campaign queue. */
-export type CampaignPayload = StartRunPayload | DispatchRunPayload;
+export type CampaignPayload = StartRunPayload | DriveRunPayload;
 
 /** Deterministic job ids (BullMQ ids may not contain ':'): adding the same step twice is a no-op. */
 export const jobIds = {
   startRun: (taskId: number, occurrence: number) => `t${taskId}-o${occurrence}`,
-  dispatchRun: (taskId: number, run: number, generation: number) => `t${taskId}-r${run}-g${generation}-dispatch`,
+  driveRun: (taskId: number, run: number, reopens: number) => `t${taskId}-r${run}-d${reopens}`,
   sendChunk: (taskId: number, run: number, generation: number, start: number) => `t${taskId}-r${run}-g${generation}-c${start}`,
 };
 

@@ -22,6 +22,8 @@ import { OutboxStore } from '@postmill/transports';
 import type { Queue } from 'bullmq';
 import { redisUnreachable } from './startup-error.ts';
 
+const DAY_MS = 86_400_000;
+
 /** Connections, queues and stores the API and the worker share. `close()` is idempotent. */
 export interface SharedServices {
   readonly clock: Clock;
@@ -103,7 +105,12 @@ export function createSharedServices(
     blacklist: new BlacklistStore({ redis, keys, clock, timeZone }),
     statistics: new StatisticsStore({ redis, keys, timeZone }),
     holds: new DomainHoldStore({ redis, keys, clock }),
-    tasks: new TaskStore<CampaignTaskSpec>({ redis, keys, clock }),
+    tasks: new TaskStore<CampaignTaskSpec>({
+      redis,
+      keys,
+      clock,
+      retention: { runMs: config.limits.statusRetentionDays * DAY_MS, taskMs: config.taskRetentionDays * DAY_MS },
+    }),
     runDays: new RunDayIndex({ redis, keys, retentionDays: config.limits.statusRetentionDays }),
     ready: () =>
       redis.status === 'ready'

@@ -3,7 +3,9 @@ import type { TransportKind } from '@postmill/core';
 import {
   type DeliveryObserver,
   type SharedRateLimiter,
-  TaskCache,
+  TaskSpecCache,
+  campaignChunkProcessor,
+  claimLeaseFor,
   WorkerDrain,
   drainWorkers,
   noopDeliveryObserver,
@@ -102,7 +104,8 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
     campaignQueue: shared.campaignQueue,
     tasks: shared.tasks,
     runDays: shared.runDays,
-    taskCache: new TaskCache({ tasks: shared.tasks, clock }),
+    specs: new TaskSpecCache({ tasks: shared.tasks }),
+    claimLeaseMs: claimLeaseFor('timeoutMs' in config.transport ? config.transport.timeoutMs : 0),
     receivers: shared.receivers,
     suppressions: shared.suppressions,
     blacklist: shared.blacklist,
@@ -141,7 +144,7 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
       logger: log,
       observer,
     },
-    campaign,
+    sendChunk: campaignChunkProcessor(campaign),
     drain: deliveryDrain,
   });
   // Creates the delivery job of each message the API accepted; one worker process pumps at a time.

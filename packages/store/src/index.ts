@@ -34,7 +34,19 @@ export {
   StatisticsStore,
   datesBetween,
 } from './statistics-store.ts';
-export { type LedgerCounts, type TaskView, type RunView, type LedgerChange, TaskStore } from './task-store.ts';
+export {
+  type LedgerCounts,
+  type TaskView,
+  type RunView,
+  type LedgerChange,
+  type ClaimAnswer,
+  type ControlAction,
+  type ControlResult,
+  type RunStart,
+  type RunControl,
+  type TaskRetention,
+  TaskStore,
+} from './task-store.ts';
 export {
   type ReceiverRecord,
   type AppendResult,

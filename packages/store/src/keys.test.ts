@@ -22,7 +22,6 @@ describe('Redis key hash-slot discipline', () => {
     const day = '2026-11-22';
     const group = [
       keys.statusDay(day),
-      keys.statusDayRuns(day),
       keys.statusDayRows(day),
       keys.statusDayRowCount(day),
       keys.statusDayDiscarded(day),

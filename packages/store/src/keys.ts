@@ -40,8 +40,6 @@ export interface Keys {
   statusDay(date: string): string;
   /** Messages to one recipient (by addressKey) on one day (ZSET), same tag as statusDay. Legacy, like statusDay. */
   statusDayRecipient(date: string, email: string): string;
-  /** Campaign runs started on one calendar day (ZSET "taskId:run" → startedAt), same tag as statusDay. */
-  statusDayRuns(date: string): string;
   /** SendEmail row index of one day (ZSET messageId → the day's rows before the message's first). Tag `{d:<date>}`. */
   statusDayRows(date: string): string;
   /** Rows the day's row index has handed out (counter, discarded rows included). Same tag as statusDayRows. */
@@ -73,6 +71,12 @@ export interface Keys {
   taskRun(id: number, run: number): string;
   runStates(id: number, run: number): string;
   runDetails(id: number, run: number): string;
+  /** Claims of a run's chunk ranges being sent (HASH range start → "until|token"), tagged `{t:<id>}`. */
+  runClaims(id: number, run: number): string;
+  /** Run numbers of the task's unfinished runs (SET), tagged `{t:<id>}` like the task. */
+  taskActiveRuns(id: number): string;
+  /** When settled tasks expire (ZSET id → expiry ms), same tag as `tasks`: the index is cleaned from it. */
+  readonly tasksExpiry: string;
   /** Custom blacklist: addressKey → JSON, id → addressKey, id counter, layout version. */
   readonly blacklist: string;
   readonly blacklistIds: string;
@@ -120,7 +124,6 @@ export function createKeys(prefix: string): Keys {
     messageRecipients: (id) => `${prefix}:{m:${id}}:rcpt`,
     statusDay: (date) => `${prefix}:{d:${date}}:messages`,
     statusDayRecipient: (date, email) => `${prefix}:{d:${date}}:to:${addressKey(email)}`,
-    statusDayRuns: (date) => `${prefix}:{d:${date}}:runs`,
     statusDayRows: (date) => `${prefix}:{d:${date}}:rows`,
     statusDayRowCount: (date) => `${prefix}:{d:${date}}:rows:count`,
     statusDayDiscarded: (date) => `${prefix}:{d:${date}}:rows:discarded`,
@@ -141,6 +144,9 @@ export function createKeys(prefix: string): Keys {
     taskRun: (id, run) => `${prefix}:{t:${id}}:run:${run}`,
     runStates: (id, run) => `${prefix}:{t:${id}}:run:${run}:state`,
     runDetails: (id, run) => `${prefix}:{t:${id}}:run:${run}:detail`,
+    runClaims: (id, run) => `${prefix}:{t:${id}}:run:${run}:claims`,
+    taskActiveRuns: (id) => `${prefix}:{t:${id}}:active`,
+    tasksExpiry: `${tag}:tasks:expiry`,
     blacklist: `${tag}:blacklist`,
     blacklistIds: `${tag}:blacklist:ids`,
     blacklistSeq: `${tag}:seq:blacklist`,

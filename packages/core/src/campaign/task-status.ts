@@ -9,7 +9,9 @@ export type TaskStatusCode = (typeof TaskStatus)[keyof typeof TaskStatus];
 const TRANSITIONS: Readonly<Record<TaskStatusCode, readonly TaskStatusCode[]>> = {
   [TaskStatus.Pending]: [TaskStatus.Sending, TaskStatus.Paused, TaskStatus.Cancelled, TaskStatus.Error, TaskStatus.Done],
   [TaskStatus.Sending]: [TaskStatus.Pending, TaskStatus.Done, TaskStatus.Paused, TaskStatus.Cancelled, TaskStatus.Error],
-  [TaskStatus.Paused]: [TaskStatus.Sending, TaskStatus.Pending, TaskStatus.Cancelled],
+  // A paused task stays paused when its runs finish meanwhile (sends in flight at the pause);
+  // resuming it then settles it: pending when a next run is planned, else done.
+  [TaskStatus.Paused]: [TaskStatus.Sending, TaskStatus.Pending, TaskStatus.Done, TaskStatus.Cancelled],
   [TaskStatus.Error]: [TaskStatus.Sending, TaskStatus.Cancelled],
   [TaskStatus.Done]: [TaskStatus.Sending],
   [TaskStatus.Cancelled]: [],

@@ -1,5 +1,5 @@
-import { type CampaignTaskSpec, type Clock, type Occurrence, type RetryPolicyOptions, TaskStatus } from '@postmill/core';
-import type { TaskStore } from '@postmill/store';
+import type { CampaignTaskSpec, Clock, Occurrence, RetryPolicyOptions } from '@postmill/core';
+import type { ControlAction, TaskStore } from '@postmill/store';
 import type { Queue } from 'bullmq';
 import { type CampaignPayload, JOB, campaignJobOptions, jobIds } from '../job-catalog.ts';
 
@@ -7,9 +7,13 @@ import { type CampaignPayload, JOB, campaignJobOptions, jobIds } from '../job-ca
 export type ControlRefusal = 'not-found' | 'not-allowed';
 
 /**
- * Creating and steering batch tasks from the API. Guarantees: every change of a task's status goes
- * through TaskStore.transition (canTransitionTask); queue work is added with deterministic ids, so
- * repeating an action never duplicates a run or a dispatch.
+ * Creating and steering batch tasks from the API. Guarantees: pause, resume, cancel and retry are
+ * each ONE atomic step in Redis (TaskStore.control: the status by canTransitionTask, and every
+ * active run's generation and cursor, overlapping occurrences included); each run's driver follows
+ * it on its own, so no queue add is needed for it to take effect and a crash after the step strands
+ * nothing. The only job a control action adds is the driver of a run that RetrySendTaskFailures
+ * reopened after it had finished; that add is idempotent, and every RetrySendTaskFailures ensures
+ * the driver of every active run, so repeating it heals a driver lost to a crash.
  */
 export class CampaignControl {
   constructor(private readonly o: { tasks: TaskStore<CampaignTaskSpec>; campaignQueue: Queue<CampaignPayload>; policy: RetryPolicyOptions; clock: Clock }) {}
@@ -31,53 +35,48 @@ export class CampaignControl {
     );
   }
 
-  async dispatch(taskId: number, run: number, generation: number): Promise<void> {
-    await this.o.campaignQueue.add(JOB.dispatchRun, { taskId, run, generation }, campaignJobOptions(jobIds.dispatchRun(taskId, run, generation), this.o.policy));
+  /** Pauses a pending or sending task: no send of it starts after this returns (claims are refused). */
+  pause(taskId: number): Promise<ControlRefusal | undefined> {
+    return this.act(taskId, 'pause');
   }
 
-  /** Pauses a pending or sending task; chunks already queued stop before their next send. */
-  async pause(taskId: number): Promise<ControlRefusal | undefined> {
-    if (!(await this.o.tasks.status(taskId))) return 'not-found';
-    return (await this.o.tasks.transition(taskId, TaskStatus.Paused, [TaskStatus.Pending, TaskStatus.Sending])) === undefined ? 'not-allowed' : undefined;
-  }
-
-  /** Resumes a paused task where it stopped: its unfinished run is dispatched again (final recipients skipped). */
-  async resume(taskId: number): Promise<ControlRefusal | undefined> {
-    const task = await this.o.tasks.get(taskId);
-    if (!task) return 'not-found';
-    if (task.status !== TaskStatus.Paused) return 'not-allowed';
-    const run = task.currentRun === undefined ? undefined : await this.o.tasks.getRun(taskId, task.currentRun);
-    const active = run !== undefined && run.finishedAt === undefined;
-    if ((await this.o.tasks.transition(taskId, active ? TaskStatus.Sending : TaskStatus.Pending, [TaskStatus.Paused])) === undefined) return 'not-allowed';
-    if (active && run) await this.dispatch(taskId, run.run, await this.o.tasks.redispatch(taskId, run.run));
-    return undefined;
+  /** Resumes a paused task where it stopped: every unfinished run is dispatched again (final recipients skipped). */
+  resume(taskId: number): Promise<ControlRefusal | undefined> {
+    return this.act(taskId, 'resume');
   }
 
   /**
-   * Cancels a task: no new run starts, queued chunks stop before their next send, and the current
-   * run's pending recipients are swept to `cancelled` so its counts end exact.
+   * Cancels a task: no new run starts, no send starts after this returns, and each unfinished
+   * run's driver sweeps its pending recipients to `cancelled` so its counts end exact.
    */
-  async cancel(taskId: number): Promise<ControlRefusal | undefined> {
-    const task = await this.o.tasks.get(taskId);
-    if (!task) return 'not-found';
-    if ((await this.o.tasks.transition(taskId, TaskStatus.Cancelled)) === undefined) return 'not-allowed';
-    await this.o.tasks.setSchedule(taskId, undefined);
-    const run = task.currentRun === undefined ? undefined : await this.o.tasks.getRun(taskId, task.currentRun);
-    if (run && run.finishedAt === undefined) await this.dispatch(taskId, run.run, await this.o.tasks.redispatch(taskId, run.run));
-    return undefined;
+  cancel(taskId: number): Promise<ControlRefusal | undefined> {
+    return this.act(taskId, 'cancel');
   }
 
   /** Sends again to the current run's recipients that failed for a transient reason; returns how many. */
   async retryFailures(taskId: number): Promise<number | ControlRefusal> {
-    const task = await this.o.tasks.get(taskId);
-    if (!task) return 'not-found';
-    if (task.status === TaskStatus.Cancelled || task.status === TaskStatus.Paused || task.currentRun === undefined) return 'not-allowed';
-    const run = await this.o.tasks.getRun(taskId, task.currentRun);
-    if (!run) return 'not-allowed';
-    const count = await this.o.tasks.retryTransient(taskId, run.run, run.total);
-    if (count === 0) return 0;
-    await this.o.tasks.transition(taskId, TaskStatus.Sending, [TaskStatus.Done, TaskStatus.Pending, TaskStatus.Error, TaskStatus.Sending]);
-    await this.dispatch(taskId, run.run, await this.o.tasks.redispatch(taskId, run.run));
-    return count;
+    const result = await this.o.tasks.control(taskId, 'retry');
+    if (result.kind !== 'ok') return result.kind;
+    for (const d of result.drivers) await this.ensureDriver(taskId, d.run, d.reopens);
+    return result.retried;
+  }
+
+  private async act(taskId: number, action: ControlAction): Promise<ControlRefusal | undefined> {
+    const result = await this.o.tasks.control(taskId, action);
+    return result.kind === 'ok' ? undefined : result.kind;
+  }
+
+  /**
+   * Makes sure the driver of (run, reopens) exists and will run: added when missing (idempotent by
+   * id), retried when it failed for good or completed (a driver completes only once its run
+   * finished, so this run being active again means it must drive again).
+   */
+  private async ensureDriver(taskId: number, run: number, reopens: number): Promise<void> {
+    const id = jobIds.driveRun(taskId, run, reopens);
+    await this.o.campaignQueue.add(JOB.driveRun, { taskId, run, reopens }, campaignJobOptions(id, this.o.policy));
+    const job = await this.o.campaignQueue.getJob(id);
+    const state = job ? await job.getState() : 'unknown';
+    // A driver that moves on at this very moment refuses the retry: it is live, nothing to heal.
+    if (job && (state === 'failed' || state === 'completed')) await job.retry(state).catch(() => undefined);
   }
 }

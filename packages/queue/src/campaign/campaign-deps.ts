@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { DeliveryObserver } from '../delivery-observer.ts';
 import type { CampaignPayload, DeliveryPayload } from '../job-catalog.ts';
 import type { SharedRateLimiter } from '../shared-rate-limiter.ts';
-import type { TaskCache } from './task-cache.ts';
+import type { TaskSpecCache } from './task-spec-cache.ts';
 
 /** Everything the campaign processors use; built once per worker process. */
 export interface CampaignDeps {
@@ -17,13 +17,21 @@ export interface CampaignDeps {
   readonly tasks: TaskStore<CampaignTaskSpec>;
   /** Runs by the calendar day they started (GetSendEmailStatus by RequestDate). */
   readonly runDays: RunDayIndex;
-  readonly taskCache: TaskCache;
+  /** Task specs (immutable) for the hot path; statuses are never cached. */
+  readonly specs: TaskSpecCache;
   readonly receivers: ReceiverStore;
   readonly suppressions: SuppressionStore;
   readonly blacklist: BlacklistStore;
   readonly holds: DomainHoldStore;
   readonly statistics: StatisticsStore;
   readonly policy: RetryPolicyOptions;
+  /**
+   * How long a send's claim on a recipient lasts: longer than any send can take (the provider
+   * timeout) plus a margin for the slot lead and the record. A worker killed mid-send leaves claims
+   * that lapse after it; the recipients are then claimed and sent again (the bound on repeats).
+   * Default: PROVIDER_TIMEOUT_MS + 2 000 (claimLeaseFor).
+   */
+  readonly claimLeaseMs: number;
   /** Most recipients in one chunk job. Default 50. */
   readonly chunkSize: number;
   /** Recipients of one chunk sent at once. Default 4. */
@@ -39,4 +47,12 @@ export interface CampaignDeps {
   readonly logger: Logger;
   /** Told about every outcome, provider request, limiter wait and run start (metrics). Default: a no-op. */
   readonly observer?: DeliveryObserver;
+}
+
+/** Margin of a claim over the provider timeout: the slot lead, the answer's decision and its record. */
+const CLAIM_LEASE_MARGIN_MS = 2000;
+
+/** The claim lease for a transport whose requests time out after `providerTimeoutMs` (0 for local transports). */
+export function claimLeaseFor(providerTimeoutMs: number): number {
+  return providerTimeoutMs + CLAIM_LEASE_MARGIN_MS;
 }

@@ -1,16 +1,16 @@
 import { transientBackoffMs } from '@postmill/core';
 import type { RedisClient } from '@postmill/store';
 import { type Job, Worker } from 'bullmq';
-import { BACKOFF_STRATEGY, MAX_STALLED_COUNT, type CampaignPayload, type DispatchRunPayload, JOB, QUEUE, type StartRunPayload } from '../job-catalog.ts';
+import { BACKOFF_STRATEGY, MAX_STALLED_COUNT, type CampaignPayload, type DriveRunPayload, JOB, QUEUE, type StartRunPayload } from '../job-catalog.ts';
 import { logJobFailures } from '../job-logger.ts';
 import { WorkerDrain } from '../worker-drain.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
-import { processDispatchRun } from './dispatch-processor.ts';
+import { processDriveRun } from './drive-run-processor.ts';
 import { processStartRun } from './start-run-processor.ts';
 import { limitErrorLog } from '../error-log-limiter.ts';
 
 /**
- * Starts the campaign-control worker (start-run and dispatch-run jobs). Cheap jobs, so a small
+ * Starts the campaign-control worker (start-run and drive-run jobs). Cheap jobs, so a small
  * concurrency suffices. They are short and checkpointed, so a draining worker (`o.drain`, optional)
  * lets them finish; only the grace period's end hands them back by force.
  */
@@ -19,7 +19,7 @@ export function startCampaignWorker(o: { connection: RedisClient; bullPrefix: st
     QUEUE.campaign,
     (o.drain ?? new WorkerDrain()).wrap(async (job: Job<CampaignPayload>, token: string | undefined) => {
       if (job.name === JOB.startRun) return processStartRun(job as Job<StartRunPayload>, token, o.deps);
-      if (job.name === JOB.dispatchRun) return processDispatchRun(job as Job<DispatchRunPayload>, token, o.deps);
+      if (job.name === JOB.driveRun) return processDriveRun(job as Job<DriveRunPayload>, token, o.deps);
       throw new Error(`unknown campaign job ${job.name}`);
     }),
     {

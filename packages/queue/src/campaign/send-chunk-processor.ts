@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import {
   type LedgerDetail,
   type ProviderError,
   type RecipientState,
-  type RequestDecision,
+  RunCode,
   TaskStatus,
-  classifyProviderError,
+  boundedDisposition,
   composeCampaignMessage,
   createUnsubscribeToken,
   decideOnError,
@@ -15,75 +16,125 @@ import {
   nextDueAt,
   planDelivery,
   stateToLedger,
-  toProviderError,
 } from '@postmill/core';
 import type { LedgerChange } from '@postmill/store';
 import { DelayedError, type Job, RateLimitError } from 'bullmq';
 import pLimit from 'p-limit';
-import { noopDeliveryObserver, observeOutcomes, observeRequest, secondsSince } from '../delivery-observer.ts';
+import { noopDeliveryObserver, observeOutcomes } from '../delivery-observer.ts';
 import { handBack } from '../hand-back.ts';
 import type { SendChunkPayload } from '../job-catalog.ts';
 import { jobLogger } from '../job-logger.ts';
-import { waitForSlotAndCheck } from '../wait-for-slot.ts';
+import { sendStep } from '../send-step.ts';
+import { statEvents } from '../stat-events.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
+import { type ClaimOutcome, ClaimBatcher } from './claim-batcher.ts';
 import { ChunkSlots } from './chunk-slots.ts';
 import { ledgerBatcher } from './ledger-batcher.ts';
-import { cancelPending, onRunCompleted } from './run-completion.ts';
-import { statEvents } from './stat-events.ts';
 
-type Stop = { kind: 'paused' } | { kind: 'cancelled' } | { kind: 'draining' } | { kind: 'throttle'; delayMs: number } | { kind: 'retry'; error: ProviderError };
+type Refusal = Extract<ClaimOutcome, { kind: 'refused' }>['reason'];
+type Stop = { kind: Refusal } | { kind: 'draining' } | { kind: 'throttle'; delayMs: number; /** a provider's throttling answer (counted against SEND_MAX_THROTTLES), not a full limiter */ answered: boolean } | { kind: 'retry'; error: ProviderError };
+
+/** Longest a chunk parks before it looks again at recipients another send holds (or that changed under it). */
+const RELOOK_MS = 500;
 
 /**
  * Sends one chunk of a campaign run: load, decide (pure), send one personalised message per due
  * recipient under the shared limiter, record each answer at once. Guarantees:
- * - a recipient whose ledger state is final is never sent again (retries, restarts, re-dispatch);
- * - pause and cancel are seen before every send (status at most ~200 ms old);
+ * - a recipient is sent only under a claim (TaskStore.claim) taken right before its send, after its
+ *   limiter slot, atomically with the task's status (must be sending) and the run's generation
+ *   (must be this job's): pause, cancel and re-dispatch (resume, retry) take effect on the very next
+ *   send of every worker. The claim is held for the job's whole chunk range (renewed by each claim,
+ *   given back when the job ends), so two chunk jobs of one range (an old and a new generation, or
+ *   a job run again after its worker lost it) never send at once: the second parks until the range
+ *   is free. A recipient is sent again only after its claim lapsed (its worker died mid-send: the
+ *   honest bound on repeats);
+ * - claims of sends that became ready together share one round trip (ClaimBatcher), and so do
+ *   limiter slots (ChunkSlots) and ledger writes (ledgerBatcher);
+ * - a refused claim stops the chunk: paused (its recipients stay queued; the driver dispatches
+ *   them again on resume), cancelled (the driver sweeps them), superseded (the newer generation's
+ *   job covers the range); claims taken and not used are released at once;
+ * - a range another job holds parks the chunk until that claim lapses or RELOOK_MS;
  * - blacklisted and unsubscribed recipients are checked at send time and recorded as such;
- * - throttling returns the job without spending an attempt; deferred recipients park it until due;
- * - every send has its own limiter slot, reserved together with the other sends of the chunk ready
- *   at the same moment (ChunkSlots: group reservation, no timer);
- * - every answer is recorded by the chunk's next ledger write (ledgerBatcher: group commit, no
- *   timer) before the send's concurrency slot is released;
- * - once `signal` aborts (the worker is draining) no send starts, not even one waiting for its
- *   limiter slot (the slot is given up); sends in flight finish and are recorded, then the job goes
- *   back to wait with its attempt count unchanged (JobHandedBackError) and its next run skips them.
+ * - throttling returns the job without spending an attempt (and counts it in `throttles`);
+ *   deferred recipients park it until due;
+ * - once `signal` aborts (the worker is draining) no send starts; sends in flight finish and are
+ *   recorded, then the job goes back to wait with its attempt count unchanged.
  */
 export async function processSendChunk(job: Job<SendChunkPayload>, token: string | undefined, deps: CampaignDeps, signal?: AbortSignal): Promise<string> {
-  const { taskId, run, start, end } = job.data;
+  const { taskId, run, generation, start, end } = job.data;
   const log = jobLogger(deps.logger, job, deps.transport.kind);
   if (signal?.aborted) return handBack(job, token);
   const observer = deps.observer ?? noopDeliveryObserver;
-  const spec = await deps.taskCache.spec(taskId);
+  const spec = await deps.specs.spec(taskId);
   if (!spec) return 'task-gone';
-  const status = await deps.taskCache.status(taskId);
-  if (status === TaskStatus.Cancelled) {
-    if ((await cancelPending(deps, taskId, run, start, end)).completedRun) await onRunCompleted(deps, taskId, log);
-    return 'cancelled';
+  // One read of the task status, the run's generation, this range's claim and its ledger codes.
+  const [ctl, entries] = await Promise.all([deps.tasks.runControl(taskId, run, { start, end }), deps.receivers.readRange(spec.receiverId, start, end)]);
+  // Early outs that spare the reads below; the claims decide, not these.
+  if (!ctl) return 'run-gone';
+  const codes = ctl.rangeCodes;
+  if (ctl.generation !== generation) return 'superseded';
+  if (ctl.status !== TaskStatus.Sending) return ctl.status === TaskStatus.Cancelled ? 'cancelled' : 'paused';
+  // Another job of this range (an older generation finishing its sends, or this job's earlier run
+  // whose worker lost it) holds the range: look again when its claim lapses, or sooner.
+  if (ctl.rangeClaim && ctl.rangeClaim.until > deps.clock.now()) {
+    await job.moveToDelayed(Math.min(ctl.rangeClaim.until, deps.clock.now() + RELOOK_MS), token);
+    throw new DelayedError();
   }
-  if (status === TaskStatus.Paused) return 'paused';
-  const runStartedAt = await deps.taskCache.runStartedAt(taskId, run);
-  if (runStartedAt === undefined) return 'run-gone';
 
-  const [entries, codes] = await Promise.all([deps.receivers.readRange(spec.receiverId, start, end), deps.tasks.readCodes(taskId, run, start, end)]);
-  const details = await deps.tasks.readDetails(
-    taskId,
-    run,
-    codes.flatMap((c, i) => (c === 2 ? [start + i] : [])),
-  );
+  const claimToken = randomUUID();
+  /** True once this job took its range's claim (given back when it ends). */
+  let holdsRange = false;
+  const claims = new ClaimBatcher(async (indexes) => {
+    const answer = await deps.tasks.claim(taskId, run, { generation, token: claimToken, leaseMs: deps.claimLeaseMs, start, indexes });
+    if (answer.kind === 'ok') holdsRange = true;
+    return answer;
+  });
+  /** Indexes this chunk holds a claim on and has not recorded yet (released at the end if unused). */
+  const owned = new Set<number>();
+  let parkAt: number | undefined;
+  const parkUntil = (at: number) => {
+    const capped = Math.min(at, deps.clock.now() + RELOOK_MS);
+    parkAt = parkAt === undefined ? capped : Math.min(parkAt, capped);
+  };
+  let stop: Stop | undefined;
+  const claim = async (index: number): Promise<ClaimOutcome> => {
+    const outcome = await claims.claim(index);
+    if (outcome.kind === 'claimed') owned.add(index);
+    else if (outcome.kind === 'busy') parkUntil(outcome.until);
+    else if (outcome.kind === 'skip') parkUntil(deps.clock.now() + RELOOK_MS); // it changed under us: look again
+    else stop ??= { kind: outcome.reason };
+    return outcome;
+  };
+
+  const indexesWith = (code: number) => codes.flatMap((c, i) => (c === code ? [start + i] : []));
+  // Recipients left `sending` by a job whose claim lapsed (its worker died mid-send) are claimed by
+  // this job before anything is decided about them; they are sent again (the bound on repeats).
+  const sending = indexesWith(RunCode.Sending);
+  const details = await deps.tasks.readDetails(taskId, run, [...indexesWith(RunCode.Deferred), ...sending]);
+  await Promise.all(sending.map(claim));
+
   const states = new Map<string, RecipientState>();
   const indexOf = new Map<string, number>();
   const dataOf = new Map<string, Record<string, string> | undefined>();
-  const changes: LedgerChange[] = [];
+  const lost: LedgerChange[] = [];
   const byIndex = new Map(entries.map((e) => [e.index, e]));
   for (let i = 0; i < end - start; i++) {
-    const entry = byIndex.get(start + i);
-    const code = codes[i] ?? 0;
+    const index = start + i;
+    let code = codes[i] ?? RunCode.Queued;
+    if (code === RunCode.Sending) {
+      if (!owned.has(index)) continue;
+      // Claimed from a deferral (its detail is still there) or from queued.
+      code = details.has(index) ? RunCode.Deferred : RunCode.Queued;
+    }
+    const entry = byIndex.get(index);
     if (!entry) {
       // The list lost this index (it was deleted); record it instead of leaving it queued forever.
-      if (code === 0 || code === 2) changes.push({ index: start + i, code: 3, detail: { code: 'OperationDenied.ReceiverNotExist', message: 'the receiver list no longer has this recipient', at: deps.clock.now() } });
+      if (code === RunCode.Queued || code === RunCode.Deferred) {
+        lost.push({ index, code: RunCode.FailedPermanent, detail: { code: 'OperationDenied.ReceiverNotExist', message: 'the receiver list no longer has this recipient', at: deps.clock.now() } });
+      }
       continue;
     }
-    states.set(entry.email, ledgerToState(code, details.get(start + i) as LedgerDetail | undefined, runStartedAt));
+    states.set(entry.email, ledgerToState(code, details.get(index) as LedgerDetail | undefined, ctl.startedAt));
     indexOf.set(entry.email, entry.index);
     dataOf.set(entry.email, entry.templateData);
   }
@@ -95,10 +146,9 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     deps.holds.holdsFor(emails.map(domainOf)),
   ]);
   const plan = planDelivery({ recipients: emails, states, nowMs: now, unsubscribed, blacklisted, domainHolds, chunkSize: 1, personal: true });
-  let completed = false;
   const stats = statEvents(spec.from.address);
   const write = ledgerBatcher(async (list) => {
-    if ((await deps.tasks.record(taskId, run, list)).completedRun) completed = true;
+    if ((await deps.tasks.record(taskId, run, list, { token: claimToken })).completedRun) log.info({ runId: run }, 'campaign run finished');
   });
   const record = async (updates: ReadonlyMap<string, RecipientState>, extra: readonly LedgerChange[] = []) => {
     const list: LedgerChange[] = [...extra];
@@ -112,30 +162,29 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     }
     observeOutcomes(observer, deps.transport.kind, updates);
     await write(list);
+    for (const change of list) owned.delete(change.index);
   };
-  await record(plan.updates, changes);
+  await record(plan.updates, lost);
   // Indexes the list lost are failed above without a RecipientState; count them as the ledger does.
-  if (changes.length > 0) observer.mailOutcome({ transport: deps.transport.kind, outcome: 'failed', errorCode: 'OperationDenied.ReceiverNotExist', count: changes.length });
+  if (lost.length > 0) observer.mailOutcome({ transport: deps.transport.kind, outcome: 'failed', errorCode: 'OperationDenied.ReceiverNotExist', count: lost.length });
 
   const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  let stop: Stop | undefined;
-  const sends = plan.requests.flat();
+  // Throttled answers this chunk job has had so far (see SendChunkPayload.throttles): the one place
+  // the retry policy's bound on throttles reads it.
+  const throttles = job.data.throttles ?? 0;
+  const sends = stop ? [] : plan.requests.flat();
   const slots = new ChunkSlots(deps.limiter);
+  const ports = { clock: deps.clock, transport: deps.transport, limiter: deps.limiter, holds: deps.holds, policy: deps.policy, observer };
   const limit = pLimit(Math.max(1, deps.chunkConcurrency));
   await Promise.all(
     sends.map((email) =>
       limit(async () => {
         if (signal?.aborted) stop ??= { kind: 'draining' };
         if (stop) return;
-        const current = deps.taskCache.freshStatus(taskId) ?? (await deps.taskCache.status(taskId));
-        if (current === TaskStatus.Paused) stop ??= { kind: 'paused' };
-        if (current === TaskStatus.Cancelled) stop ??= { kind: 'cancelled' };
-        if (stop) return;
         const index = indexOf.get(email) ?? 0;
+        const messageId = `pm-task-${taskId}-${run}-${index}`;
         const unsubscribeUrl =
-          spec.unsubscribe === '0'
-            ? undefined
-            : `${deps.publicUrl}/unsubscribe/${createUnsubscribeToken({ sender: spec.from.address, recipient: email, messageId: `pm-task-${taskId}-${run}-${index}` }, deps.unsubscribeSecret)}`;
+          spec.unsubscribe === '0' ? undefined : `${deps.publicUrl}/unsubscribe/${createUnsubscribeToken({ sender: spec.from.address, recipient: email, messageId }, deps.unsubscribeSecret)}`;
         const data = dataOf.get(email);
         const message = composeCampaignMessage(spec, {
           run,
@@ -145,81 +194,69 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
           ...(data ? { data } : {}),
           ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
         });
-        const waitStartedAt = performance.now();
-        let now: Awaited<ReturnType<typeof deps.taskCache.status>>;
-        let pausedMs = 0;
-        for (;;) {
-          const slot = await slots.take();
-          if (!slot.ok) {
-            stop ??= { kind: 'throttle', delayMs: slot.retryAfterMs };
-            return;
-          }
-          // The slot may be seconds away: look at the task, and at a transport pause a throttling
-          // answer imposed since the slot was reserved, right before sending.
-          const check = async () => Promise.all([deps.taskCache.freshStatus(taskId) ?? deps.taskCache.status(taskId), deps.limiter.pausedForMs()]);
-          const waited = await waitForSlotAndCheck(slot.delayMs, check, signal).catch((err: unknown) => {
-            if (signal?.aborted) return undefined; // draining: the slot is given up
-            throw err;
-          });
-          if (!waited) {
-            stop ??= { kind: 'draining' };
-            return;
-          }
-          [now, pausedMs] = waited.value;
-          if (pausedMs > 0) break;
-          if (waited.lateMs <= deps.limiter.lateToleranceMs) break;
-          // Too late to start on this slot (CPU, GC): it goes unused, so the next slots are not crowded.
-        }
-        if (now === TaskStatus.Paused) stop ??= { kind: 'paused' };
-        if (now === TaskStatus.Cancelled) stop ??= { kind: 'cancelled' };
-        // This slot must not be used: the chunk goes back without spending an attempt.
-        if (pausedMs > 0) stop ??= { kind: 'throttle', delayMs: pausedMs };
-        // The last look before the request, with no await in between: none starts once draining began.
-        if (signal?.aborted) stop ??= { kind: 'draining' };
-        if (stop) return;
-        observer.rateLimitWait({ transport: deps.transport.kind, waitSeconds: secondsSince(waitStartedAt) });
-        let decision: RequestDecision;
-        let errorCode: string | undefined;
-        const requestStartedAt = performance.now();
-        try {
-          const result = await deps.transport.send({ message, recipients: [email], postmillMessageId: `pm-task-${taskId}-${run}-${index}` });
-          decision = decideOnOutcomes(result.outcomes, { states, nowMs: deps.clock.now(), policy: deps.policy });
-        } catch (err) {
-          const providerError = toProviderError(err);
-          errorCode = providerError.code;
-          // One recipient per request, so a transient failure is this recipient's alone: it is deferred
-          // with the transient backoff and fails after SEND_MAX_ATTEMPTS requests, counted in its own
-          // ledger state. Retrying the chunk job instead would share its attempts among every recipient.
-          decision =
-            classifyProviderError(providerError, deps.policy).kind === 'transient'
+        // The claim is asked once, by the last-moment check of the first usable slot.
+        let claimed: Promise<ClaimOutcome> | undefined;
+        const step = await sendStep({
+          ports,
+          slots,
+          signal,
+          request: { message, recipients: [email], postmillMessageId: messageId },
+          states,
+          lastMoment: () => (claimed ??= owned.has(index) ? Promise.resolve<ClaimOutcome>({ kind: 'claimed' }) : claim(index)),
+          mayStart: (outcome) => outcome.kind === 'claimed',
+          // Another send of this chunk stopped it (throttle, refusal): this claim is released below.
+          abandon: () => stop !== undefined,
+          decideError: (providerError) =>
+            // One recipient per request, so a transient failure is this recipient's alone: it is deferred
+            // with the transient backoff and fails after SEND_MAX_ATTEMPTS requests, counted in its own
+            // ledger state. Retrying the chunk job instead would share its attempts among every recipient.
+            // A throttling answer past the bound on throttles (SEND_MAX_THROTTLES) counts as transient here too.
+            boundedDisposition(providerError, deps.policy, throttles).kind === 'transient'
               ? decideOnOutcomes([{ recipient: email, accepted: false, error: providerError }], {
                   states,
                   nowMs: deps.clock.now(),
                   policy: { ...deps.policy, maxRecipientBackoffs: deps.policy.maxAttempts - 1 },
                 })
-              : decideOnError([email], providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt, throttles: 0 /* not yet counted per chunk job: unbounded */ });
-        }
-        observeRequest(observer, { transport: deps.transport.kind, startedAtMs: requestStartedAt, recipients: 1, decision, errorCode });
-        for (const [domain, until] of decision.holds) await deps.holds.hold(domain, until);
-        await record(decision.updates);
-        if (decision.followUp.kind === 'throttle') {
-          await deps.limiter.pause(decision.followUp.delayMs);
-          stop ??= { kind: 'throttle', delayMs: decision.followUp.delayMs };
-        } else if (decision.followUp.kind === 'retry') {
-          stop ??= { kind: 'retry', error: decision.followUp.error };
-        }
+              : decideOnError([email], providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt, throttles }),
+          record: (decision) => record(decision.updates),
+        });
+        // A refused claim (skipped, busy, paused...) was acted on by claim().
+        if (step.kind === 'throttle') stop ??= { kind: 'throttle', delayMs: step.delayMs, answered: false };
+        else if (step.kind === 'stopped' && signal?.aborted) stop ??= { kind: 'draining' };
+        else if (step.kind === 'sent' && step.decision.followUp.kind === 'throttle') stop ??= { kind: 'throttle', delayMs: step.decision.followUp.delayMs, answered: true };
+        else if (step.kind === 'sent' && step.decision.followUp.kind === 'retry') stop ??= { kind: 'retry', error: step.decision.followUp.error };
       }),
     ),
   );
+  // Claims taken and not used (the chunk stopped, or a send was not made) go back at once, so the
+  // next job of this range need not wait for their lease.
+  const emailAt = new Map([...indexOf].map(([email, index]) => [index, email]));
+  const unused = [...owned].map((index): LedgerChange => {
+    const email = emailAt.get(index);
+    const state = email === undefined ? undefined : states.get(email);
+    if (!state) return { index, code: RunCode.Queued };
+    const { code, detail } = stateToLedger(state);
+    return detail === undefined ? { index, code } : { index, code, detail };
+  });
+  // Every write of this job is done: give the range back (with the last changes, in one step), so
+  // the next job of the range need not wait for the claim to lapse. A job that sent its whole range
+  // leaves the claim to lapse: no job of that range is due, and the common path saves a round trip.
+  const due = stop ? undefined : nextDueAt(states);
+  const rangeDone = !stop && due === undefined && parkAt === undefined && [...states.values()].every(isFinal);
+  if (holdsRange && unused.length > 0) {
+    if ((await deps.tasks.record(taskId, run, unused, { token: claimToken, release: start })).completedRun) log.info({ runId: run }, 'campaign run finished');
+  } else if (holdsRange && !rangeDone) {
+    await deps.tasks.releaseRange(taskId, run, start, claimToken);
+  }
   await stats.flush(deps.statistics, deps.clock.now());
 
-  if (stop?.kind === 'cancelled' && (await cancelPending(deps, taskId, run, start, end)).completedRun) completed = true;
-  if (completed) await onRunCompleted(deps, taskId, log);
   if (stop?.kind === 'draining') {
     log.info({ pending: [...states.values()].filter((s) => !isFinal(s)).length }, 'chunk handed back: the worker is draining');
     return handBack(job, token);
   }
   if (stop?.kind === 'throttle') {
+    // Only a provider's throttling answer counts toward the bound; a full limiter is no fault of this job.
+    if (stop.answered) await job.updateData({ ...job.data, throttles: throttles + 1 });
     await deps.deliveryQueue.rateLimit(stop.delayMs);
     throw new RateLimitError();
   }
@@ -227,10 +264,16 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     log.warn({ code: stop.error.code }, 'chunk will be retried after a transient failure');
     throw stop.error;
   }
-  const due = stop ? undefined : nextDueAt(states);
-  if (due !== undefined) {
-    await job.moveToDelayed(Math.max(due, deps.clock.now() + 1), token);
+  if (stop) return stop.kind;
+  const at = due === undefined ? parkAt : parkAt === undefined ? due : Math.min(due, parkAt);
+  if (at !== undefined) {
+    await job.moveToDelayed(Math.max(at, deps.clock.now() + 1), token);
     throw new DelayedError();
   }
-  return stop?.kind ?? 'done';
+  return 'done';
+}
+
+/** The delivery worker's processor of campaign chunks (DeliveryWorkerOptions.sendChunk), over `deps`. */
+export function campaignChunkProcessor(deps: CampaignDeps): (job: Job<SendChunkPayload>, token: string | undefined, signal: AbortSignal) => Promise<string> {
+  return (job, token, signal) => processSendChunk(job, token, deps, signal);
 }
