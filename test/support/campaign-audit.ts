@@ -141,15 +141,24 @@ export interface Settlement {
   readonly actions: string[];
   /** Problems found while settling (never final, never quiet). */
   readonly problems: string[];
+  /** The longest time the task made no progress while settling (diagnosis, not a check). */
+  readonly longestStallMs: number;
 }
 
 /** Bounds of `settle`; every wait polls a condition and ends as soon as it holds. */
 export interface SettleOptions {
   /** Cancel the task once it ran at least this many occurrences (an open-ended recurrence). */
   readonly cancelAfterRuns?: number;
-  /** For the task to read Done or Cancelled with nothing left to send (default 30 s). */
-  readonly finalWithinMs?: number;
-  /** For the queues to empty once it did (default 15 s). */
+  /**
+   * Give up waiting for the task to read final once nothing moved (no recipient became final, no
+   * mail arrived, no status change) for this long. Default 45 s: longer than JOB_LOCK_MS (30 s),
+   * so work that comes back through BullMQ's stalled-job check still counts as progress. A shared,
+   * loaded machine thus slows the wait down but cannot fail it.
+   */
+  readonly stallMs?: number;
+  /** Give up waiting for the task to read final after this long in all (default 180 s). */
+  readonly capMs?: number;
+  /** For the queues to empty once it did (default 30 s). */
   readonly quietWithinMs?: number;
 }
 
@@ -169,23 +178,37 @@ async function quiet(stack: PostmillStack): Promise<{ quiet: boolean; detail: st
  * nothing left to send (RequestCount = SendCount + FailedCount + CancelledCount, DeferredCount 0),
  * and until no delivery work is left in the queues (so no send is in flight and no mail can still
  * arrive). Never decides anything on a fixed sleep: each wait ends when its condition holds, and
- * a wait that runs out is reported as a problem.
+ * a wait that runs out (no progress for `stallMs`, or `capMs` in all) is reported as a problem.
  */
 export async function settle(rig: ControlRig, taskId: number, options: SettleOptions = {}): Promise<Settlement> {
   const { stack } = rig;
+  const stallMs = options.stallMs ?? 45_000;
+  const capMs = options.capMs ?? 180_000;
   const actions: string[] = [];
   const problems: string[] = [];
   let firstFinal: TaskCounters | undefined;
   let last: TaskCounters | undefined;
-  const deadline = Date.now() + (options.finalWithinMs ?? 30_000);
+  const startedAt = Date.now();
+  let progressAt = startedAt;
+  let progressKey = '';
+  let longestStallMs = 0;
   for (;;) {
     const t = await getTask(stack, taskId);
     last = t;
+    const key = `${t.TaskStatus}/${t.RunCount}/${t.SendCount + t.FailedCount + t.CancelledCount}/${t.DeferredCount}/${stack.smtp.received}`;
+    const now = Date.now();
+    if (key !== progressKey) {
+      progressKey = key;
+      progressAt = now;
+    }
+    longestStallMs = Math.max(longestStallMs, now - progressAt);
     if (isFinalStatus(t.TaskStatus) && firstFinal === undefined) firstFinal = t;
     const drained = t.RequestCount === t.SendCount + t.FailedCount + t.CancelledCount && t.DeferredCount === 0;
     if (isFinalStatus(t.TaskStatus) && drained) break;
-    if (Date.now() > deadline) {
-      problems.push(`the task did not read Done or Cancelled with nothing left to send within ${options.finalWithinMs ?? 30_000} ms; last: ${JSON.stringify(t)}`);
+    if (now - progressAt > stallMs || now - startedAt > capMs) {
+      const q = await quiet(stack);
+      const why = now - progressAt > stallMs ? `nothing moved for ${stallMs} ms` : `${capMs} ms passed`;
+      problems.push(`the task never read Done or Cancelled with nothing left to send (${why}); last: ${JSON.stringify(t)}; queues: ${q.detail}`);
       break;
     }
     if (t.TaskStatus === STATUS.Paused) {
@@ -197,17 +220,18 @@ export async function settle(rig: ControlRig, taskId: number, options: SettleOpt
     }
     await sleep(50);
   }
-  const quietDeadline = Date.now() + (options.quietWithinMs ?? 15_000);
+  const quietWithinMs = options.quietWithinMs ?? 30_000;
+  const quietDeadline = Date.now() + quietWithinMs;
   for (;;) {
     const q = await quiet(stack);
     if (q.quiet) break;
     if (Date.now() > quietDeadline) {
-      problems.push(`delivery work was still queued ${options.quietWithinMs ?? 15_000} ms after the task read ${last?.TaskStatus}: ${q.detail}`);
+      problems.push(`delivery work was still queued ${quietWithinMs} ms after the task read ${last?.TaskStatus}: ${q.detail}`);
       break;
     }
     await sleep(50);
   }
-  return { firstFinal, actions, problems };
+  return { firstFinal, actions, problems, longestStallMs };
 }
 
 /** Everything the checks read once the task is at rest. */

@@ -55,11 +55,13 @@ export interface ControlRig {
   readonly options: RigOptions;
   /** DATA attempts the fault plan refused so far. */
   refused(): number;
+  /** The workers' warning and error log lines (pino level ≥ 40), newest last, at most `max`. */
+  workerWarnings(max?: number): string[];
   close(): Promise<void>;
 }
 
 /** How long a worker process may take to log `worker started`. */
-const WORKER_START_TIMEOUT_MS = 30_000;
+const WORKER_START_TIMEOUT_MS = 60_000;
 /** SHUTDOWN_GRACE_SECONDS of the workers: tear-down waits this long, plus a margin, before SIGKILL. */
 const SHUTDOWN_GRACE_SECONDS = 5;
 
@@ -117,7 +119,13 @@ export async function startControlRig(options: RigOptions): Promise<ControlRig> 
       50,
     );
     if (workers.some((w) => w.child.exitCode !== null)) throw new Error('a worker process exited during start-up');
-    return { stack, workers, templateId, receiverId, options, refused: () => refused, close };
+    const workerWarnings = (max = 10) =>
+      workers
+        .flatMap((w, i) => w.logs.filter((l) => Number(l.level) >= 40).map((l) => ({ at: Number(l.time), line: `worker ${i}: ${l.msg} ${JSON.stringify({ ...l, msg: undefined, time: undefined, pid: undefined, hostname: undefined })}` })))
+        .sort((x, y) => x.at - y.at)
+        .slice(-max)
+        .map((x) => x.line);
+    return { stack, workers, templateId, receiverId, options, refused: () => refused, workerWarnings, close };
   } catch (err) {
     await close();
     throw err;

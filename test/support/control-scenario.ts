@@ -83,7 +83,7 @@ export interface StepRecord {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How long a step's `afterMails` / `afterFailed` wait may last before the step goes ahead anyway. */
-const STEP_WAIT_MS = 30_000;
+const STEP_WAIT_MS = 45_000;
 
 async function isFinal(rig: ControlRig, taskId: number): Promise<boolean> {
   const t = await getTask(rig.stack, taskId);
@@ -144,6 +144,8 @@ export interface ScenarioOutcome {
   readonly violations: readonly string[];
   readonly audit: Audit;
   readonly summary: string;
+  /** The workers' last warnings and errors (diagnosis only). */
+  readonly workerWarnings: readonly string[];
 }
 
 /** The outcome as a failure message: the scenario, the calls as they ran, what was violated, the figures. */
@@ -156,6 +158,7 @@ export function describeOutcome(s: ControlScenario, o: ScenarioOutcome): string 
     'violated:',
     ...o.violations.map((v) => `  - ${v}`),
     `figures: ${o.summary}`,
+    ...(o.workerWarnings.length > 0 ? ['last worker warnings:', ...o.workerWarnings.map((w) => `  ${w}`)] : []),
   ].join('\n');
 }
 
@@ -200,7 +203,8 @@ export async function runScenario(s: ControlScenario): Promise<ScenarioOutcome> 
       settling: settlement.actions,
       violations: [...answerViolations(records), ...violations(a, settlement)],
       audit: a,
-      summary: `${summary(a)}; ${rig.refused()} DATA attempts refused by the fault plan`,
+      summary: `${summary(a)}; ${rig.refused()} DATA attempts refused by the fault plan; longest stall while settling ${settlement.longestStallMs} ms`,
+      workerWarnings: rig.workerWarnings(),
     };
   } finally {
     await rig.close();
