@@ -90,6 +90,22 @@ async function isFinal(rig: ControlRig, taskId: number): Promise<boolean> {
   return t.TaskStatus === STATUS.Done || t.TaskStatus === STATUS.Cancelled;
 }
 
+/**
+ * Waits until the SMTP server accepted `target` mails in all (looked at every 5 ms, so a control
+ * call lands close to that point), or the task is final (asked every 200 ms), or `STEP_WAIT_MS`.
+ */
+async function waitForMails(rig: ControlRig, taskId: number, target: number): Promise<void> {
+  const deadline = Date.now() + STEP_WAIT_MS;
+  let askedAt = 0;
+  while (rig.stack.smtp.received < target && Date.now() < deadline) {
+    if (Date.now() - askedAt >= 200) {
+      askedAt = Date.now();
+      if (await isFinal(rig, taskId)) return;
+    }
+    await sleep(5);
+  }
+}
+
 /** Runs the control sequence against the task, one call at a time, and records each answer. */
 export async function runSteps(rig: ControlRig, taskId: number, steps: readonly ControlStep[]): Promise<StepRecord[]> {
   const { stack } = rig;
@@ -97,12 +113,11 @@ export async function runSteps(rig: ControlRig, taskId: number, steps: readonly 
   const records: StepRecord[] = [];
   for (const step of steps) {
     if (step.afterMails !== undefined) {
-      const target = step.afterMails;
-      await until(async () => stack.smtp.received >= target || (await isFinal(rig, taskId)), Boolean, STEP_WAIT_MS, 10).catch(() => undefined);
+      await waitForMails(rig, taskId, step.afterMails);
     }
     if (step.afterFailed !== undefined) {
       const target = step.afterFailed;
-      await until(() => getTask(stack, taskId), (t) => t.FailedCount >= target || t.TaskStatus === STATUS.Done || t.TaskStatus === STATUS.Cancelled, STEP_WAIT_MS, 10).catch(() => undefined);
+      await until(() => getTask(stack, taskId), (t) => t.FailedCount >= target || t.TaskStatus === STATUS.Done || t.TaskStatus === STATUS.Cancelled, STEP_WAIT_MS, 25).catch(() => undefined);
     }
     if (step.gapMs > 0) await sleep(step.gapMs);
     const mailsBefore = stack.smtp.received;
@@ -192,7 +207,7 @@ export async function runScenario(s: ControlScenario): Promise<ScenarioOutcome> 
       ...schedule,
     });
     const taskId = TaskId as number;
-    await until(async () => rig.stack.smtp.received >= s.startAfterMails || (await isFinal(rig, taskId)), Boolean, STEP_WAIT_MS, 10).catch(() => undefined);
+    await waitForMails(rig, taskId, s.startAfterMails);
     const records = await runSteps(rig, taskId, s.steps);
     const options: SettleOptions = s.schedule.kind === 'cron' && s.schedule.maxOccurrences === undefined ? { cancelAfterRuns: 2 } : {};
     const settlement = await settle(rig, taskId, options);
