@@ -17,10 +17,16 @@ import { type ControlAction, type ControlScenario, type ControlStep, describeOut
 // fit the CI budget. Much faster (the stack's default 5,000/s) and a run would be over before most
 // calls land; much slower and every scenario would take longer for no more coverage. Recurring
 // scenarios send 250 recipients at 100/s every 1 or 2 s: one run alone takes ≥ 2.5 s, longer than
-// the period, so occurrences overlap.
+// the period, so occurrences overlap. The fixed scenarios below run 1,000 recipients at 300/s
+// (≥ 3.4 s) and 3,000 at 600/s (≥ 5 s), long enough for five or ten control points mid-run.
 
 const profile = reliabilityProfile();
-/** Scenarios, and time budgets: a run starts only within `runBudgetMs`; shrinking stops after `shrinkBudgetMs`. */
+/**
+ * Scenarios, and time budgets: a scenario starts only within `runBudgetMs`; shrinking stops
+ * `shrinkBudgetMs` after the first failure. The budget is checked inside the property, not with
+ * fast-check's interruptAfterTimeLimit, which races the property's promise and would leave a
+ * scenario's worker processes running after the test.
+ */
 const PROFILES = {
   ci: { numRuns: 10, runBudgetMs: 170_000, shrinkBudgetMs: 120_000 },
   full: { numRuns: 100, runBudgetMs: 4 * 3_600_000, shrinkBudgetMs: 20 * 60_000 },

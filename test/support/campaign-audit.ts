@@ -158,6 +158,13 @@ export interface SettleOptions {
   readonly stallMs?: number;
   /** Give up waiting for the task to read final after this long in all (default 180 s). */
   readonly capMs?: number;
+  /**
+   * Give up sooner when the task is not final yet no job at all is left in either queue (nothing
+   * active, waiting, delayed or prioritized: nothing can ever finish it) for this long without
+   * progress (default 10 s). A job of a killed worker would still count as active, so this never
+   * cuts a recovery short.
+   */
+  readonly idleMs?: number;
   /** For the queues to empty once it did (default 30 s). */
   readonly quietWithinMs?: number;
 }
@@ -169,6 +176,13 @@ async function quiet(stack: PostmillStack): Promise<{ quiet: boolean; detail: st
   const delayedCampaign = (await stack.shared.campaignQueue.getDelayed()).filter((j) => j.name !== JOB.startRun).map((j) => j.id);
   const busy = Object.values(d).some((n) => n > 0) || Object.values(c).some((n) => n > 0) || delayedCampaign.length > 0;
   return { quiet: !busy, detail: `delivery ${JSON.stringify(d)}, campaign ${JSON.stringify(c)}, delayed campaign jobs ${JSON.stringify(delayedCampaign)}` };
+}
+
+/** True when neither queue holds any job that could still do something. */
+async function idle(stack: PostmillStack): Promise<boolean> {
+  const states = ['active', 'waiting', 'delayed', 'prioritized', 'waiting-children'] as const;
+  const [d, c] = await Promise.all([stack.shared.queue.getJobCounts(...states), stack.shared.campaignQueue.getJobCounts(...states)]);
+  return [...Object.values(d), ...Object.values(c)].every((n) => n === 0);
 }
 
 /**
@@ -184,6 +198,8 @@ export async function settle(rig: ControlRig, taskId: number, options: SettleOpt
   const { stack } = rig;
   const stallMs = options.stallMs ?? 45_000;
   const capMs = options.capMs ?? 180_000;
+  const idleMs = options.idleMs ?? 10_000;
+  let idleSince: number | undefined;
   const actions: string[] = [];
   const problems: string[] = [];
   let firstFinal: TaskCounters | undefined;
@@ -200,14 +216,22 @@ export async function settle(rig: ControlRig, taskId: number, options: SettleOpt
     if (key !== progressKey) {
       progressKey = key;
       progressAt = now;
+      idleSince = undefined;
     }
     longestStallMs = Math.max(longestStallMs, now - progressAt);
     if (isFinalStatus(t.TaskStatus) && firstFinal === undefined) firstFinal = t;
     const drained = t.RequestCount === t.SendCount + t.FailedCount + t.CancelledCount && t.DeferredCount === 0;
     if (isFinalStatus(t.TaskStatus) && drained) break;
-    if (now - progressAt > stallMs || now - startedAt > capMs) {
+    if (t.TaskStatus !== STATUS.Paused && (await idle(stack))) idleSince ??= now;
+    else idleSince = undefined;
+    const idleTooLong = idleSince !== undefined && now - idleSince > idleMs;
+    if (now - progressAt > stallMs || now - startedAt > capMs || idleTooLong) {
       const q = await quiet(stack);
-      const why = now - progressAt > stallMs ? `nothing moved for ${stallMs} ms` : `${capMs} ms passed`;
+      const why = idleTooLong
+        ? `no job left in either queue for ${idleMs} ms`
+        : now - progressAt > stallMs
+          ? `nothing moved for ${stallMs} ms`
+          : `${capMs} ms passed`;
       problems.push(`the task never read Done or Cancelled with nothing left to send (${why}); last: ${JSON.stringify(t)}; queues: ${q.detail}`);
       break;
     }
