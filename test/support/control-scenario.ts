@@ -93,31 +93,42 @@ async function isFinal(rig: ControlRig, taskId: number): Promise<boolean> {
 /**
  * Waits until the SMTP server accepted `target` mails in all (looked at every 5 ms, so a control
  * call lands close to that point), or the task is final (asked every 200 ms), or `STEP_WAIT_MS`.
+ * Resolves false when it ran out of time (the run stalled).
  */
-async function waitForMails(rig: ControlRig, taskId: number, target: number): Promise<void> {
+async function waitForMails(rig: ControlRig, taskId: number, target: number): Promise<boolean> {
   const deadline = Date.now() + STEP_WAIT_MS;
   let askedAt = 0;
-  while (rig.stack.smtp.received < target && Date.now() < deadline) {
+  while (rig.stack.smtp.received < target) {
+    if (Date.now() >= deadline) return false;
     if (Date.now() - askedAt >= 200) {
       askedAt = Date.now();
-      if (await isFinal(rig, taskId)) return;
+      if (await isFinal(rig, taskId)) return true;
     }
     await sleep(5);
   }
+  return true;
 }
 
-/** Runs the control sequence against the task, one call at a time, and records each answer. */
+/**
+ * Runs the control sequence against the task, one call at a time, and records each answer. Once a
+ * step's wait ran out (the run stalled), later steps no longer wait for their triggers.
+ */
 export async function runSteps(rig: ControlRig, taskId: number, steps: readonly ControlStep[]): Promise<StepRecord[]> {
   const { stack } = rig;
   const startedAt = Date.now();
   const records: StepRecord[] = [];
+  let stalled = false;
   for (const step of steps) {
-    if (step.afterMails !== undefined) {
-      await waitForMails(rig, taskId, step.afterMails);
+    if (step.afterMails !== undefined && !stalled) {
+      stalled = !(await waitForMails(rig, taskId, step.afterMails));
     }
-    if (step.afterFailed !== undefined) {
+    if (step.afterFailed !== undefined && !stalled) {
       const target = step.afterFailed;
-      await until(() => getTask(stack, taskId), (t) => t.FailedCount >= target || t.TaskStatus === STATUS.Done || t.TaskStatus === STATUS.Cancelled, STEP_WAIT_MS, 25).catch(() => undefined);
+      const reached = until(() => getTask(stack, taskId), (t) => t.FailedCount >= target || t.TaskStatus === STATUS.Done || t.TaskStatus === STATUS.Cancelled, STEP_WAIT_MS, 25);
+      stalled = !(await reached.then(
+        () => true,
+        () => false,
+      ));
     }
     if (step.gapMs > 0) await sleep(step.gapMs);
     const mailsBefore = stack.smtp.received;
