@@ -3,7 +3,7 @@ import { parseConfig } from '@postmill/config';
 import { type RunningApi, type RunningWorker, type SharedServices, createLogger, createSharedServices, startApi, startWorker } from '@postmill/runtime';
 import { freePort } from '@postmill/store';
 import { signTencentRequest } from '@postmill/tc3';
-import { type SmtpCapture, deleteKeysWithPrefix, startSmtpCapture, uniquePrefix } from '@postmill/testkit';
+import { type SmtpCapture, type SmtpCaptureOptions, deleteKeysWithPrefix, startSmtpCapture, uniquePrefix } from '@postmill/testkit';
 import { inject } from 'vitest';
 
 /** An answer of the Tencent dialect. */
@@ -33,10 +33,14 @@ export const SECRET_KEY = 'stack-test-secret-key';
 
 /**
  * Starts the stack. `options.redisUrl` replaces the suite's Redis (e.g. a test cluster's first node,
- * with `REDIS_CLUSTER_NODES` in `overrides`); `options.worker: false` starts no in-process worker.
+ * with `REDIS_CLUSTER_NODES` in `overrides`); `options.worker: false` starts no in-process worker;
+ * `options.smtp` configures the loopback SMTP server (scripted replies, `keep: 'tally'`).
  */
-export async function startPostmillStack(overrides: Record<string, string> = {}, options: { worker?: boolean; redisUrl?: string } = {}): Promise<PostmillStack> {
-  const smtp = await startSmtpCapture();
+export async function startPostmillStack(
+  overrides: Record<string, string> = {},
+  options: { worker?: boolean; redisUrl?: string; smtp?: SmtpCaptureOptions } = {},
+): Promise<PostmillStack> {
+  const smtp = await startSmtpCapture(options.smtp);
   const port = await freePort();
   const prefix = uniquePrefix('stack');
   const env = {

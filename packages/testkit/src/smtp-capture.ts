@@ -13,8 +13,11 @@ export interface SmtpReply {
 export interface SmtpCaptureOptions {
   /** Reply to `RCPT TO:<recipient>`; a 4xx/5xx code rejects it, undefined (or a 2xx) accepts it. */
   readonly reply?: (recipient: string) => SmtpReply | undefined;
-  /** Reply to the end of DATA; a 4xx/5xx code rejects the message (it is then not captured). */
-  readonly dataReply?: () => SmtpReply | undefined;
+  /**
+   * Reply to the end of DATA, given the message's envelope and Message-ID header (as `tally` keys
+   * it); a 4xx/5xx code rejects the message (it is then not captured).
+   */
+  readonly dataReply?: (mail: { readonly envelope: { readonly from: string; readonly to: readonly string[] }; readonly messageId: string }) => SmtpReply | undefined;
   /** Require AUTH PLAIN/LOGIN with these credentials (over plain text: this is loopback only). */
   readonly auth?: { readonly user: string; readonly pass: string };
   /**
@@ -116,11 +119,11 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.once('error', (err: Error) => callback(err));
       stream.once('end', () => {
-        const reply = options.dataReply?.();
-        if (rejects(reply)) return callback(replyError(reply));
         const raw = Buffer.concat(chunks);
         const mailFrom = session.envelope.mailFrom;
         const envelope = { from: mailFrom ? mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) };
+        const reply = options.dataReply?.({ envelope, messageId: rawMessageId(raw) });
+        if (rejects(reply)) return callback(replyError(reply));
         if (!keepMessages) {
           count(envelope.to, raw);
           return callback(null, `Message queued as capture-${received}`);
