@@ -15,6 +15,13 @@ describe('parseConfig', () => {
     expect(c.limits.apiRequestsPerSecond).toBe(20);
   });
 
+  it('keeps statuses 30 days, settled tasks and statistics 90 days by default, each its own setting', () => {
+    const d = parseConfig({});
+    expect([d.limits.statusRetentionDays, d.taskRetentionDays, d.statisticsRetentionDays]).toEqual([30, 90, 90]);
+    const c = parseConfig({ STATUS_RETENTION_DAYS: '7', TASK_RETENTION_DAYS: '14', STATISTICS_RETENTION_DAYS: '365' });
+    expect([c.limits.statusRetentionDays, c.taskRetentionDays, c.statisticsRetentionDays]).toEqual([7, 14, 365]);
+  });
+
   it('reads the API rate limit per second, 0 turning it off, and refuses a negative one', () => {
     expect(parseConfig({ API_RATE_LIMIT_PER_SECOND: '0' }).limits.apiRequestsPerSecond).toBe(0);
     expect(parseConfig({ API_RATE_LIMIT_PER_SECOND: '100' }).limits.apiRequestsPerSecond).toBe(100);

@@ -39,6 +39,8 @@ export interface PostmillConfig {
    * then it expires and leaves ListSendTasks. Default 90 (Tencent documents none).
    */
   readonly taskRetentionDays: number;
+  /** Days a day's statistics counters are kept after the day's last write. Default 90 (Tencent's GetStatisticsReport window). */
+  readonly statisticsRetentionDays: number;
   readonly timeZone: string;
   readonly logLevel: string;
   /** The worker's own HTTP port for /healthz, /readyz and /metrics. Default 9091; 0 picks a free port. */
@@ -142,6 +144,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       idempotencyWindowSeconds: e.IDEMPOTENCY_WINDOW_SECONDS,
     },
     taskRetentionDays: e.TASK_RETENTION_DAYS,
+    statisticsRetentionDays: e.STATISTICS_RETENTION_DAYS,
     timeZone: e.SCHEDULE_TIMEZONE,
     logLevel: e.LOG_LEVEL,
     workerPort: e.WORKER_PORT,

@@ -103,7 +103,7 @@ export function createSharedServices(
     templates: new TemplateStore({ redis, keys, clock }),
     receivers: new ReceiverStore({ redis, keys, clock, maxListSize: config.limits.maxReceiverListSize }),
     blacklist: new BlacklistStore({ redis, keys, clock, timeZone }),
-    statistics: new StatisticsStore({ redis, keys, timeZone }),
+    statistics: new StatisticsStore({ redis, keys, timeZone, retentionDays: config.statisticsRetentionDays }),
     holds: new DomainHoldStore({ redis, keys, clock }),
     tasks: new TaskStore<CampaignTaskSpec>({
       redis,

@@ -92,7 +92,7 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
   // (Redis and Cluster both have a no-argument duplicate(); TypeScript cannot call a union of their overloads.)
   const statsRedis = (redis.duplicate as () => RedisClient).call(redis);
   statsRedis.on('error', () => undefined); // reconnection is automatic; failures surface through commands
-  const statistics = new StatisticsStore({ redis: statsRedis, keys, timeZone: config.timeZone });
+  const statistics = new StatisticsStore({ redis: statsRedis, keys, timeZone: config.timeZone, retentionDays: config.statisticsRetentionDays });
   // One drain switch per BullMQ worker: close() begins both, so no processor starts new work.
   const deliveryDrain = new WorkerDrain();
   const controlDrain = new WorkerDrain();
