@@ -3,7 +3,7 @@ import { SharedRateLimiter, UnlimitedRateLimiter } from '@postmill/queue';
 import { createKeys, createRedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { commandsDuring } from '../../store/test/command-log.ts';
+import { commandsDuring } from '@postmill/testkit';
 import { createSendLimiter } from '../src/send-limiter.ts';
 
 const ENVS = {

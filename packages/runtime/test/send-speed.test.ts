@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { commandsDuring } from '../../store/test/command-log.ts';
+import { commandsDuring } from '@postmill/testkit';
 import { type OpsStack, b64, startOpsStack } from './ops-stack.ts';
 
 const DONE = 10;

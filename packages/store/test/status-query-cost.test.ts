@@ -2,7 +2,7 @@ import { ManualClock } from '@postmill/core';
 import { MessageStore, type RedisClient, RunDayIndex, createKeys, createRedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LoggedCommand, commandsDuring } from './command-log.ts';
+import { type LoggedCommand, commandsDuring } from '@postmill/testkit';
 import { acceptMany, statusSpec } from './status-fixtures.ts';
 
 declare module 'vitest' {

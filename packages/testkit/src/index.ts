@@ -13,3 +13,4 @@ export {
 } from './fake-tencent-ses.ts';
 export { type SmtpCapture, type SmtpCaptureOptions, type SmtpReply, type CapturedMail, startSmtpCapture } from './smtp-capture.ts';
 export { type RedisClusterNode, type RedisClusterOptions, type TestRedisCluster, startRedisCluster } from './redis-cluster.ts';
+export { type LoggedCommand, commandsDuring, parseMonitorLine } from './command-log.ts';
