@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedUpdates, decideOnError, decideOnOutcomes, nextDueAt, planDelivery, type PlanInput } from './delivery-decisions.ts';
+import { decideOnError, decideOnOutcomes, nextDueAt, planDelivery, type PlanInput } from './delivery-decisions.ts';
 import type { RecipientOutcome } from './mail-message.ts';
 import { ProviderError } from './provider-error.ts';
 import type { RecipientState } from './recipient-state.ts';
@@ -281,49 +281,6 @@ describe('decideOnOutcomes', () => {
     const outcome: RecipientOutcome = { recipient: 'a@example.com', accepted: false, error: err('FailedOperation.FrequencyLimit') };
     const d = decideOnOutcomes([outcome], ctx(allQueued(['a@example.com'])));
     expect(d.updates.get('a@example.com')).toMatchObject({ state: 'deferred', until: NOW + 60_000, backoffs: 1 });
-  });
-});
-
-describe('allowedUpdates', () => {
-  it('never overwrites a sent recipient, whatever the update says', () => {
-    const states = new Map<string, RecipientState>([['a@example.com', sent]]);
-    const updates = new Map<string, RecipientState>([
-      ['a@example.com', { state: 'failed', at: NOW, code: 'InternalError', message: 'x', transient: true }],
-    ]);
-    expect(allowedUpdates(states, updates).size).toBe(0);
-    expect(allowedUpdates(states, new Map([['a@example.com', { ...sent, at: NOW }]])).size).toBe(0);
-  });
-
-  it('keeps transitions the state machine allows, including deferred to deferred and updates for unknown recipients', () => {
-    const deferred: RecipientState = { state: 'deferred', at: NOW, until: NOW + 1, code: 'X', message: 'y', backoffs: 1 };
-    const states = new Map<string, RecipientState>([
-      ['q@example.com', queued],
-      ['d@example.com', deferred],
-    ]);
-    const updates = new Map<string, RecipientState>([
-      ['q@example.com', sent],
-      ['d@example.com', { ...deferred, backoffs: 2 }],
-      ['new@example.com', queued],
-    ]);
-    expect([...allowedUpdates(states, updates).keys()]).toEqual(['q@example.com', 'd@example.com', 'new@example.com']);
-  });
-
-  it('follows the one ledger table exactly: a failed recipient is not failed again, a queued one may be re-queued', () => {
-    const transient: RecipientState = { state: 'failed', at: NOW, code: 'X', message: 'y', transient: true };
-    const permanent: RecipientState = { ...transient, transient: false };
-    expect(allowedUpdates(new Map([['f@example.com', transient]]), new Map([['f@example.com', { ...transient, at: NOW + 1 }]])).size).toBe(0);
-    expect(allowedUpdates(new Map([['p@example.com', permanent]]), new Map([['p@example.com', queued]])).size).toBe(0);
-    expect(allowedUpdates(new Map([['q@example.com', queued]]), new Map([['q@example.com', { ...queued, queuedAt: NOW }]])).size).toBe(1);
-  });
-
-  it('drops a transiently failed recipient turning deferred without an explicit retry, but records a late sent (mail that went out is never hidden)', () => {
-    const states = new Map<string, RecipientState>([['f@example.com', { state: 'failed', at: NOW, code: 'X', message: 'y', transient: true }]]);
-    expect(allowedUpdates(states, new Map([['f@example.com', sent]])).size).toBe(1);
-    const permanent = new Map<string, RecipientState>([['f@example.com', { state: 'failed', at: NOW, code: 'X', message: 'y', transient: false }]]);
-    expect(allowedUpdates(permanent, new Map([['f@example.com', sent]])).size).toBe(0);
-    const deferred: RecipientState = { state: 'deferred', at: NOW, until: NOW + 1, code: 'X', message: 'y', backoffs: 0 };
-    expect(allowedUpdates(states, new Map([['f@example.com', deferred]])).size).toBe(0);
-    expect(allowedUpdates(states, new Map([['f@example.com', queued]])).size).toBe(1);
   });
 });
 

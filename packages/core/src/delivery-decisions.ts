@@ -217,21 +217,6 @@ export function decideOnOutcomes(
   return { updates, holds, followUp: { kind: 'continue' } };
 }
 
-/**
- * Keeps only the updates the one transition table (LEDGER_TRANSITIONS, by stateCode) allows from
- * the given view (a `sent` recipient is never changed again; a recipient not in the view passes).
- * An in-memory check only: the ledger itself applies changes by compare-and-set against what
- * Redis holds (MessageStore.setStates), which is what delivery relies on.
- */
-export function allowedUpdates(states: ReadonlyMap<string, RecipientState>, updates: ReadonlyMap<string, RecipientState>): Map<string, RecipientState> {
-  const out = new Map<string, RecipientState>();
-  for (const [r, next] of updates) {
-    const cur = states.get(r);
-    if (!cur || canLedgerTransition(stateCode(cur), stateCode(next))) out.set(r, next);
-  }
-  return out;
-}
-
 /** The earliest time a deferred recipient becomes due, or undefined when none is deferred. */
 export function nextDueAt(states: ReadonlyMap<string, RecipientState>): number | undefined {
   let min: number | undefined;

@@ -64,7 +64,6 @@ export {
   decideOnError,
   boundedDisposition,
   decideOnOutcomes,
-  allowedUpdates,
   nextDueAt,
 } from './delivery-decisions.ts';
 export { decodeBase64Strict, decodeBase64Text } from './base64.ts';

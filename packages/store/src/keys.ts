@@ -33,13 +33,6 @@ export interface Keys {
   /** A message's bodies and attachments, dropped once every recipient is final. Same tag as messageSpec. */
   messageContent(messageId: string): string;
   messageRecipients(messageId: string): string;
-  /**
-   * Messages accepted on one calendar day (ZSET messageId → acceptedAt). Legacy: no longer written
-   * since the row index (statusDayRows); days indexed before it expire after the retention.
-   */
-  statusDay(date: string): string;
-  /** Messages to one recipient (by addressKey) on one day (ZSET), same tag as statusDay. Legacy, like statusDay. */
-  statusDayRecipient(date: string, email: string): string;
   /** SendEmail row index of one day (ZSET messageId → the day's rows before the message's first). Tag `{d:<date>}`. */
   statusDayRows(date: string): string;
   /** Rows the day's row index has handed out (counter, discarded rows included). Same tag as statusDayRows. */
@@ -122,8 +115,6 @@ export function createKeys(prefix: string): Keys {
     messageSpec: (id) => `${prefix}:{m:${id}}:spec`,
     messageContent: (id) => `${prefix}:{m:${id}}:content`,
     messageRecipients: (id) => `${prefix}:{m:${id}}:rcpt`,
-    statusDay: (date) => `${prefix}:{d:${date}}:messages`,
-    statusDayRecipient: (date, email) => `${prefix}:{d:${date}}:to:${addressKey(email)}`,
     statusDayRows: (date) => `${prefix}:{d:${date}}:rows`,
     statusDayRowCount: (date) => `${prefix}:{d:${date}}:rows:count`,
     statusDayDiscarded: (date) => `${prefix}:{d:${date}}:rows:discarded`,
