@@ -23,7 +23,7 @@ export {
   type MailTransport,
   TRANSPORT_KINDS,
 } from './mail-message.ts';
-export { ProviderError, toProviderError } from './provider-error.ts';
+export { type ProviderFailureKind, ProviderError, toProviderError } from './provider-error.ts';
 export {
   type Disposition,
   type RetryPolicyOptions,

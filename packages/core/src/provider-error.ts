@@ -1,6 +1,17 @@
 import { PostmillError } from './errors.ts';
 
 /**
+ * What a provider's answer means for delivery, decided by the transport that spoke to the provider
+ * (each transport classifies its own provider's codes). The retry policy acts on this kind alone:
+ * - `permanent`: retrying cannot help (bad recipient, refused content, unknown sender);
+ * - `throttled`: the provider asks the whole transport to slow down (rate limits, SMTP 421/451/454);
+ * - `transient`: may succeed later (network, timeouts, 5xx, temporary service errors);
+ * - `hold-domain`: the recipient's domain is temporarily blocked at the provider;
+ * - `backoff-recipient`: this one recipient is sent to too often.
+ */
+export type ProviderFailureKind = 'permanent' | 'throttled' | 'transient' | 'hold-domain' | 'backoff-recipient';
+
+/**
  * A failure reported by (or on the way to) a mail provider. Guarantees a `code` in one namespace:
  * - Tencent SES error codes as-is (`FailedOperation.TemporaryBlocked`, `RequestLimitExceeded`, ...);
  * - `SMTP.<reply code>` for SMTP replies (`SMTP.550`, `SMTP.421`), with `smtpCode` set;
@@ -13,6 +24,8 @@ export class ProviderError extends PostmillError {
   readonly httpStatus: number | undefined;
   /** A delay the provider asked for (Retry-After), if any. */
   readonly retryAfterMs: number | undefined;
+  /** The transport's classification of this answer; undefined only for errors no transport classified. */
+  readonly kind: ProviderFailureKind | undefined;
   constructor(
     code: string,
     message: string,
@@ -22,12 +35,14 @@ export class ProviderError extends PostmillError {
       smtpCode?: number;
       httpStatus?: number;
       retryAfterMs?: number;
+      kind?: ProviderFailureKind;
     } = {},
   ) {
     super(code, message, options);
     this.smtpCode = options.smtpCode;
     this.httpStatus = options.httpStatus;
     this.retryAfterMs = options.retryAfterMs;
+    this.kind = options.kind;
   }
 }
 
