@@ -11,6 +11,16 @@ export {
   type FakeTencentSesOptions,
   startFakeTencentSes,
 } from './fake-tencent-ses.ts';
+export {
+  type SignedTencentRequest,
+  type TencentAnswer,
+  type TencentClient,
+  type TencentClientOptions,
+  type TencentRequestOptions,
+  type TencentResponse,
+  TencentCallError,
+  createTencentClient,
+} from './tencent-client.ts';
 export { type SmtpCapture, type SmtpCaptureOptions, type SmtpReply, type CapturedMail, startSmtpCapture } from './smtp-capture.ts';
 export { type RedisClusterNode, type RedisClusterOptions, type TestRedisCluster, startRedisCluster } from './redis-cluster.ts';
 export { type LoggedCommand, commandsDuring, parseMonitorLine } from './command-log.ts';
