@@ -1,5 +1,16 @@
 export { type Clock, systemClock, ManualClock } from './clock.ts';
-export { PostmillError, ValidationError, NotFoundError, ConflictError } from './errors.ts';
+export { PostmillError } from './errors.ts';
+export {
+  type ErrorKind,
+  type ErrorContexts,
+  type ExistingResource,
+  type LimitName,
+  type DateProblem,
+  type TemplateDataProblem,
+  ERROR_KINDS,
+  isErrorKind,
+} from './error-kind.ts';
+export { type FieldNamer, type EngineMessage, ENGINE_FIELD_NAMER, EngineError, isEngineError } from './engine-error.ts';
 export {
   type Mailbox,
   isValidEmail,
@@ -34,7 +45,7 @@ export {
 } from './retry-policy.ts';
 export { type RecipientState, type RecipientStateName, canTransition, stateCode, stateCodeLua, isFinal, isDue } from './recipient-state.ts';
 export { LEDGER_TRANSITIONS, canLedgerTransition, ledgerTransitionsLua } from './ledger-transitions.ts';
-export { DeliverStatus, type TencentRecipientStatus, toTencentStatus } from './send-status.ts';
+export { DeliveryRefusal, type DeliveryRefusalCode } from './delivery-refusal.ts';
 export {
   type RenderTarget,
   type TemplateData,
@@ -84,7 +95,6 @@ export {
   emailFingerprint,
   fingerprintBucket,
   bucketBitsFor,
-  RECEIVER_REFUSAL_CODES,
 } from './receiver-entry.ts';
 export {
   type ScheduleErrorCode,
