@@ -1,6 +1,17 @@
 export { type Clock, systemClock, ManualClock } from './clock.ts';
 export { PostmillError, ValidationError, NotFoundError, ConflictError } from './errors.ts';
 export {
+  type ErrorKind,
+  type ErrorContexts,
+  type ExistingResource,
+  type LimitName,
+  type DateProblem,
+  type TemplateDataProblem,
+  ERROR_KINDS,
+  isErrorKind,
+} from './error-kind.ts';
+export { type FieldNamer, type EngineMessage, ENGINE_FIELD_NAMER, EngineError, isEngineError } from './engine-error.ts';
+export {
   type Mailbox,
   isValidEmail,
   isValidDomain,

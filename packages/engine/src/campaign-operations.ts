@@ -1,0 +1,52 @@
+import type { CampaignTaskSpec, TaskSchedule, TaskScheduleParams } from '@postmill/core';
+import type { TaskView } from '@postmill/store';
+import type { AttachmentInput, InlineContent, TemplateContent } from './message-operations.ts';
+
+/** A campaign: one message to every address of a receiver list, now, once later, or recurring. */
+export interface CreateCampaignInput {
+  /** `addr@domain` or `Alias <addr@domain>`; the address must be a created sender. */
+  readonly from: string;
+  readonly receiverId: number;
+  readonly subject: string;
+  readonly replyTo?: string;
+  /** Absent: refused with `missing-parameter` (field `content`). */
+  readonly content?: InlineContent | TemplateContent;
+  readonly attachments?: readonly AttachmentInput[];
+  /** Unsubscribe option "0" to "12". Default "0". */
+  readonly unsubscribe?: string;
+  /** Where the advertisement marker goes: 0 none, 1 subject start, 2 subject end. Default 0. */
+  readonly adLocation?: number;
+  /** When it runs; validated here (an occurrence must exist before year 9999). */
+  readonly schedule: TaskSchedule;
+  /** The dialect's kind of task (stored with it, shown back in listings). */
+  readonly taskType: number;
+  /** The schedule as the caller wrote it (stored with the task, shown back in listings). */
+  readonly params: TaskScheduleParams;
+}
+
+/** Filters of a task listing; each one given narrows it. */
+export interface CampaignListQuery {
+  readonly offset: number;
+  readonly limit: number;
+  readonly status?: number;
+  readonly receiverId?: number;
+  readonly taskType?: number;
+}
+
+/** Creating, steering and reading campaigns (tasks). */
+export interface CampaignOperations {
+  /** Validates everything, snapshots the content and queues the first run durably before answering the task id. */
+  create(input: CreateCampaignInput): Promise<{ taskId: number }>;
+  /** One task with live counts; `task-not-found` when it does not exist. */
+  get(taskId: number): Promise<TaskView<CampaignTaskSpec>>;
+  /** A page of tasks in creation order. */
+  list(query: CampaignListQuery): Promise<{ total: number; items: TaskView<CampaignTaskSpec>[] }>;
+  /** Stops sending within a second; `task-not-found` / `task-state-conflict`. */
+  pause(taskId: number): Promise<void>;
+  /** Continues where it stopped, without loss or duplicates. */
+  resume(taskId: number): Promise<void>;
+  /** No more mail; pending recipients end as cancelled. */
+  cancel(taskId: number): Promise<void>;
+  /** Sends again to the current run's transient failures; answers how many. */
+  retryFailures(taskId: number): Promise<{ retried: number }>;
+}

@@ -1,0 +1,20 @@
+import type { Volume } from '@postmill/store';
+
+/** A report of daily volumes. Dates are YYYY-MM-DD in the deployment's zone. */
+export interface StatisticsReportInput {
+  readonly startDate: string;
+  readonly endDate: string;
+  /** Only mail from this sender domain. */
+  readonly senderDomain?: string;
+  /** Only mail to this recipient domain. */
+  readonly recipientDomain?: string;
+}
+
+/** Sending statistics. */
+export interface StatisticsOperations {
+  /**
+   * One volume per day of [startDate, endDate] and their sum: `invalid-date` (`format`,
+   * `order`, `retention`), `invalid-input` for a domain filter that is not a domain.
+   */
+  report(input: StatisticsReportInput): Promise<{ daily: Volume[]; overall: Volume }>;
+}
