@@ -47,7 +47,7 @@ export const ERROR_KINDS = [
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** What is named when something already exists. */
-export type ExistingResource = 'domain' | 'sender' | 'receiver-list' | 'suppression-entry' | 'template';
+export type ExistingResource = 'domain' | 'sender' | 'receiver-list' | 'suppression-entry';
 
 /**
  * Which limit `limit-exceeded` hit:
@@ -89,8 +89,7 @@ export interface ErrorContexts {
   'too-many-recipients': { readonly field: string; readonly count: number; readonly max: number };
   /** `field` is `content` (a message's body) or `template.content` (a stored template's). */
   'missing-content': { readonly field: string };
-  /** `source` says which operation's rules apply: single messages and campaigns refuse slightly differently. */
-  'template-data-invalid': { readonly problem: TemplateDataProblem; readonly source: 'message' | 'campaign'; readonly missingVariables?: readonly string[] };
+  'template-data-invalid': { readonly problem: TemplateDataProblem; readonly missingVariables?: readonly string[] };
   'receiver-entries-refused': { readonly receiverId: number; readonly refusal: ReceiverRefusal; readonly refused: number };
   'unsupported': { readonly feature: string; readonly field?: string };
   'limit-exceeded': { readonly limit: LimitName; readonly max: number; readonly count?: number };

@@ -95,7 +95,6 @@ export {
   emailFingerprint,
   fingerprintBucket,
   bucketBitsFor,
-  RECEIVER_REFUSAL_CODES,
 } from './receiver-entry.ts';
 export {
   type ScheduleErrorCode,

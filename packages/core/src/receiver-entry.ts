@@ -156,14 +156,3 @@ export function bucketBitsFor(capacity: number, fieldsPerBucket = 64): number {
   const needed = Math.ceil(Math.log2(Math.max(1, capacity / fieldsPerBucket)));
   return Math.min(24, Math.max(0, needed));
 }
-
-/** The Tencent error code answered when every entry of an upload is refused for `reason`. */
-export const RECEIVER_REFUSAL_CODES: Readonly<Record<ReceiverRefusal, string>> = {
-  EmptyEmail: 'InvalidParameterValue.ReceiverEmailInvalid',
-  TooLong: 'InvalidParameterValue.ReceiverEmailInvalid',
-  InvalidEmail: 'InvalidParameterValue.ReceiverEmailInvalid',
-  TemplateDataError: 'InvalidParameterValue.TemplateDataError',
-  TemplateDataLenLimit: 'InvalidParameterValue.TemplateDataLenLimit',
-  InValidTemplateData: 'InvalidParameterValue.InValidTemplateData',
-  TemplateDataInconsistent: 'InvalidParameterValue.TemplateDataInconsistent',
-};

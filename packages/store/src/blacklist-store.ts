@@ -1,9 +1,7 @@
 import {
   type Clock,
-  ConflictError,
-  NotFoundError,
+  EngineError,
   PostmillError,
-  ValidationError,
   addressKey,
   calendarDate,
   formatTencentDateTime,
@@ -296,7 +294,7 @@ export class BlacklistStore {
   /**
    * Blacklists every valid address not already present (existing entries keep their id, date and
    * expiry). `expireDate` is the last day the entries block; absent = never expire. Throws
-   * ValidationError `InvalidParameterValue.WrongDate` for a malformed date or one before today.
+   * EngineError `invalid-date` for a malformed date or one before today.
    */
   async add(emails: readonly string[], expireDate?: string): Promise<BlacklistAddResult> {
     const expire = this.checkExpireDate(expireDate ?? '');
@@ -341,10 +339,9 @@ export class BlacklistStore {
 
   /**
    * Changes an entry's address and/or expiry, keeping its id and createTime. `expireDate` ""
-   * makes it permanent; an absent field is left as it is. Throws NotFoundError `ResourceNotFound`
-   * for an unknown id, ValidationError `InvalidParameterValue.IllegalEmailAddress` /
-   * `InvalidParameterValue.WrongDate` for a bad value, and ConflictError
-   * `FailedOperation.EmailAddrInBlacklist` when the new address is another entry's.
+   * makes it permanent; an absent field is left as it is. Throws EngineError
+   * `suppression-entry-not-found` for an unknown id, `invalid-address` / `invalid-date` for a bad
+   * value, and `already-exists` when the new address is another entry's.
    */
   async update(id: number, change: { readonly email?: string; readonly expireDate?: string }): Promise<BlacklistEntry> {
     let key = '';
@@ -352,8 +349,8 @@ export class BlacklistStore {
     if (change.email !== undefined) {
       const given = change.email.trim();
       if (!isValidEmail(given)) {
-        throw new ValidationError('InvalidParameterValue.IllegalEmailAddress', `"${change.email}" is not a valid email address`, {
-          context: { email: change.email },
+        throw new EngineError('invalid-address', `"${change.email}" is not a valid email address`, {
+          context: { field: 'email', value: change.email },
         });
       }
       key = addressKey(given);
@@ -370,9 +367,9 @@ export class BlacklistStore {
       change.expireDate === undefined ? '0' : '1',
       expire,
     )) as [number, string?, string?];
-    if (reply[0] === 0) throw new NotFoundError('ResourceNotFound', `the blacklist entry ${id} does not exist`, { context: { id } });
+    if (reply[0] === 0) throw new EngineError('suppression-entry-not-found', `the blacklist entry ${id} does not exist`, { context: { id } });
     if (reply[0] === -1) {
-      throw new ConflictError('FailedOperation.EmailAddrInBlacklist', `${email} is already in the blacklist as another entry`, { context: { id, email } });
+      throw new EngineError('already-exists', `${email} is already in the blacklist as another entry`, { context: { resource: 'suppression-entry', name: email } });
     }
     return this.entry(reply[1] ?? '', reply[2] ?? '', this.today());
   }
@@ -414,11 +411,11 @@ export class BlacklistStore {
   private checkExpireDate(value: string): string {
     if (value === '') return '';
     if (!isCalendarDate(value)) {
-      throw new ValidationError('InvalidParameterValue.WrongDate', `ExpireDate "${value}" is not a date as YYYY-MM-DD`, { context: { expireDate: value } });
+      throw new EngineError('invalid-date', `ExpireDate "${value}" is not a date as YYYY-MM-DD`, { context: { field: 'expireDate', problem: 'format' } });
     }
     const today = this.today();
     if (value < today) {
-      throw new ValidationError('InvalidParameterValue.WrongDate', `ExpireDate ${value} is before today (${today})`, { context: { expireDate: value, today } });
+      throw new EngineError('invalid-date', `ExpireDate ${value} is before today (${today})`, { context: { field: 'expireDate', problem: 'past' } });
     }
     return value;
   }

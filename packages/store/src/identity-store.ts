@@ -1,4 +1,4 @@
-import { type Clock, ConflictError, PostmillError } from '@postmill/core';
+import { type Clock, EngineError, PostmillError } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
 
@@ -98,7 +98,7 @@ export class IdentityStore {
     this.orderKey = `${options.keys.identities}:order`;
   }
 
-  /** Creates a domain. Throws ConflictError `InvalidParameterValue.RepeatCreation` when it already exists. */
+  /** Creates a domain. Throws EngineError `already-exists` when it already exists. */
   async create(input: { name: string; dkimOption: number; tags: readonly IdentityTag[] }): Promise<EmailIdentityRecord> {
     const record: EmailIdentityRecord = {
       name: input.name.toLowerCase(),
@@ -108,8 +108,8 @@ export class IdentityStore {
     };
     const created = await this.redis.eval(CREATE, 2, this.hashKey, this.orderKey, record.name, encode(record));
     if (created !== 1) {
-      throw new ConflictError('InvalidParameterValue.RepeatCreation', `the email identity "${record.name}" already exists`, {
-        context: { identity: record.name },
+      throw new EngineError('already-exists', `the email identity "${record.name}" already exists`, {
+        context: { resource: 'domain', name: record.name },
       });
     }
     return record;

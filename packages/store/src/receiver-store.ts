@@ -2,16 +2,13 @@ import { randomBytes } from 'node:crypto';
 import {
   bucketBitsFor,
   type Clock,
-  ConflictError,
   decodeEntry,
   emailFingerprint,
+  EngineError,
   encodeEntry,
   fingerprintBucket,
-  NotFoundError,
   PostmillError,
-  RECEIVER_REFUSAL_CODES,
   type ReceiverRefusal,
-  ValidationError,
   validateReceiverEntry,
 } from '@postmill/core';
 import type { Keys } from './keys.ts';
@@ -117,12 +114,12 @@ function corrupt(what: string, context: Record<string, unknown>): PostmillError 
   return new PostmillError('Store.CorruptRecord', `a stored receiver list ${what} could not be read`, { context });
 }
 
-function notExist(id: number): NotFoundError {
-  return new NotFoundError('OperationDenied.ReceiverNotExist', `The receiver list ${id} does not exist.`, { context: { receiverId: id } });
+function notExist(id: number): EngineError {
+  return new EngineError('receiver-list-not-found', `The receiver list ${id} does not exist.`, { context: { receiverId: id } });
 }
 
-function busy(id: number): ConflictError {
-  return new ConflictError('OperationDenied.ReceiverIsOperating', `The receiver list ${id} is being uploaded to; retry later.`, {
+function busy(id: number): EngineError {
+  return new EngineError('receiver-list-busy', `The receiver list ${id} is being uploaded to; retry later.`, {
     context: { receiverId: id },
   });
 }
@@ -172,7 +169,7 @@ export class ReceiverStore {
     this.bucketBits = bucketBitsFor(Math.max(options.maxListSize ?? 50_000, MIN_BUCKET_CAPACITY));
   }
 
-  /** Creates an empty list. Throws ConflictError `InvalidParameterValue.RepeatReceiverName` when the name (exact) is taken. */
+  /** Creates an empty list. Throws EngineError `already-exists` when the name (exact) is taken. */
   async create(input: { name: string; desc: string }): Promise<ReceiverRecord> {
     const id = await this.redis.incr(this.keys.receiverSeq);
     const createdAt = this.clock.now();
@@ -198,8 +195,8 @@ export class ReceiverStore {
         continue;
       }
       await this.redis.unlink(meta);
-      throw new ConflictError('InvalidParameterValue.RepeatReceiverName', `A receiver list named "${input.name}" already exists.`, {
-        context: { name: input.name, receiverId: holder },
+      throw new EngineError('already-exists', `A receiver list named "${input.name}" already exists.`, {
+        context: { resource: 'receiver-list', name: input.name },
       });
     }
     return { id, name: input.name, desc: input.desc, count: 0, invalidCount: 0, status: RECEIVER_STATUS.empty, createdAt, templateKeys: undefined };
@@ -275,12 +272,12 @@ export class ReceiverStore {
   /**
    * Validates and appends entries in order. Refused entries are reported (and logged for
    * ListReceiverDetails) but never stop the others; repeats are skipped. Throws:
-   * - NotFoundError `OperationDenied.ReceiverNotExist` when the list does not exist;
-   * - ConflictError `OperationDenied.ReceiverIsOperating` while another upload to it runs;
-   * - ConflictError `LimitExceeded.ReceiverDetailCountLimit` when the new entries would take the list
-   *   past `maxListSize` — then nothing of the call is stored;
-   * - ValidationError with the refusal's Tencent code (RECEIVER_REFUSAL_CODES) when every entry
-   *   is refused — then nothing is stored either.
+   * - EngineError `receiver-list-not-found` when the list does not exist;
+   * - `receiver-list-busy` while another upload to it runs;
+   * - `limit-exceeded` (`receiver-list-size`) when the new entries would take the list past
+   *   `maxListSize` — then nothing of the call is stored;
+   * - `receiver-entries-refused` with the first refusal's reason when every entry is refused —
+   *   then nothing is stored either.
    * Slices are separate scripts: if Redis fails mid-call, earlier slices stay, and repeating the
    * call is safe (their entries then count as repeats).
    */
@@ -306,8 +303,8 @@ export class ReceiverStore {
       const judged = this.judge(entries, parseKeys(acquired[2], id), options.maxTemplateDataBytes, bits);
       const first = judged.refused[0];
       if (judged.candidates.length === 0 && judged.repeatInCall === 0 && first) {
-        throw new ValidationError(RECEIVER_REFUSAL_CODES[first.reason], `Every entry was refused; the first, at index ${first.index}: ${first.message}.`, {
-          context: { receiverId: id, refused: judged.refused.length },
+        throw new EngineError('receiver-entries-refused', `Every entry was refused; the first, at index ${first.index}: ${first.message}.`, {
+          context: { receiverId: id, refusal: first.reason, refused: judged.refused.length },
         });
       }
       if (count + judged.candidates.length > options.maxListSize) {
@@ -460,10 +457,10 @@ export class ReceiverStore {
   }
 }
 
-function overCap(id: number, count: number, fresh: number, maxListSize: number): ConflictError {
-  return new ConflictError(
-    'LimitExceeded.ReceiverDetailCountLimit',
+function overCap(id: number, count: number, fresh: number, maxListSize: number): EngineError {
+  return new EngineError(
+    'limit-exceeded',
     `The receiver list ${id} holds ${count} addresses; adding ${fresh} more would pass the limit of ${maxListSize}. Nothing was added.`,
-    { context: { receiverId: id, count, fresh, maxListSize } },
+    { context: { limit: 'receiver-list-size', max: maxListSize, count: count + fresh } },
   );
 }

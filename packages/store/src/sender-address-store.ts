@@ -1,4 +1,4 @@
-import { type Clock, ConflictError, domainOf, normalizeEmail, PostmillError } from '@postmill/core';
+import { type Clock, domainOf, EngineError, normalizeEmail, PostmillError } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
 
@@ -72,11 +72,11 @@ export class SenderAddressStore {
       : { address, createdAt: this.clock.now() };
     const outcome = await this.redis.eval(CREATE, 1, this.key, address, JSON.stringify(record), this.maxAddresses);
     if (outcome === -1) {
-      throw new ConflictError('InvalidParameterValue.RepeatEmailAddress', `the sender address "${address}" already exists`, { context: { address } });
+      throw new EngineError('already-exists', `the sender address "${address}" already exists`, { context: { resource: 'sender', name: address } });
     }
     if (outcome === -2) {
-      throw new ConflictError('OperationDenied.ExceedSenderLimit', `at most ${this.maxAddresses} sender addresses may exist`, {
-        context: { address, maxAddresses: this.maxAddresses },
+      throw new EngineError('limit-exceeded', `at most ${this.maxAddresses} sender addresses may exist`, {
+        context: { limit: 'sender-addresses', max: this.maxAddresses },
       });
     }
     return record;

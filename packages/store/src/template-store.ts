@@ -1,4 +1,4 @@
-import { type Clock, NotFoundError, PostmillError } from '@postmill/core';
+import { type Clock, EngineError, PostmillError } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
 
@@ -154,13 +154,13 @@ export class TemplateStore {
 
   /**
    * Replaces name and content (content absent from `input` is removed) and re-approves.
-   * Throws NotFoundError `InvalidParameterValue.TemplateNotExist` when the template does not exist.
+   * Throws EngineError `template-not-found` when the template does not exist.
    */
   async update(id: number, input: TemplateInput): Promise<TemplateRecord> {
     const current = await this.get(id);
     const record = current && build(id, input, current.createdAt, this.clock.now());
     if (!record || (await this.redis.eval(REPLACE, 1, this.hashKey, String(id), encode(record))) !== 1) {
-      throw new NotFoundError('InvalidParameterValue.TemplateNotExist', `the template ${id} does not exist`, { context: { templateId: id } });
+      throw new EngineError('template-not-found', `the template ${id} does not exist`, { context: { templateId: id } });
     }
     return record;
   }

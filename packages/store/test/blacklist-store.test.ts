@@ -1,4 +1,4 @@
-import { ConflictError, ManualClock, NotFoundError } from '@postmill/core';
+import { EngineError, ManualClock } from '@postmill/core';
 import { BlacklistStore, createKeys, createRedisClient, type Keys, type RedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
@@ -17,12 +17,12 @@ const DAY = 86_400_000;
 // 2026-03-15 23:59:59.999 in Asia/Shanghai.
 const LAST_MS_OF_15TH = Date.UTC(2026, 2, 15, 15, 59, 59, 999);
 
-async function codeOf(promise: Promise<unknown>): Promise<[string, string]> {
+async function kindOf(promise: Promise<unknown>): Promise<[string, string, unknown]> {
   try {
     await promise;
   } catch (err) {
-    const e = err as { name: string; code: string };
-    return [e.name, e.code];
+    const e = err as { name: string; kind: string; context: unknown };
+    return [e.name, e.kind, e.context];
   }
   throw new Error('expected a rejection');
 }
@@ -83,10 +83,11 @@ describe('BlacklistStore', () => {
       ]);
     });
 
-    it('refuses a malformed expiry date or one before today with InvalidParameterValue.WrongDate, and accepts today', async () => {
-      for (const date of ['2026-3-20', '2026-02-30', 'tomorrow', '2026-03-14']) {
-        expect(await codeOf(store.add(['a@x.com'], date))).toEqual(['ValidationError', 'InvalidParameterValue.WrongDate']);
+    it('refuses a malformed expiry date or one before today as an invalid date, and accepts today', async () => {
+      for (const date of ['2026-3-20', '2026-02-30', 'tomorrow']) {
+        expect(await kindOf(store.add(['a@x.com'], date))).toEqual(['EngineError', 'invalid-date', { field: 'expireDate', problem: 'format' }]);
       }
+      expect(await kindOf(store.add(['a@x.com'], '2026-03-14'))).toEqual(['EngineError', 'invalid-date', { field: 'expireDate', problem: 'past' }]);
       expect(await store.add(['a@x.com'], '2026-03-15')).toEqual({ added: 1, repeat: 0, invalid: [] });
     });
 
@@ -187,13 +188,13 @@ describe('BlacklistStore', () => {
       expect(await store.blockedAmong(['a@x.com'])).toEqual(new Set(['a@x.com']));
     });
 
-    it('throws NotFoundError ResourceNotFound for an unknown or removed id', async () => {
+    it('refuses an unknown or removed id as suppression-entry-not-found', async () => {
       await store.add(['a@x.com']);
       await store.remove(['a@x.com']);
       for (const id of [1, 2, 0]) {
         const err = await store.update(id, { email: 'b@x.com' }).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(NotFoundError);
-        expect(err).toMatchObject({ code: 'ResourceNotFound' });
+        expect(err).toBeInstanceOf(EngineError);
+        expect(err).toMatchObject({ kind: 'suppression-entry-not-found', context: { id } });
       }
     });
 
@@ -209,11 +210,11 @@ describe('BlacklistStore', () => {
 
     it('refuses an illegal address, a bad date, and an address that is another entry’s', async () => {
       await store.add(['a@x.com', 'b@x.com']);
-      expect(await codeOf(store.update(1, { email: 'not an address' }))).toEqual(['ValidationError', 'InvalidParameterValue.IllegalEmailAddress']);
-      expect(await codeOf(store.update(1, { email: 'a@x.com', expireDate: '2026-03-14' }))).toEqual(['ValidationError', 'InvalidParameterValue.WrongDate']);
+      expect(await kindOf(store.update(1, { email: 'not an address' }))).toEqual(['EngineError', 'invalid-address', { field: 'email', value: 'not an address' }]);
+      expect(await kindOf(store.update(1, { email: 'a@x.com', expireDate: '2026-03-14' }))).toEqual(['EngineError', 'invalid-date', { field: 'expireDate', problem: 'past' }]);
       const err = await store.update(1, { email: 'B@X.COM' }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ConflictError);
-      expect(err).toMatchObject({ code: 'FailedOperation.EmailAddrInBlacklist' });
+      expect(err).toBeInstanceOf(EngineError);
+      expect(err).toMatchObject({ kind: 'already-exists', context: { resource: 'suppression-entry', name: 'B@x.com' } });
       expect((await store.list({ offset: 0, limit: 10 })).items.map((e) => e.email)).toEqual(['a@x.com', 'b@x.com']);
     });
   });

@@ -1,4 +1,4 @@
-import { ConflictError, ManualClock } from '@postmill/core';
+import { EngineError, ManualClock } from '@postmill/core';
 import { createKeys, createRedisClient, IdentityStore, type RedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -42,12 +42,12 @@ describe('IdentityStore', () => {
     expect(await store.get('nothing.example.com')).toBeUndefined();
   });
 
-  it('refuses to create a domain twice, whatever its case, with InvalidParameterValue.RepeatCreation and keeps the first record', async () => {
+  it('refuses to create a domain twice, whatever its case, as already-exists, and keeps the first record', async () => {
     await store.create({ name: 'example.com', dkimOption: 0, tags: [] });
     clock.advance(1000);
     const err = await store.create({ name: 'EXAMPLE.com', dkimOption: 2, tags: [] }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConflictError);
-    expect((err as ConflictError).code).toBe('InvalidParameterValue.RepeatCreation');
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err).toMatchObject({ kind: 'already-exists', context: { resource: 'domain', name: 'example.com' } });
     expect(await store.get('example.com')).toMatchObject({ dkimOption: 0, createdAt: 1_700_000_000_000 });
     expect((await store.list(0, 10)).total).toBe(1);
   });

@@ -1,4 +1,4 @@
-import { ConflictError, ManualClock, NotFoundError, ValidationError } from '@postmill/core';
+import { EngineError, ManualClock } from '@postmill/core';
 import { createKeys, createRedisClient, INVALID_LOG_CAP, type Keys, ReceiverStore, type RedisClient, UPLOAD_LEASE_MS } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -11,11 +11,11 @@ declare module 'vitest' {
 
 const limits = { maxListSize: 50_000, maxTemplateDataBytes: 800 };
 
-async function thrown(p: Promise<unknown>): Promise<{ name?: string; code?: string }> {
+async function thrown(p: Promise<unknown>): Promise<{ name?: string; code?: string; kind?: string; context?: Record<string, unknown> }> {
   try {
     await p;
   } catch (err) {
-    return err as { name?: string; code?: string };
+    return err as { name?: string; code?: string; kind?: string; context?: Record<string, unknown> };
   }
   throw new Error('expected a rejection');
 }
@@ -74,11 +74,11 @@ describe('ReceiverStore', () => {
       expect(await store.get(3)).toBeUndefined();
     });
 
-    it('refuses a name already taken with InvalidParameterValue.RepeatReceiverName and leaves no trace of the attempt', async () => {
+    it('refuses a name already taken as already-exists and leaves no trace of the attempt', async () => {
       await store.create({ name: 'dup', desc: '' });
       const err = await thrown(store.create({ name: 'dup', desc: 'other' }));
-      expect(err).toBeInstanceOf(ConflictError);
-      expect(err.code).toBe('InvalidParameterValue.RepeatReceiverName');
+      expect(err).toBeInstanceOf(EngineError);
+      expect(err).toMatchObject({ kind: 'already-exists', context: { resource: 'receiver-list', name: 'dup' } });
       expect(await store.get(2)).toBeUndefined();
       expect((await store.list({ offset: 0, limit: 10 })).total).toBe(1);
       expect((await store.create({ name: 'Dup', desc: '' })).id).toBe(3);
@@ -162,12 +162,12 @@ describe('ReceiverStore', () => {
       expect(refused?.items.map((r) => [r.email, r.reason])).toEqual(result.invalid.map((r) => [r.email, r.reason]));
     });
 
-    it('refuses a call whose every entry is refused with the Tencent code of the first refusal, storing nothing', async () => {
+    it('refuses a call whose every entry is refused with the reason of the first refusal, storing nothing', async () => {
       const { id } = await store.create({ name: 'l', desc: '' });
       const err = await thrown(store.append(id, [{ email: 'bad' }, { email: 'a@x.com', templateData: 'nope' }], limits));
-      expect(err).toBeInstanceOf(ValidationError);
-      expect(err.code).toBe('InvalidParameterValue.ReceiverEmailInvalid');
-      expect((await thrown(store.append(id, [{ email: 'a@x.com', templateData: '[]' }], limits))).code).toBe('InvalidParameterValue.TemplateDataError');
+      expect(err).toBeInstanceOf(EngineError);
+      expect(err).toMatchObject({ kind: 'receiver-entries-refused', context: { receiverId: id, refusal: 'InvalidEmail', refused: 2 } });
+      expect((await thrown(store.append(id, [{ email: 'a@x.com', templateData: '[]' }], limits))).context).toMatchObject({ refusal: 'TemplateDataError' });
       expect(await store.get(id)).toMatchObject({ count: 0, invalidCount: 0, templateKeys: undefined });
       expect(await redis.exists(keys.receiverInvalid(id))).toBe(0);
     });
@@ -202,36 +202,36 @@ describe('ReceiverStore', () => {
     it('keeps a list of plain addresses plain: data uploaded later is TemplateDataInconsistent', async () => {
       const { id } = await store.create({ name: 'l', desc: '' });
       await store.append(id, emails('a@x.com'), limits);
-      expect((await thrown(store.append(id, [{ email: 'b@x.com', templateData: '{"n":"1"}' }], limits))).code).toBe(
-        'InvalidParameterValue.TemplateDataInconsistent',
-      );
+      expect((await thrown(store.append(id, [{ email: 'b@x.com', templateData: '{"n":"1"}' }], limits))).context).toMatchObject({
+        refusal: 'TemplateDataInconsistent',
+      });
     });
 
-    it('refuses with LimitExceeded.ReceiverDetailCountLimit, adding nothing, a call whose new entries pass the cap, counting repeats out exactly', async () => {
+    it('refuses as limit-exceeded (receiver-list-size), adding nothing, a call whose new entries pass the cap, counting repeats out exactly', async () => {
       const { id } = await store.create({ name: 'l', desc: '' });
       const cap = { ...limits, maxListSize: 5 };
       await store.append(id, emails('a@x.com', 'b@x.com', 'c@x.com'), cap);
       const err = await thrown(store.append(id, emails('d@x.com', 'e@x.com', 'f@x.com'), cap));
-      expect(err).toBeInstanceOf(ConflictError);
-      expect(err.code).toBe('LimitExceeded.ReceiverDetailCountLimit');
+      expect(err).toBeInstanceOf(EngineError);
+      expect(err).toMatchObject({ kind: 'limit-exceeded', context: { limit: 'receiver-list-size', max: 5, count: 6 } });
       expect(await store.length(id)).toBe(3);
       // 5 entries given but 3 are repeats: the 2 new ones fit exactly.
       expect(await store.append(id, emails('a@x.com', 'b@x.com', 'c@x.com', 'd@x.com', 'e@x.com'), cap)).toMatchObject({ valid: 2, repeat: 3 });
       expect(await store.get(id)).toMatchObject({ count: 5 });
-      expect((await thrown(store.append(id, emails('z@x.com'), cap))).code).toBe('LimitExceeded.ReceiverDetailCountLimit');
+      expect((await thrown(store.append(id, emails('z@x.com'), cap))).kind).toBe('limit-exceeded');
     });
 
-    it('answers OperationDenied.ReceiverNotExist for an unknown list and creates no key for it', async () => {
+    it('refuses an unknown list as receiver-list-not-found and creates no key for it', async () => {
       const err = await thrown(store.append(9, emails('a@x.com'), limits));
-      expect(err).toBeInstanceOf(NotFoundError);
-      expect(err.code).toBe('OperationDenied.ReceiverNotExist');
+      expect(err).toBeInstanceOf(EngineError);
+      expect(err).toMatchObject({ kind: 'receiver-list-not-found', context: { receiverId: 9 } });
       expect(await keysOf(redis, `${prefix}:{r:9}:*`)).toEqual([]);
     });
 
-    it('refuses an upload while another holds the list with OperationDenied.ReceiverIsOperating, until that lease runs out', async () => {
+    it('refuses an upload while another holds the list as receiver-list-busy, until that lease runs out', async () => {
       const { id } = await store.create({ name: 'l', desc: '' });
       await redis.hset(keys.receiverMeta(id), 'lock', 'other-upload', 'lockUntil', clock.now() + UPLOAD_LEASE_MS);
-      expect((await thrown(store.append(id, emails('a@x.com'), limits))).code).toBe('OperationDenied.ReceiverIsOperating');
+      expect((await thrown(store.append(id, emails('a@x.com'), limits))).kind).toBe('receiver-list-busy');
       clock.advance(UPLOAD_LEASE_MS + 1);
       expect((await store.append(id, emails('a@x.com'), limits)).valid).toBe(1);
       expect(await redis.hexists(keys.receiverMeta(id), 'lock')).toBe(0);

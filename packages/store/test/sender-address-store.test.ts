@@ -1,4 +1,4 @@
-import { ConflictError, ManualClock } from '@postmill/core';
+import { EngineError, ManualClock } from '@postmill/core';
 import { createKeys, createRedisClient, type RedisClient, SenderAddressStore } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -11,13 +11,13 @@ declare module 'vitest' {
   }
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+async function kindOf(promise: Promise<unknown>): Promise<string | undefined> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(ConflictError);
-  return (err as ConflictError).code;
+  expect(err).toBeInstanceOf(EngineError);
+  return (err as EngineError).kind;
 }
 
 describe('SenderAddressStore', () => {
@@ -59,18 +59,18 @@ describe('SenderAddressStore', () => {
     expect(await store.get('b@example.com')).toEqual({ address: 'b@example.com', createdAt: 1_700_000_000_000 });
   });
 
-  it('refuses a duplicate address with InvalidParameterValue.RepeatEmailAddress, even when the cap is also reached', async () => {
+  it('refuses a duplicate address as already-exists, even when the cap is also reached', async () => {
     await store.create({ address: 'a@example.com' });
-    expect(await codeOf(store.create({ address: 'a@EXAMPLE.com', senderName: 'Other' }))).toBe('InvalidParameterValue.RepeatEmailAddress');
+    expect(await kindOf(store.create({ address: 'a@EXAMPLE.com', senderName: 'Other' }))).toBe('already-exists');
     await store.create({ address: 'b@example.com' });
     await store.create({ address: 'c@example.com' });
-    expect(await codeOf(store.create({ address: 'c@example.com' }))).toBe('InvalidParameterValue.RepeatEmailAddress');
+    expect(await kindOf(store.create({ address: 'c@example.com' }))).toBe('already-exists');
     expect((await store.get('a@example.com'))?.senderName).toBeUndefined();
   });
 
-  it('refuses an address beyond the cap with OperationDenied.ExceedSenderLimit and accepts one again after a delete', async () => {
+  it('refuses an address beyond the cap as limit-exceeded and accepts one again after a delete', async () => {
     for (const a of ['a', 'b', 'c']) await store.create({ address: `${a}@example.com` });
-    expect(await codeOf(store.create({ address: 'd@example.com' }))).toBe('OperationDenied.ExceedSenderLimit');
+    expect(await kindOf(store.create({ address: 'd@example.com' }))).toBe('limit-exceeded');
     expect(await store.delete('b@example.com')).toBe(true);
     await store.create({ address: 'd@example.com' });
     expect((await store.list()).map((r) => r.address).sort()).toEqual(['a@example.com', 'c@example.com', 'd@example.com']);
@@ -85,7 +85,7 @@ describe('SenderAddressStore', () => {
   it('defaults the cap to 10 addresses', async () => {
     const defaults = new SenderAddressStore({ redis, keys: createKeys(prefix), clock });
     for (let i = 0; i < 10; i++) await defaults.create({ address: `user${i}@example.com` });
-    expect(await codeOf(defaults.create({ address: 'user10@example.com' }))).toBe('OperationDenied.ExceedSenderLimit');
+    expect(await kindOf(defaults.create({ address: 'user10@example.com' }))).toBe('limit-exceeded');
   });
 
   it('lists addresses oldest first, ties broken by address', async () => {

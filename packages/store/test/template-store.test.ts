@@ -1,4 +1,4 @@
-import { ManualClock, NotFoundError } from '@postmill/core';
+import { EngineError, ManualClock } from '@postmill/core';
 import { AUTO_APPROVAL_REASON, createKeys, createRedisClient, type RedisClient, TemplateStore } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -84,10 +84,10 @@ describe('TemplateStore', () => {
     expect(await store.get(t.id)).toEqual(updated);
   });
 
-  it('refuses to update an unknown template with InvalidParameterValue.TemplateNotExist and does not create it', async () => {
+  it('refuses to update an unknown template as template-not-found and does not create it', async () => {
     const err = await store.update(7, { name: 'x', text: 'y' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(NotFoundError);
-    expect((err as NotFoundError).code).toBe('InvalidParameterValue.TemplateNotExist');
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err).toMatchObject({ kind: 'template-not-found', context: { templateId: 7 } });
     expect(await store.get(7)).toBeUndefined();
     expect((await store.list(0, 10)).total).toBe(0);
   });
@@ -105,6 +105,6 @@ describe('TemplateStore', () => {
   it('refuses to update a deleted template rather than bringing it back', async () => {
     const t = await store.create({ name: 'a', text: 'a' });
     await store.delete(t.id);
-    await expect(store.update(t.id, { name: 'b', text: 'b' })).rejects.toMatchObject({ code: 'InvalidParameterValue.TemplateNotExist' });
+    await expect(store.update(t.id, { name: 'b', text: 'b' })).rejects.toMatchObject({ kind: 'template-not-found' });
   });
 });

@@ -1,7 +1,22 @@
-import { RECEIVER_REFUSAL_CODES, type ReceiverRefusal, validateReceiverEntry } from '@postmill/core';
+import { type ReceiverRefusal, validateReceiverEntry } from '@postmill/core';
 import { TencentError, type TencentApi } from '../api-client.ts';
 import type { ReaderEntry } from './reader-item.ts';
 import type { BatchOutcome, Rejection, UploadAnswer } from './upload-batch.ts';
+
+/**
+ * The Tencent code the API answers when it refuses every entry of an upload, per refusal reason
+ * (the API's error table, packages/api/src/tencent/error-table.ts, `receiver-entries-refused`):
+ * the CLI is a Tencent-dialect client, so it reads the dialect's codes.
+ */
+const RECEIVER_REFUSAL_CODES: Readonly<Record<ReceiverRefusal, string>> = {
+  EmptyEmail: 'InvalidParameterValue.ReceiverEmailInvalid',
+  TooLong: 'InvalidParameterValue.ReceiverEmailInvalid',
+  InvalidEmail: 'InvalidParameterValue.ReceiverEmailInvalid',
+  TemplateDataError: 'InvalidParameterValue.TemplateDataError',
+  TemplateDataLenLimit: 'InvalidParameterValue.TemplateDataLenLimit',
+  InValidTemplateData: 'InvalidParameterValue.InValidTemplateData',
+  TemplateDataInconsistent: 'InvalidParameterValue.TemplateDataInconsistent',
+};
 
 /** The Tencent codes the API answers when it refuses every entry of an upload (one per refusal kind). */
 export const WHOLE_BATCH_REFUSAL_CODES: ReadonlySet<string> = new Set(Object.values(RECEIVER_REFUSAL_CODES));

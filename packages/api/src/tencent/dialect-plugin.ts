@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isEngineError } from '@postmill/core';
 import { RequestAdmissionStore, isStorageUnavailable } from '@postmill/store';
 import { verifyTc3 } from '@postmill/tc3';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -7,6 +8,7 @@ import type { ApiDeps } from '../api-deps.ts';
 import type { WireDialect } from '../dialect-router.ts';
 import type { TencentAction } from './action.ts';
 import { errorEnvelope, isCallerError, successEnvelope } from './envelope.ts';
+import { tencentAnswerFor } from './error-table.ts';
 import { readIdempotencyKey } from './idempotency-key.ts';
 import { toTencentInputError } from './input-errors.ts';
 import { OVERSIZED_BODY_DRAIN_FACTOR, OVERSIZED_BODY_DRAIN_MS, RefusedBodyDrains, oversizedBodyMessage } from './oversized-body.ts';
@@ -19,6 +21,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 declare module 'fastify' {
   interface FastifyRequest {
     tencentRequestId?: string;
+    /** The action being answered, once known: Tencent's error codes differ per action (error-table.ts). */
+    tencentAction?: string;
   }
 }
 
@@ -78,12 +82,11 @@ export function tencentDialect(app: FastifyInstance, deps: ApiDeps, actions: rea
         return send(reply, errorEnvelope(requestId, 'InvalidParameter', `The request could not be read: ${err.message}`));
       }
       if (isCallerError(err)) return send(reply, errorEnvelope(requestId, err.code, err.message));
-      if (isStorageUnavailable(err)) {
-        req.log.warn({ err, requestId }, 'Redis unavailable; request refused');
-        return send(
-          reply,
-          errorEnvelope(requestId, 'FailedOperation.ServiceNotAvailable', 'Storage is temporarily unavailable; nothing was accepted. Retry the request later.'),
-        );
+      // Engine refusals and an unreachable Redis, through the one Tencent error table.
+      const answer = tencentAnswerFor(err, req.tencentAction);
+      if (answer) {
+        if (isStorageUnavailable(err) || isEngineError(err, 'storage-unavailable')) req.log.warn({ err, requestId }, 'Redis unavailable; request refused');
+        return send(reply, errorEnvelope(requestId, answer.code, answer.message));
       }
       req.log.error({ err, requestId }, 'internal error in the Tencent dialect');
       return send(reply, errorEnvelope(requestId, 'InternalError', 'An internal error occurred; the request was not applied.'));
@@ -116,6 +119,7 @@ export function tencentDialect(app: FastifyInstance, deps: ApiDeps, actions: rea
       if (version !== API_VERSION) throw new TencentApiError('NoSuchVersion', `The API version \`${version}\` does not exist; use ${API_VERSION}.`);
       const action = byName.get(actionName);
       if (!action) throw new TencentApiError('InvalidAction', `The action \`${actionName}\` does not exist.`);
+      req.tencentAction = action.name;
       // After the action is known (its name keys the rate counter). Its round trip overlaps decoding
       // and validation (and, for actions that allow it, their reads); nothing is written and no
       // answer but the admission's own refusal is given before it is known.
