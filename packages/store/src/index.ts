@@ -60,3 +60,7 @@ export {
   ReceiverStore,
 } from './receiver-store.ts';
 export type { ReceiverDetailQuery, ReceiverDetailRow, ReceiverDetailPage } from './receiver-details.ts';
+export { type NumberedKind, ResourceIdStore } from './resource-id-store.ts';
+export { type SendType, type SenderProfile, type ReplyTicket, SenderProfileStore } from './sender-profile-store.ts';
+export { type TemplateProfile, TemplateProfileStore } from './template-profile-store.ts';
+export { type TagRecord, TagStore } from './tag-store.ts';

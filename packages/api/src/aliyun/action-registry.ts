@@ -1,4 +1,9 @@
 import type { AliyunAction } from './action.ts';
+import { domainActions } from './actions/domain-actions.ts';
+import { mailAddressActions } from './actions/mail-address-actions.ts';
+import { receiverActions } from './actions/receiver-actions.ts';
+import { tagActions } from './actions/tag-actions.ts';
+import { templateActions } from './actions/template-actions.ts';
 
 /** Every DirectMail action Postmill answers; names are case-sensitive and unique. */
-export const ALIYUN_ACTIONS: readonly AliyunAction[] = [];
+export const ALIYUN_ACTIONS: readonly AliyunAction[] = [...domainActions, ...mailAddressActions, ...templateActions, ...receiverActions, ...tagActions];

@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import type { ApiDeps } from '../api-deps.ts';
+import type { DirectMailPort } from './engine-port.ts';
 import type { ActionParams } from './params.ts';
 
 /** What a DirectMail action may use besides its parameters. */
 export interface AliyunActionContext {
   readonly requestId: string;
   readonly deps: ApiDeps;
+  /** The operations and DirectMail stores actions call (engine-port.ts). */
+  readonly port: DirectMailPort;
   readonly log: Logger;
   /** The AccessKeyId the request was signed with. */
   readonly accessKeyId: string;

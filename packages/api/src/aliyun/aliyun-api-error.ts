@@ -18,12 +18,16 @@ export interface DialectErrorContexts {
   'invalid-version': { readonly version: string };
   'missing-parameter': { readonly name: string };
   'invalid-parameter': { readonly name: string; readonly detail: string };
+  /** DirectMail's own `Invalid<Name>.Malformed` refusals (TemplateName, TagName, KeyWord…). */
+  'malformed-parameter': { readonly name: string; readonly detail: string };
   'body-too-large': { readonly maxBytes: number };
   'unreadable-request': { readonly detail: string };
   /** DirectMail addresses things by name or by its own ids; these did not resolve. */
   'mail-address-not-found': { readonly address: string };
   'mail-address-id-not-found': { readonly mailAddressId: number };
   'domain-id-not-found': { readonly domainId: number };
+  /** A ReceiverId that cannot name a list (Postmill's ids are decimal numbers). */
+  'receiver-id-not-found': { readonly receiverId: string };
   'receiver-name-not-usable': { readonly name: string; readonly reason: 'not-found' | 'empty' };
   'template-name-not-found': { readonly name: string };
   'tag-not-found': { readonly tag: string };
@@ -31,6 +35,11 @@ export interface DialectErrorContexts {
   'ticket-not-found': Record<string, never>;
   'reply-address-missing': { readonly mailAddressId: number };
   'invalid-password': { readonly detail: string };
+  'template-name-duplicate': { readonly name: string };
+  'tag-name-duplicate': { readonly name: string };
+  /** UpdateMailAddressMsgCallBackUrl / Get…: the MailFrom is not a sender address. */
+  'mail-from-unknown': { readonly mailFrom: string };
+  'notify-url-malformed': { readonly url: string };
 }
 
 export type DialectErrorKind = keyof DialectErrorContexts;

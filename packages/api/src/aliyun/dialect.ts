@@ -11,6 +11,7 @@ import { AliyunApiError } from './aliyun-api-error.ts';
 import { admitNonce, verifyAliyunSignature } from './authenticate.ts';
 import { CLOUD_ONLY_ACTIONS } from './cloud-only-actions.ts';
 import { sendError, sendSuccess } from './envelope.ts';
+import { directMailPort } from './engine-port.ts';
 import { aliyunErrorAnswer, isServerFault } from './error-table.ts';
 import { ActionParams } from './params.ts';
 import { type AnswerFormat, bestEffortFormat, readAliyunRequest } from './request.ts';
@@ -44,6 +45,7 @@ export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[]
   const byName = new Map(actionList.map((a) => [a.name, a]));
   const admissions = new RequestAdmissionStore({ redis: deps.redis, keys: deps.keys });
   const refuseReplays = refusesReplays(deps.limits.apiReplayProtection, ACS_REFUSES_REPLAYS_BY_DEFAULT);
+  const port = directMailPort(deps);
 
   function answerError(err: unknown, req: FastifyRequest, reply: FastifyReply, where: { format: AnswerFormat; action: string | undefined }): FastifyReply {
     const requestId = req.aliyunRequestId ?? randomUUID().toUpperCase();
@@ -79,6 +81,7 @@ export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[]
       const fields = await action.handle(new ActionParams(request.params), {
         requestId,
         deps,
+        port,
         get log() {
           log ??= deps.logger.child({ dialect: 'aliyun', action: action.name, requestId });
           return log;

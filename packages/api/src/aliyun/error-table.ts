@@ -72,7 +72,6 @@ const DUPLICATE_CODES: Readonly<Record<ErrorContexts['already-exists']['resource
   domain: 'InvalidDomainName.Duplicate',
   sender: 'InvalidMailAddressName.Duplicate',
   'receiver-list': 'InvalidReceiverName.Duplicate',
-  template: 'InvalidTemplateName.Duplicate',
   'suppression-entry': 'InvalidAddress.Duplicate',
 };
 
@@ -134,11 +133,13 @@ const DIALECT_KINDS: { readonly [K in DialectErrorKind]: DialectRow<K> } = {
   'invalid-version': (c) => bad('InvalidVersion', `Specified parameter Version is not valid: ${c.version} (this endpoint serves 2015-11-23).`),
   'missing-parameter': (c) => bad(`Missing${c.name}`, `${c.name} is mandatory for this action.`),
   'invalid-parameter': (c) => bad(`Invalid${c.name}`, `Specified parameter ${c.name} is not valid: ${c.detail}`),
+  'malformed-parameter': (c) => bad(`Invalid${c.name}.Malformed`, `The specified ${c.name} is wrongly formed: ${c.detail}`),
   'body-too-large': (c) => bad('InvalidParameter', `The request body is larger than ${c.maxBytes} bytes.`),
   'unreadable-request': (c) => bad('InvalidParameter', `The request could not be read: ${c.detail}`),
   'mail-address-not-found': (c) => notFound('InvalidMailAddress.NotFound', `The specified mailAddress does not exist: ${c.address}.`),
   'mail-address-id-not-found': (c) => notFound('InvalidMailAddress.NotFound', `The specified mailAddress does not exist: MailAddressId ${c.mailAddressId}.`),
   'domain-id-not-found': (c) => notFound('InvalidDomain.NotFound', `The specified domain does not exist: DomainId ${c.domainId}.`),
+  'receiver-id-not-found': (c) => notFound('InvalidReceiver.NotFound', `The specified receiver does not exist: ReceiverId ${c.receiverId.slice(0, 64)}.`),
   'receiver-name-not-usable': (c) =>
     bad(
       'InvalidReceiverName.Malformed',
@@ -150,6 +151,10 @@ const DIALECT_KINDS: { readonly [K in DialectErrorKind]: DialectRow<K> } = {
   'ticket-not-found': () => bad('InvalidTicket', 'Specified parameter Ticket is not valid: it was not issued, was already used, or has expired.'),
   'reply-address-missing': (c) => bad('InvalidReplyAddress', `The sender address ${c.mailAddressId} has no ReplyAddress to verify; set one with ModifyMailAddress.`),
   'invalid-password': (c) => bad('InvalidPassword', `Specified parameter Password is not valid: ${c.detail}`),
+  'template-name-duplicate': (c) => bad('InvalidTemplateName.Duplicate', `The specified template name has already existed: ${c.name}.`),
+  'tag-name-duplicate': (c) => bad('InvalidTagName.Duplicate', `The specified tag name has already existed: ${c.name}.`),
+  'mail-from-unknown': (c) => bad('InvalidMailAddressName.Malformed', `The specified mailAddress accountName is wrongly formed: ${c.mailFrom} is not a sender address.`),
+  'notify-url-malformed': (c) => bad('InvalidNotifyUrl.Malformed', `The specified notifyUrl is wrongly formed: ${c.url.slice(0, 200)} (an http or https URL is expected).`),
 };
 
 const INTERNAL: AliyunErrorAnswer = {

@@ -1,0 +1,37 @@
+import { type MessageSpec, newMessageId } from '@postmill/core';
+
+/** What the reply-to verification mail says, and to whom. */
+export interface ReplyVerification {
+  readonly sender: string;
+  readonly replyAddress: string;
+  readonly ticket: string;
+  /** `en` for English, anything else Chinese (as DirectMail's `Lang`). */
+  readonly lang?: string | undefined;
+}
+
+/**
+ * The verification mail CheckReplyToMailAddress sends to a sender's reply-to address: from the
+ * sender itself, carrying the ticket ApproveReplyMailAddress takes. A plain transactional message
+ * (no unsubscribe link, no template), so it goes through the same queue and transport as any mail.
+ */
+export function replyVerificationMessage(v: ReplyVerification, nowMs: number): MessageSpec {
+  const english = v.lang === 'en';
+  const subject = english ? 'Confirm your reply-to address' : '请验证您的回信地址';
+  const text = english
+    ? `The sender ${v.sender} uses ${v.replyAddress} as its reply-to address.\n\nTo confirm it, call ApproveReplyMailAddress with Ticket=${v.ticket} (valid for 24 hours).\n\nIf you did not expect this, ignore this mail.`
+    : `发信地址 ${v.sender} 将 ${v.replyAddress} 设为回信地址。\n\n请调用 ApproveReplyMailAddress 并传入 Ticket=${v.ticket} 完成验证（24 小时内有效）。\n\n如非本人操作，请忽略此邮件。`;
+  return {
+    messageId: newMessageId(nowMs),
+    acceptedAt: nowMs,
+    from: { address: v.sender },
+    to: [v.replyAddress],
+    cc: [],
+    bcc: [],
+    subject,
+    text,
+    attachments: [],
+    headers: {},
+    unsubscribe: '0',
+    triggerType: 1,
+  };
+}
