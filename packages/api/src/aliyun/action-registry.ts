@@ -1,9 +1,21 @@
 import type { AliyunAction } from './action.ts';
+import { accountActions } from './actions/account-actions.ts';
 import { domainActions } from './actions/domain-actions.ts';
 import { mailAddressActions } from './actions/mail-address-actions.ts';
 import { receiverActions } from './actions/receiver-actions.ts';
+import { statisticsActions } from './actions/statistics-actions.ts';
+import { suppressionActions } from './actions/suppression-actions.ts';
 import { tagActions } from './actions/tag-actions.ts';
 import { templateActions } from './actions/template-actions.ts';
 
 /** Every DirectMail action Postmill answers; names are case-sensitive and unique. */
-export const ALIYUN_ACTIONS: readonly AliyunAction[] = [...domainActions, ...mailAddressActions, ...templateActions, ...receiverActions, ...tagActions];
+export const ALIYUN_ACTIONS: readonly AliyunAction[] = [
+  ...domainActions,
+  ...mailAddressActions,
+  ...templateActions,
+  ...receiverActions,
+  ...tagActions,
+  ...suppressionActions,
+  ...statisticsActions,
+  ...accountActions,
+];

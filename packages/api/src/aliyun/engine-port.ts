@@ -1,5 +1,14 @@
 import { EngineError, domainOf, isValidDomain, isValidEmail, normalizeEmail } from '@postmill/core';
-import type { DomainOperations, ReceiverEntryInput, ReceiverListOperations, SenderOperations, TemplateInput, TemplateOperations } from '@postmill/engine';
+import type {
+  DomainOperations,
+  ReceiverEntryInput,
+  ReceiverListOperations,
+  SenderOperations,
+  StatisticsOperations,
+  SuppressionOperations,
+  TemplateInput,
+  TemplateOperations,
+} from '@postmill/engine';
 import {
   type EmailIdentityRecord,
   ResourceIdStore,
@@ -22,6 +31,8 @@ export interface DirectMailPort {
   readonly senders: SenderOperations;
   readonly templates: TemplateOperations;
   readonly receivers: ReceiverListOperations;
+  readonly suppressions: Pick<SuppressionOperations, 'add' | 'list' | 'remove'>;
+  readonly statistics: StatisticsOperations;
   readonly ids: ResourceIdStore;
   readonly senderProfiles: SenderProfileStore;
   readonly templateProfiles: TemplateProfileStore;
@@ -145,6 +156,23 @@ function storeReceivers(deps: ApiDeps): ReceiverListOperations {
   };
 }
 
+function storeSuppressions(deps: ApiDeps): DirectMailPort['suppressions'] {
+  return {
+    add: (emails, options) => deps.blacklist.add(emails, options?.expireDate),
+    list: (query) => deps.blacklist.list(query),
+    async remove(emails) {
+      await deps.blacklist.remove(emails);
+    },
+  };
+}
+
+function storeStatistics(deps: ApiDeps): StatisticsOperations {
+  return {
+    report: (input) =>
+      deps.statistics.report({ startDate: input.startDate, endDate: input.endDate, ...(input.senderDomain === undefined ? {} : { domain: input.senderDomain }) }),
+  };
+}
+
 /** Builds the port once per server (stores hold no connection of their own: they use deps.redis). */
 export function directMailPort(deps: ApiDeps): DirectMailPort {
   const stores = { redis: deps.redis, keys: deps.keys };
@@ -153,6 +181,8 @@ export function directMailPort(deps: ApiDeps): DirectMailPort {
     senders: storeSenders(deps),
     templates: storeTemplates(deps),
     receivers: storeReceivers(deps),
+    suppressions: storeSuppressions(deps),
+    statistics: storeStatistics(deps),
     ids: new ResourceIdStore(stores),
     senderProfiles: new SenderProfileStore(stores),
     templateProfiles: new TemplateProfileStore(stores),
