@@ -109,6 +109,10 @@ export interface Keys {
   /** Mail tags by name: HASH name → id. Same tag. */
   readonly tagNames: string;
   readonly tagSeq: string;
+  /** DirectMail's annotations of one send (TagName, ClickTrace, AddressType): string with PX, tagged like the message. */
+  messageAnnotation(messageId: string): string;
+  /** The same for a batch task, tagged like the task. */
+  taskAnnotation(taskId: number): string;
 }
 
 /** Builds the key space for a deployment prefix (tests use a unique prefix each). */
@@ -177,5 +181,7 @@ export function createKeys(prefix: string): Keys {
     tags: `${tag}:tags`,
     tagNames: `${tag}:tags:names`,
     tagSeq: `${tag}:seq:tag`,
+    messageAnnotation: (id) => `${prefix}:{m:${id}}:dm`,
+    taskAnnotation: (id) => `${prefix}:{t:${id}}:dm`,
   };
 }

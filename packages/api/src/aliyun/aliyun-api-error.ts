@@ -35,6 +35,8 @@ export interface DialectErrorContexts {
   'ticket-not-found': Record<string, never>;
   'reply-address-missing': { readonly mailAddressId: number };
   'invalid-password': { readonly detail: string };
+  /** BatchSendMail from an address made for trigger (transactional) mail. */
+  'mail-address-send-type': { readonly address: string; readonly sendType: string };
   'template-name-duplicate': { readonly name: string };
   'tag-name-duplicate': { readonly name: string };
   /** UpdateMailAddressMsgCallBackUrl / Get…: the MailFrom is not a sender address. */

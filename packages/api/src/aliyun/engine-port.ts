@@ -1,6 +1,8 @@
 import { EngineError, domainOf, isValidDomain, isValidEmail, normalizeEmail } from '@postmill/core';
 import type {
+  CampaignOperations,
   DomainOperations,
+  MessageOperations,
   ReceiverEntryInput,
   ReceiverListOperations,
   SenderOperations,
@@ -12,6 +14,7 @@ import type {
 import {
   type EmailIdentityRecord,
   ResourceIdStore,
+  SendAnnotationStore,
   SenderProfileStore,
   TagStore,
   TemplateProfileStore,
@@ -27,6 +30,8 @@ import { type ReplyVerification, replyVerificationMessage } from './reply-verifi
  * lands: its operations replace the thin store-backed ones below.
  */
 export interface DirectMailPort {
+  readonly messages: MessageOperations;
+  readonly campaigns: CampaignOperations;
   readonly domains: DomainOperations;
   readonly senders: SenderOperations;
   readonly templates: TemplateOperations;
@@ -37,6 +42,7 @@ export interface DirectMailPort {
   readonly senderProfiles: SenderProfileStore;
   readonly templateProfiles: TemplateProfileStore;
   readonly tags: TagStore;
+  readonly annotations: SendAnnotationStore;
   /** Queues the reply-to verification mail (through the delivery queue and transport, like any mail). */
   sendReplyVerification(verification: ReplyVerification, nowMs: number): Promise<void>;
 }
@@ -173,10 +179,32 @@ function storeStatistics(deps: ApiDeps): StatisticsOperations {
   };
 }
 
+// Sending and campaigns are the engine's (validation, rendering, queueing are not copied here);
+// until its implementation is merged they refuse clearly instead of half-working.
+function awaitingEngine(operation: string): never {
+  throw new EngineError('unsupported', `${operation} is not available in this build yet: it runs on the dialect-neutral engine.`, {
+    context: { feature: operation },
+  });
+}
+
+const PENDING_MESSAGES: MessageOperations = { accept: async () => awaitingEngine('sending') };
+
+const PENDING_CAMPAIGNS: CampaignOperations = {
+  create: async () => awaitingEngine('batch sending'),
+  get: async () => awaitingEngine('batch tasks'),
+  list: async () => awaitingEngine('batch tasks'),
+  pause: async () => awaitingEngine('batch tasks'),
+  resume: async () => awaitingEngine('batch tasks'),
+  cancel: async () => awaitingEngine('batch tasks'),
+  retryFailures: async () => awaitingEngine('batch tasks'),
+};
+
 /** Builds the port once per server (stores hold no connection of their own: they use deps.redis). */
 export function directMailPort(deps: ApiDeps): DirectMailPort {
   const stores = { redis: deps.redis, keys: deps.keys };
   return {
+    messages: PENDING_MESSAGES,
+    campaigns: PENDING_CAMPAIGNS,
     domains: storeDomains(deps),
     senders: storeSenders(deps),
     templates: storeTemplates(deps),
@@ -187,6 +215,7 @@ export function directMailPort(deps: ApiDeps): DirectMailPort {
     senderProfiles: new SenderProfileStore(stores),
     templateProfiles: new TemplateProfileStore(stores),
     tags: new TagStore({ ...stores, clock: deps.clock }),
+    annotations: new SendAnnotationStore(stores),
     sendReplyVerification: (verification, nowMs) => deps.producer.enqueue(replyVerificationMessage(verification, nowMs)),
   };
 }

@@ -151,6 +151,8 @@ const DIALECT_KINDS: { readonly [K in DialectErrorKind]: DialectRow<K> } = {
   'ticket-not-found': () => bad('InvalidTicket', 'Specified parameter Ticket is not valid: it was not issued, was already used, or has expired.'),
   'reply-address-missing': (c) => bad('InvalidReplyAddress', `The sender address ${c.mailAddressId} has no ReplyAddress to verify; set one with ModifyMailAddress.`),
   'invalid-password': (c) => bad('InvalidPassword', `Specified parameter Password is not valid: ${c.detail}`),
+  'mail-address-send-type': (c) =>
+    bad('InvalidMailAddressSendType.Malformed', `The specified mailAddress sendType is wrongly formed: ${c.address} is a ${c.sendType} address; batch mail needs a batch address.`),
   'template-name-duplicate': (c) => bad('InvalidTemplateName.Duplicate', `The specified template name has already existed: ${c.name}.`),
   'tag-name-duplicate': (c) => bad('InvalidTagName.Duplicate', `The specified tag name has already existed: ${c.name}.`),
   'mail-from-unknown': (c) => bad('InvalidMailAddressName.Malformed', `The specified mailAddress accountName is wrongly formed: ${c.mailFrom} is not a sender address.`),
