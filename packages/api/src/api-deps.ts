@@ -1,12 +1,10 @@
 import type { CampaignTaskSpec, Clock, Limits } from '@postmill/core';
-import type { CampaignControl, MessageProducer } from '@postmill/queue';
-import type { IdentityStore, Keys, MessageStore, RedisClient, SenderAddressStore, SuppressionStore, TemplateStore } from '@postmill/store';
-import type { BlacklistStore, SendRateStore, StatisticsStore } from '@postmill/store';
-import type { ReceiverStore, TaskStore } from '@postmill/store';
-import type { OutboxStore } from '@postmill/transports';
+import type { Engine } from '@postmill/engine';
+import type { Keys, MessageStore, ReceiverStore, RedisClient, StatisticsStore, SuppressionStore, TaskStore } from '@postmill/store';
 import type { Logger } from 'pino';
-import type { OpsDeps } from './ops-routes.ts';
 import type { DashboardDeps } from './admin/dashboard-access.ts';
+import type { OpsDeps } from './ops-routes.ts';
+import type { OutboxReader } from './outbox-reader.ts';
 
 /** Everything the API needs, built once by the app's composition root and passed inward. */
 export interface ApiDeps {
@@ -15,27 +13,23 @@ export interface ApiDeps {
   readonly logger: Logger;
   /** Secret key of a SecretId, or undefined when unknown. */
   readonly lookupSecret: (secretId: string) => string | undefined;
+  /** Every operation a dialect calls (messages, campaigns, domains, senders, templates, lists, suppression, statistics). */
+  readonly engine: Engine;
+  /** Request admission (replay and rate checks) and the status read path. */
   readonly redis: RedisClient;
   readonly keys: Keys;
-  readonly identities: IdentityStore;
-  readonly addresses: SenderAddressStore;
-  readonly templates: TemplateStore;
+  /** Delivery states of single messages (GetSendEmailStatus). */
   readonly messages: MessageStore;
+  /** Unsubscribes: the unsubscribe endpoint records them, GetSendEmailStatus reports them. */
   readonly suppressions: SuppressionStore;
-  /** Custom blacklist (CreateCustomBlacklist & co.). */
-  readonly blacklist: BlacklistStore;
-  /** Sending statistics (GetStatisticsReport). */
+  /** Sending statistics (the unsubscribe endpoint counts unsubscribes). */
   readonly statistics: StatisticsStore;
-  /** Receiver lists (CreateReceiver & co.). */
+  /** Receiver lists (campaign rows of GetSendEmailStatus). */
   readonly receivers: ReceiverStore;
-  /** Batch tasks and their run ledgers (ListSendTasks, campaign statuses). */
+  /** Batch tasks and their run ledgers (campaign rows of GetSendEmailStatus). */
   readonly tasks: TaskStore<CampaignTaskSpec>;
-  /** Creates and steers batch tasks (BatchSendEmail, Pause/Resume/Cancel/RetrySendTask*). */
-  readonly campaigns: CampaignControl;
-  /** The send rate the workers announced (GetSendTask's SendRate). */
-  readonly sendRates: SendRateStore;
-  readonly outbox: OutboxStore;
-  readonly producer: MessageProducer;
+  /** The outbox pages' source (implemented by the outbox transport's store). */
+  readonly outbox: OutboxReader;
   /** Base URL recipients reach (unsubscribe links), without a trailing slash. */
   readonly publicUrl: string;
   /** Key that signs unsubscribe tokens. */

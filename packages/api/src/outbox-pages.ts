@@ -1,5 +1,5 @@
 import { escapeHtml } from '@postmill/core';
-import type { OutboxEntry } from '@postmill/transports';
+import type { OutboxEntryView } from './outbox-reader.ts';
 import type { OutboxMessageView } from './outbox-message-view.ts';
 
 /**
@@ -19,7 +19,7 @@ export interface OutboxPage {
   readonly total: number;
   /** The search, when the listing is one. */
   readonly query?: string;
-  readonly items: readonly OutboxEntry[];
+  readonly items: readonly OutboxEntryView[];
 }
 
 function listHref(page: OutboxPage, offset: number): string {
@@ -72,7 +72,7 @@ const FRAME_CSP = `<meta http-equiv="Content-Security-Policy" content="${escapeH
  * popups, no top navigation) and the attachments with download links. Everything from the mail is
  * escaped; the HTML reaches the browser only as the escaped value of `srcdoc`.
  */
-export function outboxMessageBody(entry: OutboxEntry, view: OutboxMessageView): string {
+export function outboxMessageBody(entry: OutboxEntryView, view: OutboxMessageView): string {
   const id = encodeURIComponent(entry.id);
   const summary = view.summary.map((h) => `<tr><th>${escapeHtml(h.name)}</th><td>${escapeHtml(h.value)}</td></tr>`).join('');
   const envelope = `<tr><th>Envelope</th><td>from ${escapeHtml(entry.from)} to ${escapeHtml(entry.recipients.join(', '))}, stored ${escapeHtml(time(entry.storedAt))}</td></tr>`;

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type CampaignTaskSpec, type Clock, type Limits, TENCENT_LIMITS, DEFAULT_RETRY_POLICY, systemClock } from '@postmill/core';
+import { createEngine } from '@postmill/engine';
 import { CampaignControl, MessageProducer, createCampaignQueue, createDeliveryQueue } from '@postmill/queue';
 import {
   BlacklistStore,
@@ -31,9 +32,24 @@ export interface TencentAnswer {
   readonly body: any;
 }
 
+/**
+ * The API's deps plus the stores and services its engine was built on, so tests can arrange and
+ * inspect state directly (the outbox as its full store).
+ */
+export type HarnessDeps = ApiDeps & {
+  readonly identities: IdentityStore;
+  readonly addresses: SenderAddressStore;
+  readonly templates: TemplateStore;
+  readonly blacklist: BlacklistStore;
+  readonly campaigns: CampaignControl;
+  readonly sendRates: SendRateStore;
+  readonly producer: MessageProducer;
+  readonly outbox: OutboxStore;
+};
+
 export interface ApiHarness {
   readonly baseUrl: string;
-  readonly deps: ApiDeps;
+  readonly deps: HarnessDeps;
   readonly secretId: string;
   readonly secretKey: string;
   /** The campaign-control queue (tests inspect the jobs BatchSendEmail and the control actions add). */
@@ -84,17 +100,16 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   const messages = new MessageStore({ redis, keys, clock, retentionDays: limits.statusRetentionDays, timeZone: 'Asia/Shanghai' });
   const secretId = `AKID${randomBytes(8).toString('hex')}`;
   const secretKey = randomBytes(16).toString('hex');
-  const deps: ApiDeps = {
+  const logger = pino({ level: 'silent' });
+  const stores = {
     clock,
     limits,
-    logger: pino({ level: 'silent' }),
-    lookupSecret: (id) => (id === secretId ? secretKey : undefined),
+    logger,
     redis,
     keys,
     identities: new IdentityStore({ redis, keys, clock }),
     addresses: new SenderAddressStore({ redis, keys, clock, maxAddresses: limits.maxSenderAddresses }),
     templates: new TemplateStore({ redis, keys, clock }),
-    messages,
     suppressions: new SuppressionStore({ redis, keys }),
     blacklist: new BlacklistStore({ redis, keys, clock, timeZone: 'Asia/Shanghai' }),
     statistics: new StatisticsStore({ redis, keys, timeZone: 'Asia/Shanghai' }),
@@ -102,8 +117,15 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     tasks,
     campaigns: new CampaignControl({ tasks, campaignQueue, policy: DEFAULT_RETRY_POLICY, clock }),
     sendRates: new SendRateStore({ redis, keys, clock }),
-    outbox: new OutboxStore({ redis, keys, clock, maxMessages: 100 }),
     producer: new MessageProducer({ messages, intake: new DeliveryIntakeStore({ redis, keys }) }),
+    timeZone: 'Asia/Shanghai',
+  };
+  const deps: HarnessDeps = {
+    ...stores,
+    engine: createEngine(stores),
+    lookupSecret: (id) => (id === secretId ? secretKey : undefined),
+    messages,
+    outbox: new OutboxStore({ redis, keys, clock, maxMessages: 100 }),
     publicUrl: 'http://localhost:8080',
     unsubscribeSecret: 'harness-unsubscribe-secret',
     timeZone: 'Asia/Shanghai',

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { addressKey, domainOf, formatMailbox, isValidDomain, isValidEmail, normalizeEmail, parseMailbox, uniqueAddresses } from './email-address.ts';
-import { ValidationError } from './errors.ts';
+import { EngineError } from './engine-error.ts';
 
-const CODE = 'FailedOperation.IncorrectSender';
+const FIELD = 'from';
 
 function parseError(value: string): unknown {
   try {
-    parseMailbox(value, CODE);
+    parseMailbox(value, FIELD);
   } catch (err) {
     return err;
   }
@@ -16,46 +16,46 @@ function parseError(value: string): unknown {
 
 describe('parseMailbox', () => {
   it('parses a bare address and lower-cases only its domain', () => {
-    expect(parseMailbox('News.Team@Mail.Example.COM', CODE)).toEqual({ address: 'News.Team@mail.example.com' });
+    expect(parseMailbox('News.Team@Mail.Example.COM', FIELD)).toEqual({ address: 'News.Team@mail.example.com' });
   });
 
   it('parses the Tencent alias form "Alias <addr>" with exactly one space before the angle bracket', () => {
-    expect(parseMailbox('QCLOUDTEAM <noreply@mail.qcloud.com>', CODE)).toEqual({ address: 'noreply@mail.qcloud.com', name: 'QCLOUDTEAM' });
-    expect(parseMailbox('腾讯云 团队 <noreply@mail.qcloud.com>', CODE)).toEqual({ address: 'noreply@mail.qcloud.com', name: '腾讯云 团队' });
+    expect(parseMailbox('QCLOUDTEAM <noreply@mail.qcloud.com>', FIELD)).toEqual({ address: 'noreply@mail.qcloud.com', name: 'QCLOUDTEAM' });
+    expect(parseMailbox('腾讯云 团队 <noreply@mail.qcloud.com>', FIELD)).toEqual({ address: 'noreply@mail.qcloud.com', name: '腾讯云 团队' });
   });
 
   it('ignores whitespace around the whole value', () => {
-    expect(parseMailbox('  Team <a@example.com>  ', CODE)).toEqual({ address: 'a@example.com', name: 'Team' });
+    expect(parseMailbox('  Team <a@example.com>  ', FIELD)).toEqual({ address: 'a@example.com', name: 'Team' });
   });
 
   it('refuses an alias not separated by exactly one space, or angle brackets without an alias', () => {
     for (const value of ['Team<a@example.com>', 'Team  <a@example.com>', '<a@example.com>']) {
-      expect(parseError(value), value).toBeInstanceOf(ValidationError);
+      expect(parseError(value), value).toBeInstanceOf(EngineError);
     }
   });
 
   it('refuses an alias containing a colon, a quote, an angle bracket or a line break', () => {
     for (const value of ['Re: Team <a@example.com>', '"Team" <a@example.com>', 'Team > x <a@example.com>', 'Team\r\nBcc: x <a@example.com>', 'Team\n <a@example.com>']) {
-      expect(parseError(value), JSON.stringify(value)).toBeInstanceOf(ValidationError);
+      expect(parseError(value), JSON.stringify(value)).toBeInstanceOf(EngineError);
     }
   });
 
   it('refuses an alias longer than 128 characters', () => {
-    expect(parseError(`${'a'.repeat(129)} <a@example.com>`)).toBeInstanceOf(ValidationError);
-    expect(parseMailbox(`${'a'.repeat(128)} <a@example.com>`, CODE).name).toHaveLength(128);
+    expect(parseError(`${'a'.repeat(129)} <a@example.com>`)).toBeInstanceOf(EngineError);
+    expect(parseMailbox(`${'a'.repeat(128)} <a@example.com>`, FIELD).name).toHaveLength(128);
   });
 
   it('refuses addresses carrying CR, LF, a comma or angle brackets, so no header or second recipient can be injected', () => {
     for (const value of ['a@example.com\r\nBcc: x@example.com', 'a@example.com,b@example.com', 'a@example.com, b@example.com', 'a<b>@example.com', 'Team <a@example.com>>', 'a@exa\nmple.com']) {
-      expect(parseError(value), JSON.stringify(value)).toBeInstanceOf(ValidationError);
+      expect(parseError(value), JSON.stringify(value)).toBeInstanceOf(EngineError);
     }
   });
 
-  it('throws a ValidationError carrying the code the caller chose and the offending value', () => {
+  it('refuses as invalid-address naming the field the caller chose and the offending value', () => {
     const err = parseError('not an address');
-    expect(err).toBeInstanceOf(ValidationError);
-    expect(err).toMatchObject({ code: CODE, name: 'ValidationError', context: { value: 'not an address' } });
-    expect(() => parseMailbox('x', 'FailedOperation.IncorrectEmail')).toThrow(expect.objectContaining({ code: 'FailedOperation.IncorrectEmail' }));
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err).toMatchObject({ kind: 'invalid-address', name: 'EngineError', context: { field: FIELD, value: 'not an address' } });
+    expect(() => parseMailbox('x', 'replyTo')).toThrow(expect.objectContaining({ kind: 'invalid-address', context: { field: 'replyTo', value: 'x' } }));
   });
 });
 

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.ts';
+import { EngineError } from './engine-error.ts';
 
 /** A parsed sender or recipient: `address` is lower-cased in its domain part only. */
 export interface Mailbox {
@@ -74,20 +74,21 @@ export function domainOf(address: string): string {
 }
 
 /**
- * Parses Tencent's sender syntax: `addr@domain` or `Alias <addr@domain>` (exactly one space before
- * `<`, no `:` in the alias). Throws ValidationError with the given code when malformed.
+ * Parses a mailbox: `addr@domain` or `Alias <addr@domain>` (exactly one space before `<`, no `:`
+ * in the alias). Throws EngineError `invalid-address` naming `field` (the engine's input field the
+ * value came from) when malformed.
  */
-export function parseMailbox(value: string, invalidCode: string): Mailbox {
+export function parseMailbox(value: string, field: string): Mailbox {
   const trimmed = value.trim();
   const m = /^(.*\S) <([^<>]+)>$/u.exec(trimmed);
   const address = m ? (m[2] ?? '') : trimmed;
   const name = m ? m[1] : undefined;
   if (!isValidEmail(address)) {
-    throw new ValidationError(invalidCode, `"${value}" is not a valid email address`, { context: { value } });
+    throw new EngineError('invalid-address', `"${value}" is not a valid email address`, { context: { field, value } });
   }
   if (name !== undefined && (/[:\r\n<>"]/u.test(name) || name.length > 128)) {
-    throw new ValidationError(invalidCode, `the alias in "${value}" may not contain ':', '<', '>', quotes or line breaks`, {
-      context: { value },
+    throw new EngineError('invalid-address', `the alias in "${value}" may not contain ':', '<', '>', quotes or line breaks`, {
+      context: { field, value },
     });
   }
   return name === undefined ? { address: normalizeEmail(address) } : { address: normalizeEmail(address), name };

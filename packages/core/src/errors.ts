@@ -12,18 +12,3 @@ export class PostmillError extends Error {
     this.context = options.context ?? {};
   }
 }
-
-/** A request value the caller must fix; `code` is the API dialect's own error code. */
-export class ValidationError extends PostmillError {
-  override readonly name = 'ValidationError';
-}
-
-/** A named thing (template, sender, identity, message) does not exist. */
-export class NotFoundError extends PostmillError {
-  override readonly name = 'NotFoundError';
-}
-
-/** The request conflicts with current state (duplicate, still in use, wrong status). */
-export class ConflictError extends PostmillError {
-  override readonly name = 'ConflictError';
-}

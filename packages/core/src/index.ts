@@ -1,5 +1,5 @@
 export { type Clock, systemClock, ManualClock } from './clock.ts';
-export { PostmillError, ValidationError, NotFoundError, ConflictError } from './errors.ts';
+export { PostmillError } from './errors.ts';
 export {
   type ErrorKind,
   type ErrorContexts,

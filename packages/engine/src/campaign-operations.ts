@@ -1,5 +1,5 @@
 import type { CampaignTaskSpec, TaskSchedule, TaskScheduleParams } from '@postmill/core';
-import type { TaskView } from '@postmill/store';
+import type { SendRateAnnouncement, TaskView } from '@postmill/store';
 import type { AttachmentInput, InlineContent, TemplateContent } from './message-operations.ts';
 
 /** A campaign: one message to every address of a receiver list, now, once later, or recurring. */
@@ -28,7 +28,13 @@ export interface CreateCampaignInput {
 export interface CampaignListQuery {
   readonly offset: number;
   readonly limit: number;
+  /** Only tasks in this status (a TaskStatus code, or one of `unassignedStatuses`); else `invalid-input`. */
   readonly status?: number;
+  /**
+   * Statuses a dialect accepts as filters although Postmill never assigns them (Tencent's 6,
+   * "paused for today"): they match nothing. Default none.
+   */
+  readonly unassignedStatuses?: readonly number[];
   readonly receiverId?: number;
   readonly taskType?: number;
 }
@@ -39,7 +45,7 @@ export interface CampaignOperations {
   create(input: CreateCampaignInput): Promise<{ taskId: number }>;
   /** One task with live counts; `task-not-found` when it does not exist. */
   get(taskId: number): Promise<TaskView<CampaignTaskSpec>>;
-  /** A page of tasks in creation order. */
+  /** A page of tasks in creation order: `limit-exceeded` (`page-size`), `invalid-input` (`status`). */
   list(query: CampaignListQuery): Promise<{ total: number; items: TaskView<CampaignTaskSpec>[] }>;
   /** Stops sending within a second; `task-not-found` / `task-state-conflict`. */
   pause(taskId: number): Promise<void>;
@@ -49,4 +55,6 @@ export interface CampaignOperations {
   cancel(taskId: number): Promise<void>;
   /** Sends again to the current run's transient failures; answers how many. */
   retryFailures(taskId: number): Promise<{ retried: number }>;
+  /** The send rate the workers last announced (for progress displays), if any is current. */
+  sendRate(): Promise<SendRateAnnouncement | undefined>;
 }

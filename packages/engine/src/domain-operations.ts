@@ -14,8 +14,11 @@ export interface DomainOperations {
   create(input: CreateDomainInput): Promise<EmailIdentityRecord>;
   /** `domain-not-found` when it does not exist. */
   get(name: string): Promise<EmailIdentityRecord>;
-  /** A page in creation order; with `tags`, only domains carrying every given pair (in `total` too). */
-  list(query: { offset: number; limit: number; tags?: readonly IdentityTag[] }): Promise<{ total: number; items: EmailIdentityRecord[] }>;
+  /**
+   * A page in creation order (`offset` default 0, `limit` default the page maximum; above it
+   * `limit-exceeded`); with `tags`, only domains carrying every given pair (in `total` too).
+   */
+  list(query: { offset?: number; limit?: number; tags?: readonly IdentityTag[] }): Promise<{ total: number; items: EmailIdentityRecord[] }>;
   /** Records a new DKIM option (or only reads, when absent); `domain-not-found`. */
   update(name: string, change: { dkimOption?: number }): Promise<EmailIdentityRecord>;
   /** `domain-not-found`; `domain-has-senders` while sender addresses on it exist. */

@@ -1,4 +1,4 @@
-import type { AppendResult, ReceiverDetailPage, ReceiverDetailQuery, ReceiverRecord } from '@postmill/store';
+import type { AppendResult, ReceiverDetailPage, ReceiverRecord } from '@postmill/store';
 
 /** One address to add to a receiver list, with its template data (a JSON object string). */
 export interface ReceiverEntryInput {
@@ -6,9 +6,23 @@ export interface ReceiverEntryInput {
   readonly templateData?: string;
 }
 
+/** Which entries of a list to read. */
+export interface ReceiverDetailsInput {
+  readonly offset: number;
+  readonly limit: number;
+  /** Case-insensitive "contains" match; a complete valid address is matched exactly instead. */
+  readonly email?: string;
+  /** 1 valid entries only, 2 refused entries only; both (valid first) when absent. */
+  readonly status?: 1 | 2;
+  /** Uploaded at or after: `YYYY-MM-DD` (from that day's start) or `YYYY-MM-DD hh:mm:ss`, deployment zone. */
+  readonly createdFrom?: string;
+  /** Uploaded at or before: `YYYY-MM-DD` (through that day's end) or `YYYY-MM-DD hh:mm:ss`, deployment zone. */
+  readonly createdUntil?: string;
+}
+
 /** Receiver lists. */
 export interface ReceiverListOperations {
-  /** `already-exists` for a duplicate name. */
+  /** `invalid-input` for a bad name or description, `already-exists` for a duplicate name. */
   create(input: { name: string; desc?: string }): Promise<ReceiverRecord>;
   /**
    * Appends entries synchronously: `missing-parameter` (no entries), `limit-exceeded`
@@ -16,10 +30,10 @@ export interface ReceiverListOperations {
    * `receiver-entries-refused` when every entry is refused.
    */
   append(receiverId: number, entries: readonly ReceiverEntryInput[]): Promise<AppendResult>;
-  /** A page of lists in creation order, optionally by status and part of the name. */
+  /** A page of lists in creation order, optionally by status and part of the name; `limit-exceeded` (`page-size`). */
   list(query: { offset: number; limit: number; status?: number; keyword?: string }): Promise<{ total: number; items: ReceiverRecord[] }>;
-  /** A page of a list's entries; `receiver-list-not-found`. */
-  details(receiverId: number, query: ReceiverDetailQuery): Promise<ReceiverDetailPage>;
+  /** A page of a list's entries: `limit-exceeded` (`page-size`), `invalid-date` (`format`), `receiver-list-not-found`. */
+  details(receiverId: number, query: ReceiverDetailsInput): Promise<ReceiverDetailPage>;
   /** `receiver-list-not-found`. */
   delete(receiverId: number): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { PostmillConfig } from '@postmill/config';
+import { createEngine } from '@postmill/engine';
 import { CampaignControl, MessageProducer } from '@postmill/queue';
 import type { MetricsEndpoint } from '@postmill/metrics';
 import { SendRateStore } from '@postmill/store';
@@ -34,17 +35,16 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
   // Loaded here, not at import time: a worker process imports this package too and never serves
   // HTTP, so it does not pay for the HTTP stack (about 35 MB of resident memory).
   const { buildApiServer, DASHBOARD_PATH, dashboardOffMessage } = await import('@postmill/api');
-  const app = buildApiServer({
+  const apiLogger = logger.child({ component: 'api' });
+  const engine = createEngine({
     clock,
     limits: config.limits,
-    logger: logger.child({ component: 'api' }),
-    lookupSecret: credentialLookup(config),
+    logger: apiLogger,
     redis,
     keys,
     identities: shared.identities,
     addresses: shared.addresses,
     templates: shared.templates,
-    messages: shared.messages,
     suppressions: shared.suppressions,
     blacklist: shared.blacklist,
     statistics: shared.statistics,
@@ -52,8 +52,23 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     tasks: shared.tasks,
     campaigns: new CampaignControl({ tasks: shared.tasks, campaignQueue: shared.campaignQueue, policy: config.sending.retry, clock }),
     sendRates: new SendRateStore({ redis, keys, clock }),
-    outbox: shared.outbox,
     producer: new MessageProducer({ messages: shared.messages, intake: shared.intake }),
+    timeZone: config.timeZone,
+  });
+  const app = buildApiServer({
+    clock,
+    limits: config.limits,
+    logger: apiLogger,
+    lookupSecret: credentialLookup(config),
+    engine,
+    redis,
+    keys,
+    messages: shared.messages,
+    suppressions: shared.suppressions,
+    statistics: shared.statistics,
+    receivers: shared.receivers,
+    tasks: shared.tasks,
+    outbox: shared.outbox,
     publicUrl: config.http.publicUrl,
     unsubscribeSecret: unsubscribeSecret(config),
     timeZone: config.timeZone,

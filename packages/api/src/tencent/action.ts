@@ -25,8 +25,8 @@ export interface ActionContext {
 /**
  * One Tencent action: its exact (case-sensitive) name, a strict input schema, and a handler
  * returning the Response fields (without RequestId). Guarantees: the handler only ever sees
- * input that passed the schema; throwing a TencentApiError/ValidationError/NotFoundError/
- * ConflictError with a Tencent code answers that code.
+ * input that passed the schema; an EngineError it throws (or lets through from the engine) is
+ * answered through the Tencent error table (error-table.ts), a TencentApiError with its own code.
  */
 export interface TencentAction {
   readonly name: string;

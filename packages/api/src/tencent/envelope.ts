@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, type PostmillError, ValidationError } from '@postmill/core';
+import type { PostmillError } from '@postmill/core';
 import { TencentApiError } from './tencent-api-error.ts';
 
 /** The success envelope: the action's fields plus `RequestId`. */
@@ -14,13 +14,14 @@ export function errorEnvelope(requestId: string, code: string, message: string):
 // A code is rendered to callers only if it looks like a Tencent code; anything else is internal.
 const TENCENT_CODE = /^[A-Z][A-Za-z]+(\.[A-Za-z0-9]+)*$/u;
 
-// Only these classes carry codes meant for callers (see TencentAction); a plain PostmillError such
-// as `Store.CorruptRecord` is an internal failure even though its code looks Tencent-shaped.
-const CALLER_ERROR_CLASSES = [ValidationError, NotFoundError, ConflictError, TencentApiError] as const;
-
-/** True when `err` carries a code meant for the caller (a caller-error class with a Tencent-shaped code). */
+/**
+ * True when `err` is one of the dialect's own refusals (a TencentApiError with a Tencent-shaped
+ * code: signature, parsing, unknown action). Engine refusals are rendered through the error table
+ * instead; a plain PostmillError such as `Store.CorruptRecord` is an internal failure even though
+ * its code looks Tencent-shaped.
+ */
 export function isCallerError(err: unknown): err is PostmillError {
-  if (!CALLER_ERROR_CLASSES.some((c) => err instanceof c)) return false;
+  if (!(err instanceof TencentApiError)) return false;
   const { code } = err as PostmillError;
   return TENCENT_CODE.test(code) && !code.startsWith('Network.') && !code.startsWith('SMTP.') && !code.startsWith('HTTP.');
 }

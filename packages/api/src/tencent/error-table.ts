@@ -141,11 +141,23 @@ export const TENCENT_ERROR_CODES: { readonly [K in ErrorKind]: CodeRule<K> } = {
 
 const STORAGE_UNAVAILABLE_MESSAGE = 'Storage is temporarily unavailable; nothing was accepted. Retry the request later.';
 
+/**
+ * Messages written in Tencent's terms where the engine's own (with Tencent's field names) would
+ * not say what the caller sent: the idempotency key travels in a Postmill header of SendEmail.
+ */
+const TENCENT_MESSAGES: { readonly [K in ErrorKind]?: (context: ErrorContexts[K]) => string } = {
+  'idempotency-key-reused': ({ key, windowMs }) =>
+    `X-Postmill-Idempotency-Key "${key}" was already used for a SendEmail with other parameters (keys are kept ${Math.round(windowMs / 1000)} s); send a different mail under a new key.`,
+  'idempotency-key-busy': ({ key }) => `A SendEmail with X-Postmill-Idempotency-Key "${key}" is still being accepted; retry in a few seconds.`,
+  'storage-unavailable': () => STORAGE_UNAVAILABLE_MESSAGE,
+};
+
 /** The code and message Tencent callers get for an engine refusal in `action`, fields named as Tencent names them. */
 export function tencentErrorAnswer(err: EngineError, action: string | undefined): TencentErrorAnswer {
+  const context = err.context as ErrorContexts[ErrorKind];
   const rule = TENCENT_ERROR_CODES[err.kind] as CodeRule<ErrorKind>;
-  const message = err.kind === 'storage-unavailable' ? STORAGE_UNAVAILABLE_MESSAGE : err.messageWith(TENCENT_FIELD_NAMER);
-  return { code: rule(err.context as ErrorContexts[ErrorKind], action), message };
+  const message = TENCENT_MESSAGES[err.kind] as ((context: ErrorContexts[ErrorKind]) => string) | undefined;
+  return { code: rule(context, action), message: message ? message(context) : err.messageWith(TENCENT_FIELD_NAMER) };
 }
 
 /**

@@ -1,24 +1,12 @@
-import { ValidationError } from '@postmill/core';
 import type { BlacklistEntry } from '@postmill/store';
 import { z } from 'zod';
 import { defineAction, type TencentAction } from '../action.ts';
-import { checkPageLimit, pageLimit, pageOffset } from '../pagination.ts';
+import { pageLimit, pageOffset } from '../pagination.ts';
 
 /** Longest address Postmill accepts (RFC 5321); longer entries count as TooLongCount, not InvalidCount. */
 const MAX_EMAIL_LENGTH = 254;
 
 const blacklistId = z.number().int().nonnegative();
-
-// Both batch actions share Tencent's receiver-upload bounds: at least one address
-// (`MissingParameter.EmailsNecessary`), at most `maxReceiverUpload` (`LimitExceeded.ReceiverDetailRequestLimit`).
-function checkEmailBatch(emails: readonly string[], max: number): void {
-  if (emails.length === 0) throw new ValidationError('MissingParameter.EmailsNecessary', '`Emails` must contain at least one address.');
-  if (emails.length > max) {
-    throw new ValidationError('LimitExceeded.ReceiverDetailRequestLimit', `\`Emails\` may contain at most ${max} addresses, got ${emails.length}.`, {
-      context: { count: emails.length, max },
-    });
-  }
-}
 
 function detail(e: BlacklistEntry): Record<string, unknown> {
   return { Id: e.id, Email: e.email, CreateTime: e.createTime, ExpireDate: e.expireDate, Status: e.status };
@@ -34,8 +22,7 @@ const createCustomBlacklist = defineAction({
   name: 'CreateCustomBlacklist',
   input: z.strictObject({ Emails: z.array(z.string()), ExpireDate: z.string().optional() }),
   async handle(input, { deps }) {
-    checkEmailBatch(input.Emails, deps.limits.maxReceiverUpload);
-    const result = input.ExpireDate ? await deps.blacklist.add(input.Emails, input.ExpireDate) : await deps.blacklist.add(input.Emails);
+    const result = await deps.engine.suppressions.add(input.Emails, input.ExpireDate ? { expireDate: input.ExpireDate } : {});
     const tooLong = result.invalid.filter((e) => e.length > MAX_EMAIL_LENGTH).length;
     return {
       TotalCount: input.Emails.length,
@@ -61,8 +48,7 @@ const listCustomBlacklist = defineAction({
     Email: z.string().optional(),
   }),
   async handle(input, { deps }) {
-    checkPageLimit(input.Limit, deps.limits.maxPageLimit);
-    const page = await deps.blacklist.list({
+    const page = await deps.engine.suppressions.list({
       offset: input.Offset,
       limit: input.Limit,
       ...(input.Status === undefined ? {} : { status: input.Status as 0 | 1 | 2 }),
@@ -82,7 +68,7 @@ const updateCustomBlackList = defineAction({
   name: 'UpdateCustomBlackList',
   input: z.strictObject({ Id: blacklistId, Email: z.string(), ExpireDate: z.string().optional() }),
   async handle(input, { deps }) {
-    await deps.blacklist.update(input.Id, { email: input.Email, expireDate: input.ExpireDate ?? '' });
+    await deps.engine.suppressions.update(input.Id, { email: input.Email, ...(input.ExpireDate === undefined ? {} : { expireDate: input.ExpireDate }) });
     return {};
   },
 });
@@ -92,8 +78,7 @@ const deleteCustomBlackList = defineAction({
   name: 'DeleteCustomBlackList',
   input: z.strictObject({ Emails: z.array(z.string()) }),
   async handle(input, { deps }) {
-    checkEmailBatch(input.Emails, deps.limits.maxReceiverUpload);
-    await deps.blacklist.remove(input.Emails);
+    await deps.engine.suppressions.remove(input.Emails);
     return {};
   },
 });

@@ -1,9 +1,8 @@
-import { ConflictError, isValidDomain, NotFoundError } from '@postmill/core';
-import type { EmailIdentityRecord, IdentityStore } from '@postmill/store';
+import type { EmailIdentityRecord } from '@postmill/store';
 import { z } from 'zod';
 import { defineAction, type TencentAction } from '../action.ts';
 import { expectedDnsAttributes } from '../identity-dns-records.ts';
-import { checkPageLimit, pageLimit, pageOffset } from '../pagination.ts';
+import { pageLimit, pageOffset } from '../pagination.ts';
 
 /**
  * Postmill has no reputation levels, so both `CurrentReputationLevel` and `MaxReputationLevel` are
@@ -21,10 +20,8 @@ export const UNLIMITED_DAILY_QUOTA = Number.MAX_SAFE_INTEGER;
 /** Until DNS verification lands, every domain is trusted on creation: Postmill lets it send. */
 const VERIFIED_FOR_SENDING = true;
 
-const emailIdentity = z
-  .string()
-  .refine(isValidDomain, { message: 'not a valid domain name', params: { tencentCode: 'InvalidParameterValue.InvalidEmailIdentity' } })
-  .transform((domain) => domain.toLowerCase());
+// The name's rules (a valid domain, compared lower-cased) are the engine's.
+const emailIdentity = z.string();
 
 // Tencent: 0 = 1024-bit, 1 = 2048-bit, 2 = both. Stored now, used once DKIM signing lands.
 const dkimOption = z.number().int().nonnegative().max(2);
@@ -44,24 +41,14 @@ function verificationView(identity: EmailIdentityRecord): Record<string, unknown
   };
 }
 
-function notExist(name: string): NotFoundError {
-  return new NotFoundError('InvalidParameterValue.NotExistDomain', `The email identity \`${name}\` does not exist.`, { context: { identity: name } });
-}
-
-async function existing(identities: IdentityStore, name: string): Promise<EmailIdentityRecord> {
-  const identity = await identities.get(name);
-  if (!identity) throw notExist(name);
-  return identity;
-}
-
 /** Creates a sender domain: trusted for sending at once, its DNS records returned as "not checked yet". */
 const createEmailIdentity = defineAction({
   name: 'CreateEmailIdentity',
   input: z.strictObject({ EmailIdentity: emailIdentity, DKIMOption: dkimOption.optional(), TagList: tagList.optional() }),
   async handle(input, { deps }) {
-    const identity = await deps.identities.create({
+    const identity = await deps.engine.domains.create({
       name: input.EmailIdentity,
-      dkimOption: input.DKIMOption ?? 0,
+      ...(input.DKIMOption === undefined ? {} : { dkimOption: input.DKIMOption }),
       tags: (input.TagList ?? []).map((t) => ({ key: t.TagKey, value: t.TagValue })),
     });
     return verificationView(identity);
@@ -76,19 +63,11 @@ const listEmailIdentities = defineAction({
   name: 'ListEmailIdentities',
   input: z.strictObject({ TagList: tagList.optional(), Limit: pageLimit.optional(), Offset: pageOffset.optional() }),
   async handle(input, { deps }) {
-    const limit = input.Limit ?? deps.limits.maxPageLimit;
-    const offset = input.Offset ?? 0;
-    checkPageLimit(limit, deps.limits.maxPageLimit);
-    const wanted = input.TagList ?? [];
-    let page: { total: number; items: EmailIdentityRecord[] };
-    if (wanted.length === 0) {
-      page = await deps.identities.list(offset, limit);
-    } else {
-      // Tags are not indexed; domains are few, so filtering the whole list is cheap.
-      const all = await deps.identities.list(0, Number.POSITIVE_INFINITY);
-      const matching = all.items.filter((i) => wanted.every((w) => i.tags.some((t) => t.key === w.TagKey && t.value === w.TagValue)));
-      page = { total: matching.length, items: matching.slice(offset, offset + limit) };
-    }
+    const page = await deps.engine.domains.list({
+      ...(input.Offset === undefined ? {} : { offset: input.Offset }),
+      ...(input.Limit === undefined ? {} : { limit: input.Limit }),
+      tags: (input.TagList ?? []).map((t) => ({ key: t.TagKey, value: t.TagValue })),
+    });
     return {
       EmailIdentities: page.items.map((i) => ({
         IdentityName: i.name,
@@ -112,7 +91,7 @@ const getEmailIdentity = defineAction({
   name: 'GetEmailIdentity',
   input: z.strictObject({ EmailIdentity: emailIdentity }),
   async handle(input, { deps }) {
-    const identity = await existing(deps.identities, input.EmailIdentity);
+    const identity = await deps.engine.domains.get(input.EmailIdentity);
     return { ...verificationView(identity), TagList: tagsOut(identity) };
   },
 });
@@ -126,33 +105,17 @@ const updateEmailIdentity = defineAction({
   name: 'UpdateEmailIdentity',
   input: z.strictObject({ EmailIdentity: emailIdentity, NewAPI: z.boolean().optional(), DKIMOption: dkimOption.optional() }),
   async handle(input, { deps }) {
-    const identity =
-      input.DKIMOption === undefined
-        ? await deps.identities.get(input.EmailIdentity)
-        : await deps.identities.setDkimOption(input.EmailIdentity, input.DKIMOption);
-    if (!identity) throw notExist(input.EmailIdentity);
+    const identity = await deps.engine.domains.update(input.EmailIdentity, input.DKIMOption === undefined ? {} : { dkimOption: input.DKIMOption });
     return verificationView(identity);
   },
 });
 
-/**
- * Deletes a sender domain, refused while sender addresses on it exist. The check and the delete are
- * two steps: an address created in between survives without its domain (senders must not trust an
- * address whose domain is gone).
- */
+/** Deletes a sender domain, refused while sender addresses on it exist (the engine's `domains.delete`). */
 const deleteEmailIdentity = defineAction({
   name: 'DeleteEmailIdentity',
   input: z.strictObject({ EmailIdentity: emailIdentity }),
   async handle(input, { deps }) {
-    const name = input.EmailIdentity;
-    await existing(deps.identities, name);
-    const senders = await deps.addresses.countForDomain(name);
-    if (senders > 0) {
-      throw new ConflictError('OperationDenied.SenderWithDomainIsNotEmpty', `Delete the ${senders} sender address(es) on \`${name}\` first.`, {
-        context: { identity: name, senders },
-      });
-    }
-    if (!(await deps.identities.delete(name))) throw notExist(name);
+    await deps.engine.domains.delete(input.EmailIdentity);
     return {};
   },
 });

@@ -1,33 +1,13 @@
-import { NotFoundError } from '@postmill/core';
 import type { TemplateRecord } from '@postmill/store';
 import { z } from 'zod';
 import { defineAction, type TencentAction } from '../action.ts';
-import { checkPageLimit, pageLimit, pageOffset } from '../pagination.ts';
-import { decodeTemplateContent, encodeTemplateContent, templateContentSchema } from '../template-content.ts';
+import { pageLimit, pageOffset } from '../pagination.ts';
+import { encodeTemplateContent, templateContentSchema, templateInput } from '../template-content.ts';
 
-/** Longest TemplateName in characters (code points). Tencent documents none; 100 matches its other name fields. */
-export const MAX_TEMPLATE_NAME_LENGTH = 100;
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/u;
-
-const templateName = z.string().superRefine((name, ctx) => {
-  if (name.trim() === '') {
-    ctx.addIssue({ code: 'custom', message: 'the template name is empty', params: { tencentCode: 'InvalidParameterValue.TemplateNameIsNULL' } });
-  } else if ([...name].length > MAX_TEMPLATE_NAME_LENGTH || CONTROL.test(name)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `a template name has at most ${MAX_TEMPLATE_NAME_LENGTH} characters and no control characters`,
-      params: { tencentCode: 'InvalidParameterValue.TemplateNameIllegal' },
-    });
-  }
-});
+// The name's rules (not blank, at most 100 characters, no control characters) are the engine's.
+const templateName = z.string();
 
 const templateId = z.number().int().nonnegative();
-
-function notExist(id: number): NotFoundError {
-  return new NotFoundError('InvalidParameterValue.TemplateNotExist', `The template ${id} does not exist.`, { context: { templateId: id } });
-}
 
 function seconds(ms: number): number {
   return Math.floor(ms / 1000);
@@ -38,8 +18,7 @@ const createEmailTemplate = defineAction({
   name: 'CreateEmailTemplate',
   input: z.strictObject({ TemplateName: templateName, TemplateContent: templateContentSchema }),
   async handle(input, { deps }) {
-    const content = decodeTemplateContent(input.TemplateContent, deps.limits.maxTemplateBytes);
-    const template = await deps.templates.create({ name: input.TemplateName, ...content });
+    const template = await deps.engine.templates.create(templateInput(input.TemplateName, input.TemplateContent));
     return { TemplateID: template.id };
   },
 });
@@ -49,8 +28,7 @@ const getEmailTemplate = defineAction({
   name: 'GetEmailTemplate',
   input: z.strictObject({ TemplateID: templateId }),
   async handle(input, { deps }) {
-    const template = await deps.templates.get(input.TemplateID);
-    if (!template) throw notExist(input.TemplateID);
+    const template = await deps.engine.templates.get(input.TemplateID);
     return { TemplateContent: encodeTemplateContent(template), TemplateStatus: template.status, TemplateName: template.name };
   },
 });
@@ -70,8 +48,7 @@ const listEmailTemplates = defineAction({
   name: 'ListEmailTemplates',
   input: z.strictObject({ Limit: pageLimit, Offset: pageOffset }),
   async handle(input, { deps }) {
-    checkPageLimit(input.Limit, deps.limits.maxPageLimit);
-    const page = await deps.templates.list(input.Offset, input.Limit);
+    const page = await deps.engine.templates.list({ offset: input.Offset, limit: input.Limit });
     return { TemplatesMetadata: page.items.map(metadata), TotalCount: page.total };
   },
 });
@@ -81,8 +58,7 @@ const updateEmailTemplate = defineAction({
   name: 'UpdateEmailTemplate',
   input: z.strictObject({ TemplateID: templateId, TemplateName: templateName, TemplateContent: templateContentSchema }),
   async handle(input, { deps }) {
-    const content = decodeTemplateContent(input.TemplateContent, deps.limits.maxTemplateBytes);
-    await deps.templates.update(input.TemplateID, { name: input.TemplateName, ...content });
+    await deps.engine.templates.update(input.TemplateID, templateInput(input.TemplateName, input.TemplateContent));
     return {};
   },
 });
@@ -92,7 +68,7 @@ const deleteEmailTemplate = defineAction({
   name: 'DeleteEmailTemplate',
   input: z.strictObject({ TemplateID: templateId }),
   async handle(input, { deps }) {
-    if (!(await deps.templates.delete(input.TemplateID))) throw notExist(input.TemplateID);
+    await deps.engine.templates.delete(input.TemplateID);
     return {};
   },
 });

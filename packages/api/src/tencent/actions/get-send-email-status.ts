@@ -1,4 +1,4 @@
-import { type RecipientState, ValidationError, calendarDate, isCalendarDate, parseCampaignMessageId, toTencentStatus } from '@postmill/core';
+import { EngineError, type RecipientState, calendarDate, isCalendarDate, parseCampaignMessageId, toTencentStatus } from '@postmill/core';
 import { RunDayIndex } from '@postmill/store';
 import { z } from 'zod';
 import { defineAction } from '../action.ts';
@@ -25,14 +25,14 @@ export const getSendEmailStatus = defineAction({
     ToEmailAddress: z.string().optional(),
   }),
   async handle(input, { deps }) {
-    if (!isCalendarDate(input.RequestDate)) throw new ValidationError('InvalidParameterValue.WrongDate', '`RequestDate` must be a date as YYYY-MM-DD.');
+    if (!isCalendarDate(input.RequestDate)) throw new EngineError('invalid-date', (f) => `${f('date')} must be a date as YYYY-MM-DD.`, { context: { field: 'date', problem: 'format' } });
     if (input.Limit > deps.limits.maxPageLimit) {
-      throw new ValidationError('FailedOperation.InvalidLimit', `\`Limit\` may be at most ${deps.limits.maxPageLimit}.`);
+      throw new EngineError('limit-exceeded', (f) => `${f('limit')} may be at most ${deps.limits.maxPageLimit}.`, { context: { limit: 'page-size', max: deps.limits.maxPageLimit } });
     }
     const today = calendarDate(deps.clock.now(), deps.timeZone);
     const oldest = calendarDate(deps.clock.now() - deps.limits.statusRetentionDays * 86_400_000, deps.timeZone);
     if (input.RequestDate > today || input.RequestDate < oldest) {
-      throw new ValidationError('FailedOperation.NotSupportDate', `Only the last ${deps.limits.statusRetentionDays} days (${oldest} to ${today}) can be queried.`);
+      throw new EngineError('invalid-date', `Only the last ${deps.limits.statusRetentionDays} days (${oldest} to ${today}) can be queried.`, { context: { field: 'date', problem: 'retention' } });
     }
     const filter = {
       date: input.RequestDate,

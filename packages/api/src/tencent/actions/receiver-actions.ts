@@ -1,67 +1,23 @@
-import { NotFoundError, ValidationError, nextCalendarDate, parseTencentDateTime, tryFormatTencentDateTime } from '@postmill/core';
+import { EngineError, tryFormatTencentDateTime } from '@postmill/core';
 import type { AppendResult, ReceiverDetailRow, ReceiverRecord } from '@postmill/store';
 import { z } from 'zod';
 import type { ApiDeps } from '../../api-deps.ts';
 import { defineAction, type TencentAction } from '../action.ts';
-import { checkPageLimit, pageLimit, pageOffset } from '../pagination.ts';
+import { pageLimit, pageOffset } from '../pagination.ts';
 
-/** Longest ReceiversName in characters (code points). Tencent documents none; 100 matches template names. */
-export const MAX_RECEIVER_NAME_LENGTH = 100;
-/** Longest Desc in characters (Tencent: 1–300). */
-export const MAX_RECEIVER_DESC_LENGTH = 300;
 /** Longest ListReceiverDetails `Email` filter. Tencent says 0–50; Postmill takes any full address (254). */
 export const MAX_EMAIL_FILTER_LENGTH = 254;
 
-// "Special characters" Postmill refuses in names and descriptions: control characters (line
-// breaks, tabs...) and angle brackets (markup), which would break consoles, CSV exports and HTML views.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const SPECIAL = /[\u0000-\u001f\u007f\u2028\u2029<>]/u;
-
-const receiverName = z.string().refine((name) => name.trim() !== '' && [...name].length <= MAX_RECEIVER_NAME_LENGTH && !SPECIAL.test(name), {
-  message: `a list name has 1 to ${MAX_RECEIVER_NAME_LENGTH} characters, not all blank, without control characters, '<' or '>'`,
-  params: { tencentCode: 'InvalidParameterValue.ReceiverNameIllegal' },
-});
-
-const receiverDesc = z.string().refine((desc) => [...desc].length <= MAX_RECEIVER_DESC_LENGTH && !SPECIAL.test(desc), {
-  message: `a list description has at most ${MAX_RECEIVER_DESC_LENGTH} characters, without control characters, '<' or '>'`,
-  params: { tencentCode: 'InvalidParameterValue.ReceiverDescIllegal' },
-});
+// The name and description rules are the engine's.
+const receiverName = z.string();
+const receiverDesc = z.string();
 
 // Optional in the schema so that a missing id answers Tencent's own `MissingParameter.ReceiverIdNecessary`.
 const receiverId = z.number().int().nonnegative().optional();
 
 function requireId(id: number | undefined): number {
-  if (id === undefined) throw new ValidationError('MissingParameter.ReceiverIdNecessary', 'The request is missing a required parameter `ReceiverId`.');
+  if (id === undefined) throw new EngineError('missing-parameter', (f) => `The request is missing a required parameter ${f('receiverId')}.`, { context: { field: 'receiverId' } });
   return id;
-}
-
-function notExist(id: number): NotFoundError {
-  return new NotFoundError('OperationDenied.ReceiverNotExist', `The receiver list ${id} does not exist.`, { context: { receiverId: id } });
-}
-
-const DATE_OR_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$/u;
-
-/**
- * Reads CreateTimeBegin/End: `YYYY-MM-DD` (a whole day) or `YYYY-MM-DD hh:mm:ss` (one second), in
- * the deployment's zone. Returns the inclusive epoch-ms bound: the first ms for a begin, the last
- * ms for an end. Anything else → `InvalidParameter.InvalidStartTimeFormat` / `InvalidEndTimeFormat`.
- */
-function timeBound(value: string | undefined, edge: 'begin' | 'end', timeZone: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const m = DATE_OR_DATE_TIME.exec(value);
-  const dayOnly = m !== null && m[4] === undefined;
-  const at = m ? parseTencentDateTime(dayOnly ? `${value} 00:00:00` : value, timeZone) : undefined;
-  if (at === undefined) {
-    const code = edge === 'begin' ? 'InvalidParameter.InvalidStartTimeFormat' : 'InvalidParameter.InvalidEndTimeFormat';
-    throw new ValidationError(code, `\`${value}\` is not a time as YYYY-MM-DD or YYYY-MM-DD hh:mm:ss.`, { context: { value } });
-  }
-  if (edge === 'begin') return at;
-  if (!dayOnly) return at + 999;
-  // The last millisecond of that calendar day in the zone (days are not always 24 h long). The
-  // day after 9999-12-31 cannot be written: that day then ends 24 h after it began.
-  const following = nextCalendarDate(value);
-  const next = following === undefined ? undefined : parseTencentDateTime(`${following} 00:00:00`, timeZone);
-  return (next ?? at + 86_400_000) - 1;
 }
 
 // ---- actions ----
@@ -71,7 +27,7 @@ const createReceiver = defineAction({
   name: 'CreateReceiver',
   input: z.strictObject({ ReceiversName: receiverName, Desc: receiverDesc.optional() }),
   async handle(input, { deps }) {
-    const list = await deps.receivers.create({ name: input.ReceiversName, desc: input.Desc ?? '' });
+    const list = await deps.engine.receivers.create({ name: input.ReceiversName, ...(input.Desc === undefined ? {} : { desc: input.Desc }) });
     return { ReceiverId: list.id };
   },
 });
@@ -90,20 +46,7 @@ function uploadAnswer(result: AppendResult): Record<string, unknown> {
 }
 
 async function upload(deps: ApiDeps, id: number | undefined, entries: readonly { email: string; templateData?: string }[]) {
-  const receiverId = requireId(id);
-  if (entries.length === 0) throw new ValidationError('MissingParameter.EmailsNecessary', 'Give at least one recipient address.');
-  if (entries.length > deps.limits.maxReceiverUpload) {
-    throw new ValidationError(
-      'LimitExceeded.ReceiverDetailRequestLimit',
-      `At most ${deps.limits.maxReceiverUpload} addresses per request; got ${entries.length}.`,
-      { context: { count: entries.length, maxReceiverUpload: deps.limits.maxReceiverUpload } },
-    );
-  }
-  const result = await deps.receivers.append(receiverId, entries, {
-    maxListSize: deps.limits.maxReceiverListSize,
-    maxTemplateDataBytes: deps.limits.maxReceiverTemplateDataBytes,
-  });
-  return uploadAnswer(result);
+  return uploadAnswer(await deps.engine.receivers.append(requireId(id), entries));
 }
 
 /**
@@ -165,8 +108,7 @@ const listReceivers = defineAction({
     KeyWord: z.string().optional(),
   }),
   async handle(input, { deps }) {
-    checkPageLimit(input.Limit, deps.limits.maxPageLimit);
-    const page = await deps.receivers.list({
+    const page = await deps.engine.receivers.list({
       offset: input.Offset,
       limit: input.Limit,
       ...(input.Status === undefined ? {} : { status: input.Status }),
@@ -206,19 +148,14 @@ const listReceiverDetails = defineAction({
     Status: z.union([z.literal(1), z.literal(2)]).optional(),
   }),
   async handle(input, { deps }) {
-    const id = requireId(input.ReceiverId);
-    checkPageLimit(input.Limit, deps.limits.maxPageLimit);
-    const begin = timeBound(input.CreateTimeBegin, 'begin', deps.timeZone);
-    const end = timeBound(input.CreateTimeEnd, 'end', deps.timeZone);
-    const page = await deps.receivers.details(id, {
+    const page = await deps.engine.receivers.details(requireId(input.ReceiverId), {
       offset: input.Offset,
       limit: input.Limit,
       ...(input.Email === undefined ? {} : { email: input.Email }),
       ...(input.Status === undefined ? {} : { status: input.Status }),
-      ...(begin === undefined ? {} : { createTimeBegin: begin }),
-      ...(end === undefined ? {} : { createTimeEnd: end }),
+      ...(input.CreateTimeBegin === undefined ? {} : { createdFrom: input.CreateTimeBegin }),
+      ...(input.CreateTimeEnd === undefined ? {} : { createdUntil: input.CreateTimeEnd }),
     });
-    if (!page) throw notExist(id);
     return {
       TotalCount: page.total,
       Data: page.items.map((row) => receiverDetail(row, deps.timeZone)),
@@ -233,8 +170,7 @@ const deleteReceiver = defineAction({
   name: 'DeleteReceiver',
   input: z.strictObject({ ReceiverId: receiverId }),
   async handle(input, { deps }) {
-    const id = requireId(input.ReceiverId);
-    if (!(await deps.receivers.delete(id))) throw notExist(id);
+    await deps.engine.receivers.delete(requireId(input.ReceiverId));
     return {};
   },
 });

@@ -1,5 +1,3 @@
-import { type TaskStatusCode, ValidationError, isTaskStatus } from '@postmill/core';
-import type { ControlRefusal } from '@postmill/queue';
 import { z } from 'zod';
 import { type TencentAction, defineAction } from '../action.ts';
 import { sendRateData } from '../send-rate-data.ts';
@@ -7,47 +5,23 @@ import { sendTaskData } from '../send-task-data.ts';
 
 const uint = z.number().int().nonnegative();
 const taskIdInput = z.strictObject({ TaskId: uint });
-/** Tencent's task status 6 (今日暂停发送, paused for today: daily quota reached). */
+/** Tencent's task status 6 (今日暂停发送, paused for today: daily quota reached): a valid filter no Postmill task ever matches. */
 const TENCENT_PAUSED_FOR_TODAY = 6;
-
-function refuse(refusal: ControlRefusal, taskId: number, what: string): never {
-  if (refusal === 'not-found') throw new ValidationError('InvalidParameterValue.TaskNotExist', `Task ${taskId} does not exist.`);
-  throw new ValidationError('OperationDenied.TaskStatusError', `Task ${taskId} cannot be ${what} in its current status.`);
-}
 
 /** ListSendTasks: Tencent's paged task list, with Status / ReceiverId / TaskType filters. */
 const listSendTasks = defineAction({
   name: 'ListSendTasks',
   input: z.strictObject({ Offset: uint, Limit: uint, Status: uint.optional(), ReceiverId: uint.optional(), TaskType: uint.optional() }),
   async handle(input, { deps }) {
-    if (input.Limit > deps.limits.maxPageLimit) throw new ValidationError('FailedOperation.InvalidLimit', `\`Limit\` may be at most ${deps.limits.maxPageLimit}.`);
-    // Tencent's 6 "paused for today" is a valid filter although no Postmill task ever has it: it matches nothing.
-    if (input.Status !== undefined && input.Status !== TENCENT_PAUSED_FOR_TODAY && !isTaskStatus(input.Status)) {
-      throw new ValidationError('InvalidParameterValue', '`Status` must be 1, 5, 6, 7, 10, 11 or 12.');
-    }
-    const filtered = input.Status !== undefined || input.ReceiverId !== undefined || input.TaskType !== undefined;
-    const Data: Record<string, unknown>[] = [];
-    let TotalCount = 0;
-    if (!filtered) {
-      const page = await deps.tasks.ids(input.Offset, input.Limit);
-      TotalCount = page.total;
-      for (const id of page.ids) {
-        const view = await deps.tasks.get(id);
-        if (view) Data.push(sendTaskData(view, deps.timeZone));
-      }
-    } else {
-      // Filtered listings walk the task index (tasks are few compared with recipients).
-      for await (const id of deps.tasks.allIds()) {
-        const view = await deps.tasks.get(id);
-        if (!view) continue;
-        if (input.Status !== undefined && view.status !== (input.Status as TaskStatusCode)) continue;
-        if (input.ReceiverId !== undefined && view.spec.receiverId !== input.ReceiverId) continue;
-        if (input.TaskType !== undefined && view.spec.taskType !== input.TaskType) continue;
-        if (TotalCount >= input.Offset && Data.length < input.Limit) Data.push(sendTaskData(view, deps.timeZone));
-        TotalCount++;
-      }
-    }
-    return { TotalCount, Data };
+    const page = await deps.engine.campaigns.list({
+      offset: input.Offset,
+      limit: input.Limit,
+      unassignedStatuses: [TENCENT_PAUSED_FOR_TODAY],
+      ...(input.Status === undefined ? {} : { status: input.Status }),
+      ...(input.ReceiverId === undefined ? {} : { receiverId: input.ReceiverId }),
+      ...(input.TaskType === undefined ? {} : { taskType: input.TaskType }),
+    });
+    return { TotalCount: page.total, Data: page.items.map((view) => sendTaskData(view, deps.timeZone)) };
   },
 });
 
@@ -59,9 +33,8 @@ const getSendTask = defineAction({
   name: 'GetSendTask',
   input: taskIdInput,
   async handle(input, { deps }) {
-    const view = await deps.tasks.get(input.TaskId);
-    if (!view) refuse('not-found', input.TaskId, 'read');
-    return { Task: sendTaskData(view, deps.timeZone), SendRate: sendRateData(await deps.sendRates.latest(), deps.timeZone) };
+    const view = await deps.engine.campaigns.get(input.TaskId);
+    return { Task: sendTaskData(view, deps.timeZone), SendRate: sendRateData(await deps.engine.campaigns.sendRate(), deps.timeZone) };
   },
 });
 
@@ -70,8 +43,7 @@ const pauseSendTask = defineAction({
   name: 'PauseSendTask',
   input: taskIdInput,
   async handle(input, { deps }) {
-    const refusal = await deps.campaigns.pause(input.TaskId);
-    if (refusal) refuse(refusal, input.TaskId, 'paused');
+    await deps.engine.campaigns.pause(input.TaskId);
     return {};
   },
 });
@@ -81,8 +53,7 @@ const resumeSendTask = defineAction({
   name: 'ResumeSendTask',
   input: taskIdInput,
   async handle(input, { deps }) {
-    const refusal = await deps.campaigns.resume(input.TaskId);
-    if (refusal) refuse(refusal, input.TaskId, 'resumed');
+    await deps.engine.campaigns.resume(input.TaskId);
     return {};
   },
 });
@@ -92,8 +63,7 @@ const cancelSendTask = defineAction({
   name: 'CancelSendTask',
   input: taskIdInput,
   async handle(input, { deps }) {
-    const refusal = await deps.campaigns.cancel(input.TaskId);
-    if (refusal) refuse(refusal, input.TaskId, 'cancelled');
+    await deps.engine.campaigns.cancel(input.TaskId);
     return {};
   },
 });
@@ -103,9 +73,8 @@ const retrySendTaskFailures = defineAction({
   name: 'RetrySendTaskFailures',
   input: taskIdInput,
   async handle(input, { deps }) {
-    const result = await deps.campaigns.retryFailures(input.TaskId);
-    if (typeof result !== 'number') refuse(result, input.TaskId, 'retried');
-    return { RetriedCount: result };
+    const { retried } = await deps.engine.campaigns.retryFailures(input.TaskId);
+    return { RetriedCount: retried };
   },
 });
 

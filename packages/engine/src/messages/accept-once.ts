@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { EngineError } from '@postmill/core';
 import type { IdempotencyStore, IdempotencyUse } from '@postmill/store';
 import type { Logger } from 'pino';
-import { TencentApiError } from './tencent-api-error.ts';
 
 /** How long a claim holds a key while its request is being accepted; a crashed process's claim lapses after it. */
 export const IDEMPOTENCY_PENDING_MS = 60_000;
@@ -11,30 +11,31 @@ export const IDEMPOTENCY_PENDING_MS = 60_000;
 const PENDING_POLL_MS = 25;
 const PENDING_POLLS = 200;
 
-/** What `sendOnce` needs besides the acceptance itself. */
-export interface SendOnceOptions {
+/** What `acceptOnce` needs besides the acceptance itself. */
+export interface AcceptOnceOptions {
   readonly store: IdempotencyStore;
   readonly use: IdempotencyUse;
-  /** How long a completed key answers with its MessageId (IDEMPOTENCY_WINDOW_SECONDS). */
+  /** How long a completed key answers with its message id (IDEMPOTENCY_WINDOW_SECONDS). */
   readonly windowMs: number;
   readonly log: Logger;
 }
 
 /**
- * Accepts a SendEmail at most once per idempotency key. Guarantees: of any number of requests with
- * one key and the same parameters, `accept` runs for one at a time and, once one succeeded, never
- * again within `windowMs`: the others answer its MessageId (a concurrent one waits up to 5 s for it,
- * then gets `ResourceInUse`); a failed acceptance frees the key, so a corrected retry may use it;
- * the key with other parameters gets `InvalidParameterValue`, whatever state it is in.
+ * Accepts a message at most once per idempotency key. Guarantees: of any number of requests with
+ * one key and the same fingerprint, `accept` runs for one at a time and, once one succeeded, never
+ * again within `windowMs`: the others answer its message id (a concurrent one waits up to 5 s for
+ * it, then gets `idempotency-key-busy`); a failed acceptance frees the key, so a corrected retry
+ * may use it; the key with another fingerprint gets `idempotency-key-reused`, whatever state it is in.
  */
-export async function sendOnce(o: SendOnceOptions, accept: () => Promise<string>): Promise<string> {
+export async function acceptOnce(o: AcceptOnceOptions, accept: () => Promise<string>): Promise<string> {
   for (let polls = 0; ; polls++) {
     const claim = await o.store.claim(o.use, { pendingMs: IDEMPOTENCY_PENDING_MS });
     if (claim.state === 'done') return claim.messageId;
     if (claim.state === 'mismatch') {
-      throw new TencentApiError(
-        'InvalidParameterValue',
-        `X-Postmill-Idempotency-Key "${o.use.key}" was already used for a SendEmail with other parameters (keys are kept ${Math.round(o.windowMs / 1000)} s); send a different mail under a new key.`,
+      throw new EngineError(
+        'idempotency-key-reused',
+        `The idempotency key "${o.use.key}" was already used for a message with other parameters (keys are kept ${Math.round(o.windowMs / 1000)} s); send a different mail under a new key.`,
+        { context: { key: o.use.key, windowMs: o.windowMs } },
       );
     }
     if (claim.state === 'claimed') {
@@ -58,7 +59,9 @@ export async function sendOnce(o: SendOnceOptions, accept: () => Promise<string>
       return messageId;
     }
     if (polls >= PENDING_POLLS) {
-      throw new TencentApiError('ResourceInUse', `A SendEmail with X-Postmill-Idempotency-Key "${o.use.key}" is still being accepted; retry in a few seconds.`);
+      throw new EngineError('idempotency-key-busy', `A message with the idempotency key "${o.use.key}" is still being accepted; retry in a few seconds.`, {
+        context: { key: o.use.key },
+      });
     }
     await delay(PENDING_POLL_MS);
   }
