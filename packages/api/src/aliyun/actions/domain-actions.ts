@@ -55,7 +55,7 @@ export const domainActions = actions({
     const keyword = params.optional('KeyWord', { maxLength: 253 })?.toLowerCase();
     const status = params.optionalInt('Status', { min: 0, max: 4 });
     const page = params.page({ defaultSize: 10, maxSize: 100 });
-    const all = (await port.domains.list({ offset: 0, limit: Number.POSITIVE_INFINITY })).items;
+    const all = await port.readAll((page) => port.domains.list(page));
     const matching = all.filter((d) => (keyword === undefined || d.name.includes(keyword)) && (status === undefined || status === DOMAIN_USABLE));
     const { rows, ...counts } = pageOf(matching, page);
     const ids = await port.ids.idsFor('domain', rows.map((d) => d.name));

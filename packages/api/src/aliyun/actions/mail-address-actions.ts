@@ -123,7 +123,7 @@ export const mailAddressActions = actions({
     const profile = await ctx.port.senderProfiles.get(sender.address);
     if (profile.replyAddress === undefined) throw new AliyunApiError('reply-address-missing', { mailAddressId: id });
     const ticket = await ctx.port.senderProfiles.issueTicket({ address: sender.address, replyAddress: profile.replyAddress }, { ttlMs: REPLY_TICKET_TTL_MS });
-    await ctx.port.sendReplyVerification({ sender: sender.address, replyAddress: profile.replyAddress, ticket, lang: params.optional('Lang') }, ctx.nowMs);
+    await ctx.port.sendReplyVerification({ sender: sender.address, replyAddress: profile.replyAddress, ticket, lang: params.optional('Lang') });
     return {};
   },
 

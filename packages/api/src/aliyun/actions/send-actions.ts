@@ -138,7 +138,7 @@ export const sendActions = actions({
     if (!template) throw new AliyunApiError('template-name-not-found', { name: templateName });
     const receiversName = params.required('ReceiversName', { maxLength: 30 });
     // Names are unique (the store refuses a duplicate), so the keyword match holds at most a few lists.
-    const list = (await ctx.port.receivers.list({ offset: 0, limit: 1000, keyword: receiversName })).items.find((r) => r.name === receiversName);
+    const list = (await ctx.port.readAll((page) => ctx.port.receivers.list({ ...page, keyword: receiversName }))).find((r) => r.name === receiversName);
     if (!list) throw new AliyunApiError('receiver-name-not-usable', { name: receiversName, reason: 'not-found' });
     if (list.count === 0) throw new AliyunApiError('receiver-name-not-usable', { name: receiversName, reason: 'empty' });
     // A campaign carries no per-send headers in the engine yet; Headers is accepted and not applied.

@@ -22,12 +22,7 @@ function zoneOffsetMs(timeZone: string, atMs: number): number {
 
 /** Every blacklist entry (the whole list: RemoveUserSuppression names entries by id). */
 async function allEntries(port: DirectMailPort): Promise<BlacklistEntry[]> {
-  const entries: BlacklistEntry[] = [];
-  for (let offset = 0; ; offset += 100) {
-    const page = await port.suppressions.list({ offset, limit: 100 });
-    entries.push(...page.items);
-    if (page.items.length < 100 || entries.length >= page.total) return entries;
-  }
+  return port.readAll((page) => port.suppressions.list(page));
 }
 
 /**

@@ -24,13 +24,8 @@ export const taskActions = actions({
     const status = params.optionalInt('Status', { min: 0, max: 5 });
     const page = params.page({ defaultSize: 10, maxSize: 100 });
     const postmillStatus = status === undefined ? undefined : POSTMILL_STATUS.get(status);
-    const all: Awaited<ReturnType<typeof port.campaigns.list>>['items'] = [];
-    for (let offset = 0; ; offset += 100) {
-      const batch = await port.campaigns.list({ offset, limit: 100, ...(postmillStatus === undefined ? {} : { status: postmillStatus }) });
-      all.push(...batch.items);
-      if (batch.items.length < 100 || all.length >= batch.total) break;
-    }
-    const templates = new Map((await port.templates.list({ offset: 0, limit: Number.POSITIVE_INFINITY })).items.map((t) => [t.id, t.name]));
+    const all = await port.readAll((p) => port.campaigns.list({ ...p, ...(postmillStatus === undefined ? {} : { status: postmillStatus }) }));
+    const templates = new Map((await port.readAll((p) => port.templates.list(p))).map((t) => [t.id, t.name]));
     const matching = all.filter((t) => {
       const name = templates.get(t.spec.templateId) ?? '';
       return keyword === undefined || name.includes(keyword) || t.spec.receiversName.includes(keyword);

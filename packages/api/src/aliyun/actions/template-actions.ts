@@ -19,7 +19,7 @@ function templateName(params: ActionParams): string {
 }
 
 async function allTemplates(port: DirectMailPort): Promise<TemplateRecord[]> {
-  return (await port.templates.list({ offset: 0, limit: Number.POSITIVE_INFINITY })).items;
+  return port.readAll((page) => port.templates.list(page));
 }
 
 /** The template of that name, or undefined (DirectMail names are unique per account; Tencent's are not: the oldest wins). */
