@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideOnError, decideOnOutcomes, nextDueAt, planDelivery, type PlanInput } from './delivery-decisions.ts';
 import type { RecipientOutcome } from './mail-message.ts';
-import { ProviderError } from './provider-error.ts';
+import { type ProviderFailureKind, ProviderError } from './provider-error.ts';
 import type { RecipientState } from './recipient-state.ts';
 import type { RetryPolicyOptions } from './retry-policy.ts';
 
@@ -40,7 +40,28 @@ function plan(overrides: Partial<PlanInput> & Pick<PlanInput, 'recipients'>) {
   });
 }
 
-const err = (code: string, extra: { smtpCode?: number; httpStatus?: number } = {}) => new ProviderError(code, `provider said ${code}`, extra);
+// The kind each answer used here gets from its transport (tencent-ses-classify.ts, smtp-classify.ts):
+// the decisions act on the kind only.
+const KIND_OF: Readonly<Record<string, ProviderFailureKind>> = {
+  'FailedOperation.IncorrectEmail': 'permanent',
+  'FailedOperation.TemporaryBlocked': 'hold-domain',
+  'FailedOperation.FrequencyLimit': 'backoff-recipient',
+  RequestLimitExceeded: 'throttled',
+  'RequestLimitExceeded.IPLimitExceeded': 'throttled',
+  'HTTP.429': 'throttled',
+  'SMTP.421': 'throttled',
+  'SMTP.451': 'throttled',
+  'SMTP.454': 'throttled',
+  'SMTP.450': 'transient',
+  'SMTP.550': 'permanent',
+  'Network.ECONNRESET': 'transient',
+  InternalError: 'transient',
+};
+
+const err = (code: string, extra: { smtpCode?: number; httpStatus?: number } = {}) => {
+  const kind = KIND_OF[code];
+  return new ProviderError(code, `provider said ${code}`, { ...extra, ...(kind === undefined ? {} : { kind }) });
+};
 
 describe('planDelivery', () => {
   it('splits due recipients into requests that never exceed chunkSize, in message order', () => {

@@ -4,3 +4,5 @@ export { type OutboxTransportOptions, createOutboxTransport } from './outbox-tra
 export { type SmtpTransportOptions, createSmtpTransport } from './smtp-transport.ts';
 export { type TencentSesTransportOptions, createTencentSesTransport } from './tencent-ses-transport.ts';
 export { createNullTransport } from './null-transport.ts';
+export { classifyTencentSesAnswer } from './tencent-ses-classify.ts';
+export { classifySmtpReply } from './smtp-classify.ts';
