@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DeliveryRefusal } from './delivery-refusal.ts';
 import { decideOnError, decideOnOutcomes, nextDueAt, planDelivery, type PlanInput } from './delivery-decisions.ts';
 import type { RecipientOutcome } from './mail-message.ts';
 import { type ProviderFailureKind, ProviderError } from './provider-error.ts';
@@ -111,13 +112,13 @@ describe('planDelivery', () => {
     expect(requests).toEqual([['due@example.com']]);
   });
 
-  it('fails unsubscribed recipients with FailedOperation.ReceiverHasUnsubscribed before any request', () => {
+  it('fails unsubscribed recipients as Postmill.Unsubscribed before any request', () => {
     const { requests, updates } = plan({ recipients: ['gone@example.com', 'stay@example.com'], unsubscribed: new Set(['gone@example.com']) });
     expect(requests).toEqual([['stay@example.com']]);
     expect(updates.get('gone@example.com')).toEqual({
       state: 'failed',
       at: NOW,
-      code: 'FailedOperation.ReceiverHasUnsubscribed',
+      code: DeliveryRefusal.Unsubscribed,
       message: expect.any(String),
       transient: false,
     });
@@ -130,7 +131,7 @@ describe('planDelivery', () => {
       domainHolds: new Map([['blocked.example', until]]),
     });
     expect(requests).toEqual([['b@open.example']]);
-    expect(updates.get('a@Blocked.example')).toMatchObject({ state: 'deferred', until, code: 'FailedOperation.TemporaryBlocked', backoffs: 0 });
+    expect(updates.get('a@Blocked.example')).toMatchObject({ state: 'deferred', until, code: DeliveryRefusal.DomainHeld, backoffs: 0 });
   });
 
   it('ignores a domain hold that has already ended', () => {
