@@ -1,17 +1,21 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerDashboard } from './admin/dashboard-plugin.ts';
+import { ALIYUN_ACTIONS } from './aliyun/action-registry.ts';
+import { aliyunDialect } from './aliyun/dialect.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { registerDialectRouter } from './dialect-router.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import { registerOutboxRoutes } from './outbox-routes.ts';
 import { TENCENT_ACTIONS } from './tencent/action-registry.ts';
 import { answerClientError } from './tencent/client-error.ts';
-import { registerTencentDialect } from './tencent/dialect-plugin.ts';
+import { tencentDialect } from './tencent/dialect-plugin.ts';
 import { refuseOversizedBeforeContinue } from './tencent/oversized-body.ts';
 import { registerUnsubscribeRoutes } from './unsubscribe-routes.ts';
 
 /**
  * Builds the HTTP API (not listening yet). Guarantees: nothing starts at import; every route
- * answers in its own shape (Tencent envelope on `POST /`, JSON or HTML elsewhere), never a bare 500.
+ * answers in its own shape (on `/`, Tencent's or Alibaba DirectMail's envelope by the request's
+ * shape; JSON or HTML elsewhere), never a bare 500.
  */
 export function buildApiServer(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
@@ -30,7 +34,11 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
   }) as unknown as FastifyInstance; // pino's Logger type parameter differs from Fastify's default; the instance is the same
   // `Expect: 100-continue` with a Content-Length over the limit is refused before the body is sent.
   refuseOversizedBeforeContinue(app.server, deps.limits.maxRequestBytes);
-  registerTencentDialect(app, deps, TENCENT_ACTIONS);
+  // Tencent's and Alibaba's SDKs both call `/`; the router picks the dialect by the request's shape.
+  registerDialectRouter(app, {
+    maxRequestBytes: deps.limits.maxRequestBytes,
+    dialects: { tencent: tencentDialect(app, deps, TENCENT_ACTIONS), aliyun: aliyunDialect(deps, ALIYUN_ACTIONS) },
+  });
   registerOutboxRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
   registerDashboard(app, deps.dashboard);

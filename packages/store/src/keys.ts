@@ -92,6 +92,29 @@ export interface Keys {
    * `{i:<hash>}` so keys spread over a cluster's slots.
    */
   idempotency(keyHash: string): string;
+  /** Numeric ids of things Postmill keys by name (DirectMail's DomainId, MailAddressId): HASH name → id, per kind. */
+  resourceIds(kind: string): string;
+  /** The reverse of resourceIds: HASH id → name. Same tag. */
+  resourceNames(kind: string): string;
+  /** The counter resourceIds draws from. Same tag. */
+  resourceSeq(kind: string): string;
+  /** DirectMail's attributes of sender addresses (send type, reply-to, SMTP password hash, callback URL): HASH address → JSON. */
+  readonly senderProfiles: string;
+  /** A reply-to verification ticket (string with PX → JSON). Deployment tag. */
+  replyTicket(ticket: string): string;
+  /** DirectMail's attributes of templates (subject, sender name, type): HASH id → JSON. */
+  readonly templateProfiles: string;
+  /** Mail tags: HASH id → JSON. */
+  readonly tags: string;
+  /** Mail tags by name: HASH name → id. Same tag. */
+  readonly tagNames: string;
+  readonly tagSeq: string;
+  /** DirectMail's annotations of one send (TagName, ClickTrace, AddressType): string with PX, tagged like the message. */
+  messageAnnotation(messageId: string): string;
+  /** The same for a batch task, tagged like the task. */
+  taskAnnotation(taskId: number): string;
+  /** Recipients whose earlier hard failures DirectMail's DeleteInvalidAddress dismissed: HASH address → epoch ms. */
+  readonly dismissedInvalid: string;
 }
 
 /** Builds the key space for a deployment prefix (tests use a unique prefix each). */
@@ -151,5 +174,17 @@ export function createKeys(prefix: string): Keys {
     acceptedSignature: (hash) => `${tag}:sig:${hash}`,
     apiRequestCount: (secretId, action, window) => `${tag}:rate:${secretId}:${action}:${window}`,
     idempotency: (keyHash) => `${prefix}:{i:${keyHash}}:idem`,
+    resourceIds: (kind) => `${tag}:ids:${kind}`,
+    resourceNames: (kind) => `${tag}:ids:${kind}:names`,
+    resourceSeq: (kind) => `${tag}:seq:id:${kind}`,
+    senderProfiles: `${tag}:sender-profiles`,
+    replyTicket: (ticket) => `${tag}:reply-ticket:${ticket}`,
+    templateProfiles: `${tag}:template-profiles`,
+    tags: `${tag}:tags`,
+    tagNames: `${tag}:tags:names`,
+    tagSeq: `${tag}:seq:tag`,
+    messageAnnotation: (id) => `${prefix}:{m:${id}}:dm`,
+    taskAnnotation: (id) => `${prefix}:{t:${id}}:dm`,
+    dismissedInvalid: `${tag}:invalid-dismissed`,
   };
 }

@@ -5,6 +5,7 @@ import { verifyTc3 } from '@postmill/tc3';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiDeps } from '../api-deps.ts';
+import type { WireDialect } from '../dialect-router.ts';
 import type { TencentAction } from './action.ts';
 import { errorEnvelope, isCallerError, successEnvelope } from './envelope.ts';
 import { tencentAnswerFor } from './error-table.ts';
@@ -46,7 +47,7 @@ function header(req: FastifyRequest, name: string): string | undefined {
  * by default for TC3, as at Tencent), and its SecretId is within
  * `limits.apiRequestsPerSecond` for that action.
  */
-export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, actions: readonly TencentAction[]): void {
+export function tencentDialect(app: FastifyInstance, deps: ApiDeps, actions: readonly TencentAction[]): WireDialect {
   const byName = new Map(actions.map((a) => [a.name, a]));
   const admissions = new RequestAdmissionStore({ redis: deps.redis, keys: deps.keys });
   const refuseReplays = refusesReplays(deps.limits.apiReplayProtection, TC3_REFUSES_REPLAYS_BY_DEFAULT);
@@ -54,12 +55,10 @@ export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, acti
   // Shutting down does not wait for clients still uploading a body that was already refused.
   app.addHook('preClose', async () => drains.abortAll());
 
-  app.register(async (scope) => {
-    // The raw bytes are needed to verify the signature, so nothing is parsed before auth.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.limits.maxRequestBytes }, (_req, body, done) => done(null, body));
-
-    scope.setErrorHandler(async (err: FastifyError, req, reply) => {
+  // The router (dialect-router.ts) owns `/` and its raw-body parser, and hands each request, and
+  // each error before a handler ran, to the dialect whose shape it has.
+  return {
+    handleError: async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
       const requestId = req.tencentRequestId ?? randomUUID();
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
         // Fastify refuses the body as soon as it is known to be too large and marks the
@@ -91,18 +90,14 @@ export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, acti
       }
       req.log.error({ err, requestId }, 'internal error in the Tencent dialect');
       return send(reply, errorEnvelope(requestId, 'InternalError', 'An internal error occurred; the request was not applied.'));
-    });
+    },
 
-    // Every other method Fastify routes (HEAD comes with GET); OPTIONS too, or it would fall through
-    // to the plain 404 handler (found by fuzzing).
-    scope.route({
-      method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
-      url: '/',
-      handler: async (_req, reply) =>
-        send(reply, errorEnvelope(randomUUID(), 'UnsupportedProtocol', 'Only POST with Content-Type application/json and TC3-HMAC-SHA256 signatures is supported.')),
-    });
+    // Every other method the router routes (HEAD comes with GET); OPTIONS too, or it would fall
+    // through to the plain 404 handler (found by fuzzing).
+    handleOtherMethod: async (_req: FastifyRequest, reply: FastifyReply) =>
+      send(reply, errorEnvelope(randomUUID(), 'UnsupportedProtocol', 'Only POST with Content-Type application/json and TC3-HMAC-SHA256 signatures is supported.')),
 
-    scope.post('/', async (req, reply) => {
+    handlePost: async (req: FastifyRequest, reply: FastifyReply) => {
       const requestId = randomUUID();
       req.tencentRequestId = requestId;
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -160,8 +155,8 @@ export function registerTencentDialect(app: FastifyInstance, deps: ApiDeps, acti
         await admitted; // a refused request gets the refusal, whatever else was wrong with it
         throw err;
       }
-    });
-  });
+    },
+  };
 }
 
 /** The request body as the action's validated input, or the Tencent error for a body that is not one. */
