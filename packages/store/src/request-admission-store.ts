@@ -23,11 +23,21 @@ export interface AdmissionRequest {
   readonly secretId: string;
   /** The action name (a known one: it becomes part of a key). */
   readonly action: string;
-  /** Most requests per (secretId, action) in one window; 0 = no limit. */
+  /**
+   * The wire dialect the request speaks (`tencent`, `acs`…), so that one action name in two
+   * dialects (both have `CreateReceiver`) is counted apart. `tencent` keeps the key the Tencent
+   * dialect always used (`…:rate:<secretId>:<action>:<window>`), so API processes of the previous
+   * release still share its counters during a rolling upgrade.
+   */
+  readonly dialect: string;
+  /** Most requests per (secretId, dialect, action) in one window; 0 = no limit. */
   readonly limitPerWindow: number;
   /** Now, epoch ms (chooses the window). */
   readonly nowMs: number;
 }
+
+/** The dialect whose counters keep their original, dialect-less key. */
+const TENCENT_DIALECT = 'tencent';
 
 /** Length of one rate-limit window. */
 export const ADMISSION_WINDOW_MS = 1000;
@@ -54,7 +64,7 @@ return 1`);
  * Replay refusal and per-credential request counting for the API, shared by every API process.
  * Guarantees: with `refuseReplays`, a signature is admitted at most once while it is remembered
  * (without it, no signature is read or written); at most
- * `limitPerWindow` requests of one (SecretId, action) are admitted per fixed one-second window;
+ * `limitPerWindow` requests of one (SecretId, dialect, action) are admitted per fixed one-second window;
  * one Redis round trip per request (one script; both keys carry the deployment hash tag, so it
  * runs unchanged on Redis Cluster). When Redis is unreachable, `admit` rejects with the client's
  * connection error (callers fail closed).
@@ -68,10 +78,12 @@ export class RequestAdmissionStore {
     // 128 bits of SHA-256: short keys, and a signature never sits in Redis in the clear.
     const hash = createHash('sha256').update(r.signature).digest('base64url').slice(0, 22);
     const window = Math.floor(r.nowMs / ADMISSION_WINDOW_MS);
+    // Dialect names and action names are [A-Za-z0-9]: `<dialect>.<action>` can never equal a bare action.
+    const counted = r.dialect === TENCENT_DIALECT ? r.action : `${r.dialect}.${r.action}`;
     // By SHA1: this runs on every API request, and sending the text each time costs more than the script.
     const result = await ADMIT.run(
       this.o.redis,
-      [this.o.keys.acceptedSignature(hash), this.o.keys.apiRequestCount(r.secretId, r.action, window)],
+      [this.o.keys.acceptedSignature(hash), this.o.keys.apiRequestCount(r.secretId, counted, window)],
       [
         r.refuseReplays ? String(Math.max(1, Math.ceil(r.rememberMs))) : '0',
         String(Math.max(0, Math.floor(r.limitPerWindow))),

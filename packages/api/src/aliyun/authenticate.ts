@@ -42,7 +42,7 @@ export function verifyAliyunSignature(
  * a (AccessKeyId, nonce) reaches an action at most once while it could pass the freshness check,
  * across every API process (the memory is the Tencent dialect's accepted-signature store in
  * Redis: one hash-tagged key per nonce, with a TTL of at least the 15-minute window); one
- * (AccessKeyId, action) gets at most `limitPerSecond` requests per second. Redis errors propagate
+ * (AccessKeyId, action) of this dialect gets at most `limitPerSecond` requests per second. Redis errors propagate
  * (answered 503: fail closed).
  */
 export async function admitNonce(
@@ -62,6 +62,8 @@ export async function admitNonce(
     rememberMs: rememberNonceMs(r.verified.timestampMs, r.nowMs),
     secretId: r.verified.accessKeyId,
     action: r.action,
+    // Counted apart from Tencent's action of the same name (both dialects have CreateReceiver…).
+    dialect: 'acs',
     limitPerWindow: r.limitPerSecond,
     nowMs: r.nowMs,
   });

@@ -64,6 +64,7 @@ export async function admitRequest(store: RequestAdmissionStore, r: AdmissionInp
     rememberMs: rememberSignatureMs(r.timestamp, r.nowMs),
     secretId: r.secretId,
     action: r.action,
+    dialect: 'tencent',
     limitPerWindow: r.limitPerSecond,
     nowMs: r.nowMs,
   });
