@@ -64,7 +64,7 @@ export {
 export type { ReceiverDetailQuery, ReceiverDetailRow, ReceiverDetailPage } from './receiver-details.ts';
 export { type NumberedKind, ResourceIdStore } from './resource-id-store.ts';
 export { type SendType, type SenderProfile, type ReplyTicket, SenderProfileStore } from './sender-profile-store.ts';
-export { type TemplateProfile, TemplateProfileStore } from './template-profile-store.ts';
+export { type TemplateNameClaim, type TemplateProfile, TemplateProfileStore } from './template-profile-store.ts';
 export { type TagRecord, TagStore } from './tag-store.ts';
 export { type SendAnnotation, SendAnnotationStore } from './send-annotation-store.ts';
 export { InvalidAddressStore } from './invalid-address-store.ts';

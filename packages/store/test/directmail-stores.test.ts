@@ -8,6 +8,7 @@ import {
   SenderProfileStore,
   TagStore,
   TemplateProfileStore,
+  TemplateStore,
 } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -80,7 +81,7 @@ describe("DirectMail's stores", () => {
   });
 
   it('keeps template profiles by id and send annotations with their expiry', async () => {
-    const templates = new TemplateProfileStore(stores);
+    const templates = new TemplateProfileStore({ ...stores, clock: new ManualClock(0) });
     await templates.set(7, { subject: 'Hi {{UserName}}', fromAlias: 'News', templateType: 0 });
     expect(await templates.getMany([7, 8])).toEqual([{ subject: 'Hi {{UserName}}', fromAlias: 'News', templateType: 0 }, {}]);
     await templates.delete(7);
@@ -94,5 +95,41 @@ describe("DirectMail's stores", () => {
     const ttl = await redis.pttl(stores.keys.taskAnnotation(5));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('gives a template name to one claim at a time, frees a pending claim when its lease ends, and frees a settled one when its template is renamed or deleted', async () => {
+    const clock = new ManualClock(1_000_000);
+    const profiles = new TemplateProfileStore({ ...stores, clock, claimLeaseMs: 60_000 });
+    const templates = new TemplateStore({ ...stores, clock });
+
+    const pending = await profiles.claimName('welcome');
+    expect(pending).toBeDefined();
+    expect(await profiles.claimName('welcome')).toBeUndefined();
+    clock.advance(60_001);
+    // The creator died before writing its template: the name is free once the lease is over.
+    const retaken = await profiles.claimName('welcome');
+    expect(retaken).toBeDefined();
+    if (!pending || !retaken) return;
+    await profiles.settleName(pending, 99); // a stale holder settles nothing
+    const template = await templates.create({ name: 'welcome', html: '<p>x</p>' });
+    await profiles.settleName(retaken, template.id);
+    clock.advance(3_600_000);
+    expect(await profiles.claimName('welcome')).toBeUndefined();
+    // The template itself may claim its own name again (a ModifyTemplate that keeps it).
+    const own = await profiles.claimName('welcome', { templateId: template.id });
+    expect(own).toBeDefined();
+    if (own) await profiles.settleName(own, template.id);
+
+    await templates.update(template.id, { name: 'renamed', html: '<p>x</p>' });
+    const afterRename = await profiles.claimName('welcome');
+    expect(afterRename).toBeDefined();
+    if (afterRename) await profiles.releaseClaim(afterRename);
+
+    const second = await templates.create({ name: 'second', html: '<p>y</p>' });
+    const claim = await profiles.claimName('second');
+    if (claim) await profiles.settleName(claim, second.id);
+    expect(await profiles.claimName('second')).toBeUndefined();
+    await templates.delete(second.id);
+    expect(await profiles.claimName('second')).toBeDefined();
   });
 });

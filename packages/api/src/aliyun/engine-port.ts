@@ -38,7 +38,7 @@ export function directMailPort(deps: ApiDeps): DirectMailPort {
     statistics: engine.statistics,
     ids: new ResourceIdStore(stores),
     senderProfiles: new SenderProfileStore(stores),
-    templateProfiles: new TemplateProfileStore(stores),
+    templateProfiles: new TemplateProfileStore({ ...stores, clock: deps.clock }),
     tags: new TagStore({ ...stores, clock: deps.clock }),
     annotations: new SendAnnotationStore(stores),
     invalidAddresses: new InvalidAddressStore({ ...stores, clock: deps.clock }),

@@ -1,4 +1,4 @@
-import type { TemplateRecord } from '@postmill/store';
+import type { TemplateNameClaim, TemplateRecord } from '@postmill/store';
 import { actions } from '../action.ts';
 import { AliyunApiError, invalid } from '../aliyun-api-error.ts';
 import type { DirectMailPort } from '../engine-port.ts';
@@ -27,6 +27,24 @@ export async function templateByName(port: DirectMailPort, name: string): Promis
   return (await allTemplates(port)).find((t) => t.name === name);
 }
 
+/**
+ * Claims `name` for a new template, or for `templateId` being renamed, or throws the duplicate-name
+ * refusal. DirectMail names are unique per account: the claim is atomic, so of concurrent creates
+ * (or renames) to one name exactly one goes on. A template holding the name without a claim (made
+ * through Tencent, whose names may repeat) is found by the scan after the claim; that scan cannot
+ * race a DirectMail create, because every DirectMail create claims first.
+ */
+async function claimTemplateName(port: DirectMailPort, name: string, templateId?: number): Promise<TemplateNameClaim> {
+  const claim = await port.templateProfiles.claimName(name, templateId === undefined ? {} : { templateId });
+  if (!claim) throw new AliyunApiError('template-name-duplicate', { name });
+  const other = await templateByName(port, name);
+  if (other && other.id !== templateId) {
+    await port.templateProfiles.releaseClaim(claim);
+    throw new AliyunApiError('template-name-duplicate', { name });
+  }
+  return claim;
+}
+
 function bodyOf(params: ActionParams): string | undefined {
   const text = params.optional('TemplateText', { maxLength: 1024 * 1024 });
   return text === undefined ? undefined : toStoredTemplateText(text);
@@ -48,9 +66,15 @@ export const templateActions = actions({
     const fromAlias = params.optional('TemplateNickName', { maxLength: 30 });
     const templateType = params.int('TemplateType', { min: 0, max: 1, fallback: TEMPLATE_TYPE_MAIL });
     if (templateType !== TEMPLATE_TYPE_MAIL) throw invalid('TemplateType', 'only 0 (mail) is supported: Postmill sends no SMS.');
-    // Checked before writing; two concurrent creates of one name may both pass (names are a DirectMail convention, not a store key).
-    if (await templateByName(port, name)) throw new AliyunApiError('template-name-duplicate', { name });
-    const template = await port.templates.create({ name, html });
+    const claim = await claimTemplateName(port, name);
+    let template: TemplateRecord;
+    try {
+      template = await port.templates.create({ name, html });
+    } catch (err) {
+      await port.templateProfiles.releaseClaim(claim);
+      throw err;
+    }
+    await port.templateProfiles.settleName(claim, template.id);
     await port.templateProfiles.set(template.id, { ...(subject === undefined ? {} : { subject }), ...(fromAlias === undefined ? {} : { fromAlias }), templateType });
     return { TemplateId: template.id };
   },
@@ -100,18 +124,27 @@ export const templateActions = actions({
   async ModifyTemplate(params, { port }) {
     const templateId = params.requiredInt('TemplateId', { min: 1 });
     const name = templateName(params);
-    const current = await port.templates.get(templateId);
-    const other = await templateByName(port, name);
-    if (other && other.id !== templateId) throw new AliyunApiError('template-name-duplicate', { name });
+    // Every parameter is read before the name is claimed, so a refused parameter never holds a claim.
     const html = bodyOf(params);
-    await port.templates.update(templateId, {
-      name,
-      ...(html !== undefined ? { html } : current.html !== undefined ? { html: current.html } : {}),
-      ...(html === undefined && current.text !== undefined ? { text: current.text } : {}),
-    });
+    const newSubject = subjectOf(params);
+    const newFromAlias = params.optional('TemplateNickName', { maxLength: 30 });
+    const current = await port.templates.get(templateId);
+    const claim = await claimTemplateName(port, name, templateId);
+    try {
+      await port.templates.update(templateId, {
+        name,
+        ...(html !== undefined ? { html } : current.html !== undefined ? { html: current.html } : {}),
+        ...(html === undefined && current.text !== undefined ? { text: current.text } : {}),
+      });
+    } catch (err) {
+      await port.templateProfiles.releaseClaim(claim);
+      throw err;
+    }
+    await port.templateProfiles.settleName(claim, templateId);
+    if (current.name !== name) await port.templateProfiles.releaseName(current.name, templateId);
     const profile = await port.templateProfiles.get(templateId);
-    const subject = subjectOf(params) ?? profile.subject;
-    const fromAlias = params.optional('TemplateNickName', { maxLength: 30 }) ?? profile.fromAlias;
+    const subject = newSubject ?? profile.subject;
+    const fromAlias = newFromAlias ?? profile.fromAlias;
     await port.templateProfiles.set(templateId, {
       ...profile,
       ...(subject === undefined ? {} : { subject }),
@@ -122,8 +155,11 @@ export const templateActions = actions({
 
   async DeleteTemplate(params, { port }) {
     const templateId = params.requiredInt('TemplateId', { min: 1 });
+    const { name } = await port.templates.get(templateId);
     await port.templates.delete(templateId);
     await port.templateProfiles.delete(templateId);
+    // Tidiness only: a claim whose template is gone is free already.
+    await port.templateProfiles.releaseName(name, templateId);
     return {};
   },
 });
