@@ -4,7 +4,8 @@
 // One list's meta HASH holds: name, desc, createdAt, count (= LLEN entries), invalidCount,
 // templateKeys ("" until fixed, else a JSON array), bucketBits, lastUploadAt, the upload lock
 // (`lock` = token, `lockUntil` = ms), `deleting` while a delete runs, and upload markers
-// `u:<first index>` = ms (one per upload second; entry times are derived from them).
+// `u:<first index>` = ms (one per upload second; entry times are derived from them), and `alias`
+// when a dialect gave the list one.
 
 /** Return codes shared by the scripts below. */
 export const SCRIPT_NOT_EXIST = -1;
@@ -118,4 +119,11 @@ return 0`;
 export const RELEASE_NAME = `
 redis.call('ZREM', KEYS[2], ARGV[2])
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 1`;
+
+/** KEYS[1] meta; ARGV[1] alias. 1 when set, 0 when the list does not exist or is being deleted. */
+export const SET_ALIAS = `
+local m = redis.call('HMGET', KEYS[1], 'createdAt', 'deleting')
+if not m[1] or m[2] then return 0 end
+redis.call('HSET', KEYS[1], 'alias', ARGV[1])
 return 1`;

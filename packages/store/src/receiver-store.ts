@@ -26,6 +26,7 @@ import {
   SCRIPT_BUSY,
   SCRIPT_NOT_EXIST,
   SCRIPT_OVER_CAP,
+  SET_ALIAS,
 } from './receiver-scripts.ts';
 
 /**
@@ -51,6 +52,8 @@ export interface ReceiverRecord {
   readonly createdAt: number;
   /** The variable names every entry carries ([] for plain addresses), or undefined while the list is empty. */
   readonly templateKeys: string[] | undefined;
+  /** A dialect's second name for the list (DirectMail's ReceiversAlias); absent when none was set. */
+  readonly alias?: string;
 }
 
 /** What one append did. Guarantees `total` = `valid` + `repeat` + `invalid.length`. */
@@ -101,7 +104,7 @@ export const UPLOAD_LEASE_MS = 60_000;
 const STORED_EMAIL_MAX = 320;
 const UNLINK_BATCH = 1000;
 
-const META_FIELDS = ['name', 'desc', 'createdAt', 'count', 'invalidCount', 'templateKeys', 'deleting'] as const;
+const META_FIELDS = ['name', 'desc', 'createdAt', 'count', 'invalidCount', 'templateKeys', 'deleting', 'alias'] as const;
 
 type Candidate = { fp: Buffer; bucket: number; encoded: string };
 type Refused = AppendResult['invalid'][number];
@@ -204,7 +207,7 @@ export class ReceiverStore {
 
   /** The list, or undefined when it does not exist (or is being deleted). */
   async get(id: number): Promise<ReceiverRecord | undefined> {
-    const [name, desc, createdAt, count, invalidCount, templateKeys, deleting] = await this.redis.hmget(this.keys.receiverMeta(id), ...META_FIELDS);
+    const [name, desc, createdAt, count, invalidCount, templateKeys, deleting, alias] = await this.redis.hmget(this.keys.receiverMeta(id), ...META_FIELDS);
     if (name === null || name === undefined || createdAt === null || createdAt === undefined || deleting) return undefined;
     const n = Number(count ?? 0);
     return {
@@ -216,7 +219,16 @@ export class ReceiverStore {
       status: n > 0 ? RECEIVER_STATUS.complete : RECEIVER_STATUS.empty,
       createdAt: Number(createdAt),
       templateKeys: parseKeys(templateKeys, id),
+      ...(alias === null || alias === undefined ? {} : { alias }),
     };
+  }
+
+  /**
+   * Sets the list's alias (shown back by `get` and `list`); false when the list does not exist
+   * or is being deleted. One script: an alias never lands on a list a delete already marked.
+   */
+  async setAlias(id: number, alias: string): Promise<boolean> {
+    return Number(await this.redis.eval(SET_ALIAS, 1, this.keys.receiverMeta(id), alias)) === 1;
   }
 
   /**

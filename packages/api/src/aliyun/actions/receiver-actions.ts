@@ -80,11 +80,15 @@ function saveAnswer(result: Pick<AppendResult, 'valid' | 'repeat' | 'invalid'>):
 
 /** Recipient lists: CreateReceiver, QueryReceiverByParam, SaveReceiverDetail, QueryReceiverDetail, DeleteReceiver, DeleteReceiverDetail. */
 export const receiverActions = actions({
-  async CreateReceiver(params, { port }) {
+  async CreateReceiver(params, { deps, port }) {
     const name = params.required('ReceiversName', { maxLength: 30 });
-    // Required by DirectMail (an address-shaped alias); not used to address the list in Postmill.
-    params.required('ReceiversAlias', { maxLength: 30 });
+    // Required by DirectMail (an address-shaped alias), stored and shown back by QueryReceiverByParam;
+    // lists are addressed by ReceiversName, never by alias.
+    const alias = params.required('ReceiversAlias', { maxLength: 30 });
     const list = await port.receivers.create({ name, desc: params.optional('Desc', { maxLength: 50 }) ?? '' });
+    // A second write: if it fails (or the process dies) in between, the list exists without an alias
+    // and is listed with an empty one; the answer then is an error, and a retry finds the name taken.
+    await deps.receivers.setAlias(list.id, alias);
     return { ReceiverId: String(list.id) };
   },
 
@@ -103,7 +107,7 @@ export const receiverActions = actions({
         receiver: page.items.map((r) => ({
           ReceiverId: String(r.id),
           ReceiversName: r.name,
-          ReceiversAlias: '',
+          ReceiversAlias: r.alias ?? '',
           Desc: r.desc,
           Count: r.count,
           ReceiversStatus: RECEIVER_DONE,
