@@ -27,6 +27,8 @@ export interface MessageSpec {
   /** Tencent `TriggerType`: 0 marketing, 1 transactional. */
   readonly triggerType: number;
   readonly templateId?: number;
+  /** The tag the sender gave the send (DirectMail's TagName): its statistics are also counted under it. */
+  readonly tag?: string;
 }
 
 /**

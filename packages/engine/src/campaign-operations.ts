@@ -22,6 +22,8 @@ export interface CreateCampaignInput {
   readonly taskType: number;
   /** The schedule as the caller wrote it (stored with the task, shown back in listings). */
   readonly params: TaskScheduleParams;
+  /** A tag for statistics (see StatisticsReportInput.tag); the dialect checks it names a tag. */
+  readonly tag?: string;
 }
 
 /** Filters of a task listing; each one given narrows it. */

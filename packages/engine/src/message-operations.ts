@@ -59,6 +59,8 @@ export interface AcceptMessageInput {
   /** 0 = marketing, 1 = transactional. Default 0. */
   readonly triggerType?: number;
   readonly idempotency?: IdempotencyInput;
+  /** A tag for statistics (see StatisticsReportInput.tag); the dialect checks it names a tag. */
+  readonly tag?: string;
 }
 
 /** How an operation on the hot path shares a round trip with the dialect's own checks. */

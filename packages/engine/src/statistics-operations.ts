@@ -8,6 +8,11 @@ export interface StatisticsReportInput {
   readonly senderDomain?: string;
   /** Only mail to this recipient domain. */
   readonly recipientDomain?: string;
+  /**
+   * Only mail sent with this tag (exact). Tags are counted per sender domain, not per recipient
+   * domain: with `recipientDomain` too, `invalid-input`.
+   */
+  readonly tag?: string;
 }
 
 /** Sending statistics. */

@@ -45,11 +45,17 @@ export function statisticsOperations(deps: EngineDeps): StatisticsOperations {
       }
       const domain = domainFilter(input.senderDomain, 'senderDomain');
       const receivingMailboxType = domainFilter(input.recipientDomain, 'recipientDomain');
+      if (input.tag !== undefined && receivingMailboxType) {
+        throw new EngineError('invalid-input', (f) => `Tagged statistics are not kept by recipient domain: give ${f('tag')} or ${f('recipientDomain')}, not both.`, {
+          context: { field: 'tag' },
+        });
+      }
       return deps.statistics.report({
         startDate: start,
         endDate: end,
         ...(domain ? { domain } : {}),
         ...(receivingMailboxType ? { receivingMailboxType } : {}),
+        ...(input.tag !== undefined ? { tag: input.tag } : {}),
       });
     },
   };

@@ -88,7 +88,7 @@ export async function processDeliverMessage(job: Job<DeliverMessagePayload>, tok
     chunkSize: deps.chunkSize,
     personal: needsPersonalCopies(spec),
   });
-  await record(deps, messageId, states, plan.updates, spec.from.address);
+  await record(deps, messageId, states, plan.updates, spec.from.address, spec.tag);
 
   const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   const handBackWhileDraining = () => {
@@ -115,7 +115,7 @@ export async function processDeliverMessage(job: Job<DeliverMessagePayload>, tok
         log.warn({ code: providerError.code, recipients: group.length, followUp: decision.followUp.kind }, 'provider request failed');
         return decision;
       },
-      record: (decision) => record(deps, messageId, states, decision.updates, spec.from.address),
+      record: (decision) => record(deps, messageId, states, decision.updates, spec.from.address, spec.tag),
     });
     if (step.kind === 'stopped' || step.kind === 'refused') return handBackWhileDraining();
     if (step.kind === 'throttle') {
@@ -160,10 +160,11 @@ async function record(
   states: Map<string, RecipientState>,
   updates: ReadonlyMap<string, RecipientState>,
   sender?: string,
+  tag?: string,
 ): Promise<void> {
   const { applied, refused } = await deps.messages.setStates(messageId, updates);
   observeOutcomes(deps.observer ?? noopDeliveryObserver, deps.transport.kind, applied);
-  const stats = statEvents(sender ?? '');
+  const stats = statEvents(sender ?? '', tag);
   for (const [r, s] of applied) {
     states.set(r, s);
     if (sender) stats.add(r, s);

@@ -45,6 +45,18 @@ describe('statEvents', () => {
     ]);
   });
 
+  it("stamps every event with the send's tag when it has one", async () => {
+    const { calls, store } = captureStore();
+    const stats = statEvents('news@mail.example.com', 'spring');
+    stats.add('a@example.org', { state: 'sent', at: T, response: '250' });
+    await stats.flush(store, T);
+    expect((calls[0] ?? []).map((e) => [e.metric, e.tag])).toEqual([
+      ['request', 'spring'],
+      ['accepted', 'spring'],
+      ['delivered', 'spring'],
+    ]);
+  });
+
   it('counts nothing for states that are not final and writes nothing when empty', async () => {
     const { calls, store } = captureStore();
     const stats = statEvents('news@mail.example.com');

@@ -17,9 +17,10 @@ const MINUTE_MS = 60_000;
  * 150 (the store works out a calendar day per event, which is far from free). Keying by the UTC
  * minute and stamping the sum with the minute's start keeps every count on its own day: in every
  * time zone in use since 1972 a calendar day starts on a whole minute of UTC, so all instants of
- * one UTC minute share one calendar day.
+ * one UTC minute share one calendar day. With `tag` (the send's), the store counts every event
+ * under the tag as well.
  */
-export function statEvents(sender: string) {
+export function statEvents(sender: string, tag?: string) {
   const counts = new Map<string, { recipientDomain: string; metric: Metric; minute: number; count: number }>();
   const fromDomain = domainOf(sender);
   const count = (recipientDomain: string, metric: Metric, minute: number) => {
@@ -44,7 +45,14 @@ export function statEvents(sender: string) {
     },
     async flush(store: StatisticsStore, _nowMs: number): Promise<void> {
       if (counts.size === 0) return;
-      const events: Event[] = [...counts.values()].map((c) => ({ at: c.minute * MINUTE_MS, fromDomain, recipientDomain: c.recipientDomain, metric: c.metric, count: c.count }));
+      const events: Event[] = [...counts.values()].map((c) => ({
+        at: c.minute * MINUTE_MS,
+        fromDomain,
+        recipientDomain: c.recipientDomain,
+        metric: c.metric,
+        count: c.count,
+        ...(tag === undefined ? {} : { tag }),
+      }));
       counts.clear();
       await store.record(events);
     },

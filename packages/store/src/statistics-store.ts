@@ -19,6 +19,8 @@ export interface StatEvent {
   readonly metric: StatMetric;
   /** A non-negative integer. Default 1. */
   readonly count?: number;
+  /** The send's tag: the event is also counted under it (per sender domain, and for all domains). */
+  readonly tag?: string;
 }
 
 /** Tencent's Volume, one day or the sum of a range. */
@@ -42,6 +44,11 @@ export interface StatisticsQuery {
   readonly domain?: string;
   /** Only this recipient domain (case-insensitive), e.g. gmail.com. */
   readonly receivingMailboxType?: string;
+  /**
+   * Only mail sent with this tag (exact). Tag counters are kept per sender domain and in total,
+   * not per recipient domain: with `receivingMailboxType` too, RangeError.
+   */
+  readonly tag?: string;
 }
 
 export interface StatisticsStoreOptions {
@@ -78,9 +85,22 @@ export function datesBetween(start: string, end: string): string[] {
   return out;
 }
 
+// Tagged counters of one day: a second HASH beside the day's, same `{s:<date>}` slot (one pipeline
+// writes both). Field `<metric>|<fromDomain>|<tag>`, and `<metric>||<tag>` for every sender domain
+// (a domain is never empty), → count. The tag comes last, so any text may be a tag.
+function tagKey(keys: Keys, date: string): string {
+  return `${keys.stats(date)}:tag`;
+}
+
+function tagField(metric: StatMetric, fromDomain: string, tag: string): string {
+  return `${metric}|${fromDomain}|${tag}`;
+}
+
 /**
  * Sending statistics behind GetStatisticsReport. Layout: one HASH per day, `keys.stats(date)`
- * (tagged `{s:<date>}`), field `<fromDomain>|<rcptDomain>|<metric>` → count.
+ * (tagged `{s:<date>}`), field `<fromDomain>|<rcptDomain>|<metric>` → count; and per day a HASH of
+ * tagged counters (see tagKey), two HINCRBY per tagged event, so a tag is answered with one HMGET
+ * of 7 fields per day, whatever the volume.
  * Guarantees: counting is HINCRBY, so concurrent workers never lose an increment; a day's
  * counters expire `retentionDays` (+1) days after the day's last write; reads never write.
  * Assumption: a day's hash is bounded by (sender domains × recipient domains × 7 metrics), a few
@@ -104,6 +124,7 @@ export class StatisticsStore {
    */
   async record(events: readonly StatEvent[]): Promise<void> {
     const byDay = new Map<string, Map<string, number>>();
+    const tagsByDay = new Map<string, Map<string, number>>();
     for (const e of events) {
       const count = e.count ?? 1;
       if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`a statistics count must be a non-negative integer, got ${count}`);
@@ -119,6 +140,14 @@ export class StatisticsStore {
       }
       const field = `${from}|${rcpt}|${e.metric}`;
       fields.set(field, (fields.get(field) ?? 0) + count);
+      if (e.tag !== undefined) {
+        let tagged = tagsByDay.get(date);
+        if (!tagged) {
+          tagged = new Map();
+          tagsByDay.set(date, tagged);
+        }
+        for (const f of [tagField(e.metric, from, e.tag), tagField(e.metric, '', e.tag)]) tagged.set(f, (tagged.get(f) ?? 0) + count);
+      }
     }
     await Promise.all(
       [...byDay].map(async ([date, fields]) => {
@@ -126,6 +155,12 @@ export class StatisticsStore {
         const pipeline = this.o.redis.pipeline();
         for (const [field, count] of fields) pipeline.hincrby(key, field, count);
         pipeline.expire(key, this.ttlSeconds);
+        const tagged = tagsByDay.get(date);
+        if (tagged) {
+          const tags = tagKey(this.o.keys, date);
+          for (const [field, count] of tagged) pipeline.hincrby(tags, field, count);
+          pipeline.expire(tags, this.ttlSeconds);
+        }
         const replies = await pipeline.exec();
         const failed = replies?.find(([error]) => error !== null)?.[0];
         if (failed) throw failed;
@@ -145,6 +180,10 @@ export class StatisticsStore {
     const domain = query.domain?.toLowerCase();
     const rcptDomain = query.receivingMailboxType?.toLowerCase();
     const dates = datesBetween(query.startDate, query.endDate);
+    if (query.tag !== undefined) {
+      if (rcptDomain) throw new RangeError('tagged statistics are not kept by recipient domain');
+      return this.tagReport(dates, query.tag, domain ?? '');
+    }
     const hashes = await Promise.all(dates.map((d) => this.o.redis.hgetall(this.o.keys.stats(d))));
     const overall = zero(query.startDate);
     const daily = dates.map((date, i) => {
@@ -161,6 +200,23 @@ export class StatisticsStore {
         day[counter] += n;
         overall[counter] += n;
       }
+      return day;
+    });
+    return { daily, overall };
+  }
+
+  /** The tag's volumes, from one HMGET of STAT_METRICS' fields per day (`domain` '' = all). */
+  private async tagReport(dates: readonly string[], tag: string, domain: string): Promise<{ daily: Volume[]; overall: Volume }> {
+    const fields = STAT_METRICS.map((m) => tagField(m, domain, tag));
+    const rows = await Promise.all(dates.map((d) => this.o.redis.hmget(tagKey(this.o.keys, d), ...fields)));
+    const overall = zero(dates[0] ?? '');
+    const daily = dates.map((date, i) => {
+      const day = zero(date);
+      STAT_METRICS.forEach((metric, j) => {
+        const n = Number(rows[i]?.[j] ?? 0);
+        day[COUNTER[metric]] += n;
+        overall[COUNTER[metric]] += n;
+      });
       return day;
     });
     return { daily, overall };

@@ -104,6 +104,28 @@ describe('StatisticsStore', () => {
     expect(await total({ domain: 'nobody.net' })).toBe(0);
   });
 
+  it('counts tagged events under their tag per sender domain and in total, and answers a tag report from the tag counters alone', async () => {
+    await store.record([
+      ...events(MAR15, 'mail.example.com', 'gmail.com', { request: 5, delivered: 4, bounce: 1 }).map((e) => ({ ...e, tag: 'spring' })),
+      ...events(MAR15 + DAY, 'other.org', 'qq.com', { request: 2, delivered: 2 }).map((e) => ({ ...e, tag: 'spring' })),
+      ...events(MAR15, 'mail.example.com', 'qq.com', { request: 3, delivered: 3 }).map((e) => ({ ...e, tag: 'autumn' })),
+      ...events(MAR15, 'mail.example.com', 'gmail.com', { request: 7, delivered: 7 }),
+    ]);
+    const spring = await store.report({ startDate: '2026-03-15', endDate: '2026-03-16', tag: 'spring' });
+    expect(spring.daily.map((d) => [d.sendDate, d.requestCount, d.deliveredCount, d.bounceCount])).toEqual([
+      ['2026-03-15', 5, 4, 1],
+      ['2026-03-16', 2, 2, 0],
+    ]);
+    expect(spring.overall).toMatchObject({ sendDate: '2026-03-15', requestCount: 7, deliveredCount: 6, bounceCount: 1 });
+    expect((await store.report({ startDate: '2026-03-15', endDate: '2026-03-16', tag: 'spring', domain: 'OTHER.org' })).overall.requestCount).toBe(2);
+    expect((await store.report({ startDate: '2026-03-15', endDate: '2026-03-16', tag: 'autumn' })).overall.requestCount).toBe(3);
+    expect((await store.report({ startDate: '2026-03-15', endDate: '2026-03-16', tag: 'none' })).overall.requestCount).toBe(0);
+    // Untagged reports count every event, tagged or not, as before.
+    expect((await store.report({ startDate: '2026-03-15', endDate: '2026-03-16' })).overall.requestCount).toBe(17);
+    await expect(store.report({ startDate: '2026-03-15', endDate: '2026-03-15', tag: 'spring', receivingMailboxType: 'gmail.com' })).rejects.toThrow(RangeError);
+    expect(await redis.ttl(`${keys.stats('2026-03-15')}:tag`)).toBeGreaterThan(0);
+  });
+
   it('never loses an increment when many writers count at once', async () => {
     const one = { at: MAR15, fromDomain: 'a.com', recipientDomain: 'b.com', metric: 'delivered' as const };
     await Promise.all(Array.from({ length: 50 }, () => store.record([one, one])));

@@ -116,6 +116,7 @@ export async function createCampaign(deps: EngineDeps, input: CreateCampaignInpu
       taskType: input.taskType,
       schedule: input.schedule,
       params: input.params,
+      ...(input.tag !== undefined ? { tag: input.tag } : {}),
     }),
     first,
   );

@@ -120,6 +120,7 @@ export function messageOperations(deps: EngineDeps): MessageOperations {
           unsubscribe,
           triggerType,
           ...(templateId !== undefined ? { templateId } : {}),
+          ...(input.tag !== undefined ? { tag: input.tag } : {}),
         };
         const all = specRecipients(spec);
         if (all.every((r) => unsubscribed.has(r))) {

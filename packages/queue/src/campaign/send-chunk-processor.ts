@@ -147,7 +147,7 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     deps.holds.holdsFor(emails.map(domainOf)),
   ]);
   const plan = planDelivery({ recipients: emails, states, nowMs: now, unsubscribed, blacklisted, domainHolds, chunkSize: 1, personal: true });
-  const stats = statEvents(spec.from.address);
+  const stats = statEvents(spec.from.address, spec.tag);
   const write = ledgerBatcher(async (list) => {
     if ((await deps.tasks.record(taskId, run, list, { token: claimToken })).completedRun) log.info({ runId: run }, 'campaign run finished');
   });

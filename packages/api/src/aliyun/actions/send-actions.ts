@@ -62,6 +62,8 @@ async function common(params: ActionParams, ctx: AliyunActionContext) {
     from,
     addressType,
     annotation: { ...(tagName === undefined ? {} : { tagName }), clickTrace, addressType },
+    /** The engine's tag: the worker counts the send's statistics under it. */
+    tag: tagName === undefined ? {} : { tag: tagName },
     unsubscribe: UNSUBSCRIBE_LINK[link ?? 'disabled'] ?? '0',
     ...(replyAddress === undefined ? {} : { explicitReplyTo: mailbox(replyAddress, replyAlias) }),
   };
@@ -124,6 +126,7 @@ export const sendActions = actions({
       ...(headers === undefined ? {} : { headers }),
       unsubscribe: shared.unsubscribe,
       triggerType: TRIGGER,
+      ...shared.tag,
     });
     await ctx.port.annotations.setForMessage(messageId, shared.annotation, { ttlMs: ctx.deps.limits.statusRetentionDays * 86_400_000 });
     return { EnvId: messageId };
@@ -154,6 +157,7 @@ export const sendActions = actions({
       schedule: { kind: 'now' },
       taskType: 1,
       params: {},
+      ...shared.tag,
     });
     await ctx.port.annotations.setForTask(taskId, shared.annotation, { ttlMs: ctx.deps.limits.statusRetentionDays * 86_400_000 });
     return { EnvId: String(taskId) };
