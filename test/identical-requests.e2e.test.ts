@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { tc3Authorization } from '@postmill/tc3';
+import { createTencentClient } from '@postmill/testkit';
 import { ses } from 'tencentcloud-sdk-nodejs-ses';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type PostmillStack, SECRET_ID, SECRET_KEY, setUpSender, startPostmillStack } from './support/postmill-stack.ts';
@@ -99,23 +99,14 @@ describe('identical requests through the official SDK with API_REPLAY_PROTECTION
 describe('SendEmail with a signed X-Postmill-Idempotency-Key', () => {
   /** SendEmail signed as the SDK signs it, plus the idempotency key in SignedHeaders (the SDK cannot add it). */
   async function sendWithKey(stack: PostmillStack, body: unknown, key: string): Promise<{ MessageId?: string; Error?: { Code: string } }> {
-    const host = `127.0.0.1:${stack.port}`;
-    const text = JSON.stringify(body);
-    const timestamp = Math.floor(Date.now() / 1000);
-    const signedHeaders = { 'content-type': 'application/json', host: '127.0.0.1', 'x-postmill-idempotency-key': key };
-    const res = await fetch(`http://${host}/`, {
-      method: 'POST',
-      headers: {
-        Authorization: tc3Authorization({ secretId: SECRET_ID, secretKey: SECRET_KEY, timestamp, service: 'ses', signedHeaders, body: text }),
-        'Content-Type': 'application/json',
-        'X-TC-Action': 'SendEmail',
-        'X-TC-Version': '2020-10-02',
-        'X-TC-Timestamp': String(timestamp),
-        'X-Postmill-Idempotency-Key': key,
-      },
-      body: text,
+    const tencent = createTencentClient({ baseUrl: `http://127.0.0.1:${stack.port}`, secretId: SECRET_ID, secretKey: SECRET_KEY });
+    const answer = await tencent.call('SendEmail', body, {
+      traceId: false,
+      region: false,
+      signedHost: '127.0.0.1',
+      signedHeaders: { 'X-Postmill-Idempotency-Key': key },
     });
-    return ((await res.json()) as { Response: { MessageId?: string; Error?: { Code: string } } }).Response;
+    return answer.body.Response;
   }
 
   it('answers one MessageId to the same key sent twice and to 10 sent at once, and one mail goes out for each key', { timeout: 20_000 }, async () => {

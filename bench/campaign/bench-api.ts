@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@postmill/config';
 import { type SharedServices, createLogger, createSharedServices, startApi } from '@postmill/runtime';
 import { freePort } from '@postmill/store';
-import { signTencentRequest } from '@postmill/tc3';
+import { TencentCallError, createTencentClient } from '@postmill/testkit';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Deployment prefix (REDIS_PREFIX) of the bench's API and worker. */
@@ -11,24 +10,12 @@ export const CAMPAIGN_BENCH_PREFIX = 'benchcampaign';
 export const BENCH_SECRET_ID = 'AKIDbenchcampaign';
 export const BENCH_SECRET_KEY = 'bench-campaign-secret-key';
 
-/** Thrown when the API answers with a Tencent error envelope. */
-export class BenchApiError extends Error {
-  override readonly name = 'BenchApiError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly action: string,
-  ) {
-    super(`${action}: ${code}: ${message}`);
-  }
-}
-
 /** The API, running in this process on the bench's Redis. `close()` is idempotent. */
 export interface BenchApi {
   readonly shared: SharedServices;
   /** The API's per-credential limit per action per second (API_RATE_LIMIT_PER_SECOND, left at its default). */
   readonly apiRequestsPerSecond: number;
-  /** A signed Tencent-dialect call; throws BenchApiError for an error answer (after RATE_LIMIT_RETRIES for RequestLimitExceeded). */
+  /** A signed Tencent-dialect call; throws TencentCallError for an error answer (after RATE_LIMIT_RETRIES for RequestLimitExceeded). */
   call(action: string, body: unknown): Promise<Record<string, unknown>>;
   /** RequestLimitExceeded answers met so far (each one retried or thrown): 0 for a bench that keeps under the limit. */
   rateLimitedAnswers(): number;
@@ -62,26 +49,16 @@ export async function startBenchApi(o: { redisUrl: string; maxListSize: number; 
   const logger = createLogger({ level: 'warn', pretty: false, name: 'bench-campaign-api' });
   const shared = createSharedServices(config, { redisUrl: o.redisUrl, connectionName: 'bench-campaign-api', failFast: true });
   const api = await startApi(config, shared, logger);
-  const callOnce = async (action: string, body: unknown): Promise<Record<string, unknown>> => {
-    const text = JSON.stringify(body);
-    const headers = signTencentRequest(
-      { secretId: BENCH_SECRET_ID, secretKey: BENCH_SECRET_KEY },
-      // A fresh signed X-TC-TraceId per call: polling GetSendTask within one second is not a replay.
-      { host: `127.0.0.1:${port}`, action, version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000), service: 'ses', traceId: randomUUID() },
-      text,
-    );
-    const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers, body: text });
-    const { Response } = (await res.json()) as { Response: Record<string, unknown> & { Error?: { Code: string; Message: string } } };
-    if (Response.Error) throw new BenchApiError(Response.Error.Code, Response.Error.Message, action);
-    return Response;
-  };
+  // The client signs a fresh X-TC-TraceId per call: polling GetSendTask within one second is not a replay.
+  const tencent = createTencentClient({ baseUrl: `http://127.0.0.1:${port}`, secretId: BENCH_SECRET_ID, secretKey: BENCH_SECRET_KEY });
+  const callOnce = (action: string, body: unknown): Promise<Record<string, unknown>> => tencent.request(action, body);
   let rateLimited = 0;
   const call = async (action: string, body: unknown): Promise<Record<string, unknown>> => {
     for (let retry = 0; ; retry++) {
       try {
         return await callOnce(action, body);
       } catch (err) {
-        if (!(err instanceof BenchApiError && err.code === 'RequestLimitExceeded')) throw err;
+        if (!(err instanceof TencentCallError && err.code === 'RequestLimitExceeded')) throw err;
         rateLimited++;
         if (retry === RATE_LIMIT_RETRIES) throw err;
         // The limit counts per fixed one-second window: the next one starts within a second.

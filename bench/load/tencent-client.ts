@@ -1,19 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { signTencentRequest } from '@postmill/tc3';
+import { createTencentClient } from '@postmill/testkit';
 
-/** Thrown when the API answers with a Tencent error envelope. */
-export class TencentCallError extends Error {
-  override readonly name = 'TencentCallError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly action: string,
-  ) {
-    super(`${action}: ${code}: ${message}`);
-  }
-}
-
-/** A signed Tencent-dialect call to the API at `baseUrl`; throws TencentCallError for an error answer. */
+/** A signed Tencent-dialect call to the API at `baseUrl`; throws TencentCallError (@postmill/testkit) for an error answer. */
 export type TencentCall = (action: string, body: unknown) => Promise<Record<string, unknown>>;
 
 /**
@@ -21,19 +8,8 @@ export type TencentCall = (action: string, body: unknown) => Promise<Record<stri
  * so two identical calls in one second are still distinct requests for replay protection.
  */
 export function tencentClient(o: { baseUrl: string; secretId: string; secretKey: string }): TencentCall {
-  const host = new URL(o.baseUrl).host;
-  return async (action, body) => {
-    const text = JSON.stringify(body);
-    const headers = signTencentRequest(
-      { secretId: o.secretId, secretKey: o.secretKey },
-      { host, action, version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000), service: 'ses', traceId: randomUUID() },
-      text,
-    );
-    const res = await fetch(`${o.baseUrl}/`, { method: 'POST', headers, body: text });
-    const { Response } = (await res.json()) as { Response: Record<string, unknown> & { Error?: { Code: string; Message: string } } };
-    if (Response.Error) throw new TencentCallError(Response.Error.Code, Response.Error.Message, action);
-    return Response;
-  };
+  const client = createTencentClient(o);
+  return (action, body) => client.request(action, body);
 }
 
 /** Creates the sender domain, the sender address and the template the load sends with. */

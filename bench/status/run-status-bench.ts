@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { parseConfig } from '@postmill/config';
 import { calendarDate } from '@postmill/core';
 import { createLogger, createSharedServices, startApi } from '@postmill/runtime';
 import { freePort } from '@postmill/store';
-import { signTencentRequest } from '@postmill/tc3';
+import { createTencentClient } from '@postmill/testkit';
 import { type FilledDay, WATCHED, expectedDayRows, expectedWatchedRows, fillDay, recipientsOf, watchedRows } from './fill-day.ts';
 import { type QueryFigure, type StatusBenchResult, percentile } from './report.ts';
 
@@ -74,15 +73,12 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
     const date = calendarDate(day.acceptedAt, TIME_ZONE);
     const kinds = queryKinds(day);
     let lastApiMs = 0;
+    const tencent = createTencentClient({ baseUrl: `http://127.0.0.1:${port}`, secretId: SECRET_ID, secretKey: SECRET_KEY });
     const call = async (body: Record<string, unknown>): Promise<Row[]> => {
-      const text = JSON.stringify({ RequestDate: date, Limit: LIMIT, ...body });
-      const headers = signTencentRequest(
-        { secretId: SECRET_ID, secretKey: SECRET_KEY },
-        { host: `127.0.0.1:${port}`, action: 'GetSendEmailStatus', version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000), service: 'ses', traceId: randomUUID() },
-        text,
-      );
+      // Signed before the clock starts: the figure is the API's time, not the signer's.
+      const req = tencent.sign('GetSendEmailStatus', { RequestDate: date, Limit: LIMIT, ...body });
       const started = performance.now();
-      const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers, body: text });
+      const res = await fetch(req.url, { method: 'POST', headers: req.headers, body: req.body });
       const { Response } = (await res.json()) as { Response: { Error?: { Code: string; Message: string }; EmailStatusList?: { MessageId: string; ToEmailAddress: string }[] } };
       lastApiMs = performance.now() - started;
       if (Response.Error) throw new Error(`GetSendEmailStatus: ${Response.Error.Code}: ${Response.Error.Message}`);

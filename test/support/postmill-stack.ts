@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@postmill/config';
 import { type RunningApi, type RunningWorker, type SharedServices, createLogger, createSharedServices, startApi, startWorker } from '@postmill/runtime';
 import { freePort } from '@postmill/store';
-import { signTencentRequest } from '@postmill/tc3';
-import { type SmtpCapture, type SmtpCaptureOptions, deleteKeysWithPrefix, startSmtpCapture, uniquePrefix } from '@postmill/testkit';
+import { type SmtpCapture, type SmtpCaptureOptions, createTencentClient, deleteKeysWithPrefix, startSmtpCapture, uniquePrefix } from '@postmill/testkit';
 import { inject } from 'vitest';
 
 /** An answer of the Tencent dialect. */
@@ -65,17 +63,8 @@ export async function startPostmillStack(
   const apiShared = createSharedServices(config, { redisUrl, connectionName: 'stack-api', failFast: true });
   let worker: RunningWorker | undefined = options.worker === false ? undefined : startWorker(config, shared, logger);
   const api: RunningApi = await startApi(config, apiShared, logger);
-  const raw = async (action: string, body: unknown): Promise<Answer> => {
-    const text = JSON.stringify(body);
-    const headers = signTencentRequest(
-      { secretId: SECRET_ID, secretKey: SECRET_KEY },
-      // A fresh signed X-TC-TraceId per call: polling the same action within one second is not a replay.
-      { host: `127.0.0.1:${port}`, action, version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000), service: 'ses', traceId: randomUUID() },
-      text,
-    );
-    const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers, body: text });
-    return (await res.json()) as Answer;
-  };
+  const tencent = createTencentClient({ baseUrl: `http://127.0.0.1:${port}`, secretId: SECRET_ID, secretKey: SECRET_KEY });
+  const raw = async (action: string, body: unknown): Promise<Answer> => (await tencent.call(action, body)).body;
   return {
     port,
     prefix,
@@ -83,11 +72,7 @@ export async function startPostmillStack(
     shared,
     env,
     raw,
-    async call(action, body) {
-      const answer = await raw(action, body);
-      if (answer.Response.Error) throw Object.assign(new Error(`${answer.Response.Error.Code}: ${answer.Response.Error.Message}`), { code: answer.Response.Error.Code });
-      return answer.Response;
-    },
+    call: (action, body) => tencent.request(action, body),
     startWorker() {
       worker ??= startWorker(config, shared, logger);
     },

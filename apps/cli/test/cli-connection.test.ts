@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiHarness, startApiHarness } from '../../../packages/api/test/api-harness.ts';
+import { type CliApi, startCliApi } from './cli-api.ts';
 import { spawnCli } from './cli-runner.ts';
 
 /** A loopback port nothing listens on right now. */
@@ -26,13 +26,13 @@ async function dataDirFor(url: string, secret: { secretId: string; secretKey: st
 }
 
 describe('postmill finds the server npm start recorded, and says so at once when none answers', () => {
-  let api: ApiHarness;
+  let api: CliApi;
   let running: string;
   let stale: string;
   let closedPort: number;
 
   beforeAll(async () => {
-    api = await startApiHarness();
+    api = await startCliApi();
     running = await dataDirFor(api.baseUrl, api);
     closedPort = await freePort();
     stale = await dataDirFor(`http://127.0.0.1:${closedPort}`, api);

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiHarness, startApiHarness } from '../../../packages/api/test/api-harness.ts';
+import { type CliApi, startCliApi } from './cli-api.ts';
 import { type TencentApi, createTencentClient } from '../src/api-client.ts';
 import { importReceivers } from '../src/import/import-receivers.ts';
 import { readJsonlEntries } from '../src/import/jsonl-reader.ts';
@@ -15,7 +15,7 @@ const jsonl = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join('\n
 const big = (email: string) => ({ email, name: 'n'.repeat(60), city: 'c', code: '9' });
 
 describe('postmill receivers import: a reason per refused row, with the limit or the expected variables', () => {
-  let api: ApiHarness;
+  let api: CliApi;
   let dir: string;
 
   // A list whose entries carry name, city, code; TemplateData capped at 60 bytes.
@@ -36,7 +36,7 @@ describe('postmill receivers import: a reason per refused row, with the limit or
   }
 
   beforeAll(async () => {
-    api = await startApiHarness({ limits: { maxReceiverTemplateDataBytes: LIMIT } });
+    api = await startCliApi({ RECEIVER_TEMPLATE_DATA_MAX_BYTES: String(LIMIT) });
     dir = await mkdtemp(join(tmpdir(), 'postmill-cli-reasons-'));
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiHarness, startApiHarness } from '../../../packages/api/test/api-harness.ts';
+import { type CliApi, startCliApi } from './cli-api.ts';
 import { createTencentClient } from '../src/api-client.ts';
 import { readCsvEntries } from '../src/import/csv-reader.ts';
 import { importReceivers } from '../src/import/import-receivers.ts';
@@ -38,7 +38,7 @@ function fixture(): { csv: string; lineOf: (i: number) => number } {
 }
 
 describe('postmill receivers import against the real API', () => {
-  let api: ApiHarness;
+  let api: CliApi;
   let dir: string;
   let file: string;
   const { csv, lineOf } = fixture();
@@ -50,7 +50,7 @@ describe('postmill receivers import against the real API', () => {
   ].sort((a, b) => a.line - b.line);
 
   beforeAll(async () => {
-    api = await startApiHarness();
+    api = await startCliApi();
     dir = await mkdtemp(join(tmpdir(), 'postmill-cli-import-'));
     file = join(dir, 'customers.csv');
     await writeFile(file, csv);

@@ -8,7 +8,7 @@ import { abortableSleep, runCli } from '../src/program.ts';
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const MAIN = join('apps', 'cli', 'src', 'main.ts');
 
-/** Where a test CLI connects: the harness URL and its credential. */
+/** Where a test CLI connects: the test API's URL and its credential. */
 export interface Target {
   readonly baseUrl: string;
   readonly secretId: string;

@@ -1,17 +1,17 @@
 import { RunCode, TaskStatus } from '@postmill/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiHarness, startApiHarness } from '../../../packages/api/test/api-harness.ts';
+import { type CliApi, startCliApi } from './cli-api.ts';
 import { runInProcess, spawnCli, startInProcess, waitFor } from './cli-runner.ts';
 
 const SENDER = 'news@mail.example.com';
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 /**
- * No worker runs in the API harness: a task stays pending until a test plays the worker's part
+ * No worker runs beside the test API (cli-api.ts): a task stays pending until a test plays the worker's part
  * through the stores (start the run, record outcomes, finish), or cancels it through the CLI.
  */
 describe('postmill send batch and tasks against the real API', () => {
-  let api: ApiHarness;
+  let api: CliApi;
   let templateId: number;
   let listId: number;
 
@@ -32,7 +32,7 @@ describe('postmill send batch and tasks against the real API', () => {
   }
 
   beforeAll(async () => {
-    api = await startApiHarness();
+    api = await startCliApi();
     await api.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' });
     await api.call('CreateEmailAddress', { EmailAddress: SENDER });
     templateId = (await api.call('CreateEmailTemplate', { TemplateName: 'hi', TemplateContent: { Html: b64('<p>Hi {{name}}</p>') } })).body.Response.TemplateID;

@@ -1,18 +1,18 @@
 import { TaskStatus } from '@postmill/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiHarness, startApiHarness } from '../../../packages/api/test/api-harness.ts';
+import { type CliApi, startCliApi } from './cli-api.ts';
 import { startInProcess, waitFor } from './cli-runner.ts';
 
 const SENDER = 'news@mail.example.com';
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
-/** No worker runs in the API harness: the test announces a worker's send rate and plays its part through the stores. */
+/** No worker runs beside the test API (cli-api.ts): the test announces a worker's send rate and plays its part through the stores. */
 describe('postmill tasks watch names the rate limit that bounds the task (real API)', () => {
-  let api: ApiHarness;
+  let api: CliApi;
   let taskId: number;
 
   beforeAll(async () => {
-    api = await startApiHarness();
+    api = await startCliApi();
     await api.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' });
     await api.call('CreateEmailAddress', { EmailAddress: SENDER });
     const TemplateID = (await api.call('CreateEmailTemplate', { TemplateName: 'hi', TemplateContent: { Html: b64('<p>Hi</p>') } })).body.Response.TemplateID;

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type CampaignTaskSpec, type Clock, type Limits, TENCENT_LIMITS, DEFAULT_RETRY_POLICY, systemClock } from '@postmill/core';
 import { createEngine } from '@postmill/engine';
 import { CampaignControl, MessageProducer, createCampaignQueue, createDeliveryQueue } from '@postmill/queue';
@@ -17,8 +17,7 @@ import {
   createKeys,
   createRedisClient,
 } from '@postmill/store';
-import { signTencentRequest } from '@postmill/tc3';
-import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
+import { type TencentClient, createTencentClient, deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { OutboxStore } from '@postmill/transports';
 import { pino } from 'pino';
 import { inject } from 'vitest';
@@ -52,6 +51,8 @@ export interface ApiHarness {
   readonly deps: HarnessDeps;
   readonly secretId: string;
   readonly secretKey: string;
+  /** The testkit's signed client for this API, as whom `call` calls (for requests built or spoiled on purpose). */
+  readonly client: TencentClient;
   /** The campaign-control queue (tests inspect the jobs BatchSendEmail and the control actions add). */
   readonly campaignQueue: ReturnType<typeof createCampaignQueue>;
   /**
@@ -135,30 +136,17 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const host = `127.0.0.1:${port}`;
+  const client = createTencentClient({ baseUrl: `http://127.0.0.1:${port}`, secretId, secretKey, nowMs: () => clock.now() });
   return {
-    baseUrl: `http://${host}`,
+    baseUrl: client.baseUrl,
     deps,
     secretId,
     secretKey,
+    client,
     campaignQueue,
     async call(action, body, opts = {}) {
-      const text = opts.rawBody ?? JSON.stringify(body);
-      const headers = signTencentRequest(
-        { secretId: opts.secretId ?? secretId, secretKey: opts.secretKey ?? secretKey },
-        {
-          host,
-          action,
-          version: '2020-10-02',
-          region: 'ap-guangzhou',
-          timestamp: opts.timestamp ?? Math.floor(clock.now() / 1000),
-          service: 'ses',
-          traceId: opts.traceId ?? randomUUID(),
-        },
-        text,
-      );
-      const res = await fetch(`http://${host}/`, { method: 'POST', headers, body: text });
-      return { status: res.status, body: await res.json() };
+      const { status, body: answer } = await client.call(action, body, opts);
+      return { status, body: answer };
     },
     async close() {
       await app.close();

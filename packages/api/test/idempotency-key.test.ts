@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { tc3Authorization } from '@postmill/tc3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiHarness, type TencentAnswer, startApiHarness } from './api-harness.ts';
 import { errorCode, ok } from './tencent-answer.ts';
@@ -19,21 +18,13 @@ interface CallOptions {
  * second carry one signature), plus the idempotency key, signed unless told otherwise.
  */
 async function call(api: ApiHarness, action: string, body: unknown, o: CallOptions = {}): Promise<TencentAnswer> {
-  const host = new URL(api.baseUrl).host;
-  const text = JSON.stringify(body);
-  const timestamp = Math.floor(api.deps.clock.now() / 1000);
-  const keyHeader: Record<string, string> = o.key === undefined ? {} : { 'x-postmill-idempotency-key': o.key };
-  const signedHeaders = { 'content-type': 'application/json', host, ...(o.signKey === false ? {} : keyHeader) };
-  const headers = {
-    Authorization: tc3Authorization({ secretId: api.secretId, secretKey: api.secretKey, timestamp, service: 'ses', signedHeaders, body: text }),
-    'Content-Type': 'application/json',
-    'X-TC-Action': action,
-    'X-TC-Version': '2020-10-02',
-    'X-TC-Timestamp': String(timestamp),
-    ...keyHeader,
-  };
-  const res = await fetch(`${api.baseUrl}/`, { method: 'POST', headers, body: text });
-  return { status: res.status, body: await res.json() };
+  const keyHeader: Record<string, string> = o.key === undefined ? {} : { 'X-Postmill-Idempotency-Key': o.key };
+  const { status, body: answer } = await api.client.call(action, body, {
+    traceId: false,
+    region: false,
+    ...(o.signKey === false ? { unsignedHeaders: keyHeader } : { signedHeaders: keyHeader }),
+  });
+  return { status, body: answer };
 }
 
 const mail = (to = 'alice@example.org') => ({ FromEmailAddress: SENDER, Destination: [to], Subject: 'Receipt', Simple: { Text: b64('Thank you') } });

@@ -29,23 +29,15 @@ const SIGNED_HOST = '127.0.0.1';
 
 /** Signs a request the way the official Node/Go/Python SDKs do (content-type;host), unless told otherwise. */
 function sign(api: ApiHarness, o: SignOptions = {}): WireRequest {
-  const host = SIGNED_HOST;
   const body = o.body ?? '{}';
-  const timestamp = o.timestamp ?? Math.floor(api.deps.clock.now() / 1000);
-  const signedHeaders: Record<string, string> = { 'content-type': 'application/json', host, ...(o.traceId ? { 'x-tc-traceid': o.traceId } : {}) };
-  const authorization = tc3Authorization({ secretId: api.secretId, secretKey: o.secretKey ?? api.secretKey, timestamp, service: 'ses', signedHeaders, body });
-  return {
-    body,
-    headers: {
-      Authorization: authorization,
-      'Content-Type': 'application/json',
-      'X-TC-Action': o.action ?? 'ListEmailIdentities',
-      'X-TC-Version': '2020-10-02',
-      'X-TC-Timestamp': String(timestamp),
-      'X-TC-Region': 'ap-guangzhou',
-      ...(o.traceId ? { 'X-TC-TraceId': o.traceId } : {}),
-    },
-  };
+  const { headers } = api.client.sign(o.action ?? 'ListEmailIdentities', undefined, {
+    rawBody: body,
+    signedHost: SIGNED_HOST,
+    traceId: o.traceId ?? false,
+    ...(o.timestamp === undefined ? {} : { timestamp: o.timestamp }),
+    ...(o.secretKey === undefined ? {} : { secretKey: o.secretKey }),
+  });
+  return { headers, body };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary response fields

@@ -1,5 +1,4 @@
 import { createUnsubscribeToken } from '@postmill/core';
-import { tc3Authorization } from '@postmill/tc3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiHarness, type TencentAnswer, startApiHarness } from './api-harness.ts';
 
@@ -30,25 +29,16 @@ interface RawPost {
 
 /** Sends a TC3-signed POST built by hand, so the bytes, headers and signature can each be wrong on purpose. */
 async function rawPost(api: ApiHarness, p: RawPost): Promise<RawAnswer> {
-  const host = new URL(api.baseUrl).host;
-  const contentType = p.contentType ?? 'application/json';
-  const timestamp = p.timestamp ?? Math.floor(api.deps.clock.now() / 1000);
-  const authorization = tc3Authorization({
-    secretId: api.secretId,
-    secretKey: p.secretKey ?? api.secretKey,
-    timestamp,
-    service: 'ses',
-    signedHeaders: { 'content-type': contentType, host },
-    body: p.signedBody ?? p.body,
+  const { headers } = api.client.sign(p.action ?? 'ListEmailIdentities', undefined, {
+    rawBody: p.signedBody ?? p.body,
+    traceId: false,
+    ...(p.contentType === undefined ? {} : { contentType: p.contentType }),
+    ...(p.version === undefined ? {} : { version: p.version }),
+    ...(p.secretKey === undefined ? {} : { secretKey: p.secretKey }),
+    ...(p.timestamp === undefined ? {} : { timestamp: p.timestamp }),
   });
-  const headers: Record<string, string> = {
-    'Content-Type': contentType,
-    'X-TC-Action': p.action ?? 'ListEmailIdentities',
-    'X-TC-Version': p.version ?? '2020-10-02',
-    'X-TC-Timestamp': String(timestamp),
-    'X-TC-Region': 'ap-guangzhou',
-    ...(p.omitAuthorization ? {} : { Authorization: p.authorization ?? authorization }),
-  };
+  if (p.omitAuthorization) delete headers.Authorization;
+  else if (p.authorization !== undefined) headers.Authorization = p.authorization;
   for (const name of p.omitHeaders ?? []) delete headers[name];
   const res = await fetch(`${api.baseUrl}/`, { method: 'POST', headers, body: p.body });
   return { status: res.status, contentType: res.headers.get('content-type'), body: await res.json() };

@@ -24,17 +24,33 @@ export const envSchema = z.object({
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   POSTMILL_SECRET_ID: optionalString,
   POSTMILL_SECRET_KEY: optionalString,
-  MAIL_TRANSPORT: z.enum(['outbox', 'smtp', 'tencent-ses', 'null']).default('outbox'),
+  MAIL_TRANSPORT: z.enum(['outbox', 'smtp', 'tencent-ses', 'aliyun-dm', 'null']).default('outbox'),
   SMTP_URL: optionalString.pipe(z.url().optional()),
   SMTP_MAX_CONNECTIONS: int(5),
   TENCENT_SES_ENDPOINT: z.url().default('https://ses.tencentcloudapi.com'),
   TENCENT_SES_SECRET_ID: optionalString,
   TENCENT_SES_SECRET_KEY: optionalString,
   TENCENT_SES_REGION: z.string().default('ap-guangzhou'),
+  // Unset: the region's endpoint (cn-hangzhou: https://dm.aliyuncs.com; see config.ts).
+  ALIYUN_DM_ENDPOINT: optionalString.pipe(z.url().optional()),
+  ALIYUN_DM_ACCESS_KEY_ID: optionalString,
+  ALIYUN_DM_ACCESS_KEY_SECRET: optionalString,
+  ALIYUN_DM_REGION: z
+    .string()
+    .trim()
+    .regex(/^[a-z]{2,}(-[a-z0-9]+)+$/u, 'an Alibaba Cloud region id such as cn-hangzhou')
+    .default('cn-hangzhou'),
+  ALIYUN_DM_TAG_NAME: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,128}$/u, '1 to 128 letters, digits, _ or - (a DirectMail tag)')
+      .optional(),
+  ),
   PROVIDER_TIMEOUT_MS: int(10_000),
   // Unset: the selected transport's own variable, then its default (see send-rate.ts).
   SEND_RATE_PER_SECOND: rateSetting,
   TENCENT_SES_RATE_PER_SECOND: rateSetting,
+  ALIYUN_DM_RATE_PER_SECOND: rateSetting,
   SMTP_RATE_PER_SECOND: rateSetting,
   OUTBOX_RATE_PER_SECOND: rateSetting,
   NULL_RATE_PER_SECOND: rateSetting,

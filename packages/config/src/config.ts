@@ -14,7 +14,27 @@ export type TransportConfig =
       readonly secretKey: string;
       readonly region: string;
       readonly timeoutMs: number;
+    }
+  | {
+      readonly kind: 'aliyun-dm';
+      readonly endpoint: string;
+      readonly accessKeyId: string;
+      readonly accessKeySecret: string;
+      /** DirectMail `TagName` for every mail; absent: none sent. */
+      readonly tagName?: string;
+      readonly timeoutMs: number;
     };
+
+/**
+ * DirectMail's endpoint for a region (ALIYUN_DM_REGION selects only this: the region is sent
+ * nowhere, as the official SDKs send none): `https://dm.aliyuncs.com` for cn-hangzhou (the host of API
+ * 2015-11-23, which is what the official SDK calls for every region), `https://dm.<region>.aliyuncs.com`
+ * otherwise (the vendor's regional host pattern; not verified, and the vendor documents API
+ * 2017-06-22 outside Hangzhou, so set ALIYUN_DM_ENDPOINT explicitly there).
+ */
+export function aliyunDmEndpoint(region: string): string {
+  return region === 'cn-hangzhou' ? 'https://dm.aliyuncs.com' : `https://dm.${region}.aliyuncs.com`;
+}
 
 /** The whole typed configuration, parsed once per app. */
 export interface PostmillConfig {
@@ -94,6 +114,17 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       region: e.TENCENT_SES_REGION,
       timeoutMs: e.PROVIDER_TIMEOUT_MS,
     };
+  } else if (kind === 'aliyun-dm') {
+    if (!e.ALIYUN_DM_ACCESS_KEY_ID) problems.push('ALIYUN_DM_ACCESS_KEY_ID: required when MAIL_TRANSPORT=aliyun-dm');
+    if (!e.ALIYUN_DM_ACCESS_KEY_SECRET) problems.push('ALIYUN_DM_ACCESS_KEY_SECRET: required when MAIL_TRANSPORT=aliyun-dm');
+    transport = {
+      kind,
+      endpoint: (e.ALIYUN_DM_ENDPOINT ?? aliyunDmEndpoint(e.ALIYUN_DM_REGION)).replace(/\/+$/u, ''),
+      accessKeyId: e.ALIYUN_DM_ACCESS_KEY_ID ?? '',
+      accessKeySecret: e.ALIYUN_DM_ACCESS_KEY_SECRET ?? '',
+      ...(e.ALIYUN_DM_TAG_NAME === undefined ? {} : { tagName: e.ALIYUN_DM_TAG_NAME }),
+      timeoutMs: e.PROVIDER_TIMEOUT_MS,
+    };
   } else if (kind === 'null') {
     transport = { kind: 'null' };
   } else {
@@ -116,7 +147,13 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     sending: {
       rate: resolveSendRate(kind, {
         override: e.SEND_RATE_PER_SECOND,
-        perTransport: { 'tencent-ses': e.TENCENT_SES_RATE_PER_SECOND, smtp: e.SMTP_RATE_PER_SECOND, outbox: e.OUTBOX_RATE_PER_SECOND, null: e.NULL_RATE_PER_SECOND },
+        perTransport: {
+          'tencent-ses': e.TENCENT_SES_RATE_PER_SECOND,
+          'aliyun-dm': e.ALIYUN_DM_RATE_PER_SECOND,
+          smtp: e.SMTP_RATE_PER_SECOND,
+          outbox: e.OUTBOX_RATE_PER_SECOND,
+          null: e.NULL_RATE_PER_SECOND,
+        },
       }),
       chunkSize: e.SEND_CHUNK_SIZE,
       concurrency: e.WORKER_CONCURRENCY,

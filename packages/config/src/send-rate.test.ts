@@ -6,13 +6,15 @@ const transports = {
   null: { MAIL_TRANSPORT: 'null' },
   smtp: { MAIL_TRANSPORT: 'smtp', SMTP_URL: 'smtp://relay.example.com:587' },
   'tencent-ses': { MAIL_TRANSPORT: 'tencent-ses', TENCENT_SES_SECRET_ID: 'id', TENCENT_SES_SECRET_KEY: 'key' },
+  'aliyun-dm': { MAIL_TRANSPORT: 'aliyun-dm', ALIYUN_DM_ACCESS_KEY_ID: 'id', ALIYUN_DM_ACCESS_KEY_SECRET: 'secret' },
 } as const;
 
 const rateOf = (env: Record<string, string>) => parseConfig(env).sending.rate;
 
 describe('send rate per transport', () => {
-  it('defaults to 20/s for tencent-ses, 100/s for smtp (5 connections per worker), and no limit for the outbox and the null transport', () => {
+  it('defaults to 20/s for tencent-ses and aliyun-dm, 100/s for smtp (5 connections per worker), and no limit for the outbox and the null transport', () => {
     expect(rateOf(transports['tencent-ses'])).toEqual({ perSecond: 20, setting: 'TENCENT_SES_RATE_PER_SECOND', isDefault: true });
+    expect(rateOf(transports['aliyun-dm'])).toEqual({ perSecond: 20, setting: 'ALIYUN_DM_RATE_PER_SECOND', isDefault: true });
     expect(rateOf(transports.smtp)).toEqual({ perSecond: 100, setting: 'SMTP_RATE_PER_SECOND', isDefault: true });
     expect(parseConfig(transports.smtp).transport).toMatchObject({ kind: 'smtp', maxConnections: 5 });
     expect(rateOf(transports.outbox)).toEqual({ perSecond: 'unlimited', setting: 'OUTBOX_RATE_PER_SECOND', isDefault: true });
@@ -20,8 +22,9 @@ describe('send rate per transport', () => {
   });
 
   it("reads the selected transport's own variable and ignores the other transports' variables", () => {
-    const all = { TENCENT_SES_RATE_PER_SECOND: '50', SMTP_RATE_PER_SECOND: '14', OUTBOX_RATE_PER_SECOND: '300', NULL_RATE_PER_SECOND: '7' };
+    const all = { TENCENT_SES_RATE_PER_SECOND: '50', ALIYUN_DM_RATE_PER_SECOND: '30', SMTP_RATE_PER_SECOND: '14', OUTBOX_RATE_PER_SECOND: '300', NULL_RATE_PER_SECOND: '7' };
     expect(rateOf({ ...transports['tencent-ses'], ...all })).toEqual({ perSecond: 50, setting: 'TENCENT_SES_RATE_PER_SECOND', isDefault: false });
+    expect(rateOf({ ...transports['aliyun-dm'], ...all })).toEqual({ perSecond: 30, setting: 'ALIYUN_DM_RATE_PER_SECOND', isDefault: false });
     expect(rateOf({ ...transports.smtp, ...all })).toEqual({ perSecond: 14, setting: 'SMTP_RATE_PER_SECOND', isDefault: false });
     expect(rateOf({ ...transports.outbox, ...all })).toEqual({ perSecond: 300, setting: 'OUTBOX_RATE_PER_SECOND', isDefault: false });
     expect(rateOf({ ...transports.null, ...all })).toEqual({ perSecond: 7, setting: 'NULL_RATE_PER_SECOND', isDefault: false });

@@ -1,6 +1,13 @@
 import type { TransportConfig } from '@postmill/config';
 import type { MailTransport } from '@postmill/core';
-import { type OutboxStore, createNullTransport, createOutboxTransport, createSmtpTransport, createTencentSesTransport } from '@postmill/transports';
+import {
+  type OutboxStore,
+  createAliyunDmTransport,
+  createNullTransport,
+  createOutboxTransport,
+  createSmtpTransport,
+  createTencentSesTransport,
+} from '@postmill/transports';
 
 /** Builds the configured transport; the outbox one writes into the given store. */
 export function createTransport(config: TransportConfig, outbox: OutboxStore): MailTransport {
@@ -17,6 +24,14 @@ export function createTransport(config: TransportConfig, outbox: OutboxStore): M
         secretId: config.secretId,
         secretKey: config.secretKey,
         region: config.region,
+        timeoutMs: config.timeoutMs,
+      });
+    case 'aliyun-dm':
+      return createAliyunDmTransport({
+        endpoint: config.endpoint,
+        accessKeyId: config.accessKeyId,
+        accessKeySecret: config.accessKeySecret,
+        ...(config.tagName === undefined ? {} : { tagName: config.tagName }),
         timeoutMs: config.timeoutMs,
       });
   }

@@ -1,6 +1,6 @@
 import { parseConfig } from '@postmill/config';
 import { freePort, spawnRedisServer } from '@postmill/store';
-import { signTencentRequest } from '@postmill/tc3';
+import { createTencentClient } from '@postmill/testkit';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.ts';
 import { createSharedServices } from '../src/shared-services.ts';
@@ -15,16 +15,8 @@ describe('API while Redis is unreachable', () => {
     const config = parseConfig({ HOST: '127.0.0.1', PORT: String(port), POSTMILL_SECRET_ID: 'AKIDoutage', POSTMILL_SECRET_KEY: 'k', LOG_LEVEL: 'silent' });
     const shared = createSharedServices(config, { redisUrl: redis.url, connectionName: 'outage-test', failFast: true });
     const api = await startApi(config, shared, createLogger({ level: 'silent', pretty: false, name: 't' }));
-    const call = async () => {
-      const body = JSON.stringify({ EmailIdentity: 'mail.example.com' });
-      const headers = signTencentRequest(
-        { secretId: 'AKIDoutage', secretKey: 'k' },
-        { host: `127.0.0.1:${port}`, action: 'GetEmailIdentity', version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000), service: 'ses' },
-        body,
-      );
-      const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers, body });
-      return { status: res.status, body: (await res.json()) as { Response: { Error?: { Code: string }; RequestId: string } } };
-    };
+    const tencent = createTencentClient({ baseUrl: `http://127.0.0.1:${port}`, secretId: 'AKIDoutage', secretKey: 'k' });
+    const call = () => tencent.call('GetEmailIdentity', { EmailIdentity: 'mail.example.com' });
     try {
       expect((await call()).body.Response.Error?.Code).toBe('InvalidParameterValue.NotExistDomain');
       await redis.kill();

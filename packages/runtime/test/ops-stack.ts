@@ -1,8 +1,7 @@
 import { parseConfig } from '@postmill/config';
 import type { PostmillMetrics } from '@postmill/metrics';
 import { freePort } from '@postmill/store';
-import { signTencentRequest } from '@postmill/tc3';
-import { type FakeTencentSes, deleteKeysWithPrefix, startFakeTencentSes, uniquePrefix } from '@postmill/testkit';
+import { type FakeTencentSes, createTencentClient, deleteKeysWithPrefix, startFakeTencentSes, uniquePrefix } from '@postmill/testkit';
 import { inject } from 'vitest';
 import { type RunningApi, startApi } from '../src/api-process.ts';
 import { createLogger } from '../src/logger.ts';
@@ -73,18 +72,8 @@ export async function startOpsStack(settings: Readonly<Record<string, string>> =
     logger,
   });
   const api: RunningApi = await startApi(config, apiShared, logger);
-  const call = async (action: string, body: unknown) => {
-    const text = JSON.stringify(body);
-    const headers = signTencentRequest(
-      { secretId: SECRET_ID, secretKey: SECRET_KEY },
-      { host: `127.0.0.1:${port}`, action, version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000), service: 'ses' },
-      text,
-    );
-    const res = await fetch(`${api.url}/`, { method: 'POST', headers, body: text });
-    const answer = (await res.json()) as { Response: Record<string, unknown> & { Error?: { Code: string; Message: string } } };
-    if (answer.Response.Error) throw new Error(`${answer.Response.Error.Code}: ${answer.Response.Error.Message}`);
-    return answer.Response;
-  };
+  const tencent = createTencentClient({ baseUrl: api.url, secretId: SECRET_ID, secretKey: SECRET_KEY });
+  const call = (action: string, body: unknown) => tencent.request(action, body);
   return {
     fake,
     apiUrl: api.url,

@@ -1,7 +1,9 @@
 export { type Keys, createKeys } from './keys.ts';
 export { CLUSTER_SLOTS, keySlot } from './key-slot.ts';
 export { type RedisClient, type RedisConnectionOptions, createRedisClient } from './redis-client.ts';
-export { type RedisServerProcess, type SpawnRedisOptions, freePort, spawnRedisServer } from './redis-server-process.ts';
+// Lives in @postmill/redis-server (so the test kit can use it without depending on the stores);
+// re-exported for the apps, tests and benches that import it from here.
+export { type RedisServerProcess, type SpawnRedisOptions, freePort, spawnRedisServer } from '@postmill/redis-server';
 export { type RecipientStatusRow, type StatusQuery, type MessageStoreOptions, type StateChanges, MessageStore } from './message-store.ts';
 export { type IndexedRun, type RunSlice, type RunDayIndexOptions, RunDayIndex } from './run-day-index.ts';
 export { DeliveryIntakeStore } from './delivery-intake-store.ts';

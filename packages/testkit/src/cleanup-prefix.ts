@@ -1,7 +1,7 @@
-import type { RedisClient } from '@postmill/store';
+import type { Cluster, Redis } from 'ioredis';
 
 /** Deletes every key that contains `prefix` (SCAN + UNLINK, never FLUSHALL); for test teardown. */
-export async function deleteKeysWithPrefix(redis: RedisClient, prefix: string): Promise<void> {
+export async function deleteKeysWithPrefix(redis: Redis | Cluster, prefix: string): Promise<void> {
   const nodes = 'nodes' in redis && typeof redis.nodes === 'function' ? redis.nodes('master') : [redis];
   for (const node of nodes) {
     let cursor = '0';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type RedisServerProcess, freePort, spawnRedisServer } from '@postmill/store';
+import { type RedisServerProcess, freePort, spawnRedisServer } from '@postmill/redis-server';
 import { Redis } from 'ioredis';
 
 const run = promisify(execFile);

@@ -1,4 +1,4 @@
-import { spawnRedisServer } from '@postmill/store';
+import { spawnRedisServer } from '@postmill/redis-server';
 
 // Makes `inject('redisUrl')` typed wherever @postmill/testkit is imported.
 declare module 'vitest' {

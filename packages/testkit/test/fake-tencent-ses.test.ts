@@ -1,6 +1,5 @@
-import { signTencentRequest } from '@postmill/tc3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FakeTencentSes, startFakeTencentSes } from '../src/index.ts';
+import { type FakeTencentSes, createTencentClient, startFakeTencentSes } from '../src/index.ts';
 
 const sendEmailBody = {
   FromEmailAddress: 'Postmill <noreply@mail.example.com>',
@@ -21,25 +20,16 @@ beforeAll(async () => {
 afterEach(() => fake.reset());
 afterAll(() => fake.close());
 
+/** A client with the fake's credentials (signing only content-type;host, as the SDKs do: traceId false). */
+const client = () => createTencentClient({ baseUrl: fake.endpoint, secretId: fake.secretId, secretKey: fake.secretKey });
+
 async function call(
   body: string,
   opts: { action?: string; secretKey?: string; timestamp?: number } = {},
 ): Promise<{ status: number; contentType: string | null; json: Envelope }> {
-  const host = new URL(fake.endpoint).host;
-  const headers = signTencentRequest(
-    { secretId: fake.secretId, secretKey: opts.secretKey ?? fake.secretKey },
-    {
-      host,
-      service: 'ses',
-      action: opts.action ?? 'SendEmail',
-      version: '2020-10-02',
-      region: 'ap-guangzhou',
-      timestamp: opts.timestamp ?? Math.floor(Date.now() / 1000),
-    },
-    body,
-  );
-  const res = await fetch(`${fake.endpoint}/`, { method: 'POST', headers, body });
-  return { status: res.status, contentType: res.headers.get('content-type'), json: (await res.json()) as Envelope };
+  const { action = 'SendEmail', ...signing } = opts;
+  const { status, contentType, body: json } = await client().call(action, undefined, { rawBody: body, traceId: false, ...signing });
+  return { status, contentType, json: json as Envelope };
 }
 
 describe('fake Tencent SES', () => {
@@ -137,13 +127,7 @@ describe('fake Tencent SES', () => {
 
   /** A signed SendEmail POST, answered or not; `timeoutMs` gives up like a transport would. */
   function post(body: unknown, timeoutMs?: number): Promise<Response> {
-    const text = JSON.stringify(body);
-    const headers = signTencentRequest(
-      { secretId: fake.secretId, secretKey: fake.secretKey },
-      { host: new URL(fake.endpoint).host, service: 'ses', action: 'SendEmail', version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000) },
-      text,
-    );
-    return fetch(`${fake.endpoint}/`, { method: 'POST', headers, body: text, ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }) });
+    return client().post('SendEmail', body, { traceId: false, region: false, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   }
   const codeOf = async (res: Response) => ((await res.json()) as Envelope).Response.Error?.Code;
 

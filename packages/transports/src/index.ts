@@ -3,4 +3,5 @@ export { type OutboxEntry, type OutboxStoreOptions, OutboxStore } from './outbox
 export { type OutboxTransportOptions, createOutboxTransport } from './outbox-transport.ts';
 export { type SmtpTransportOptions, createSmtpTransport } from './smtp-transport.ts';
 export { type TencentSesTransportOptions, createTencentSesTransport } from './tencent-ses-transport.ts';
+export { type AliyunDmTransportOptions, type SingleSendMailCall, createAliyunDmTransport, toSingleSendMailCalls } from './aliyun-dm-transport.ts';
 export { createNullTransport } from './null-transport.ts';

@@ -1,4 +1,4 @@
-import type { MailMessage, MailTransport, RecipientOutcome, TransportRequest } from '@postmill/core';
+import { type MailMessage, type MailTransport, ProviderError, type RecipientOutcome, type TransportRequest } from '@postmill/core';
 import type { ParsedMail } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -122,11 +122,21 @@ function expectAllAccepted(outcomes: readonly RecipientOutcome[], recipients: re
   }
 }
 
+/** What a provider's API cannot carry, so the contract checks a clear refusal instead; every field documents its default. */
+export interface ContractCapabilities {
+  /**
+   * False when the provider's send API takes no attachment content (Alibaba DirectMail): the
+   * attachments case then checks that such a message is refused with a permanent ProviderError
+   * and that nothing is delivered. Default true.
+   */
+  readonly attachments?: boolean;
+}
+
 /**
  * The behaviour every MailTransport adapter must show, run against a fresh harness per case.
  * Guarantees each case calls `setup()` once and `cleanup()` once, even when the case fails.
  */
-export function describeTransportContract(name: string, setup: () => Promise<ContractHarness>): void {
+export function describeTransportContract(name: string, setup: () => Promise<ContractHarness>, capabilities: ContractCapabilities = {}): void {
   describe(`${name} transport contract`, () => {
     let harness: ContractHarness;
     beforeEach(async () => {
@@ -164,7 +174,7 @@ export function describeTransportContract(name: string, setup: () => Promise<Con
       expect(lines(mail?.text)).toBe(message.text);
     });
 
-    it('carries attachments byte-for-byte', async () => {
+    const attachmentsMessage = () => {
       const binary = Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 31) % 256));
       const text = Buffer.from('第一行\r\n.leading dot\n\nend without newline', 'utf8');
       const message = contractMessage({
@@ -173,13 +183,30 @@ export function describeTransportContract(name: string, setup: () => Promise<Con
           { filename: '说明.txt', contentBase64: text.toString('base64') },
         ],
       });
-      const result = await harness.transport.send(request(message));
-      expectAllAccepted(result.outcomes, request(message).recipients);
-      const [mail] = await harness.delivered();
-      expect(mail?.attachments.map((a) => a.filename)).toEqual(['data.bin', '说明.txt']);
-      expect(mail?.attachments[0]?.content.equals(binary)).toBe(true);
-      expect(mail?.attachments[1]?.content.equals(text)).toBe(true);
-    });
+      return { binary, text, message };
+    };
+
+    if (capabilities.attachments === false) {
+      it('refuses a message with attachments with a permanent ProviderError, delivering nothing', async () => {
+        const refused = await harness.transport.send(request(attachmentsMessage().message)).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(refused).toBeInstanceOf(ProviderError);
+        expect((refused as ProviderError).kind).toBe('permanent');
+        expect(await harness.delivered()).toEqual([]);
+      });
+    } else {
+      it('carries attachments byte-for-byte', async () => {
+        const { binary, text, message } = attachmentsMessage();
+        const result = await harness.transport.send(request(message));
+        expectAllAccepted(result.outcomes, request(message).recipients);
+        const [mail] = await harness.delivered();
+        expect(mail?.attachments.map((a) => a.filename)).toEqual(['data.bin', '说明.txt']);
+        expect(mail?.attachments[0]?.content.equals(binary)).toBe(true);
+        expect(mail?.attachments[1]?.content.equals(text)).toBe(true);
+      });
+    }
 
     it('carries Reply-To, the Message-ID and custom headers', async () => {
       const message = contractMessage({

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@postmill/config';
 import { type RunningApi, type SharedServices, createLogger, createSharedServices, startApi } from '@postmill/runtime';
 import { freePort } from '@postmill/store';
-import { signTencentRequest } from '@postmill/tc3';
-import { type SmtpCapture, deleteKeysWithPrefix, startSmtpCapture, uniquePrefix } from '@postmill/testkit';
+import { type SmtpCapture, createTencentClient, deleteKeysWithPrefix, startSmtpCapture, uniquePrefix } from '@postmill/testkit';
 
 const SECRET_ID = 'AKIDreliabilitysuite';
 const SECRET_KEY = 'reliability-suite-secret-key';
@@ -80,17 +78,12 @@ export async function startReliabilityStack(o: { redisUrl: string; workerSetting
   });
   const shared: SharedServices = createSharedServices(config, { redisUrl: o.redisUrl, connectionName: 'reliability-api', failFast: true });
   const api: RunningApi = await startApi(config, shared, createLogger({ level: 'silent', pretty: false, name: 'reliability' }));
+  const tencent = createTencentClient({ baseUrl: `http://127.0.0.1:${port}`, secretId: SECRET_ID, secretKey: SECRET_KEY });
   const raw = async (action: string, body: unknown, timeoutMs = 30_000): Promise<RawAnswer> => {
-    const text = JSON.stringify(body);
-    const headers = signTencentRequest(
-      { secretId: SECRET_ID, secretKey: SECRET_KEY },
-      // A fresh signed X-TC-TraceId per call: polling one action within a second is not a replay.
-      { host: `127.0.0.1:${port}`, action, version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000), service: 'ses', traceId: randomUUID() },
-      text,
-    );
     const started = performance.now();
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers, body: text, signal: AbortSignal.timeout(timeoutMs) });
+      // The client signs a fresh X-TC-TraceId per call: polling one action within a second is not a replay.
+      const res = await tencent.post(action, body, { timeoutMs });
       const answer = (await res.json()) as { Response: TencentResponse };
       return { httpStatus: res.status, response: answer.Response, code: answer.Response?.Error?.Code, latencyMs: performance.now() - started };
     } catch (err) {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { composeMessage, needsPersonalCopies } from '@postmill/core';
-import { signTencentRequest } from '@postmill/tc3';
 import { buildMime } from '@postmill/transports';
 import { expect } from 'vitest';
 import type { ApiHarness } from '../api-harness.ts';
@@ -57,13 +56,7 @@ export async function readAnswer(res: Response): Promise<WireAnswer> {
 
 /** Sends `body` to `action` signed as the SDKs sign (plus a fresh X-TC-TraceId, so no case is a replay). */
 export async function signedCall(api: ApiHarness, action: string, body: string): Promise<WireAnswer> {
-  const host = new URL(api.baseUrl).host;
-  const headers = signTencentRequest(
-    { secretId: api.secretId, secretKey: api.secretKey },
-    { host, action, version: '2020-10-02', region: 'ap-guangzhou', timestamp: Math.floor(api.deps.clock.now() / 1000), service: 'ses', traceId: randomUUID() },
-    body,
-  );
-  return readAnswer(await fetch(`${api.baseUrl}/`, { method: 'POST', headers, body }));
+  return readAnswer(await api.client.post(action, undefined, { rawBody: body }));
 }
 
 /** Codes that must never answer a request the caller got wrong: they mean Postmill failed. */
