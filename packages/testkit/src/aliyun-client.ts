@@ -171,11 +171,17 @@ function lastWins(pairs: ReadonlyArray<readonly [string, string]>): Map<string, 
   return new Map(pairs);
 }
 
-/** Writes pairs as `application/x-www-form-urlencoded` text in the chosen encoding. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu;
+
+/**
+ * Writes pairs as `application/x-www-form-urlencoded` text in the chosen encoding. A lone
+ * surrogate goes out as U+FFFD, which is what the signatures encode (`pct`); Node's querystring
+ * would otherwise pair it with the next character.
+ */
 export function encodeWire(pairs: ReadonlyArray<readonly [string, string]>, encoding: WireEncoding = 'querystring'): string {
   if (encoding === 'plus') return new URLSearchParams(pairs.map(([n, v]): [string, string] => [n, v])).toString();
   if (encoding === 'rfc3986') return pairs.map(([n, v]) => `${pct(n)}=${pct(v)}`).join('&');
-  return pairs.map(([n, v]) => stringify({ [n]: v })).join('&');
+  return pairs.map(([n, v]) => stringify({ [n.replace(LONE_SURROGATE, '\uFFFD')]: v.replace(LONE_SURROGATE, '\uFFFD') })).join('&');
 }
 
 function hexNonce(bytes: number): string {
