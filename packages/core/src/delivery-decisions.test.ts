@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { DeliveryRefusal } from './delivery-refusal.ts';
 import { decideOnError, decideOnOutcomes, nextDueAt, planDelivery, type PlanInput } from './delivery-decisions.ts';
 import type { RecipientOutcome } from './mail-message.ts';
-import { ProviderError } from './provider-error.ts';
+import { type ProviderFailureKind, ProviderError } from './provider-error.ts';
 import type { RecipientState } from './recipient-state.ts';
 import type { RetryPolicyOptions } from './retry-policy.ts';
 
@@ -40,7 +41,28 @@ function plan(overrides: Partial<PlanInput> & Pick<PlanInput, 'recipients'>) {
   });
 }
 
-const err = (code: string, extra: { smtpCode?: number; httpStatus?: number } = {}) => new ProviderError(code, `provider said ${code}`, extra);
+// The kind each answer used here gets from its transport (tencent-ses-classify.ts, smtp-classify.ts):
+// the decisions act on the kind only.
+const KIND_OF: Readonly<Record<string, ProviderFailureKind>> = {
+  'FailedOperation.IncorrectEmail': 'permanent',
+  'FailedOperation.TemporaryBlocked': 'hold-domain',
+  'FailedOperation.FrequencyLimit': 'backoff-recipient',
+  RequestLimitExceeded: 'throttled',
+  'RequestLimitExceeded.IPLimitExceeded': 'throttled',
+  'HTTP.429': 'throttled',
+  'SMTP.421': 'throttled',
+  'SMTP.451': 'throttled',
+  'SMTP.454': 'throttled',
+  'SMTP.450': 'transient',
+  'SMTP.550': 'permanent',
+  'Network.ECONNRESET': 'transient',
+  InternalError: 'transient',
+};
+
+const err = (code: string, extra: { smtpCode?: number; httpStatus?: number } = {}) => {
+  const kind = KIND_OF[code];
+  return new ProviderError(code, `provider said ${code}`, { ...extra, ...(kind === undefined ? {} : { kind }) });
+};
 
 describe('planDelivery', () => {
   it('splits due recipients into requests that never exceed chunkSize, in message order', () => {
@@ -90,13 +112,13 @@ describe('planDelivery', () => {
     expect(requests).toEqual([['due@example.com']]);
   });
 
-  it('fails unsubscribed recipients with FailedOperation.ReceiverHasUnsubscribed before any request', () => {
+  it('fails unsubscribed recipients as Postmill.Unsubscribed before any request', () => {
     const { requests, updates } = plan({ recipients: ['gone@example.com', 'stay@example.com'], unsubscribed: new Set(['gone@example.com']) });
     expect(requests).toEqual([['stay@example.com']]);
     expect(updates.get('gone@example.com')).toEqual({
       state: 'failed',
       at: NOW,
-      code: 'FailedOperation.ReceiverHasUnsubscribed',
+      code: DeliveryRefusal.Unsubscribed,
       message: expect.any(String),
       transient: false,
     });
@@ -109,7 +131,7 @@ describe('planDelivery', () => {
       domainHolds: new Map([['blocked.example', until]]),
     });
     expect(requests).toEqual([['b@open.example']]);
-    expect(updates.get('a@Blocked.example')).toMatchObject({ state: 'deferred', until, code: 'FailedOperation.TemporaryBlocked', backoffs: 0 });
+    expect(updates.get('a@Blocked.example')).toMatchObject({ state: 'deferred', until, code: DeliveryRefusal.DomainHeld, backoffs: 0 });
   });
 
   it('ignores a domain hold that has already ended', () => {

@@ -1,6 +1,7 @@
 import { chunk } from './chunk.ts';
 import { domainOf, uniqueAddresses } from './email-address.ts';
 import type { RecipientOutcome } from './mail-message.ts';
+import { DeliveryRefusal } from './delivery-refusal.ts';
 import type { ProviderError } from './provider-error.ts';
 import { canLedgerTransition } from './ledger-transitions.ts';
 import { type RecipientState, isDue, stateCode } from './recipient-state.ts';
@@ -48,7 +49,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
       updates.set(r, {
         state: 'failed',
         at: input.nowMs,
-        code: 'FailedOperation.ReceiverHasUnsubscribed',
+        code: DeliveryRefusal.Unsubscribed,
         message: 'the recipient unsubscribed from this sender',
         transient: false,
       });
@@ -58,7 +59,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
       updates.set(r, {
         state: 'failed',
         at: input.nowMs,
-        code: 'FailedOperation.EmailAddrInBlacklist',
+        code: DeliveryRefusal.Suppressed,
         message: 'the recipient is on the custom blacklist',
         transient: false,
       });
@@ -66,7 +67,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
     }
     const holdUntil = input.domainHolds.get(domainOf(r));
     if (holdUntil !== undefined && holdUntil > input.nowMs) {
-      updates.set(r, deferred(state, input.nowMs, holdUntil, 'FailedOperation.TemporaryBlocked', 'recipient domain on hold', false));
+      updates.set(r, deferred(state, input.nowMs, holdUntil, DeliveryRefusal.DomainHeld, 'recipient domain on hold', false));
       continue;
     }
     sendable.push(r);

@@ -45,7 +45,7 @@ export {
 } from './retry-policy.ts';
 export { type RecipientState, type RecipientStateName, canTransition, stateCode, stateCodeLua, isFinal, isDue } from './recipient-state.ts';
 export { LEDGER_TRANSITIONS, canLedgerTransition, ledgerTransitionsLua } from './ledger-transitions.ts';
-export { DeliverStatus, type TencentRecipientStatus, toTencentStatus } from './send-status.ts';
+export { DeliveryRefusal, type DeliveryRefusalCode } from './delivery-refusal.ts';
 export {
   type RenderTarget,
   type TemplateData,

@@ -13,7 +13,8 @@ export type ProviderFailureKind = 'permanent' | 'throttled' | 'transient' | 'hol
 
 /**
  * A failure reported by (or on the way to) a mail provider. Guarantees a `code` in one namespace:
- * - Tencent SES error codes as-is (`FailedOperation.TemporaryBlocked`, `RequestLimitExceeded`, ...);
+ * - the provider's own error codes as-is (Tencent SES: `FailedOperation.TemporaryBlocked`, ...);
+ * - `MIME.<reason>` for a message that cannot be written safely (MimeHeaderError's code);
  * - `SMTP.<reply code>` for SMTP replies (`SMTP.550`, `SMTP.421`), with `smtpCode` set;
  * - `HTTP.<status>` for non-200 HTTP answers, with `httpStatus` set;
  * - `Network.<errno>` (`Network.ECONNRESET`) and `Network.Timeout` for transport failures.
@@ -46,14 +47,19 @@ export class ProviderError extends PostmillError {
   }
 }
 
-/** Guarantees a ProviderError for any thrown value: unknown errors become `Network.<errno>` or `Network.Unknown`. */
-export function toProviderError(err: unknown): ProviderError {
+/**
+ * Guarantees a ProviderError for any thrown value: a ProviderError as it is, anything else as
+ * `Network.Timeout`, `Network.<errno>` or `Network.Unknown` with `options.kind` (default none,
+ * which the retry policy reads as transient).
+ */
+export function toProviderError(err: unknown, options: { kind?: ProviderFailureKind } = {}): ProviderError {
   if (err instanceof ProviderError) return err;
+  const kind = options.kind === undefined ? {} : { kind: options.kind };
   const e = err as { code?: unknown; message?: unknown; name?: unknown } | undefined;
   const errno = typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.message === 'string' ? e.message : String(err);
   if (e?.name === 'AbortError' || e?.name === 'TimeoutError' || errno === 'ETIMEDOUT' || errno === 'ESOCKETTIMEDOUT') {
-    return new ProviderError('Network.Timeout', message, { cause: err });
+    return new ProviderError('Network.Timeout', message, { cause: err, ...kind });
   }
-  return new ProviderError(`Network.${errno ?? 'Unknown'}`, message, { cause: err });
+  return new ProviderError(`Network.${errno ?? 'Unknown'}`, message, { cause: err, ...kind });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderError } from './provider-error.ts';
+import { type ProviderFailureKind, ProviderError } from './provider-error.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions, classifyProviderError, recipientBackoffMs, transientBackoffMs } from './retry-policy.ts';
 
 const policy: RetryPolicyOptions = {
@@ -12,90 +12,42 @@ const policy: RetryPolicyOptions = {
   maxThrottles: 10,
 };
 
-const tencent = (code: string) => new ProviderError(code, `Tencent answered ${code}`);
-const smtp = (smtpCode: number) => new ProviderError(`SMTP.${smtpCode}`, `${smtpCode} reply`, { smtpCode });
-const http = (httpStatus: number, retryAfterMs?: number) =>
-  new ProviderError(`HTTP.${httpStatus}`, `HTTP ${httpStatus}`, { httpStatus, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+const classified = (kind: ProviderFailureKind | undefined, extra: { retryAfterMs?: number } = {}) =>
+  new ProviderError('Any.Code', 'a provider answer', { ...(kind === undefined ? {} : { kind }), ...extra });
 
 describe('classifyProviderError', () => {
-  it('holds the recipient domain for domainHoldMs after FailedOperation.TemporaryBlocked', () => {
-    expect(classifyProviderError(tencent('FailedOperation.TemporaryBlocked'), policy)).toEqual({ kind: 'hold-domain', holdMs: 600_000 });
-    expect(classifyProviderError(tencent('FailedOperation.TemporaryBlocked'), { ...policy, domainHoldMs: 5 })).toEqual({ kind: 'hold-domain', holdMs: 5 });
+  it('holds the recipient domain for domainHoldMs after a hold-domain answer', () => {
+    expect(classifyProviderError(classified('hold-domain'), policy)).toEqual({ kind: 'hold-domain', holdMs: 600_000 });
+    expect(classifyProviderError(classified('hold-domain'), { ...policy, domainHoldMs: 5 })).toEqual({ kind: 'hold-domain', holdMs: 5 });
   });
 
-  it('backs off only the recipient after FailedOperation.FrequencyLimit', () => {
-    expect(classifyProviderError(tencent('FailedOperation.FrequencyLimit'), policy)).toEqual({ kind: 'backoff-recipient' });
+  it('backs off only the recipient after a backoff-recipient answer', () => {
+    expect(classifyProviderError(classified('backoff-recipient'), policy)).toEqual({ kind: 'backoff-recipient' });
   });
 
-  it('throttles the whole transport after RequestLimitExceeded and its sub-codes, using the configured delay', () => {
-    expect(classifyProviderError(tencent('RequestLimitExceeded'), policy)).toEqual({ kind: 'throttle-transport', delayMs: 1_500 });
-    expect(classifyProviderError(tencent('RequestLimitExceeded.UinLimitExceeded'), policy)).toEqual({ kind: 'throttle-transport', delayMs: 1_500 });
+  it('throttles the whole transport after a throttled answer, for the configured delay or the Retry-After the provider gave', () => {
+    expect(classifyProviderError(classified('throttled'), policy)).toEqual({ kind: 'throttle-transport', delayMs: 1_500 });
+    expect(classifyProviderError(classified('throttled', { retryAfterMs: 7_000 }), policy)).toEqual({ kind: 'throttle-transport', delayMs: 7_000 });
   });
 
-  it('throttles the whole transport after HTTP 429 and honours its Retry-After', () => {
-    expect(classifyProviderError(http(429), policy)).toEqual({ kind: 'throttle-transport', delayMs: 1_500 });
-    expect(classifyProviderError(http(429, 7_000), policy)).toEqual({ kind: 'throttle-transport', delayMs: 7_000 });
+  it('fails a permanent answer for good and retries a transient one', () => {
+    expect(classifyProviderError(classified('permanent'), policy)).toEqual({ kind: 'permanent' });
+    expect(classifyProviderError(classified('transient'), policy)).toEqual({ kind: 'transient' });
   });
 
-  it('throttles the whole transport after SMTP 421, 451 and 454', () => {
-    for (const code of [421, 451, 454]) {
-      expect(classifyProviderError(smtp(code), policy)).toEqual({ kind: 'throttle-transport', delayMs: 1_500 });
+  it('treats an error no transport classified as transient, whatever its code says', () => {
+    for (const code of ['FailedOperation.TemporaryBlocked', 'RequestLimitExceeded', 'SMTP.550', 'Network.ECONNRESET', 'SomethingElse']) {
+      expect(classifyProviderError(new ProviderError(code, 'unclassified', { smtpCode: 550, httpStatus: 429 }), policy)).toEqual({ kind: 'transient' });
     }
   });
 
-  it('treats other SMTP 4xx replies as transient and every SMTP 5xx reply as permanent', () => {
-    for (const code of [450, 452]) expect(classifyProviderError(smtp(code), policy)).toEqual({ kind: 'transient' });
-    for (const code of [550, 551, 552, 553, 554]) expect(classifyProviderError(smtp(code), policy)).toEqual({ kind: 'permanent' });
-  });
-
-  it('treats network failures and timeouts as transient', () => {
-    for (const code of ['Network.ECONNRESET', 'Network.ECONNREFUSED', 'Network.Timeout', 'Network.InvalidResponse', 'Network.Unknown']) {
-      expect(classifyProviderError(tencent(code), policy)).toEqual({ kind: 'transient' });
-    }
-  });
-
-  it('treats HTTP 5xx and 408 as transient and other non-200 HTTP answers as permanent', () => {
-    for (const status of [500, 502, 503, 504, 408]) expect(classifyProviderError(http(status), policy)).toEqual({ kind: 'transient' });
-    for (const status of [400, 401, 403, 404]) expect(classifyProviderError(http(status), policy)).toEqual({ kind: 'permanent' });
-  });
-
-  it('treats InternalError, its sub-codes and Tencent availability errors as transient', () => {
-    for (const code of ['InternalError', 'InternalError.Unknown', 'ServiceUnavailable', 'ResourceUnavailable', 'ResourceInsufficient', 'FailedOperation.ServiceNotAvailable']) {
-      expect(classifyProviderError(tencent(code), policy)).toEqual({ kind: 'transient' });
-    }
-  });
-
-  it('fails the recipient for good after IncorrectEmail, EmailAddrInBlacklist, ReceiverHasUnsubscribed and RejectedByRecipients', () => {
-    for (const code of [
-      'FailedOperation.IncorrectEmail',
-      'FailedOperation.EmailAddrInBlacklist',
-      'FailedOperation.ReceiverHasUnsubscribed',
-      'FailedOperation.RejectedByRecipients',
-    ]) {
-      expect(classifyProviderError(tencent(code), policy)).toEqual({ kind: 'permanent' });
-    }
-  });
-
-  it('treats unknown FailedOperation, InvalidParameter, MissingParameter, AuthFailure and UnauthorizedOperation codes as permanent', () => {
-    for (const code of [
-      'FailedOperation.SomethingNew',
-      'InvalidParameter',
-      'InvalidParameterValue.SubjectLengthError',
-      'MissingParameter',
-      'AuthFailure.SignatureFailure',
-      'UnauthorizedOperation',
-      'UnknownParameter',
-    ]) {
-      expect(classifyProviderError(tencent(code), policy)).toEqual({ kind: 'permanent' });
-    }
-  });
-
-  it('treats an unrecognised code outside the Tencent namespaces as transient', () => {
-    expect(classifyProviderError(tencent('SomethingElse'), policy)).toEqual({ kind: 'transient' });
+  it('ignores retryAfterMs for every kind but throttled', () => {
+    expect(classifyProviderError(classified('transient', { retryAfterMs: 9_000 }), policy)).toEqual({ kind: 'transient' });
+    expect(classifyProviderError(classified('hold-domain', { retryAfterMs: 9_000 }), policy)).toEqual({ kind: 'hold-domain', holdMs: 600_000 });
   });
 
   it('uses the default policy when none is given', () => {
-    expect(classifyProviderError(tencent('FailedOperation.TemporaryBlocked'))).toEqual({ kind: 'hold-domain', holdMs: DEFAULT_RETRY_POLICY.domainHoldMs });
+    expect(classifyProviderError(classified('hold-domain'))).toEqual({ kind: 'hold-domain', holdMs: DEFAULT_RETRY_POLICY.domainHoldMs });
   });
 });
 

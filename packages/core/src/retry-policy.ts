@@ -19,11 +19,11 @@ export type Disposition =
 
 /** Tunables of the retry policy; every field documents its default. */
 export interface RetryPolicyOptions {
-  /** How long a recipient domain is held after `FailedOperation.TemporaryBlocked`. Default 600 000 (10 min, Tencent's value). */
+  /** How long a recipient domain is held after a `hold-domain` answer. Default 600 000 (10 min, Tencent SES's value). */
   readonly domainHoldMs: number;
   /** Transport slow-down after a throttling answer without Retry-After. Default 1 000. */
   readonly throttleDelayMs: number;
-  /** First per-recipient backoff after `FailedOperation.FrequencyLimit`; doubles each time. Default 60 000. */
+  /** First per-recipient backoff after a `backoff-recipient` answer; doubles each time. Default 60 000. */
   readonly recipientBackoffMs: number;
   /** Most per-recipient backoffs before the recipient is failed. Default 5. */
   readonly maxRecipientBackoffs: number;
@@ -32,8 +32,8 @@ export interface RetryPolicyOptions {
   /** Base of the exponential transient backoff. Default 1 000. */
   readonly backoffBaseMs: number;
   /**
-   * Throttling answers (RequestLimitExceeded, HTTP 429, SMTP 421/451/454) one job may take without
-   * spending an attempt; each pauses the whole transport. Past it, a throttling answer is handled
+   * Throttling answers (kind `throttled`: Tencent's RequestLimitExceeded, HTTP 429, SMTP 421/451/454)
+   * one job may take without spending an attempt; each pauses the whole transport. Past it, a throttling answer is handled
    * as a transient error (attempts, backoff, then failed with the throttling code kept) and no
    * longer pauses the transport, so one message the provider always throttles cannot stall the
    * rest forever. Default 10 (SEND_MAX_THROTTLES).
@@ -51,70 +51,27 @@ export const DEFAULT_RETRY_POLICY: RetryPolicyOptions = {
   maxThrottles: 10,
 };
 
-const PERMANENT_TENCENT = new Set([
-  'FailedOperation.IncorrectEmail',
-  'FailedOperation.EmailAddrInBlacklist',
-  'FailedOperation.ReceiverHasUnsubscribed',
-  'FailedOperation.RejectedByRecipients',
-  'FailedOperation.UnsupportMailType',
-  'FailedOperation.IncorrectSender',
-  'FailedOperation.NotAuthenticatedSender',
-  'FailedOperation.WithOutPermission',
-  'FailedOperation.MissingEmailContent',
-  'FailedOperation.InvalidTemplateID',
-  'FailedOperation.TooManyRecipients',
-  'FailedOperation.TooManyAttachments',
-  'FailedOperation.AttachContentToolarge',
-  'FailedOperation.EmailContentToolarge',
-  'FailedOperation.InvalidAttachName',
-  'FailedOperation.NoAttachPermission',
-  'FailedOperation.WrongContentJson',
-  'FailedOperation.IllegalURL',
-  'FailedOperation.URLForbidden',
-  'FailedOperation.ProtocolCheckErr',
-  'FailedOperation.SendEmailErr',
-  'FailedOperation.InsufficientBalance',
-]);
-
-const TRANSIENT_TENCENT = new Set([
-  'InternalError',
-  'ServiceUnavailable',
-  'ResourceUnavailable',
-  'ResourceInsufficient',
-  'FailedOperation.ServiceNotAvailable',
-  'FailedOperation.ExceedSendLimit',
-  'FailedOperation.InsufficientQuota',
-  'FailedOperation.HighRejectionRate',
-]);
-
-const THROTTLE_SMTP = new Set([421, 451, 454]);
-
 /**
- * Classifies a provider error. Guarantees: every error gets exactly one disposition; unknown
- * Tencent `FailedOperation.*`, `InvalidParameter*`, `MissingParameter`, `AuthFailure.*` and
- * `UnauthorizedOperation` codes are permanent (retrying cannot fix the request); anything that
- * is not a recognised provider answer (network, timeouts, 5xx HTTP) is transient.
+ * The disposition of a provider error. Guarantees: every error gets exactly one disposition,
+ * decided by the kind its transport gave it (each transport classifies its own provider's answers,
+ * e.g. transports' tencent-ses-classify.ts and smtp-classify.ts) and, for throttling, the delay the
+ * provider asked for (`retryAfterMs`, else `throttleDelayMs`); an error no transport classified
+ * (`kind` undefined) is transient. No vendor's code is read here.
  */
 export function classifyProviderError(err: ProviderError, options: RetryPolicyOptions = DEFAULT_RETRY_POLICY): Disposition {
-  const code = err.code;
-  if (code === 'FailedOperation.TemporaryBlocked') return { kind: 'hold-domain', holdMs: options.domainHoldMs };
-  if (code === 'FailedOperation.FrequencyLimit') return { kind: 'backoff-recipient' };
-  if (code === 'RequestLimitExceeded' || code.startsWith('RequestLimitExceeded.') || err.httpStatus === 429) {
-    return { kind: 'throttle-transport', delayMs: err.retryAfterMs ?? options.throttleDelayMs };
+  switch (err.kind) {
+    case 'hold-domain':
+      return { kind: 'hold-domain', holdMs: options.domainHoldMs };
+    case 'backoff-recipient':
+      return { kind: 'backoff-recipient' };
+    case 'throttled':
+      return { kind: 'throttle-transport', delayMs: err.retryAfterMs ?? options.throttleDelayMs };
+    case 'permanent':
+      return { kind: 'permanent' };
+    case 'transient':
+    case undefined:
+      return { kind: 'transient' };
   }
-  if (err.smtpCode !== undefined) {
-    if (THROTTLE_SMTP.has(err.smtpCode)) return { kind: 'throttle-transport', delayMs: err.retryAfterMs ?? options.throttleDelayMs };
-    if (err.smtpCode >= 500) return { kind: 'permanent' };
-    return { kind: 'transient' };
-  }
-  if (err.httpStatus !== undefined) return err.httpStatus >= 500 || err.httpStatus === 408 ? { kind: 'transient' } : { kind: 'permanent' };
-  if (code.startsWith('Network.')) return { kind: 'transient' };
-  if (TRANSIENT_TENCENT.has(code) || code.startsWith('InternalError.')) return { kind: 'transient' };
-  if (PERMANENT_TENCENT.has(code)) return { kind: 'permanent' };
-  if (/^(FailedOperation|InvalidParameter|InvalidParameterValue|MissingParameter|AuthFailure|UnauthorizedOperation|UnknownParameter|UnsupportedOperation|OperationDenied|LimitExceeded)(\.|$)/u.test(code)) {
-    return { kind: 'permanent' };
-  }
-  return { kind: 'transient' };
 }
 
 /**
@@ -127,7 +84,7 @@ export function transientBackoffMs(attemptsMade: number, options: RetryPolicyOpt
   return Math.min(Math.round(Math.min(exp, 600_000) * (0.5 + random())), 600_000);
 }
 
-/** Delay before retrying a recipient after its `n`-th FrequencyLimit (n ≥ 1), or undefined when it must fail. */
+/** Delay before retrying a recipient after its `n`-th `backoff-recipient` answer (n ≥ 1), or undefined when it must fail. */
 export function recipientBackoffMs(n: number, options: RetryPolicyOptions): number | undefined {
   if (n > options.maxRecipientBackoffs) return undefined;
   return options.recipientBackoffMs * 2 ** (n - 1);

@@ -26,14 +26,14 @@ export function domainOperations(deps: EngineDeps): DomainOperations {
     return identity;
   };
   return {
-    create: (input) =>
+    create: async (input) =>
       deps.identities.create({
         name: checkDomain(input.name),
         dkimOption: input.dkimOption ?? 0,
         tags: (input.tags ?? []).map((t) => ({ key: t.key, value: t.value })),
       }),
 
-    get: (name) => existing(checkDomain(name)),
+    get: async (name) => existing(checkDomain(name)),
 
     async list(query) {
       const limit = query.limit ?? deps.limits.maxPageLimit;

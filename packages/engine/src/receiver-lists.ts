@@ -50,7 +50,7 @@ function timeBound(value: string | undefined, edge: 'begin' | 'end', timeZone: s
  */
 export function receiverListOperations(deps: EngineDeps): ReceiverListOperations {
   return {
-    create(input) {
+    async create(input) {
       const { name } = input;
       if (name.trim() === '' || [...name].length > MAX_RECEIVER_NAME_LENGTH || SPECIAL.test(name)) {
         throw new EngineError(
@@ -68,7 +68,7 @@ export function receiverListOperations(deps: EngineDeps): ReceiverListOperations
       return deps.receivers.create({ name, desc });
     },
 
-    append(receiverId, entries) {
+    async append(receiverId, entries) {
       if (entries.length === 0) throw new EngineError('missing-parameter', 'Give at least one recipient address.', { context: { field: 'emails' } });
       const max = deps.limits.maxReceiverUpload;
       if (entries.length > max) {

@@ -50,7 +50,7 @@ export function senderOperations(deps: EngineDeps): SenderOperations {
       return sender;
     },
 
-    list: () => deps.addresses.list(),
+    list: async () => deps.addresses.list(),
 
     async delete(address) {
       if (!(await deps.addresses.delete(address))) throw notFound(address);

@@ -17,7 +17,7 @@ function checkEmailBatch(emails: readonly string[], max: number): void {
 /** The custom blacklist (addresses never sent to, until their expiry date) and unsubscribes. */
 export function suppressionOperations(deps: EngineDeps): SuppressionOperations {
   return {
-    add(emails, options = {}) {
+    async add(emails, options = {}) {
       checkEmailBatch(emails, deps.limits.maxReceiverUpload);
       return options.expireDate ? deps.blacklist.add(emails, options.expireDate) : deps.blacklist.add(emails);
     },
@@ -27,13 +27,13 @@ export function suppressionOperations(deps: EngineDeps): SuppressionOperations {
       return deps.blacklist.list(query);
     },
 
-    update: (id, change) => deps.blacklist.update(id, { email: change.email, expireDate: change.expireDate ?? '' }),
+    update: async (id, change) => deps.blacklist.update(id, { email: change.email, expireDate: change.expireDate ?? '' }),
 
     async remove(emails) {
       checkEmailBatch(emails, deps.limits.maxReceiverUpload);
       await deps.blacklist.remove(emails);
     },
 
-    isUnsubscribed: (sender, recipient) => deps.suppressions.isUnsubscribed(sender, recipient),
+    isUnsubscribed: async (sender, recipient) => deps.suppressions.isUnsubscribed(sender, recipient),
   };
 }

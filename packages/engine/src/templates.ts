@@ -58,7 +58,7 @@ function notFound(templateId: number): EngineError {
 /** Templates: approved at once (Postmill does not review them); an update replaces name and whole content. */
 export function templateOperations(deps: EngineDeps): TemplateOperations {
   return {
-    create: (input) => deps.templates.create(checkTemplate(input, deps.limits.maxTemplateBytes)),
+    create: async (input) => deps.templates.create(checkTemplate(input, deps.limits.maxTemplateBytes)),
 
     async get(templateId) {
       const template = await deps.templates.get(templateId);
@@ -71,7 +71,7 @@ export function templateOperations(deps: EngineDeps): TemplateOperations {
       return deps.templates.list(query.offset, query.limit);
     },
 
-    update: (templateId, input) => deps.templates.update(templateId, checkTemplate(input, deps.limits.maxTemplateBytes)),
+    update: async (templateId, input) => deps.templates.update(templateId, checkTemplate(input, deps.limits.maxTemplateBytes)),
 
     async delete(templateId) {
       if (!(await deps.templates.delete(templateId))) throw notFound(templateId);

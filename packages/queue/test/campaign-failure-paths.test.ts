@@ -101,7 +101,7 @@ describe('campaign processors on their failure paths (real Redis, real BullMQ wo
     await harness.deliveryQueue.add(JOB.sendChunk, data, { jobId: 'second' });
     const [jobA, jobB] = await Promise.all([harness.deliveryQueue.getJob('first'), harness.deliveryQueue.getJob('second')]);
     if (!jobA || !jobB) throw new Error('chunk jobs missing');
-    const releaseA = slow.hold(recipient(0), new ProviderError('SMTP.550', 'mailbox unavailable', { smtpCode: 550 }));
+    const releaseA = slow.hold(recipient(0), new ProviderError('SMTP.550', 'mailbox unavailable', { smtpCode: 550, kind: 'permanent' }));
     const releaseB = other.hold(recipient(0));
 
     const a = processSendChunk(jobA as never, undefined, harness.deps);

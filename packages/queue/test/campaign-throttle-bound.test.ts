@@ -18,7 +18,7 @@ describe('the bound on throttled answers for campaign chunks (real Redis, real B
       async send(request) {
         if (request.recipients.includes(stuck)) {
           stuckRequests++;
-          throw new ProviderError('RequestLimitExceeded', 'always throttled', { retryAfterMs: 20 });
+          throw new ProviderError('RequestLimitExceeded', 'always throttled', { retryAfterMs: 20, kind: 'throttled' });
         }
         return inner.send(request);
       },

@@ -1,3 +1,4 @@
+import { DeliveryRefusal } from '@postmill/core';
 import { type SmtpCapture, startSmtpCapture } from '@postmill/testkit';
 import { createSmtpTransport } from '@postmill/transports';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -61,12 +62,12 @@ describe('delivery worker over SMTP (real Redis, loopback SMTP server)', () => {
     expect(new Set(mails.map((m) => m.parsed.messageId)).size).toBe(2);
   });
 
-  it('fails an unsubscribed recipient at send time with FailedOperation.ReceiverHasUnsubscribed and sends to the rest', async () => {
+  it('fails an unsubscribed recipient at send time as Postmill.Unsubscribed and sends to the rest', async () => {
     const { smtp, h } = await start();
     await h.suppressions.unsubscribe('news@mail.example.com', 'gone@example.org');
     const spec = await h.send({ to: ['gone@example.org', 'stay@example.org'] });
     const states = await h.settled(spec.messageId);
-    expect(states.get('gone@example.org')).toMatchObject({ state: 'failed', code: 'FailedOperation.ReceiverHasUnsubscribed' });
+    expect(states.get('gone@example.org')).toMatchObject({ state: 'failed', code: DeliveryRefusal.Unsubscribed });
     expect(states.get('stay@example.org')).toMatchObject({ state: 'sent' });
     const [mail] = await smtp.waitFor(1);
     expect(mail?.envelope.to).toEqual(['stay@example.org']);
@@ -86,12 +87,12 @@ describe('delivery worker over SMTP (real Redis, loopback SMTP server)', () => {
     expect(mail?.parsed.headers.get('cc')).toMatchObject({ value: [{ address: 'bob@example.org' }, { address: 'Cat@example.org' }] });
   });
 
-  it('fails a recipient blacklisted in another spelling (Bob@X.com blocks bob@x.com) with FailedOperation.EmailAddrInBlacklist', async () => {
+  it('fails a recipient blacklisted in another spelling (Bob@X.com blocks bob@x.com) as Postmill.Suppressed', async () => {
     const { smtp, h } = await start();
     await h.blacklist.add(['Bob@Example.ORG']);
     const spec = await h.send({ to: ['bob@example.org', 'stay@example.org'] });
     const states = await h.settled(spec.messageId);
-    expect(states.get('bob@example.org')).toMatchObject({ state: 'failed', code: 'FailedOperation.EmailAddrInBlacklist' });
+    expect(states.get('bob@example.org')).toMatchObject({ state: 'failed', code: DeliveryRefusal.Suppressed });
     expect(states.get('stay@example.org')).toMatchObject({ state: 'sent' });
     const [mail] = await smtp.waitFor(1);
     expect(mail?.envelope.to).toEqual(['stay@example.org']);
@@ -102,7 +103,7 @@ describe('delivery worker over SMTP (real Redis, loopback SMTP server)', () => {
     await h.suppressions.unsubscribe('News@Mail.example.com', 'bob@example.org');
     const spec = await h.send({ to: ['BOB@example.org', 'stay@example.org'] });
     const states = await h.settled(spec.messageId);
-    expect(states.get('BOB@example.org')).toMatchObject({ state: 'failed', code: 'FailedOperation.ReceiverHasUnsubscribed' });
+    expect(states.get('BOB@example.org')).toMatchObject({ state: 'failed', code: DeliveryRefusal.Unsubscribed });
     const [mail] = await smtp.waitFor(1);
     expect(mail?.envelope.to).toEqual(['stay@example.org']);
   });

@@ -67,3 +67,4 @@ export { type SendType, type SenderProfile, type ReplyTicket, SenderProfileStore
 export { type TemplateProfile, TemplateProfileStore } from './template-profile-store.ts';
 export { type TagRecord, TagStore } from './tag-store.ts';
 export { type SendAnnotation, SendAnnotationStore } from './send-annotation-store.ts';
+export { InvalidAddressStore } from './invalid-address-store.ts';

@@ -113,6 +113,8 @@ export interface Keys {
   messageAnnotation(messageId: string): string;
   /** The same for a batch task, tagged like the task. */
   taskAnnotation(taskId: number): string;
+  /** Recipients whose earlier hard failures DirectMail's DeleteInvalidAddress dismissed: HASH address → epoch ms. */
+  readonly dismissedInvalid: string;
 }
 
 /** Builds the key space for a deployment prefix (tests use a unique prefix each). */
@@ -183,5 +185,6 @@ export function createKeys(prefix: string): Keys {
     tagSeq: `${tag}:seq:tag`,
     messageAnnotation: (id) => `${prefix}:{m:${id}}:dm`,
     taskAnnotation: (id) => `${prefix}:{t:${id}}:dm`,
+    dismissedInvalid: `${tag}:invalid-dismissed`,
   };
 }

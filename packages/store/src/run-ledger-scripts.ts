@@ -1,4 +1,4 @@
-import { RunCode, TaskStatus, canTransitionTask, ledgerTransitionsLua } from '@postmill/core';
+import { DeliveryRefusal, RunCode, TaskStatus, canTransitionTask, ledgerTransitionsLua } from '@postmill/core';
 
 /**
  * The task state machine as a Lua expression `{[from] = {[to] = true, …}, …}`, rendered from
@@ -294,7 +294,7 @@ local size = tonumber(redis.call('HGET', KEYS[3], 'chunkSize') or '1')
 local lapses = {}
 local v = codes_open(KEYS[1], { from, to - 1 })
 local puts = {}
-local detail = cjson.encode({ code = 'OperationDenied.TaskCancelled', message = 'the task was cancelled', at = now })
+local detail = cjson.encode({ code = '${DeliveryRefusal.TaskCancelled}', message = 'the task was cancelled', at = now })
 local swept, deferred, busy = 0, 0, 0
 for idx = from, to - 1 do
   local code = code_get(v, idx)

@@ -5,3 +5,5 @@ export { type SmtpTransportOptions, createSmtpTransport } from './smtp-transport
 export { type TencentSesTransportOptions, createTencentSesTransport } from './tencent-ses-transport.ts';
 export { type AliyunDmTransportOptions, type SingleSendMailCall, createAliyunDmTransport, toSingleSendMailCalls } from './aliyun-dm-transport.ts';
 export { createNullTransport } from './null-transport.ts';
+export { classifyTencentSesAnswer } from './tencent-ses-classify.ts';
+export { classifySmtpReply } from './smtp-classify.ts';

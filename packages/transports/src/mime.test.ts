@@ -104,7 +104,7 @@ describe('buildMime', () => {
 describe('buildMimeForSend', () => {
   it('turns an unsafe header into a permanent ProviderError that keeps the cause', async () => {
     const err = await buildMimeForSend(message({ subject: 'a\nb' })).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'ProviderError', code: 'InvalidParameterValue.HeaderInjection' });
+    expect(err).toMatchObject({ name: 'ProviderError', code: 'MIME.HeaderInjection', kind: 'permanent' });
     expect((err as Error).cause).toBeInstanceOf(MimeHeaderError);
   });
 });

@@ -84,15 +84,16 @@ export async function buildMime(message: MailMessage): Promise<Buffer> {
 
 /**
  * buildMime for a transport's `send`, which may only throw ProviderError. Guarantees: an unsafe
- * header becomes `InvalidParameterValue.HeaderInjection` (classified permanent: resending the same
- * message cannot fix it) with the MimeHeaderError as `cause`.
+ * header becomes a ProviderError with the MimeHeaderError's code (`MIME.HeaderInjection`,
+ * `MIME.InvalidHeaderName`) and kind `permanent` (resending the same message cannot fix it), the
+ * MimeHeaderError as `cause`.
  */
 export async function buildMimeForSend(message: MailMessage): Promise<Buffer> {
   try {
     return await buildMime(message);
   } catch (err) {
     if (err instanceof MimeHeaderError) {
-      throw new ProviderError('InvalidParameterValue.HeaderInjection', err.message, { cause: err, context: err.context });
+      throw new ProviderError(err.code, err.message, { cause: err, context: err.context, kind: 'permanent' });
     }
     throw err;
   }

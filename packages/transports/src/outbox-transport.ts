@@ -38,9 +38,9 @@ export function createOutboxTransport(options: OutboxTransportOptions): MailTran
   return {
     kind: 'outbox',
     send(request) {
-      if (closing) return Promise.reject(new ProviderError('Network.TransportClosed', 'the outbox transport is closed'));
+      if (closing) return Promise.reject(new ProviderError('Network.TransportClosed', 'the outbox transport is closed', { kind: 'transient' }));
       const result = deliver(request).catch((err: unknown) => {
-        throw toProviderError(err);
+        throw toProviderError(err, { kind: 'transient' });
       });
       inFlight.add(result);
       const forget = () => inFlight.delete(result);

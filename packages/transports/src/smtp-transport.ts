@@ -8,6 +8,7 @@ import {
 } from '@postmill/core';
 import nodemailer, { type NodemailerError, type SMTPPoolSentMessageInfo } from 'nodemailer';
 import { buildMimeForSend } from './mime.ts';
+import { classifySmtpReply } from './smtp-classify.ts';
 
 /** Options of the SMTP transport; every optional field documents its default. */
 export interface SmtpTransportOptions {
@@ -25,6 +26,7 @@ function smtpError(err: NodemailerError, smtpCode: number, recipient?: string): 
   return new ProviderError(`SMTP.${smtpCode}`, err.response ?? err.message, {
     cause: err,
     smtpCode,
+    kind: classifySmtpReply(smtpCode),
     context: { command: err.command, ...(recipient !== undefined ? { recipient } : {}) },
   });
 }
@@ -35,9 +37,9 @@ function requestError(err: unknown): ProviderError {
   if (typeof e?.responseCode === 'number') return smtpError(e, e.responseCode);
   // Nodemailer relabels socket errors (ESOCKET, EDNS, ...) and keeps the errno in originalCode.
   if (typeof e?.originalCode === 'string' && e.code !== 'ETIMEDOUT') {
-    return new ProviderError(`Network.${e.originalCode}`, e.message, { cause: err });
+    return new ProviderError(`Network.${e.originalCode}`, e.message, { cause: err, kind: 'transient' });
   }
-  return toProviderError(err);
+  return toProviderError(err, { kind: 'transient' });
 }
 
 /**
@@ -63,6 +65,7 @@ function outcomesOf(
         ? smtpError(e, e.responseCode, recipient)
         : new ProviderError('Network.Unknown', `the SMTP server did not answer for ${recipient}`, {
             ...(e ? { cause: e } : {}),
+            kind: 'transient',
             context: { recipient },
           });
     return { recipient, accepted: false, error };
@@ -114,7 +117,7 @@ export function createSmtpTransport(options: SmtpTransportOptions): MailTranspor
   return {
     kind: 'smtp',
     send(request) {
-      if (closing) return Promise.reject(new ProviderError('Network.TransportClosed', 'the SMTP transport is closed'));
+      if (closing) return Promise.reject(new ProviderError('Network.TransportClosed', 'the SMTP transport is closed', { kind: 'transient' }));
       const result = deliver(request).catch((err: unknown) => {
         throw err instanceof ProviderError ? err : requestError(err);
       });

@@ -10,6 +10,7 @@ import {
   toProviderError,
 } from '@postmill/core';
 import { signTencentRequest } from '@postmill/tc3';
+import { classifyTencentSesAnswer } from './tencent-ses-classify.ts';
 import { warmUpHttpClient } from './warm-up-http-client.ts';
 
 /** Options of `createTencentSesTransport`; every field documents its default. */
@@ -116,7 +117,7 @@ const UNDICI_CODES: Readonly<Record<string, string>> = {
 function networkError(err: unknown, timeoutMs: number): ProviderError {
   const name = (err as { name?: unknown } | undefined)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return new ProviderError('Network.Timeout', `Tencent SES did not answer within ${timeoutMs} ms`, { cause: err, context: { timeoutMs } });
+    return new ProviderError('Network.Timeout', `Tencent SES did not answer within ${timeoutMs} ms`, { cause: err, context: { timeoutMs }, kind: 'transient' });
   }
   const inner = err instanceof TypeError && err.cause !== undefined ? err.cause : err;
   const innerCode = (inner as { code?: unknown } | undefined)?.code;
@@ -124,7 +125,7 @@ function networkError(err: unknown, timeoutMs: number): ProviderError {
   const base = toProviderError(inner);
   const code = mapped ?? base.code;
   const message = inner === err ? base.message : `${(err as Error).message}: ${base.message}`;
-  return new ProviderError(code, message, { cause: err });
+  return new ProviderError(code, message, { cause: err, kind: classifyTencentSesAnswer({ code }) });
 }
 
 interface TencentEnvelope {
@@ -137,13 +138,14 @@ interface TencentEnvelope {
 
 /**
  * A 200 answer that is not a Tencent envelope (a proxy's HTML page, a truncated body). Code
- * `Network.InvalidResponse`, deliberately without `httpStatus` so `classifyProviderError` calls it
- * transient (an `httpStatus` of 200 would classify as permanent). Caveat: if Tencent accepted
+ * `Network.InvalidResponse`, transient (deliberately without `httpStatus`: the answer's meaning is
+ * unknown, not a refusal). Caveat: if Tencent accepted
  * the mail and only the answer was mangled, a retry sends it twice; losing mail is worse.
  */
 function invalidResponse(reason: string, body: string, cause?: unknown): ProviderError {
   return new ProviderError('Network.InvalidResponse', `Tencent SES answered HTTP 200 with ${reason}`, {
     ...(cause === undefined ? {} : { cause }),
+    kind: 'transient',
     context: { httpStatus: 200, body: body.slice(0, 200) },
   });
 }
@@ -155,6 +157,7 @@ async function readAnswer(res: Response, nowMs: number): Promise<string> {
     const retryAfterMs = parseRetryAfterMs(res.headers.get('retry-after'), nowMs);
     throw new ProviderError(`HTTP.${res.status}`, `Tencent SES answered HTTP ${res.status} ${res.statusText}`.trim(), {
       httpStatus: res.status,
+      kind: classifyTencentSesAnswer({ code: `HTTP.${res.status}`, httpStatus: res.status }),
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       context: { body: text.slice(0, 200) },
     });
@@ -171,7 +174,7 @@ async function readAnswer(res: Response, nowMs: number): Promise<string> {
   if (error !== undefined) {
     const code = typeof error.Code === 'string' ? error.Code : 'InternalError';
     const message = typeof error.Message === 'string' ? error.Message : code;
-    throw new ProviderError(code, message, { context: { requestId } });
+    throw new ProviderError(code, message, { context: { requestId }, kind: classifyTencentSesAnswer({ code }) });
   }
   if (typeof response?.MessageId !== 'string') throw invalidResponse('an envelope without MessageId or Error', text);
   return response.MessageId;
@@ -219,7 +222,7 @@ export function createTencentSesTransport(options: TencentSesTransportOptions): 
   return {
     kind: 'tencent-ses',
     send(request) {
-      if (closed) return Promise.reject(new ProviderError('Network.TransportClosed', 'the Tencent SES transport is closed'));
+      if (closed) return Promise.reject(new ProviderError('Network.TransportClosed', 'the Tencent SES transport is closed', { kind: 'transient' }));
       const p = sendOnce(request);
       inFlight.add(p);
       const forget = (): void => void inFlight.delete(p);

@@ -154,7 +154,7 @@ describe('outbox transport', () => {
     const store = new OutboxStore({ redis, keys: createKeys(prefix), clock: new ManualClock(5) });
     const transport = createOutboxTransport({ store });
     const sending = transport.send({ message: message('bad\r\nBcc: x@example.org'), recipients: ['alice@example.org'], postmillMessageId: 'pm-bad' });
-    await expect(sending).rejects.toMatchObject({ name: 'ProviderError', code: 'InvalidParameterValue.HeaderInjection' });
+    await expect(sending).rejects.toMatchObject({ name: 'ProviderError', code: 'MIME.HeaderInjection', kind: 'permanent' });
     expect((await store.list(0, 10)).total).toBe(0);
   });
 

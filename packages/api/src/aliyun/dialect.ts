@@ -102,7 +102,7 @@ export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[]
       return answerError(new AliyunApiError('unsupported-http-method', { method: req.method }), req, reply, { format: bestEffortFormat(req), action: undefined });
     },
     handleError: async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-      const where = { format: bestEffortFormat(req), action: undefined };
+      const where = { format: bestEffortFormat(req, { bodyUnread: true }), action: undefined };
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
         // Read (bounded) what the client still sends, so it reads the answer instead of a reset.
         await drainRequestBody(req.raw, { maxBytes: OVERSIZED_BODY_DRAIN_FACTOR * deps.limits.maxRequestBytes, maxMs: OVERSIZED_BODY_DRAIN_MS });

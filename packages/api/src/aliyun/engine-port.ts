@@ -1,5 +1,5 @@
 import type { Engine } from '@postmill/engine';
-import { ResourceIdStore, SendAnnotationStore, SenderProfileStore, TagStore, TemplateProfileStore } from '@postmill/store';
+import { InvalidAddressStore, ResourceIdStore, SendAnnotationStore, SenderProfileStore, TagStore, TemplateProfileStore } from '@postmill/store';
 import type { ApiDeps } from '../api-deps.ts';
 import { type ReplyVerification, replyVerificationMessage } from './reply-verification-mail.ts';
 
@@ -15,6 +15,7 @@ export interface DirectMailPort extends Engine {
   readonly templateProfiles: TemplateProfileStore;
   readonly tags: TagStore;
   readonly annotations: SendAnnotationStore;
+  readonly invalidAddresses: InvalidAddressStore;
   /** Sends the reply-to verification mail through the engine (queue and transport, like any mail). */
   sendReplyVerification(verification: ReplyVerification): Promise<void>;
   /** Every item of a paged listing, read a page (the engine's largest) at a time. */
@@ -40,6 +41,7 @@ export function directMailPort(deps: ApiDeps): DirectMailPort {
     templateProfiles: new TemplateProfileStore(stores),
     tags: new TagStore({ ...stores, clock: deps.clock }),
     annotations: new SendAnnotationStore(stores),
+    invalidAddresses: new InvalidAddressStore({ ...stores, clock: deps.clock }),
     async sendReplyVerification(verification) {
       await engine.messages.accept(replyVerificationMessage(verification));
     },

@@ -49,11 +49,16 @@ export function answerFormat(format: string | undefined, signing: 'v1' | 'v3'): 
   throw new AliyunApiError('invalid-format', { format });
 }
 
-/** The format to answer in before (or without) a valid `Format`: what the request asked, else JSON. */
-export function bestEffortFormat(req: FastifyRequest): AnswerFormat {
+/**
+ * The format to answer in before (or without) a valid `Format`: what the query asked, else the
+ * signing's default. When the body could not be read (`bodyUnread`), a `Format` it may have carried
+ * is unknown, so JSON, which every current SDK asks for (pop-core cannot parse XML at all).
+ */
+export function bestEffortFormat(req: FastifyRequest, options: { bodyUnread?: boolean } = {}): AnswerFormat {
   const q = req.url.indexOf('?');
   const query = q === -1 ? [] : decodeWireParams(req.url.slice(q + 1));
   const format = query.findLast(([name]) => name === 'Format')?.[1];
+  if (format === undefined && options.bodyUnread) return 'json';
   const signing = (first(req.headers.authorization) ?? '').startsWith('ACS3-HMAC-SHA256 ') ? 'v3' : 'v1';
   try {
     return answerFormat(format, signing);

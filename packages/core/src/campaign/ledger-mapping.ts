@@ -1,3 +1,4 @@
+import { DeliveryRefusal } from '../delivery-refusal.ts';
 import type { RecipientState } from '../recipient-state.ts';
 import { RunCode } from './run-ledger-codes.ts';
 
@@ -22,7 +23,7 @@ export function ledgerToState(code: number, detail: LedgerDetail | undefined, ru
     case RunCode.FailedTransient:
       return { state: 'failed', at, code: detail?.code ?? '', message: detail?.message ?? '', transient: code === RunCode.FailedTransient };
     case RunCode.Cancelled:
-      return { state: 'failed', at, code: 'OperationDenied.TaskCancelled', message: 'the task was cancelled before this recipient was sent', transient: false };
+      return { state: 'failed', at, code: DeliveryRefusal.TaskCancelled, message: 'the task was cancelled before this recipient was sent', transient: false };
     default:
       return { state: 'queued', queuedAt: runStartedAt };
   }

@@ -23,7 +23,7 @@ const TASK_STATUSES: readonly number[] = Object.values(TaskStatus);
  */
 export function campaignOperations(deps: EngineDeps): CampaignOperations {
   return {
-    create: (input) => createCampaign(deps, input),
+    create: async (input) => createCampaign(deps, input),
 
     async get(taskId) {
       const view = await deps.tasks.get(taskId);
@@ -82,6 +82,6 @@ export function campaignOperations(deps: EngineDeps): CampaignOperations {
       return { retried: result };
     },
 
-    sendRate: () => deps.sendRates.latest(),
+    sendRate: async () => deps.sendRates.latest(),
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DeliveryRefusal,
   type LedgerDetail,
   type ProviderError,
   type RecipientState,
@@ -130,7 +131,7 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     if (!entry) {
       // The list lost this index (it was deleted); record it instead of leaving it queued forever.
       if (code === RunCode.Queued || code === RunCode.Deferred) {
-        lost.push({ index, code: RunCode.FailedPermanent, detail: { code: 'OperationDenied.ReceiverNotExist', message: 'the receiver list no longer has this recipient', at: deps.clock.now() } });
+        lost.push({ index, code: RunCode.FailedPermanent, detail: { code: DeliveryRefusal.NotInList, message: 'the receiver list no longer has this recipient', at: deps.clock.now() } });
       }
       continue;
     }
@@ -166,7 +167,7 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   };
   await record(plan.updates, lost);
   // Indexes the list lost are failed above without a RecipientState; count them as the ledger does.
-  if (lost.length > 0) observer.mailOutcome({ transport: deps.transport.kind, outcome: 'failed', errorCode: 'OperationDenied.ReceiverNotExist', count: lost.length });
+  if (lost.length > 0) observer.mailOutcome({ transport: deps.transport.kind, outcome: 'failed', errorCode: DeliveryRefusal.NotInList, count: lost.length });
 
   const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   // Throttled answers this chunk job has had so far (see SendChunkPayload.throttles): the one place

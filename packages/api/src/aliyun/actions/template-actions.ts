@@ -32,13 +32,19 @@ function bodyOf(params: ActionParams): string | undefined {
   return text === undefined ? undefined : toStoredTemplateText(text);
 }
 
+/** The subject a batch send uses; its `{Name}` variables are stored as `{{Name}}` like the body's. */
+function subjectOf(params: ActionParams): string | undefined {
+  const subject = params.optional('TemplateSubject', { maxLength: 256 });
+  return subject === undefined ? undefined : toStoredTemplateText(subject);
+}
+
 /** Templates: CreateTemplate, QueryTemplateByParam, DescTemplate, ModifyTemplate, DeleteTemplate. */
 export const templateActions = actions({
   async CreateTemplate(params, { port }) {
     const name = templateName(params);
     const html = bodyOf(params);
     if (html === undefined) throw new AliyunApiError('missing-parameter', { name: 'TemplateText' });
-    const subject = params.optional('TemplateSubject', { maxLength: 256 });
+    const subject = subjectOf(params);
     const fromAlias = params.optional('TemplateNickName', { maxLength: 30 });
     const templateType = params.int('TemplateType', { min: 0, max: 1, fallback: TEMPLATE_TYPE_MAIL });
     if (templateType !== TEMPLATE_TYPE_MAIL) throw invalid('TemplateType', 'only 0 (mail) is supported: Postmill sends no SMS.');
@@ -79,7 +85,7 @@ export const templateActions = actions({
     const profile = await port.templateProfiles.get(template.id);
     return {
       TemplateName: template.name,
-      TemplateSubject: profile.subject ?? '',
+      TemplateSubject: toDirectMailTemplateText(profile.subject ?? ''),
       TemplateNickName: profile.fromAlias ?? '',
       TemplateText: toDirectMailTemplateText(template.html ?? template.text ?? ''),
       TemplateStatus: String(TEMPLATE_APPROVED),
@@ -104,7 +110,7 @@ export const templateActions = actions({
       ...(html === undefined && current.text !== undefined ? { text: current.text } : {}),
     });
     const profile = await port.templateProfiles.get(templateId);
-    const subject = params.optional('TemplateSubject', { maxLength: 256 }) ?? profile.subject;
+    const subject = subjectOf(params) ?? profile.subject;
     const fromAlias = params.optional('TemplateNickName', { maxLength: 30 }) ?? profile.fromAlias;
     await port.templateProfiles.set(templateId, {
       ...profile,

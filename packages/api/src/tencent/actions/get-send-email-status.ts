@@ -1,4 +1,5 @@
-import { EngineError, type RecipientState, calendarDate, isCalendarDate, parseCampaignMessageId, toTencentStatus } from '@postmill/core';
+import { EngineError, type RecipientState, calendarDate, isCalendarDate, parseCampaignMessageId } from '@postmill/core';
+import { toTencentStatus } from '../send-status.ts';
 import { RunDayIndex } from '@postmill/store';
 import { z } from 'zod';
 import { defineAction } from '../action.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecipientState } from './recipient-state.ts';
+import { DeliveryRefusal, type RecipientState } from '@postmill/core';
 import { DeliverStatus, toTencentStatus } from './send-status.ts';
 
 const AT = 1_700_000_123_456;
@@ -69,5 +69,21 @@ describe('toTencentStatus', () => {
 
   it('uses the DeliverStatus numbers of the Tencent reference', () => {
     expect(DeliverStatus).toEqual({ Queued: 0, Delivered: 1, Dropped: 2, Bounced: 3, Deferred: 8 });
+  });
+
+  it("writes Postmill's own refusals with Tencent's codes for them, and codes recorded before them as they are", () => {
+    const cases: [string, string, number][] = [
+      [DeliveryRefusal.Unsubscribed, 'FailedOperation.ReceiverHasUnsubscribed', 1013],
+      [DeliveryRefusal.Suppressed, 'FailedOperation.EmailAddrInBlacklist', 1007],
+      [DeliveryRefusal.DomainHeld, 'FailedOperation.TemporaryBlocked', 3008],
+      [DeliveryRefusal.TaskCancelled, 'OperationDenied.TaskCancelled', 1001],
+      [DeliveryRefusal.NotInList, 'OperationDenied.ReceiverNotExist', 1001],
+      ['OperationDenied.TaskCancelled', 'OperationDenied.TaskCancelled', 1001],
+    ];
+    for (const [recorded, shown, sendStatus] of cases) {
+      expect(toTencentStatus(failed(recorded, 'why')), recorded).toEqual({ sendStatus, deliverStatus: DeliverStatus.Dropped, deliverMessage: `${shown}: why`, deliverTime: 0 });
+    }
+    const held = toTencentStatus({ state: 'deferred', at: AT, until: Date.UTC(2024, 0, 2), code: DeliveryRefusal.DomainHeld, message: 'recipient domain on hold', backoffs: 0 });
+    expect(held.deliverMessage).toBe('FailedOperation.TemporaryBlocked: recipient domain on hold (retry after 2024-01-02T00:00:00.000Z)');
   });
 });
