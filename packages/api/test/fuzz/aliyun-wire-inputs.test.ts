@@ -179,6 +179,27 @@ describe('DirectMail bodies at and over the 8 MiB limit', () => {
     expect((await sendAndCheck(client, client.sign('DescAccountSummary'), 'after the uploads')).code).toBeUndefined();
   });
 
+  it('answers a client still uploading an oversized body (which has not ended it) at once, as the Tencent dialect does, not when the 30 s drain gives up', { timeout: 20_000 }, async () => {
+    // The client ends its body only once it has an answer: a server that waits for the end (or
+    // for its drain to give up after OVERSIZED_BODY_DRAIN_MS) runs into this test's timeout.
+    const answer = await new Promise<AliyunAnswer>((resolve, reject) => {
+      const req = request(`${api.baseUrl}/?Action=DescAccountSummary&Format=JSON&Signature=x`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      req.on('response', (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (d: Buffer) => parts.push(d));
+        res.on('end', () => {
+          req.destroy();
+          const text = Buffer.concat(parts).toString('utf8');
+          const contentType = res.headers['content-type'];
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, contentType, text, body: contentType?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : text });
+        });
+      });
+      req.on('error', reject);
+      req.write(Buffer.alloc(api.deps.limits.maxRequestBytes + 1024 * 1024, 0x61));
+    });
+    expect(expectAliyunEnvelope(answer, 'an oversized body not yet ended')).toMatchObject({ status: 400, code: 'InvalidParameter' });
+  });
+
   it('serves a signed V1 form of nearly 8 MiB in every shape that carries a body, and keeps serving', { timeout: 120_000 }, async () => {
     // 6 MiB of text that percent-encoding leaves alone, so the form stays under the limit.
     const text = 'x'.repeat(6 * 1024 * 1024);
