@@ -22,6 +22,23 @@ export {
   createTencentClient,
 } from './tencent-client.ts';
 export {
+  ALIYUN_SHAPES,
+  type AliyunAnswer,
+  type AliyunClient,
+  type AliyunClientOptions,
+  type AliyunJson,
+  type AliyunParams,
+  type AliyunRequestOptions,
+  type AliyunShape,
+  AliyunCallError,
+  DM_VERSION,
+  type SignedAliyunRequest,
+  type WireEncoding,
+  acsTimestamp,
+  createAliyunClient,
+  encodeWire,
+} from './aliyun-client.ts';
+export {
   type FakeAliyunDm,
   type FakeAliyunDmOptions,
   type FakeDmAnswer,
