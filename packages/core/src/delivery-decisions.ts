@@ -3,8 +3,7 @@ import { domainOf, uniqueAddresses } from './email-address.ts';
 import type { RecipientOutcome } from './mail-message.ts';
 import { DeliveryRefusal } from './delivery-refusal.ts';
 import type { ProviderError } from './provider-error.ts';
-import { canLedgerTransition } from './ledger-transitions.ts';
-import { type RecipientState, isDue, stateCode } from './recipient-state.ts';
+import { type RecipientState, isDue } from './recipient-state.ts';
 import { type Disposition, type RetryPolicyOptions, classifyProviderError, recipientBackoffMs, transientBackoffMs } from './retry-policy.ts';
 
 /** Inputs to planning one run of a message's delivery. */
