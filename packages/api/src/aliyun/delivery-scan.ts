@@ -5,6 +5,15 @@ import { invalid } from './aliyun-api-error.ts';
 /** Rows read per status query while scanning (the status store's page). */
 const SCAN_PAGE = 100;
 
+/**
+ * Most status rows one call reads, matching or not (ten store pages). A filter the status index
+ * cannot answer (sender, status, tag, keyword) is applied to the rows as they are read, so without
+ * a bound a sparse filter would read a whole day of a million messages in one call. With it, a call
+ * costs at most this many rows and may answer fewer than `Length` rows (even none) with a
+ * `NextStart`: DirectMail's paging is by cursor, and its clients read on while `NextStart` is set.
+ */
+export const SCAN_MAX_ROWS_READ = 1_000;
+
 /** A position in a scan over days: the day's index in the range and the row offset within it. */
 export interface ScanCursor {
   readonly day: number;
@@ -25,8 +34,10 @@ export function formatCursor(c: ScanCursor): string {
 
 /**
  * Up to `length` delivery rows over `dates` (status store days, oldest first) that `keep` accepts,
- * from `cursor` on. Guarantees: rows come in store order; `next` is where the following page starts
- * (undefined when the range is exhausted), so paging never repeats or skips a row.
+ * from `cursor` on, reading at most `maxRowsRead` rows (default SCAN_MAX_ROWS_READ). Guarantees:
+ * rows come in store order; `next` is where the following page starts (undefined when the range is
+ * exhausted), so paging never repeats or skips a row; a call's cost is bounded by `maxRowsRead`
+ * whatever the filter and the day's volume.
  */
 export async function scanDeliveries(
   deps: ApiDeps,
@@ -36,19 +47,25 @@ export async function scanDeliveries(
     readonly cursor: ScanCursor;
     readonly length: number;
     readonly keep: (row: RecipientStatusRow) => boolean | Promise<boolean>;
+    readonly maxRowsRead?: number;
   },
 ): Promise<{ rows: RecipientStatusRow[]; next: ScanCursor | undefined }> {
   const rows: RecipientStatusRow[] = [];
+  let budget = Math.max(1, scan.maxRowsRead ?? SCAN_MAX_ROWS_READ);
   for (let day = scan.cursor.day; day < scan.dates.length; day++) {
     const date = scan.dates[day] ?? '';
-    for (let offset = day === scan.cursor.day ? scan.cursor.offset : 0; ; offset += SCAN_PAGE) {
-      const page = await deps.messages.queryStatus({ date, offset, limit: SCAN_PAGE, ...(scan.recipient === undefined ? {} : { recipient: scan.recipient }) });
+    for (let offset = day === scan.cursor.day ? scan.cursor.offset : 0; ; ) {
+      if (budget === 0) return { rows, next: { day, offset } };
+      const limit = Math.min(SCAN_PAGE, budget);
+      const page = await deps.messages.queryStatus({ date, offset, limit, ...(scan.recipient === undefined ? {} : { recipient: scan.recipient }) });
+      budget -= page.length;
       for (const [i, row] of page.entries()) {
         if (!(await scan.keep(row))) continue;
         rows.push(row);
         if (rows.length === scan.length) return { rows, next: { day, offset: offset + i + 1 } };
       }
-      if (page.length < SCAN_PAGE) break;
+      if (page.length < limit) break;
+      offset += page.length;
     }
   }
   return { rows, next: undefined };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanDeliveries } from '../../src/aliyun/delivery-scan.ts';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
 import { type Target, popClient } from './sdk-clients.ts';
 
@@ -82,5 +83,45 @@ describe('DirectMail delivery details and invalid addresses', () => {
       nextStart = answer.NextStart;
     }
     expect(seen.sort()).toEqual([...recipients].sort());
+  });
+
+  it('reads at most maxRowsRead status rows per call under a sparse filter, answering fewer rows with a cursor, and paging on finds every match once', async () => {
+    const pop = popClient(target);
+    const domain = `sp${unique()}.example.com`;
+    const sender = `news@${domain}`;
+    await pop.request('CreateDomain', { DomainName: domain }, 'POST');
+    await pop.request('CreateMailAddress', { AccountName: sender, Sendtype: 'trigger' }, 'POST');
+    const crowd = Array.from({ length: 7 }, (_, i) => `c${i}${unique()}@example.org`);
+    await pop.request('SingleSendMail', { AccountName: sender, AddressType: 1, ReplyToAddress: false, ToAddress: crowd.join(','), Subject: 's', HtmlBody: 'b' }, 'POST');
+    const wanted = new Set([crowd[2], crowd[6]]);
+    const date = new Date(Date.now()).toLocaleDateString('sv-SE', { timeZone: api.deps.timeZone });
+    let read = 0;
+    const originalQuery = api.deps.messages.queryStatus.bind(api.deps.messages);
+    const found: string[] = [];
+    let cursor = { day: 0, offset: 0 };
+    let calls = 0;
+    for (;;) {
+      calls++;
+      let readThisCall = 0;
+      const deps = {
+        ...api.deps,
+        messages: Object.assign(Object.create(api.deps.messages), {
+          queryStatus: async (q: Parameters<typeof originalQuery>[0]) => {
+            const page = await originalQuery(q);
+            readThisCall += page.length;
+            return page;
+          },
+        }),
+      };
+      const { rows, next } = await scanDeliveries(deps, { dates: [date], cursor, length: 10, maxRowsRead: 2, keep: (r) => wanted.has(r.recipient) });
+      expect(readThisCall).toBeLessThanOrEqual(2);
+      read += readThisCall;
+      found.push(...rows.map((r) => r.recipient));
+      if (next === undefined) break;
+      cursor = next;
+      expect(calls).toBeLessThan(1_000);
+    }
+    expect(found.sort()).toEqual([...wanted].sort());
+    expect(read).toBeGreaterThanOrEqual(crowd.length);
   });
 });
