@@ -7,6 +7,7 @@ import { clientErrorHandler } from './client-error.ts';
 import { registerDialectRouter } from './dialect-router.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import { registerOutboxRoutes } from './outbox-routes.ts';
+import { oversizedRefusal } from './oversized-refusal.ts';
 import { TENCENT_ACTIONS } from './tencent/action-registry.ts';
 import { tencentDialect } from './tencent/dialect-plugin.ts';
 import { refuseOversizedBeforeContinue } from './tencent/oversized-body.ts';
@@ -35,8 +36,9 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     // A request Node's HTTP parser refuses still gets its dialect's error envelope, not a bare 400.
     clientErrorHandler: clientErrorHandler({ maxHeadBytes: deps.limits.maxRequestBytes }),
   }) as unknown as FastifyInstance; // pino's Logger type parameter differs from Fastify's default; the instance is the same
-  // `Expect: 100-continue` with a Content-Length over the limit is refused before the body is sent.
-  refuseOversizedBeforeContinue(app.server, deps.limits.maxRequestBytes);
+  // `Expect: 100-continue` with a Content-Length over the limit is refused before the body is sent,
+  // in the envelope of the dialect the request's head shows.
+  refuseOversizedBeforeContinue(app.server, (req) => oversizedRefusal(req, deps.limits.maxRequestBytes));
   // Tencent's and Alibaba's SDKs both call `/`; the router picks the dialect by the request's shape.
   registerDialectRouter(app, {
     maxRequestBytes: deps.limits.maxRequestBytes,

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { RawErrorResponse } from '../tencent/client-error.ts';
 import { AliyunApiError } from './aliyun-api-error.ts';
+import { errorDocument, hostIdOf } from './envelope.ts';
 import { aliyunErrorAnswer } from './error-table.ts';
+import { bestEffortFormat } from './request.ts';
 
 /**
  * DirectMail's answer to a request Node's HTTP parser refused: `{RequestId, HostId, Code, Message}`
@@ -17,4 +20,16 @@ export function aliyunClientErrorResponse(errCode: string | undefined, options: 
   const error = aliyunErrorAnswer(refusal, { action: undefined });
   const body = { RequestId: randomUUID().toUpperCase(), HostId: options.hostId, Code: error.code, Message: error.message };
   return { status: error.status, contentType: 'application/json;charset=utf-8', body: JSON.stringify(body) };
+}
+
+/**
+ * DirectMail's refusal of a request announcing a body over `maxRequestBytes` (with
+ * `Expect: 100-continue`, before the body is sent): `body-too-large` through the error table, in
+ * the format its query asked for (JSON when it asked for none: the body is never read).
+ */
+export function aliyunOversizedResponse(req: IncomingMessage, maxRequestBytes: number): RawErrorResponse {
+  const error = aliyunErrorAnswer(new AliyunApiError('body-too-large', { maxBytes: maxRequestBytes }), { action: undefined });
+  const format = bestEffortFormat({ url: req.url ?? '/', headers: req.headers }, { bodyUnread: true });
+  const doc = errorDocument({ format, requestId: randomUUID().toUpperCase(), hostId: hostIdOf(req.headers), error });
+  return { status: error.status, contentType: doc.contentType, body: doc.text };
 }

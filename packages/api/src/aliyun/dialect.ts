@@ -10,7 +10,7 @@ import type { AliyunAction } from './action.ts';
 import { AliyunApiError } from './aliyun-api-error.ts';
 import { admitNonce, verifyAliyunSignature } from './authenticate.ts';
 import { CLOUD_ONLY_ACTIONS } from './cloud-only-actions.ts';
-import { sendError, sendSuccess } from './envelope.ts';
+import { hostIdOf, sendError, sendSuccess } from './envelope.ts';
 import { directMailPort } from './engine-port.ts';
 import { aliyunErrorAnswer, isServerFault } from './error-table.ts';
 import { ActionParams } from './params.ts';
@@ -26,11 +26,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     aliyunRequestId?: string;
   }
-}
-
-function hostId(req: FastifyRequest): string {
-  const host = req.headers.host ?? '';
-  return host.replace(/:\d+$/u, '') || 'localhost';
 }
 
 /**
@@ -54,7 +49,7 @@ export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[]
       if (error.status === 503) req.log.warn({ err, requestId }, 'Redis unavailable; DirectMail request refused');
       else req.log.error({ err, requestId, action: where.action }, 'internal error in the DirectMail dialect');
     }
-    return sendError(reply, { format: where.format, requestId, hostId: hostId(req), error });
+    return sendError(reply, { format: where.format, requestId, hostId: hostIdOf(req.headers), error });
   }
 
   async function serve(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

@@ -1,4 +1,5 @@
 import { decodeWireParams } from '@postmill/acs';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { AliyunApiError } from './aliyun-api-error.ts';
 
@@ -54,7 +55,7 @@ export function answerFormat(format: string | undefined, signing: 'v1' | 'v3'): 
  * signing's default. When the body could not be read (`bodyUnread`), a `Format` it may have carried
  * is unknown, so JSON, which every current SDK asks for (pop-core cannot parse XML at all).
  */
-export function bestEffortFormat(req: FastifyRequest, options: { bodyUnread?: boolean } = {}): AnswerFormat {
+export function bestEffortFormat(req: { readonly url: string; readonly headers: IncomingHttpHeaders }, options: { bodyUnread?: boolean } = {}): AnswerFormat {
   const q = req.url.indexOf('?');
   const query = q === -1 ? [] : decodeWireParams(req.url.slice(q + 1));
   const format = query.findLast(([name]) => name === 'Format')?.[1];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { RawErrorResponse } from './client-error.ts';
 import { errorEnvelope } from './envelope.ts';
 
 /**
@@ -74,23 +75,25 @@ export class RefusedBodyDrains {
   }
 }
 
-function isTencentEndpoint(req: IncomingMessage): boolean {
-  return req.method === 'POST' && (req.url === '/' || req.url?.startsWith('/?') === true);
+/** Tencent's refusal of a body over `maxRequestBytes`: its envelope, HTTP 200. */
+export function tencentOversizedResponse(maxRequestBytes: number): RawErrorResponse {
+  const body = JSON.stringify(errorEnvelope(randomUUID(), 'RequestSizeLimitExceeded', oversizedBodyMessage(maxRequestBytes)));
+  return { status: 200, contentType: 'application/json', body };
 }
 
 /**
- * Makes `server` answer a Tencent request sent with `Expect: 100-continue` whose Content-Length
- * is over `maxRequestBytes` with `RequestSizeLimitExceeded` at once, without `100 Continue`, so
- * the client never sends the body (RFC 9110 §10.1.1); the connection is then closed, since the
- * body it announced never came. Every other request gets `100 Continue` and goes to the routes
- * as usual (Node's own behaviour without this listener).
+ * Makes `server` answer a request sent with `Expect: 100-continue` for which `refusal` gives an
+ * answer (an API request whose Content-Length is over the limit) with that answer at once, without
+ * `100 Continue`, so the client never sends the body (RFC 9110 §10.1.1); the connection is then
+ * closed, since the body it announced never came. Every other request gets `100 Continue` and goes
+ * to the routes as usual (Node's own behaviour without this listener).
  */
-export function refuseOversizedBeforeContinue(server: Server, maxRequestBytes: number): void {
+export function refuseOversizedBeforeContinue(server: Server, refusal: (req: IncomingMessage) => RawErrorResponse | undefined): void {
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    const length = Number(req.headers['content-length']);
-    if (isTencentEndpoint(req) && length > maxRequestBytes) {
-      const body = Buffer.from(JSON.stringify(errorEnvelope(randomUUID(), 'RequestSizeLimitExceeded', oversizedBodyMessage(maxRequestBytes))), 'utf8');
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, connection: 'close' });
+    const answer = refusal(req);
+    if (answer) {
+      const body = Buffer.from(answer.body, 'utf8');
+      res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': body.length, connection: 'close' });
       res.end(body);
       return;
     }
