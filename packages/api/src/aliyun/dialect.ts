@@ -55,7 +55,9 @@ export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[]
   async function serve(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const requestId = randomUUID().toUpperCase();
     req.aliyunRequestId = requestId;
-    let format = bestEffortFormat(req);
+    // Known once the request was read; before that (or when reading it failed) bestEffortFormat,
+    // only on that error path: it decodes the form body a second time.
+    let format: AnswerFormat | undefined;
     let actionName: string | undefined;
     try {
       const request = readAliyunRequest(req);
@@ -86,7 +88,7 @@ export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[]
       });
       return sendSuccess(reply, { format, action: action.name, requestId, fields });
     } catch (err) {
-      return answerError(err, req, reply, { format, action: actionName });
+      return answerError(err, req, reply, { format: format ?? bestEffortFormat(req), action: actionName });
     }
   }
 
