@@ -8,9 +8,9 @@ import { registerDialectRouter } from './dialect-router.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import { registerOutboxRoutes } from './outbox-routes.ts';
 import { oversizedRefusal } from './oversized-refusal.ts';
+import { RefusedBodyDrains, refuseOversizedBeforeContinue } from './refused-body.ts';
 import { TENCENT_ACTIONS } from './tencent/action-registry.ts';
 import { tencentDialect } from './tencent/dialect-plugin.ts';
-import { refuseOversizedBeforeContinue } from './tencent/oversized-body.ts';
 import { registerUnsubscribeRoutes } from './unsubscribe-routes.ts';
 
 /**
@@ -39,10 +39,13 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
   // `Expect: 100-continue` with a Content-Length over the limit is refused before the body is sent,
   // in the envelope of the dialect the request's head shows.
   refuseOversizedBeforeContinue(app.server, (req) => oversizedRefusal(req, deps.limits.maxRequestBytes));
+  // Connections still sending a refused body, in either dialect; shutting down does not wait for them.
+  const drains = new RefusedBodyDrains({ maxRequestBytes: deps.limits.maxRequestBytes });
+  app.addHook('preClose', async () => drains.abortAll());
   // Tencent's and Alibaba's SDKs both call `/`; the router picks the dialect by the request's shape.
   registerDialectRouter(app, {
     maxRequestBytes: deps.limits.maxRequestBytes,
-    dialects: { tencent: tencentDialect(app, deps, TENCENT_ACTIONS), aliyun: aliyunDialect(deps, ALIYUN_ACTIONS) },
+    dialects: { tencent: tencentDialect(deps, TENCENT_ACTIONS, { drains }), aliyun: aliyunDialect(deps, ALIYUN_ACTIONS, { drains }) },
   });
   registerOutboxRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);

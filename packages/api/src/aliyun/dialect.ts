@@ -4,7 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiDeps } from '../api-deps.ts';
 import type { WireDialect } from '../dialect-router.ts';
-import { OVERSIZED_BODY_DRAIN_FACTOR, OVERSIZED_BODY_DRAIN_MS, drainRequestBody } from '../tencent/oversized-body.ts';
+import type { RefusedBodyDrains } from '../refused-body.ts';
 import { refusesReplays } from '../tencent/request-admission.ts';
 import type { AliyunAction } from './action.ts';
 import { AliyunApiError } from './aliyun-api-error.ts';
@@ -36,7 +36,7 @@ declare module 'fastify' {
  * vendor's HTTP status and `{RequestId, HostId, Code, Message}` through the one error table
  * (error-table.ts); only server faults (5xx) are logged.
  */
-export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[]): WireDialect {
+export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[], options: { readonly drains: RefusedBodyDrains }): WireDialect {
   const byName = new Map(actionList.map((a) => [a.name, a]));
   const admissions = new RequestAdmissionStore({ redis: deps.redis, keys: deps.keys });
   const refuseReplays = refusesReplays(deps.limits.apiReplayProtection, ACS_REFUSES_REPLAYS_BY_DEFAULT);
@@ -101,8 +101,9 @@ export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[]
     handleError: async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
       const where = { format: bestEffortFormat(req, { bodyUnread: true }), action: undefined };
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        // Read (bounded) what the client still sends, so it reads the answer instead of a reset.
-        await drainRequestBody(req.raw, { maxBytes: OVERSIZED_BODY_DRAIN_FACTOR * deps.limits.maxRequestBytes, maxMs: OVERSIZED_BODY_DRAIN_MS });
+        // The rest of the body is read (bounded) so the client reads the answer, not a reset; on a
+        // keep-alive connection the answer goes out at once, as in the Tencent dialect.
+        await options.drains.beforeAnswer(req, reply);
         return answerError(new AliyunApiError('body-too-large', { maxBytes: deps.limits.maxRequestBytes }), req, reply, where);
       }
       if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
