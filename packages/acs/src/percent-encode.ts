@@ -1,24 +1,26 @@
 const UNRESERVED_RUN = /^[A-Za-z0-9\-_.~]*$/u;
 
-function isUnreservedByte(b: number): boolean {
-  return (
-    (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2d || b === 0x2e || b === 0x5f || b === 0x7e
-  );
-}
+// With the `u` flag a surrogate pair is one code point outside this range, so only lone
+// surrogates match.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/gu;
+
+// The characters encodeURIComponent leaves as they are but RFC 3986 (and Alibaba) encode.
+const SUB_DELIMS_KEPT_BY_ENCODE_URI = /[!'()*]/gu;
 
 /**
  * RFC 3986 percent-encoding over UTF-8, as both Alibaba signatures use it: only `A-Z a-z 0-9 - _ . ~`
  * stay as they are; every other byte becomes `%XY` with upper-case hex (space is `%20`, never `+`;
  * `! ' ( ) *` are encoded although `encodeURIComponent` leaves them). A lone surrogate is encoded as
- * U+FFFD, which is what a decoder of the wire bytes would have produced.
+ * U+FFFD, which is what a decoder of the wire bytes would have produced. Built on the engine's
+ * `encodeURIComponent` (native, linear), not byte by byte: a V1 signature of an 8 MiB form encodes
+ * every value twice.
  */
 export function pct(value: string): string {
   if (UNRESERVED_RUN.test(value)) return value;
-  let out = '';
-  for (const b of Buffer.from(value, 'utf8')) {
-    out += isUnreservedByte(b) ? String.fromCharCode(b) : `%${b < 16 ? '0' : ''}${b.toString(16).toUpperCase()}`;
-  }
-  return out;
+  return encodeURIComponent(value.replace(LONE_SURROGATE, '\uFFFD')).replace(
+    SUB_DELIMS_KEPT_BY_ENCODE_URI,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 const ESCAPE_RUN = /(?:%[0-9A-Fa-f]{2})+/gu;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseDialect, chooseDialectWithoutBody } from './dialect-shape.ts';
+import { chooseDialect, chooseDialectWithoutBody, dialectOfRawHead } from './dialect-shape.ts';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -31,5 +31,16 @@ describe('chooseDialectWithoutBody', () => {
     expect(chooseDialectWithoutBody({ headers: form, rawQuery: '' })).toBe('aliyun');
     expect(chooseDialectWithoutBody({ headers: { ...form, 'x-tc-timestamp': '1' }, rawQuery: '' })).toBe('tencent');
     expect(chooseDialectWithoutBody({ headers: { 'content-type': 'application/json' }, rawQuery: '' })).toBe('tencent');
+  });
+});
+
+describe('dialectOfRawHead', () => {
+  it('takes raw head bytes for Alibaba only on an ACS3 Authorization or a Signature parameter in the request line', () => {
+    expect(dialectOfRawHead(Buffer.from('GET /?Action=X&Signature=abc HTTP/1.1\r\nHost: x\r\n'))).toBe('aliyun');
+    expect(dialectOfRawHead(Buffer.from('POST / HTTP/1.1\r\nauthorization: ACS3-HMAC-SHA256 Credential=a\r\n\r\n'))).toBe('aliyun');
+    expect(dialectOfRawHead(Buffer.from('POST /?Signature=abc HTTP/1.1\r\nX-TC-Action: SendEmail\r\n'))).toBe('tencent');
+    expect(dialectOfRawHead(Buffer.from('POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n'))).toBe('tencent');
+    expect(dialectOfRawHead(Buffer.from('aaaa partial header bytes'))).toBe('tencent');
+    expect(dialectOfRawHead(undefined)).toBe('tencent');
   });
 });

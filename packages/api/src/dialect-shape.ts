@@ -56,3 +56,28 @@ export function chooseDialectWithoutBody(shape: RequestShape): DialectName {
   const decided = decideFromHead(shape);
   return decided === 'form-body-decides' ? 'aliyun' : decided;
 }
+
+const REQUEST_LINE = /^[A-Z]+ (\S+) HTTP\/\d/u;
+const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/u;
+
+/**
+ * The dialect of a request Node's HTTP parser refused, from whatever raw bytes of its head are at
+ * hand (`err.rawPacket`: the chunk the parser failed on, which may hold only part of the head).
+ * Alibaba's only on positive evidence (an ACS3 Authorization, or a `Signature` parameter in the
+ * request line, without a Tencent marker); Tencent's otherwise, as every such request was before.
+ */
+export function dialectOfRawHead(raw: Buffer | undefined): DialectName {
+  if (!raw || raw.length === 0) return 'tencent';
+  const text = raw.toString('latin1');
+  const end = text.indexOf('\r\n\r\n');
+  const lines = (end === -1 ? text : text.slice(0, end)).split('\r\n');
+  const target = REQUEST_LINE.exec(lines[0] ?? '')?.[1] ?? '';
+  const q = target.indexOf('?');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const m = HEADER_LINE.exec(line);
+    if (m?.[1] !== undefined) headers[m[1].toLowerCase()] ??= m[2] ?? '';
+  }
+  const decided = decideFromHead({ headers, rawQuery: q === -1 ? '' : target.slice(q + 1) });
+  return decided === 'aliyun' ? 'aliyun' : 'tencent';
+}

@@ -3,13 +3,14 @@ import { registerDashboard } from './admin/dashboard-plugin.ts';
 import { ALIYUN_ACTIONS } from './aliyun/action-registry.ts';
 import { aliyunDialect } from './aliyun/dialect.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { clientErrorHandler } from './client-error.ts';
 import { registerDialectRouter } from './dialect-router.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import { registerOutboxRoutes } from './outbox-routes.ts';
+import { oversizedRefusal } from './oversized-refusal.ts';
+import { RefusedBodyDrains, refuseOversizedBeforeContinue } from './refused-body.ts';
 import { TENCENT_ACTIONS } from './tencent/action-registry.ts';
-import { answerClientError } from './tencent/client-error.ts';
 import { tencentDialect } from './tencent/dialect-plugin.ts';
-import { refuseOversizedBeforeContinue } from './tencent/oversized-body.ts';
 import { registerUnsubscribeRoutes } from './unsubscribe-routes.ts';
 
 /**
@@ -26,18 +27,25 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     // Tencent RequestId themselves.
     childLoggerFactory: (logger) => logger,
     bodyLimit: deps.limits.maxRequestBytes,
+    // The request limit bounds the head too, not Node's 16 KiB: the dm SDK puts every business
+    // parameter of most actions in the query (a 500-member SaveReceiverDetail is ~40 KB of URL).
+    http: { maxHeaderSize: deps.limits.maxRequestBytes },
     trustProxy: true,
     // Unsubscribe tokens are ~150 characters; Fastify's default (100) would answer 414.
     routerOptions: { maxParamLength: 1024 },
-    // A request Node's HTTP parser refuses still gets Tencent's error envelope, not a bare 400.
-    clientErrorHandler: answerClientError,
+    // A request Node's HTTP parser refuses still gets its dialect's error envelope, not a bare 400.
+    clientErrorHandler: clientErrorHandler({ maxHeadBytes: deps.limits.maxRequestBytes }),
   }) as unknown as FastifyInstance; // pino's Logger type parameter differs from Fastify's default; the instance is the same
-  // `Expect: 100-continue` with a Content-Length over the limit is refused before the body is sent.
-  refuseOversizedBeforeContinue(app.server, deps.limits.maxRequestBytes);
+  // `Expect: 100-continue` with a Content-Length over the limit is refused before the body is sent,
+  // in the envelope of the dialect the request's head shows.
+  refuseOversizedBeforeContinue(app.server, (req) => oversizedRefusal(req, deps.limits.maxRequestBytes));
+  // Connections still sending a refused body, in either dialect; shutting down does not wait for them.
+  const drains = new RefusedBodyDrains({ maxRequestBytes: deps.limits.maxRequestBytes });
+  app.addHook('preClose', async () => drains.abortAll());
   // Tencent's and Alibaba's SDKs both call `/`; the router picks the dialect by the request's shape.
   registerDialectRouter(app, {
     maxRequestBytes: deps.limits.maxRequestBytes,
-    dialects: { tencent: tencentDialect(app, deps, TENCENT_ACTIONS), aliyun: aliyunDialect(deps, ALIYUN_ACTIONS) },
+    dialects: { tencent: tencentDialect(deps, TENCENT_ACTIONS, { drains }), aliyun: aliyunDialect(deps, ALIYUN_ACTIONS, { drains }) },
   });
   registerOutboxRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);

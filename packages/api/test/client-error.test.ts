@@ -48,10 +48,18 @@ describe('requests Node HTTP parser refuses', () => {
     expect(answer.body.Response.Error?.Code).toBe('InvalidRequest');
   });
 
-  it('answers headers over the limit with RequestSizeLimitExceeded (HTTP 431)', async () => {
-    const answer = parse(await rawExchange(api.baseUrl, `POST / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
-    expect(answer.status).toBe(431);
-    expect(answer.body.Response.Error?.Code).toBe('RequestSizeLimitExceeded');
+  it("answers a DirectMail request Node cannot parse in DirectMail's JSON error shape, with its status", async () => {
+    const raw = await rawExchange(api.baseUrl, 'GET /?Action=DescAccountSummary&Signature=abc HTTP/1.1\r\nHost: dm.example:80\r\nThis is not a header\r\n\r\n');
+    const [head = '', body = ''] = raw.split('\r\n\r\n');
+    expect(Number(head.split(' ')[1])).toBe(400);
+    expect(head.toLowerCase()).toContain('content-type: application/json;charset=utf-8');
+    expect(JSON.parse(body)).toMatchObject({ Code: 'InvalidParameter', HostId: 'dm.example', RequestId: expect.stringMatching(/^[0-9A-F-]{36}$/u) });
+  });
+
+  it('reads a head of 20 KB (over Node 16 KiB default) when the request limit allows it', async () => {
+    const answer = parse(await rawExchange(api.baseUrl, `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n{}`));
+    expect(answer.status).toBe(200);
+    expect(answer.body.Response.Error?.Code).not.toBe('RequestSizeLimitExceeded');
   });
 
   it('keeps serving: a signed request right after is answered normally', async () => {
@@ -64,5 +72,34 @@ describe('requests Node HTTP parser refuses', () => {
   it('maps a request that arrived too slowly to InvalidRequest with HTTP 408', () => {
     expect(clientErrorAnswer('ERR_HTTP_REQUEST_TIMEOUT')).toMatchObject({ status: 408, code: 'InvalidRequest' });
     expect(clientErrorAnswer(undefined)).toMatchObject({ status: 400, code: 'InvalidRequest' });
+  });
+});
+
+describe('a request head over the request limit (MAX_REQUEST_BYTES bounds the head too)', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApiHarness({ limits: { maxRequestBytes: 16 * 1024 } });
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('answers a Tencent request with RequestSizeLimitExceeded (HTTP 431)', async () => {
+    const answer = parse(await rawExchange(api.baseUrl, `POST / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
+    expect(answer.status).toBe(431);
+    expect(answer.body.Response.Error?.Code).toBe('RequestSizeLimitExceeded');
+  });
+
+  it("answers a DirectMail request (V1 query or ACS3 Authorization) in DirectMail's JSON error shape with HTTP 400", async () => {
+    for (const request of [
+      `GET /?Action=SaveReceiverDetail&Signature=abc&Detail=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      `POST / HTTP/1.1\r\nHost: x\r\nAuthorization: ACS3-HMAC-SHA256 Credential=k,SignedHeaders=host,Signature=00\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    ]) {
+      const raw = await rawExchange(api.baseUrl, request);
+      const [head = '', body = ''] = raw.split('\r\n\r\n');
+      expect(Number(head.split(' ')[1])).toBe(400);
+      expect(head.toLowerCase()).toContain('content-type: application/json;charset=utf-8');
+      expect(JSON.parse(body)).toMatchObject({ Code: 'InvalidParameter', Message: expect.stringContaining(`${16 * 1024} bytes`), HostId: 'x' });
+    }
   });
 });

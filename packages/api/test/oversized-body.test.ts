@@ -1,7 +1,7 @@
 import { type IncomingMessage, Agent, type ClientRequest, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drainRequestBody } from '../src/tencent/oversized-body.ts';
+import { drainRequestBody } from '../src/refused-body.ts';
 import { type ApiHarness, startApiHarness } from './api-harness.ts';
 
 // 1 MiB, not less: below a few hundred KiB the whole body fits in loopback socket buffers, so a

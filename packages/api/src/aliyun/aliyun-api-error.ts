@@ -21,6 +21,8 @@ export interface DialectErrorContexts {
   /** DirectMail's own `Invalid<Name>.Malformed` refusals (TemplateName, TagName, KeyWord…). */
   'malformed-parameter': { readonly name: string; readonly detail: string };
   'body-too-large': { readonly maxBytes: number };
+  /** The request line and headers together are over the limit (Node's parser refused them). */
+  'head-too-large': { readonly maxBytes: number };
   'unreadable-request': { readonly detail: string };
   /** DirectMail addresses things by name or by its own ids; these did not resolve. */
   'mail-address-not-found': { readonly address: string };

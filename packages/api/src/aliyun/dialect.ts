@@ -4,13 +4,13 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiDeps } from '../api-deps.ts';
 import type { WireDialect } from '../dialect-router.ts';
-import { OVERSIZED_BODY_DRAIN_FACTOR, OVERSIZED_BODY_DRAIN_MS, drainRequestBody } from '../tencent/oversized-body.ts';
+import type { RefusedBodyDrains } from '../refused-body.ts';
 import { refusesReplays } from '../tencent/request-admission.ts';
 import type { AliyunAction } from './action.ts';
 import { AliyunApiError } from './aliyun-api-error.ts';
 import { admitNonce, verifyAliyunSignature } from './authenticate.ts';
 import { CLOUD_ONLY_ACTIONS } from './cloud-only-actions.ts';
-import { sendError, sendSuccess } from './envelope.ts';
+import { hostIdOf, sendError, sendSuccess } from './envelope.ts';
 import { directMailPort } from './engine-port.ts';
 import { aliyunErrorAnswer, isServerFault } from './error-table.ts';
 import { ActionParams } from './params.ts';
@@ -28,11 +28,6 @@ declare module 'fastify' {
   }
 }
 
-function hostId(req: FastifyRequest): string {
-  const host = req.headers.host ?? '';
-  return host.replace(/:\d+$/u, '') || 'localhost';
-}
-
 /**
  * The Alibaba Cloud DirectMail 2015-11-23 RPC dialect on `GET` and `POST /` (the router sends it
  * the requests shaped like Alibaba's). Guarantees: an action runs only when the V1 or V3 signature
@@ -41,7 +36,7 @@ function hostId(req: FastifyRequest): string {
  * vendor's HTTP status and `{RequestId, HostId, Code, Message}` through the one error table
  * (error-table.ts); only server faults (5xx) are logged.
  */
-export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[]): WireDialect {
+export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[], options: { readonly drains: RefusedBodyDrains }): WireDialect {
   const byName = new Map(actionList.map((a) => [a.name, a]));
   const admissions = new RequestAdmissionStore({ redis: deps.redis, keys: deps.keys });
   const refuseReplays = refusesReplays(deps.limits.apiReplayProtection, ACS_REFUSES_REPLAYS_BY_DEFAULT);
@@ -54,13 +49,15 @@ export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[]
       if (error.status === 503) req.log.warn({ err, requestId }, 'Redis unavailable; DirectMail request refused');
       else req.log.error({ err, requestId, action: where.action }, 'internal error in the DirectMail dialect');
     }
-    return sendError(reply, { format: where.format, requestId, hostId: hostId(req), error });
+    return sendError(reply, { format: where.format, requestId, hostId: hostIdOf(req.headers), error });
   }
 
   async function serve(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const requestId = randomUUID().toUpperCase();
     req.aliyunRequestId = requestId;
-    let format = bestEffortFormat(req);
+    // Known once the request was read; before that (or when reading it failed) bestEffortFormat,
+    // only on that error path: it decodes the form body a second time.
+    let format: AnswerFormat | undefined;
     let actionName: string | undefined;
     try {
       const request = readAliyunRequest(req);
@@ -91,7 +88,7 @@ export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[]
       });
       return sendSuccess(reply, { format, action: action.name, requestId, fields });
     } catch (err) {
-      return answerError(err, req, reply, { format, action: actionName });
+      return answerError(err, req, reply, { format: format ?? bestEffortFormat(req), action: actionName });
     }
   }
 
@@ -104,8 +101,9 @@ export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[]
     handleError: async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
       const where = { format: bestEffortFormat(req, { bodyUnread: true }), action: undefined };
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        // Read (bounded) what the client still sends, so it reads the answer instead of a reset.
-        await drainRequestBody(req.raw, { maxBytes: OVERSIZED_BODY_DRAIN_FACTOR * deps.limits.maxRequestBytes, maxMs: OVERSIZED_BODY_DRAIN_MS });
+        // The rest of the body is read (bounded) so the client reads the answer, not a reset; on a
+        // keep-alive connection the answer goes out at once, as in the Tencent dialect.
+        await options.drains.beforeAnswer(req, reply);
         return answerError(new AliyunApiError('body-too-large', { maxBytes: deps.limits.maxRequestBytes }), req, reply, where);
       }
       if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {

@@ -23,11 +23,25 @@ export function sendSuccess(
   return write(reply, 200, answer.format, answer.format === 'xml' ? toXmlDocument(`${answer.action}Response`, body) : JSON.stringify(body));
 }
 
+/** What a refusal is written as: its content type and text, for a reply or a raw socket. */
+export function errorDocument(answer: { readonly format: AnswerFormat; readonly requestId: string; readonly hostId: string; readonly error: AliyunErrorAnswer }): {
+  readonly contentType: string;
+  readonly text: string;
+} {
+  const body = { RequestId: answer.requestId, HostId: answer.hostId, Code: answer.error.code, Message: answer.error.message };
+  return { contentType: CONTENT_TYPES[answer.format], text: answer.format === 'xml' ? toXmlDocument('Error', body) : JSON.stringify(body) };
+}
+
 /** A refusal: its HTTP status, and `{RequestId, HostId, Code, Message}` (`<Error>` in XML). */
 export function sendError(
   reply: FastifyReply,
   answer: { readonly format: AnswerFormat; readonly requestId: string; readonly hostId: string; readonly error: AliyunErrorAnswer },
 ): FastifyReply {
-  const body = { RequestId: answer.requestId, HostId: answer.hostId, Code: answer.error.code, Message: answer.error.message };
-  return write(reply, answer.error.status, answer.format, answer.format === 'xml' ? toXmlDocument('Error', body) : JSON.stringify(body));
+  const doc = errorDocument(answer);
+  return reply.code(answer.error.status).header('content-type', doc.contentType).send(Buffer.from(doc.text, 'utf8'));
+}
+
+/** The `HostId` of an answer: the request's Host without its port (`localhost` when absent). */
+export function hostIdOf(headers: { readonly host?: string | undefined }): string {
+  return (headers.host ?? '').replace(/:\d+$/u, '') || 'localhost';
 }

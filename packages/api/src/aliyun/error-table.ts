@@ -135,6 +135,7 @@ const DIALECT_KINDS: { readonly [K in DialectErrorKind]: DialectRow<K> } = {
   'invalid-parameter': (c) => bad(`Invalid${c.name}`, `Specified parameter ${c.name} is not valid: ${c.detail}`),
   'malformed-parameter': (c) => bad(`Invalid${c.name}.Malformed`, `The specified ${c.name} is wrongly formed: ${c.detail}`),
   'body-too-large': (c) => bad('InvalidParameter', `The request body is larger than ${c.maxBytes} bytes.`),
+  'head-too-large': (c) => bad('InvalidParameter', `The request line and headers are larger than ${c.maxBytes} bytes.`),
   'unreadable-request': (c) => bad('InvalidParameter', `The request could not be read: ${c.detail}`),
   'mail-address-not-found': (c) => notFound('InvalidMailAddress.NotFound', `The specified mailAddress does not exist: ${c.address}.`),
   'mail-address-id-not-found': (c) => notFound('InvalidMailAddress.NotFound', `The specified mailAddress does not exist: MailAddressId ${c.mailAddressId}.`),

@@ -1,4 +1,5 @@
 import { decodeWireParams } from '@postmill/acs';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { AliyunApiError } from './aliyun-api-error.ts';
 
@@ -26,9 +27,6 @@ function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function isForm(req: FastifyRequest): boolean {
-  return (first(req.headers['content-type']) ?? '').split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
-}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -49,15 +47,32 @@ export function answerFormat(format: string | undefined, signing: 'v1' | 'v3'): 
   throw new AliyunApiError('invalid-format', { format });
 }
 
+/** What `bestEffortFormat` reads: the URL and headers, and the body once it was read. */
+export interface FormatSource {
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body?: unknown;
+}
+
+function isFormHeaders(headers: IncomingHttpHeaders): boolean {
+  return (first(headers['content-type']) ?? '').split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+}
+
 /**
- * The format to answer in before (or without) a valid `Format`: what the query asked, else the
- * signing's default. When the body could not be read (`bodyUnread`), a `Format` it may have carried
- * is unknown, so JSON, which every current SDK asks for (pop-core cannot parse XML at all).
+ * The format to answer in before (or without) a valid `Format`: what the request asked (its form
+ * body, once read, over its query, as `readAliyunRequest` merges them), else the signing's default;
+ * an invalid `Format` is answered in JSON, as `answerFormat` promises. When the body could not be
+ * read (`bodyUnread`), a `Format` it may have carried is unknown, so JSON, which every current SDK
+ * asks for (pop-core cannot parse XML at all).
  */
-export function bestEffortFormat(req: FastifyRequest, options: { bodyUnread?: boolean } = {}): AnswerFormat {
+export function bestEffortFormat(req: FormatSource, options: { bodyUnread?: boolean } = {}): AnswerFormat {
   const q = req.url.indexOf('?');
   const query = q === -1 ? [] : decodeWireParams(req.url.slice(q + 1));
-  const format = query.findLast(([name]) => name === 'Format')?.[1];
+  let format = query.findLast(([name]) => name === 'Format')?.[1];
+  if (!options.bodyUnread && Buffer.isBuffer(req.body) && req.body.length > 0 && isFormHeaders(req.headers)) {
+    // latin1: only the error path comes here, and a body that is not UTF-8 still names its Format.
+    format = decodeWireParams(req.body.toString('latin1')).findLast(([name]) => name === 'Format')?.[1] ?? format;
+  }
   if (format === undefined && options.bodyUnread) return 'json';
   const signing = (first(req.headers.authorization) ?? '').startsWith('ACS3-HMAC-SHA256 ') ? 'v3' : 'v1';
   try {
@@ -78,7 +93,7 @@ export function readAliyunRequest(req: FastifyRequest): AliyunRequest {
   const q = req.url.indexOf('?');
   const query = toMap(q === -1 ? [] : decodeWireParams(req.url.slice(q + 1)));
   const params = new Map(query);
-  if (body.length > 0 && isForm(req)) {
+  if (body.length > 0 && isFormHeaders(req.headers)) {
     let text: string;
     try {
       text = utf8.decode(body);

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { errorEnvelope } from './envelope.ts';
 
 /** The raw HTTP answer to a request Node's HTTP parser refused, before any route could see it. */
@@ -25,20 +23,18 @@ export function clientErrorAnswer(errCode: string | undefined): ClientErrorAnswe
   return { status: 400, code: 'InvalidRequest', message: `The request is not valid HTTP/1.1${errCode ? ` (${errCode})` : ''}; nothing was applied.` };
 }
 
+/** The raw HTTP response to a refused request: status, content type and body. */
+export interface RawErrorResponse {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
 /**
- * Fastify's `clientErrorHandler` for the API: a request Node cannot parse gets Tencent's error
- * envelope (with a RequestId) instead of a bare 400, with the matching HTTP status, and the
- * connection is closed (the stream can no longer be trusted). A connection already reset or
- * destroyed gets nothing.
+ * Tencent's answer to a request Node cannot parse: its error envelope (with a RequestId) instead
+ * of a bare 400, with the matching HTTP status.
  */
-export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  if (socket.writable) {
-    const a = clientErrorAnswer(err.code);
-    const body = JSON.stringify(errorEnvelope(randomUUID(), a.code, a.message));
-    socket.write(
-      `HTTP/1.1 ${a.status} ${STATUS_CODES[a.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.destroy(err);
+export function tencentClientErrorResponse(errCode: string | undefined): RawErrorResponse {
+  const a = clientErrorAnswer(errCode);
+  return { status: a.status, contentType: 'application/json', body: JSON.stringify(errorEnvelope(randomUUID(), a.code, a.message)) };
 }

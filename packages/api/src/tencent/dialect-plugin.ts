@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isEngineError } from '@postmill/core';
 import { RequestAdmissionStore, isStorageUnavailable } from '@postmill/store';
 import { verifyTc3 } from '@postmill/tc3';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiDeps } from '../api-deps.ts';
 import type { WireDialect } from '../dialect-router.ts';
@@ -11,7 +11,8 @@ import { errorEnvelope, isCallerError, successEnvelope } from './envelope.ts';
 import { tencentAnswerFor } from './error-table.ts';
 import { readIdempotencyKey } from './idempotency-key.ts';
 import { toTencentInputError } from './input-errors.ts';
-import { OVERSIZED_BODY_DRAIN_FACTOR, OVERSIZED_BODY_DRAIN_MS, RefusedBodyDrains, oversizedBodyMessage } from './oversized-body.ts';
+import type { RefusedBodyDrains } from '../refused-body.ts';
+import { oversizedBodyMessage } from './oversized-body.ts';
 import { MAX_TIMESTAMP_SKEW_SECONDS, TC3_REFUSES_REPLAYS_BY_DEFAULT, admitRequest, refusesReplays } from './request-admission.ts';
 import { TencentApiError } from './tencent-api-error.ts';
 
@@ -47,13 +48,10 @@ function header(req: FastifyRequest, name: string): string | undefined {
  * by default for TC3, as at Tencent), and its SecretId is within
  * `limits.apiRequestsPerSecond` for that action.
  */
-export function tencentDialect(app: FastifyInstance, deps: ApiDeps, actions: readonly TencentAction[]): WireDialect {
+export function tencentDialect(deps: ApiDeps, actions: readonly TencentAction[], options: { readonly drains: RefusedBodyDrains }): WireDialect {
   const byName = new Map(actions.map((a) => [a.name, a]));
   const admissions = new RequestAdmissionStore({ redis: deps.redis, keys: deps.keys });
   const refuseReplays = refusesReplays(deps.limits.apiReplayProtection, TC3_REFUSES_REPLAYS_BY_DEFAULT);
-  const drains = new RefusedBodyDrains();
-  // Shutting down does not wait for clients still uploading a body that was already refused.
-  app.addHook('preClose', async () => drains.abortAll());
 
   // The router (dialect-router.ts) owns `/` and its raw-body parser, and hands each request, and
   // each error before a handler ran, to the dialect whose shape it has.
@@ -61,21 +59,8 @@ export function tencentDialect(app: FastifyInstance, deps: ApiDeps, actions: rea
     handleError: async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
       const requestId = req.tencentRequestId ?? randomUUID();
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        // Fastify refuses the body as soon as it is known to be too large and marks the
-        // connection to close after the answer; closing while the client still writes resets the
-        // connection, often before the client read the answer (EPIPE / ECONNRESET). So the rest
-        // of the body is read and discarded (bounded). A keep-alive connection is kept: the answer
-        // goes out at once and the connection stays readable until the body ended (closed if a
-        // bound is hit). A connection the client asked to close is closed after the body ended.
-        const drained = drains.drain(req.raw, { maxBytes: OVERSIZED_BODY_DRAIN_FACTOR * deps.limits.maxRequestBytes, maxMs: OVERSIZED_BODY_DRAIN_MS });
-        if (reply.raw.shouldKeepAlive) {
-          reply.removeHeader('connection');
-          void drained.then((complete) => {
-            if (!complete) req.raw.socket?.destroy();
-          });
-        } else {
-          await drained;
-        }
+        // The rest of the body is read (bounded) so the client reads the answer, not a reset.
+        await options.drains.beforeAnswer(req, reply);
         return send(reply, errorEnvelope(requestId, 'RequestSizeLimitExceeded', oversizedBodyMessage(deps.limits.maxRequestBytes)));
       }
       if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {

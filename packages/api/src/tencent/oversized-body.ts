@@ -1,100 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { RawErrorResponse } from './client-error.ts';
 import { errorEnvelope } from './envelope.ts';
-
-/**
- * How much of a refused (oversized) body is still read, as a multiple of `maxRequestBytes`: a
- * client finishing the upload of a body up to 8× the limit (64 MiB by default) reads the refusal.
- */
-export const OVERSIZED_BODY_DRAIN_FACTOR = 8;
-
-/** How long a client may take to finish sending a refused body before the connection is closed. */
-export const OVERSIZED_BODY_DRAIN_MS = 30_000;
 
 /** The refusal of a body over `maxRequestBytes`, in Tencent's words. */
 export function oversizedBodyMessage(maxRequestBytes: number): string {
   return `The request body exceeds ${maxRequestBytes} bytes; nothing was applied.`;
 }
 
-/**
- * Reads and discards the rest of a request body, at most `maxBytes` more bytes and for at most
- * `maxMs`. Resolves true when the body was read to its end, false when a bound was hit or the
- * request was aborted. Why: answering a request and closing its connection while the client is
- * still writing makes the kernel reset the connection, and a reset may arrive before the client
- * read the answer (it then sees EPIPE or ECONNRESET, never the error). A connection closed after
- * the whole body was read has nothing left unread, so the client reads the answer.
- */
-export function drainRequestBody(req: IncomingMessage, options: { readonly maxBytes: number; readonly maxMs: number }): Promise<boolean> {
-  if (req.readableEnded) return Promise.resolve(true);
-  if (req.destroyed) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    let bytes = 0;
-    const finish = (drained: boolean) => {
-      clearTimeout(timer);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAbort);
-      req.off('close', onAbort);
-      resolve(drained);
-    };
-    const onData = (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes > options.maxBytes) finish(false);
-    };
-    const onEnd = () => finish(true);
-    const onAbort = () => finish(req.readableEnded);
-    const timer = setTimeout(() => finish(false), options.maxMs);
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAbort);
-    req.on('close', onAbort);
-    req.resume();
-  });
-}
-
-/**
- * The connections still reading a refused body. Guarantees `abortAll` (for server shutdown)
- * closes each of them at once, so closing the server never waits for a slow or stalled upload.
- */
-export class RefusedBodyDrains {
-  readonly #sockets = new Set<Socket>();
-
-  /** {@link drainRequestBody} for `req`, its connection tracked until the drain settles. */
-  drain(req: IncomingMessage, options: { readonly maxBytes: number; readonly maxMs: number }): Promise<boolean> {
-    const { socket } = req;
-    this.#sockets.add(socket);
-    return drainRequestBody(req, options).finally(() => this.#sockets.delete(socket));
-  }
-
-  /** Closes every connection still draining a refused body. */
-  abortAll(): void {
-    for (const socket of this.#sockets) socket.destroy();
-    this.#sockets.clear();
-  }
-}
-
-function isTencentEndpoint(req: IncomingMessage): boolean {
-  return req.method === 'POST' && (req.url === '/' || req.url?.startsWith('/?') === true);
-}
-
-/**
- * Makes `server` answer a Tencent request sent with `Expect: 100-continue` whose Content-Length
- * is over `maxRequestBytes` with `RequestSizeLimitExceeded` at once, without `100 Continue`, so
- * the client never sends the body (RFC 9110 §10.1.1); the connection is then closed, since the
- * body it announced never came. Every other request gets `100 Continue` and goes to the routes
- * as usual (Node's own behaviour without this listener).
- */
-export function refuseOversizedBeforeContinue(server: Server, maxRequestBytes: number): void {
-  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    const length = Number(req.headers['content-length']);
-    if (isTencentEndpoint(req) && length > maxRequestBytes) {
-      const body = Buffer.from(JSON.stringify(errorEnvelope(randomUUID(), 'RequestSizeLimitExceeded', oversizedBodyMessage(maxRequestBytes))), 'utf8');
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, connection: 'close' });
-      res.end(body);
-      return;
-    }
-    res.writeContinue();
-    server.emit('request', req, res);
-  });
+/** Tencent's refusal of a body over `maxRequestBytes`: its envelope, HTTP 200. */
+export function tencentOversizedResponse(maxRequestBytes: number): RawErrorResponse {
+  const body = JSON.stringify(errorEnvelope(randomUUID(), 'RequestSizeLimitExceeded', oversizedBodyMessage(maxRequestBytes)));
+  return { status: 200, contentType: 'application/json', body };
 }
