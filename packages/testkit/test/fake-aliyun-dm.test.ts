@@ -3,9 +3,8 @@ import { createRequire } from 'node:module';
 import type DmModule from '@alicloud/dm20151123';
 import * as $Dm from '@alicloud/dm20151123';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { pct, signV3 } from '@postmill/acs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DOCUMENTED_DM_ERRORS, type FakeAliyunDm, startFakeAliyunDm } from '../src/index.ts';
+import { DOCUMENTED_DM_ERRORS, type FakeAliyunDm, createAliyunClient, startFakeAliyunDm } from '../src/index.ts';
 
 // The official SDK is the judge of the wire protocol: what it sends, the fake must accept, and what
 // the fake answers, it must read as DirectMail's answers (EnvId on success, its error classes and
@@ -56,23 +55,14 @@ async function sdkError(p: Promise<unknown>): Promise<{ name: string; code: stri
   return { name: err?.name ?? '', code: err?.code ?? '', statusCode: err?.statusCode };
 }
 
-/** A V3-signed SingleSendMail POST built here (so a test can send exactly the same bytes twice). */
+/**
+ * A V3-signed SingleSendMail POST from the testkit client, as bytes (so a test can send exactly the
+ * same request twice, or spoil its body).
+ */
 function signedPost(params: Record<string, string>, o: { nonce?: string } = {}): { headers: Record<string, string>; body: string } {
-  const body = Object.entries(params)
-    .map(([k, v]) => `${pct(k)}=${pct(v)}`)
-    .join('&');
-  const headers = signV3(
-    {
-      host: new URL(fake.endpoint).host,
-      action: 'SingleSendMail',
-      version: '2015-11-23',
-      date: `${new Date().toISOString().slice(0, 19)}Z`,
-      nonce: o.nonce ?? randomBytes(32).toString('hex'),
-      body,
-    },
-    { accessKeyId: fake.accessKeyId, secret: fake.accessKeySecret },
-  );
-  return { headers, body };
+  const client = createAliyunClient({ baseUrl: fake.endpoint, accessKeyId: fake.accessKeyId, secret: fake.accessKeySecret });
+  const signed = client.sign('SingleSendMail', params, { wireEncoding: 'rfc3986', ...(o.nonce === undefined ? {} : { nonce: o.nonce }) });
+  return { headers: signed.headers, body: signed.body?.toString('utf8') ?? '' };
 }
 
 const wellFormed = { AccountName: 'news@mail.example.com', AddressType: '1', ReplyToAddress: 'false', ToAddress: 'alice@example.org', Subject: 'Hi', TextBody: 'Hi' };

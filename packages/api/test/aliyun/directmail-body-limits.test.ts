@@ -1,57 +1,35 @@
 import { randomBytes } from 'node:crypto';
-import { stringify } from 'node:querystring';
-import { signV1 } from '@postmill/acs';
+import { type AliyunClient, createAliyunClient } from '@postmill/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { acsTimestamp } from './sdk-clients.ts';
 
+// pop-core's POST shape: every parameter, Signature included, in a V1 form body.
 describe('DirectMail request bodies', () => {
   let api: ApiHarness;
+  let client: AliyunClient;
   beforeAll(async () => {
     api = await startApiHarness({ limits: { maxRequestBytes: 4096 } });
+    client = createAliyunClient({ baseUrl: api.baseUrl, accessKeyId: api.secretId, secret: api.secretKey, shape: 'v1-form' });
   });
   afterAll(async () => {
     await api?.close();
   });
 
-  function signedForm(extra: Record<string, string>): string {
-    const params: Record<string, string> = {
-      Action: 'CreateTag',
-      Format: 'JSON',
-      AccessKeyId: api.secretId,
-      Version: '2015-11-23',
-      SignatureMethod: 'HMAC-SHA1',
-      SignatureVersion: '1.0',
-      SignatureNonce: randomBytes(16).toString('hex'),
-      Timestamp: acsTimestamp(Date.now()),
-      ...extra,
-    };
-    params.Signature = signV1(params, { method: 'POST', secret: api.secretKey });
-    return stringify(params);
-  }
-
   it('answers a form body over the limit in the DirectMail envelope (400), not in Tencent’s', async () => {
-    const res = await fetch(`${api.baseUrl}/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: signedForm({ TagName: 'big', TagDescription: 'x'.repeat(8192) }),
-    });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ Code: 'InvalidParameter', Message: expect.stringContaining('4096 bytes'), HostId: '127.0.0.1' });
+    const signed = client.sign('CreateTag', { TagName: 'big', TagDescription: 'x'.repeat(8192) });
+    expect(signed.chunked).toBe(false);
+    const answer = await client.send(signed);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ Code: 'InvalidParameter', Message: expect.stringContaining('4096 bytes'), HostId: '127.0.0.1' });
   });
 
   it('reads a chunked form body sent without Content-Length, with + as a space', async () => {
-    const body = signedForm({ TagName: `chunked_${randomBytes(3).toString('hex')}`, TagDescription: 'two words' }).replace('two%20words', 'two+words');
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        const bytes = Buffer.from(body);
-        controller.enqueue(bytes.subarray(0, 40));
-        controller.enqueue(bytes.subarray(40));
-        controller.close();
-      },
-    });
-    const res = await fetch(`${api.baseUrl}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: stream, duplex: 'half' } as RequestInit);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ TagId: expect.any(Number) });
+    const signed = client.sign('CreateTag', { TagName: `chunked_${randomBytes(3).toString('hex')}`, TagDescription: 'two words' }, { chunked: true, wireEncoding: 'plus' });
+    expect(signed.body?.toString()).toContain('TagDescription=two+words');
+    // The client writes a chunked body in two chunks, as a streaming client does.
+    expect(signed.chunked).toBe(true);
+    const answer = await client.send(signed);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ TagId: expect.any(Number) });
   });
 });

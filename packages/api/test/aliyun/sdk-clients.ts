@@ -1,7 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { stringify } from 'node:querystring';
-import { signV1, signV3 } from '@postmill/acs';
 import type DmModule from '@alicloud/dm20151123';
 import * as $Dm from '@alicloud/dm20151123';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
@@ -58,57 +55,4 @@ export async function dmCallApi(client: DmClientInstance, action: string, query:
 export function popClient(target: Target): { request(action: string, params: Record<string, unknown>, method: 'GET' | 'POST'): Promise<Record<string, unknown>> } {
   const client = new RPCClient({ endpoint: `http://${target.host}`, apiVersion: '2015-11-23', accessKeyId: target.accessKeyId, accessKeySecret: target.secret });
   return { request: (action, params, method) => client.request(action, params, { method }) };
-}
-
-/** An ISO time as Alibaba writes it (second resolution). */
-export function acsTimestamp(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
-
-/** A hand-signed V1 request (to fix the nonce or time, or ask for XML): answers status, content type and text. */
-export async function rawV1(
-  target: Target,
-  params: Record<string, string>,
-  options: { method?: 'GET' | 'POST'; nonce?: string; timestampMs?: number; format?: string } = {},
-): Promise<{ status: number; contentType: string; text: string }> {
-  const method = options.method ?? 'GET';
-  const all: Record<string, string> = {
-    AccessKeyId: target.accessKeyId,
-    Version: '2015-11-23',
-    SignatureMethod: 'HMAC-SHA1',
-    SignatureVersion: '1.0',
-    SignatureNonce: options.nonce ?? randomBytes(16).toString('hex'),
-    Timestamp: acsTimestamp(options.timestampMs ?? Date.now()),
-    ...(options.format === undefined ? {} : { Format: options.format }),
-    ...params,
-  };
-  all.Signature = signV1(all, { method, secret: target.secret });
-  const wire = stringify(all);
-  const res =
-    method === 'GET'
-      ? await fetch(`http://${target.host}/?${wire}`)
-      : await fetch(`http://${target.host}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: wire });
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
-}
-
-/** A hand-signed V3 request with a chosen nonce and time. */
-export async function rawV3(
-  target: Target,
-  action: string,
-  query: Record<string, string>,
-  options: { nonce?: string; timestampMs?: number } = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers = signV3(
-    {
-      host: target.host,
-      action,
-      version: '2015-11-23',
-      date: acsTimestamp(options.timestampMs ?? Date.now()),
-      nonce: options.nonce ?? randomBytes(32).toString('hex'),
-      query,
-    },
-    { accessKeyId: target.accessKeyId, secret: target.secret },
-  );
-  const res = await fetch(`http://${target.host}/?${stringify(query)}`, { method: 'POST', headers });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
