@@ -137,7 +137,8 @@ const DIALECT_KINDS: { readonly [K in DialectErrorKind]: DialectRow<K> } = {
   'body-too-large': (c) => bad('InvalidParameter', `The request body is larger than ${c.maxBytes} bytes.`),
   'head-too-large': (c) => bad('InvalidParameter', `The request line and headers are larger than ${c.maxBytes} bytes.`),
   'unreadable-request': (c) => bad('InvalidParameter', `The request could not be read: ${c.detail}`),
-  'mail-address-not-found': (c) => notFound('InvalidMailAddress.NotFound', `The specified mailAddress does not exist: ${c.address}.`),
+  // Only the sending actions name a sender by AccountName; their pages (seed 000) answer 400 here, unlike the 404 of a MailAddressId.
+  'mail-address-not-found': (c) => bad('InvalidMailAddress.NotFound', `The specified mailAddress does not exist: ${c.address}.`),
   'mail-address-id-not-found': (c) => notFound('InvalidMailAddress.NotFound', `The specified mailAddress does not exist: MailAddressId ${c.mailAddressId}.`),
   'domain-id-not-found': (c) => notFound('InvalidDomain.NotFound', `The specified domain does not exist: DomainId ${c.domainId}.`),
   'receiver-id-not-found': (c) => notFound('InvalidReceiver.NotFound', `The specified receiver does not exist: ReceiverId ${c.receiverId.slice(0, 64)}.`),

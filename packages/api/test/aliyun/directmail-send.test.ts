@@ -110,7 +110,7 @@ describe('DirectMail sending with the official SDKs', () => {
     const unknown = await call('SingleSendMail', { AccountName: 'nobody@nowhere.example', AddressType: 1, ReplyToAddress: false, ToAddress: 'a@example.org', Subject: 's', HtmlBody: 'b' }).catch(
       (e: unknown) => e,
     );
-    expect(unknown).toMatchObject({ name: 'ClientError', code: 'InvalidMailAddress.NotFound', statusCode: 404 });
+    expect(unknown).toMatchObject({ name: 'ClientError', code: 'InvalidMailAddress.NotFound', statusCode: 400 });
 
     const domain = `e${unique()}.example.com`;
     await call('CreateDomain', { DomainName: domain });

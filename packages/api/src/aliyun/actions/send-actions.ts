@@ -38,6 +38,16 @@ async function envelopeSender(port: DirectMailPort, sender: SenderAddressRecord,
   return sameDomain[randomInt(sameDomain.length || 1)]?.address ?? sender.address;
 }
 
+/**
+ * A required parameter DirectMail refuses as `Invalid<code>.Malformed` when longer than
+ * `maxLength` (an over-long name can name no template or list; an over-long subject is malformed).
+ */
+function boundedParam(params: ActionParams, name: string, code: string, maxLength: number): string {
+  const value = params.required(name);
+  if ([...value].length > maxLength) throw new AliyunApiError('malformed-parameter', { name: code, detail: `at most ${maxLength} characters.` });
+  return value;
+}
+
 function mailbox(address: string, alias: string | undefined): string {
   return alias === undefined ? address : `${alias.replace(/["<>\r\n]/gu, '')} <${address}>`;
 }
@@ -104,7 +114,7 @@ export const sendActions = actions({
     const shared = await common(params, ctx);
     const to = addressList(params, 'ToAddress', { required: true }) ?? [];
     const bcc = addressList(params, 'BccAddress', { required: false });
-    const subject = params.required('Subject', { maxLength: 256 });
+    const subject = boundedParam(params, 'Subject', 'Subject', 256);
     const html = params.optional('HtmlBody');
     const text = params.optional('TextBody');
     const template = templateJson(params);
@@ -136,10 +146,10 @@ export const sendActions = actions({
     const shared = await common(params, ctx);
     const profile = await ctx.port.senderProfiles.get(shared.sender.address);
     if (profile.sendType === 'trigger') throw new AliyunApiError('mail-address-send-type', { address: shared.sender.address, sendType: 'trigger' });
-    const templateName = params.required('TemplateName', { maxLength: 30 });
+    const templateName = boundedParam(params, 'TemplateName', 'TemplateName', 30);
     const template = await templateByName(ctx.port, templateName);
     if (!template) throw new AliyunApiError('template-name-not-found', { name: templateName });
-    const receiversName = params.required('ReceiversName', { maxLength: 30 });
+    const receiversName = boundedParam(params, 'ReceiversName', 'ReceiverName', 30);
     // Names are unique (the store refuses a duplicate), so the keyword match holds at most a few lists.
     const list = (await ctx.port.readAll((page) => ctx.port.receivers.list({ ...page, keyword: receiversName }))).find((r) => r.name === receiversName);
     if (!list) throw new AliyunApiError('receiver-name-not-usable', { name: receiversName, reason: 'not-found' });
