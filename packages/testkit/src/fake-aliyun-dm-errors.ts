@@ -38,8 +38,8 @@ export const DOCUMENTED_DM_ERRORS: readonly DocumentedDmError[] = [
   { code: 'ServiceUnavailable', status: 503, message: 'The request has failed due to a temporary failure of the server.' },
   // DirectMail business codes.
   { code: 'InvalidMailAddressName.Malformed', status: 400, message: 'The specified MailAddress name is wrongly formed.' },
-  // Seed 000 (BatchSendMail) gives 400; the reference's SingleSendMail list gives 404.
-  { code: 'InvalidMailAddress.NotFound', status: 404, message: 'The specified mailAddress does not exist.' },
+  // Seed 000 (BatchSendMail) and the vendor's SingleSendMail page give 400 (the reference's error list says 404); Postmill's dialect answers 400 too.
+  { code: 'InvalidMailAddress.NotFound', status: 400, message: 'The specified mailAddress does not exist.' },
   { code: 'InvalidMailAddressStatus.Malformed', status: 400, message: 'The specified mailAddress status is wrongly formed.' },
   { code: 'InvalidMailAddressSendType.Malformed', status: 400, message: 'The specified mailAddress sendType is wrongly formed.' },
   { code: 'InvalidMailAddressDomain.Malformed', status: 400, message: 'The specified mailAddress domain does not exist.' },
