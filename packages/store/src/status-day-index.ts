@@ -4,7 +4,7 @@ import { firstTrue } from './first-true.ts';
 import type { Keys } from './keys.ts';
 import type { RecipientStatusRow, StatusQuery } from './message-store.ts';
 import type { RedisClient } from './redis-client.ts';
-import { DAY_HEAD, DISCARD_MESSAGE, INDEX_MESSAGE, MESSAGES_AT_RANKS, MESSAGES_FROM_ROW, RECIPIENT_PAGE } from './status-day-scripts.ts';
+import { DAY_HEAD, DAY_PAGE, DISCARD_MESSAGE, INDEX_MESSAGE, MESSAGES_AT_RANKS, MESSAGES_FROM_ROW, RECIPIENT_PAGE } from './status-day-scripts.ts';
 
 /** Ranks probed per round trip when looking for the day's first unexpired message. */
 const PROBE_WIDTH = 16;
@@ -71,13 +71,17 @@ export class StatusDayIndex {
     return view.count - view.liveStart - view.discarded.reduce((sum, d) => sum + d.rows, 0);
   }
 
-  /** Rows for GetSendEmailStatus, in index order then recipient order; reads only the page. */
+  /**
+   * Rows for GetSendEmailStatus, in index order then recipient order; reads only the page. A page by
+   * date or recipient takes two round trips: one script on the day's slot finds the page, then one
+   * command per message of the page (each its own slot), sent together with the check that the
+   * day's first message has not expired (a third round, and a second page read, only when it has).
+   */
   async query(q: StatusQuery): Promise<RecipientStatusRow[]> {
     if (q.limit <= 0) return [];
     if (q.messageId !== undefined) return (await this.messageRows(q.date, q.messageId, q.recipient)).slice(q.offset, q.offset + q.limit);
-    const view = await this.view(q.date);
-    if (q.recipient !== undefined) return this.recipientRows(q.date, q.recipient, view.liveStart, q.offset, q.limit);
-    return this.dayRows(q.date, view, q.offset, q.limit);
+    if (q.recipient !== undefined) return this.recipientRows(q.date, q.recipient, q.offset, q.limit);
+    return this.dayRows(q.date, q.offset, q.limit);
   }
 
   private scriptInput(spec: MessageSpec): { keys: string[]; args: string[] } {
@@ -137,60 +141,73 @@ export class StatusDayIndex {
     return rank >= indexed ? count : (startOfRank.get(rank) ?? count);
   }
 
-  /** Row number in the index of the `offset`-th live row of the day (skipping tombstones). */
-  private rowAt(view: DayView, offset: number): number {
-    let row = view.liveStart + offset;
-    for (const d of view.discarded) {
-      if (d.start > row) break;
-      row += d.rows;
-    }
-    return row;
+  /**
+   * Whether the day's first indexed message expired. Messages expire in the order they were indexed
+   * (same retention), so the expired ones are a prefix of the index: usually empty, which this shows.
+   */
+  private async headExpired(firstId: string): Promise<boolean> {
+    return firstId !== '' && (await this.o.redis.exists(this.o.keys.messageSpec(firstId))) === 0;
   }
 
-  private async dayRows(date: string, view: DayView, offset: number, limit: number): Promise<RecipientStatusRow[]> {
-    const row = this.rowAt(view, offset);
-    if (row >= view.count) return [];
-    const rowsKey = this.o.keys.statusDayRows(date);
+  /**
+   * A page by date. `liveStart` undefined: assume no message of the day expired and check that
+   * alongside the page's reads; when the check fails, read the page again from the first live row.
+   */
+  private async dayRows(date: string, offset: number, limit: number, liveStart?: number): Promise<RecipientStatusRow[]> {
+    const { redis, keys } = this.o;
+    const dayKeys = [keys.statusDayRows(date), keys.statusDayRowCount(date), keys.statusDayDiscarded(date)];
+    const [count, indexed, firstId, row, ...flat] = (await DAY_PAGE.run(redis, dayKeys, [offset, limit, liveStart ?? ''])) as [number, number, string, number, ...string[]];
+    let found = messagesOf(flat);
+    // An empty page stays empty from any later first live row: no check then.
+    const check = liveStart === undefined && found.length > 0;
+    const [expired, first] = await Promise.all([check && this.headExpired(firstId), Promise.all(found.map((f) => this.o.readMessage(f.id)))]);
+    if (expired) return this.dayRows(date, offset, limit, await this.firstLiveRow(date, indexed, count));
+    let messages = first;
     const rows: RecipientStatusRow[] = [];
-    let skip: number | undefined; // rows of the first message before the page
-    let cursor = String(row);
-    let continuing = false;
-    // One round unless a message of the page expired meanwhile (then the page continues after it).
-    while (rows.length < limit) {
-      const want = limit - rows.length;
-      const flat = (await MESSAGES_FROM_ROW.run(this.o.redis, [rowsKey], [cursor, continuing ? want : want - 1, continuing ? '1' : '0'])) as string[];
-      const found: { id: string; start: number }[] = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) found.push({ id: flat[i] as string, start: Number(flat[i + 1]) });
-      const messages = await Promise.all(found.map((f) => this.o.readMessage(f.id)));
+    let from = Math.max(0, row - (found[0]?.start ?? row)); // rows of the first message before the page
+    let want = limit;
+    // One round unless a message of the page expired meanwhile, or the page runs into a tombstone
+    // or the end of the day: then it continues after the last message read.
+    for (let continuing = false; ; continuing = true) {
       found.forEach((f, i) => {
-        const from = skip ?? Math.max(0, row - f.start);
-        skip = 0;
         const page = this.rowsOf(f.id, messages[i] as IndexedMessage, undefined).filter((x) => x.position >= from);
+        from = 0;
         rows.push(...page.slice(0, limit - rows.length).map((x) => x.row));
       });
       const last = found[found.length - 1];
-      if (found.length < want || !last) break; // the day has no more messages
-      cursor = String(last.start);
-      continuing = true;
+      if (rows.length >= limit || !last || (continuing && found.length < want)) return rows; // full, or the day has no more messages
+      want = limit - rows.length;
+      found = messagesOf((await MESSAGES_FROM_ROW.run(redis, [keys.statusDayRows(date)], [last.start, want, '1'])) as string[]);
+      messages = await Promise.all(found.map((f) => this.o.readMessage(f.id)));
     }
-    return rows;
   }
 
-  private async recipientPage(date: string, recipient: string, liveStart: number, offset: number, limit: number): Promise<{ live: number; members: string[] }> {
-    const [live, ...members] = (await RECIPIENT_PAGE.run(this.o.redis, [this.o.keys.statusDayRecipientRows(date, recipient)], [liveStart, offset, limit])) as [
+  private async recipientPage(
+    date: string,
+    recipient: string,
+    liveStart: number | undefined,
+    offset: number,
+    limit: number,
+  ): Promise<{ live: number; firstId: string; members: string[] }> {
+    const { keys } = this.o;
+    const [live, firstId, ...members] = (await RECIPIENT_PAGE.run(this.o.redis, [keys.statusDayRecipientRows(date, recipient), keys.statusDayRows(date)], [liveStart ?? '', offset, limit])) as [
       number,
+      string,
       ...string[],
     ];
-    return { live, members };
+    return { live, firstId, members };
   }
 
-  private async recipientRows(date: string, recipient: string, liveStart: number, offset: number, limit: number): Promise<RecipientStatusRow[]> {
-    const { members } = await this.recipientPage(date, recipient, liveStart, offset, limit);
+  /** A page of one recipient's rows; `liveStart` as in dayRows. */
+  private async recipientRows(date: string, recipient: string, offset: number, limit: number, liveStart?: number): Promise<RecipientStatusRow[]> {
+    const { firstId, members } = await this.recipientPage(date, recipient, liveStart, offset, limit);
     const refs = members.map((m) => {
       const colon = m.indexOf(':');
       return { position: Number(m.slice(0, colon)), id: m.slice(colon + 1) };
     });
-    const messages = await Promise.all(refs.map((r) => this.o.readMessage(r.id)));
+    const check = liveStart === undefined && refs.length > 0;
+    const [expired, messages] = await Promise.all([check && this.headExpired(firstId), Promise.all(refs.map((r) => this.o.readMessage(r.id)))]);
+    if (expired) return this.recipientRows(date, recipient, offset, limit, (await this.view(date)).liveStart);
     return refs.flatMap((r, i) => {
       const found = this.rowsOf(r.id, messages[i] as IndexedMessage, undefined).find((x) => x.position === r.position);
       return found ? [found.row] : [];
@@ -199,8 +216,10 @@ export class StatusDayIndex {
 
   /** The rows of one message of the day (none when it is not in the day's index or expired). */
   private async messageRows(date: string, messageId: string, recipient: string | undefined): Promise<RecipientStatusRow[]> {
-    if ((await this.o.redis.zscore(this.o.keys.statusDayRows(date), messageId)) === null) return [];
-    return this.rowsOf(messageId, await this.o.readMessage(messageId), recipient).map((x) => x.row);
+    // Both sent at once (one round trip); the message read is wasted only for an id not of this day.
+    const [indexed, message] = await Promise.all([this.o.redis.zscore(this.o.keys.statusDayRows(date), messageId), this.o.readMessage(messageId)]);
+    if (indexed === null) return [];
+    return this.rowsOf(messageId, message, recipient).map((x) => x.row);
   }
 
   /** A message's rows in recipient order (with their position), optionally those of one recipient (any case). */
@@ -214,4 +233,11 @@ export class StatusDayIndex {
       return [{ position, row: { messageId, from: meta.from.address, recipient: r, acceptedAt: meta.acceptedAt, state } }];
     });
   }
+}
+
+/** [id, first row, ...] as the day scripts answer it. */
+function messagesOf(flat: readonly string[]): { id: string; start: number }[] {
+  const found: { id: string; start: number }[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) found.push({ id: flat[i] as string, start: Number(flat[i + 1]) });
+  return found;
 }

@@ -169,6 +169,23 @@ describe('MessageStore status pages (day row index)', () => {
     expect(await store.countStatus({ date: DATE, recipient: 'a@x.org' })).toBe(0);
   });
 
+  it('leaves out a message of the page whose keys are gone and fills the page from the messages after it, at every Offset and Limit', async () => {
+    const specs = sevenMessages();
+    await acceptInOrder(store, specs);
+    const keys = createKeys(prefix);
+    const gone = specs[2] as MessageSpec; // d, e, f: rows 3..5, inside most pages below
+    await redis.del(keys.messageSpec(gone.messageId), keys.messageContent(gone.messageId), keys.messageRecipients(gone.messageId));
+    // Offset counts the day's rows as indexed (the gone message's rows included: only the expired
+    // head of the oldest day is left out of the count); the page lists the live rows from there.
+    const indexed = expectedRows(specs).map((row, position) => ({ row, position }));
+    for (const limit of [1, 2, 3, 5, 100]) {
+      for (let offset = 0; offset <= indexed.length; offset++) {
+        const expected = indexed.filter((x) => x.position >= offset && x.row[0] !== gone.messageId).map((x) => x.row);
+        expect(await page({ offset, limit }), `offset ${offset} limit ${limit}`).toEqual(expected.slice(0, limit));
+      }
+    }
+  });
+
   it('counts the day by date in its time zone: mail accepted at 17:00 UTC is indexed under the next day', async () => {
     const spec = statusSpec('pm-night', Date.UTC(2026, 2, 15, 17, 0, 0), ['n@x.org']);
     await store.accept(spec);
