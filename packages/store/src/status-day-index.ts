@@ -8,6 +8,8 @@ import { DAY_HEAD, DAY_PAGE, DISCARD_MESSAGE, INDEX_MESSAGE, MESSAGES_AT_RANKS, 
 
 /** Ranks probed per round trip when looking for the day's first unexpired message. */
 const PROBE_WIDTH = 16;
+/** Days whose live head is remembered (the oldest queryable days; a few more after a clock change). */
+const REMEMBERED_HEADS = 64;
 
 /** What the index needs of a stored message: its metadata and recipient states (undefined meta: expired or unknown). */
 export interface IndexedMessage {
@@ -49,6 +51,13 @@ interface DayView {
  * - every key carries `{d:<date>}` (one slot) and expires with the status retention.
  */
 export class StatusDayIndex {
+  /**
+   * Per day whose first messages expired: the first message found live then (its id and first row).
+   * Only where a page starts looking: every page checks that this message still exists, alongside
+   * its reads, and searches on from it when it does not (expiry only grows the expired prefix).
+   */
+  private readonly liveHeads = new Map<string, { readonly id: string; readonly row: number }>();
+
   constructor(private readonly o: StatusDayIndexOptions) {}
 
   /** Indexes an accepted message under its day; indexing it again changes nothing. */
@@ -107,10 +116,8 @@ export class StatusDayIndex {
     const [count, indexed, firstId, firstStart, ...dead] = (await DAY_HEAD.run(redis, dayKeys, [])) as [number, number, string, string, ...string[]];
     let liveStart = count;
     if (indexed > 0) {
-      // Messages expire in the order they were indexed (same retention), so the expired ones are a
-      // prefix of the index: usually empty, which one EXISTS shows.
-      if ((await redis.exists(keys.messageSpec(firstId))) === 1) liveStart = Number(firstStart);
-      else liveStart = await this.firstLiveRow(date, indexed, count);
+      const head = this.assumedHead(date, firstId, Number(firstStart));
+      liveStart = (await this.headExpired(head.id)) ? await this.searchLiveStart(date, indexed, count) : head.row;
     }
     const discarded = dead
       .filter((d) => d !== '')
@@ -123,45 +130,78 @@ export class StatusDayIndex {
     return { count, liveStart, discarded };
   }
 
-  /** First row of the first message whose keys still exist (count when none does). */
-  private async firstLiveRow(date: string, indexed: number, count: number): Promise<number> {
-    const { redis, keys } = this.o;
-    const startOfRank = new Map<number, number>();
-    const rank = await firstTrue(indexed, PROBE_WIDTH, async (ranks) => {
-      const flat = (await MESSAGES_AT_RANKS.run(redis, [keys.statusDayRows(date)], ranks)) as string[];
-      return Promise.all(
-        ranks.map(async (r, i) => {
-          const id = flat[2 * i] ?? '';
-          startOfRank.set(r, Number(flat[2 * i + 1]));
-          // A rank past the end (the index shrank meanwhile) reads as live: the search ends there.
-          return id === '' || (await redis.exists(keys.messageSpec(id))) === 1;
-        }),
-      );
-    });
-    return rank >= indexed ? count : (startOfRank.get(rank) ?? count);
-  }
-
   /**
-   * Whether the day's first indexed message expired. Messages expire in the order they were indexed
-   * (same retention), so the expired ones are a prefix of the index: usually empty, which this shows.
+   * The first row of the first message whose keys still exist (count when none does), once the head
+   * a page assumed (assumedHead) turned out expired: searched from that head on, and remembered.
    */
-  private async headExpired(firstId: string): Promise<boolean> {
-    return firstId !== '' && (await this.o.redis.exists(this.o.keys.messageSpec(firstId))) === 0;
+  private async searchLiveStart(date: string, indexed: number, count: number): Promise<number> {
+    const { redis, keys } = this.o;
+    const rowsKey = keys.statusDayRows(date);
+    const known = this.liveHeads.get(date);
+    // Every message before the remembered head expired (it was the first live one); a head no
+    // longer indexed (discarded since) gives no such start.
+    const from = known ? ((await redis.zrank(rowsKey, known.id)) ?? 0) : 0;
+    const found = new Map<number, { id: string; row: number }>();
+    const rank =
+      from +
+      (await firstTrue(Math.max(0, indexed - from), PROBE_WIDTH, async (offsets) => {
+        const ranks = offsets.map((k) => from + k);
+        const flat = (await MESSAGES_AT_RANKS.run(redis, [rowsKey], ranks)) as string[];
+        return Promise.all(
+          ranks.map(async (r, i) => {
+            const id = flat[2 * i] ?? '';
+            found.set(r, { id, row: Number(flat[2 * i + 1]) });
+            // A rank past the end (the index shrank meanwhile) reads as live: the search ends there.
+            return id === '' || (await redis.exists(keys.messageSpec(id))) === 1;
+          }),
+        );
+      }));
+    const head = found.get(rank);
+    if (rank >= indexed || !head || head.id === '') {
+      this.liveHeads.delete(date);
+      return count;
+    }
+    this.liveHeads.delete(date); // re-inserted last: the map drops the least recently searched day
+    this.liveHeads.set(date, head);
+    if (this.liveHeads.size > REMEMBERED_HEADS) this.liveHeads.delete(this.liveHeads.keys().next().value as string);
+    return head.row;
+  }
+
+  /** The message a page assumes to be the day's first live one: the remembered head, else the day's first message. */
+  private assumedHead(date: string, firstId: string, firstRow: number): { id: string; row: number } {
+    return this.liveHeads.get(date) ?? { id: firstId, row: firstRow };
   }
 
   /**
-   * A page by date. `liveStart` undefined: assume no message of the day expired and check that
-   * alongside the page's reads; when the check fails, read the page again from the first live row.
+   * Whether the message a page assumed to be the day's first live one expired. Messages expire in
+   * the order they were indexed (same retention), so the expired ones are a prefix of the index:
+   * usually empty, which this shows.
+   */
+  private async headExpired(headId: string): Promise<boolean> {
+    return headId !== '' && (await this.o.redis.exists(this.o.keys.messageSpec(headId))) === 0;
+  }
+
+  /**
+   * A page by date. `liveStart` undefined: assume the head (assumedHead) is the first live message
+   * and check that alongside the page's reads; when it is not, read the page again from the first
+   * live row.
    */
   private async dayRows(date: string, offset: number, limit: number, liveStart?: number): Promise<RecipientStatusRow[]> {
     const { redis, keys } = this.o;
     const dayKeys = [keys.statusDayRows(date), keys.statusDayRowCount(date), keys.statusDayDiscarded(date)];
-    const [count, indexed, firstId, row, ...flat] = (await DAY_PAGE.run(redis, dayKeys, [offset, limit, liveStart ?? ''])) as [number, number, string, number, ...string[]];
+    const known = liveStart === undefined ? this.liveHeads.get(date) : undefined;
+    const [count, indexed, firstId, row, ...flat] = (await DAY_PAGE.run(redis, dayKeys, [offset, limit, liveStart ?? known?.row ?? ''])) as [
+      number,
+      number,
+      string,
+      number,
+      ...string[],
+    ];
     let found = messagesOf(flat);
     // An empty page stays empty from any later first live row: no check then.
     const check = liveStart === undefined && found.length > 0;
-    const [expired, first] = await Promise.all([check && this.headExpired(firstId), Promise.all(found.map((f) => this.o.readMessage(f.id)))]);
-    if (expired) return this.dayRows(date, offset, limit, await this.firstLiveRow(date, indexed, count));
+    const [expired, first] = await Promise.all([check && this.headExpired(known?.id ?? firstId), Promise.all(found.map((f) => this.o.readMessage(f.id)))]);
+    if (expired) return this.dayRows(date, offset, limit, await this.searchLiveStart(date, indexed, count));
     let messages = first;
     const rows: RecipientStatusRow[] = [];
     let from = Math.max(0, row - (found[0]?.start ?? row)); // rows of the first message before the page
@@ -200,13 +240,14 @@ export class StatusDayIndex {
 
   /** A page of one recipient's rows; `liveStart` as in dayRows. */
   private async recipientRows(date: string, recipient: string, offset: number, limit: number, liveStart?: number): Promise<RecipientStatusRow[]> {
-    const { firstId, members } = await this.recipientPage(date, recipient, liveStart, offset, limit);
+    const known = liveStart === undefined ? this.liveHeads.get(date) : undefined;
+    const { firstId, members } = await this.recipientPage(date, recipient, liveStart ?? known?.row, offset, limit);
     const refs = members.map((m) => {
       const colon = m.indexOf(':');
       return { position: Number(m.slice(0, colon)), id: m.slice(colon + 1) };
     });
     const check = liveStart === undefined && refs.length > 0;
-    const [expired, messages] = await Promise.all([check && this.headExpired(firstId), Promise.all(refs.map((r) => this.o.readMessage(r.id)))]);
+    const [expired, messages] = await Promise.all([check && this.headExpired(known?.id ?? firstId), Promise.all(refs.map((r) => this.o.readMessage(r.id)))]);
     if (expired) return this.recipientRows(date, recipient, offset, limit, (await this.view(date)).liveStart);
     return refs.flatMap((r, i) => {
       const found = this.rowsOf(r.id, messages[i] as IndexedMessage, undefined).find((x) => x.position === r.position);

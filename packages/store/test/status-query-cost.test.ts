@@ -109,6 +109,34 @@ describe('status page cost does not grow with the day', () => {
     }
   });
 
+  it('sends the same commands for a page of the oldest day, whose first messages expired, once a page of it found the first live message', async () => {
+    const date = '2026-03-14';
+    const store = storeOf(SMALL);
+    const keys = createKeys(prefixes[SMALL] as string);
+    const specs = Array.from({ length: 300 }, (_, i) => statusSpec(`pm-old-${i}`, NOW - 86_400_000 + i, [`o${i}@x.org`, 'shared@x.org']));
+    await acceptMany(store, specs);
+    const ids = (await redis.zrange(keys.statusDayRows(date), '0', '-1')) as string[]; // index order
+    for (const id of ids.slice(0, 120)) await redis.del(keys.messageSpec(id), keys.messageContent(id), keys.messageRecipients(id));
+    const q = { date, offset: 0, limit: 100 };
+    const first = await store.queryStatus(q); // finds the first live message (a search over the index)
+    expect(first.map((r) => r.messageId)[0]).toBe(ids[120]);
+    for (const search of [false, true]) {
+      // true: ten more expired since, so the page searches on from the message it remembered.
+      if (search) for (const id of ids.slice(120, 130)) await redis.del(keys.messageSpec(id), keys.messageContent(id), keys.messageRecipients(id));
+      let rows: Awaited<ReturnType<MessageStore['queryStatus']>> = [];
+      const commands = await commandsDuring(redisUrl, prefixes[SMALL] as string, async () => {
+        rows = await store.queryStatus(q);
+      });
+      const live = ids.slice(search ? 130 : 120);
+      expect(rows.map((r) => r.messageId)).toEqual(live.slice(0, 50).flatMap((id) => [id, id]));
+      const sent = commands.filter((c) => c.source !== 'lua');
+      if (!search) expect(sent).toHaveLength(50 + 2);
+      // The remembered message gone: its rank, a search over the rest of the index (16 probes a
+      // round, about log17(170) = 2 rounds), and the page again: bounded by the page, not the day.
+      else expect(sent.length).toBeLessThanOrEqual(2 * (50 + 2) + 1 + 3 * (1 + 16));
+    }
+  });
+
   it('makes Redis run the same commands for every page, count and run page on a day of 100 and of 5 000 messages and runs, none reading a whole set', async () => {
     for (const n of [SMALL, LARGE]) await pagesOf(n); // scripts loaded: no NOSCRIPT retry in what is measured
     const measured: Record<number, LoggedCommand[]> = {};
