@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { parseConfig } from '@postmill/config';
 import { calendarDate } from '@postmill/core';
 import { createLogger, createSharedServices, startApi } from '@postmill/runtime';
 import { freePort } from '@postmill/store';
 import { signTencentRequest } from '@postmill/tc3';
-import { type FilledDay, WATCHED, expectedDayRows, expectedWatchedRows, fillDay, recipientsOf, watchedRows } from './fill-day.ts';
+import { type FilledDay, WATCHED, expectedDayRows, expectedWatchedRows, recipientsOf, watchedRows } from './fill-day.ts';
+import { commandsSentDuring } from './commands-sent.ts';
+import { fillInWorker } from './fill-in-worker.ts';
 import { type QueryFigure, type StatusBenchResult, percentile } from './report.ts';
 
 const SECRET_ID = 'AKIDbenchstatus';
@@ -37,10 +40,12 @@ export interface StatusBenchRunOptions {
 }
 
 /**
- * Fills one day with `messages` SendEmail messages through the store, then times GetSendEmailStatus
- * twice per query kind: at the store (MessageStore.queryStatus, plus countStatus when the page is
- * short, as the action calls them) and through the real API over loopback HTTP (signed TC3 calls,
- * an API in this process). Every timed answer is compared with the rows the fill implies.
+ * Fills one day with `messages` SendEmail messages through the store (in a worker thread, see
+ * fillInWorker), then times GetSendEmailStatus twice per query kind: at the store
+ * (MessageStore.queryStatus, plus countStatus when the page is short, as the action calls them) and
+ * through the real API over loopback HTTP (signed TC3 calls from a node:http client with a
+ * keep-alive connection, an API in this process). Every timed answer is compared with the rows the
+ * fill implies, and one untimed call per kind and layer counts the Redis commands it sends.
  */
 export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBenchResult> {
   const log = o.log ?? (() => undefined);
@@ -59,16 +64,19 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
   });
   const shared = createSharedServices(config, { redisUrl: o.redisUrl, connectionName: 'bench-status-api', failFast: true });
   const api = await startApi(config, shared, createLogger({ level: 'warn', pretty: false, name: 'bench-status-api' }));
+  // The API client: node:http over one kept-alive connection. fetch (undici) cost this process
+  // about 1.5 ms of CPU per call on the bench machine (measured on a 2-row answer), which the
+  // API figure would otherwise carry.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const usedBefore = await usedMemory(shared.redis.info('memory'));
     const fillStart = performance.now();
-    const day = await fillDay(shared.messages, {
-      messages: o.messages,
-      acceptedAt: Date.now(),
-      progress: (done) => {
+    const day = await fillInWorker(
+      { redisUrl: o.redisUrl, prefix: config.redis.prefix, messages: o.messages, acceptedAt: Date.now(), retentionDays: config.limits.statusRetentionDays, timeZone: TIME_ZONE },
+      (done) => {
         if (done % 100_000 < 2000 || done === o.messages) log(`indexed ${done}/${o.messages} messages`);
       },
-    });
+    );
     const fillSeconds = (performance.now() - fillStart) / 1000;
     const usedAfter = await usedMemory(shared.redis.info('memory'));
     const date = calendarDate(day.acceptedAt, TIME_ZONE);
@@ -82,8 +90,9 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
         text,
       );
       const started = performance.now();
-      const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers, body: text });
-      const { Response } = (await res.json()) as { Response: { Error?: { Code: string; Message: string }; EmailStatusList?: { MessageId: string; ToEmailAddress: string }[] } };
+      const { Response } = (await postJson(agent, port, headers, text)) as {
+        Response: { Error?: { Code: string; Message: string }; EmailStatusList?: { MessageId: string; ToEmailAddress: string }[] };
+      };
       lastApiMs = performance.now() - started;
       if (Response.Error) throw new Error(`GetSendEmailStatus: ${Response.Error.Code}: ${Response.Error.Message}`);
       return (Response.EmailStatusList ?? []).map((r): Row => [r.MessageId, r.ToEmailAddress]);
@@ -94,18 +103,25 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
     const measure = async (kind: QueryKind): Promise<void> => {
       const filter = { date, ...(kind.messageId ? { messageId: kind.messageId } : {}), ...(kind.recipient ? { recipient: kind.recipient } : {}) };
       // Untimed warm-up: the first calls of a kind pay for JIT compilation, not for the index.
+      const storeCall = async () => {
+        const rows = await shared.messages.queryStatus({ ...filter, offset: kind.offset, limit: LIMIT });
+        if (rows.length < LIMIT && !kind.messageId) await shared.messages.countStatus(filter);
+        return rows;
+      };
+      const apiCall = () => call({ Offset: kind.offset, ...(kind.messageId ? { MessageId: kind.messageId } : {}), ...(kind.recipient ? { ToEmailAddress: kind.recipient } : {}) });
       for (let w = 0; w < WARMUP_CALLS; w++) {
-        await shared.messages.queryStatus({ ...filter, offset: kind.offset, limit: LIMIT });
-        await call({ Offset: kind.offset, ...(kind.messageId ? { MessageId: kind.messageId } : {}), ...(kind.recipient ? { ToEmailAddress: kind.recipient } : {}) });
+        await storeCall();
+        await apiCall();
       }
+      // One more untimed call of each layer, counting the Redis commands it sends.
+      const commands = { store: await commandsSentDuring(storeCall), api: await commandsSentDuring(apiCall) };
       const storeMs = new Float64Array(o.samples);
       const apiMs = new Float64Array(o.samples);
       for (let s = 0; s < o.samples; s++) {
         const t0 = performance.now();
-        const rows = await shared.messages.queryStatus({ ...filter, offset: kind.offset, limit: LIMIT });
-        if (rows.length < LIMIT && !kind.messageId) await shared.messages.countStatus(filter);
+        const rows = await storeCall();
         storeMs[s] = performance.now() - t0;
-        const answered = await call({ Offset: kind.offset, ...(kind.messageId ? { MessageId: kind.messageId } : {}), ...(kind.recipient ? { ToEmailAddress: kind.recipient } : {}) });
+        const answered = await apiCall();
         apiMs[s] = lastApiMs;
         if (s === 0) {
           const got = rows.map((r): Row => [r.messageId, r.recipient]);
@@ -115,17 +131,26 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
       }
       for (const [layer, ms] of [['store', storeMs] as const, ['api', apiMs] as const]) {
         const sorted = Float64Array.from(ms).sort();
-        figures.push({ layer, query: kind.name, offset: kind.offset, rows: kind.expected.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1] ?? Number.NaN });
+        figures.push({
+          layer,
+          query: kind.name,
+          offset: kind.offset,
+          rows: kind.expected.length,
+          p50Ms: percentile(sorted, 50),
+          p99Ms: percentile(sorted, 99),
+          maxMs: sorted[sorted.length - 1] ?? Number.NaN,
+          redisCommands: commands[layer],
+        });
       }
       log(`${kind.name}: done`);
     };
     for (const kind of kinds) await measure(kind);
     // The oldest queryable day: the keys of its first messages have expired (the first tenth here).
+    // Removed a thousand messages per command, one command at a time: thousands of commands in
+    // flight would skew this process's heap as a fill does (see fillInWorker).
     const expired = Math.max(1, Math.floor(o.messages / 10));
     for (let i = 0; i < expired; i += 1000) {
-      await Promise.all(
-        day.ids.slice(i, Math.min(expired, i + 1000)).flatMap((id) => [shared.keys.messageSpec(id), shared.keys.messageContent(id), shared.keys.messageRecipients(id)].map((key) => shared.redis.del(key))),
-      );
+      await shared.redis.unlink(...day.ids.slice(i, Math.min(expired, i + 1000)).flatMap((id) => [shared.keys.messageSpec(id), shared.keys.messageContent(id), shared.keys.messageRecipients(id)]));
     }
     log(`expired the keys of the first ${expired} messages`);
     await measure({ name: 'date, Offset 0, head expired', offset: 0, expected: expectedDayRows(day, day.firstRow[expired] as number, LIMIT) });
@@ -143,9 +168,30 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
       wrong,
     };
   } finally {
+    agent.destroy();
     await api.close();
     await shared.close();
   }
+}
+
+/** POSTs `body` over the agent's kept-alive connection and parses the JSON answer. */
+function postJson(agent: Agent, port: number, headers: Record<string, string>, body: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function queryKinds(day: FilledDay): QueryKind[] {
