@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseConfig } from '@postmill/config';
 import { calendarDate } from '@postmill/core';
 import { createLogger, createSharedServices, startApi } from '@postmill/runtime';
@@ -98,6 +99,15 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
       return (Response.EmailStatusList ?? []).map((r): Row => [r.MessageId, r.ToEmailAddress]);
     };
     const loadAverageBefore = loadavg();
+    const gc = { pauses: 0, totalMs: 0, longestMs: 0 };
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gc.pauses++;
+        gc.totalMs += e.duration;
+        gc.longestMs = Math.max(gc.longestMs, e.duration);
+      }
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
     const figures: QueryFigure[] = [];
     const wrong: string[] = [];
     const measure = async (kind: QueryKind): Promise<void> => {
@@ -154,6 +164,7 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
     }
     log(`expired the keys of the first ${expired} messages`);
     await measure({ name: 'date, Offset 0, head expired', offset: 0, expected: expectedDayRows(day, day.firstRow[expired] as number, LIMIT) });
+    gcObserver.disconnect();
     return {
       messages: o.messages,
       rows: day.firstRow[o.messages] as number,
@@ -165,6 +176,7 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
       figures,
       loadAverageBefore,
       loadAverageAfter: loadavg(),
+      gc,
       wrong,
     };
   } finally {
