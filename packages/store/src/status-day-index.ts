@@ -45,9 +45,10 @@ interface DayView {
  * - a discarded message leaves a tombstone: its rows are skipped and not counted (exact). Every
  *   page by date reads the day's tombstones (one per SendEmail whose intake write failed after
  *   acceptance, so normally none);
- * - messages whose keys expired (the start of the oldest queryable day) are found by a search over
- *   the index (about log_17 n round trips, only when the day's first message expired) and are
- *   skipped and not counted, as before;
+ * - messages whose keys expired (the start of the oldest queryable day) are skipped and not
+ *   counted: found by a search over the index (about log_17 n round trips) when the first live
+ *   message the store knows of for that day (the day's first, or the one a search found before)
+ *   turns out expired, which every page checks alongside its reads;
  * - every key carries `{d:<date>}` (one slot) and expires with the status retention.
  */
 export class StatusDayIndex {
