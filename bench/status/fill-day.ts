@@ -1,5 +1,6 @@
 import { type MessageSpec, newMessageId } from '@postmill/core';
 import type { MessageStore } from '@postmill/store';
+import type { IdList } from './packed-ids.ts';
 
 /** The recipient every 20th message also goes to (for ToEmailAddress pages deep into the day). */
 export const WATCHED = 'watched@example.org';
@@ -29,7 +30,7 @@ export function recipientsOf(i: number): string[] {
 
 /** The day as filled: ids in index order and where each message's rows start. */
 export interface FilledDay {
-  readonly ids: readonly string[];
+  readonly ids: IdList;
   /** firstRow[i] is message i's first row; firstRow[n] the day's row count. */
   readonly firstRow: Float64Array;
   readonly acceptedAt: number;
@@ -48,7 +49,7 @@ export function expectedDayRows(day: FilledDay, offset: number, limit: number): 
   const rows: [string, string][] = [];
   for (let i = lo; i < n && rows.length < limit; i++) {
     const skip = Math.max(0, offset - (day.firstRow[i] as number));
-    for (const r of recipientsOf(i).slice(skip)) if (rows.length < limit) rows.push([day.ids[i] as string, r]);
+    for (const r of recipientsOf(i).slice(skip)) if (rows.length < limit) rows.push([day.ids.at(i) as string, r]);
   }
   return rows;
 }
@@ -57,7 +58,7 @@ export function expectedDayRows(day: FilledDay, offset: number, limit: number): 
 export function expectedWatchedRows(day: FilledDay, offset: number, limit: number): [string, string][] {
   const rows: [string, string][] = [];
   for (let k = offset; k < offset + limit; k++) {
-    const id = day.ids[k * WATCHED_EVERY];
+    const id = day.ids.at(k * WATCHED_EVERY);
     if (id === undefined) break;
     rows.push([id, WATCHED]);
   }

@@ -2,11 +2,12 @@
 //
 // GetSendEmailStatus on a big day: fills one calendar day with N SendEmail messages (1 to 3
 // recipients each, one in 20 also to a watched address) straight through MessageStore (pipelined
-// script calls, no HTTP), then times pages of Limit 100 by date at Offset 0, in the middle and on
-// the last page, by ToEmailAddress (same three places) and by MessageId, at the store and through
-// the real API over loopback. Every answer is checked against the rows the fill implies. Uses a
-// redis-server it starts (or --redis-url, under a unique prefix it removes). Prints one line per
-// figure, a verdict (target: p99 ≤ 10 ms) and one JSON line; exits 1 on FAIL.
+// script calls, no HTTP, in a worker thread), then times pages of Limit 100 by date at Offset 0, in
+// the middle and on the last page, by ToEmailAddress (same three places) and by MessageId, at the
+// store and through the real API over loopback. Every answer is checked against the rows the fill
+// implies. Uses a redis-server it starts (or --redis-url, under a unique prefix it removes). Prints
+// one line per figure (with the Redis commands one call sends), a verdict (target: every p99, store
+// and api, ≤ 10 ms) and one JSON line; exits 1 on FAIL.
 import { randomUUID } from 'node:crypto';
 import { spawnRedisServer } from '@postmill/store';
 import { Redis } from 'ioredis';

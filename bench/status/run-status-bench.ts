@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseConfig } from '@postmill/config';
 import { calendarDate } from '@postmill/core';
 import { createLogger, createSharedServices, startApi } from '@postmill/runtime';
 import { freePort } from '@postmill/store';
-import { createTencentClient } from '@postmill/testkit';
-import { type FilledDay, WATCHED, expectedDayRows, expectedWatchedRows, fillDay, recipientsOf, watchedRows } from './fill-day.ts';
+import { signTencentRequest } from '@postmill/tc3';
+import { type FilledDay, WATCHED, expectedDayRows, expectedWatchedRows, recipientsOf, watchedRows } from './fill-day.ts';
+import { commandsSentDuring } from './commands-sent.ts';
+import { fillInWorker } from './fill-in-worker.ts';
 import { type QueryFigure, type StatusBenchResult, percentile } from './report.ts';
 
 const SECRET_ID = 'AKIDbenchstatus';
@@ -12,8 +17,12 @@ const SECRET_KEY = 'bench-status-secret-key';
 const TIME_ZONE = 'Asia/Shanghai';
 /** GetSendEmailStatus's largest page (Tencent's Limit cap), so every figure is a full page. */
 const LIMIT = 100;
-/** Untimed calls of each kind before its timed ones. */
-const WARMUP_CALLS = 5;
+/**
+ * Untimed calls of each kind, at each layer, before its timed ones: a running API has compiled its
+ * hot paths long before; the first kind measured otherwise pays for V8's optimizing compiles (on
+ * the same 2 cores) in its tail (its p99 was the worst figure in 3 of 3 runs with 5 calls).
+ */
+const WARMUP_CALLS = 50;
 
 type Row = [string, string];
 
@@ -36,10 +45,12 @@ export interface StatusBenchRunOptions {
 }
 
 /**
- * Fills one day with `messages` SendEmail messages through the store, then times GetSendEmailStatus
- * twice per query kind: at the store (MessageStore.queryStatus, plus countStatus when the page is
- * short, as the action calls them) and through the real API over loopback HTTP (signed TC3 calls,
- * an API in this process). Every timed answer is compared with the rows the fill implies.
+ * Fills one day with `messages` SendEmail messages through the store (in a worker thread, see
+ * fillInWorker), then times GetSendEmailStatus twice per query kind: at the store
+ * (MessageStore.queryStatus, plus countStatus when the page is short, as the action calls them) and
+ * through the real API over loopback HTTP (signed TC3 calls from a node:http client with a
+ * keep-alive connection, an API in this process). Every timed answer is compared with the rows the
+ * fill implies, and one untimed call per kind and layer counts the Redis commands it sends.
  */
 export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBenchResult> {
   const log = o.log ?? (() => undefined);
@@ -58,50 +69,73 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
   });
   const shared = createSharedServices(config, { redisUrl: o.redisUrl, connectionName: 'bench-status-api', failFast: true });
   const api = await startApi(config, shared, createLogger({ level: 'warn', pretty: false, name: 'bench-status-api' }));
+  // The API client: node:http over one kept-alive connection. fetch (undici) cost this process
+  // about 1.5 ms of CPU per call on the bench machine (measured on a 2-row answer), which the
+  // API figure would otherwise carry.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const usedBefore = await usedMemory(shared.redis.info('memory'));
     const fillStart = performance.now();
-    const day = await fillDay(shared.messages, {
-      messages: o.messages,
-      acceptedAt: Date.now(),
-      progress: (done) => {
+    const day = await fillInWorker(
+      { redisUrl: o.redisUrl, prefix: config.redis.prefix, messages: o.messages, acceptedAt: Date.now(), retentionDays: config.limits.statusRetentionDays, timeZone: TIME_ZONE },
+      (done) => {
         if (done % 100_000 < 2000 || done === o.messages) log(`indexed ${done}/${o.messages} messages`);
       },
-    });
+    );
     const fillSeconds = (performance.now() - fillStart) / 1000;
     const usedAfter = await usedMemory(shared.redis.info('memory'));
     const date = calendarDate(day.acceptedAt, TIME_ZONE);
     const kinds = queryKinds(day);
     let lastApiMs = 0;
-    const tencent = createTencentClient({ baseUrl: `http://127.0.0.1:${port}`, secretId: SECRET_ID, secretKey: SECRET_KEY });
     const call = async (body: Record<string, unknown>): Promise<Row[]> => {
-      // Signed before the clock starts: the figure is the API's time, not the signer's.
-      const req = tencent.sign('GetSendEmailStatus', { RequestDate: date, Limit: LIMIT, ...body });
+      const text = JSON.stringify({ RequestDate: date, Limit: LIMIT, ...body });
+      const headers = signTencentRequest(
+        { secretId: SECRET_ID, secretKey: SECRET_KEY },
+        { host: `127.0.0.1:${port}`, action: 'GetSendEmailStatus', version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000), service: 'ses', traceId: randomUUID() },
+        text,
+      );
       const started = performance.now();
-      const res = await fetch(req.url, { method: 'POST', headers: req.headers, body: req.body });
-      const { Response } = (await res.json()) as { Response: { Error?: { Code: string; Message: string }; EmailStatusList?: { MessageId: string; ToEmailAddress: string }[] } };
+      const { Response } = (await postJson(agent, port, headers, text)) as {
+        Response: { Error?: { Code: string; Message: string }; EmailStatusList?: { MessageId: string; ToEmailAddress: string }[] };
+      };
       lastApiMs = performance.now() - started;
       if (Response.Error) throw new Error(`GetSendEmailStatus: ${Response.Error.Code}: ${Response.Error.Message}`);
       return (Response.EmailStatusList ?? []).map((r): Row => [r.MessageId, r.ToEmailAddress]);
     };
     const loadAverageBefore = loadavg();
+    const gc = { pauses: 0, totalMs: 0, longestMs: 0 };
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gc.pauses++;
+        gc.totalMs += e.duration;
+        gc.longestMs = Math.max(gc.longestMs, e.duration);
+      }
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
     const figures: QueryFigure[] = [];
     const wrong: string[] = [];
     const measure = async (kind: QueryKind): Promise<void> => {
       const filter = { date, ...(kind.messageId ? { messageId: kind.messageId } : {}), ...(kind.recipient ? { recipient: kind.recipient } : {}) };
       // Untimed warm-up: the first calls of a kind pay for JIT compilation, not for the index.
+      const storeCall = async () => {
+        const rows = await shared.messages.queryStatus({ ...filter, offset: kind.offset, limit: LIMIT });
+        if (rows.length < LIMIT && !kind.messageId) await shared.messages.countStatus(filter);
+        return rows;
+      };
+      const apiCall = () => call({ Offset: kind.offset, ...(kind.messageId ? { MessageId: kind.messageId } : {}), ...(kind.recipient ? { ToEmailAddress: kind.recipient } : {}) });
       for (let w = 0; w < WARMUP_CALLS; w++) {
-        await shared.messages.queryStatus({ ...filter, offset: kind.offset, limit: LIMIT });
-        await call({ Offset: kind.offset, ...(kind.messageId ? { MessageId: kind.messageId } : {}), ...(kind.recipient ? { ToEmailAddress: kind.recipient } : {}) });
+        await storeCall();
+        await apiCall();
       }
+      // One more untimed call of each layer, counting the Redis commands it sends.
+      const commands = { store: await commandsSentDuring(storeCall), api: await commandsSentDuring(apiCall) };
       const storeMs = new Float64Array(o.samples);
       const apiMs = new Float64Array(o.samples);
       for (let s = 0; s < o.samples; s++) {
         const t0 = performance.now();
-        const rows = await shared.messages.queryStatus({ ...filter, offset: kind.offset, limit: LIMIT });
-        if (rows.length < LIMIT && !kind.messageId) await shared.messages.countStatus(filter);
+        const rows = await storeCall();
         storeMs[s] = performance.now() - t0;
-        const answered = await call({ Offset: kind.offset, ...(kind.messageId ? { MessageId: kind.messageId } : {}), ...(kind.recipient ? { ToEmailAddress: kind.recipient } : {}) });
+        const answered = await apiCall();
         apiMs[s] = lastApiMs;
         if (s === 0) {
           const got = rows.map((r): Row => [r.messageId, r.recipient]);
@@ -111,20 +145,35 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
       }
       for (const [layer, ms] of [['store', storeMs] as const, ['api', apiMs] as const]) {
         const sorted = Float64Array.from(ms).sort();
-        figures.push({ layer, query: kind.name, offset: kind.offset, rows: kind.expected.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1] ?? Number.NaN });
+        figures.push({
+          layer,
+          query: kind.name,
+          offset: kind.offset,
+          rows: kind.expected.length,
+          p50Ms: percentile(sorted, 50),
+          p99Ms: percentile(sorted, 99),
+          maxMs: sorted[sorted.length - 1] ?? Number.NaN,
+          redisCommands: commands[layer],
+        });
       }
       log(`${kind.name}: done`);
     };
     for (const kind of kinds) await measure(kind);
     // The oldest queryable day: the keys of its first messages have expired (the first tenth here).
+    // Removed a thousand messages per command, one command at a time: thousands of commands in
+    // flight would skew this process's heap as a fill does (see fillInWorker).
     const expired = Math.max(1, Math.floor(o.messages / 10));
     for (let i = 0; i < expired; i += 1000) {
-      await Promise.all(
-        day.ids.slice(i, Math.min(expired, i + 1000)).flatMap((id) => [shared.keys.messageSpec(id), shared.keys.messageContent(id), shared.keys.messageRecipients(id)].map((key) => shared.redis.del(key))),
-      );
+      const keys: string[] = [];
+      for (let k = i; k < Math.min(expired, i + 1000); k++) {
+        const id = day.ids.at(k) as string;
+        keys.push(shared.keys.messageSpec(id), shared.keys.messageContent(id), shared.keys.messageRecipients(id));
+      }
+      await shared.redis.unlink(...keys);
     }
     log(`expired the keys of the first ${expired} messages`);
     await measure({ name: 'date, Offset 0, head expired', offset: 0, expected: expectedDayRows(day, day.firstRow[expired] as number, LIMIT) });
+    gcObserver.disconnect();
     return {
       messages: o.messages,
       rows: day.firstRow[o.messages] as number,
@@ -136,12 +185,34 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
       figures,
       loadAverageBefore,
       loadAverageAfter: loadavg(),
+      gc,
       wrong,
     };
   } finally {
+    agent.destroy();
     await api.close();
     await shared.close();
   }
+}
+
+/** POSTs `body` over the agent's kept-alive connection and parses the JSON answer. */
+function postJson(agent: Agent, port: number, headers: Record<string, string>, body: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function queryKinds(day: FilledDay): QueryKind[] {
@@ -153,7 +224,7 @@ function queryKinds(day: FilledDay): QueryKind[] {
   const at = (offset: number) => Math.max(0, offset);
   const dayKind = (name: string, offset: number): QueryKind => ({ name, offset: at(offset), expected: expectedDayRows(day, at(offset), LIMIT) });
   const watchedKind = (name: string, offset: number): QueryKind => ({ name, offset: at(offset), recipient: WATCHED, expected: expectedWatchedRows(day, at(offset), LIMIT) });
-  const idOf = (i: number) => day.ids[i] as string;
+  const idOf = (i: number) => day.ids.at(i) as string;
   return [
     dayKind('date, Offset 0', 0),
     dayKind('date, middle Offset', Math.floor(rows / 2)),

@@ -36,7 +36,11 @@ describe('bench:status machinery (smoke)', () => {
         expect(lines.filter((l) => l.startsWith(`status ${layer.padEnd(5)} | ${query.padEnd(30)} |`)), `${layer} ${query}`).toHaveLength(1);
       }
     }
-    for (const line of lines) expect(line).toMatch(/\| p50 \d+\.\d\d ms \| p99 \d+\.\d\d ms \|/u);
+    for (const line of lines) expect(line).toMatch(/\| p50 \d+\.\d\d ms \| p99 \d+\.\d\d ms \| max \d+\.\d\d ms \| \d+ Redis commands$/u);
+    // A call sends one command per message it shows plus a handful (the page's script, the head
+    // check, the unsubscribe lookup; for a short page the count and the campaign index too).
+    for (const f of result.figures) expect(f.redisCommands, `${f.layer} ${f.query}`).toBeGreaterThan(0);
+    for (const f of result.figures) expect(f.redisCommands, `${f.layer} ${f.query}`).toBeLessThanOrEqual(f.rows + 10);
     // Full pages of Limit 100 wherever the day has them; a MessageId holds its own recipients only.
     for (const f of result.figures) {
       const total = f.query.startsWith('date') ? result.rows : f.query.startsWith('ToEmailAddress') ? result.watchedRows : f.rows;

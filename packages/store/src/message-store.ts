@@ -16,6 +16,15 @@ redis.call('HSET', KEYS[3], unpack(ARGV, 4))
 redis.call('EXPIRE', KEYS[3], ARGV[1])
 return 1`);
 
+// Reads what a status page needs of one message. KEYS: its spec and recipient-state keys (one slot).
+// Returns {} when the spec is gone (expired or unknown), else [spec JSON, recipient, state JSON, ...].
+const READ_FOR_STATUS = new LuaScript(`
+local spec = redis.call('GET', KEYS[1])
+if not spec then return {} end
+local out = redis.call('HGETALL', KEYS[2])
+table.insert(out, 1, spec)
+return out`);
+
 /** The part of a spec kept for status queries after delivery. */
 type SpecMeta = Omit<MessageSpec, 'html' | 'text' | 'attachments' | 'headers'>;
 type SpecContent = Pick<MessageSpec, 'html' | 'text' | 'attachments' | 'headers'>;
@@ -64,10 +73,7 @@ export class MessageStore {
       keys: o.keys,
       ttlSeconds: this.ttlSeconds,
       timeZone: o.timeZone,
-      readMessage: async (id) => {
-        const [meta, states] = await Promise.all([this.getMeta(id), this.getRecipients(id)]);
-        return { meta, states };
-      },
+      readMessage: (id) => this.readForStatus(id),
     });
   }
 
@@ -127,6 +133,20 @@ export class MessageStore {
   async getRecipients(messageId: string): Promise<Map<string, RecipientState>> {
     const raw = await this.o.redis.hgetall(this.o.keys.messageRecipients(messageId));
     return new Map(Object.entries(raw).map(([r, s]) => [r, JSON.parse(s) as RecipientState]));
+  }
+
+  /**
+   * A message's metadata and recipient states as one status page needs them, in ONE command on the
+   * message's slot (a page reads one per message, so a page of 100 rows costs about 65 commands,
+   * not twice that). Meta undefined when the message expired or is unknown.
+   */
+  private async readForStatus(messageId: string): Promise<{ meta: SpecMeta | undefined; states: Map<string, RecipientState> }> {
+    const { keys, redis } = this.o;
+    const [spec, ...fields] = (await READ_FOR_STATUS.run(redis, [keys.messageSpec(messageId), keys.messageRecipients(messageId)], [])) as (string | null)[];
+    const states = new Map<string, RecipientState>();
+    if (spec === null || spec === undefined) return { meta: undefined, states };
+    for (let i = 0; i + 1 < fields.length; i += 2) states.set(fields[i] as string, JSON.parse(fields[i + 1] as string) as RecipientState);
+    return { meta: JSON.parse(spec) as SpecMeta, states };
   }
 
   /**

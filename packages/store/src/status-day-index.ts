@@ -4,10 +4,12 @@ import { firstTrue } from './first-true.ts';
 import type { Keys } from './keys.ts';
 import type { RecipientStatusRow, StatusQuery } from './message-store.ts';
 import type { RedisClient } from './redis-client.ts';
-import { DAY_HEAD, DISCARD_MESSAGE, INDEX_MESSAGE, MESSAGES_AT_RANKS, MESSAGES_FROM_ROW, RECIPIENT_PAGE } from './status-day-scripts.ts';
+import { DAY_HEAD, DAY_PAGE, DISCARD_MESSAGE, INDEX_MESSAGE, MESSAGES_AT_RANKS, MESSAGES_FROM_ROW, RECIPIENT_PAGE } from './status-day-scripts.ts';
 
 /** Ranks probed per round trip when looking for the day's first unexpired message. */
 const PROBE_WIDTH = 16;
+/** Days whose live head is remembered (the oldest queryable days; a few more after a clock change). */
+const REMEMBERED_HEADS = 64;
 
 /** What the index needs of a stored message: its metadata and recipient states (undefined meta: expired or unknown). */
 export interface IndexedMessage {
@@ -43,12 +45,20 @@ interface DayView {
  * - a discarded message leaves a tombstone: its rows are skipped and not counted (exact). Every
  *   page by date reads the day's tombstones (one per SendEmail whose intake write failed after
  *   acceptance, so normally none);
- * - messages whose keys expired (the start of the oldest queryable day) are found by a search over
- *   the index (about log_17 n round trips, only when the day's first message expired) and are
- *   skipped and not counted, as before;
+ * - messages whose keys expired (the start of the oldest queryable day) are skipped and not
+ *   counted: found by a search over the index (about log_17 n round trips) when the first live
+ *   message the store knows of for that day (the day's first, or the one a search found before)
+ *   turns out expired, which every page checks alongside its reads;
  * - every key carries `{d:<date>}` (one slot) and expires with the status retention.
  */
 export class StatusDayIndex {
+  /**
+   * Per day whose first messages expired: the first message found live then (its id and first row).
+   * Only where a page starts looking: every page checks that this message still exists, alongside
+   * its reads, and searches on from it when it does not (expiry only grows the expired prefix).
+   */
+  private readonly liveHeads = new Map<string, { readonly id: string; readonly row: number }>();
+
   constructor(private readonly o: StatusDayIndexOptions) {}
 
   /** Indexes an accepted message under its day; indexing it again changes nothing. */
@@ -71,13 +81,17 @@ export class StatusDayIndex {
     return view.count - view.liveStart - view.discarded.reduce((sum, d) => sum + d.rows, 0);
   }
 
-  /** Rows for GetSendEmailStatus, in index order then recipient order; reads only the page. */
+  /**
+   * Rows for GetSendEmailStatus, in index order then recipient order; reads only the page. A page by
+   * date or recipient takes two round trips: one script on the day's slot finds the page, then one
+   * command per message of the page (each its own slot), sent together with the check that the
+   * day's first message has not expired (a third round, and a second page read, only when it has).
+   */
   async query(q: StatusQuery): Promise<RecipientStatusRow[]> {
     if (q.limit <= 0) return [];
     if (q.messageId !== undefined) return (await this.messageRows(q.date, q.messageId, q.recipient)).slice(q.offset, q.offset + q.limit);
-    const view = await this.view(q.date);
-    if (q.recipient !== undefined) return this.recipientRows(q.date, q.recipient, view.liveStart, q.offset, q.limit);
-    return this.dayRows(q.date, view, q.offset, q.limit);
+    if (q.recipient !== undefined) return this.recipientRows(q.date, q.recipient, q.offset, q.limit);
+    return this.dayRows(q.date, q.offset, q.limit);
   }
 
   private scriptInput(spec: MessageSpec): { keys: string[]; args: string[] } {
@@ -103,10 +117,8 @@ export class StatusDayIndex {
     const [count, indexed, firstId, firstStart, ...dead] = (await DAY_HEAD.run(redis, dayKeys, [])) as [number, number, string, string, ...string[]];
     let liveStart = count;
     if (indexed > 0) {
-      // Messages expire in the order they were indexed (same retention), so the expired ones are a
-      // prefix of the index: usually empty, which one EXISTS shows.
-      if ((await redis.exists(keys.messageSpec(firstId))) === 1) liveStart = Number(firstStart);
-      else liveStart = await this.firstLiveRow(date, indexed, count);
+      const head = this.assumedHead(date, firstId, Number(firstStart));
+      liveStart = (await this.headExpired(head.id)) ? await this.searchLiveStart(date, indexed, count) : head.row;
     }
     const discarded = dead
       .filter((d) => d !== '')
@@ -119,78 +131,125 @@ export class StatusDayIndex {
     return { count, liveStart, discarded };
   }
 
-  /** First row of the first message whose keys still exist (count when none does). */
-  private async firstLiveRow(date: string, indexed: number, count: number): Promise<number> {
+  /**
+   * The first row of the first message whose keys still exist (count when none does), once the head
+   * a page assumed (assumedHead) turned out expired: searched from that head on, and remembered.
+   */
+  private async searchLiveStart(date: string, indexed: number, count: number): Promise<number> {
     const { redis, keys } = this.o;
-    const startOfRank = new Map<number, number>();
-    const rank = await firstTrue(indexed, PROBE_WIDTH, async (ranks) => {
-      const flat = (await MESSAGES_AT_RANKS.run(redis, [keys.statusDayRows(date)], ranks)) as string[];
-      return Promise.all(
-        ranks.map(async (r, i) => {
-          const id = flat[2 * i] ?? '';
-          startOfRank.set(r, Number(flat[2 * i + 1]));
-          // A rank past the end (the index shrank meanwhile) reads as live: the search ends there.
-          return id === '' || (await redis.exists(keys.messageSpec(id))) === 1;
-        }),
-      );
-    });
-    return rank >= indexed ? count : (startOfRank.get(rank) ?? count);
-  }
-
-  /** Row number in the index of the `offset`-th live row of the day (skipping tombstones). */
-  private rowAt(view: DayView, offset: number): number {
-    let row = view.liveStart + offset;
-    for (const d of view.discarded) {
-      if (d.start > row) break;
-      row += d.rows;
+    const rowsKey = keys.statusDayRows(date);
+    const known = this.liveHeads.get(date);
+    // Every message before the remembered head expired (it was the first live one); a head no
+    // longer indexed (discarded since) gives no such start.
+    const from = known ? ((await redis.zrank(rowsKey, known.id)) ?? 0) : 0;
+    const found = new Map<number, { id: string; row: number }>();
+    const rank =
+      from +
+      (await firstTrue(Math.max(0, indexed - from), PROBE_WIDTH, async (offsets) => {
+        const ranks = offsets.map((k) => from + k);
+        const flat = (await MESSAGES_AT_RANKS.run(redis, [rowsKey], ranks)) as string[];
+        return Promise.all(
+          ranks.map(async (r, i) => {
+            const id = flat[2 * i] ?? '';
+            found.set(r, { id, row: Number(flat[2 * i + 1]) });
+            // A rank past the end (the index shrank meanwhile) reads as live: the search ends there.
+            return id === '' || (await redis.exists(keys.messageSpec(id))) === 1;
+          }),
+        );
+      }));
+    const head = found.get(rank);
+    if (rank >= indexed || !head || head.id === '') {
+      this.liveHeads.delete(date);
+      return count;
     }
-    return row;
+    this.liveHeads.delete(date); // re-inserted last: the map drops the least recently searched day
+    this.liveHeads.set(date, head);
+    if (this.liveHeads.size > REMEMBERED_HEADS) this.liveHeads.delete(this.liveHeads.keys().next().value as string);
+    return head.row;
   }
 
-  private async dayRows(date: string, view: DayView, offset: number, limit: number): Promise<RecipientStatusRow[]> {
-    const row = this.rowAt(view, offset);
-    if (row >= view.count) return [];
-    const rowsKey = this.o.keys.statusDayRows(date);
-    const rows: RecipientStatusRow[] = [];
-    let skip: number | undefined; // rows of the first message before the page
-    let cursor = String(row);
-    let continuing = false;
-    // One round unless a message of the page expired meanwhile (then the page continues after it).
-    while (rows.length < limit) {
-      const want = limit - rows.length;
-      const flat = (await MESSAGES_FROM_ROW.run(this.o.redis, [rowsKey], [cursor, continuing ? want : want - 1, continuing ? '1' : '0'])) as string[];
-      const found: { id: string; start: number }[] = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) found.push({ id: flat[i] as string, start: Number(flat[i + 1]) });
-      const messages = await Promise.all(found.map((f) => this.o.readMessage(f.id)));
-      found.forEach((f, i) => {
-        const from = skip ?? Math.max(0, row - f.start);
-        skip = 0;
-        const page = this.rowsOf(f.id, messages[i] as IndexedMessage, undefined).filter((x) => x.position >= from);
-        rows.push(...page.slice(0, limit - rows.length).map((x) => x.row));
-      });
-      const last = found[found.length - 1];
-      if (found.length < want || !last) break; // the day has no more messages
-      cursor = String(last.start);
-      continuing = true;
-    }
-    return rows;
+  /** The message a page assumes to be the day's first live one: the remembered head, else the day's first message. */
+  private assumedHead(date: string, firstId: string, firstRow: number): { id: string; row: number } {
+    return this.liveHeads.get(date) ?? { id: firstId, row: firstRow };
   }
 
-  private async recipientPage(date: string, recipient: string, liveStart: number, offset: number, limit: number): Promise<{ live: number; members: string[] }> {
-    const [live, ...members] = (await RECIPIENT_PAGE.run(this.o.redis, [this.o.keys.statusDayRecipientRows(date, recipient)], [liveStart, offset, limit])) as [
+  /**
+   * Whether the message a page assumed to be the day's first live one expired. Messages expire in
+   * the order they were indexed (same retention), so the expired ones are a prefix of the index:
+   * usually empty, which this shows.
+   */
+  private async headExpired(headId: string): Promise<boolean> {
+    return headId !== '' && (await this.o.redis.exists(this.o.keys.messageSpec(headId))) === 0;
+  }
+
+  /**
+   * A page by date. `liveStart` undefined: assume the head (assumedHead) is the first live message
+   * and check that alongside the page's reads; when it is not, read the page again from the first
+   * live row.
+   */
+  private async dayRows(date: string, offset: number, limit: number, liveStart?: number): Promise<RecipientStatusRow[]> {
+    const { redis, keys } = this.o;
+    const dayKeys = [keys.statusDayRows(date), keys.statusDayRowCount(date), keys.statusDayDiscarded(date)];
+    const known = liveStart === undefined ? this.liveHeads.get(date) : undefined;
+    const [count, indexed, firstId, row, ...flat] = (await DAY_PAGE.run(redis, dayKeys, [offset, limit, liveStart ?? known?.row ?? ''])) as [
+      number,
+      number,
+      string,
       number,
       ...string[],
     ];
-    return { live, members };
+    let found = messagesOf(flat);
+    // An empty page stays empty from any later first live row: no check then.
+    const check = liveStart === undefined && found.length > 0;
+    const [expired, first] = await Promise.all([check && this.headExpired(known?.id ?? firstId), Promise.all(found.map((f) => this.o.readMessage(f.id)))]);
+    if (expired) return this.dayRows(date, offset, limit, await this.searchLiveStart(date, indexed, count));
+    let messages = first;
+    const rows: RecipientStatusRow[] = [];
+    let from = Math.max(0, row - (found[0]?.start ?? row)); // rows of the first message before the page
+    let want = limit;
+    // One round unless a message of the page expired meanwhile, or the page runs into a tombstone
+    // or the end of the day: then it continues after the last message read.
+    for (let continuing = false; ; continuing = true) {
+      found.forEach((f, i) => {
+        const page = this.rowsOf(f.id, messages[i] as IndexedMessage, undefined).filter((x) => x.position >= from);
+        from = 0;
+        rows.push(...page.slice(0, limit - rows.length).map((x) => x.row));
+      });
+      const last = found[found.length - 1];
+      if (rows.length >= limit || !last || (continuing && found.length < want)) return rows; // full, or the day has no more messages
+      want = limit - rows.length;
+      found = messagesOf((await MESSAGES_FROM_ROW.run(redis, [keys.statusDayRows(date)], [last.start, want, '1'])) as string[]);
+      messages = await Promise.all(found.map((f) => this.o.readMessage(f.id)));
+    }
   }
 
-  private async recipientRows(date: string, recipient: string, liveStart: number, offset: number, limit: number): Promise<RecipientStatusRow[]> {
-    const { members } = await this.recipientPage(date, recipient, liveStart, offset, limit);
+  private async recipientPage(
+    date: string,
+    recipient: string,
+    liveStart: number | undefined,
+    offset: number,
+    limit: number,
+  ): Promise<{ live: number; firstId: string; members: string[] }> {
+    const { keys } = this.o;
+    const [live, firstId, ...members] = (await RECIPIENT_PAGE.run(this.o.redis, [keys.statusDayRecipientRows(date, recipient), keys.statusDayRows(date)], [liveStart ?? '', offset, limit])) as [
+      number,
+      string,
+      ...string[],
+    ];
+    return { live, firstId, members };
+  }
+
+  /** A page of one recipient's rows; `liveStart` as in dayRows. */
+  private async recipientRows(date: string, recipient: string, offset: number, limit: number, liveStart?: number): Promise<RecipientStatusRow[]> {
+    const known = liveStart === undefined ? this.liveHeads.get(date) : undefined;
+    const { firstId, members } = await this.recipientPage(date, recipient, liveStart ?? known?.row, offset, limit);
     const refs = members.map((m) => {
       const colon = m.indexOf(':');
       return { position: Number(m.slice(0, colon)), id: m.slice(colon + 1) };
     });
-    const messages = await Promise.all(refs.map((r) => this.o.readMessage(r.id)));
+    const check = liveStart === undefined && refs.length > 0;
+    const [expired, messages] = await Promise.all([check && this.headExpired(known?.id ?? firstId), Promise.all(refs.map((r) => this.o.readMessage(r.id)))]);
+    if (expired) return this.recipientRows(date, recipient, offset, limit, (await this.view(date)).liveStart);
     return refs.flatMap((r, i) => {
       const found = this.rowsOf(r.id, messages[i] as IndexedMessage, undefined).find((x) => x.position === r.position);
       return found ? [found.row] : [];
@@ -199,8 +258,10 @@ export class StatusDayIndex {
 
   /** The rows of one message of the day (none when it is not in the day's index or expired). */
   private async messageRows(date: string, messageId: string, recipient: string | undefined): Promise<RecipientStatusRow[]> {
-    if ((await this.o.redis.zscore(this.o.keys.statusDayRows(date), messageId)) === null) return [];
-    return this.rowsOf(messageId, await this.o.readMessage(messageId), recipient).map((x) => x.row);
+    // Both sent at once (one round trip); the message read is wasted only for an id not of this day.
+    const [indexed, message] = await Promise.all([this.o.redis.zscore(this.o.keys.statusDayRows(date), messageId), this.o.readMessage(messageId)]);
+    if (indexed === null) return [];
+    return this.rowsOf(messageId, message, recipient).map((x) => x.row);
   }
 
   /** A message's rows in recipient order (with their position), optionally those of one recipient (any case). */
@@ -214,4 +275,11 @@ export class StatusDayIndex {
       return [{ position, row: { messageId, from: meta.from.address, recipient: r, acceptedAt: meta.acceptedAt, state } }];
     });
   }
+}
+
+/** [id, first row, ...] as the day scripts answer it. */
+function messagesOf(flat: readonly string[]): { id: string; start: number }[] {
+  const found: { id: string; start: number }[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) found.push({ id: flat[i] as string, start: Number(flat[i + 1]) });
+  return found;
 }

@@ -70,6 +70,48 @@ local dead = redis.call('HVALS', KEYS[3])
 for i = 1, #dead do out[#out + 1] = dead[i] end
 return out`);
 
+/**
+ * A page by date in one call: where the page starts and the messages its rows fall in.
+ * KEYS: rows, count, discarded. ARGV: offset, limit, first live row ('' = the first row of the day's
+ * first indexed message, i.e. none expired: the caller checks that message and, when it expired,
+ * asks again with the first live row it found). The page's first row is the `offset`-th live row
+ * (tombstones at or after the first live row skipped, as DAY_HEAD's reader does); the messages are
+ * the one holding it and those after it whose first row is before it + limit (at most limit - 1).
+ * Returns [rows handed out, messages indexed, first message id or '', the page's first row,
+ * id, first row, ...]; no messages when the page starts at or past the end. O(log n + page).
+ */
+export const DAY_PAGE = new LuaScript(`
+local count = tonumber(redis.call('GET', KEYS[2]) or '0')
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local live = count
+if ARGV[3] ~= '' then live = tonumber(ARGV[3]) elseif first[2] then live = tonumber(first[2]) end
+local dead = {}
+for _, d in ipairs(redis.call('HVALS', KEYS[3])) do
+  local s, r = string.match(d, '^(%d+):(%d+)$')
+  if s and tonumber(s) >= live then dead[#dead + 1] = { tonumber(s), tonumber(r) } end
+end
+table.sort(dead, function(a, b) return a[1] < b[1] end)
+local row = live + tonumber(ARGV[1])
+for _, d in ipairs(dead) do
+  if d[1] > row then break end
+  row = row + d[2]
+end
+local out = { count, redis.call('ZCARD', KEYS[1]), first[1] or '', row }
+local limit = tonumber(ARGV[2])
+if row >= count or limit <= 0 then return out end
+local after = row
+local at = redis.call('ZREVRANGEBYSCORE', KEYS[1], row, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+if at[1] then
+  out[#out + 1] = at[1]
+  out[#out + 1] = at[2]
+  after = at[2]
+end
+if limit > 1 then
+  local next = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. after, row + limit - 1, 'WITHSCORES', 'LIMIT', 0, limit - 1)
+  for i = 1, #next do out[#out + 1] = next[i] end
+end
+return out`);
+
 /** The messages at the given ranks of the row index. KEYS: rows. ARGV: ranks. Returns [id, first row, ...]. */
 export const MESSAGES_AT_RANKS = new LuaScript(`
 local out = {}
@@ -104,13 +146,18 @@ end
 return out`);
 
 /**
- * One page of a recipient's rows of the day, rows before ARGV[1] (the first live row of the day)
- * left out. KEYS: the per-recipient key. ARGV: first live row, offset, limit.
- * Returns [live rows of the recipient, members...]. O(log n + page).
+ * One page of a recipient's rows of the day, rows before the first live row of the day left out.
+ * KEYS: the per-recipient key, the day's rows. ARGV: first live row ('' = the first row of the
+ * day's first indexed message, i.e. none expired, as DAY_PAGE), offset, limit.
+ * Returns [live rows of the recipient, the day's first message id or '', members...]. O(log n + page).
  */
 export const RECIPIENT_PAGE = new LuaScript(`
-local dead = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. ARGV[1])
-local out = { redis.call('ZCARD', KEYS[1]) - dead }
+local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+local live = ARGV[1]
+if live == '' then live = first[2] or '+inf' end
+local dead
+if live == '+inf' then dead = redis.call('ZCARD', KEYS[1]) else dead = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. live) end
+local out = { redis.call('ZCARD', KEYS[1]) - dead, first[1] or '' }
 local limit = tonumber(ARGV[3])
 if limit > 0 then
   local from = dead + tonumber(ARGV[2])

@@ -169,6 +169,46 @@ describe('MessageStore status pages (day row index)', () => {
     expect(await store.countStatus({ date: DATE, recipient: 'a@x.org' })).toBe(0);
   });
 
+  it('keeps pages and counts right as more of the day expires between queries, by date and by recipient, in a store that already found the day\'s live head', async () => {
+    const keys = createKeys(prefix);
+    const specs = Array.from({ length: 60 }, (_, i) => statusSpec(`pm-x${String(i).padStart(2, '0')}`, NOW + i, i % 3 === 0 ? ['a@x.org', `p${i}@x.org`] : [`q${i}@x.org`]));
+    await acceptInOrder(store, specs);
+    const expire = async (from: number, to: number) => {
+      for (const s of specs.slice(from, to)) await redis.del(keys.messageSpec(s.messageId), keys.messageContent(s.messageId), keys.messageRecipients(s.messageId));
+    };
+    // Each step expires more of the day's head; the same store answers every step (what it
+    // remembered of the previous one must never hide or repeat a row).
+    for (const expired of [5, 6, 21, 22, 40, 59, 60]) {
+      await expire(0, expired);
+      const live = specs.slice(expired);
+      const all = expectedRows(live);
+      const alice = expectedRows(live, 'a@x.org');
+      expect(await store.countStatus({ date: DATE }), `${expired} expired`).toBe(all.length);
+      expect(await store.countStatus({ date: DATE, recipient: 'a@x.org' }), `${expired} expired`).toBe(alice.length);
+      for (const offset of [0, 1, 7, all.length - 1].filter((o) => o >= 0)) {
+        expect(await page({ offset, limit: 4 }), `${expired} expired, offset ${offset}`).toEqual(all.slice(offset, offset + 4));
+      }
+      expect(await page({ recipient: 'A@x.org', offset: 1, limit: 3 }), `${expired} expired`).toEqual(alice.slice(1, 4));
+    }
+  });
+
+  it('leaves out a message of the page whose keys are gone and fills the page from the messages after it, at every Offset and Limit', async () => {
+    const specs = sevenMessages();
+    await acceptInOrder(store, specs);
+    const keys = createKeys(prefix);
+    const gone = specs[2] as MessageSpec; // d, e, f: rows 3..5, inside most pages below
+    await redis.del(keys.messageSpec(gone.messageId), keys.messageContent(gone.messageId), keys.messageRecipients(gone.messageId));
+    // Offset counts the day's rows as indexed (the gone message's rows included: only the expired
+    // head of the oldest day is left out of the count); the page lists the live rows from there.
+    const indexed = expectedRows(specs).map((row, position) => ({ row, position }));
+    for (const limit of [1, 2, 3, 5, 100]) {
+      for (let offset = 0; offset <= indexed.length; offset++) {
+        const expected = indexed.filter((x) => x.position >= offset && x.row[0] !== gone.messageId).map((x) => x.row);
+        expect(await page({ offset, limit }), `offset ${offset} limit ${limit}`).toEqual(expected.slice(0, limit));
+      }
+    }
+  });
+
   it('counts the day by date in its time zone: mail accepted at 17:00 UTC is indexed under the next day', async () => {
     const spec = statusSpec('pm-night', Date.UTC(2026, 2, 15, 17, 0, 0), ['n@x.org']);
     await store.accept(spec);

@@ -1,6 +1,6 @@
 import { EngineError, type RecipientState, calendarDate, isCalendarDate, parseCampaignMessageId } from '@postmill/core';
+import { RunDayIndex, type SuppressionStore } from '@postmill/store';
 import { toTencentStatus } from '../send-status.ts';
-import { RunDayIndex } from '@postmill/store';
 import { z } from 'zod';
 import { defineAction } from '../action.ts';
 import { campaignStatusRows } from '../campaign-status.ts';
@@ -58,10 +58,10 @@ export const getSendEmailStatus = defineAction({
       );
       rows.push(...more.map((r) => ({ messageId: r.messageId, from: r.from, recipient: r.recipient, acceptedAt: r.requestedAt, state: r.state })));
     }
-    const EmailStatusList = await Promise.all(
-      rows.map(async (row) => {
+    const unsubscribed = await unsubscribedRows(deps.suppressions, rows);
+    return {
+      EmailStatusList: rows.map((row, i) => {
         const s = toTencentStatus(row.state);
-        const unsubscribed = await deps.suppressions.isUnsubscribed(row.from, row.recipient);
         return {
           MessageId: row.messageId,
           ToEmailAddress: row.recipient,
@@ -73,12 +73,28 @@ export const getSendEmailStatus = defineAction({
           DeliverTime: s.deliverTime,
           UserOpened: false,
           UserClicked: false,
-          UserUnsubscribed: unsubscribed,
+          UserUnsubscribed: unsubscribed[i] === true,
           UserComplainted: false,
           UserComplained: false,
         };
       }),
-    );
-    return { EmailStatusList };
+    };
   },
 });
+
+/**
+ * Whether each row's recipient unsubscribed from its sender (as SuppressionStore.isUnsubscribed
+ * answers it), with one command per distinct sender of the page instead of one per row.
+ */
+async function unsubscribedRows(suppressions: SuppressionStore, rows: readonly { from: string; recipient: string }[]): Promise<boolean[]> {
+  const bySender = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const recipients = bySender.get(r.from);
+    if (recipients) recipients.add(r.recipient);
+    else bySender.set(r.from, new Set([r.recipient]));
+  }
+  const senders = [...bySender];
+  const answers = await Promise.all(senders.map(([from, recipients]) => suppressions.unsubscribedAmong(from, [...recipients])));
+  const unsubscribed = new Map(senders.map(([from], i) => [from, answers[i] as Set<string>]));
+  return rows.map((r) => unsubscribed.get(r.from)?.has(r.recipient) === true);
+}
