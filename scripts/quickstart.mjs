@@ -59,7 +59,8 @@ if (!process.env.REDIS_URL && !has('redis-server')) {
 // bench's smoke test both of its generators (autocannon comes from npm; wrk is a C program).
 if (mode === 'test') {
   if (!existsSync('/usr/bin/chromium')) missing.push({ pkg: 'chromium', why: 'the dashboard browser test drives it' });
-  if (spawnSync('wrk', ['-v'], { stdio: 'ignore' }).error !== undefined) missing.push({ pkg: 'wrk', brew: 'wrk', why: "the load bench's smoke test drives it" });
+  if (spawnSync('wrk', ['-v'], { stdio: 'ignore' }).error !== undefined)
+    missing.push({ pkg: 'wrk', brew: 'wrk', why: "the load bench's smoke test drives it" });
 }
 if (missing.length > 0) installSystemPackages(missing);
 

@@ -53,14 +53,21 @@ const actionArb: fc.Arbitrary<ControlAction> = fc.oneof(
   { weight: 1, arbitrary: fc.constant('CancelSendTask' as const) },
 );
 /** 0 ms (back to back) often, then a few ms, then up to 700 ms. */
-const gapArb = fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.integer({ min: 1, max: 60 }) }, { weight: 3, arbitrary: fc.integer({ min: 61, max: 700 }) });
+const gapArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(0) },
+  { weight: 3, arbitrary: fc.integer({ min: 1, max: 60 }) },
+  { weight: 3, arbitrary: fc.integer({ min: 61, max: 700 }) },
+);
 const stepArb: fc.Arbitrary<ControlStep> = fc.record({ action: actionArb, gapMs: gapArb });
 
 const scenarioArb: fc.Arbitrary<ControlScenario> = fc
   .record({
     schedule: fc.oneof(
       { weight: 6, arbitrary: fc.constant({ kind: 'now' } as const) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('cron' as const), everySeconds: fc.constantFrom(1 as const, 2 as const), maxOccurrences: fc.constant(3) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant('cron' as const), everySeconds: fc.constantFrom(1 as const, 2 as const), maxOccurrences: fc.constant(3) }),
+      },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('cron' as const), everySeconds: fc.constantFrom(1 as const, 2 as const) }) },
     ),
     maxAttempts: fc.constantFrom(1, 2),
@@ -78,47 +85,48 @@ const scenarioArb: fc.Arbitrary<ControlScenario> = fc
   });
 
 describe('campaign control (pause, resume, cancel, retry) against running campaigns with real worker processes', () => {
-  it(
-    `keeps exactly-once delivery per recipient per run, loses nobody, and keeps the counts exact under any sequence of control calls (${P.numRuns} random scenarios, ${profile} profile)`,
-    { timeout: P.runBudgetMs + P.shrinkBudgetMs + 2 * SCENARIO_MAX_MS },
-    async () => {
-      const startedAt = Date.now();
-      let firstFailureAt: number | undefined;
-      let executed = 0;
-      let skippedForTime = 0;
-      const lines: string[] = [];
-      const property = fc.asyncProperty(scenarioArb, async (scenario) => {
-        // Past the budget, a case passes without running (stated in the output below): the
-        // counterexample found so far is then the one reported.
-        const spent = firstFailureAt === undefined ? Date.now() - startedAt > P.runBudgetMs : Date.now() - firstFailureAt > P.shrinkBudgetMs;
-        if (spent) {
-          skippedForTime++;
-          return;
-        }
-        executed++;
-        const outcome = await runScenario(scenario);
-        lines.push(`${outcome.violations.length === 0 ? 'ok  ' : 'FAIL'} ${describeScenario(scenario)} → ${outcome.summary}`);
-        if (outcome.violations.length > 0) {
-          firstFailureAt ??= Date.now();
-          throw new Error(describeOutcome(scenario, outcome));
-        }
-      });
-      try {
-        await fc.assert(property, {
-          numRuns: P.numRuns,
-          endOnFailure: false,
-          ...(SEED !== undefined ? { seed: SEED } : {}),
-          ...(PATH !== undefined ? { path: PATH } : {}),
-        });
-      } finally {
-        console.log(
-          [`campaign control: ${executed} scenario(s) run, ${skippedForTime} skipped past the time budget, ${Math.round((Date.now() - startedAt) / 1000)} s`, ...lines].join('\n'),
-        );
+  it(`keeps exactly-once delivery per recipient per run, loses nobody, and keeps the counts exact under any sequence of control calls (${P.numRuns} random scenarios, ${profile} profile)`, {
+    timeout: P.runBudgetMs + P.shrinkBudgetMs + 2 * SCENARIO_MAX_MS,
+  }, async () => {
+    const startedAt = Date.now();
+    let firstFailureAt: number | undefined;
+    let executed = 0;
+    let skippedForTime = 0;
+    const lines: string[] = [];
+    const property = fc.asyncProperty(scenarioArb, async (scenario) => {
+      // Past the budget, a case passes without running (stated in the output below): the
+      // counterexample found so far is then the one reported.
+      const spent = firstFailureAt === undefined ? Date.now() - startedAt > P.runBudgetMs : Date.now() - firstFailureAt > P.shrinkBudgetMs;
+      if (spent) {
+        skippedForTime++;
+        return;
       }
-      // The budget must not hollow the property out: most of the scenarios ran.
-      expect(executed).toBeGreaterThanOrEqual(Math.min(P.numRuns, 5));
-    },
-  );
+      executed++;
+      const outcome = await runScenario(scenario);
+      lines.push(`${outcome.violations.length === 0 ? 'ok  ' : 'FAIL'} ${describeScenario(scenario)} → ${outcome.summary}`);
+      if (outcome.violations.length > 0) {
+        firstFailureAt ??= Date.now();
+        throw new Error(describeOutcome(scenario, outcome));
+      }
+    });
+    try {
+      await fc.assert(property, {
+        numRuns: P.numRuns,
+        endOnFailure: false,
+        ...(SEED !== undefined ? { seed: SEED } : {}),
+        ...(PATH !== undefined ? { path: PATH } : {}),
+      });
+    } finally {
+      console.log(
+        [
+          `campaign control: ${executed} scenario(s) run, ${skippedForTime} skipped past the time budget, ${Math.round((Date.now() - startedAt) / 1000)} s`,
+          ...lines,
+        ].join('\n'),
+      );
+    }
+    // The budget must not hollow the property out: most of the scenarios ran.
+    expect(executed).toBeGreaterThanOrEqual(Math.min(P.numRuns, 5));
+  });
 
   // The defects reproduced by hand (issue 11), each as a fixed scenario.
   const expectClean = (scenario: ControlScenario, outcome: Awaited<ReturnType<typeof runScenario>>) => {
@@ -126,7 +134,9 @@ describe('campaign control (pause, resume, cancel, retry) against running campai
     expect(outcome.violations, describeOutcome(scenario, outcome)).toEqual([]);
   };
 
-  it('(a) pausing a 3,000-recipient campaign mid-run and resuming it 50–200 ms later (twenty times) ends Done with every recipient sent exactly once', { timeout: FIXED_SCENARIO_TIMEOUT_MS }, async () => {
+  it('(a) pausing a 3,000-recipient campaign mid-run and resuming it 50–200 ms later (twenty times) ends Done with every recipient sent exactly once', {
+    timeout: FIXED_SCENARIO_TIMEOUT_MS,
+  }, async () => {
     // Twenty pauses, as the first mail arrives and then every 150 mails, each resumed 50, 100, 150
     // or 200 ms later (the race shows in most cycles, not all: twenty make the test reliable).
     const steps = Array.from({ length: 20 }, (_, i): ControlStep[] => [
@@ -145,7 +155,9 @@ describe('campaign control (pause, resume, cancel, retry) against running campai
     expect(outcome.audit.received.total).toBe(3000);
   });
 
-  it('(b) pausing and resuming back to back (0 ms) mid-run, five times, sends nobody twice, loses nobody and ends Done with exact counts', { timeout: FIXED_SCENARIO_TIMEOUT_MS }, async () => {
+  it('(b) pausing and resuming back to back (0 ms) mid-run, five times, sends nobody twice, loses nobody and ends Done with exact counts', {
+    timeout: FIXED_SCENARIO_TIMEOUT_MS,
+  }, async () => {
     const steps: ControlStep[] = [];
     for (const at of [100, 250, 400, 550, 700]) steps.push({ action: 'PauseSendTask', gapMs: 0, afterMails: at }, { action: 'ResumeSendTask', gapMs: 0 });
     const scenario: ControlScenario = { schedule: { kind: 'now' }, recipients: 1000, ratePerSecond: 300, maxAttempts: 2, startAfterMails: 0, steps };
@@ -159,7 +171,9 @@ describe('campaign control (pause, resume, cancel, retry) against running campai
     expect(outcome.audit.task).toMatchObject({ TaskStatus: 10, RequestCount: 1000, SendCount: 1000 });
   });
 
-  it('(c) RetrySendTaskFailures while the run is still sending sends nobody twice, loses nobody and ends Done with exact counts', { timeout: FIXED_SCENARIO_TIMEOUT_MS }, async () => {
+  it('(c) RetrySendTaskFailures while the run is still sending sends nobody twice, loses nobody and ends Done with exact counts', {
+    timeout: FIXED_SCENARIO_TIMEOUT_MS,
+  }, async () => {
     // SEND_MAX_ATTEMPTS 1: each 5th recipient's one refused attempt is a final transient failure at
     // once, so failures pile up from the start while the run keeps sending; each retry resends
     // those (and re-dispatches the run).

@@ -1,6 +1,6 @@
 import { formatTencentDateTime } from '@postmill/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type PostmillStack, createList, deliveriesPerRecipient, setUpSender, startPostmillStack, task, until } from './support/postmill-stack.ts';
+import { createList, deliveriesPerRecipient, type PostmillStack, setUpSender, startPostmillStack, task, until } from './support/postmill-stack.ts';
 
 const TZ = 'Asia/Shanghai';
 
@@ -23,7 +23,12 @@ describe('BatchSendEmail campaigns end to end (real Redis, worker, loopback SMTP
       Template: { TemplateID, TemplateData: '{}' },
     });
     const s = stack;
-    const done = await until(() => task(s, TaskId), (t) => t.TaskStatus === 10, 100_000, 200);
+    const done = await until(
+      () => task(s, TaskId),
+      (t) => t.TaskStatus === 10,
+      100_000,
+      200,
+    );
     expect(done).toMatchObject({ RequestCount: 5000, SendCount: 5000, CacheCount: 0, FailedCount: 0, DeferredCount: 0, RunCount: 1 });
     const mails = await s.smtp.waitFor(5000, 10_000);
     expect(mails).toHaveLength(5000);
@@ -60,7 +65,10 @@ describe('BatchSendEmail campaigns end to end (real Redis, worker, loopback SMTP
     expect(firstAt).toBeGreaterThanOrEqual(beginAt);
     expect(firstAt - beginAt).toBeLessThan(1500);
     const s = stack;
-    await until(() => task(s, TaskId), (t) => t.TaskStatus === 10);
+    await until(
+      () => task(s, TaskId),
+      (t) => t.TaskStatus === 10,
+    );
     expect(deliveriesPerRecipient(s).size).toBe(20);
   });
 
@@ -77,10 +85,22 @@ describe('BatchSendEmail campaigns end to end (real Redis, worker, loopback SMTP
       Template: { TemplateID },
     });
     const s = stack;
-    await until(() => task(s, TaskId), (t) => Number(t.RunCount) === 1 && t.TaskStatus !== 5, 10_000);
+    await until(
+      () => task(s, TaskId),
+      (t) => Number(t.RunCount) === 1 && t.TaskStatus !== 5,
+      10_000,
+    );
     // The list grows between runs: the next occurrence covers the list as it stands then.
-    await s.call('CreateReceiverDetailWithData', { ReceiverId, Datas: [{ Email: 'late@example.org', TemplateData: JSON.stringify({ name: 'Late', code: '1' }) }] });
-    const done = await until(() => task(s, TaskId), (t) => t.TaskStatus === 10, 20_000, 100);
+    await s.call('CreateReceiverDetailWithData', {
+      ReceiverId,
+      Datas: [{ Email: 'late@example.org', TemplateData: JSON.stringify({ name: 'Late', code: '1' }) }],
+    });
+    const done = await until(
+      () => task(s, TaskId),
+      (t) => t.TaskStatus === 10,
+      20_000,
+      100,
+    );
     expect(done).toMatchObject({ RunCount: 3, RequestCount: 3 + 4 + 4, SendCount: 11, NextRunTime: '' });
     const per = deliveriesPerRecipient(s);
     expect(per.get('user0@example.org')).toBe(3);
@@ -102,30 +122,55 @@ describe('BatchSendEmail campaigns end to end (real Redis, worker, loopback SMTP
     await new Promise((r) => setTimeout(r, 3500)); // every process is down for 3.5 occurrences
     stack.startWorker();
     const s = stack;
-    const t = await until(() => task(s, TaskId), (v) => (v.MissedOccurrences as unknown as string[]).length > 0 && Number(v.RunCount) >= 1, 10_000);
+    const t = await until(
+      () => task(s, TaskId),
+      (v) => (v.MissedOccurrences as unknown as string[]).length > 0 && Number(v.RunCount) >= 1,
+      10_000,
+    );
     const missed = t.MissedOccurrences as unknown as string[];
     expect(missed.length).toBeGreaterThanOrEqual(2);
-    const done = await until(() => task(s, TaskId), (v) => v.TaskStatus === 10, 20_000, 100);
+    const done = await until(
+      () => task(s, TaskId),
+      (v) => v.TaskStatus === 10,
+      20_000,
+      100,
+    );
     const finalMissed = (done.MissedOccurrences as unknown as string[]).length;
     // 8 slots in all: each either ran once or is recorded as missed, none twice.
     expect(Number(done.RunCount) + finalMissed).toBe(8);
     expect(deliveriesPerRecipient(s).get('user0@example.org')).toBe(Number(done.RunCount));
   });
 
-  it('pauses and resumes a 3,000-recipient run back to back (0, 50, 100 and 200 ms apart) without loss or duplicates, and ends done with exact counts', { timeout: 90_000 }, async () => {
+  it('pauses and resumes a 3,000-recipient run back to back (0, 50, 100 and 200 ms apart) without loss or duplicates, and ends done with exact counts', {
+    timeout: 90_000,
+  }, async () => {
     stack = await startPostmillStack({ SEND_RATE_PER_SECOND: '400', RECEIVER_LIST_MAX_SIZE: '100000' });
     const TemplateID = await setUpSender(stack);
     const ReceiverId = await createList(stack, 3000);
     const s = stack;
-    const { TaskId } = await s.call('BatchSendEmail', { FromEmailAddress: 'news@mail.example.com', ReceiverId, Subject: 'Back to back', TaskType: 1, Template: { TemplateID } });
-    await until(async () => s.smtp.messages.length, (n) => n >= 200);
+    const { TaskId } = await s.call('BatchSendEmail', {
+      FromEmailAddress: 'news@mail.example.com',
+      ReceiverId,
+      Subject: 'Back to back',
+      TaskType: 1,
+      Template: { TemplateID },
+    });
+    await until(
+      async () => s.smtp.messages.length,
+      (n) => n >= 200,
+    );
     for (const gapMs of [0, 50, 100, 200, 0]) {
       await s.call('PauseSendTask', { TaskId });
       if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
       await s.call('ResumeSendTask', { TaskId });
       await new Promise((r) => setTimeout(r, 150));
     }
-    const done = await until(() => task(s, TaskId), (t) => t.TaskStatus === 10, 60_000, 100);
+    const done = await until(
+      () => task(s, TaskId),
+      (t) => t.TaskStatus === 10,
+      60_000,
+      100,
+    );
     expect(done).toMatchObject({ RequestCount: 3000, SendCount: 3000, CacheCount: 0, FailedCount: 0, CancelledCount: 0 });
     await s.smtp.waitFor(3000, 10_000);
     const per = deliveriesPerRecipient(s);
@@ -139,9 +184,13 @@ describe('BatchSendEmail campaigns end to end (real Redis, worker, loopback SMTP
     const ReceiverId = await createList(stack, 400);
     const s = stack;
     const send = async () =>
-      (await s.call('BatchSendEmail', { FromEmailAddress: 'news@mail.example.com', ReceiverId, Subject: 'Paced', TaskType: 1, Template: { TemplateID } })).TaskId as number;
+      (await s.call('BatchSendEmail', { FromEmailAddress: 'news@mail.example.com', ReceiverId, Subject: 'Paced', TaskType: 1, Template: { TemplateID } }))
+        .TaskId as number;
     const first = await send();
-    await until(async () => s.smtp.messages.length, (n) => n >= 60);
+    await until(
+      async () => s.smtp.messages.length,
+      (n) => n >= 60,
+    );
     await s.call('PauseSendTask', { TaskId: first });
     await new Promise((r) => setTimeout(r, 1000));
     const atPause = s.smtp.messages.length;
@@ -150,16 +199,28 @@ describe('BatchSendEmail campaigns end to end (real Redis, worker, loopback SMTP
     expect(s.smtp.messages.length).toBe(atPause);
     expect(atPause).toBeLessThan(400);
     await s.call('ResumeSendTask', { TaskId: first });
-    await until(() => task(s, first), (t) => t.TaskStatus === 10, 30_000, 100);
+    await until(
+      () => task(s, first),
+      (t) => t.TaskStatus === 10,
+      30_000,
+      100,
+    );
     const per = deliveriesPerRecipient(s);
     expect(per.size).toBe(400);
     expect([...per.values()].every((n) => n === 1)).toBe(true);
 
     s.smtp.reset();
     const second = await send();
-    await until(async () => s.smtp.messages.length, (n) => n >= 50);
+    await until(
+      async () => s.smtp.messages.length,
+      (n) => n >= 50,
+    );
     await s.call('CancelSendTask', { TaskId: second });
-    const cancelled = await until(() => task(s, second), (t) => Number(t.SendCount) + Number(t.CancelledCount) + Number(t.FailedCount) === 400, 10_000);
+    const cancelled = await until(
+      () => task(s, second),
+      (t) => Number(t.SendCount) + Number(t.CancelledCount) + Number(t.FailedCount) === 400,
+      10_000,
+    );
     expect(cancelled.TaskStatus).toBe(12);
     await new Promise((r) => setTimeout(r, 1000));
     const after = s.smtp.messages.length;

@@ -3,7 +3,7 @@ import { DEFAULT_RETRY_POLICY } from '@postmill/core';
 import { JOB, QUEUE, startIntakePump } from '@postmill/queue';
 import { buildMime } from '@postmill/transports';
 import { pino } from 'pino';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostmillStack, SECRET_ID, SECRET_KEY, startPostmillStack } from './support/postmill-stack.ts';
 
@@ -72,7 +72,10 @@ const I18N_KEY = /\b[A-Z][A-Z_]+(?:\.[A-Z][A-Z_]+)+\b/u;
 /** Waits for the board to render its labels, then returns the page's text. */
 async function boardText(page: Page): Promise<string> {
   await page.getByText('QUEUES', { exact: true }).first().waitFor({ timeout: 20_000 });
-  await page.getByText(/^\d+ Jobs?$/u).first().waitFor({ timeout: 20_000 });
+  await page
+    .getByText(/^\d+ Jobs?$/u)
+    .first()
+    .waitFor({ timeout: 20_000 });
   // biome-ignore lint/performance/useDomNodeTextContent: the rendered text (what a reader sees) is the point, not the DOM's raw text
   return page.locator('body').innerText();
 }
@@ -112,7 +115,13 @@ describe('the queue dashboard in a real browser', () => {
     });
     // What a worker's intake pump does (no worker runs, so the job then just waits).
     const { shared } = stack;
-    const pump = startIntakePump({ intake: shared.intake, redis: shared.redis, queue: shared.queue, policy: DEFAULT_RETRY_POLICY, logger: pino({ level: 'silent' }) });
+    const pump = startIntakePump({
+      intake: shared.intake,
+      redis: shared.redis,
+      queue: shared.queue,
+      policy: DEFAULT_RETRY_POLICY,
+      logger: pino({ level: 'silent' }),
+    });
     try {
       await expect.poll(() => shared.queue.getJob(MessageId as string).then((job) => job?.name)).toBe(JOB.deliverMessage);
     } finally {
@@ -132,7 +141,10 @@ describe('the queue dashboard in a real browser', () => {
       }
 
       await page.goto(`${base}/queue/${QUEUE.delivery}?status=waiting`, { waitUntil: 'domcontentloaded' });
-      await page.getByText(MessageId as string).first().waitFor({ timeout: 20_000 });
+      await page
+        .getByText(MessageId as string)
+        .first()
+        .waitFor({ timeout: 20_000 });
       await page.getByText(JOB.deliverMessage).first().waitFor({ timeout: 20_000 });
       expect(requests.length).toBeGreaterThan(5);
       expect(await offHost(requests)).toEqual([]);
@@ -210,7 +222,9 @@ describe('the queue dashboard in a real browser', () => {
       expect(dialogs).toEqual([]);
       expect(await offHost(requests)).toEqual([]);
       // Anything the mail asked for from the remote host was blocked by the CSP before it was sent.
-      expect(requests.filter((r) => r.url.includes('203.0.113.9')).map((r) => r.outcome)).toEqual(requests.filter((r) => r.url.includes('203.0.113.9')).map(() => 'csp'));
+      expect(requests.filter((r) => r.url.includes('203.0.113.9')).map((r) => r.outcome)).toEqual(
+        requests.filter((r) => r.url.includes('203.0.113.9')).map(() => 'csp'),
+      );
     } finally {
       await context.close();
     }

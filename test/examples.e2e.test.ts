@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,7 +46,9 @@ describe('the runnable examples', () => {
     }
   });
 
-  it('runs every example as a child process against a started Postmill, found through DATA_DIR as npm start leaves it; each exits 0 and its mail arrives', { timeout: 120_000 }, async () => {
+  it('runs every example as a child process against a started Postmill, found through DATA_DIR as npm start leaves it; each exits 0 and its mail arrives', {
+    timeout: 120_000,
+  }, async () => {
     for (const file of await exampleFiles()) {
       const stack = await startPostmillStack();
       // What `npm start` records: the endpoint and the generated credentials, in its data directory.

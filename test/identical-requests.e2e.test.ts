@@ -88,7 +88,10 @@ describe('identical requests through the official SDK with API_REPLAY_PROTECTION
     const { stack, client, TemplateID } = await stackWithSender({ API_REPLAY_PROTECTION: 'on' });
     const codes = await inOneSecond(async () => [await codeOf(client.SendEmail(mail(TemplateID))), await codeOf(client.SendEmail(mail(TemplateID)))]);
     expect(codes).toEqual([undefined, 'AuthFailure.SignatureFailure']);
-    const list = await inOneSecond(async () => [await codeOf(client.ListEmailTemplates({ Offset: 0, Limit: 10 })), await codeOf(client.ListEmailTemplates({ Offset: 0, Limit: 10 }))]);
+    const list = await inOneSecond(async () => [
+      await codeOf(client.ListEmailTemplates({ Offset: 0, Limit: 10 })),
+      await codeOf(client.ListEmailTemplates({ Offset: 0, Limit: 10 })),
+    ]);
     expect(list).toEqual([undefined, 'AuthFailure.SignatureFailure']);
     await stack.smtp.waitFor(1, 10_000);
     await new Promise((r) => setTimeout(r, 500));

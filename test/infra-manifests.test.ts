@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,10 +8,10 @@ import { envSchema, parseConfig } from '@postmill/config';
 import { QUEUE } from '@postmill/queue';
 import { createKeys, freePort } from '@postmill/store';
 import { Redis } from 'ioredis';
-import { type IDeployment, Deployment } from 'kubernetes-models/apps/v1';
-import { type IHorizontalPodAutoscaler, HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler, type IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { type IContainer, type IPodSpec, ConfigMap, Secret, Service } from 'kubernetes-models/v1';
+import { ConfigMap, type IContainer, type IPodSpec, Secret, Service } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { dockerStages, envKeys, isDockerIgnored } from './support/dockerfile.ts';
@@ -343,7 +343,16 @@ describe('the Dockerfile', () => {
         }
       }
     }
-    for (const needed of ['pnpm-lock.yaml', 'pnpm-workspace.yaml', 'package.json', 'apps/api/src/main.ts', 'packages/store/src/keys.ts', 'scripts/build-app.mjs', 'bench/package.json', 'test/package.json']) {
+    for (const needed of [
+      'pnpm-lock.yaml',
+      'pnpm-workspace.yaml',
+      'package.json',
+      'apps/api/src/main.ts',
+      'packages/store/src/keys.ts',
+      'scripts/build-app.mjs',
+      'bench/package.json',
+      'test/package.json',
+    ]) {
       expect(isDockerIgnored(needed, dockerignore), needed).toBe(false);
     }
     for (const kept of ['node_modules/yaml/package.json', 'apps/api/dist/main.js', '.git/HEAD', '.postmill/credentials.json']) {
@@ -367,7 +376,10 @@ describe('the Dockerfile', () => {
 });
 
 /** `${VAR:-default}` and `${VAR-default}` resolve to the default, `${VAR}` to '' (an unset shell). */
-const interpolate = (v: unknown) => String(v).replace(/\$\{\w+(?::?-([^}]*))?\}/gu, (_all, d: string | undefined) => d ?? '').replaceAll('$$', '$');
+const interpolate = (v: unknown) =>
+  String(v)
+    .replace(/\$\{\w+(?::?-([^}]*))?\}/gu, (_all, d: string | undefined) => d ?? '')
+    .replaceAll('$$', '$');
 
 describe('infra/compose.yaml', () => {
   const compose = parseYaml(readFileSync(join(infra, 'compose.yaml'), 'utf8'), { merge: true }) as {
@@ -420,7 +432,10 @@ describe('infra/compose.yaml', () => {
   it('sets only envSchema variables on Postmill services, making configurations parseConfig accepts', () => {
     for (const [name, s] of postmill) {
       const env = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
-      expect(Object.keys(env).filter((k) => !SCHEMA_KEYS.has(k)), name).toEqual([]);
+      expect(
+        Object.keys(env).filter((k) => !SCHEMA_KEYS.has(k)),
+        name,
+      ).toEqual([]);
       expect(() => parseConfig(env), name).not.toThrow();
     }
     const secretKeys = new Set(postmill.map(([, s]) => interpolate(s.environment?.['POSTMILL_SECRET_KEY'])));

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { keySlot } from '@postmill/store';
-import { type CapturedMail, type SmtpCapture, type TestRedisCluster, startRedisCluster, startSmtpCapture } from '@postmill/testkit';
+import { type CapturedMail, type SmtpCapture, startRedisCluster, startSmtpCapture, type TestRedisCluster } from '@postmill/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostmillStack, createList, setUpSender, startPostmillStack, task, until } from './support/postmill-stack.ts';
+import { createList, type PostmillStack, setUpSender, startPostmillStack, task, until } from './support/postmill-stack.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const RECIPIENTS = 3000;
@@ -97,49 +97,71 @@ describe('Postmill on a 3-master Redis Cluster (API + two worker processes)', ()
   it('runs on three distinct masters, and computes key slots exactly as CLUSTER KEYSLOT does', async () => {
     const owners = await Promise.all(masters.map(async (m) => String(await m.cluster('MYID'))));
     expect(new Set(owners).size).toBe(3);
-    const samples = [stack.prefix, `${stack.prefix}:{t:1}:task`, `${stack.prefix}:{r:1}:entries`, `${stack.prefix}:{d:${today()}}:messages`, 'ünï{cødé}', '{}x'];
+    const samples = [
+      stack.prefix,
+      `${stack.prefix}:{t:1}:task`,
+      `${stack.prefix}:{r:1}:entries`,
+      `${stack.prefix}:{d:${today()}}:messages`,
+      'ünï{cødé}',
+      '{}x',
+    ];
     for (const key of samples) expect(keySlot(key)).toBe(Number(await masters[0]?.cluster('KEYSLOT', key)));
   });
 
-  it(
-    `delivers a ${RECIPIENTS}-recipient personalised campaign through two worker processes: every recipient exactly once, exact counts`,
-    { timeout: 180_000 },
-    async () => {
-      const TemplateID = await setUpSender(stack);
-      templateId = TemplateID;
-      const ReceiverId = await createList(stack, RECIPIENTS);
-      const { TaskId } = await stack.call('BatchSendEmail', {
-        FromEmailAddress: 'news@mail.example.com',
-        ReceiverId,
-        Subject: 'Hi {{name}}',
-        TaskType: 1,
-        Template: { TemplateID, TemplateData: '{}' },
-      });
-      const done = await until(() => task(stack, TaskId), (t) => t.TaskStatus === 10, 150_000, 250);
-      expect(done).toMatchObject({ RequestCount: RECIPIENTS, SendCount: RECIPIENTS, CacheCount: 0, FailedCount: 0, DeferredCount: 0, CancelledCount: 0, RunCount: 1 });
-      const run = await stack.shared.tasks.getRun(TaskId, 1);
-      expect(run).toMatchObject({ total: RECIPIENTS, cursor: RECIPIENTS, sent: RECIPIENTS, failed: 0, deferred: 0, cancelled: 0 });
-      expect(run?.finishedAt).toBeDefined();
+  it(`delivers a ${RECIPIENTS}-recipient personalised campaign through two worker processes: every recipient exactly once, exact counts`, {
+    timeout: 180_000,
+  }, async () => {
+    const TemplateID = await setUpSender(stack);
+    templateId = TemplateID;
+    const ReceiverId = await createList(stack, RECIPIENTS);
+    const { TaskId } = await stack.call('BatchSendEmail', {
+      FromEmailAddress: 'news@mail.example.com',
+      ReceiverId,
+      Subject: 'Hi {{name}}',
+      TaskType: 1,
+      Template: { TemplateID, TemplateData: '{}' },
+    });
+    const done = await until(
+      () => task(stack, TaskId),
+      (t) => t.TaskStatus === 10,
+      150_000,
+      250,
+    );
+    expect(done).toMatchObject({
+      RequestCount: RECIPIENTS,
+      SendCount: RECIPIENTS,
+      CacheCount: 0,
+      FailedCount: 0,
+      DeferredCount: 0,
+      CancelledCount: 0,
+      RunCount: 1,
+    });
+    const run = await stack.shared.tasks.getRun(TaskId, 1);
+    expect(run).toMatchObject({ total: RECIPIENTS, cursor: RECIPIENTS, sent: RECIPIENTS, failed: 0, deferred: 0, cancelled: 0 });
+    expect(run?.finishedAt).toBeDefined();
 
-      await until(async () => allMail().length, (n) => n >= RECIPIENTS, 10_000);
-      const mails = allMail();
-      expect(mails).toHaveLength(RECIPIENTS);
-      const per = new Map<string, number>();
-      for (const m of mails) for (const r of m.envelope.to) per.set(r, (per.get(r) ?? 0) + 1);
-      expect(per.size).toBe(RECIPIENTS);
-      expect([...per.values()].every((n) => n === 1)).toBe(true);
-      // Both worker processes took part (each sends only to its own SMTP server).
-      expect(stack.smtp.messages.length).toBeGreaterThan(0);
-      expect(secondSmtp.messages.length).toBeGreaterThan(0);
-      console.log(`campaign split between the workers: ${stack.smtp.messages.length} / ${secondSmtp.messages.length}`);
-      for (const m of mails.filter((_, i) => i % 50 === 0)) {
-        const i = Number(/^user(\d+)@/u.exec(m.envelope.to[0] ?? '')?.[1]);
-        expect(m.parsed.subject).toBe(`Hi User ${i}`);
-        expect(m.parsed.html).toContain(`Hello User ${i}, your code is ${100000 + i}.`);
-        expect(m.parsed.messageId).toBe(`<t${TaskId}.r1.i${i}@mail.example.com>`);
-      }
-    },
-  );
+    await until(
+      async () => allMail().length,
+      (n) => n >= RECIPIENTS,
+      10_000,
+    );
+    const mails = allMail();
+    expect(mails).toHaveLength(RECIPIENTS);
+    const per = new Map<string, number>();
+    for (const m of mails) for (const r of m.envelope.to) per.set(r, (per.get(r) ?? 0) + 1);
+    expect(per.size).toBe(RECIPIENTS);
+    expect([...per.values()].every((n) => n === 1)).toBe(true);
+    // Both worker processes took part (each sends only to its own SMTP server).
+    expect(stack.smtp.messages.length).toBeGreaterThan(0);
+    expect(secondSmtp.messages.length).toBeGreaterThan(0);
+    console.log(`campaign split between the workers: ${stack.smtp.messages.length} / ${secondSmtp.messages.length}`);
+    for (const m of mails.filter((_, i) => i % 50 === 0)) {
+      const i = Number(/^user(\d+)@/u.exec(m.envelope.to[0] ?? '')?.[1]);
+      expect(m.parsed.subject).toBe(`Hi User ${i}`);
+      expect(m.parsed.html).toContain(`Hello User ${i}, your code is ${100000 + i}.`);
+      expect(m.parsed.messageId).toBe(`<t${TaskId}.r1.i${i}@mail.example.com>`);
+    }
+  });
 
   it('round-trips SendEmail and GetSendEmailStatus, by MessageId and for the whole day (messages in many slots)', { timeout: 60_000 }, async () => {
     const before = allMail().length;
@@ -156,7 +178,11 @@ describe('Postmill on a 3-master Redis Cluster (API + two worker processes)', ()
     }
     // The six messages' ledgers live in six different {m:<id>} slots.
     expect(new Set(sent.map((s) => keySlot(stack.shared.keys.messageSpec(s.id)))).size).toBe(6);
-    await until(async () => allMail().length, (n) => n >= before + sent.length, 20_000);
+    await until(
+      async () => allMail().length,
+      (n) => n >= before + sent.length,
+      20_000,
+    );
     const RequestDate = today();
     for (const s of sent) {
       const status = await until(
@@ -210,7 +236,10 @@ describe('Postmill on a 3-master Redis Cluster (API + two worker processes)', ()
     expect((await stack.call('ListReceivers', { Offset: 0, Limit: 10 })).TotalCount).toBe(1);
 
     // The outbox transport's store (its scripts address evicted bodies by name, inside one slot).
-    const id = await stack.shared.outbox.add({ postmillMessageId: 'pm-x', from: 'a@mail.example.com', recipients: ['b@example.org'], subject: 's' }, Buffer.from('MIME'));
+    const id = await stack.shared.outbox.add(
+      { postmillMessageId: 'pm-x', from: 'a@mail.example.com', recipients: ['b@example.org'], subject: 's' },
+      Buffer.from('MIME'),
+    );
     expect(await stack.shared.outbox.list(0, 10)).toMatchObject({ total: 1, items: [expect.objectContaining({ id })] });
     expect((await stack.shared.outbox.get(id))?.mime.toString()).toBe('MIME');
   });

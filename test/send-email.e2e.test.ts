@@ -1,8 +1,8 @@
 import { Agent } from 'node:http';
 import { parseConfig } from '@postmill/config';
-import { type RunningApi, type RunningWorker, type SharedServices, createLogger, createSharedServices, startApi, startWorker } from '@postmill/runtime';
+import { createLogger, createSharedServices, type RunningApi, type RunningWorker, type SharedServices, startApi, startWorker } from '@postmill/runtime';
 import { freePort } from '@postmill/store';
-import { type SmtpCapture, deleteKeysWithPrefix, startSmtpCapture, uniquePrefix } from '@postmill/testkit';
+import { deleteKeysWithPrefix, type SmtpCapture, startSmtpCapture, uniquePrefix } from '@postmill/testkit';
 import { ses } from 'tencentcloud-sdk-nodejs-ses';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -86,11 +86,20 @@ describe('SendEmail end to end with the official tencentcloud-sdk-nodejs-ses cli
     expect(mail?.parsed.headers.get('x-campaign')).toBe('welcome');
 
     await expect
-      .poll(async () => {
-        const status = await client.GetSendEmailStatus({ RequestDate: today(), Offset: 0, Limit: 10, MessageId: sent.MessageId as string });
-        return status.EmailStatusList?.[0];
-      }, { timeout: 10_000 })
-      .toMatchObject({ MessageId: sent.MessageId, ToEmailAddress: 'alice@example.org', FromEmailAddress: 'news@mail.example.com', SendStatus: 0, DeliverStatus: 1 });
+      .poll(
+        async () => {
+          const status = await client.GetSendEmailStatus({ RequestDate: today(), Offset: 0, Limit: 10, MessageId: sent.MessageId as string });
+          return status.EmailStatusList?.[0];
+        },
+        { timeout: 10_000 },
+      )
+      .toMatchObject({
+        MessageId: sent.MessageId,
+        ToEmailAddress: 'alice@example.org',
+        FromEmailAddress: 'news@mail.example.com',
+        SendStatus: 0,
+        DeliverStatus: 1,
+      });
   });
 
   it('delivers one copy to an address given in Destination and again in Cc in another case', async () => {
@@ -103,10 +112,13 @@ describe('SendEmail end to end with the official tencentcloud-sdk-nodejs-ses cli
       Simple: { Text: b64('hi') },
     });
     await expect
-      .poll(async () => {
-        const status = await client.GetSendEmailStatus({ RequestDate: today(), Offset: 0, Limit: 10, MessageId: sent.MessageId as string });
-        return status.EmailStatusList?.map((r) => [r.ToEmailAddress, r.DeliverStatus]);
-      }, { timeout: 10_000 })
+      .poll(
+        async () => {
+          const status = await client.GetSendEmailStatus({ RequestDate: today(), Offset: 0, Limit: 10, MessageId: sent.MessageId as string });
+          return status.EmailStatusList?.map((r) => [r.ToEmailAddress, r.DeliverStatus]);
+        },
+        { timeout: 10_000 },
+      )
       .toEqual([
         ['Dave@example.org', 1],
         ['erin@example.org', 1],
@@ -117,9 +129,16 @@ describe('SendEmail end to end with the official tencentcloud-sdk-nodejs-ses cli
 
   it('surfaces Tencent error codes through the SDK', async () => {
     await expect(
-      client.SendEmail({ FromEmailAddress: 'news@mail.example.com', Destination: ['bob@example.org'], Subject: 'x', Template: { TemplateID: 999_999, TemplateData: '{}' } }),
+      client.SendEmail({
+        FromEmailAddress: 'news@mail.example.com',
+        Destination: ['bob@example.org'],
+        Subject: 'x',
+        Template: { TemplateID: 999_999, TemplateData: '{}' },
+      }),
     ).rejects.toMatchObject({ code: 'FailedOperation.InvalidTemplateID' });
-    await expect(client.SendEmail({ FromEmailAddress: 'nobody@mail.example.com', Destination: ['bob@example.org'], Subject: 'x', Simple: { Text: b64('hi') } })).rejects.toMatchObject({
+    await expect(
+      client.SendEmail({ FromEmailAddress: 'nobody@mail.example.com', Destination: ['bob@example.org'], Subject: 'x', Simple: { Text: b64('hi') } }),
+    ).rejects.toMatchObject({
       code: 'InvalidParameterValue.NoSuchSender',
     });
     const wrongKey = new ses.v20201002.Client({

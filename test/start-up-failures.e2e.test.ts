@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@postmill/store';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { type AppProcess, REPO_ROOT, isAlive, redisServersUsing, startApp, waitUntil } from './support/app-process.ts';
+import { type AppProcess, isAlive, REPO_ROOT, redisServersUsing, startApp, waitUntil } from './support/app-process.ts';
 
 // The apps as `npm start`, `start:api` and `start:worker` run them, each its own process: a
 // start-up failure is one line on stderr and a non-zero exit, within seconds, and nothing it
@@ -70,7 +70,9 @@ describe('npm start (apps/standalone)', () => {
     await waitUntil(() => first.stdout().includes('Postmill is running'), 30_000, 'the first start', output(first));
     const second = app('standalone', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'warn' });
     expect((await second.exited).code).toBe(1);
-    expect(second.stderr()).toBe(`postmill: ${dir} is in use by another npm start (pid ${first.pid}): stop it, or give this one its own DATA_DIR=<directory> (and PORT)\n`);
+    expect(second.stderr()).toBe(
+      `postmill: ${dir} is in use by another npm start (pid ${first.pid}): stop it, or give this one its own DATA_DIR=<directory> (and PORT)\n`,
+    );
     expect(redisServersUsing(join(dir, 'redis'))).toHaveLength(1);
   });
 
@@ -122,7 +124,9 @@ describe('npm start (apps/standalone)', () => {
     const ended = await p.exited;
     expect(Date.now() - startedAt).toBeLessThan(15_000);
     expect(ended.code).toBe(1);
-    expect(p.stderr()).toMatch(new RegExp(`^postmill: cannot reach Redis at redis://127\\.0\\.0\\.1:${closed}\\b.*ECONNREFUSED.*: start Redis there or fix REDIS_URL\\n$`, 'u'));
+    expect(p.stderr()).toMatch(
+      new RegExp(`^postmill: cannot reach Redis at redis://127\\.0\\.0\\.1:${closed}\\b.*ECONNREFUSED.*: start Redis there or fix REDIS_URL\\n$`, 'u'),
+    );
     expect(p.stdout()).toBe('');
   });
 
@@ -141,7 +145,14 @@ describe('start:api and start:worker', () => {
     const holder = (await import('node:net')).createServer();
     await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
     try {
-      const p = app('api', { REDIS_URL: inject('redisUrl'), HOST: '127.0.0.1', PORT: String(port), POSTMILL_SECRET_ID: 'AKIDstartup', POSTMILL_SECRET_KEY: 'startup-key', LOG_LEVEL: 'warn' });
+      const p = app('api', {
+        REDIS_URL: inject('redisUrl'),
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        POSTMILL_SECRET_ID: 'AKIDstartup',
+        POSTMILL_SECRET_KEY: 'startup-key',
+        LOG_LEVEL: 'warn',
+      });
       expect((await p.exited).code).toBe(1);
       expect(p.stderr()).toBe(`postmill-api: port ${port} is in use (127.0.0.1:${port}): set PORT=<a free port> or stop the other process\n`);
     } finally {
@@ -151,14 +162,23 @@ describe('start:api and start:worker', () => {
 
   it('start:api and start:worker with REDIS_URL pointing at a closed port each exit 1 within seconds with one line naming that Redis', async () => {
     const closed = await freePort();
-    const env = { REDIS_URL: `redis://127.0.0.1:${closed}`, HOST: '127.0.0.1', PORT: '0', WORKER_PORT: '0', POSTMILL_SECRET_ID: 'AKIDstartup', POSTMILL_SECRET_KEY: 'startup-key', LOG_LEVEL: 'warn' };
+    const env = {
+      REDIS_URL: `redis://127.0.0.1:${closed}`,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      WORKER_PORT: '0',
+      POSTMILL_SECRET_ID: 'AKIDstartup',
+      POSTMILL_SECRET_KEY: 'startup-key',
+      LOG_LEVEL: 'warn',
+    };
     const startedAt = Date.now();
     const api = app('api', env);
     const worker = app('worker', env);
     const [apiEnd, workerEnd] = await Promise.all([api.exited, worker.exited]);
     expect(Date.now() - startedAt).toBeLessThan(15_000);
     expect([apiEnd.code, workerEnd.code]).toEqual([1, 1]);
-    const line = (name: string) => new RegExp(`^${name}: cannot reach Redis at redis://127\\.0\\.0\\.1:${closed}\\b.*ECONNREFUSED.*: start Redis there or fix REDIS_URL\\n$`, 'u');
+    const line = (name: string) =>
+      new RegExp(`^${name}: cannot reach Redis at redis://127\\.0\\.0\\.1:${closed}\\b.*ECONNREFUSED.*: start Redis there or fix REDIS_URL\\n$`, 'u');
     expect(api.stderr()).toMatch(line('postmill-api'));
     expect(worker.stderr()).toMatch(line('postmill-worker'));
   });
@@ -168,7 +188,14 @@ describe('start:api and start:worker', () => {
     const holder = (await import('node:net')).createServer();
     await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
     try {
-      const p = app('worker', { REDIS_URL: inject('redisUrl'), REDIS_PREFIX: `startup-${port}`, HOST: '127.0.0.1', WORKER_PORT: String(port), POSTMILL_SECRET_KEY: 'startup-key', LOG_LEVEL: 'warn' });
+      const p = app('worker', {
+        REDIS_URL: inject('redisUrl'),
+        REDIS_PREFIX: `startup-${port}`,
+        HOST: '127.0.0.1',
+        WORKER_PORT: String(port),
+        POSTMILL_SECRET_KEY: 'startup-key',
+        LOG_LEVEL: 'warn',
+      });
       expect((await p.exited).code).toBe(1);
       expect(p.stderr()).toBe(`postmill-worker: port ${port} is in use (127.0.0.1:${port}): set WORKER_PORT=<a free port> or stop the other process\n`);
     } finally {

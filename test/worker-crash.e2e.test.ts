@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type PostmillStack, createList, deliveriesPerRecipient, setUpSender, startPostmillStack, task, until } from './support/postmill-stack.ts';
+import { createList, deliveriesPerRecipient, type PostmillStack, setUpSender, startPostmillStack, task, until } from './support/postmill-stack.ts';
 import { spawnWorkerProcess } from './support/worker-child.ts';
 
 function spawnWorker(stack: PostmillStack): ChildProcess {
@@ -22,16 +22,31 @@ describe('a worker process killed with SIGKILL mid-run', () => {
     const ReceiverId = await createList(stack, 1500);
     const first = spawnWorker(stack);
     children.push(first);
-    const { TaskId } = await stack.call('BatchSendEmail', { FromEmailAddress: 'news@mail.example.com', ReceiverId, Subject: 'Crash test', TaskType: 1, Template: { TemplateID } });
+    const { TaskId } = await stack.call('BatchSendEmail', {
+      FromEmailAddress: 'news@mail.example.com',
+      ReceiverId,
+      Subject: 'Crash test',
+      TaskType: 1,
+      Template: { TemplateID },
+    });
     const s = stack;
-    await until(async () => s.smtp.messages.length, (n) => n >= 300, 60_000);
+    await until(
+      async () => s.smtp.messages.length,
+      (n) => n >= 300,
+      60_000,
+    );
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const atKill = s.smtp.messages.length;
     expect(atKill).toBeLessThan(1500);
     const second = spawnWorker(s);
     children.push(second);
-    const done = await until(() => task(s, TaskId), (t) => t.TaskStatus === 10, 90_000, 200);
+    const done = await until(
+      () => task(s, TaskId),
+      (t) => t.TaskStatus === 10,
+      90_000,
+      200,
+    );
     expect(done).toMatchObject({ RequestCount: 1500, SendCount: 1500, FailedCount: 0, CacheCount: 0 });
 
     const per = deliveriesPerRecipient(s);
@@ -47,18 +62,33 @@ describe('a worker process killed with SIGKILL mid-run', () => {
     console.log(`SIGKILL at ${atKill} delivered: ${s.smtp.messages.length} SMTP deliveries for 1500 recipients, ${twice.length} repeated`);
   });
 
-  it('delivers SendEmail mail accepted while the worker pumping the intake lies SIGKILLed: another worker takes the lease over', { timeout: 90_000 }, async () => {
+  it('delivers SendEmail mail accepted while the worker pumping the intake lies SIGKILLed: another worker takes the lease over', {
+    timeout: 90_000,
+  }, async () => {
     stack = await startPostmillStack({}, { worker: false });
     const s = stack;
     const { redis, keys } = s.shared;
     await setUpSender(s);
-    const mail = (to: string) => ({ FromEmailAddress: 'news@mail.example.com', Destination: [to], Subject: 'Intake takeover', Simple: { Html: Buffer.from('<p>hi</p>').toString('base64') } });
+    const mail = (to: string) => ({
+      FromEmailAddress: 'news@mail.example.com',
+      Destination: [to],
+      Subject: 'Intake takeover',
+      Simple: { Html: Buffer.from('<p>hi</p>').toString('base64') },
+    });
     const first = spawnWorker(s);
     children.push(first);
     // The first worker takes the lease and pumps: a mail goes through.
-    const holder = await until(() => redis.get(keys.deliveryIntakeLease), (v) => v !== null, 30_000);
+    const holder = await until(
+      () => redis.get(keys.deliveryIntakeLease),
+      (v) => v !== null,
+      30_000,
+    );
     await s.call('SendEmail', mail('before@example.org'));
-    await until(async () => s.smtp.messages.length, (n) => n === 1, 15_000);
+    await until(
+      async () => s.smtp.messages.length,
+      (n) => n === 1,
+      15_000,
+    );
     const second = spawnWorker(s);
     children.push(second);
     // The second worker stands by (or is still starting): the lease stays the first one's.
@@ -69,7 +99,11 @@ describe('a worker process killed with SIGKILL mid-run', () => {
     const killedAt = Date.now();
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push((await s.call('SendEmail', mail(`after${i}@example.org`))).MessageId as string);
-    await until(async () => s.smtp.messages.length, (n) => n >= 21, 30_000);
+    await until(
+      async () => s.smtp.messages.length,
+      (n) => n >= 21,
+      30_000,
+    );
     const tookMs = Date.now() - killedAt;
     const newHolder = await redis.get(keys.deliveryIntakeLease);
     expect(newHolder).not.toBeNull();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type PostmillStack, createList, deliveriesPerRecipient, setUpSender, startPostmillStack, task, until } from './support/postmill-stack.ts';
-import { type WorkerChild, spawnWorkerProcess } from './support/worker-child.ts';
+import { createList, deliveriesPerRecipient, type PostmillStack, setUpSender, startPostmillStack, task, until } from './support/postmill-stack.ts';
+import { spawnWorkerProcess, type WorkerChild } from './support/worker-child.ts';
 
 const RECIPIENTS = 3000;
 const GRACE_SECONDS = 10;
@@ -26,9 +26,19 @@ describe('a worker process stopped with SIGTERM mid-campaign', () => {
     const stopped = spawnWorkerProcess(s, env);
     const other = spawnWorkerProcess(s, env);
     workers.push(stopped, other);
-    const { TaskId } = await s.call('BatchSendEmail', { FromEmailAddress: 'news@mail.example.com', ReceiverId, Subject: 'Shutdown test', TaskType: 1, Template: { TemplateID } });
+    const { TaskId } = await s.call('BatchSendEmail', {
+      FromEmailAddress: 'news@mail.example.com',
+      ReceiverId,
+      Subject: 'Shutdown test',
+      TaskType: 1,
+      Template: { TemplateID },
+    });
 
-    await until(async () => s.smtp.messages.length, (n) => n >= 600, 60_000);
+    await until(
+      async () => s.smtp.messages.length,
+      (n) => n >= 600,
+      60_000,
+    );
     const signalledAt = Date.now();
     stopped.child.kill('SIGTERM');
     const exit = await stopped.exited();
@@ -37,7 +47,12 @@ describe('a worker process stopped with SIGTERM mid-campaign', () => {
     expect(stoppedAfterMs).toBeLessThan(GRACE_SECONDS * 1000);
     expect(s.smtp.messages.length).toBeLessThan(RECIPIENTS); // it really stopped mid-campaign
 
-    const done = await until(() => task(s, TaskId), (t) => t.TaskStatus === 10, 90_000, 200);
+    const done = await until(
+      () => task(s, TaskId),
+      (t) => t.TaskStatus === 10,
+      90_000,
+      200,
+    );
     expect(done).toMatchObject({ RequestCount: RECIPIENTS, SendCount: RECIPIENTS, FailedCount: 0, DeferredCount: 0, CancelledCount: 0, CacheCount: 0 });
     const perMessageId = new Map<string, number>();
     for (const m of s.smtp.messages) perMessageId.set(m.parsed.messageId ?? '', (perMessageId.get(m.parsed.messageId ?? '') ?? 0) + 1);
@@ -63,7 +78,9 @@ describe('a worker process stopped with SIGTERM mid-campaign', () => {
       expect(line.jobId).toMatch(new RegExp(`^t${TaskId}-r1-g0-c\\d+$`, 'u'));
     }
     const runStarted = [...stopped.logs, ...other.logs].filter((l) => l.msg === 'campaign run started');
-    expect(runStarted).toEqual([expect.objectContaining({ taskId: TaskId, runId: 1, jobId: `t${TaskId}-o1`, jobName: 'start-run', transport: 'smtp', total: RECIPIENTS })]);
+    expect(runStarted).toEqual([
+      expect.objectContaining({ taskId: TaskId, runId: 1, jobId: `t${TaskId}-o1`, jobName: 'start-run', transport: 'smtp', total: RECIPIENTS }),
+    ]);
     const runFinished = [...stopped.logs, ...other.logs].filter((l) => l.msg === 'campaign run finished');
     expect(runFinished).toEqual([expect.objectContaining({ taskId: TaskId, runId: 1, jobName: 'send-chunk', transport: 'smtp' })]);
     console.log(
@@ -79,14 +96,22 @@ describe('draining a worker in the middle of a campaign chunk', () => {
     stack = undefined;
   });
 
-  it('finishes and records the send in flight, starts none of the sends waiting for a limiter slot, and hands the chunk back with its attempt count', { timeout: 60_000 }, async () => {
+  it('finishes and records the send in flight, starts none of the sends waiting for a limiter slot, and hands the chunk back with its attempt count', {
+    timeout: 60_000,
+  }, async () => {
     // One slot every ~2 s: the chunk's first send goes at once, the next three wait for slots 2, 4
     // and 6 s away (all inside the grace period, so only giving them up keeps them from going out).
     stack = await startPostmillStack({ SEND_RATE_PER_SECOND: '0.5' });
     const s = stack;
     const TemplateID = await setUpSender(s);
     const ReceiverId = await createList(s, 10);
-    const { TaskId } = await s.call('BatchSendEmail', { FromEmailAddress: 'news@mail.example.com', ReceiverId, Subject: 'Drain test', TaskType: 1, Template: { TemplateID } });
+    const { TaskId } = await s.call('BatchSendEmail', {
+      FromEmailAddress: 'news@mail.example.com',
+      ReceiverId,
+      Subject: 'Drain test',
+      TaskType: 1,
+      Template: { TemplateID },
+    });
     await s.smtp.waitFor(1, 20_000);
     await s.stopWorker();
 

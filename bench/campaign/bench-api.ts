@@ -1,8 +1,8 @@
-import { parseConfig } from '@postmill/config';
-import { type SharedServices, createLogger, createSharedServices, startApi } from '@postmill/runtime';
-import { freePort } from '@postmill/store';
-import { TencentCallError, createTencentClient } from '@postmill/testkit';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseConfig } from '@postmill/config';
+import { createLogger, createSharedServices, type SharedServices, startApi } from '@postmill/runtime';
+import { freePort } from '@postmill/store';
+import { createTencentClient, TencentCallError } from '@postmill/testkit';
 
 /** Deployment prefix (REDIS_PREFIX) of the bench's API and worker. */
 export const CAMPAIGN_BENCH_PREFIX = 'benchcampaign';

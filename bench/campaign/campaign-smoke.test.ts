@@ -1,5 +1,5 @@
 import { parseConfig } from '@postmill/config';
-import { type RunningWorker, type SharedServices, createLogger, createSharedServices, startWorker } from '@postmill/runtime';
+import { createLogger, createSharedServices, type RunningWorker, type SharedServices, startWorker } from '@postmill/runtime';
 import { createKeys } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { Redis } from 'ioredis';

@@ -22,7 +22,10 @@ export async function setUpSender(api: BenchApi): Promise<number> {
   await api.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' });
   await api.call('CreateEmailAddress', { EmailAddress: BENCH_SENDER, EmailSenderName: 'News' });
   const html = '<p>Hello {{name}}, this is the monthly news.</p>';
-  const t = await api.call('CreateEmailTemplate', { TemplateName: 'bench-campaign', TemplateContent: { Html: b64(html), Text: b64('Hello {{name}}, this is the monthly news.') } });
+  const t = await api.call('CreateEmailTemplate', {
+    TemplateName: 'bench-campaign',
+    TemplateContent: { Html: b64(html), Text: b64('Hello {{name}}, this is the monthly news.') },
+  });
   return Number(t.TemplateID);
 }
 

@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { BENCH_SECRET_KEY, CAMPAIGN_BENCH_PREFIX, startBenchApi } from './bench-api.ts';
 import { probeFirstWrite } from './first-write-probe.ts';
 import { setUpSender, uploadList } from './load-list.ts';
-import { BenchUsageError, USAGE, parseBenchOptions } from './options.ts';
+import { BenchUsageError, parseBenchOptions, USAGE } from './options.ts';
 import { readMachineCpu, readProcCpuSeconds, readProcMemory, sampleRss } from './proc-stats.ts';
 import { globLiteral, memoryOfKeys, redisSnapshot, scanKeys } from './redis-figures.ts';
 import { figuresOf, formatReport, judge } from './report.ts';
@@ -192,7 +192,9 @@ async function main(): Promise<number> {
       targets: judged.results.map((r) => ({ target: r.target, value: r.value, pass: r.pass })),
       verdict: judged.verdict,
     };
-    process.stdout.write(`\ncampaign of ${n} recipients, chunk ${options.chunkSize}, 1 worker x concurrency ${options.concurrency}, transport ${options.transport}${heapNote(options)}\n`);
+    process.stdout.write(
+      `\ncampaign of ${n} recipients, chunk ${options.chunkSize}, 1 worker x concurrency ${options.concurrency}, transport ${options.transport}${heapNote(options)}\n`,
+    );
     process.stdout.write(`${formatReport(figures, judged)}\n`);
     process.stdout.write(`${JSON.stringify(json)}\n`);
     const failed = judged.results.filter((r) => !r.pass).map((r) => r.target);

@@ -16,7 +16,22 @@ describe('parseBenchOptions', () => {
 
   it('reads every flag', () => {
     expect(
-      parseBenchOptions(['--recipients', '50000', '--chunk', '100', '--concurrency', '8', '--transport', 'outbox', '--cpu-prof-dir', '/tmp/p', '--worker-max-old-space-mb', '96', '--worker-bundle', 'apps/worker/dist/main.js']),
+      parseBenchOptions([
+        '--recipients',
+        '50000',
+        '--chunk',
+        '100',
+        '--concurrency',
+        '8',
+        '--transport',
+        'outbox',
+        '--cpu-prof-dir',
+        '/tmp/p',
+        '--worker-max-old-space-mb',
+        '96',
+        '--worker-bundle',
+        'apps/worker/dist/main.js',
+      ]),
     ).toEqual({
       recipients: 50_000,
       chunkSize: 100,

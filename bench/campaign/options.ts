@@ -79,7 +79,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     concurrency: positiveInt('concurrency', values.concurrency, 4),
     transport: transport as BenchTransport,
     profileDir: values['cpu-prof-dir'],
-    workerMaxOldSpaceMb: values['worker-max-old-space-mb'] === undefined ? undefined : positiveInt('worker-max-old-space-mb', values['worker-max-old-space-mb'], 0),
+    workerMaxOldSpaceMb:
+      values['worker-max-old-space-mb'] === undefined ? undefined : positiveInt('worker-max-old-space-mb', values['worker-max-old-space-mb'], 0),
     // Default: the built worker (pnpm build), the artifact production runs; `--worker-bundle` picks another.
     workerBundle: values['worker-bundle'] ?? 'apps/worker/dist/main.js',
   };

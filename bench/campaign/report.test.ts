@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBenchOptions } from './options.ts';
-import { type Observations, figuresOf, formatReport, judge } from './report.ts';
+import { figuresOf, formatReport, judge, type Observations } from './report.ts';
 
 const BEGIN = 1_800_000_000_000;
 

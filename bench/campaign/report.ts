@@ -199,7 +199,14 @@ export function judge(f: CampaignFigures): { verdict: 'PASS' | 'FAIL'; results: 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
-  return all.map((row) => row.map((cell, c) => cell.padEnd((widths[c] ?? 0) + 2)).join('').trimEnd()).join('\n');
+  return all
+    .map((row) =>
+      row
+        .map((cell, c) => cell.padEnd((widths[c] ?? 0) + 2))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The human-readable report: the judged targets, then the figures behind them. */
@@ -213,8 +220,14 @@ export function formatReport(f: CampaignFigures, judged: ReturnType<typeof judge
     ['figure', 'value'],
     [
       ['list upload (CreateReceiverDetailWithData x 20 000)', `${f.uploadS.toFixed(1)} s (${(f.recipients / f.uploadS).toFixed(0)}/s)`],
-      ['list memory (MEMORY USAGE, {r:<id>} keys)', `${(f.listBytes / MB).toFixed(1)} MB in ${f.listKeys} keys = ${(f.listBytes / f.recipients).toFixed(1)} B/recipient`],
-      ['list memory (used_memory delta, cross-check)', `${(f.listUsedMemoryDelta / MB).toFixed(1)} MB = ${(f.listUsedMemoryDelta / f.recipients).toFixed(1)} B/recipient`],
+      [
+        'list memory (MEMORY USAGE, {r:<id>} keys)',
+        `${(f.listBytes / MB).toFixed(1)} MB in ${f.listKeys} keys = ${(f.listBytes / f.recipients).toFixed(1)} B/recipient`,
+      ],
+      [
+        'list memory (used_memory delta, cross-check)',
+        `${(f.listUsedMemoryDelta / MB).toFixed(1)} MB = ${(f.listUsedMemoryDelta / f.recipients).toFixed(1)} B/recipient`,
+      ],
       ['ledger memory (state + detail + run + task)', `${(f.ledgerBytes / 1024).toFixed(1)} KB = ${(f.ledgerBytes / f.recipients).toFixed(2)} B/recipient`],
       ['queue residue after the run (not judged)', `${(f.queueResidueBytes / MB).toFixed(1)} MB`],
       ['BeginTime -> run started (run hash startedAt)', ms(f.runStartLagMs)],

@@ -27,7 +27,12 @@ function cleanEnv(): NodeJS.ProcessEnv {
  * one process (so its pid is the process whose memory is sampled and SIGTERM reaches its own
  * handler). Its output goes to this process's stderr.
  */
-export function spawnBenchWorker(o: { cwd: string; env: Readonly<Record<string, string>>; nodeArgs?: readonly string[]; bundle?: string | undefined }): BenchWorker {
+export function spawnBenchWorker(o: {
+  cwd: string;
+  env: Readonly<Record<string, string>>;
+  nodeArgs?: readonly string[];
+  bundle?: string | undefined;
+}): BenchWorker {
   const entry = o.bundle === undefined ? ['--import', 'tsx', 'apps/worker/src/main.ts'] : [o.bundle];
   const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), ...entry], {
     cwd: o.cwd,

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { spawnRedisServer } from '@postmill/store';
 import type { RunRecord } from './drive-workers.ts';
-import { BenchUsageError, type LimiterName, USAGE, parseBenchOptions } from './options.ts';
-import { type LimiterFigures, figuresOf, formatTable, judge } from './report.ts';
+import { BenchUsageError, type LimiterName, parseBenchOptions, USAGE } from './options.ts';
+import { figuresOf, formatTable, judge, type LimiterFigures } from './report.ts';
 import { runBullmq } from './run-bullmq.ts';
 import { runPostmill } from './run-postmill.ts';
 
@@ -80,7 +80,9 @@ async function main(): Promise<number> {
   process.stdout.write(`${formatTable(figures)}\n`);
   process.stdout.write(`${JSON.stringify(json)}\n`);
   const why = verdict.reasons.length > 0 ? `: ${verdict.reasons.join('; ')}` : '';
-  process.stdout.write(`verdict: ${verdict.verdict} (postmill: at most ${ratePerSecond} arrivals and ${ratePerSecond} send starts in any 1 s, mean >= 97 % of limit)${why}\n`);
+  process.stdout.write(
+    `verdict: ${verdict.verdict} (postmill: at most ${ratePerSecond} arrivals and ${ratePerSecond} send starts in any 1 s, mean >= 97 % of limit)${why}\n`,
+  );
   return verdict.verdict === 'FAIL' ? 1 : 0;
 }
 

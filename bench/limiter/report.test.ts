@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from './drive-workers.ts';
-import { type LimiterFigures, figuresOf, formatTable, judge } from './report.ts';
+import { figuresOf, formatTable, judge, type LimiterFigures } from './report.ts';
 
 /** A run whose requests each arrived 1 ms after they started, unless `startsMs` says otherwise. */
 const run = (arrivalsMs: number[], startsMs = arrivalsMs.map((t) => t - 1)): RunRecord => ({

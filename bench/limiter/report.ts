@@ -165,5 +165,12 @@ export function formatTable(rows: readonly LimiterFigures[]): string {
   ]);
   const table = [[...COLUMNS], ...cells];
   const widths = COLUMNS.map((_, c) => Math.max(...table.map((row) => (row[c] ?? '').length)));
-  return table.map((row) => row.map((cell, c) => cell.padEnd((widths[c] ?? 0) + 2)).join('').trimEnd()).join('\n');
+  return table
+    .map((row) =>
+      row
+        .map((cell, c) => cell.padEnd((widths[c] ?? 0) + 2))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n');
 }

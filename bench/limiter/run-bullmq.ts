@@ -2,7 +2,7 @@ import { createRedisClient } from '@postmill/store';
 import { startFakeTencentSes } from '@postmill/testkit';
 import { Queue } from 'bullmq';
 import { BULL_BENCH, type BullBenchPayload, benchRecipient } from './bullmq-bench-queue.ts';
-import { type RunRecord, driveWorkers } from './drive-workers.ts';
+import { driveWorkers, type RunRecord } from './drive-workers.ts';
 import type { BenchOptions } from './options.ts';
 
 const ADD_BULK_SIZE = 500;

@@ -1,10 +1,10 @@
 import { DEFAULT_RETRY_POLICY, type MessageSpec, newMessageId, systemClock } from '@postmill/core';
-import { MessageProducer, createDeliveryQueue, startIntakePump } from '@postmill/queue';
-import { DeliveryIntakeStore, MessageStore, createKeys, createRedisClient } from '@postmill/store';
-import { pino } from 'pino';
+import { createDeliveryQueue, MessageProducer, startIntakePump } from '@postmill/queue';
+import { createKeys, createRedisClient, DeliveryIntakeStore, MessageStore } from '@postmill/store';
 import { startFakeTencentSes } from '@postmill/testkit';
+import { pino } from 'pino';
 import { benchRecipient } from './bullmq-bench-queue.ts';
-import { type RunRecord, driveWorkers } from './drive-workers.ts';
+import { driveWorkers, type RunRecord } from './drive-workers.ts';
 import type { BenchOptions } from './options.ts';
 
 /** Deployment prefix of the Postmill run (REDIS_PREFIX of its workers). */
@@ -56,7 +56,9 @@ export async function runPostmill(o: { redisUrl: string; repoRoot: string; optio
     const pump = startIntakePump({ intake, redis, queue, policy: DEFAULT_RETRY_POLICY, logger: pino({ level: 'warn' }) });
     while ((await intake.pending()) > 0) await new Promise((r) => setTimeout(r, 20));
     await pump.stop();
-    process.stderr.write(`postmill: enqueued ${requests} messages in ${((performance.now() - enqueueStart) / 1000).toFixed(1)} s; starting ${workers} workers\n`);
+    process.stderr.write(
+      `postmill: enqueued ${requests} messages in ${((performance.now() - enqueueStart) / 1000).toFixed(1)} s; starting ${workers} workers\n`,
+    );
     return await driveWorkers({
       label: 'postmill',
       fake,

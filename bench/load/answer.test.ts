@@ -7,7 +7,9 @@ describe('readSendEmailAnswer', () => {
   });
 
   it("reads Tencent's error code of a refused one", () => {
-    expect(readSendEmailAnswer(200, '{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"m"},"RequestId":"r"}}')).toEqual({ error: 'RequestLimitExceeded' });
+    expect(readSendEmailAnswer(200, '{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"m"},"RequestId":"r"}}')).toEqual({
+      error: 'RequestLimitExceeded',
+    });
   });
 
   it('names a non-200 answer by its status and anything else unreadable', () => {

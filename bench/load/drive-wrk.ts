@@ -128,7 +128,13 @@ async function runWrk(o: WrkDriveOptions, dir: string, requestsFile: string): Pr
       answered: out.ids.length + Object.values(out.codes).reduce((s, n) => s + n, 0),
       acceptedIds: out.ids,
       errorsByCode,
-      latencyMs: { p50: ms(out.latencyUs.p50), p90: ms(out.latencyUs.p90), p99: ms(out.latencyUs.p99), max: ms(out.latencyUs.max), mean: ms(out.latencyUs.mean) },
+      latencyMs: {
+        p50: ms(out.latencyUs.p50),
+        p90: ms(out.latencyUs.p90),
+        p99: ms(out.latencyUs.p99),
+        max: ms(out.latencyUs.max),
+        mean: ms(out.latencyUs.mean),
+      },
       durationS: out.durationUs / 1e6,
       driverCpuS: childCpuSecondsFromTimes(stdout),
     };

@@ -1,5 +1,5 @@
 import { parseConfig } from '@postmill/config';
-import { type RunningApi, type SharedServices, createLogger, createSharedServices, startApi } from '@postmill/runtime';
+import { createLogger, createSharedServices, type RunningApi, type SharedServices, startApi } from '@postmill/runtime';
 import { freePort } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { Redis } from 'ioredis';
@@ -54,47 +54,50 @@ describe('bench:load machinery (smoke)', () => {
   });
 
   // Both load generators; wrk is Debian's package, which CI installs: a missing wrk fails, never skips.
-  it.each(['autocannon', 'wrk'] as const)('with %s: gets a MessageId for every request it sends, finds a status for each afterwards, and reports every figure with a verdict', async (driver) => {
-    if (driver === 'wrk' && !wrkAvailable()) throw new Error('wrk is missing: install it (apt-get install wrk) to run the load bench smoke test');
-    const observations = await runLoadBench(
-      { baseUrl: api.url, secretId: SECRET_ID, secretKey: SECRET_KEY, redis: admin, keys: shared.keys, timeZone: TIME_ZONE, apiPid: process.pid },
-      { durationS: 2, warmupS: 1, connections: 2, pipelining: 1, driver, worker: false, apiSample: 5 },
-    );
-    const m = observations.measured;
-    expect(m.driver).toBe(driver);
-    expect(m.sent).toBeGreaterThanOrEqual(m.answered);
-    expect(m.latencyMs.p50).toBeGreaterThan(0);
-    expect(m.latencyMs.p99).toBeGreaterThanOrEqual(m.latencyMs.p50);
-    expect(m.acceptedIds.length).toBeGreaterThan(0);
-    expect(m.errorsByCode).toEqual({});
-    expect(m.answered).toBe(m.acceptedIds.length);
-    expect(observations.warmup?.acceptedIds.length).toBeGreaterThan(0);
-    expect(observations.lost).toMatchObject({
-      returned: m.acceptedIds.length + (observations.warmup?.acceptedIds.length ?? 0),
-      duplicates: 0,
-      withoutStatus: 0,
-      queuedWithoutJob: 0,
-      apiSampled: 5,
-      apiMissing: 0,
-      lost: 0,
-    });
-    // No worker ran: every accepted message waited in the intake until the bench's pump made its job
-    // (a few more than returned: requests in flight when the driver stopped were accepted too).
-    expect(observations.intakeDrain.pending).toBeGreaterThanOrEqual(observations.lost.returned);
-    expect(await admin.llen(shared.keys.deliveryIntake)).toBe(0);
+  it.each(['autocannon', 'wrk'] as const)(
+    'with %s: gets a MessageId for every request it sends, finds a status for each afterwards, and reports every figure with a verdict',
+    async (driver) => {
+      if (driver === 'wrk' && !wrkAvailable()) throw new Error('wrk is missing: install it (apt-get install wrk) to run the load bench smoke test');
+      const observations = await runLoadBench(
+        { baseUrl: api.url, secretId: SECRET_ID, secretKey: SECRET_KEY, redis: admin, keys: shared.keys, timeZone: TIME_ZONE, apiPid: process.pid },
+        { durationS: 2, warmupS: 1, connections: 2, pipelining: 1, driver, worker: false, apiSample: 5 },
+      );
+      const m = observations.measured;
+      expect(m.driver).toBe(driver);
+      expect(m.sent).toBeGreaterThanOrEqual(m.answered);
+      expect(m.latencyMs.p50).toBeGreaterThan(0);
+      expect(m.latencyMs.p99).toBeGreaterThanOrEqual(m.latencyMs.p50);
+      expect(m.acceptedIds.length).toBeGreaterThan(0);
+      expect(m.errorsByCode).toEqual({});
+      expect(m.answered).toBe(m.acceptedIds.length);
+      expect(observations.warmup?.acceptedIds.length).toBeGreaterThan(0);
+      expect(observations.lost).toMatchObject({
+        returned: m.acceptedIds.length + (observations.warmup?.acceptedIds.length ?? 0),
+        duplicates: 0,
+        withoutStatus: 0,
+        queuedWithoutJob: 0,
+        apiSampled: 5,
+        apiMissing: 0,
+        lost: 0,
+      });
+      // No worker ran: every accepted message waited in the intake until the bench's pump made its job
+      // (a few more than returned: requests in flight when the driver stopped were accepted too).
+      expect(observations.intakeDrain.pending).toBeGreaterThanOrEqual(observations.lost.returned);
+      expect(await admin.llen(shared.keys.deliveryIntake)).toBe(0);
 
-    const figures = figuresOf(observations);
-    const judged = judge(figures);
-    expect(judged.results.map((r) => r.target)).toEqual([
-      'accepted SendEmail/s',
-      'latency p99',
-      'every answered request accepted',
-      'nothing lost (status for every MessageId)',
-    ]);
-    const json = JSON.parse(jsonLine(figures, judged)) as Record<string, unknown>;
-    expect(Object.keys(json)).toEqual(
-      expect.arrayContaining(['sent', 'accepted', 'errorsByCode', 'requestsPerSecond', 'latencyMs', 'lost', 'loadAverageBefore', 'targets', 'verdict']),
-    );
-    expect(Object.keys(json.latencyMs as object)).toEqual(['p50', 'p90', 'p99', 'max']);
-  });
+      const figures = figuresOf(observations);
+      const judged = judge(figures);
+      expect(judged.results.map((r) => r.target)).toEqual([
+        'accepted SendEmail/s',
+        'latency p99',
+        'every answered request accepted',
+        'nothing lost (status for every MessageId)',
+      ]);
+      const json = JSON.parse(jsonLine(figures, judged)) as Record<string, unknown>;
+      expect(Object.keys(json)).toEqual(
+        expect.arrayContaining(['sent', 'accepted', 'errorsByCode', 'requestsPerSecond', 'latencyMs', 'lost', 'loadAverageBefore', 'targets', 'verdict']),
+      );
+      expect(Object.keys(json.latencyMs as object)).toEqual(['p50', 'p90', 'p99', 'max']);
+    },
+  );
 });

@@ -21,7 +21,7 @@ import { createKeys, freePort, spawnRedisServer } from '@postmill/store';
 import { Redis } from 'ioredis';
 import { type BenchWorker, spawnBenchWorker } from '../campaign/worker-process.ts';
 import { wrkAvailable } from './drive-wrk.ts';
-import { BenchUsageError, DEFAULT_API_BUNDLE, USAGE, parseLoadOptions } from './options.ts';
+import { BenchUsageError, DEFAULT_API_BUNDLE, parseLoadOptions, USAGE } from './options.ts';
 import { figuresOf, formatReport, jsonLine, judge } from './report.ts';
 import { runLoadBench } from './run-load-bench.ts';
 

@@ -17,7 +17,21 @@ describe('parseLoadOptions', () => {
 
   it('reads every flag', () => {
     expect(
-      parseLoadOptions(['--duration', '30', '--warmup', '0', '--connections', '64', '--pipelining', '4', '--worker', '--cpu-prof-dir', '/tmp/p', '--api-bundle', 'x.js']),
+      parseLoadOptions([
+        '--duration',
+        '30',
+        '--warmup',
+        '0',
+        '--connections',
+        '64',
+        '--pipelining',
+        '4',
+        '--worker',
+        '--cpu-prof-dir',
+        '/tmp/p',
+        '--api-bundle',
+        'x.js',
+      ]),
     ).toEqual({ durationS: 30, warmupS: 0, connections: 64, pipelining: 4, driver: 'autocannon', worker: true, profileDir: '/tmp/p', apiBundle: 'x.js' });
     expect(parseLoadOptions(['--driver', 'wrk']).driver).toBe('wrk');
     expect(parseLoadOptions(['--driver', 'autocannon']).driver).toBe('autocannon');

@@ -37,7 +37,8 @@ export class BenchUsageError extends Error {
   readonly code = 'BenchUsage';
 }
 
-export const USAGE = 'usage: pnpm bench:load [--duration S=10] [--warmup S=2] [--connections C=32] [--pipelining P=1] [--driver auto|wrk|autocannon] [--worker] [--cpu-prof-dir DIR] [--api-bundle FILE.js (default apps/api/dist/main.js, built first)]';
+export const USAGE =
+  'usage: pnpm bench:load [--duration S=10] [--warmup S=2] [--connections C=32] [--pipelining P=1] [--driver auto|wrk|autocannon] [--worker] [--cpu-prof-dir DIR] [--api-bundle FILE.js (default apps/api/dist/main.js, built first)]';
 
 function integer(flag: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
@@ -72,7 +73,8 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
   const driver = str(values.driver) ?? 'auto';
   if (driver !== 'auto' && driver !== 'wrk' && driver !== 'autocannon') throw new BenchUsageError(`--driver must be auto, wrk or autocannon, got "${driver}"`);
   const pipelining = integer('pipelining', str(values.pipelining), 1, 1);
-  if (driver === 'wrk' && pipelining > 1) throw new BenchUsageError('--pipelining above 1 needs --driver autocannon (wrk sends one request at a time per connection)');
+  if (driver === 'wrk' && pipelining > 1)
+    throw new BenchUsageError('--pipelining above 1 needs --driver autocannon (wrk sends one request at a time per connection)');
   return {
     durationS: integer('duration', str(values.duration), 10, 1),
     warmupS: integer('warmup', str(values.warmup), 2, 0),

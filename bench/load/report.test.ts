@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type LoadRecord, latencySummary, percentile } from './load-record.ts';
 import type { LostCheck } from './lost-check.ts';
-import { type LoadObservations, figuresOf, formatReport, jsonLine, judge } from './report.ts';
+import { figuresOf, formatReport, jsonLine, judge, type LoadObservations } from './report.ts';
 
 const noneLost: LostCheck = {
   returned: 100,
@@ -98,7 +98,12 @@ describe('judge', () => {
   });
 
   it('fails a run that answered nothing', () => {
-    const f = figuresOf(observations({ measured: record({ answered: 0, acceptedIds: [], latencyMs: latencySummary(new Float64Array(0)) }), lost: { ...noneLost, returned: 0, distinct: 0 } }));
+    const f = figuresOf(
+      observations({
+        measured: record({ answered: 0, acceptedIds: [], latencyMs: latencySummary(new Float64Array(0)) }),
+        lost: { ...noneLost, returned: 0, distinct: 0 },
+      }),
+    );
     expect(judge(f).results.every((r) => !r.pass)).toBe(true);
   });
 });

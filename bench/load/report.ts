@@ -1,5 +1,5 @@
-import type { LatencySummary, LoadDriver, LoadRecord } from './load-record.ts';
 import type { CpuSpeedFigures } from './cpu-speed-probe.ts';
+import type { LatencySummary, LoadDriver, LoadRecord } from './load-record.ts';
 import type { LostCheck } from './lost-check.ts';
 
 /** The targets of issue 5, item 6: one API process on the 2-core machine, loopback. */
@@ -161,7 +161,14 @@ export function judge(f: LoadFigures): { verdict: 'PASS' | 'FAIL'; results: Targ
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
-  return all.map((row) => row.map((cell, c) => cell.padEnd((widths[c] ?? 0) + 2)).join('').trimEnd()).join('\n');
+  return all
+    .map((row) =>
+      row
+        .map((cell, c) => cell.padEnd((widths[c] ?? 0) + 2))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 const loadavg = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(' ');
@@ -178,9 +185,19 @@ export function formatReport(f: LoadFigures, judged: ReturnType<typeof judge>): 
     ['figure', 'value'],
     [
       ['load generator', f.driver === 'wrk' ? 'wrk (a process of its own, one thread)' : 'autocannon (in the bench process)'],
-      ['requests sent / answered', `${f.sent} / ${f.answered} in ${f.durationS.toFixed(2)} s (${f.sent - f.signedDuringRun} pre-signed, ${f.signedDuringRun} signed while running)`],
+      [
+        'requests sent / answered',
+        `${f.sent} / ${f.answered} in ${f.durationS.toFixed(2)} s (${f.sent - f.signedDuringRun} pre-signed, ${f.signedDuringRun} signed while running)`,
+      ],
       ['accepted (MessageId)', `${f.accepted} (${f.acceptedPerSecond.toFixed(0)}/s)`],
-      ['errors by code', f.errors === 0 ? 'none' : Object.entries(f.errorsByCode).map(([code, n]) => `${code} ${n}`).join(', ')],
+      [
+        'errors by code',
+        f.errors === 0
+          ? 'none'
+          : Object.entries(f.errorsByCode)
+              .map(([code, n]) => `${code} ${n}`)
+              .join(', '),
+      ],
       ['answers/s (accepted or not)', f.requestsPerSecond.toFixed(0)],
       ['latency p50 / p90 / p99 / max', `${ms(f.latencyMs.p50)} / ${ms(f.latencyMs.p90)} / ${ms(f.latencyMs.p99)} / ${ms(f.latencyMs.max)}`],
       ['warm-up (not in the figures)', f.warmup ? `${f.warmup.sent} sent, ${f.warmup.accepted} accepted, ${f.warmup.errors} errors` : 'none'],
@@ -189,7 +206,10 @@ export function formatReport(f: LoadFigures, judged: ReturnType<typeof judge>): 
         `${l.lost} lost: ${l.distinct}/${l.returned} distinct, ${l.withoutStatus} without status, ${l.queuedWithoutJob} queued without job, ${l.apiMissing}/${l.apiSampled} missing via GetSendEmailStatus`,
       ],
       ...(l.lostExamples.length > 0 ? [['  lost, e.g.', l.lostExamples.join(' ')]] : []),
-      ['CPU (% of a core): API / Redis / bench / worker / other', `${[f.cpuPercent.api, f.cpuPercent.redis, f.cpuPercent.bench, f.cpuPercent.worker, f.cpuPercent.other].map((x) => x.toFixed(0)).join(' / ')}`],
+      [
+        'CPU (% of a core): API / Redis / bench / worker / other',
+        `${[f.cpuPercent.api, f.cpuPercent.redis, f.cpuPercent.bench, f.cpuPercent.worker, f.cpuPercent.other].map((x) => x.toFixed(0)).join(' / ')}`,
+      ],
       ['API CPU per request', `${f.apiCpuUsPerRequest.toFixed(0)} µs`],
       ['Redis commands per request (incl. inside Lua)', f.redisCommandsPerRequest.toFixed(1)],
       [
@@ -232,7 +252,12 @@ export function jsonLine(f: LoadFigures, judged: ReturnType<typeof judge>): stri
     redisCommandsPerRequest: round(f.redisCommandsPerRequest, 1),
     intakeDrain: { pending: f.intakeDrain.pending, seconds: round(f.intakeDrain.seconds, 2) },
     signedDuringRun: f.signedDuringRun,
-    cpuSpeed: { relative: round(f.cpuSpeed.relativeSpeed, 2), quietMs: round(f.cpuSpeed.quietMs, 3), duringMs: round(f.cpuSpeed.duringMs, 3), slowShare: round(f.cpuSpeed.slowShare, 2) },
+    cpuSpeed: {
+      relative: round(f.cpuSpeed.relativeSpeed, 2),
+      quietMs: round(f.cpuSpeed.quietMs, 3),
+      duringMs: round(f.cpuSpeed.duringMs, 3),
+      slowShare: round(f.cpuSpeed.slowShare, 2),
+    },
     loadAverageBefore: f.loadAverageBefore.map((x) => round(x, 2)),
     loadAverageAfter: f.loadAverageAfter.map((x) => round(x, 2)),
     targets: judged.results.map((r) => ({ target: r.target, value: r.value, pass: r.pass })),

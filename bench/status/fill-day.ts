@@ -73,7 +73,10 @@ export const watchedRows = (messages: number) => Math.ceil(messages / WATCHED_EV
  * scripts per message, `inFlight` messages at a time: the client pipelines them), the first alone
  * so the scripts are loaded and the index order is the order of the calls.
  */
-export async function fillDay(store: MessageStore, o: { messages: number; acceptedAt: number; inFlight?: number; progress?: (done: number) => void }): Promise<FilledDay> {
+export async function fillDay(
+  store: MessageStore,
+  o: { messages: number; acceptedAt: number; inFlight?: number; progress?: (done: number) => void },
+): Promise<FilledDay> {
   const inFlight = o.inFlight ?? 2000;
   const ids: string[] = [];
   const firstRow = new Float64Array(o.messages + 1);

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { spawnRedisServer } from '@postmill/store';
 import { Redis } from 'ioredis';
-import { BenchUsageError, USAGE, parseStatusBenchOptions } from './options.ts';
+import { BenchUsageError, parseStatusBenchOptions, USAGE } from './options.ts';
 import { formatReport, jsonLine, judge } from './report.ts';
 import { runStatusBench } from './run-status-bench.ts';
 
@@ -49,7 +49,9 @@ async function main(): Promise<number> {
   const server = options.redisUrl ? undefined : await spawnRedisServer();
   const redisUrl = options.redisUrl ?? (server as { url: string }).url;
   const prefix = options.redisUrl ? `benchstatus-${randomUUID().slice(0, 8)}` : 'benchstatus';
-  log(`${options.messages} messages, ${options.samples} samples per figure, Redis ${options.redisUrl ? `${redisUrl} (prefix ${prefix})` : `spawned at ${redisUrl}`}`);
+  log(
+    `${options.messages} messages, ${options.samples} samples per figure, Redis ${options.redisUrl ? `${redisUrl} (prefix ${prefix})` : `spawned at ${redisUrl}`}`,
+  );
   try {
     const result = await runStatusBench({ redisUrl, prefix, messages: options.messages, samples: options.samples, log });
     process.stdout.write(formatReport(result));

@@ -15,7 +15,12 @@ describe('bench:status options', () => {
   });
 
   it('refuses a count that is not a positive integer, and an unknown flag', () => {
-    for (const argv of [['--messages', '0'], ['--samples', '1.5'], ['--messages', 'many'], ['--rows', '3']]) {
+    for (const argv of [
+      ['--messages', '0'],
+      ['--samples', '1.5'],
+      ['--messages', 'many'],
+      ['--rows', '3'],
+    ]) {
       expect(() => parseStatusBenchOptions(argv), argv.join(' ')).toThrow(BenchUsageError);
     }
   });

@@ -57,7 +57,10 @@ export function formatReport(r: StatusBenchResult): string {
   const lines = [
     `day: ${r.messages} SendEmail messages, ${r.rows} rows (${r.watchedRows} to the watched recipient), indexed in ${r.fillSeconds.toFixed(1)} s, ${r.redisBytesPerMessage.toFixed(0)} B of Redis per message`,
     `each figure: ${r.samples} calls of Limit ${r.limit}; load average ${r.loadAverageBefore.map((x) => x.toFixed(1)).join(' ')} before, ${r.loadAverageAfter.map((x) => x.toFixed(1)).join(' ')} after; GC meanwhile: ${r.gc.pauses} pauses, ${r.gc.totalMs.toFixed(0)} ms in all, longest ${ms(r.gc.longestMs)} ms`,
-    ...r.figures.map((f) => `status ${f.layer.padEnd(5)} | ${f.query.padEnd(30)} | offset ${String(f.offset).padStart(8)} | ${String(f.rows).padStart(3)} rows | p50 ${ms(f.p50Ms)} ms | p99 ${ms(f.p99Ms)} ms | max ${ms(f.maxMs)} ms | ${f.redisCommands} Redis commands`),
+    ...r.figures.map(
+      (f) =>
+        `status ${f.layer.padEnd(5)} | ${f.query.padEnd(30)} | offset ${String(f.offset).padStart(8)} | ${String(f.rows).padStart(3)} rows | p50 ${ms(f.p50Ms)} ms | p99 ${ms(f.p99Ms)} ms | max ${ms(f.maxMs)} ms | ${f.redisCommands} Redis commands`,
+    ),
     ...r.wrong.map((w) => `WRONG ${w}`),
     `${pass ? 'PASS' : 'FAIL'}: worst p99 ${ms(worstP99Ms)} ms (target ≤ ${TARGET_P99_MS} ms for every p99 above; worst store p99 ${ms(worstStoreP99Ms)} ms, worst api p99 ${ms(worstApiP99Ms)} ms, the api one being what a client sees)${r.wrong.length > 0 ? `, ${r.wrong.length} wrong answers` : ''}`,
   ];
@@ -83,7 +86,16 @@ export function jsonLine(r: StatusBenchResult): string {
     redisBytesPerMessage: Math.round(r.redisBytesPerMessage),
     loadAverageBefore: r.loadAverageBefore.map(round),
     gc: { pauses: r.gc.pauses, totalMs: round(r.gc.totalMs), longestMs: round(r.gc.longestMs) },
-    figures: r.figures.map((f) => ({ layer: f.layer, query: f.query, offset: f.offset, rows: f.rows, p50Ms: round(f.p50Ms), p99Ms: round(f.p99Ms), maxMs: round(f.maxMs), redisCommands: f.redisCommands })),
+    figures: r.figures.map((f) => ({
+      layer: f.layer,
+      query: f.query,
+      offset: f.offset,
+      rows: f.rows,
+      p50Ms: round(f.p50Ms),
+      p99Ms: round(f.p99Ms),
+      maxMs: round(f.maxMs),
+      redisCommands: f.redisCommands,
+    })),
     wrong: r.wrong,
   })}\n`;
 }

@@ -7,10 +7,10 @@ import { calendarDate } from '@postmill/core';
 import { createLogger, createSharedServices, startApi } from '@postmill/runtime';
 import { freePort } from '@postmill/store';
 import { signTencentRequest } from '@postmill/tc3';
-import { type FilledDay, WATCHED, expectedDayRows, expectedWatchedRows, recipientsOf, watchedRows } from './fill-day.ts';
 import { commandsSentDuring } from './commands-sent.ts';
+import { expectedDayRows, expectedWatchedRows, type FilledDay, recipientsOf, WATCHED, watchedRows } from './fill-day.ts';
 import { fillInWorker } from './fill-in-worker.ts';
-import { type QueryFigure, type StatusBenchResult, percentile } from './report.ts';
+import { percentile, type QueryFigure, type StatusBenchResult } from './report.ts';
 
 const SECRET_ID = 'AKIDbenchstatus';
 const SECRET_KEY = 'bench-status-secret-key';
@@ -77,7 +77,14 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
     const usedBefore = await usedMemory(shared.redis.info('memory'));
     const fillStart = performance.now();
     const day = await fillInWorker(
-      { redisUrl: o.redisUrl, prefix: config.redis.prefix, messages: o.messages, acceptedAt: Date.now(), retentionDays: config.limits.statusRetentionDays, timeZone: TIME_ZONE },
+      {
+        redisUrl: o.redisUrl,
+        prefix: config.redis.prefix,
+        messages: o.messages,
+        acceptedAt: Date.now(),
+        retentionDays: config.limits.statusRetentionDays,
+        timeZone: TIME_ZONE,
+      },
       (done) => {
         if (done % 100_000 < 2000 || done === o.messages) log(`indexed ${done}/${o.messages} messages`);
       },
@@ -91,7 +98,14 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
       const text = JSON.stringify({ RequestDate: date, Limit: LIMIT, ...body });
       const headers = signTencentRequest(
         { secretId: SECRET_ID, secretKey: SECRET_KEY },
-        { host: `127.0.0.1:${port}`, action: 'GetSendEmailStatus', version: '2020-10-02', timestamp: Math.floor(Date.now() / 1000), service: 'ses', traceId: randomUUID() },
+        {
+          host: `127.0.0.1:${port}`,
+          action: 'GetSendEmailStatus',
+          version: '2020-10-02',
+          timestamp: Math.floor(Date.now() / 1000),
+          service: 'ses',
+          traceId: randomUUID(),
+        },
         text,
       );
       const started = performance.now();
@@ -122,7 +136,8 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
         if (rows.length < LIMIT && !kind.messageId) await shared.messages.countStatus(filter);
         return rows;
       };
-      const apiCall = () => call({ Offset: kind.offset, ...(kind.messageId ? { MessageId: kind.messageId } : {}), ...(kind.recipient ? { ToEmailAddress: kind.recipient } : {}) });
+      const apiCall = () =>
+        call({ Offset: kind.offset, ...(kind.messageId ? { MessageId: kind.messageId } : {}), ...(kind.recipient ? { ToEmailAddress: kind.recipient } : {}) });
       for (let w = 0; w < WARMUP_CALLS; w++) {
         await storeCall();
         await apiCall();
@@ -198,18 +213,21 @@ export async function runStatusBench(o: StatusBenchRunOptions): Promise<StatusBe
 /** POSTs `body` over the agent's kept-alive connection and parses the JSON answer. */
 function postJson(agent: Agent, port: number, headers: Record<string, string>, body: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch (err) {
-          reject(err);
-        }
-      });
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch (err) {
+            reject(err);
+          }
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -223,7 +241,12 @@ function queryKinds(day: FilledDay): QueryKind[] {
   const watchedMessage = Math.floor(n / 2 / 20) * 20; // a message to WATCHED in the middle of the day
   const at = (offset: number) => Math.max(0, offset);
   const dayKind = (name: string, offset: number): QueryKind => ({ name, offset: at(offset), expected: expectedDayRows(day, at(offset), LIMIT) });
-  const watchedKind = (name: string, offset: number): QueryKind => ({ name, offset: at(offset), recipient: WATCHED, expected: expectedWatchedRows(day, at(offset), LIMIT) });
+  const watchedKind = (name: string, offset: number): QueryKind => ({
+    name,
+    offset: at(offset),
+    recipient: WATCHED,
+    expected: expectedWatchedRows(day, at(offset), LIMIT),
+  });
   const idOf = (i: number) => day.ids.at(i) as string;
   return [
     dayKind('date, Offset 0', 0),

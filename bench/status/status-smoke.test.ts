@@ -22,7 +22,9 @@ describe('bench:status machinery (smoke)', () => {
     await redis.quit();
   });
 
-  it('answers every query kind with exactly the expected rows and prints p50 and p99 for each, at the store and through the API', { timeout: 120_000 }, async () => {
+  it('answers every query kind with exactly the expected rows and prints p50 and p99 for each, at the store and through the API', {
+    timeout: 120_000,
+  }, async () => {
     const result = await runStatusBench({ redisUrl: inject('redisUrl'), prefix, messages: 2000, samples: 3 });
     expect(result.wrong).toEqual([]);
     expect(result.messages).toBe(2000);
@@ -31,9 +33,22 @@ describe('bench:status machinery (smoke)', () => {
     const report = formatReport(result);
     const lines = report.split('\n').filter((l) => l.startsWith('status '));
     expect(lines).toHaveLength(18);
-    for (const query of ['date, Offset 0', 'date, middle Offset', 'date, last page', 'ToEmailAddress, Offset 0', 'ToEmailAddress, middle Offset', 'ToEmailAddress, last page', 'MessageId', 'MessageId + ToEmailAddress', 'date, Offset 0, head expired']) {
+    for (const query of [
+      'date, Offset 0',
+      'date, middle Offset',
+      'date, last page',
+      'ToEmailAddress, Offset 0',
+      'ToEmailAddress, middle Offset',
+      'ToEmailAddress, last page',
+      'MessageId',
+      'MessageId + ToEmailAddress',
+      'date, Offset 0, head expired',
+    ]) {
       for (const layer of ['store', 'api']) {
-        expect(lines.filter((l) => l.startsWith(`status ${layer.padEnd(5)} | ${query.padEnd(30)} |`)), `${layer} ${query}`).toHaveLength(1);
+        expect(
+          lines.filter((l) => l.startsWith(`status ${layer.padEnd(5)} | ${query.padEnd(30)} |`)),
+          `${layer} ${query}`,
+        ).toHaveLength(1);
       }
     }
     for (const line of lines) expect(line).toMatch(/\| p50 \d+\.\d\d ms \| p99 \d+\.\d\d ms \| max \d+\.\d\d ms \| \d+ Redis commands$/u);

@@ -5,9 +5,9 @@ import { awaitCampaign, taskCounts } from './support/campaign-run.ts';
 import { formatLoad, machineLoad, median, printFigures, processRssMb, summarizeDeliveries } from './support/figures.ts';
 import { type AppendFsync, type OwnRedis, startOwnRedis } from './support/own-redis.ts';
 import { REDIS_RESTART_PROFILES, reliabilityProfile } from './support/profile.ts';
-import { type ReliabilityStack, createList, listRecipient, setUpSender, startReliabilityStack, until } from './support/reliability-stack.ts';
-import { type ProbeAnswer, SERVICE_NOT_AVAILABLE, isKnownMessage, startSendProbes } from './support/send-probes.ts';
-import { type WorkerFleet, startWorkerFleet } from './support/worker-fleet.ts';
+import { createList, listRecipient, type ReliabilityStack, setUpSender, startReliabilityStack, until } from './support/reliability-stack.ts';
+import { isKnownMessage, type ProbeAnswer, SERVICE_NOT_AVAILABLE, startSendProbes } from './support/send-probes.ts';
+import { startWorkerFleet, type WorkerFleet } from './support/worker-fleet.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const profile = reliabilityProfile();
@@ -72,11 +72,22 @@ describe('a campaign and SendEmail calls while Redis is stopped and restarted', 
     await f.startAll();
     const probes = startSendProbes(s, { everyMs: P.probeEveryMs });
     const requestedAt = performance.now();
-    const { TaskId } = await s.call('BatchSendEmail', { FromEmailAddress: 'news@mail.example.com', ReceiverId, Subject: 'Redis restart {{name}}', TaskType: 1, Template: { TemplateID } });
+    const { TaskId } = await s.call('BatchSendEmail', {
+      FromEmailAddress: 'news@mail.example.com',
+      ReceiverId,
+      Subject: 'Redis restart {{name}}',
+      TaskType: 1,
+      Template: { TemplateID },
+    });
 
     const outages: Outage[] = [];
     for (const atFraction of P.outagesAt) {
-      await until(() => campaignDelivered(s), (n) => n >= atFraction * P.recipients, deadline - Date.now(), 100);
+      await until(
+        () => campaignDelivered(s),
+        (n) => n >= atFraction * P.recipients,
+        deadline - Date.now(),
+        100,
+      );
       const deliveredAtStop = campaignDelivered(s);
       const stopRequestedAt = performance.now();
       await (stop === 'shutdown' ? r.shutdown() : r.crash());
@@ -117,7 +128,10 @@ describe('a campaign and SendEmail calls while Redis is stopped and restarted', 
       return first ? ms(first.endedAt - o.upAt) : null;
     });
 
-    const summary = summarizeDeliveries(s.smtp.tally, Array.from({ length: P.recipients }, (_, i) => listRecipient(i)));
+    const summary = summarizeDeliveries(
+      s.smtp.tally,
+      Array.from({ length: P.recipients }, (_, i) => listRecipient(i)),
+    );
     const counts = taskCounts(end.task);
     const loadAtEnd = machineLoad();
     const refusedMaxMs = refused.length ? ms(Math.max(...refused.map((p) => p.latencyMs))) : null;
@@ -172,7 +186,9 @@ describe('a campaign and SendEmail calls while Redis is stopped and restarted', 
         `accepted again ${recoveredAfterMs.join('/')} ms after Redis was back; load ${formatLoad(loadAtStart)} at start, ${formatLoad(loadAtEnd)} at end`,
     );
     if (end.outcome !== 'done' || unexpected.length > 0) {
-      console.log(`failed jobs: ${end.queues.failedReasons.join('; ')}\nother answers: ${JSON.stringify(unexpected.slice(0, 5))}\nworker output (last lines):\n${f.outputTail()}`);
+      console.log(
+        `failed jobs: ${end.queues.failedReasons.join('; ')}\nother answers: ${JSON.stringify(unexpected.slice(0, 5))}\nworker output (last lines):\n${f.outputTail()}`,
+      );
     }
 
     // The campaign resumes and ends exact.

@@ -323,7 +323,8 @@ export function violations(a: Audit, settlement: Settlement): string[] {
     if (count > 1) twice.push(`run ${row.run} #${row.index} got ${count} mails`);
     if (row.state === 'sent' && count === 0) missing.push(`run ${row.run} #${row.index} is sent in the ledger but no mail arrived`);
     if (row.state !== 'sent' && count > 0) unexpected.push(`run ${row.run} #${row.index} is ${row.state} (${row.message}) but got ${count} mail(s)`);
-    if (got?.recipients.some((r) => r.toLowerCase() !== recipientOf(row.index))) misaddressed.push(`run ${row.run} #${row.index} went to ${got.recipients.join(', ')}`);
+    if (got?.recipients.some((r) => r.toLowerCase() !== recipientOf(row.index)))
+      misaddressed.push(`run ${row.run} #${row.index} went to ${got.recipients.join(', ')}`);
   }
   const listed = new Set(ledger.map((r) => `${r.run}:${r.index}`));
   const notInLedger = [...received.perKey.entries()].filter(([k]) => !listed.has(k)).map(([k, v]) => `run:index ${k} ×${v.count}`);
@@ -343,7 +344,13 @@ export function violations(a: Audit, settlement: Settlement): string[] {
     if (line) out.push(line);
   }
 
-  const expected = { RequestCount: ledger.length, SendCount: byState.sent, FailedCount: byState.failed, CancelledCount: byState.cancelled, DeferredCount: byState.deferred };
+  const expected = {
+    RequestCount: ledger.length,
+    SendCount: byState.sent,
+    FailedCount: byState.failed,
+    CancelledCount: byState.cancelled,
+    DeferredCount: byState.deferred,
+  };
   const compare = (label: string, t: TaskCounters | undefined) => {
     if (!t) {
       out.push(`${label}: the task is missing`);

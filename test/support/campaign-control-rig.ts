@@ -1,6 +1,6 @@
 import type { SmtpReply } from '@postmill/testkit';
-import { type PostmillStack, createList, setUpSender, startPostmillStack, until } from './postmill-stack.ts';
-import { type WorkerChild, spawnWorkerProcess } from './worker-child.ts';
+import { createList, type PostmillStack, setUpSender, startPostmillStack, until } from './postmill-stack.ts';
+import { spawnWorkerProcess, type WorkerChild } from './worker-child.ts';
 
 /** Where one campaign mail came from, read back from its Message-ID header. */
 export interface MailKey {
@@ -121,7 +121,14 @@ export async function startControlRig(options: RigOptions): Promise<ControlRig> 
     if (workers.some((w) => w.child.exitCode !== null)) throw new Error('a worker process exited during start-up');
     const workerWarnings = (max = 10) =>
       workers
-        .flatMap((w, i) => w.logs.filter((l) => Number(l.level) >= 40).map((l) => ({ at: Number(l.time), line: `worker ${i}: ${l.msg} ${JSON.stringify({ ...l, msg: undefined, time: undefined, pid: undefined, hostname: undefined })}` })))
+        .flatMap((w, i) =>
+          w.logs
+            .filter((l) => Number(l.level) >= 40)
+            .map((l) => ({
+              at: Number(l.time),
+              line: `worker ${i}: ${l.msg} ${JSON.stringify({ ...l, msg: undefined, time: undefined, pid: undefined, hostname: undefined })}`,
+            })),
+        )
         .sort((x, y) => x.at - y.at)
         .slice(-max)
         .map((x) => x.line);

@@ -1,4 +1,4 @@
-import { type Audit, STATUS, type SettleOptions, audit, getTask, settle, summary, violations } from './campaign-audit.ts';
+import { type Audit, audit, getTask, type SettleOptions, STATUS, settle, summary, violations } from './campaign-audit.ts';
 import { type ControlRig, type FaultPlan, startControlRig } from './campaign-control-rig.ts';
 import { until } from './postmill-stack.ts';
 
@@ -43,7 +43,9 @@ const SHORT: Record<ControlAction, string> = {
 
 /** The step as one readable token, e.g. `+0ms Pause` or `@200mails +120ms Retry`. */
 export function describeStep(s: ControlStep): string {
-  const waits = [s.afterMails !== undefined ? `@${s.afterMails}mails` : '', s.afterFailed !== undefined ? `@${s.afterFailed}failed` : ''].filter(Boolean).join(' ');
+  const waits = [s.afterMails !== undefined ? `@${s.afterMails}mails` : '', s.afterFailed !== undefined ? `@${s.afterFailed}failed` : '']
+    .filter(Boolean)
+    .join(' ');
   return `${waits ? `${waits} ` : ''}+${s.gapMs}ms ${SHORT[s.action]}`;
 }
 
@@ -53,7 +55,8 @@ export function describeScenario(s: ControlScenario): string {
     s.schedule.kind === 'now'
       ? 'TaskType 1'
       : `TaskType 3 every ${s.schedule.everySeconds}s (${s.schedule.maxOccurrences !== undefined ? `MaxOccurrences ${s.schedule.maxOccurrences}` : 'open, cancelled after 2 runs'})`;
-  const faults = s.faultEvery === undefined ? 'no SMTP faults' : `450 at DATA for index%${s.faultEvery}==0 ×${s.maxAttempts}${s.maxAttempts > 1 ? ', ==1 ×1' : ''}`;
+  const faults =
+    s.faultEvery === undefined ? 'no SMTP faults' : `450 at DATA for index%${s.faultEvery}==0 ×${s.maxAttempts}${s.maxAttempts > 1 ? ', ==1 ×1' : ''}`;
   return `${schedule}, ${s.recipients} recipients at ${s.ratePerSecond}/s, SEND_MAX_ATTEMPTS ${s.maxAttempts}, ${faults}, start after ${s.startAfterMails} mails: [${s.steps.map(describeStep).join(', ')}]`;
 }
 
@@ -124,7 +127,12 @@ export async function runSteps(rig: ControlRig, taskId: number, steps: readonly 
     }
     if (step.afterFailed !== undefined && !stalled) {
       const target = step.afterFailed;
-      const reached = until(() => getTask(stack, taskId), (t) => t.FailedCount >= target || t.TaskStatus === STATUS.Done || t.TaskStatus === STATUS.Cancelled, STEP_WAIT_MS, 25);
+      const reached = until(
+        () => getTask(stack, taskId),
+        (t) => t.FailedCount >= target || t.TaskStatus === STATUS.Done || t.TaskStatus === STATUS.Cancelled,
+        STEP_WAIT_MS,
+        25,
+      );
       stalled = !(await reached.then(
         () => true,
         () => false,

@@ -29,7 +29,16 @@ export interface Rendering {
 }
 
 const SUPPORTED_FIELDS = new Set(['apiVersion', 'kind', 'resources', 'components', 'patches', 'namespace', 'images']);
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'ClusterTriggerAuthentication']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+  'ClusterTriggerAuthentication',
+]);
 
 /**
  * Strategic-merge keys of the lists infra/k8s patches (from the Kubernetes API's
@@ -56,10 +65,12 @@ const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !==
 export function readYamlDocuments(file: string): unknown[] {
   const docs = parseAllDocuments(readFileSync(file, 'utf8'), { merge: true });
   if (!Array.isArray(docs)) return [];
-  return docs.map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
-    return doc.toJS() as unknown;
-  }).filter((d) => d !== null && d !== undefined);
+  return docs
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
+      return doc.toJS() as unknown;
+    })
+    .filter((d) => d !== null && d !== undefined);
 }
 
 function asObject(value: unknown, where: string): K8sObject {
@@ -180,7 +191,8 @@ function applyPatches(kustomization: Record<string, unknown>, dir: string, objec
   if (!Array.isArray(patches)) throw new Error(`${where}: patches must be a list`);
   for (const entry of patches) {
     if (!isObject(entry)) throw new Error(`${where}: each patch is a mapping with path or patch`);
-    if ('target' in entry || 'options' in entry) throw new Error(`${where}: patch target/options are not supported by the test renderer; name the object in the patch`);
+    if ('target' in entry || 'options' in entry)
+      throw new Error(`${where}: patch target/options are not supported by the test renderer; name the object in the patch`);
     let docs: unknown[];
     if (typeof entry['path'] === 'string') {
       const file = resolve(dir, entry['path']);
@@ -194,7 +206,10 @@ function applyPatches(kustomization: Record<string, unknown>, dir: string, objec
       if (Array.isArray(doc)) throw new Error(`${where}: JSON 6902 patches are not supported by the test renderer`);
       const patch = asObject(doc, `${where} patch`);
       const matches = objects.filter(
-        (o) => o.kind === patch.kind && o.metadata.name === patch.metadata.name && (patch.metadata.namespace === undefined || patch.metadata.namespace === o.metadata.namespace),
+        (o) =>
+          o.kind === patch.kind &&
+          o.metadata.name === patch.metadata.name &&
+          (patch.metadata.namespace === undefined || patch.metadata.namespace === o.metadata.namespace),
       );
       if (matches.length !== 1) throw new Error(`${where}: patch for ${patch.kind}/${patch.metadata.name} matches ${matches.length} objects`);
       const target = matches[0] as K8sObject;
@@ -215,7 +230,8 @@ function renderDir(dir: string, files: Set<string>, expectedKind: 'Kustomization
     const component = readKustomization(componentDir, files);
     const cWhere = relative(process.cwd(), join(componentDir, 'kustomization.yaml'));
     if (component['kind'] !== 'Component') throw new Error(`${cWhere}: a component must have kind Component`);
-    for (const field of ['namespace', 'images', 'components']) if (field in component) throw new Error(`${cWhere}: ${field} in a component is not supported by the test renderer`);
+    for (const field of ['namespace', 'images', 'components'])
+      if (field in component) throw new Error(`${cWhere}: ${field} in a component is not supported by the test renderer`);
     for (const r of stringList(component, 'resources', cWhere)) loadResource(resolve(componentDir, r), objects, files, cWhere);
     applyPatches(component, componentDir, objects, files, cWhere);
   }
@@ -226,7 +242,8 @@ function renderDir(dir: string, files: Set<string>, expectedKind: 'Kustomization
     for (const o of objects) if (!CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = namespace;
   }
   const images = k['images'] ?? [];
-  if (!Array.isArray(images) || !images.every((i) => isObject(i) && typeof i['name'] === 'string')) throw new Error(`${where}: images must be a list of {name, newName?, newTag?, digest?}`);
+  if (!Array.isArray(images) || !images.every((i) => isObject(i) && typeof i['name'] === 'string'))
+    throw new Error(`${where}: images must be a list of {name, newName?, newTag?, digest?}`);
   for (const o of objects) applyImages(o, images as unknown as ImageRule[]);
   return objects;
 }

@@ -1,7 +1,7 @@
 import { parseConfig } from '@postmill/config';
-import { type RunningApi, type RunningWorker, type SharedServices, createLogger, createSharedServices, startApi, startWorker } from '@postmill/runtime';
+import { createLogger, createSharedServices, type RunningApi, type RunningWorker, type SharedServices, startApi, startWorker } from '@postmill/runtime';
 import { freePort } from '@postmill/store';
-import { type SmtpCapture, type SmtpCaptureOptions, createTencentClient, deleteKeysWithPrefix, startSmtpCapture, uniquePrefix } from '@postmill/testkit';
+import { createTencentClient, deleteKeysWithPrefix, type SmtpCapture, type SmtpCaptureOptions, startSmtpCapture, uniquePrefix } from '@postmill/testkit';
 import { inject } from 'vitest';
 
 /** An answer of the Tencent dialect. */
@@ -99,7 +99,10 @@ const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 export async function setUpSender(stack: PostmillStack, html = '<p>Hello {{name}}, your code is {{code}}.</p>'): Promise<number> {
   await stack.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' });
   await stack.call('CreateEmailAddress', { EmailAddress: 'news@mail.example.com', EmailSenderName: 'News' });
-  const t = await stack.call('CreateEmailTemplate', { TemplateName: 'campaign', TemplateContent: { Html: b64(html), Text: b64(html.replace(/<[^>]+>/gu, '')) } });
+  const t = await stack.call('CreateEmailTemplate', {
+    TemplateName: 'campaign',
+    TemplateContent: { Html: b64(html), Text: b64(html.replace(/<[^>]+>/gu, '')) },
+  });
   return t.TemplateID as number;
 }
 

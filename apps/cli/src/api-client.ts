@@ -79,7 +79,9 @@ function neverSent(cause: unknown): boolean {
   const inner = cause instanceof Error ? (cause.cause as { code?: unknown; errors?: unknown } | undefined) : undefined;
   if (!inner) return false;
   if (typeof inner.code === 'string' && NOT_SENT.has(inner.code)) return true;
-  return Array.isArray(inner.errors) && inner.errors.length > 0 && inner.errors.every((e: { code?: unknown }) => typeof e?.code === 'string' && NOT_SENT.has(e.code));
+  return (
+    Array.isArray(inner.errors) && inner.errors.length > 0 && inner.errors.every((e: { code?: unknown }) => typeof e?.code === 'string' && NOT_SENT.has(e.code))
+  );
 }
 
 interface Envelope {
@@ -124,9 +126,14 @@ export function createTencentClient(options: TencentClientOptions): TencentApi {
         if (timedOut) throw new ApiTransportError('Cli.Timeout', `${action}: no answer from ${url} within ${timeoutMs} ms`, { cause });
         if (neverSent(cause)) {
           const hint = options.unreachableHint ? ` ${options.unreachableHint}` : '';
-          throw new ApiTransportError('Cli.Unreachable', `${action}: nothing answers at ${url} (${detail}); the request was not sent.${hint}`, { cause, answeredBefore: answered });
+          throw new ApiTransportError('Cli.Unreachable', `${action}: nothing answers at ${url} (${detail}); the request was not sent.${hint}`, {
+            cause,
+            answeredBefore: answered,
+          });
         }
-        throw new ApiTransportError('Cli.NetworkError', `${action}: the connection to ${url} failed (${detail}); the request may have reached the server`, { cause });
+        throw new ApiTransportError('Cli.NetworkError', `${action}: the connection to ${url} failed (${detail}); the request may have reached the server`, {
+          cause,
+        });
       }
       answered = true;
       const text = await res.text().catch(() => '');

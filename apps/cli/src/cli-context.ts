@@ -1,7 +1,7 @@
+import { relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { type TencentApi, createTencentClient } from './api-client.ts';
-import { relative } from 'node:path';
+import { createTencentClient, type TencentApi } from './api-client.ts';
 import { type CliConfig, type ConnectionFlags, loadCliConfig } from './env.ts';
 import { type Sleep, withRetry } from './retry.ts';
 
@@ -73,6 +73,8 @@ export async function apiClient(ctx: CliContext, command: Command): Promise<Tenc
   });
   return {
     call: <T extends object>(action: string, params: object) =>
-      isRead(action) ? withRetry(() => client.call<T>(action, params), { sleep: ctx.sleep, options: { maxAttempts: READ_ATTEMPTS } }) : client.call<T>(action, params),
+      isRead(action)
+        ? withRetry(() => client.call<T>(action, params), { sleep: ctx.sleep, options: { maxAttempts: READ_ATTEMPTS } })
+        : client.call<T>(action, params),
   };
 }

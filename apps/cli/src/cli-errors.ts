@@ -45,6 +45,7 @@ export function renderError(err: unknown, options: { json: boolean }): RenderedE
     return { text: `${JSON.stringify({ Error: { Code: code, Message: message }, ...(requestId ? { RequestId: requestId } : {}) })}\n`, exitCode };
   }
   const suffix = requestId ? ` (RequestId ${requestId})` : '';
-  const text = err instanceof ConfigError ? `error: configuration:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n` : `error: ${code}: ${message}${suffix}\n`;
+  const text =
+    err instanceof ConfigError ? `error: configuration:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n` : `error: ${code}: ${message}${suffix}\n`;
   return { text, exitCode };
 }

@@ -37,7 +37,10 @@ describe('loadCliConfig', () => {
 
   it('reads .postmill/credentials.json in the current directory, or $DATA_DIR/credentials.json first', async () => {
     await credentials('.postmill/credentials.json', { secretId: 'local-id', secretKey: 'local-key' });
-    expect(await loadCliConfig({ flags: {}, env: {}, cwd: dir })).toMatchObject({ secretId: 'local-id', credentialSource: join(dir, '.postmill', 'credentials.json') });
+    expect(await loadCliConfig({ flags: {}, env: {}, cwd: dir })).toMatchObject({
+      secretId: 'local-id',
+      credentialSource: join(dir, '.postmill', 'credentials.json'),
+    });
     await credentials('data/credentials.json', { secretId: 'data-id', secretKey: 'data-key' });
     expect(await loadCliConfig({ flags: {}, env: { DATA_DIR: 'data' }, cwd: dir })).toMatchObject({ secretId: 'data-id', secretKey: 'data-key' });
   });
@@ -59,7 +62,10 @@ describe('loadCliConfig', () => {
 
   it('takes the endpoint from --endpoint, else POSTMILL_ENDPOINT, else the endpoint.json npm start wrote ($DATA_DIR first, then ./.postmill), else localhost:8080', async () => {
     const flags = { secretId: 'a', secretKey: 'b' };
-    expect(await loadCliConfig({ flags, env: {}, cwd: dir })).toMatchObject({ endpointSource: 'default', endpointFiles: [join(dir, '.postmill', 'endpoint.json')] });
+    expect(await loadCliConfig({ flags, env: {}, cwd: dir })).toMatchObject({
+      endpointSource: 'default',
+      endpointFiles: [join(dir, '.postmill', 'endpoint.json')],
+    });
     await credentials('.postmill/endpoint.json', { url: 'http://localhost:43210' });
     const fromLocal = await loadCliConfig({ flags, env: {}, cwd: dir });
     expect([fromLocal.endpoint.href, fromLocal.endpointSource]).toEqual(['http://localhost:43210/', join(dir, '.postmill', 'endpoint.json')]);
@@ -68,7 +74,11 @@ describe('loadCliConfig', () => {
     expect([fromDataDir.endpoint.href, fromDataDir.endpointSource]).toEqual(['http://127.0.0.1:43211/', join(dir, 'data', 'endpoint.json')]);
     const fromEnv = await loadCliConfig({ flags, env: { DATA_DIR: 'data', POSTMILL_ENDPOINT: 'http://api:9000' }, cwd: dir });
     expect([fromEnv.endpoint.href, fromEnv.endpointSource]).toEqual(['http://api:9000/', 'POSTMILL_ENDPOINT']);
-    const fromFlag = await loadCliConfig({ flags: { ...flags, endpoint: 'http://flag:1' }, env: { DATA_DIR: 'data', POSTMILL_ENDPOINT: 'http://api:9000' }, cwd: dir });
+    const fromFlag = await loadCliConfig({
+      flags: { ...flags, endpoint: 'http://flag:1' },
+      env: { DATA_DIR: 'data', POSTMILL_ENDPOINT: 'http://api:9000' },
+      cwd: dir,
+    });
     expect([fromFlag.endpoint.href, fromFlag.endpointSource]).toEqual(['http://flag:1/', '--endpoint']);
   });
 

@@ -118,11 +118,7 @@ async function readCredentialFile(path: string, problems: string[]): Promise<{ s
  * credentials.json that `npm start` writes (see credentialFiles). Guarantees: returns a complete
  * configuration or throws ConfigError listing every problem; id and key always come from the same place.
  */
-export async function loadCliConfig(input: {
-  flags: ConnectionFlags;
-  env: Readonly<Record<string, string | undefined>>;
-  cwd: string;
-}): Promise<CliConfig> {
+export async function loadCliConfig(input: { flags: ConnectionFlags; env: Readonly<Record<string, string | undefined>>; cwd: string }): Promise<CliConfig> {
   const { flags, env } = input;
   const problems: string[] = [];
   const files = endpointFiles(env, input.cwd);
@@ -159,5 +155,12 @@ export async function loadCliConfig(input: {
     }
   }
   if (problems.length > 0 || !endpoint || !creds) throw new ConfigError(problems);
-  return { endpoint, endpointSource: chosen.source, endpointFiles: files, secretId: creds.secretId, secretKey: creds.secretKey, credentialSource: creds.source };
+  return {
+    endpoint,
+    endpointSource: chosen.source,
+    endpointFiles: files,
+    secretId: creds.secretId,
+    secretKey: creds.secretKey,
+    credentialSource: creds.source,
+  };
 }

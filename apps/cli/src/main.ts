@@ -1,4 +1,4 @@
-import { runCli, abortableSleep } from './program.ts';
+import { abortableSleep, runCli } from './program.ts';
 
 // The composition root: real streams, clock and signals. The first Ctrl-C asks the running
 // command to stop cleanly (an import finishes the batch in flight and prints its summary);

@@ -14,7 +14,10 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command('postmill')
     .description('Postmill from the command line: receiver lists, batch sends and task progress over the Tencent SES API')
     .version(packageJson.version)
-    .option('--endpoint <url>', `API base URL (env POSTMILL_ENDPOINT; default: the URL a running \`npm start\` recorded in .postmill/${ENDPOINT_FILE}, else ${DEFAULT_ENDPOINT})`)
+    .option(
+      '--endpoint <url>',
+      `API base URL (env POSTMILL_ENDPOINT; default: the URL a running \`npm start\` recorded in .postmill/${ENDPOINT_FILE}, else ${DEFAULT_ENDPOINT})`,
+    )
     .option('--secret-id <id>', 'SecretId (env POSTMILL_SECRET_ID; default: .postmill/credentials.json or $DATA_DIR/credentials.json)')
     .option('--secret-key <key>', 'SecretKey (env POSTMILL_SECRET_KEY)')
     .option('--json', 'machine-readable JSON on stdout')

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseConfig } from '@postmill/config';
 import { createLogger, createSharedServices, startApi } from '@postmill/runtime';
-import { type ReceiverStore, SendRateStore, freePort } from '@postmill/store';
-import { type TencentAnswer, createTencentClient, deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
+import { freePort, type ReceiverStore, SendRateStore } from '@postmill/store';
+import { createTencentClient, deleteKeysWithPrefix, type TencentAnswer, uniquePrefix } from '@postmill/testkit';
 import { inject } from 'vitest';
 
 /**

@@ -3,11 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliApi, startCliApi } from './cli-api.ts';
-import { type TencentApi, createTencentClient } from '../src/api-client.ts';
+import { createTencentClient, type TencentApi } from '../src/api-client.ts';
 import { importReceivers } from '../src/import/import-receivers.ts';
 import { readJsonlEntries } from '../src/import/jsonl-reader.ts';
 import type { Rejection } from '../src/import/upload-batch.ts';
+import { type CliApi, startCliApi } from './cli-api.ts';
 import { runInProcess } from './cli-runner.ts';
 
 const LIMIT = 60;

@@ -3,11 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliApi, startCliApi } from './cli-api.ts';
 import { createTencentClient } from '../src/api-client.ts';
 import { readCsvEntries } from '../src/import/csv-reader.ts';
 import { importReceivers } from '../src/import/import-receivers.ts';
 import type { Rejection } from '../src/import/upload-batch.ts';
+import { type CliApi, startCliApi } from './cli-api.ts';
 import { runInProcess, spawnCli } from './cli-runner.ts';
 
 const ROWS = 12_000;
@@ -97,7 +97,9 @@ describe('postmill receivers import against the real API', () => {
     expect(JSON.parse(multiline.Data[0].TemplateData)).toEqual({ name: 'Line\nbreak, with a comma', city: 'Saint-"Denis"' });
   });
 
-  it('runs as a child process: creates the list, prints the summary with line numbers, writes the rejects file, exits 3 (some rows refused, the rest stored)', { timeout: 60_000 }, async () => {
+  it('runs as a child process: creates the list, prints the summary with line numbers, writes the rejects file, exits 3 (some rows refused, the rest stored)', {
+    timeout: 60_000,
+  }, async () => {
     const rejects = join(dir, 'rejects.csv');
     const child = spawnCli(api, ['receivers', 'import', file, '--create', 'from the CLI', '--desc', 'imported', '--batch', '5000', '--rejects', rejects]);
     const result = await child.exited;
@@ -117,9 +119,7 @@ describe('postmill receivers import against the real API', () => {
 
     const rows = (await readFile(rejects, 'utf8')).trimEnd().split('\n');
     expect(rows[0]).toBe('line,email,reason');
-    expect(rows.slice(1)).toEqual(
-      expectedRejections.map((r) => `${r.line},${r.email},${r.reason}: ${r.message}`),
-    );
+    expect(rows.slice(1)).toEqual(expectedRejections.map((r) => `${r.line},${r.email},${r.reason}: ${r.message}`));
 
     const lists = (await api.call('ListReceivers', { Offset: 0, Limit: 10 })).body.Response;
     expect(lists.TotalCount).toBe(2);

@@ -109,4 +109,3 @@ export async function waitFor(check: () => boolean, timeoutMs: number, what: str
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-

@@ -66,7 +66,18 @@ describe('postmill send batch and tasks against the real API', () => {
   });
 
   it('shows the Tencent code when BatchSendEmail refuses the task', async () => {
-    const result = await runInProcess(api, ['send', 'batch', '--from', 'nobody@else.example', '--receiver', String(listId), '--template', String(templateId), '--subject', 's']);
+    const result = await runInProcess(api, [
+      'send',
+      'batch',
+      '--from',
+      'nobody@else.example',
+      '--receiver',
+      String(listId),
+      '--template',
+      String(templateId),
+      '--subject',
+      's',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: OperationDenied\.SendAddressStatusError: /u);
   });
@@ -118,7 +129,9 @@ describe('postmill send batch and tasks against the real API', () => {
     await runInProcess(api, ['tasks', 'cancel', String(taskId)]);
     const refused = await runInProcess(api, ['tasks', 'pause', String(taskId)]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(new RegExp(`^error: OperationDenied\\.TaskStatusError: Task ${taskId} cannot be paused in its current status\\. \\(RequestId .+\\)\\n$`, 'u'));
+    expect(refused.stderr).toMatch(
+      new RegExp(`^error: OperationDenied\\.TaskStatusError: Task ${taskId} cannot be paused in its current status\\. \\(RequestId .+\\)\\n$`, 'u'),
+    );
     const missing = await runInProcess(api, ['tasks', 'watch', '987654']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error: InvalidParameterValue\.TaskNotExist: Task 987654 does not exist\./u);

@@ -18,7 +18,8 @@ describe('postmill tasks watch names the rate limit that bounds the task (real A
     const TemplateID = (await api.call('CreateEmailTemplate', { TemplateName: 'hi', TemplateContent: { Html: b64('<p>Hi</p>') } })).body.Response.TemplateID;
     const ReceiverId = (await api.call('CreateReceiver', { ReceiversName: 'rate' })).body.Response.ReceiverId;
     await api.call('CreateReceiverDetail', { ReceiverId, Emails: ['a@example.org', 'b@example.org'] });
-    taskId = (await api.call('BatchSendEmail', { FromEmailAddress: SENDER, ReceiverId, Subject: 'Hi', TaskType: 1, Template: { TemplateID } })).body.Response.TaskId;
+    taskId = (await api.call('BatchSendEmail', { FromEmailAddress: SENDER, ReceiverId, Subject: 'Hi', TaskType: 1, Template: { TemplateID } })).body.Response
+      .TaskId;
   });
   afterAll(async () => {
     await api.close();
@@ -32,6 +33,11 @@ describe('postmill tasks watch names the rate limit that bounds the task (real A
     await api.deps.tasks.transition(taskId, TaskStatus.Cancelled);
     const result = await watching.done;
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`^task ${taskId} pending: 0/0 sent 0, failed 0, deferred 0, [\\d.?]+/s, ETA [^;]+; limited by tencent-ses at 20/s \\(TENCENT_SES_RATE_PER_SECOND\\)$`, 'mu'));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^task ${taskId} pending: 0/0 sent 0, failed 0, deferred 0, [\\d.?]+/s, ETA [^;]+; limited by tencent-ses at 20/s \\(TENCENT_SES_RATE_PER_SECOND\\)$`,
+        'mu',
+      ),
+    );
   });
 });

@@ -17,8 +17,15 @@ export async function startEmbeddedRedis(dataDir: string): Promise<RedisServerPr
         { cause: err },
       );
     }
-    const lines = (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    const lines = (err instanceof Error ? err.message : String(err))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
     const last = lines.length > 1 ? `: ${lines.at(-1)}` : '';
-    throw new StartupError('Startup.RedisDidNotStart', `the embedded redis-server did not start (${lines[0] ?? 'no output'}${last}); see ${dataDir}, or set REDIS_URL to a running Redis`, { cause: err });
+    throw new StartupError(
+      'Startup.RedisDidNotStart',
+      `the embedded redis-server did not start (${lines[0] ?? 'no output'}${last}); see ${dataDir}, or set REDIS_URL to a running Redis`,
+      { cause: err },
+    );
   }
 }

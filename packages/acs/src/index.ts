@@ -1,14 +1,14 @@
 export type { AcsParams } from './params.ts';
 export { decodeWireParams, pct } from './percent-encode.ts';
-export { type V1Request, signV1, v1StringToSign, verifyV1 } from './v1.ts';
+export { signV1, type V1Request, v1StringToSign, verifyV1 } from './v1.ts';
 export {
   EMPTY_BODY_SHA256,
   type SignV3Request,
   sha256Hex,
   signV3,
+  V3_ALGORITHM,
   type V3CanonicalInput,
   type V3Request,
-  V3_ALGORITHM,
   v3CanonicalQuery,
   v3CanonicalRequest,
   v3StringToSign,

@@ -31,10 +31,10 @@ describe('pct', () => {
 });
 
 describe('decodeWireParams', () => {
-  it('reads + as a space, raw ( ) * ! \' as themselves, and keeps duplicates in order', () => {
+  it("reads + as a space, raw ( ) * ! ' as themselves, and keeps duplicates in order", () => {
     expect(decodeWireParams('a=x+y&b=(%7BNickName%7D)!*&a=%E9%82%AE&c&&d=')).toEqual([
       ['a', 'x y'],
-      ['b', "({NickName})!*"],
+      ['b', '({NickName})!*'],
       ['a', '邮'],
       ['c', ''],
       ['d', ''],
@@ -83,7 +83,7 @@ describe('verifyV1', () => {
     });
   });
 
-  it('accepts values that went over the wire through querystring.stringify, raw ( ) * ! \' included', () => {
+  it("accepts values that went over the wire through querystring.stringify, raw ( ) * ! ' included", () => {
     const params = { ...batchParams, TemplateName: "<p>({NickName})!*'~ x+y</p>" };
     const wire = stringify({ ...params, Signature: signV1(params, { method: 'POST', secret: 'testsecret' }) });
     expect(wire).toContain('(%7BNickName%7D)');

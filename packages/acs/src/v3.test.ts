@@ -44,17 +44,14 @@ describe('v3CanonicalRequest', () => {
   });
 
   it('sorts the query by name and encodes values RFC 3986 style, an empty query as an empty line', () => {
-    expect(v3CanonicalQuery({ b: "x y(*)!'~", a: '', C: '邮' })).toBe("C=%E9%82%AE&a=&b=x%20y%28%2A%29%21%27~");
+    expect(v3CanonicalQuery({ b: "x y(*)!'~", a: '', C: '邮' })).toBe('C=%E9%82%AE&a=&b=x%20y%28%2A%29%21%27~');
     expect(v3CanonicalQuery({})).toBe('');
   });
 });
 
 describe('signV3 and verifyV3', () => {
   const body = 'AccountName=a%40b.example&Subject=hi%20there';
-  const headers = signV3(
-    { host: '127.0.0.1:8080', action: 'SingleSendMail', version: '2015-11-23', date, nonce, query: { X: '1' }, body },
-    creds,
-  );
+  const headers = signV3({ host: '127.0.0.1:8080', action: 'SingleSendMail', version: '2015-11-23', date, nonce, query: { X: '1' }, body }, creds);
   const request = { method: 'POST', query: { X: '1' }, headers, body: Buffer.from(body) };
 
   it('signs host, content-type and every x-acs-* header, with no space after the commas', () => {

@@ -156,7 +156,10 @@ export function verifyV3(request: V3Request, options: AcsVerifyOptions): AcsVeri
   if (stale) return stale;
   const bodyHash = sha256Hex(request.body);
   if (!sameSignature(bodyHash, claimedHash.toLowerCase())) {
-    return fail('SignatureDoesNotMatch', `Specified signature is not matched with our calculation: x-acs-content-sha256 is not the SHA-256 of the body (${bodyHash}).`);
+    return fail(
+      'SignatureDoesNotMatch',
+      `Specified signature is not matched with our calculation: x-acs-content-sha256 is not the SHA-256 of the body (${bodyHash}).`,
+    );
   }
   const signed = new Map<string, string>();
   for (const n of names) signed.set(n, headerValue(request.headers, n) ?? '');

@@ -1,11 +1,11 @@
-import { type IncomingMessage, type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import type DmModule from '@alicloud/dm20151123';
 import * as $Dm from '@alicloud/dm20151123';
-import * as $dara from '@darabonba/typescript';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import RPCClient from '@alicloud/pop-core';
+import * as $dara from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AcsVerifyResult, decodeWireParams, verifyV1, verifyV3 } from '../src/index.ts';
 

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type DialectName, chooseDialect, chooseDialectWithoutBody } from './dialect-shape.ts';
+import { chooseDialect, chooseDialectWithoutBody, type DialectName } from './dialect-shape.ts';
 
 /**
  * One wire dialect served on `/`. Guarantees of an implementation: it answers every request and

@@ -5,7 +5,9 @@ const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
 describe('chooseDialect', () => {
   it('takes an ACS3-HMAC-SHA256 Authorization for Alibaba V3, whatever else the request carries', () => {
-    expect(chooseDialect({ headers: { authorization: 'ACS3-HMAC-SHA256 Credential=a,SignedHeaders=host,Signature=00' }, rawQuery: '', body: undefined })).toBe('aliyun');
+    expect(chooseDialect({ headers: { authorization: 'ACS3-HMAC-SHA256 Credential=a,SignedHeaders=host,Signature=00' }, rawQuery: '', body: undefined })).toBe(
+      'aliyun',
+    );
   });
 
   it('takes a Signature parameter in the query or the form body for Alibaba V1', () => {
@@ -15,7 +17,9 @@ describe('chooseDialect', () => {
 
   it('keeps every request with a Tencent marker (TC3 Authorization or an X-TC-* header) Tencent, even with a Signature parameter', () => {
     expect(chooseDialect({ headers: { 'x-tc-action': 'SendEmail' }, rawQuery: 'Signature=x', body: undefined })).toBe('tencent');
-    expect(chooseDialect({ headers: { ...form, authorization: 'TC3-HMAC-SHA256 Credential=x' }, rawQuery: '', body: Buffer.from('Signature=x') })).toBe('tencent');
+    expect(chooseDialect({ headers: { ...form, authorization: 'TC3-HMAC-SHA256 Credential=x' }, rawQuery: '', body: Buffer.from('Signature=x') })).toBe(
+      'tencent',
+    );
   });
 
   it('leaves anything else to Tencent, as before Alibaba was served: no signature, a form without one, a JSON body', () => {

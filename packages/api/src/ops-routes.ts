@@ -26,7 +26,10 @@ export function registerOpsRoutes(app: FastifyInstance, ops: OpsDeps = {}): void
   if (readiness) {
     app.get('/readyz', async (_req, reply) => {
       const report = await readiness();
-      return reply.code(report.ready ? 200 : 503).header('Cache-Control', 'no-store').send({ status: report.ready ? 'ready' : 'not-ready', checks: report.checks });
+      return reply
+        .code(report.ready ? 200 : 503)
+        .header('Cache-Control', 'no-store')
+        .send({ status: report.ready ? 'ready' : 'not-ready', checks: report.checks });
     });
   }
   if (metrics) {
@@ -36,7 +39,10 @@ export function registerOpsRoutes(app: FastifyInstance, ops: OpsDeps = {}): void
         return reply.header('Content-Type', metrics.contentType).header('Cache-Control', 'no-store').send(text);
       } catch (err) {
         req.log.error({ err }, 'metrics scrape failed');
-        return reply.code(500).header('Content-Type', 'text/plain; charset=utf-8').send(`metrics unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
+        return reply
+          .code(500)
+          .header('Content-Type', 'text/plain; charset=utf-8')
+          .send(`metrics unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
       }
     });
   }

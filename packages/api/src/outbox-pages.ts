@@ -1,6 +1,6 @@
 import { escapeHtml } from '@postmill/core';
-import type { OutboxEntryView } from './outbox-reader.ts';
 import type { OutboxMessageView } from './outbox-message-view.ts';
+import type { OutboxEntryView } from './outbox-reader.ts';
 
 /**
  * The Content-Security-Policy of every outbox page. A sandboxed `srcdoc` frame inherits it, so it
@@ -10,7 +10,11 @@ import type { OutboxMessageView } from './outbox-message-view.ts';
 export const OUTBOX_CSP = "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; frame-src 'self'; base-uri 'none'; form-action 'self'";
 
 const n = (value: number) => value.toLocaleString('en-US');
-const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/u, ' UTC');
+const time = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/u, ' UTC');
 
 /** One page of a listing: where it starts, how long it is, how many there are in all. */
 export interface OutboxPage {

@@ -54,7 +54,10 @@ export function registerOutboxRoutes(app: FastifyInstance, deps: ApiDeps): void 
       const found = await deps.outbox.get(id);
       if (!found) return reply.code(404).send({ error: 'NotFound', message: `No outbox message ${id}.` });
       if (download) {
-        return reply.type('message/rfc822').header('content-disposition', `attachment; filename="${safeFileName(id)}.eml"`).send(found.mime);
+        return reply
+          .type('message/rfc822')
+          .header('content-disposition', `attachment; filename="${safeFileName(id)}.eml"`)
+          .send(found.mime);
       }
       const view = await readOutboxMessage(found.mime);
       return html(reply, `${found.entry.subject} · Postmill outbox`, outboxMessageBody(found.entry, view));

@@ -18,7 +18,10 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: ApiDeps): 
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_req, _body, done) => done(null, undefined));
 
     const invalid = (reply: import('fastify').FastifyReply) =>
-      reply.code(400).type('text/html; charset=utf-8').send(htmlPage('Invalid link', '<h1>This unsubscribe link is not valid.</h1><p>It may have been cut off by your mail program.</p>'));
+      reply
+        .code(400)
+        .type('text/html; charset=utf-8')
+        .send(htmlPage('Invalid link', '<h1>This unsubscribe link is not valid.</h1><p>It may have been cut off by your mail program.</p>'));
 
     scope.get<{ Params: { token: string } }>('/unsubscribe/:token', async (req, reply) => {
       const claim = verifyUnsubscribeToken(req.params.token, deps.unsubscribeSecret);
@@ -41,7 +44,12 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: ApiDeps): 
       deps.logger.info({ sender: claim.sender, messageId: claim.messageId }, 'recipient unsubscribed');
       return reply
         .type('text/html; charset=utf-8')
-        .send(htmlPage('Unsubscribed', `<h1>You are unsubscribed.</h1><p>${escapeHtml(claim.recipient)} will get no more mail from ${escapeHtml(claim.sender)}.</p>`));
+        .send(
+          htmlPage(
+            'Unsubscribed',
+            `<h1>You are unsubscribed.</h1><p>${escapeHtml(claim.recipient)} will get no more mail from ${escapeHtml(claim.sender)}.</p>`,
+          ),
+        );
     });
   });
 }

@@ -1,23 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { type CampaignTaskSpec, type Clock, type Limits, TENCENT_LIMITS, DEFAULT_RETRY_POLICY, systemClock } from '@postmill/core';
+import { type CampaignTaskSpec, type Clock, DEFAULT_RETRY_POLICY, type Limits, systemClock, TENCENT_LIMITS } from '@postmill/core';
 import { createEngine } from '@postmill/engine';
-import { CampaignControl, MessageProducer, createCampaignQueue, createDeliveryQueue } from '@postmill/queue';
+import { CampaignControl, createCampaignQueue, createDeliveryQueue, MessageProducer } from '@postmill/queue';
 import {
   BlacklistStore,
-  IdentityStore,
+  createKeys,
+  createRedisClient,
   DeliveryIntakeStore,
+  IdentityStore,
   MessageStore,
   ReceiverStore,
-  SendRateStore,
   SenderAddressStore,
+  SendRateStore,
   StatisticsStore,
   SuppressionStore,
   TaskStore,
   TemplateStore,
-  createKeys,
-  createRedisClient,
 } from '@postmill/store';
-import { type TencentClient, createTencentClient, deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
+import { createTencentClient, deleteKeysWithPrefix, type TencentClient, uniquePrefix } from '@postmill/testkit';
 import { OutboxStore } from '@postmill/transports';
 import { pino } from 'pino';
 import { inject } from 'vitest';

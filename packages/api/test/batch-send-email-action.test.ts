@@ -1,5 +1,5 @@
-import { ManualClock, formatTencentDateTime, parseTencentDateTime } from '@postmill/core';
-import { JOB, QUEUE, jobIds } from '@postmill/queue';
+import { formatTencentDateTime, ManualClock, parseTencentDateTime } from '@postmill/core';
+import { JOB, jobIds, QUEUE } from '@postmill/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from './api-harness.ts';
 import { errorCode, ok } from './tencent-answer.ts';
@@ -380,9 +380,9 @@ describe('BatchSendEmail', () => {
     });
 
     it('answers InvalidParameterValue for a CronParam whose EndTime comes before its first cron instant', async () => {
-      expect(
-        await batchCode({ TaskType: 3, CronParam: { Expression: '0 9 * * *', BeginTime: '2026-03-16 10:00:00', EndTime: '2026-03-17 08:00:00' } }),
-      ).toBe('InvalidParameterValue');
+      expect(await batchCode({ TaskType: 3, CronParam: { Expression: '0 9 * * *', BeginTime: '2026-03-16 10:00:00', EndTime: '2026-03-17 08:00:00' } })).toBe(
+        'InvalidParameterValue',
+      );
       await expectNothingStored();
     });
 
@@ -392,7 +392,9 @@ describe('BatchSendEmail', () => {
     });
 
     it('answers InvalidParameterValue for CycleParam.MaxOccurrences 0 instead of recurring without end', async () => {
-      expect(await batchCode({ TaskType: 3, CycleParam: { BeginTime: '2026-03-20 10:00:00', IntervalTime: 1, MaxOccurrences: 0 } })).toBe('InvalidParameterValue');
+      expect(await batchCode({ TaskType: 3, CycleParam: { BeginTime: '2026-03-20 10:00:00', IntervalTime: 1, MaxOccurrences: 0 } })).toBe(
+        'InvalidParameterValue',
+      );
       await expectNothingStored();
     });
 

@@ -180,7 +180,7 @@ describe('Tencent custom blacklist actions', () => {
       expect((await list()).Data[0]).toMatchObject({ Email: 'a@x.com', ExpireDate: '2026-03-16' });
     });
 
-    it("refuses the address of another entry with FailedOperation.EmailAddrInBlacklist", async () => {
+    it('refuses the address of another entry with FailedOperation.EmailAddrInBlacklist', async () => {
       expect(errorCode(await api.call('UpdateCustomBlackList', { Id: 1, Email: 'b@X.COM' }))).toBe('FailedOperation.EmailAddrInBlacklist');
       expect((await list()).Data.map((d) => d.Email)).toEqual(['a@x.com', 'b@x.com']);
     });

@@ -57,7 +57,12 @@ describe('requests Node HTTP parser refuses', () => {
   });
 
   it('reads a head of 20 KB (over Node 16 KiB default) when the request limit allows it', async () => {
-    const answer = parse(await rawExchange(api.baseUrl, `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n{}`));
+    const answer = parse(
+      await rawExchange(
+        api.baseUrl,
+        `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n{}`,
+      ),
+    );
     expect(answer.status).toBe(200);
     expect(answer.body.Response.Error?.Code).not.toBe('RequestSizeLimitExceeded');
   });

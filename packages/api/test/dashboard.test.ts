@@ -64,7 +64,11 @@ describe('the queue dashboard at /admin/queues', () => {
   it('lists the delivery and campaign queues and a job enqueued on the delivery queue', async () => {
     const app = await api(enabled(false));
     const job = await delivery.add(JOB.deliverMessage, { messageId: 'dashboard-listed-1' }, { jobId: 'dashboard-listed-1' });
-    const res = await app.inject({ method: 'GET', url: `/admin/queues/api/queues?activeQueue=${QUEUE.delivery}&status=waiting&page=1&jobsPerPage=50`, headers: GOOD });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/admin/queues/api/queues?activeQueue=${QUEUE.delivery}&status=waiting&page=1&jobsPerPage=50`,
+      headers: GOOD,
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json() as { queues: { name: string; readOnlyMode: boolean; jobs: { id: string; name: string; data: unknown }[] }[] };
     expect(body.queues.map((q) => q.name).sort()).toEqual([QUEUE.campaign, QUEUE.delivery].sort());

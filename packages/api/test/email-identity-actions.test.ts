@@ -170,9 +170,7 @@ describe('Tencent sender-domain actions', () => {
     });
 
     it('answers InvalidParameterValue.NotExistDomain for an unknown domain and does not create it', async () => {
-      expect(errorCode(await api.call('UpdateEmailIdentity', { EmailIdentity: 'example.com', DKIMOption: 1 }))).toBe(
-        'InvalidParameterValue.NotExistDomain',
-      );
+      expect(errorCode(await api.call('UpdateEmailIdentity', { EmailIdentity: 'example.com', DKIMOption: 1 }))).toBe('InvalidParameterValue.NotExistDomain');
       expect(errorCode(await api.call('GetEmailIdentity', { EmailIdentity: 'example.com' }))).toBe('InvalidParameterValue.NotExistDomain');
     });
   });

@@ -167,9 +167,9 @@ describe('Tencent template actions', () => {
     it('replaces name and whole content, keeps the template approved and its creation time', async () => {
       const id = await create('old', { Html: b64('<b>old</b>'), Text: b64('old') });
       clock.advance(60_000);
-      expect(
-        ok(await api.call('UpdateEmailTemplate', { TemplateID: id, TemplateName: 'new', TemplateContent: { Html: b64('<i>new</i>') } })),
-      ).toEqual({ RequestId: expect.any(String) });
+      expect(ok(await api.call('UpdateEmailTemplate', { TemplateID: id, TemplateName: 'new', TemplateContent: { Html: b64('<i>new</i>') } }))).toEqual({
+        RequestId: expect.any(String),
+      });
       expect(ok(await api.call('GetEmailTemplate', { TemplateID: id }))).toMatchObject({
         TemplateName: 'new',
         TemplateStatus: 0,

@@ -1,5 +1,5 @@
 import { ManualClock, type MessageSpec } from '@postmill/core';
-import { type LoggedCommand, commandsDuring } from '@postmill/testkit';
+import { commandsDuring, type LoggedCommand } from '@postmill/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from './api-harness.ts';
 import { ok } from './tencent-answer.ts';
@@ -102,7 +102,9 @@ describe('GetSendEmailStatus Redis commands per page', () => {
   it("shows UserUnsubscribed per sender and recipient as before: an unsubscribe from one sender leaves the other sender's rows alone, and case does not matter", async () => {
     const rows = await page(days.big.date, 0);
     for (const row of rows) {
-      const expected = (row.FromEmailAddress === SENDERS[0] && row.ToEmailAddress === 'shared@x.org') || (row.FromEmailAddress === SENDERS[1] && row.ToEmailAddress === 'u3@x.org');
+      const expected =
+        (row.FromEmailAddress === SENDERS[0] && row.ToEmailAddress === 'shared@x.org') ||
+        (row.FromEmailAddress === SENDERS[1] && row.ToEmailAddress === 'u3@x.org');
       expect(row.UserUnsubscribed, `${row.MessageId} ${row.ToEmailAddress}`).toBe(expected);
     }
     expect(rows.filter((r) => r.UserUnsubscribed).length).toBe(26); // shared@ on the 25 messages of SENDERS[0], u3@ once

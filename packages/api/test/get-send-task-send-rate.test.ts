@@ -17,7 +17,9 @@ describe('GetSendTask SendRate (extension)', () => {
     const { TemplateID } = ok(await api.call('CreateEmailTemplate', { TemplateName: 'hi', TemplateContent: { Html: b64('<p>Hi</p>') } }));
     const { ReceiverId } = ok(await api.call('CreateReceiver', { ReceiversName: 'rate' }));
     ok(await api.call('CreateReceiverDetail', { ReceiverId, Emails: ['a@example.org'] }));
-    taskId = ok(await api.call('BatchSendEmail', { FromEmailAddress: 'news@mail.example.com', ReceiverId, Subject: 'Hi', TaskType: 1, Template: { TemplateID } })).TaskId as number;
+    taskId = ok(
+      await api.call('BatchSendEmail', { FromEmailAddress: 'news@mail.example.com', ReceiverId, Subject: 'Hi', TaskType: 1, Template: { TemplateID } }),
+    ).TaskId as number;
   });
   afterEach(async () => {
     await api.close();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, type TencentAnswer, startApiHarness } from './api-harness.ts';
+import { type ApiHarness, startApiHarness, type TencentAnswer } from './api-harness.ts';
 import { errorCode, ok } from './tencent-answer.ts';
 
 const SENDER = 'news@mail.example.com';

@@ -1,4 +1,4 @@
-import { ManualClock, formatTencentDateTime, parseTencentDateTime } from '@postmill/core';
+import { formatTencentDateTime, ManualClock, parseTencentDateTime } from '@postmill/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from './api-harness.ts';
 import { errorCode, ok } from './tencent-answer.ts';
@@ -61,8 +61,12 @@ describe('every date, time and number is range-checked where it enters', () => {
     });
 
     it('serves year 0000 bounds: from 0000-01-01 includes everything, up to 0000-01-01 nothing', async () => {
-      expect(ok(await api.call('ListReceiverDetails', { ReceiverId: listId, Offset: 0, Limit: 10, CreateTimeBegin: '0000-01-01' }))).toMatchObject({ TotalCount: 1 });
-      expect(ok(await api.call('ListReceiverDetails', { ReceiverId: listId, Offset: 0, Limit: 10, CreateTimeEnd: '0000-01-01' }))).toMatchObject({ TotalCount: 0 });
+      expect(ok(await api.call('ListReceiverDetails', { ReceiverId: listId, Offset: 0, Limit: 10, CreateTimeBegin: '0000-01-01' }))).toMatchObject({
+        TotalCount: 1,
+      });
+      expect(ok(await api.call('ListReceiverDetails', { ReceiverId: listId, Offset: 0, Limit: 10, CreateTimeEnd: '0000-01-01' }))).toMatchObject({
+        TotalCount: 0,
+      });
     });
 
     it('refuses dates and times that do not exist with InvalidParameter.InvalidStartTimeFormat / InvalidEndTimeFormat', async () => {
@@ -106,7 +110,10 @@ describe('every date, time and number is range-checked where it enters', () => {
         await api.call('BatchSendEmail', batch({ TaskType: 3, CronParam: { Expression: '0 9 * * *', TimeZone: LA, BeginTime: '9999-12-29 10:00:00' } })),
       ).TaskId as number;
       const hourly = ok(
-        await api.call('BatchSendEmail', batch({ TaskType: 3, CycleParam: { BeginTime: '9999-12-30 23:59:59', IntervalTime: 1, EndTime: '9999-12-31 23:59:59' } })),
+        await api.call(
+          'BatchSendEmail',
+          batch({ TaskType: 3, CycleParam: { BeginTime: '9999-12-30 23:59:59', IntervalTime: 1, EndTime: '9999-12-31 23:59:59' } }),
+        ),
       ).TaskId as number;
       const page = ok(await api.call('ListSendTasks', { Offset: 0, Limit: 100 }));
       const next = (id: number) => (page.Data as { TaskId: number; NextRunTime: string }[]).find((t) => t.TaskId === id)?.NextRunTime;
@@ -209,7 +216,11 @@ describe('every date, time and number is range-checked where it enters', () => {
         ['UpdateCustomBlackList', { Id: MAX, Email: 'a@example.org' }, 'ResourceNotFound'],
         ['BatchSendEmail', batch({ ReceiverId: MAX }), 'OperationDenied.ReceiverNotExist'],
         ['BatchSendEmail', batch({ Simple: undefined, Template: { TemplateID: MAX } }), 'OperationDenied.TemplateStatusError'],
-        ['SendEmail', { FromEmailAddress: SENDER, Destination: ['a@example.org'], Subject: 'x', Template: { TemplateID: MAX, TemplateData: '{}' } }, 'FailedOperation.InvalidTemplateID'],
+        [
+          'SendEmail',
+          { FromEmailAddress: SENDER, Destination: ['a@example.org'], Subject: 'x', Template: { TemplateID: MAX, TemplateData: '{}' } },
+          'FailedOperation.InvalidTemplateID',
+        ],
       ];
       for (const [action, body, code] of cases) expect(errorCode(await api.call(action, body)), action).toBe(code);
       for (const [action, body] of [
@@ -228,12 +239,17 @@ describe('every date, time and number is range-checked where it enters', () => {
     it('takes ExpireDate 9999-12-31 and refuses dates that do not exist or lie before today with InvalidParameterValue.WrongDate', async () => {
       ok(await api.call('CreateCustomBlacklist', { Emails: ['far@example.org'], ExpireDate: '9999-12-31' }));
       for (const ExpireDate of [...NOT_A_DATE, '0000-01-01', '2026-03-14', '2026-03-15 00:00:00']) {
-        expect(errorCode(await api.call('CreateCustomBlacklist', { Emails: ['b@example.org'], ExpireDate })), ExpireDate).toBe('InvalidParameterValue.WrongDate');
+        expect(errorCode(await api.call('CreateCustomBlacklist', { Emails: ['b@example.org'], ExpireDate })), ExpireDate).toBe(
+          'InvalidParameterValue.WrongDate',
+        );
         expect(errorCode(await api.call('UpdateCustomBlackList', { Id: 1, Email: 'far@example.org', ExpireDate })), ExpireDate).toBe(
           'InvalidParameterValue.WrongDate',
         );
       }
-      expect(ok(await api.call('ListCustomBlacklist', { Offset: 0, Limit: 10 }))).toMatchObject({ TotalCount: 1, Data: [{ ExpireDate: '9999-12-31', Status: 1 }] });
+      expect(ok(await api.call('ListCustomBlacklist', { Offset: 0, Limit: 10 }))).toMatchObject({
+        TotalCount: 1,
+        Data: [{ ExpireDate: '9999-12-31', Status: 1 }],
+      });
     });
 
     it('reads a report for 9999-12-31 as zeros and refuses impossible dates, reversed and over-long ranges, and days before the retention', async () => {

@@ -51,7 +51,9 @@ describe('the outbox pages: paging, a page per message, safe HTML, search', () =
     // 60 plain messages: number i goes to user<i>@example.org with subject "Issue <i>".
     for (let i = 0; i < 60; i++) {
       const m = mail({ to: [`user${i}@example.org`], subject: `Issue ${i}`, text: `text ${i}` });
-      ids.push(await api.deps.outbox.add({ postmillMessageId: `pm-${i}`, from: 'news@mail.example.com', recipients: m.to, subject: m.subject }, await buildMime(m)));
+      ids.push(
+        await api.deps.outbox.add({ postmillMessageId: `pm-${i}`, from: 'news@mail.example.com', recipients: m.to, subject: m.subject }, await buildMime(m)),
+      );
     }
     const hostile = mail({
       to: ['Bob Example <bob@example.org>'],

@@ -1,4 +1,4 @@
-import { type IncomingMessage, Agent, type ClientRequest, createServer, request } from 'node:http';
+import { Agent, type ClientRequest, createServer, type IncomingMessage, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainRequestBody } from '../src/refused-body.ts';
@@ -93,7 +93,9 @@ describe(`a request body over MAX_REQUEST_BYTES (${LIMIT} bytes here)`, () => {
 
   for (const mode of ['one write', 'slow chunks', 'expect 100-continue', 'connection close'] as const) {
     for (const factor of [1.5, 4]) {
-      it(`answers ${CLIENTS} of ${CLIENTS} clients sending ${factor}× the limit (${mode}) with RequestSizeLimitExceeded, and none sees EPIPE or ECONNRESET`, { timeout: 60_000 }, async () => {
+      it(`answers ${CLIENTS} of ${CLIENTS} clients sending ${factor}× the limit (${mode}) with RequestSizeLimitExceeded, and none sees EPIPE or ECONNRESET`, {
+        timeout: 60_000,
+      }, async () => {
         const outcomes: ClientOutcome[] = [];
         for (let i = 0; i < CLIENTS; i++) outcomes.push(await postBody(api.baseUrl, Math.floor(LIMIT * factor), mode));
         expect(outcomes.filter((o) => o.code === 'RequestSizeLimitExceeded')).toHaveLength(CLIENTS);

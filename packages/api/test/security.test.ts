@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@postmill/core';
-import { type RedisServerProcess, createRedisClient, freePort, spawnRedisServer } from '@postmill/store';
+import { createRedisClient, freePort, type RedisServerProcess, spawnRedisServer } from '@postmill/store';
 import { tc3Authorization, tc3Signature } from '@postmill/tc3';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -194,12 +194,19 @@ describe('identical requests, by default (TC3 signs no nonce, and Tencent serves
     const api = await harness();
     expect(codeOf((await api.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' })).body)).toBeUndefined();
     expect(codeOf((await api.call('CreateEmailAddress', { EmailAddress: 'news@mail.example.com' })).body)).toBeUndefined();
-    const mail = { FromEmailAddress: 'news@mail.example.com', Destination: ['a@example.org'], Subject: 'Hi', Simple: { Text: Buffer.from('hi').toString('base64') } };
+    const mail = {
+      FromEmailAddress: 'news@mail.example.com',
+      Destination: ['a@example.org'],
+      Subject: 'Hi',
+      Simple: { Text: Buffer.from('hi').toString('base64') },
+    };
     const req = sign(api, { action: 'SendEmail', body: JSON.stringify(mail) });
     const [first, second] = [await send(api.baseUrl, req), await send(api.baseUrl, req)];
     expect([codeOf(first), codeOf(second)]).toEqual([undefined, undefined]);
     expect(first.Response.MessageId).not.toBe(second.Response.MessageId);
-    expect((await acceptedMessages(api)).sort()).toEqual([first.Response.MessageId, second.Response.MessageId].map((id) => api.deps.keys.messageSpec(id)).sort());
+    expect((await acceptedMessages(api)).sort()).toEqual(
+      [first.Response.MessageId, second.Response.MessageId].map((id) => api.deps.keys.messageSpec(id)).sort(),
+    );
   });
 
   it('serves the same signed list call many times at once, across two API processes, and remembers no signature', async () => {
@@ -269,7 +276,10 @@ describe('replayed requests, with API_REPLAY_PROTECTION=on', () => {
   it('admits exactly one of the same request sent many times at once to two API processes', async () => {
     const api = await harness({ limits: REPLAYS_ON });
     const other = await secondProcess(api);
-    const req = sign(api, { action: 'CreateEmailTemplate', body: JSON.stringify({ TemplateName: 'race', TemplateContent: { Text: Buffer.from('x').toString('base64') } }) });
+    const req = sign(api, {
+      action: 'CreateEmailTemplate',
+      body: JSON.stringify({ TemplateName: 'race', TemplateContent: { Text: Buffer.from('x').toString('base64') } }),
+    });
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => send(i % 2 === 0 ? api.baseUrl : other, req)));
     expect(answers.filter((a) => codeOf(a) === undefined)).toHaveLength(1);
     expect(answers.filter(isReplayRefusal)).toHaveLength(11);
@@ -314,7 +324,12 @@ describe('replayed requests, with API_REPLAY_PROTECTION=on', () => {
     const api = await harness({ limits: REPLAYS_ON });
     expect(codeOf((await api.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' })).body)).toBeUndefined();
     expect(codeOf((await api.call('CreateEmailAddress', { EmailAddress: 'news@mail.example.com' })).body)).toBeUndefined();
-    const mail = { FromEmailAddress: 'news@mail.example.com', Destination: ['a@example.org'], Subject: 'Hi', Simple: { Text: Buffer.from('hi').toString('base64') } };
+    const mail = {
+      FromEmailAddress: 'news@mail.example.com',
+      Destination: ['a@example.org'],
+      Subject: 'Hi',
+      Simple: { Text: Buffer.from('hi').toString('base64') },
+    };
     const req = sign(api, { action: 'SendEmail', body: JSON.stringify(mail) });
     const first = await send(api.baseUrl, req);
     expect(codeOf(first)).toBeUndefined();
@@ -326,7 +341,10 @@ describe('replayed requests, with API_REPLAY_PROTECTION=on', () => {
 
   it('answers the refusal, not what is wrong with the body, for a replayed SendEmail with a bad sender or body', async () => {
     const api = await harness({ limits: REPLAYS_ON });
-    for (const body of [JSON.stringify({ FromEmailAddress: 'nobody@nowhere.example', Destination: ['a@example.org'], Subject: 'Hi' }), '{"FromEmailAddress":']) {
+    for (const body of [
+      JSON.stringify({ FromEmailAddress: 'nobody@nowhere.example', Destination: ['a@example.org'], Subject: 'Hi' }),
+      '{"FromEmailAddress":',
+    ]) {
       const req = sign(api, { action: 'SendEmail', body });
       const firstCode = codeOf(await send(api.baseUrl, req));
       expect(firstCode).toBeDefined();

@@ -1,5 +1,5 @@
-import { DEFAULT_RETRY_POLICY, ManualClock, calendarDate } from '@postmill/core';
-import { JOB, QUEUE, createDeliveryQueue, startIntakePump } from '@postmill/queue';
+import { calendarDate, DEFAULT_RETRY_POLICY, ManualClock } from '@postmill/core';
+import { createDeliveryQueue, JOB, QUEUE, startIntakePump } from '@postmill/queue';
 import { DeliveryIntakeStore } from '@postmill/store';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -59,10 +59,7 @@ describe('SendEmail', () => {
     it('answers a MessageId and GetSendEmailStatus shows every recipient queued (SendStatus 0, DeliverStatus 0)', async () => {
       expect(calendarDate(NOW, 'Asia/Shanghai')).toBe(TODAY);
       const sent = ok(
-        await api.call(
-          'SendEmail',
-          request({ Destination: ['alice@example.org', 'bob@example.org'], Cc: ['carol@example.org'], Bcc: ['dave@example.org'] }),
-        ),
+        await api.call('SendEmail', request({ Destination: ['alice@example.org', 'bob@example.org'], Cc: ['carol@example.org'], Bcc: ['dave@example.org'] })),
       );
       expect(sent).toEqual({ MessageId: expect.stringMatching(/^pm-date-20260315020000-[0-9A-Za-z]{16}$/u), RequestId: expect.any(String) });
       const messageId = sent.MessageId as string;
@@ -90,14 +87,22 @@ describe('SendEmail', () => {
     });
 
     it('accepts an address repeated in Cc, exactly or in another case, as one recipient under its first spelling, found by any spelling', async () => {
-      const sent = ok(await api.call('SendEmail', request({ Destination: ['Bob@example.org'], Cc: ['bob@example.org', 'carol@example.org', 'BOB@example.org', 'carol@example.org'] })));
+      const sent = ok(
+        await api.call(
+          'SendEmail',
+          request({ Destination: ['Bob@example.org'], Cc: ['bob@example.org', 'carol@example.org', 'BOB@example.org', 'carol@example.org'] }),
+        ),
+      );
       const messageId = sent.MessageId as string;
       const status = ok(await api.call('GetSendEmailStatus', { RequestDate: TODAY, Offset: 0, Limit: 10, MessageId: messageId }));
       expect((status.EmailStatusList as Record<string, unknown>[]).map((r) => r.ToEmailAddress)).toEqual(['Bob@example.org', 'carol@example.org']);
       const byAddress = ok(await api.call('GetSendEmailStatus', { RequestDate: TODAY, Offset: 0, Limit: 10, ToEmailAddress: 'BOB@Example.org' }));
       expect((byAddress.EmailStatusList as Record<string, unknown>[]).map((r) => [r.MessageId, r.ToEmailAddress])).toEqual([[messageId, 'Bob@example.org']]);
       // The headers keep what the caller wrote; only the envelope is de-duplicated.
-      expect(await api.deps.messages.getSpec(messageId)).toMatchObject({ to: ['Bob@example.org'], cc: ['bob@example.org', 'carol@example.org', 'BOB@example.org', 'carol@example.org'] });
+      expect(await api.deps.messages.getSpec(messageId)).toMatchObject({
+        to: ['Bob@example.org'],
+        cc: ['bob@example.org', 'carol@example.org', 'BOB@example.org', 'carol@example.org'],
+      });
     });
 
     it('stores the message in the ledger with the template rendered at acceptance and markup in TemplateData escaped in html only', async () => {
@@ -133,7 +138,13 @@ describe('SendEmail', () => {
       const { redis, keys } = api.deps;
       expect(await redis.lrange(keys.deliveryIntake, 0, -1)).toEqual([sent.MessageId]);
       const queue = createDeliveryQueue(redis, keys.bullPrefix);
-      const pump = startIntakePump({ intake: new DeliveryIntakeStore({ redis, keys }), redis, queue, policy: DEFAULT_RETRY_POLICY, logger: pino({ level: 'silent' }) });
+      const pump = startIntakePump({
+        intake: new DeliveryIntakeStore({ redis, keys }),
+        redis,
+        queue,
+        policy: DEFAULT_RETRY_POLICY,
+        logger: pino({ level: 'silent' }),
+      });
       try {
         expect(queue.name).toBe(QUEUE.delivery);
         await expect.poll(() => queue.getJob(sent.MessageId as string).then((j) => j?.name), { timeout: 5000 }).toBe(JOB.deliverMessage);
@@ -262,9 +273,9 @@ describe('SendEmail', () => {
     });
 
     it('answers InvalidParameterValue.SubjectLengthError when template variables push the Subject past 100 characters', async () => {
-      expect(
-        await sendCode({ Subject: 'Hi {{name}}', Template: { TemplateID: templateId, TemplateData: JSON.stringify({ name: 'y'.repeat(98) }) } }),
-      ).toBe('InvalidParameterValue.SubjectLengthError');
+      expect(await sendCode({ Subject: 'Hi {{name}}', Template: { TemplateID: templateId, TemplateData: JSON.stringify({ name: 'y'.repeat(98) }) } })).toBe(
+        'InvalidParameterValue.SubjectLengthError',
+      );
     });
 
     it('answers InvalidParameterValue for a line break in Subject', async () => {
@@ -299,7 +310,13 @@ describe('SendEmail', () => {
     });
 
     it('answers InvalidParameterValue for a malformed SmtpMessageId', async () => {
-      const controlOrNonAscii = ['<a\u0000b@mail.example.com>', '<a\u0085b@mail.example.com>', '<a\u2028b@mail.example.com>', '<a\u007fb@mail.example.com>', '<\u00e9@mail.example.com>'];
+      const controlOrNonAscii = [
+        '<a\u0000b@mail.example.com>',
+        '<a\u0085b@mail.example.com>',
+        '<a\u2028b@mail.example.com>',
+        '<a\u007fb@mail.example.com>',
+        '<\u00e9@mail.example.com>',
+      ];
       for (const SmtpMessageId of ['abc@mail.example.com', '<abc>', '<a b@mail.example.com>', '<abc@mail.example.com>\r\nBcc: x', ...controlOrNonAscii]) {
         expect(await sendCode({ SmtpMessageId }), SmtpMessageId).toBe('InvalidParameterValue');
       }
@@ -345,7 +362,13 @@ describe('SendEmail', () => {
       try {
         const id = await setUpSender(small);
         const part = Buffer.alloc(600, 0x61).toString('base64');
-        const body = request({ Template: { TemplateID: id, TemplateData: JSON.stringify({ name: 'Alice' }) }, Attachments: [{ FileName: 'a.txt', Content: part }, { FileName: 'b.txt', Content: part }] });
+        const body = request({
+          Template: { TemplateID: id, TemplateData: JSON.stringify({ name: 'Alice' }) },
+          Attachments: [
+            { FileName: 'a.txt', Content: part },
+            { FileName: 'b.txt', Content: part },
+          ],
+        });
         expect(errorCode(await small.call('SendEmail', body))).toBe('FailedOperation.AttachContentToolarge');
         ok(await small.call('SendEmail', { ...body, Attachments: [{ FileName: 'a.txt', Content: Buffer.alloc(1024, 0x61).toString('base64') }] }));
       } finally {

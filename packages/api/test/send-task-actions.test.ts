@@ -1,4 +1,4 @@
-import { ManualClock, RunCode, TaskStatus, calendarDate, campaignMessageId } from '@postmill/core';
+import { calendarDate, campaignMessageId, ManualClock, RunCode, TaskStatus } from '@postmill/core';
 import { JOB, jobIds } from '@postmill/queue';
 import { type LedgerChange, RunDayIndex } from '@postmill/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,15 @@ const TODAY = '2026-03-15';
 const YESTERDAY = '2026-03-14';
 const NOW_TEXT = '2026-03-15 10:00:00';
 const SENDER = 'news@mail.example.com';
-const RECIPIENTS = ['alice@example.org', 'bob@example.org', 'carol@example.org', 'dave@example.org', 'erin@example.org', 'frank@example.org', 'grace@example.org'];
+const RECIPIENTS = [
+  'alice@example.org',
+  'bob@example.org',
+  'carol@example.org',
+  'dave@example.org',
+  'erin@example.org',
+  'frank@example.org',
+  'grace@example.org',
+];
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
@@ -63,7 +71,13 @@ describe('Send task actions', () => {
     const task = await api.deps.tasks.get(taskId);
     const total = await api.deps.receivers.length(task?.spec.receiverId ?? 0);
     expect(await api.deps.tasks.startRun(taskId, run, { plannedAt: clock.now(), total })).toBe(true);
-    await new RunDayIndex({ redis: api.deps.redis, keys: api.deps.keys, retentionDays: api.deps.limits.statusRetentionDays }).add(calendarDate(clock.now(), ZONE), taskId, run, clock.now(), total);
+    await new RunDayIndex({ redis: api.deps.redis, keys: api.deps.keys, retentionDays: api.deps.limits.statusRetentionDays }).add(
+      calendarDate(clock.now(), ZONE),
+      taskId,
+      run,
+      clock.now(),
+      total,
+    );
     await api.deps.tasks.transition(taskId, TaskStatus.Sending, [TaskStatus.Pending, TaskStatus.Done, TaskStatus.Error]);
   }
 
@@ -144,7 +158,15 @@ describe('Send task actions', () => {
     it('echoes TimedParam of a TaskType 2 task and shows its BeginTime as NextRunTime', async () => {
       const taskId = await createTask({ TaskType: 2, TimedParam: { BeginTime: '2026-03-16 09:30:00' } });
       expect((await list()).Data).toEqual([
-        expect.objectContaining({ TaskId: taskId, TaskType: 2, TaskStatus: 1, RequestCount: 0, TimedParam: { BeginTime: '2026-03-16 09:30:00' }, CycleParam: null, NextRunTime: '2026-03-16 09:30:00' }),
+        expect.objectContaining({
+          TaskId: taskId,
+          TaskType: 2,
+          TaskStatus: 1,
+          RequestCount: 0,
+          TimedParam: { BeginTime: '2026-03-16 09:30:00' },
+          CycleParam: null,
+          NextRunTime: '2026-03-16 09:30:00',
+        }),
       ]);
     });
 
@@ -191,7 +213,12 @@ describe('Send task actions', () => {
     it('filters by Status, ReceiverId and TaskType, counting and paging only the matching tasks', async () => {
       const now1 = await createTask();
       const timed = await createTask({ TaskType: 2, TimedParam: { BeginTime: '2026-03-16 09:30:00' } });
-      const cycleOnBig = await createTask({ TaskType: 3, ReceiverId: bigListId, Template: { TemplateID: templateId, TemplateData: '{"name":"friend"}' }, CycleParam: { BeginTime: '2026-03-16 08:00:00', IntervalTime: 24 } });
+      const cycleOnBig = await createTask({
+        TaskType: 3,
+        ReceiverId: bigListId,
+        Template: { TemplateID: templateId, TemplateData: '{"name":"friend"}' },
+        CycleParam: { BeginTime: '2026-03-16 08:00:00', IntervalTime: 24 },
+      });
       const pausedOnBig = await createTask({ ReceiverId: bigListId, Template: { TemplateID: templateId, TemplateData: '{"name":"friend"}' } });
       const cancelled = await createTask();
       ok(await api.call('PauseSendTask', { TaskId: pausedOnBig }));
@@ -303,7 +330,10 @@ describe('Send task actions', () => {
     it('sums RequestCount over the runs of a recurring task', async () => {
       const taskId = await createTask({ TaskType: 3, CycleParam: { BeginTime: NOW_TEXT, IntervalTime: 1 } });
       await startRunAsWorker(taskId, 1);
-      await record(taskId, [0, 1, 2].map((index) => ({ index, code: RunCode.Sent })));
+      await record(
+        taskId,
+        [0, 1, 2].map((index) => ({ index, code: RunCode.Sent })),
+      );
       clock.advance(3_600_000);
       await startRunAsWorker(taskId, 2);
       await record(taskId, [{ index: 0, code: RunCode.Sent }], 2);
@@ -341,7 +371,14 @@ describe('Send task actions', () => {
       await api.deps.tasks.setSchedule(taskId, undefined); // as the start job of a TaskType 1 task leaves it: nothing planned
       ok(await api.call('PauseSendTask', { TaskId: taskId }));
       // Sends that were in flight at the pause are recorded after it and finish the run.
-      expect((await record(taskId, [0, 1, 2].map((index) => ({ index, code: RunCode.Sent })))).completedRun).toBe(true);
+      expect(
+        (
+          await record(
+            taskId,
+            [0, 1, 2].map((index) => ({ index, code: RunCode.Sent })),
+          )
+        ).completedRun,
+      ).toBe(true);
       expect(await taskStatus(taskId)).toBe(11);
       ok(await api.call('ResumeSendTask', { TaskId: taskId }));
       expect(await taskStatus(taskId)).toBe(10);
@@ -371,7 +408,11 @@ describe('Send task actions', () => {
     it('cancels a pending task: TaskStatus 12 and no next run', async () => {
       const taskId = await createTask({ TaskType: 3, CycleParam: { BeginTime: '2026-03-16 08:00:00', IntervalTime: 1 } });
       expect(ok(await api.call('CancelSendTask', { TaskId: taskId }))).toEqual({ RequestId: expect.any(String) });
-      expect(await getTask(taskId)).toMatchObject({ TaskStatus: 12, NextRunTime: '', CycleParam: { BeginTime: '2026-03-16 08:00:00', IntervalTime: 1, TermCycle: 1 } });
+      expect(await getTask(taskId)).toMatchObject({
+        TaskStatus: 12,
+        NextRunTime: '',
+        CycleParam: { BeginTime: '2026-03-16 08:00:00', IntervalTime: 1, TermCycle: 1 },
+      });
     });
 
     it('cancels a paused task', async () => {
@@ -524,7 +565,14 @@ describe('Send task actions', () => {
 
     it('finds campaign mail by ToEmailAddress, after the SendEmail mail to the same address', async () => {
       const taskId = await startedTask();
-      const sent = ok(await api.call('SendEmail', { FromEmailAddress: SENDER, Destination: ['bob@example.org'], Subject: 'Hi', Template: { TemplateID: templateId, TemplateData: '{"name":"Bob"}' } }));
+      const sent = ok(
+        await api.call('SendEmail', {
+          FromEmailAddress: SENDER,
+          Destination: ['bob@example.org'],
+          Subject: 'Hi',
+          Template: { TemplateID: templateId, TemplateData: '{"name":"Bob"}' },
+        }),
+      );
       expect(await recipientsOf({ ToEmailAddress: 'bob@example.org' })).toEqual([
         [sent.MessageId, 'bob@example.org'],
         [campaignMessageId(taskId, 1, 1), 'bob@example.org'],
@@ -536,7 +584,14 @@ describe('Send task actions', () => {
 
     it('pages the rows of one ToEmailAddress across SendEmail mail and campaign mail, matching the address case-insensitively', async () => {
       const taskId = await startedTask();
-      const sent = ok(await api.call('SendEmail', { FromEmailAddress: SENDER, Destination: ['bob@example.org'], Subject: 'Hi', Template: { TemplateID: templateId, TemplateData: '{"name":"Bob"}' } }));
+      const sent = ok(
+        await api.call('SendEmail', {
+          FromEmailAddress: SENDER,
+          Destination: ['bob@example.org'],
+          Subject: 'Hi',
+          Template: { TemplateID: templateId, TemplateData: '{"name":"Bob"}' },
+        }),
+      );
       expect(await recipientsOf({ ToEmailAddress: 'bob@example.org', Offset: 0, Limit: 1 })).toEqual([[sent.MessageId, 'bob@example.org']]);
       expect(await recipientsOf({ ToEmailAddress: 'bob@example.org', Offset: 1, Limit: 1 })).toEqual([[campaignMessageId(taskId, 1, 1), 'bob@example.org']]);
       expect(await recipientsOf({ ToEmailAddress: 'bob@example.org', Offset: 2, Limit: 1 })).toEqual([]);
@@ -548,7 +603,12 @@ describe('Send task actions', () => {
 
     it('pages unfiltered results across SendEmail mail first and campaign mail after it', async () => {
       const sent = ok(
-        await api.call('SendEmail', { FromEmailAddress: SENDER, Destination: ['x1@example.net', 'x2@example.net'], Subject: 'Hi', Template: { TemplateID: templateId, TemplateData: '{"name":"X"}' } }),
+        await api.call('SendEmail', {
+          FromEmailAddress: SENDER,
+          Destination: ['x1@example.net', 'x2@example.net'],
+          Subject: 'Hi',
+          Template: { TemplateID: templateId, TemplateData: '{"name":"X"}' },
+        }),
       );
       const taskId = await startedTask();
       const all: [unknown, unknown][] = [
@@ -572,7 +632,9 @@ describe('Send task actions', () => {
       clock.advance(1000);
       const second = await startedTask();
       const rows = await recipientsOf({});
-      expect(rows.map(([id]) => id)).toEqual([0, 1, 2].map((i) => campaignMessageId(first, 1, i)).concat([0, 1, 2].map((i) => campaignMessageId(second, 1, i))));
+      expect(rows.map(([id]) => id)).toEqual(
+        [0, 1, 2].map((i) => campaignMessageId(first, 1, i)).concat([0, 1, 2].map((i) => campaignMessageId(second, 1, i))),
+      );
     });
 
     /** Three SendEmail messages (1, 2 and 3 recipients: 6 rows), then runs over the 3-recipient list and the 7-recipient list (10 rows). */
@@ -580,7 +642,14 @@ describe('Send task actions', () => {
       const destinations = [['x1@example.net'], ['x2@example.net', 'bob@example.org'], ['x3@example.net', 'x4@example.net', 'BOB@example.org']];
       const sent: string[] = [];
       for (const Destination of destinations) {
-        const res = ok(await api.call('SendEmail', { FromEmailAddress: SENDER, Destination, Subject: 'Hi', Template: { TemplateID: templateId, TemplateData: '{"name":"X"}' } }));
+        const res = ok(
+          await api.call('SendEmail', {
+            FromEmailAddress: SENDER,
+            Destination,
+            Subject: 'Hi',
+            Template: { TemplateID: templateId, TemplateData: '{"name":"X"}' },
+          }),
+        );
         sent.push(res.MessageId as string);
         clock.advance(1000);
       }
@@ -613,7 +682,9 @@ describe('Send task actions', () => {
       expect(bob).toHaveLength(4);
       for (const Limit of [1, 2, 3]) {
         for (let Offset = 0; Offset <= bob.length + 1; Offset++) {
-          expect(await recipientsOf({ ToEmailAddress: 'Bob@Example.org', Offset, Limit }), `Offset ${Offset} Limit ${Limit}`).toEqual(bob.slice(Offset, Offset + Limit));
+          expect(await recipientsOf({ ToEmailAddress: 'Bob@Example.org', Offset, Limit }), `Offset ${Offset} Limit ${Limit}`).toEqual(
+            bob.slice(Offset, Offset + Limit),
+          );
         }
       }
     });
@@ -635,7 +706,9 @@ describe('Send task actions', () => {
 
     it('answers a campaign MessageId with a ToEmailAddress only when that address is the one at its index', async () => {
       const { big } = await mixedDay();
-      expect(await recipientsOf({ MessageId: campaignMessageId(big, 1, 3), ToEmailAddress: 'DAVE@example.org' })).toEqual([[campaignMessageId(big, 1, 3), 'dave@example.org']]);
+      expect(await recipientsOf({ MessageId: campaignMessageId(big, 1, 3), ToEmailAddress: 'DAVE@example.org' })).toEqual([
+        [campaignMessageId(big, 1, 3), 'dave@example.org'],
+      ]);
       expect(await recipientsOf({ MessageId: campaignMessageId(big, 1, 3), ToEmailAddress: 'erin@example.org' })).toEqual([]);
       expect(await recipientsOf({ MessageId: campaignMessageId(big, 1, 3), Offset: 1 })).toEqual([]);
     });
@@ -690,8 +763,14 @@ describe('Send task actions', () => {
     it('shows UserUnsubscribed for a campaign recipient who unsubscribed from the sender', async () => {
       const taskId = await startedTask();
       await api.deps.suppressions.unsubscribe(SENDER, 'carol@example.org');
-      expect((await statusRows({ MessageId: campaignMessageId(taskId, 1, 2) }))[0]).toMatchObject({ ToEmailAddress: 'carol@example.org', UserUnsubscribed: true });
-      expect((await statusRows({ MessageId: campaignMessageId(taskId, 1, 0) }))[0]).toMatchObject({ ToEmailAddress: 'alice@example.org', UserUnsubscribed: false });
+      expect((await statusRows({ MessageId: campaignMessageId(taskId, 1, 2) }))[0]).toMatchObject({
+        ToEmailAddress: 'carol@example.org',
+        UserUnsubscribed: true,
+      });
+      expect((await statusRows({ MessageId: campaignMessageId(taskId, 1, 0) }))[0]).toMatchObject({
+        ToEmailAddress: 'alice@example.org',
+        UserUnsubscribed: false,
+      });
     });
 
     it('lists a run only under the day it started, not the day before', async () => {

@@ -31,7 +31,15 @@ describe('GetStatisticsReport', () => {
     clock = new ManualClock(NOW);
     api = await startApiHarness({ clock });
     await api.deps.statistics.record([
-      ...events(NOW - 2 * DAY, 'qcloud.com', 'gmail.com', { request: 1000, accepted: 999, delivered: 998, opened: 300, clicked: 199, bounce: 5, unsubscribe: 1 }),
+      ...events(NOW - 2 * DAY, 'qcloud.com', 'gmail.com', {
+        request: 1000,
+        accepted: 999,
+        delivered: 998,
+        opened: 300,
+        clicked: 199,
+        bounce: 5,
+        unsubscribe: 1,
+      }),
       ...events(NOW - 2 * DAY, 'qcloud.com', 'qq.com', { request: 10, accepted: 10, delivered: 9 }),
       ...events(NOW, 'other.org', 'gmail.com', { request: 3, accepted: 3 }),
     ]);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, startApiHarness } from './api-harness.ts';
 import type { TencentAnswer } from './api-harness.ts';
+import { type ApiHarness, startApiHarness } from './api-harness.ts';
 import { errorCode, ok } from './tencent-answer.ts';
 
 // One TemplateData rule for SendEmail, BatchSendEmail and receiver lists: the same data gets the
@@ -29,7 +29,10 @@ describe('one TemplateData rule set for SendEmail, BatchSendEmail and receiver l
     ok(await api.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' }));
     ok(await api.call('CreateEmailAddress', { EmailAddress: SENDER }));
     templateId = ok(
-      await api.call('CreateEmailTemplate', { TemplateName: 'code', TemplateContent: { Html: b64('<p>Hi {{name}}, your code is {{code}}</p>'), Text: b64('Hi {{name}}: {{code}}') } }),
+      await api.call('CreateEmailTemplate', {
+        TemplateName: 'code',
+        TemplateContent: { Html: b64('<p>Hi {{name}}, your code is {{code}}</p>'), Text: b64('Hi {{name}}: {{code}}') },
+      }),
     ).TemplateID as number;
     plainList = ok(await api.call('CreateReceiver', { ReceiversName: 'plain' })).ReceiverId as number;
     ok(await api.call('CreateReceiverDetail', { ReceiverId: plainList, Emails: ['alice@example.org'] }));
@@ -73,13 +76,29 @@ describe('one TemplateData rule set for SendEmail, BatchSendEmail and receiver l
     expect(Buffer.byteLength(full)).toBe(CAP);
     expect(await verdicts(full)).toEqual([undefined, undefined, undefined]);
     const over = dataOfBytes(CAP + 1);
-    expect(await verdicts(over)).toEqual(['FailedOperation.EmailContentToolarge', 'FailedOperation.EmailContentToolarge', 'InvalidParameterValue.TemplateDataLenLimit']);
+    expect(await verdicts(over)).toEqual([
+      'FailedOperation.EmailContentToolarge',
+      'FailedOperation.EmailContentToolarge',
+      'InvalidParameterValue.TemplateDataLenLimit',
+    ]);
   });
 
   it('refuses data that is not JSON, not an object, or holds a non-scalar value in all three', async () => {
-    expect(await verdicts('{name: Alice}')).toEqual(['FailedOperation.WrongContentJson', 'InvalidParameterValue.TemplateDataError', 'InvalidParameterValue.TemplateDataError']);
-    expect(await verdicts('')).toEqual(['FailedOperation.WrongContentJson', 'InvalidParameterValue.TemplateDataError', 'InvalidParameterValue.TemplateDataError']);
-    expect(await verdicts('["Alice"]')).toEqual(['InvalidParameterValue.TemplateDataError', 'InvalidParameterValue.TemplateDataError', 'InvalidParameterValue.TemplateDataError']);
+    expect(await verdicts('{name: Alice}')).toEqual([
+      'FailedOperation.WrongContentJson',
+      'InvalidParameterValue.TemplateDataError',
+      'InvalidParameterValue.TemplateDataError',
+    ]);
+    expect(await verdicts('')).toEqual([
+      'FailedOperation.WrongContentJson',
+      'InvalidParameterValue.TemplateDataError',
+      'InvalidParameterValue.TemplateDataError',
+    ]);
+    expect(await verdicts('["Alice"]')).toEqual([
+      'InvalidParameterValue.TemplateDataError',
+      'InvalidParameterValue.TemplateDataError',
+      'InvalidParameterValue.TemplateDataError',
+    ]);
     expect(await verdicts('{"name":{"first":"A"}}')).toEqual([
       'InvalidParameterValue.TemplateDataError',
       'InvalidParameterValue.TemplateDataError',
@@ -111,7 +130,13 @@ describe('one TemplateData rule set for SendEmail, BatchSendEmail and receiver l
     const send = await sendEmail(full, 'Hello {{nickname}}');
     expect(errorCode(send)).toBe('InvalidParameterValue');
     expect(send.body.Response.Error.Message).toContain('{{nickname}}');
-    const batch = await api.call('BatchSendEmail', { FromEmailAddress: SENDER, ReceiverId: plainList, Subject: 'Hello {{nickname}}', TaskType: 1, Template: { TemplateID: templateId, TemplateData: full } });
+    const batch = await api.call('BatchSendEmail', {
+      FromEmailAddress: SENDER,
+      ReceiverId: plainList,
+      Subject: 'Hello {{nickname}}',
+      TaskType: 1,
+      Template: { TemplateID: templateId, TemplateData: full },
+    });
     expect(errorCode(batch)).toBe('InvalidParameterValue.TemplateNotMatchData');
   });
 
@@ -143,7 +168,12 @@ describe('the default TemplateData caps', () => {
       ok(await api.call('CreateEmailAddress', { EmailAddress: SENDER }));
       const templateId = ok(await api.call('CreateEmailTemplate', { TemplateName: 't', TemplateContent: { Text: b64('Hi {{name}}') } })).TemplateID as number;
       const send = (TemplateData: string) =>
-        api.call('SendEmail', { FromEmailAddress: SENDER, Destination: ['alice@example.org'], Subject: 'Hi', Template: { TemplateID: templateId, TemplateData } });
+        api.call('SendEmail', {
+          FromEmailAddress: SENDER,
+          Destination: ['alice@example.org'],
+          Subject: 'Hi',
+          Template: { TemplateID: templateId, TemplateData },
+        });
       expect(ok(await send(dataOfBytes(65_536))).MessageId).toEqual(expect.any(String));
       const refused = await send(dataOfBytes(65_537));
       expect(errorCode(refused)).toBe('FailedOperation.EmailContentToolarge');

@@ -1,6 +1,6 @@
 import { createUnsubscribeToken } from '@postmill/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, type TencentAnswer, startApiHarness } from './api-harness.ts';
+import { type ApiHarness, startApiHarness, type TencentAnswer } from './api-harness.ts';
 
 /** An answer read by hand, with the headers the harness does not expose. */
 interface RawAnswer {

@@ -76,7 +76,7 @@ export const envSchema = z.object({
   // Unset: each dialect's own default (TC3: off, as Tencent serves identical requests).
   API_REPLAY_PROTECTION: z.enum(['on', 'off']).optional(),
   IDEMPOTENCY_WINDOW_SECONDS: int(24 * 60 * 60),
-  DATA_DIR: z.string().default(".postmill"),
+  DATA_DIR: z.string().default('.postmill'),
   SCHEDULE_TIMEZONE: z
     .string()
     .default('Asia/Shanghai')

@@ -65,16 +65,32 @@ describe('parseConfig', () => {
   });
 
   it('reads the tencent-ses transport settings', () => {
-    const c = parseConfig({ MAIL_TRANSPORT: 'tencent-ses', TENCENT_SES_SECRET_ID: 'id', TENCENT_SES_SECRET_KEY: 'key', TENCENT_SES_ENDPOINT: 'http://127.0.0.1:9000/' });
+    const c = parseConfig({
+      MAIL_TRANSPORT: 'tencent-ses',
+      TENCENT_SES_SECRET_ID: 'id',
+      TENCENT_SES_SECRET_KEY: 'key',
+      TENCENT_SES_ENDPOINT: 'http://127.0.0.1:9000/',
+    });
     expect(c.transport).toMatchObject({ kind: 'tencent-ses', endpoint: 'http://127.0.0.1:9000', region: 'ap-guangzhou' });
   });
 
   it('reads the aliyun-dm transport settings: the endpoint from the region unless ALIYUN_DM_ENDPOINT is set, and the tag when given', () => {
     const creds = { MAIL_TRANSPORT: 'aliyun-dm', ALIYUN_DM_ACCESS_KEY_ID: 'LTAIid', ALIYUN_DM_ACCESS_KEY_SECRET: 'secret' };
-    expect(parseConfig(creds).transport).toEqual({ kind: 'aliyun-dm', endpoint: 'https://dm.aliyuncs.com', accessKeyId: 'LTAIid', accessKeySecret: 'secret', timeoutMs: 10_000 });
+    expect(parseConfig(creds).transport).toEqual({
+      kind: 'aliyun-dm',
+      endpoint: 'https://dm.aliyuncs.com',
+      accessKeyId: 'LTAIid',
+      accessKeySecret: 'secret',
+      timeoutMs: 10_000,
+    });
     expect(parseConfig({ ...creds, ALIYUN_DM_REGION: 'ap-southeast-1' }).transport).toMatchObject({ endpoint: 'https://dm.ap-southeast-1.aliyuncs.com' });
-    expect(parseConfig({ ...creds, ALIYUN_DM_REGION: 'ap-southeast-1', ALIYUN_DM_ENDPOINT: 'http://127.0.0.1:9001/' }).transport).toMatchObject({ endpoint: 'http://127.0.0.1:9001' });
-    expect(parseConfig({ ...creds, ALIYUN_DM_TAG_NAME: 'spring_2025', PROVIDER_TIMEOUT_MS: '3000' }).transport).toMatchObject({ tagName: 'spring_2025', timeoutMs: 3000 });
+    expect(parseConfig({ ...creds, ALIYUN_DM_REGION: 'ap-southeast-1', ALIYUN_DM_ENDPOINT: 'http://127.0.0.1:9001/' }).transport).toMatchObject({
+      endpoint: 'http://127.0.0.1:9001',
+    });
+    expect(parseConfig({ ...creds, ALIYUN_DM_TAG_NAME: 'spring_2025', PROVIDER_TIMEOUT_MS: '3000' }).transport).toMatchObject({
+      tagName: 'spring_2025',
+      timeoutMs: 3000,
+    });
   });
 
   it('names each missing DirectMail credential in one line when MAIL_TRANSPORT=aliyun-dm, and refuses a malformed region or tag', () => {
@@ -91,7 +107,9 @@ describe('parseConfig', () => {
       'ALIYUN_DM_ACCESS_KEY_ID: required when MAIL_TRANSPORT=aliyun-dm',
       'ALIYUN_DM_ACCESS_KEY_SECRET: required when MAIL_TRANSPORT=aliyun-dm',
     ]);
-    expect(problems({ MAIL_TRANSPORT: 'aliyun-dm', ALIYUN_DM_ACCESS_KEY_ID: 'LTAIid' })).toEqual(['ALIYUN_DM_ACCESS_KEY_SECRET: required when MAIL_TRANSPORT=aliyun-dm']);
+    expect(problems({ MAIL_TRANSPORT: 'aliyun-dm', ALIYUN_DM_ACCESS_KEY_ID: 'LTAIid' })).toEqual([
+      'ALIYUN_DM_ACCESS_KEY_SECRET: required when MAIL_TRANSPORT=aliyun-dm',
+    ]);
     expect(problems({ ALIYUN_DM_REGION: 'Hangzhou' })).toEqual(['ALIYUN_DM_REGION: an Alibaba Cloud region id such as cn-hangzhou']);
     expect(problems({ ALIYUN_DM_TAG_NAME: 'two words' })).toEqual(['ALIYUN_DM_TAG_NAME: 1 to 128 letters, digits, _ or - (a DirectMail tag)']);
     expect(problems({})).toEqual([]);
@@ -99,7 +117,12 @@ describe('parseConfig', () => {
 
   it('keeps the dashboard off without credentials and read-only unless writes are turned on', () => {
     expect(parseConfig({}).dashboard.enabled).toBe(false);
-    expect(parseConfig({ DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'pw' }).dashboard).toEqual({ enabled: true, username: 'ops', password: 'pw', allowWrites: false });
+    expect(parseConfig({ DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'pw' }).dashboard).toEqual({
+      enabled: true,
+      username: 'ops',
+      password: 'pw',
+      allowWrites: false,
+    });
     expect(parseConfig({ DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'pw', DASHBOARD_ALLOW_WRITES: 'true' }).dashboard).toMatchObject({ allowWrites: true });
     expect(() => parseConfig({ DASHBOARD_USERNAME: 'ops' })).toThrow(/DASHBOARD_PASSWORD/u);
   });

@@ -1,6 +1,6 @@
 import { DEFAULT_RETRY_POLICY, type Limits, type RetryPolicyOptions, TENCENT_LIMITS, type TransportKind } from '@postmill/core';
 import { envSchema } from './config-schema.ts';
-import { type SendRate, resolveSendRate } from './send-rate.ts';
+import { resolveSendRate, type SendRate } from './send-rate.ts';
 
 /** Transport settings; only the selected transport's block is present. */
 export type TransportConfig =
@@ -137,7 +137,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   return {
     redis: {
       url: e.REDIS_URL,
-      clusterNodes: e.REDIS_CLUSTER_NODES ? e.REDIS_CLUSTER_NODES.split(',').map((s) => s.trim()).filter(Boolean) : [],
+      clusterNodes: e.REDIS_CLUSTER_NODES
+        ? e.REDIS_CLUSTER_NODES.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
       prefix: e.REDIS_PREFIX,
     },
     http: { host: e.HOST, port: e.PORT, publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/u, '') },

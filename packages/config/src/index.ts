@@ -1,4 +1,4 @@
+export { ConfigError, type PostmillConfig, parseConfig, type TransportConfig } from './config.ts';
 export { envSchema, type RawEnv } from './config-schema.ts';
-export { type PostmillConfig, type TransportConfig, ConfigError, parseConfig } from './config.ts';
 export { loadConfigOrExit } from './load-config.ts';
-export { type RateValue, type SendRate, TRANSPORT_RATES, resolveSendRate } from './send-rate.ts';
+export { type RateValue, resolveSendRate, type SendRate, TRANSPORT_RATES } from './send-rate.ts';

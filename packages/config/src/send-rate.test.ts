@@ -22,7 +22,13 @@ describe('send rate per transport', () => {
   });
 
   it("reads the selected transport's own variable and ignores the other transports' variables", () => {
-    const all = { TENCENT_SES_RATE_PER_SECOND: '50', ALIYUN_DM_RATE_PER_SECOND: '30', SMTP_RATE_PER_SECOND: '14', OUTBOX_RATE_PER_SECOND: '300', NULL_RATE_PER_SECOND: '7' };
+    const all = {
+      TENCENT_SES_RATE_PER_SECOND: '50',
+      ALIYUN_DM_RATE_PER_SECOND: '30',
+      SMTP_RATE_PER_SECOND: '14',
+      OUTBOX_RATE_PER_SECOND: '300',
+      NULL_RATE_PER_SECOND: '7',
+    };
     expect(rateOf({ ...transports['tencent-ses'], ...all })).toEqual({ perSecond: 50, setting: 'TENCENT_SES_RATE_PER_SECOND', isDefault: false });
     expect(rateOf({ ...transports['aliyun-dm'], ...all })).toEqual({ perSecond: 30, setting: 'ALIYUN_DM_RATE_PER_SECOND', isDefault: false });
     expect(rateOf({ ...transports.smtp, ...all })).toEqual({ perSecond: 14, setting: 'SMTP_RATE_PER_SECOND', isDefault: false });
@@ -32,7 +38,9 @@ describe('send rate per transport', () => {
 
   it("lets SEND_RATE_PER_SECOND override every transport's own variable and default, as it did before per-transport settings", () => {
     for (const env of Object.values(transports)) {
-      expect(rateOf({ ...env, SEND_RATE_PER_SECOND: '20', TENCENT_SES_RATE_PER_SECOND: '50', SMTP_RATE_PER_SECOND: '14', OUTBOX_RATE_PER_SECOND: '3' })).toEqual({
+      expect(
+        rateOf({ ...env, SEND_RATE_PER_SECOND: '20', TENCENT_SES_RATE_PER_SECOND: '50', SMTP_RATE_PER_SECOND: '14', OUTBOX_RATE_PER_SECOND: '3' }),
+      ).toEqual({
         perSecond: 20,
         setting: 'SEND_RATE_PER_SECOND',
         isDefault: false,
@@ -43,9 +51,17 @@ describe('send rate per transport', () => {
   it('reads 0 and unlimited (any case, spaces trimmed) as no limit, fractions as they are, and an empty value as unset', () => {
     expect(rateOf({ ...transports['tencent-ses'], TENCENT_SES_RATE_PER_SECOND: '0' }).perSecond).toBe('unlimited');
     expect(rateOf({ ...transports.smtp, SMTP_RATE_PER_SECOND: ' Unlimited ' }).perSecond).toBe('unlimited');
-    expect(rateOf({ ...transports.smtp, SEND_RATE_PER_SECOND: 'UNLIMITED', SMTP_RATE_PER_SECOND: '14' })).toEqual({ perSecond: 'unlimited', setting: 'SEND_RATE_PER_SECOND', isDefault: false });
+    expect(rateOf({ ...transports.smtp, SEND_RATE_PER_SECOND: 'UNLIMITED', SMTP_RATE_PER_SECOND: '14' })).toEqual({
+      perSecond: 'unlimited',
+      setting: 'SEND_RATE_PER_SECOND',
+      isDefault: false,
+    });
     expect(rateOf({ ...transports.smtp, SMTP_RATE_PER_SECOND: '0.5' }).perSecond).toBe(0.5);
-    expect(rateOf({ ...transports.smtp, SEND_RATE_PER_SECOND: '', SMTP_RATE_PER_SECOND: '' })).toEqual({ perSecond: 100, setting: 'SMTP_RATE_PER_SECOND', isDefault: true });
+    expect(rateOf({ ...transports.smtp, SEND_RATE_PER_SECOND: '', SMTP_RATE_PER_SECOND: '' })).toEqual({
+      perSecond: 100,
+      setting: 'SMTP_RATE_PER_SECOND',
+      isDefault: true,
+    });
   });
 
   it('refuses a negative, non-numeric or infinite rate, naming the variable', () => {

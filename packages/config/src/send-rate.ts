@@ -63,5 +63,7 @@ export function resolveSendRate(
   if (values.override !== undefined) return { perSecond: values.override, setting: 'SEND_RATE_PER_SECOND', isDefault: false };
   const own = TRANSPORT_RATES[transport];
   const set = values.perTransport[transport];
-  return set === undefined ? { perSecond: own.defaultPerSecond, setting: own.setting, isDefault: true } : { perSecond: set, setting: own.setting, isDefault: false };
+  return set === undefined
+    ? { perSecond: own.defaultPerSecond, setting: own.setting, isDefault: true }
+    : { perSecond: set, setting: own.setting, isDefault: false };
 }

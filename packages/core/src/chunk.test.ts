@@ -5,7 +5,11 @@ describe('chunk', () => {
   it('splits into groups of at most size, keeping order and dropping nothing', () => {
     const items = Array.from({ length: 11 }, (_, i) => i);
     const groups = chunk(items, 4);
-    expect(groups).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10]]);
+    expect(groups).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9, 10],
+    ]);
     expect(groups.flat()).toEqual(items);
   });
 

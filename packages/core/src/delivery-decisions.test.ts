@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { decideOnError, decideOnOutcomes, nextDueAt, type PlanInput, planDelivery } from './delivery-decisions.ts';
 import { DeliveryRefusal } from './delivery-refusal.ts';
-import { decideOnError, decideOnOutcomes, nextDueAt, planDelivery, type PlanInput } from './delivery-decisions.ts';
 import type { RecipientOutcome } from './mail-message.ts';
-import { type ProviderFailureKind, ProviderError } from './provider-error.ts';
+import { ProviderError, type ProviderFailureKind } from './provider-error.ts';
 import type { RecipientState } from './recipient-state.ts';
 import type { RetryPolicyOptions } from './retry-policy.ts';
 
@@ -103,7 +103,14 @@ describe('planDelivery', () => {
   });
 
   it('plans a deferred recipient only once its time has come', () => {
-    const deferredUntil = (until: number): RecipientState => ({ state: 'deferred', at: NOW - 10, until, code: 'FailedOperation.FrequencyLimit', message: 'slow down', backoffs: 1 });
+    const deferredUntil = (until: number): RecipientState => ({
+      state: 'deferred',
+      at: NOW - 10,
+      until,
+      code: 'FailedOperation.FrequencyLimit',
+      message: 'slow down',
+      backoffs: 1,
+    });
     const states = new Map<string, RecipientState>([
       ['later@example.com', deferredUntil(NOW + 1)],
       ['due@example.com', deferredUntil(NOW)],
@@ -151,13 +158,25 @@ describe('planDelivery', () => {
 
 describe('decideOnError', () => {
   const recipients = ['a@example.com', 'b@other.example'];
-  const ctx = (finalAttempt = false, states: ReadonlyMap<string, RecipientState> = allQueued(recipients)) => ({ states, nowMs: NOW, policy, finalAttempt, throttles: 0 });
+  const ctx = (finalAttempt = false, states: ReadonlyMap<string, RecipientState> = allQueued(recipients)) => ({
+    states,
+    nowMs: NOW,
+    policy,
+    finalAttempt,
+    throttles: 0,
+  });
 
   it('fails every recipient of the request for good after a permanent error, keeping its code', () => {
     const d = decideOnError(recipients, err('FailedOperation.IncorrectEmail'), ctx());
     expect(d.followUp).toEqual({ kind: 'continue' });
     for (const r of recipients) {
-      expect(d.updates.get(r)).toEqual({ state: 'failed', at: NOW, code: 'FailedOperation.IncorrectEmail', message: 'provider said FailedOperation.IncorrectEmail', transient: false });
+      expect(d.updates.get(r)).toEqual({
+        state: 'failed',
+        at: NOW,
+        code: 'FailedOperation.IncorrectEmail',
+        message: 'provider said FailedOperation.IncorrectEmail',
+        transient: false,
+      });
     }
   });
 
@@ -178,7 +197,13 @@ describe('decideOnError', () => {
     const last = decideOnError(recipients, throttling, { ...ctx(true), throttles: 3 });
     expect(last.followUp).toEqual({ kind: 'continue' });
     for (const r of recipients) {
-      expect(last.updates.get(r)).toEqual({ state: 'failed', at: NOW, code: 'RequestLimitExceeded', message: 'provider said RequestLimitExceeded', transient: true });
+      expect(last.updates.get(r)).toEqual({
+        state: 'failed',
+        at: NOW,
+        code: 'RequestLimitExceeded',
+        message: 'provider said RequestLimitExceeded',
+        transient: true,
+      });
     }
   });
 
@@ -208,7 +233,13 @@ describe('decideOnError', () => {
   });
 
   it('treats every throttling kind the same at the bound (HTTP 429, SMTP 421/451/454, RequestLimitExceeded.*)', () => {
-    const answers = [err('HTTP.429', { httpStatus: 429 }), err('SMTP.421', { smtpCode: 421 }), err('SMTP.451', { smtpCode: 451 }), err('SMTP.454', { smtpCode: 454 }), err('RequestLimitExceeded.IPLimitExceeded')];
+    const answers = [
+      err('HTTP.429', { httpStatus: 429 }),
+      err('SMTP.421', { smtpCode: 421 }),
+      err('SMTP.451', { smtpCode: 451 }),
+      err('SMTP.454', { smtpCode: 454 }),
+      err('RequestLimitExceeded.IPLimitExceeded'),
+    ];
     for (const a of answers) {
       expect(decideOnError(recipients, a, { ...ctx(false), throttles: 2 }).followUp.kind).toBe('throttle');
       expect(decideOnError(recipients, a, { ...ctx(false), throttles: 3 }).followUp.kind).toBe('retry');
@@ -229,7 +260,12 @@ describe('decideOnError', () => {
   it('holds each recipient domain after FailedOperation.TemporaryBlocked and defers its recipients to the end of the hold', () => {
     const d = decideOnError(recipients, err('FailedOperation.TemporaryBlocked'), ctx());
     const until = NOW + 600_000;
-    expect(d.holds).toEqual(new Map([['example.com', until], ['other.example', until]]));
+    expect(d.holds).toEqual(
+      new Map([
+        ['example.com', until],
+        ['other.example', until],
+      ]),
+    );
     expect(d.updates.get('a@example.com')).toMatchObject({ state: 'deferred', until, code: 'FailedOperation.TemporaryBlocked', backoffs: 0 });
     expect(d.followUp).toEqual({ kind: 'continue' });
   });

@@ -1,10 +1,10 @@
 import { chunk } from './chunk.ts';
+import { DeliveryRefusal } from './delivery-refusal.ts';
 import { domainOf, uniqueAddresses } from './email-address.ts';
 import type { RecipientOutcome } from './mail-message.ts';
-import { DeliveryRefusal } from './delivery-refusal.ts';
 import type { ProviderError } from './provider-error.ts';
-import { type RecipientState, isDue } from './recipient-state.ts';
-import { type Disposition, type RetryPolicyOptions, classifyProviderError, recipientBackoffMs, transientBackoffMs } from './retry-policy.ts';
+import { isDue, type RecipientState } from './recipient-state.ts';
+import { classifyProviderError, type Disposition, type RetryPolicyOptions, recipientBackoffMs, transientBackoffMs } from './retry-policy.ts';
 
 /** Inputs to planning one run of a message's delivery. */
 export interface PlanInput {
@@ -166,7 +166,10 @@ export function decideOnError(recipients: readonly string[], err: ProviderError,
       for (const r of recipients) {
         const n = priorBackoffs(ctx.states.get(r)) + 1;
         const wait = recipientBackoffMs(n, ctx.policy);
-        updates.set(r, wait === undefined ? failed(ctx.nowMs, err, true) : deferred(ctx.states.get(r), ctx.nowMs, ctx.nowMs + wait, err.code, err.message, true));
+        updates.set(
+          r,
+          wait === undefined ? failed(ctx.nowMs, err, true) : deferred(ctx.states.get(r), ctx.nowMs, ctx.nowMs + wait, err.code, err.message, true),
+        );
       }
       return { updates, holds, followUp: { kind: 'continue' } };
     case 'transient':
@@ -211,7 +214,10 @@ export function decideOnOutcomes(
           : n > ctx.policy.maxRecipientBackoffs
             ? undefined
             : transientBackoffMs(n, ctx.policy, ctx.random);
-      updates.set(o.recipient, wait === undefined ? failed(ctx.nowMs, o.error, true) : deferred(prev, ctx.nowMs, ctx.nowMs + wait, o.error.code, o.error.message, true));
+      updates.set(
+        o.recipient,
+        wait === undefined ? failed(ctx.nowMs, o.error, true) : deferred(prev, ctx.nowMs, ctx.nowMs + wait, o.error.code, o.error.message, true),
+      );
     }
   }
   return { updates, holds, followUp: { kind: 'continue' } };

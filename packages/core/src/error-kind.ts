@@ -91,7 +91,7 @@ export interface ErrorContexts {
   'missing-content': { readonly field: string };
   'template-data-invalid': { readonly problem: TemplateDataProblem; readonly missingVariables?: readonly string[] };
   'receiver-entries-refused': { readonly receiverId: number; readonly refusal: ReceiverRefusal; readonly refused: number };
-  'unsupported': { readonly feature: string; readonly field?: string };
+  unsupported: { readonly feature: string; readonly field?: string };
   'limit-exceeded': { readonly limit: LimitName; readonly max: number; readonly count?: number };
   'template-not-found': { readonly templateId: number };
   'sender-not-found': { readonly address: string };

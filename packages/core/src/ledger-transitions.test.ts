@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunCode } from './campaign/run-ledger-codes.ts';
-import { LEDGER_TRANSITIONS, canLedgerTransition, ledgerTransitionsLua } from './ledger-transitions.ts';
+import { canLedgerTransition, LEDGER_TRANSITIONS, ledgerTransitionsLua } from './ledger-transitions.ts';
 import { canTransition } from './recipient-state.ts';
 
 describe('the ledger transition table', () => {

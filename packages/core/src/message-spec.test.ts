@@ -8,6 +8,10 @@ describe('specRecipients', () => {
   });
 
   it('keeps the first spelling in To, Cc, Bcc order and every distinct mailbox in that order', () => {
-    expect(specRecipients({ to: ['ann@y.com'], cc: ['CAT@z.com', 'Ann@y.com'], bcc: ['cat@z.com', 'dan@z.com'] })).toEqual(['ann@y.com', 'CAT@z.com', 'dan@z.com']);
+    expect(specRecipients({ to: ['ann@y.com'], cc: ['CAT@z.com', 'Ann@y.com'], bcc: ['cat@z.com', 'dan@z.com'] })).toEqual([
+      'ann@y.com',
+      'CAT@z.com',
+      'dan@z.com',
+    ]);
   });
 });

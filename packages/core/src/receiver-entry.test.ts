@@ -33,18 +33,23 @@ describe('validateReceiverEntry', () => {
   });
 
   it('refuses data that is not a JSON object of scalars with TemplateDataError', () => {
-    for (const bad of ['', 'nope', '[1,2]', '"text"', 'null', '{"a":null}', '{"a":{"b":1}}', '{"a":[1]}']) expect(reason('a@x.com', bad)).toBe('TemplateDataError');
+    for (const bad of ['', 'nope', '[1,2]', '"text"', 'null', '{"a":null}', '{"a":{"b":1}}', '{"a":[1]}'])
+      expect(reason('a@x.com', bad)).toBe('TemplateDataError');
   });
 
   it('refuses data over the byte limit (UTF-8 bytes of the string as given) with TemplateDataLenLimit', () => {
     const small = { maxTemplateDataBytes: 20 };
     expect(validateReceiverEntry({ email: 'a@x.com', templateData: `{"n":"${'x'.repeat(12)}"}` }, small).ok).toBe(true);
     // 6 three-byte characters make 18 bytes although only 6 characters.
-    expect(validateReceiverEntry({ email: 'a@x.com', templateData: `{"n":"${'通'.repeat(6)}"}` }, small)).toMatchObject({ ok: false, reason: 'TemplateDataLenLimit' });
+    expect(validateReceiverEntry({ email: 'a@x.com', templateData: `{"n":"${'通'.repeat(6)}"}` }, small)).toMatchObject({
+      ok: false,
+      reason: 'TemplateDataLenLimit',
+    });
   });
 
   it('refuses markup in a value with InValidTemplateData but lets a lone "<" through', () => {
-    for (const bad of ['{"a":"<b>hi</b>"}', '{"a":"x</p>"}', '{"a":"<!-- c -->"}', '{"a":"<script>"}']) expect(reason('a@x.com', bad)).toBe('InValidTemplateData');
+    for (const bad of ['{"a":"<b>hi</b>"}', '{"a":"x</p>"}', '{"a":"<!-- c -->"}', '{"a":"<script>"}'])
+      expect(reason('a@x.com', bad)).toBe('InValidTemplateData');
     expect(reason('a@x.com', '{"a":"1 < 2 and 3 <= 4"}')).toBeUndefined();
   });
 
@@ -59,7 +64,11 @@ describe('validateReceiverEntry', () => {
 
   it('names the size and the limit with its setting in a TemplateDataLenLimit message', () => {
     const v = validateReceiverEntry({ email: 'a@x.com', templateData: `{"n":"${'x'.repeat(1016)}"}` }, rules);
-    expect(v).toEqual({ ok: false, reason: 'TemplateDataLenLimit', message: 'TemplateData is 1,024 bytes; the limit is 800 (RECEIVER_TEMPLATE_DATA_MAX_BYTES)' });
+    expect(v).toEqual({
+      ok: false,
+      reason: 'TemplateDataLenLimit',
+      message: 'TemplateData is 1,024 bytes; the limit is 800 (RECEIVER_TEMPLATE_DATA_MAX_BYTES)',
+    });
   });
 
   it('names the missing and unexpected variables and the ones the list expects in a TemplateDataInconsistent message', () => {

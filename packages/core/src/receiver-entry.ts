@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { addressKey, isValidEmail, normalizeEmail } from './email-address.ts';
-import { type TemplateDataRefusal, parseTemplateData } from './template.ts';
+import { parseTemplateData, type TemplateDataRefusal } from './template.ts';
 
 /** Why one uploaded receiver entry was refused; each maps to one Tencent error code. */
 export type ReceiverRefusal =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ProviderFailureKind, ProviderError } from './provider-error.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions, classifyProviderError, recipientBackoffMs, transientBackoffMs } from './retry-policy.ts';
+import { ProviderError, type ProviderFailureKind } from './provider-error.ts';
+import { classifyProviderError, DEFAULT_RETRY_POLICY, type RetryPolicyOptions, recipientBackoffMs, transientBackoffMs } from './retry-policy.ts';
 
 const policy: RetryPolicyOptions = {
   domainHoldMs: 600_000,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderTemplate, sanitizeHeaderValue, templateVariables, missingTemplateVariables, parseTemplateData } from './template.ts';
+import { escapeHtml, missingTemplateVariables, parseTemplateData, renderTemplate, sanitizeHeaderValue, templateVariables } from './template.ts';
 
 describe('escapeHtml', () => {
   it('escapes every HTML-significant character: & < > " and \'', () => {
@@ -76,7 +76,11 @@ describe('parseTemplateData (the one rule of SendEmail, BatchSendEmail and recei
   };
 
   it('gives the variables as strings in the given order, numbers and booleans stringified', () => {
-    expect(parseTemplateData('{"name":"Ann","age":12,"vip":true}', rules)).toEqual({ ok: true, data: { name: 'Ann', age: '12', vip: 'true' }, keys: ['name', 'age', 'vip'] });
+    expect(parseTemplateData('{"name":"Ann","age":12,"vip":true}', rules)).toEqual({
+      ok: true,
+      data: { name: 'Ann', age: '12', vip: 'true' },
+      keys: ['name', 'age', 'vip'],
+    });
   });
 
   it('keeps a "__proto__" variable as an own variable', () => {

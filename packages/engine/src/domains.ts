@@ -5,7 +5,8 @@ import type { EngineDeps } from './engine-deps.ts';
 import { checkPageLimit } from './page-limit.ts';
 
 function checkDomain(name: string): string {
-  if (!isValidDomain(name)) throw new EngineError('invalid-input', (f) => `${f('domain')} is not a valid domain name: "${name}".`, { context: { field: 'domain' } });
+  if (!isValidDomain(name))
+    throw new EngineError('invalid-input', (f) => `${f('domain')} is not a valid domain name: "${name}".`, { context: { field: 'domain' } });
   return name.toLowerCase();
 }
 

@@ -1,10 +1,8 @@
+export type { CampaignListQuery, CampaignOperations, CreateCampaignInput } from './campaign-operations.ts';
+export { createEngine } from './create-engine.ts';
+export type { CreateDomainInput, DomainOperations } from './domain-operations.ts';
 export type { Engine } from './engine.ts';
 export type { EngineDeps } from './engine-deps.ts';
-export { createEngine } from './create-engine.ts';
-export { MAX_SENDER_NAME_LENGTH } from './senders.ts';
-export { MAX_TEMPLATE_NAME_LENGTH } from './templates.ts';
-export { MAX_RECEIVER_NAME_LENGTH, MAX_RECEIVER_DESC_LENGTH } from './receiver-lists.ts';
-export { IDEMPOTENCY_PENDING_MS } from './messages/accept-once.ts';
 export type {
   AcceptMessageInput,
   AcceptOptions,
@@ -14,10 +12,12 @@ export type {
   MessageOperations,
   TemplateContent,
 } from './message-operations.ts';
-export type { CampaignListQuery, CampaignOperations, CreateCampaignInput } from './campaign-operations.ts';
-export type { CreateDomainInput, DomainOperations } from './domain-operations.ts';
-export type { SenderOperations } from './sender-operations.ts';
-export type { TemplateInput, TemplateOperations } from './template-operations.ts';
+export { IDEMPOTENCY_PENDING_MS } from './messages/accept-once.ts';
 export type { ReceiverDetailsInput, ReceiverEntryInput, ReceiverListOperations } from './receiver-list-operations.ts';
-export type { SuppressionOperations } from './suppression-operations.ts';
+export { MAX_RECEIVER_DESC_LENGTH, MAX_RECEIVER_NAME_LENGTH } from './receiver-lists.ts';
+export type { SenderOperations } from './sender-operations.ts';
+export { MAX_SENDER_NAME_LENGTH } from './senders.ts';
 export type { StatisticsOperations, StatisticsReportInput } from './statistics-operations.ts';
+export type { SuppressionOperations } from './suppression-operations.ts';
+export type { TemplateInput, TemplateOperations } from './template-operations.ts';
+export { MAX_TEMPLATE_NAME_LENGTH } from './templates.ts';

@@ -61,9 +61,13 @@ export function receiverListOperations(deps: EngineDeps): ReceiverListOperations
       }
       const desc = input.desc ?? '';
       if ([...desc].length > MAX_RECEIVER_DESC_LENGTH || SPECIAL.test(desc)) {
-        throw new EngineError('invalid-input', (f) => `${f('receiverList.desc')} has at most ${MAX_RECEIVER_DESC_LENGTH} characters, without control characters, '<' or '>'.`, {
-          context: { field: 'receiverList.desc' },
-        });
+        throw new EngineError(
+          'invalid-input',
+          (f) => `${f('receiverList.desc')} has at most ${MAX_RECEIVER_DESC_LENGTH} characters, without control characters, '<' or '>'.`,
+          {
+            context: { field: 'receiverList.desc' },
+          },
+        );
       }
       return deps.receivers.create({ name, desc });
     },

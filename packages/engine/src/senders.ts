@@ -1,4 +1,4 @@
-import { EngineError, domainOf, isValidEmail } from '@postmill/core';
+import { domainOf, EngineError, isValidEmail } from '@postmill/core';
 import type { EngineDeps } from './engine-deps.ts';
 import type { SenderOperations } from './sender-operations.ts';
 

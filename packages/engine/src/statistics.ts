@@ -1,4 +1,4 @@
-import { EngineError, calendarDate, isCalendarDate, isValidDomain } from '@postmill/core';
+import { calendarDate, EngineError, isCalendarDate, isValidDomain } from '@postmill/core';
 import type { EngineDeps } from './engine-deps.ts';
 import type { StatisticsOperations } from './statistics-operations.ts';
 
@@ -8,7 +8,8 @@ const DAY_MS = 86_400_000;
 function domainFilter(value: string | undefined, field: 'senderDomain' | 'recipientDomain'): string | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const domain = value.trim().toLowerCase();
-  if (!isValidDomain(domain)) throw new EngineError('invalid-input', (f) => `${f(field)} must be a domain such as gmail.com, got "${value}".`, { context: { field } });
+  if (!isValidDomain(domain))
+    throw new EngineError('invalid-input', (f) => `${f(field)} must be a domain such as gmail.com, got "${value}".`, { context: { field } });
   return domain;
 }
 
@@ -30,7 +31,9 @@ export function statisticsOperations(deps: EngineDeps): StatisticsOperations {
       }
       const { startDate: start, endDate: end } = input;
       if (end < start) {
-        throw new EngineError('invalid-date', (f) => `${f('endDate')} ${end} is before ${f('startDate')} ${start}.`, { context: { field: 'endDate', problem: 'order' } });
+        throw new EngineError('invalid-date', (f) => `${f('endDate')} ${end} is before ${f('startDate')} ${start}.`, {
+          context: { field: 'endDate', problem: 'order' },
+        });
       }
       const retentionDays = deps.statistics.retentionDays;
       const oldest = calendarDate(deps.clock.now() - retentionDays * DAY_MS, deps.timeZone);
@@ -41,14 +44,20 @@ export function statisticsOperations(deps: EngineDeps): StatisticsOperations {
       }
       const days = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS + 1;
       if (days > retentionDays + 1) {
-        throw new EngineError('invalid-date', `A report covers at most ${retentionDays + 1} days, got ${days}.`, { context: { field: 'endDate', problem: 'range' } });
+        throw new EngineError('invalid-date', `A report covers at most ${retentionDays + 1} days, got ${days}.`, {
+          context: { field: 'endDate', problem: 'range' },
+        });
       }
       const domain = domainFilter(input.senderDomain, 'senderDomain');
       const receivingMailboxType = domainFilter(input.recipientDomain, 'recipientDomain');
       if (input.tag !== undefined && receivingMailboxType) {
-        throw new EngineError('invalid-input', (f) => `Tagged statistics are not kept by recipient domain: give ${f('tag')} or ${f('recipientDomain')}, not both.`, {
-          context: { field: 'tag' },
-        });
+        throw new EngineError(
+          'invalid-input',
+          (f) => `Tagged statistics are not kept by recipient domain: give ${f('tag')} or ${f('recipientDomain')}, not both.`,
+          {
+            context: { field: 'tag' },
+          },
+        );
       }
       return deps.statistics.report({
         startDate: start,

@@ -6,7 +6,8 @@ import type { SuppressionOperations } from './suppression-operations.ts';
 // Both batch operations share the upload bounds of receiver lists: at least one address, at most
 // `maxReceiverUpload`.
 function checkEmailBatch(emails: readonly string[], max: number): void {
-  if (emails.length === 0) throw new EngineError('missing-parameter', (f) => `${f('emails')} must contain at least one address.`, { context: { field: 'emails' } });
+  if (emails.length === 0)
+    throw new EngineError('missing-parameter', (f) => `${f('emails')} must contain at least one address.`, { context: { field: 'emails' } });
   if (emails.length > max) {
     throw new EngineError('limit-exceeded', (f) => `${f('emails')} may contain at most ${max} addresses, got ${emails.length}.`, {
       context: { limit: 'batch-size', max, count: emails.length },

@@ -1,4 +1,4 @@
-import { EngineError, decodeBase64Text } from '@postmill/core';
+import { decodeBase64Text, EngineError } from '@postmill/core';
 import type { TemplateInput as StoredTemplateInput } from '@postmill/store';
 import type { EngineDeps } from './engine-deps.ts';
 import { checkPageLimit } from './page-limit.ts';
@@ -11,7 +11,8 @@ export const MAX_TEMPLATE_NAME_LENGTH = 100;
 const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/u;
 
 function checkName(name: string): void {
-  if (name.trim() === '') throw new EngineError('invalid-input', (f) => `${f('template.name')} is empty.`, { context: { field: 'template.name', rule: 'empty' } });
+  if (name.trim() === '')
+    throw new EngineError('invalid-input', (f) => `${f('template.name')} is empty.`, { context: { field: 'template.name', rule: 'empty' } });
   if ([...name].length > MAX_TEMPLATE_NAME_LENGTH || CONTROL.test(name)) {
     throw new EngineError('invalid-input', (f) => `${f('template.name')} has at most ${MAX_TEMPLATE_NAME_LENGTH} characters and no control characters.`, {
       context: { field: 'template.name' },
@@ -23,7 +24,9 @@ function decodePart(part: 'html' | 'text', value: string, encoding: TemplateInpu
   if (encoding !== 'base64') return value;
   const decoded = decodeBase64Text(value);
   if (decoded === undefined) {
-    throw new EngineError('invalid-input', (f) => `${f(`template.${part}`)} is not valid base64 of UTF-8 text.`, { context: { field: `template.${part}`, rule: 'base64' } });
+    throw new EngineError('invalid-input', (f) => `${f(`template.${part}`)} is not valid base64 of UTF-8 text.`, {
+      context: { field: `template.${part}`, rule: 'base64' },
+    });
   }
   return decoded;
 }
@@ -40,7 +43,9 @@ export function checkTemplate(input: TemplateInput, maxBytes: number): StoredTem
   const html = input.html ? decodePart('html', input.html, input.encoding) : undefined;
   const text = input.text ? decodePart('text', input.text, input.encoding) : undefined;
   if (html === undefined && text === undefined) {
-    throw new EngineError('missing-content', (f) => `The template needs a non-empty ${f('template.html')} or ${f('template.text')}.`, { context: { field: 'template' } });
+    throw new EngineError('missing-content', (f) => `The template needs a non-empty ${f('template.html')} or ${f('template.text')}.`, {
+      context: { field: 'template' },
+    });
   }
   const bytes = Buffer.byteLength(html ?? '', 'utf8') + Buffer.byteLength(text ?? '', 'utf8');
   if (bytes > maxBytes) {

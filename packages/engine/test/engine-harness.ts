@@ -1,20 +1,20 @@
 import { type CampaignTaskSpec, DEFAULT_RETRY_POLICY, type Limits, ManualClock, TENCENT_LIMITS } from '@postmill/core';
-import { CampaignControl, MessageProducer, createCampaignQueue } from '@postmill/queue';
+import { CampaignControl, createCampaignQueue, MessageProducer } from '@postmill/queue';
 import {
   BlacklistStore,
+  createKeys,
   DeliveryIntakeStore,
   IdentityStore,
+  type Keys,
   MessageStore,
   ReceiverStore,
   type RedisClient,
-  SendRateStore,
   SenderAddressStore,
+  SendRateStore,
   StatisticsStore,
   SuppressionStore,
   TaskStore,
   TemplateStore,
-  type Keys,
-  createKeys,
 } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { pino } from 'pino';

@@ -1,5 +1,5 @@
 import { EngineError, TaskStatus } from '@postmill/core';
-import { type RedisClient, createRedisClient } from '@postmill/store';
+import { createRedisClient, type RedisClient } from '@postmill/store';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type EngineHarness, startEngineHarness } from './engine-harness.ts';
 
@@ -62,23 +62,43 @@ describe('the engine, driven in its own vocabulary (no dialect)', () => {
 
   it('refuses with kinds and context, never a vendor code, and writes nothing for a refused message', async () => {
     h = startEngineHarness(redis);
-    expect(await refusal(h.engine.messages.accept({ from: 'nobody@mail.example.com', to: ['a@example.org'], subject: 's', content: { kind: 'inline', text: 't' } }))).toMatchObject({
+    expect(
+      await refusal(h.engine.messages.accept({ from: 'nobody@mail.example.com', to: ['a@example.org'], subject: 's', content: { kind: 'inline', text: 't' } })),
+    ).toMatchObject({
       kind: 'sender-not-found',
       context: { address: 'nobody@mail.example.com' },
     });
     await sender();
     const tooMany = await refusal(
-      h.engine.messages.accept({ from: 'news@mail.example.com', to: Array.from({ length: 51 }, (_, i) => `r${i}@example.org`), subject: 's', content: { kind: 'inline', text: 't' } }),
+      h.engine.messages.accept({
+        from: 'news@mail.example.com',
+        to: Array.from({ length: 51 }, (_, i) => `r${i}@example.org`),
+        subject: 's',
+        content: { kind: 'inline', text: 't' },
+      }),
     );
     expect(tooMany).toMatchObject({ kind: 'too-many-recipients', context: { field: 'to', count: 51, max: 50 } });
     expect(tooMany.message).toBe('`to` has 51 addresses; at most 50 are allowed.');
-    expect(await refusal(h.engine.messages.accept({ from: 'news@mail.example.com', to: ['a@example.org'], subject: 's' }))).toMatchObject({ kind: 'missing-content' });
-    expect(await refusal(h.engine.messages.accept({ from: 'news@mail.example.com', to: ['a@example.org'], subject: 's', content: { kind: 'template', templateId: 9 } }))).toMatchObject({
+    expect(await refusal(h.engine.messages.accept({ from: 'news@mail.example.com', to: ['a@example.org'], subject: 's' }))).toMatchObject({
+      kind: 'missing-content',
+    });
+    expect(
+      await refusal(
+        h.engine.messages.accept({ from: 'news@mail.example.com', to: ['a@example.org'], subject: 's', content: { kind: 'template', templateId: 9 } }),
+      ),
+    ).toMatchObject({
       kind: 'template-not-found',
       context: { templateId: 9 },
     });
     expect(
-      await refusal(h.engine.messages.accept({ from: 'news@mail.example.com', to: ['a@example.org'], subject: 's', content: { kind: 'inline', html: 'not base64!', encoding: 'base64' } })),
+      await refusal(
+        h.engine.messages.accept({
+          from: 'news@mail.example.com',
+          to: ['a@example.org'],
+          subject: 's',
+          content: { kind: 'inline', html: 'not base64!', encoding: 'base64' },
+        }),
+      ),
     ).toMatchObject({ kind: 'invalid-input', context: { field: 'content.html', rule: 'base64' } });
     expect(await redis.keys(h.keys.messageSpec('*'))).toEqual([]);
   });
@@ -88,7 +108,10 @@ describe('the engine, driven in its own vocabulary (no dialect)', () => {
     await sender();
     const refused = Object.assign(new Error('over the rate limit'), { code: 'Admission.Refused' });
     const err = await h.engine.messages
-      .accept({ from: 'news@mail.example.com', to: ['a@example.org'], subject: 's', content: { kind: 'inline', text: 't' } }, { admitted: Promise.reject(refused) })
+      .accept(
+        { from: 'news@mail.example.com', to: ['a@example.org'], subject: 's', content: { kind: 'inline', text: 't' } },
+        { admitted: Promise.reject(refused) },
+      )
       .catch((e: unknown) => e);
     expect(err).toBe(refused);
     expect(await redis.keys(h.keys.messageSpec('*'))).toEqual([]);
@@ -98,7 +121,15 @@ describe('the engine, driven in its own vocabulary (no dialect)', () => {
     h = startEngineHarness(redis);
     await sender();
     const list = await h.engine.receivers.create({ name: 'customers' });
-    const base = { from: 'news@mail.example.com', receiverId: list.id, subject: 'Spring', content: { kind: 'inline', text: 'Hi' } as const, schedule: { kind: 'now' } as const, taskType: 1, params: {} };
+    const base = {
+      from: 'news@mail.example.com',
+      receiverId: list.id,
+      subject: 'Spring',
+      content: { kind: 'inline', text: 'Hi' } as const,
+      schedule: { kind: 'now' } as const,
+      taskType: 1,
+      params: {},
+    };
     expect(await refusal(h.engine.campaigns.create(base))).toMatchObject({ kind: 'receiver-list-empty', context: { receiverId: list.id } });
     expect(await refusal(h.engine.campaigns.create({ ...base, receiverId: 99 }))).toMatchObject({ kind: 'receiver-list-not-found' });
     expect(await h.engine.receivers.append(list.id, [{ email: 'a@example.org' }, { email: 'bad' }])).toMatchObject({ valid: 1 });
@@ -112,9 +143,15 @@ describe('the engine, driven in its own vocabulary (no dialect)', () => {
 
   it('refuses a domain with senders, and a sender on a domain that does not exist', async () => {
     h = startEngineHarness(redis);
-    expect(await refusal(h.engine.senders.create({ address: 'a@nowhere.example' }))).toMatchObject({ kind: 'domain-not-found', context: { domain: 'nowhere.example' } });
+    expect(await refusal(h.engine.senders.create({ address: 'a@nowhere.example' }))).toMatchObject({
+      kind: 'domain-not-found',
+      context: { domain: 'nowhere.example' },
+    });
     await sender();
-    expect(await refusal(h.engine.domains.delete('mail.example.com'))).toMatchObject({ kind: 'domain-has-senders', context: { domain: 'mail.example.com', senders: 1 } });
+    expect(await refusal(h.engine.domains.delete('mail.example.com'))).toMatchObject({
+      kind: 'domain-has-senders',
+      context: { domain: 'mail.example.com', senders: 1 },
+    });
     expect(await refusal(h.engine.domains.create({ name: 'not a domain' }))).toMatchObject({ kind: 'invalid-input', context: { field: 'domain' } });
   });
 });

@@ -1,5 +1,5 @@
+export { createDeliveryMetrics, type DeliveryMetrics, type MailOutcomeLabel, type ProviderRequestOutcomeLabel } from './delivery-metrics.ts';
 export { METRIC, type MetricName } from './metric-names.ts';
-export { type DeliveryMetrics, type MailOutcomeLabel, type ProviderRequestOutcomeLabel, createDeliveryMetrics } from './delivery-metrics.ts';
-export { type JobCountSource, type ScrapeGaugeOptions, registerScrapeGauges } from './scrape-gauges.ts';
-export { type MetricsEndpoint, type PostmillMetrics, type PostmillMetricsOptions, createPostmillMetrics } from './postmill-metrics.ts';
+export { createPostmillMetrics, type MetricsEndpoint, type PostmillMetrics, type PostmillMetricsOptions } from './postmill-metrics.ts';
+export { type JobCountSource, registerScrapeGauges, type ScrapeGaugeOptions } from './scrape-gauges.ts';
 export { CollectTimeoutError, withTimeout } from './with-timeout.ts';

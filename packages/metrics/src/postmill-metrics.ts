@@ -1,6 +1,6 @@
-import { Registry, collectDefaultMetrics } from 'prom-client';
-import { type DeliveryMetrics, createDeliveryMetrics } from './delivery-metrics.ts';
-import { type ScrapeGaugeOptions, registerScrapeGauges } from './scrape-gauges.ts';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createDeliveryMetrics, type DeliveryMetrics } from './delivery-metrics.ts';
+import { registerScrapeGauges, type ScrapeGaugeOptions } from './scrape-gauges.ts';
 
 /** What an HTTP endpoint needs to answer a scrape; structural, so servers need not know prom-client. */
 export interface MetricsEndpoint {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC, createPostmillMetrics } from '../src/index.ts';
+import { createPostmillMetrics, METRIC } from '../src/index.ts';
 
 describe('createPostmillMetrics', () => {
   it('gives each call its own registry, so two in one process never clash', async () => {

@@ -41,7 +41,13 @@ describe('observeRequest', () => {
 
   it('reports an answered request by its duration only: its recipients are counted from the ledger updates', () => {
     const { observer, mails, requests } = recordingObserver();
-    observeRequest(observer, { transport: 'smtp', startedAtMs, recipients: 3, decision: { updates: new Map(), holds: new Map(), followUp: { kind: 'continue' } }, errorCode: undefined });
+    observeRequest(observer, {
+      transport: 'smtp',
+      startedAtMs,
+      recipients: 3,
+      decision: { updates: new Map(), holds: new Map(), followUp: { kind: 'continue' } },
+      errorCode: undefined,
+    });
     expect(requests).toEqual([{ transport: 'smtp', outcome: 'answered', durationSeconds: expect.any(Number) }]);
     expect(requests[0]?.durationSeconds).toBeGreaterThanOrEqual(0);
     expect(mails).toEqual([]);
@@ -58,7 +64,13 @@ describe('observeRequest', () => {
   it('counts every recipient of a request that will be retried with backoff as retried, and the request as an error', () => {
     const { observer, mails, requests } = recordingObserver();
     const error = new ProviderError('InternalError', 'boom');
-    observeRequest(observer, { transport: 'tencent-ses', startedAtMs, recipients: 2, decision: { updates: new Map(), holds: new Map(), followUp: { kind: 'retry', error } }, errorCode: 'InternalError' });
+    observeRequest(observer, {
+      transport: 'tencent-ses',
+      startedAtMs,
+      recipients: 2,
+      decision: { updates: new Map(), holds: new Map(), followUp: { kind: 'retry', error } },
+      errorCode: 'InternalError',
+    });
     expect(requests.map((r) => r.outcome)).toEqual(['error']);
     expect(mails).toEqual([{ transport: 'tencent-ses', outcome: 'retried', errorCode: 'InternalError', count: 2 }]);
   });

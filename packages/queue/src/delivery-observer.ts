@@ -63,12 +63,19 @@ export function observeOutcomes(observer: DeliveryObserver, transport: string, u
  */
 export function observeRequest(
   observer: DeliveryObserver,
-  request: { readonly transport: string; readonly startedAtMs: number; readonly recipients: number; readonly decision: RequestDecision; readonly errorCode: string | undefined },
+  request: {
+    readonly transport: string;
+    readonly startedAtMs: number;
+    readonly recipients: number;
+    readonly decision: RequestDecision;
+    readonly errorCode: string | undefined;
+  },
 ): void {
   const { transport, decision, errorCode } = request;
   const followUp = decision.followUp.kind;
   const outcome: ProviderRequestOutcome = errorCode === undefined ? 'answered' : followUp === 'throttle' ? 'throttled' : 'error';
   observer.providerRequest({ transport, outcome, durationSeconds: secondsSince(request.startedAtMs) });
   if (followUp === 'throttle') observer.mailOutcome({ transport, outcome: 'throttled', errorCode: errorCode ?? '', count: request.recipients });
-  if (decision.followUp.kind === 'retry') observer.mailOutcome({ transport, outcome: 'retried', errorCode: decision.followUp.error.code, count: request.recipients });
+  if (decision.followUp.kind === 'retry')
+    observer.mailOutcome({ transport, outcome: 'retried', errorCode: decision.followUp.error.code, count: request.recipients });
 }

@@ -1,17 +1,17 @@
 import {
   type Clock,
-  type MailTransport,
-  type MessageSpec,
-  type RecipientState,
-  type RetryPolicyOptions,
   composeMessage,
   createUnsubscribeToken,
   decideOnError,
   domainOf,
   isFinal,
+  type MailTransport,
+  type MessageSpec,
   needsPersonalCopies,
   nextDueAt,
   planDelivery,
+  type RecipientState,
+  type RetryPolicyOptions,
   specRecipients,
 } from '@postmill/core';
 import type { BlacklistStore, DomainHoldStore, MessageStore, StatisticsStore, SuppressionStore } from '@postmill/store';
@@ -60,7 +60,12 @@ export interface DeliveryDeps {
  *   limiter slot (the slot is given up); the request in flight finishes and is recorded, then the
  *   job goes back to wait with its attempt count unchanged (JobHandedBackError).
  */
-export async function processDeliverMessage(job: Job<DeliverMessagePayload>, token: string | undefined, deps: DeliveryDeps, signal?: AbortSignal): Promise<string> {
+export async function processDeliverMessage(
+  job: Job<DeliverMessagePayload>,
+  token: string | undefined,
+  deps: DeliveryDeps,
+  signal?: AbortSignal,
+): Promise<string> {
   const { messageId } = job.data;
   const log = jobLogger(deps.logger, job, deps.transport.kind);
   if (signal?.aborted) return handBack(job, token);
@@ -111,7 +116,13 @@ export async function processDeliverMessage(job: Job<DeliverMessagePayload>, tok
       mayStart: () => true,
       decideError: (providerError) => {
         // The count lives in the job's data in Redis (read when the job was taken), never in this process.
-        const decision = decideOnError(group, providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt, throttles: job.data.throttles ?? 0 });
+        const decision = decideOnError(group, providerError, {
+          states,
+          nowMs: deps.clock.now(),
+          policy: deps.policy,
+          finalAttempt,
+          throttles: job.data.throttles ?? 0,
+        });
         log.warn({ code: providerError.code, recipients: group.length, followUp: decision.followUp.kind }, 'provider request failed');
         return decision;
       },

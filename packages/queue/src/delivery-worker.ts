@@ -2,10 +2,10 @@ import { transientBackoffMs } from '@postmill/core';
 import type { RedisClient } from '@postmill/store';
 import { type Job, Worker } from 'bullmq';
 import { type DeliveryDeps, processDeliverMessage } from './delivery-processor.ts';
-import { BACKOFF_STRATEGY, MAX_STALLED_COUNT, type DeliverMessagePayload, type DeliveryPayload, JOB, QUEUE, type SendChunkPayload } from './job-catalog.ts';
+import { limitErrorLog } from './error-log-limiter.ts';
+import { BACKOFF_STRATEGY, type DeliverMessagePayload, type DeliveryPayload, JOB, MAX_STALLED_COUNT, QUEUE, type SendChunkPayload } from './job-catalog.ts';
 import { logJobFailures } from './job-logger.ts';
 import { WorkerDrain } from './worker-drain.ts';
-import { limitErrorLog } from './error-log-limiter.ts';
 
 /** Processes one `send-chunk` job of the delivery queue. */
 export type ChunkProcessor = (job: Job<SendChunkPayload>, token: string | undefined, signal: AbortSignal) => Promise<string>;
@@ -65,7 +65,10 @@ export function startDeliveryWorker(o: DeliveryWorkerOptions): Worker<DeliveryPa
   worker.on('lockRenewalFailed', (jobIds: string[]) => {
     for (const id of jobIds) if (drain.stopJob(id)) o.deps.logger.warn({ jobId: id }, 'lost the lock of an active job: starting no more sends for it');
   });
-  worker.on('error', limitErrorLog((err, suppressed) => o.deps.logger.error({ err, suppressed }, 'delivery worker error')));
+  worker.on(
+    'error',
+    limitErrorLog((err, suppressed) => o.deps.logger.error({ err, suppressed }, 'delivery worker error')),
+  );
   logJobFailures(worker, o.deps.logger, o.deps.transport.kind);
   return worker;
 }

@@ -39,7 +39,13 @@ async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> 
     timer = setTimeout(() => resolve(false), ms);
   });
   try {
-    return await Promise.race([p.then(() => true, () => true), timeout]);
+    return await Promise.race([
+      p.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -71,9 +77,11 @@ export async function drainWorkers(targets: readonly DrainTarget[], o: DrainOpti
       const r = await t.drain.handBackRemaining();
       forced += r.handedBack;
       leftToLockExpiry += r.leftToLockExpiry;
-      if (r.firstError !== undefined) o.logger.error({ worker: t.name, err: r.firstError, jobs: r.leftToLockExpiry }, 'could not hand jobs back; they are retried when their lock expires');
+      if (r.firstError !== undefined)
+        o.logger.error({ worker: t.name, err: r.firstError, jobs: r.leftToLockExpiry }, 'could not hand jobs back; they are retried when their lock expires');
     }
-    if (!(await settlesWithin(closed, o.closeTimeoutMs ?? 2000))) o.logger.warn('workers did not close after the forced hand-back; exiting without waiting for them');
+    if (!(await settlesWithin(closed, o.closeTimeoutMs ?? 2000)))
+      o.logger.warn('workers did not close after the forced hand-back; exiting without waiting for them');
   }
   const report: DrainReport = {
     inFlight,

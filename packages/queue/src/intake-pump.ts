@@ -5,7 +5,7 @@ import type { DeliveryIntakeStore, RedisClient } from '@postmill/store';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { limitErrorLog } from './error-log-limiter.ts';
-import { type DeliveryPayload, JOB, deliverMessageJobOptions } from './job-catalog.ts';
+import { type DeliveryPayload, deliverMessageJobOptions, JOB } from './job-catalog.ts';
 
 /** Options of the intake pump; every field documents its default. */
 export interface IntakePumpOptions {

@@ -1,11 +1,11 @@
 import {
   type Clock,
+  decideOnOutcomes,
   type MailTransport,
   type ProviderError,
   type RecipientState,
   type RequestDecision,
   type RetryPolicyOptions,
-  decideOnOutcomes,
   toProviderError,
 } from '@postmill/core';
 import type { DomainHoldStore } from '@postmill/store';
@@ -115,7 +115,13 @@ export async function sendStep<C>(o: {
     errorCode = providerError.code;
     decision = o.decideError(providerError);
   }
-  observeRequest(ports.observer, { transport: ports.transport.kind, startedAtMs: requestStartedAt, recipients: o.request.recipients.length, decision, errorCode });
+  observeRequest(ports.observer, {
+    transport: ports.transport.kind,
+    startedAtMs: requestStartedAt,
+    recipients: o.request.recipients.length,
+    decision,
+    errorCode,
+  });
   for (const [domain, until] of decision.holds) await ports.holds.hold(domain, until);
   await o.record(decision);
   if (decision.followUp.kind === 'throttle') await ports.limiter.pause(decision.followUp.delayMs);

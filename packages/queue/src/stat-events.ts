@@ -1,4 +1,4 @@
-import { type RecipientState, domainOf } from '@postmill/core';
+import { domainOf, type RecipientState } from '@postmill/core';
 import type { StatisticsStore } from '@postmill/store';
 
 type Event = Parameters<StatisticsStore['record']>[0][number];

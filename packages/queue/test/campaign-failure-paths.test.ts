@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProviderError, RunCode, TaskStatus, calendarDate, systemClock } from '@postmill/core';
+import { calendarDate, ProviderError, RunCode, systemClock, TaskStatus } from '@postmill/core';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addDriver } from '../src/campaign/start-run-processor.ts';
 import { processSendChunk } from '../src/campaign/send-chunk-processor.ts';
-import { type DeliveryPayload, JOB, QUEUE, jobIds } from '../src/job-catalog.ts';
+import { addDriver } from '../src/campaign/start-run-processor.ts';
+import { type DeliveryPayload, JOB, jobIds, QUEUE } from '../src/job-catalog.ts';
 import { type CampaignHarness, type CountingTransport, countingTransport, recipient, startCampaignHarness } from './campaign-harness.ts';
 
 /** A real delivery queue whose first `failures` addBulk calls fail (as when Redis drops the call). */
@@ -74,7 +74,9 @@ describe('campaign processors on their failure paths (real Redis, real BullMQ wo
     expectOncePerRecipient(t, taskId, 1, 30);
   });
 
-  it('re-adds a chunk job that went missing once the run makes no progress for 5 s, and the run finishes with each recipient sent once', { timeout: 30_000 }, async () => {
+  it('re-adds a chunk job that went missing once the run makes no progress for 5 s, and the run finishes with each recipient sent once', {
+    timeout: 30_000,
+  }, async () => {
     const t = countingTransport();
     const harness = await startCampaignHarness({ transport: t, chunkSize: 10 });
     h = harness;
@@ -121,7 +123,9 @@ describe('campaign processors on their failure paths (real Redis, real BullMQ wo
     expect(await harness.tasks.status(taskId)).toBe(TaskStatus.Done);
   });
 
-  it('sends each recipient exactly once through pause and resume 0 ms apart, repeated, with two workers, and ends done with exact counts', { timeout: 60_000 }, async () => {
+  it('sends each recipient exactly once through pause and resume 0 ms apart, repeated, with two workers, and ends done with exact counts', {
+    timeout: 60_000,
+  }, async () => {
     const t = countingTransport();
     const harness = await startCampaignHarness({ transport: t, chunkSize: 10, ratePerSecond: 500 });
     h = harness;
@@ -140,7 +144,9 @@ describe('campaign processors on their failure paths (real Redis, real BullMQ wo
     expectOncePerRecipient(t, taskId, 1, 1000);
   });
 
-  it('drives two overlapping runs of one task through pause, resume and cancel: both finish, no recipient of a run is sent twice, and the counts add up', { timeout: 60_000 }, async () => {
+  it('drives two overlapping runs of one task through pause, resume and cancel: both finish, no recipient of a run is sent twice, and the counts add up', {
+    timeout: 60_000,
+  }, async () => {
     const t = countingTransport();
     const harness = await startCampaignHarness({ transport: t, chunkSize: 10, ratePerSecond: 300 });
     h = harness;

@@ -1,24 +1,33 @@
-import { type CampaignTaskSpec, DEFAULT_RETRY_POLICY, type MailTransport, type RetryPolicyOptions, TaskStatus, type TaskStatusCode, systemClock } from '@postmill/core';
+import {
+  type CampaignTaskSpec,
+  DEFAULT_RETRY_POLICY,
+  type MailTransport,
+  type RetryPolicyOptions,
+  systemClock,
+  TaskStatus,
+  type TaskStatusCode,
+} from '@postmill/core';
 import {
   BlacklistStore,
+  createKeys,
+  createRedisClient,
   DomainHoldStore,
   type Keys,
   MessageStore,
   ReceiverStore,
   type RedisClient,
+  RunDayIndex,
   StatisticsStore,
   SuppressionStore,
-  RunDayIndex, TaskStore,
-  createKeys,
-  createRedisClient,
+  TaskStore,
 } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { createNullTransport } from '@postmill/transports';
 import type { Queue, Worker } from 'bullmq';
 import { pino } from 'pino';
 import { inject } from 'vitest';
-import type { CampaignDeps } from '../src/campaign/campaign-deps.ts';
 import { CampaignControl } from '../src/campaign/campaign-control.ts';
+import type { CampaignDeps } from '../src/campaign/campaign-deps.ts';
 import { startCampaignWorker } from '../src/campaign/campaign-worker.ts';
 import { campaignChunkProcessor } from '../src/campaign/send-chunk-processor.ts';
 import { TaskSpecCache } from '../src/campaign/task-spec-cache.ts';
@@ -93,7 +102,11 @@ export interface CampaignHarness {
   /** Starts one delivery worker and one campaign worker with `deps` (default: the harness deps); `only` starts just one of them. */
   startWorkers(deps?: CampaignDeps, only?: 'delivery' | 'campaign'): void;
   /** Resolves with the task once `until` holds, polling; rejects after `timeoutMs`. */
-  waitTask(id: number, until: (status: TaskStatusCode) => boolean, timeoutMs?: number): Promise<NonNullable<Awaited<ReturnType<TaskStore<CampaignTaskSpec>['get']>>>>;
+  waitTask(
+    id: number,
+    until: (status: TaskStatusCode) => boolean,
+    timeoutMs?: number,
+  ): Promise<NonNullable<Awaited<ReturnType<TaskStore<CampaignTaskSpec>['get']>>>>;
   close(): Promise<void>;
 }
 

@@ -9,7 +9,9 @@ describe('the bound on throttled answers for campaign chunks (real Redis, real B
     h = undefined;
   });
 
-  it('fails a recipient the provider always throttles after maxThrottles throttles plus its transient attempts, with RequestLimitExceeded kept, and sends every other recipient once', { timeout: 60_000 }, async () => {
+  it('fails a recipient the provider always throttles after maxThrottles throttles plus its transient attempts, with RequestLimitExceeded kept, and sends every other recipient once', {
+    timeout: 60_000,
+  }, async () => {
     const inner = countingTransport();
     const stuck = recipient(3);
     let stuckRequests = 0;

@@ -1,6 +1,15 @@
-import { DEFAULT_RETRY_POLICY, type MessageSpec, calendarDate, newMessageId, systemClock } from '@postmill/core';
-import { BlacklistStore, DomainHoldStore, MessageStore, type RedisClient, StatisticsStore, SuppressionStore, createKeys, createRedisClient } from '@postmill/store';
-import { type FakeTencentSes, deleteKeysWithPrefix, startFakeTencentSes, uniquePrefix } from '@postmill/testkit';
+import { calendarDate, DEFAULT_RETRY_POLICY, type MessageSpec, newMessageId, systemClock } from '@postmill/core';
+import {
+  BlacklistStore,
+  createKeys,
+  createRedisClient,
+  DomainHoldStore,
+  MessageStore,
+  type RedisClient,
+  StatisticsStore,
+  SuppressionStore,
+} from '@postmill/store';
+import { deleteKeysWithPrefix, type FakeTencentSes, startFakeTencentSes, uniquePrefix } from '@postmill/testkit';
 import { createTencentSesTransport } from '@postmill/transports';
 import type { Job, Queue } from 'bullmq';
 import { pino } from 'pino';
@@ -26,7 +35,13 @@ describe('statistics of a tagged message', () => {
     const keys = createKeys(prefix);
     const redis: RedisClient = createRedisClient({ url: inject('redisUrl') });
     const fake: FakeTencentSes = await startFakeTencentSes();
-    const transport = createTencentSesTransport({ endpoint: fake.endpoint, secretId: fake.secretId, secretKey: fake.secretKey, region: 'ap-guangzhou', timeoutMs: 5000 });
+    const transport = createTencentSesTransport({
+      endpoint: fake.endpoint,
+      secretId: fake.secretId,
+      secretKey: fake.secretKey,
+      region: 'ap-guangzhou',
+      timeoutMs: 5000,
+    });
     const queue: Queue<DeliveryPayload> = createDeliveryQueue(redis, keys.bullPrefix);
     const messages = new MessageStore({ redis, keys, clock: systemClock, retentionDays: 1, timeZone: TIME_ZONE });
     const statistics = new StatisticsStore({ redis, keys, timeZone: TIME_ZONE });

@@ -2,7 +2,7 @@ import { type FakeTencentSes, startFakeTencentSes } from '@postmill/testkit';
 import { createTencentSesTransport } from '@postmill/transports';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type WorkerHarness, startWorkerHarness } from './worker-harness.ts';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.ts';
 
 const STUCK = 'stuck@example.org';
 const MAX_THROTTLES = 3;
@@ -26,8 +26,18 @@ describe('delivery worker with a message the provider always throttles', () => {
     fake.failWhen((body) => (body.Destination?.includes(STUCK) ? 'RequestLimitExceeded' : undefined));
     const followUps: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void followUps.push((JSON.parse(line) as { followUp?: string }).followUp ?? '') });
-    const transport = createTencentSesTransport({ endpoint: fake.endpoint, secretId: fake.secretId, secretKey: fake.secretKey, region: 'ap-guangzhou', timeoutMs: 2000 });
-    h = await startWorkerHarness({ transport, logger, policy: { maxThrottles: MAX_THROTTLES, maxAttempts: MAX_ATTEMPTS, throttleDelayMs: 150, backoffBaseMs: 150 } });
+    const transport = createTencentSesTransport({
+      endpoint: fake.endpoint,
+      secretId: fake.secretId,
+      secretKey: fake.secretKey,
+      region: 'ap-guangzhou',
+      timeoutMs: 2000,
+    });
+    h = await startWorkerHarness({
+      transport,
+      logger,
+      policy: { maxThrottles: MAX_THROTTLES, maxAttempts: MAX_ATTEMPTS, throttleDelayMs: 150, backoffBaseMs: 150 },
+    });
     const f = fake;
     const stuckRequests = () => f.requests.filter((r) => r.body?.Destination?.includes(STUCK));
 
@@ -40,11 +50,7 @@ describe('delivery worker with a message the provider always throttles', () => {
     expect(states.get(STUCK)).toMatchObject({ state: 'failed', code: 'RequestLimitExceeded', transient: true });
     expect(stuckRequests()).toHaveLength(MAX_THROTTLES + MAX_ATTEMPTS);
     // The first MAX_THROTTLES answers paused the transport; the rest spent attempts, the last one failed the recipient.
-    expect(followUps.filter((k) => k !== '')).toEqual([
-      ...Array(MAX_THROTTLES).fill('throttle'),
-      ...Array(MAX_ATTEMPTS - 1).fill('retry'),
-      'continue',
-    ]);
+    expect(followUps.filter((k) => k !== '')).toEqual([...Array(MAX_THROTTLES).fill('throttle'), ...Array(MAX_ATTEMPTS - 1).fill('retry'), 'continue']);
     const job = await h.queue.getJob(stuck.messageId);
     expect(job?.data).toMatchObject({ messageId: stuck.messageId, throttles: MAX_THROTTLES });
 

@@ -1,7 +1,7 @@
 import { type FakeTencentSes, startFakeTencentSes } from '@postmill/testkit';
 import { createTencentSesTransport } from '@postmill/transports';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type WorkerHarness, startWorkerHarness } from './worker-harness.ts';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.ts';
 
 // The one retry policy, exercised end to end: worker → Tencent SES transport → local fake that
 // answers the documented error codes. Waits are shortened through the policy settings.
@@ -17,7 +17,13 @@ describe('delivery worker retry policy against Tencent SES error codes', () => {
 
   async function start(policy: Parameters<typeof startWorkerHarness>[0]['policy'] = {}, extra: { chunkSize?: number } = {}) {
     fake = await startFakeTencentSes();
-    const transport = createTencentSesTransport({ endpoint: fake.endpoint, secretId: fake.secretId, secretKey: fake.secretKey, region: 'ap-guangzhou', timeoutMs: 2000 });
+    const transport = createTencentSesTransport({
+      endpoint: fake.endpoint,
+      secretId: fake.secretId,
+      secretKey: fake.secretKey,
+      region: 'ap-guangzhou',
+      timeoutMs: 2000,
+    });
     h = await startWorkerHarness({ transport, policy, ...extra });
     return { fake, h };
   }
@@ -107,7 +113,12 @@ describe('delivery worker retry policy against Tencent SES error codes', () => {
     expect(fake.requests).toHaveLength(3);
   });
 
-  for (const code of ['FailedOperation.IncorrectEmail', 'FailedOperation.EmailAddrInBlacklist', 'FailedOperation.ReceiverHasUnsubscribed', 'FailedOperation.RejectedByRecipients']) {
+  for (const code of [
+    'FailedOperation.IncorrectEmail',
+    'FailedOperation.EmailAddrInBlacklist',
+    'FailedOperation.ReceiverHasUnsubscribed',
+    'FailedOperation.RejectedByRecipients',
+  ]) {
     it(`never retries the permanent ${code}`, async () => {
       const { fake, h } = await start({ maxAttempts: 5, backoffBaseMs: 20 });
       fake.failNext(code, { times: 10 });

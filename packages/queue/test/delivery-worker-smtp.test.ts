@@ -2,7 +2,7 @@ import { DeliveryRefusal } from '@postmill/core';
 import { type SmtpCapture, startSmtpCapture } from '@postmill/testkit';
 import { createSmtpTransport } from '@postmill/transports';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type WorkerHarness, startWorkerHarness } from './worker-harness.ts';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.ts';
 
 describe('delivery worker over SMTP (real Redis, loopback SMTP server)', () => {
   let smtp: SmtpCapture | undefined;

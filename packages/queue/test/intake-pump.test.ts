@@ -1,5 +1,5 @@
 import { DEFAULT_RETRY_POLICY } from '@postmill/core';
-import { DeliveryIntakeStore, type Keys, type RedisClient, createKeys, createRedisClient } from '@postmill/store';
+import { createKeys, createRedisClient, DeliveryIntakeStore, type Keys, type RedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';

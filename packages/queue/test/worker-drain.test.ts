@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drainWorkers } from '../src/drain-workers.ts';
 import { WorkerDrain } from '../src/worker-drain.ts';
-import { type WorkerHarness, startWorkerHarness } from './worker-harness.ts';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.ts';
 
 /**
  * The real SMTP transport with a gate in front: each request is counted, then held until the test
@@ -84,7 +84,11 @@ describe('draining a delivery worker (real Redis, loopback SMTP)', () => {
     expect(g.started).toEqual([['a@example.org']]);
     expect(smtp.messages.map((m) => m.envelope.to)).toEqual([['a@example.org']]);
     const states = await h.messages.getRecipients(spec.messageId);
-    expect(Object.fromEntries([...states].map(([r, s]) => [r, s.state]))).toEqual({ 'a@example.org': 'sent', 'b@example.org': 'queued', 'c@example.org': 'queued' });
+    expect(Object.fromEntries([...states].map(([r, s]) => [r, s.state]))).toEqual({
+      'a@example.org': 'sent',
+      'b@example.org': 'queued',
+      'c@example.org': 'queued',
+    });
     const job = await h.queue.getJob(spec.messageId);
     expect(await job?.getState()).toBe('waiting');
     expect(job?.attemptsMade).toBe(0);

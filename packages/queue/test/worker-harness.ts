@@ -1,13 +1,30 @@
-import { DEFAULT_RETRY_POLICY, type MailTransport, type MessageSpec, type RecipientState, type RetryPolicyOptions, newMessageId, systemClock } from '@postmill/core';
-import { BlacklistStore, DeliveryIntakeStore, DomainHoldStore, MessageStore, StatisticsStore, SuppressionStore, createKeys, createRedisClient } from '@postmill/store';
+import {
+  DEFAULT_RETRY_POLICY,
+  type MailTransport,
+  type MessageSpec,
+  newMessageId,
+  type RecipientState,
+  type RetryPolicyOptions,
+  systemClock,
+} from '@postmill/core';
+import {
+  BlacklistStore,
+  createKeys,
+  createRedisClient,
+  DeliveryIntakeStore,
+  DomainHoldStore,
+  MessageStore,
+  StatisticsStore,
+  SuppressionStore,
+} from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import type { Worker } from 'bullmq';
 import { type Logger, pino } from 'pino';
 import { inject } from 'vitest';
 import { createDeliveryQueue } from '../src/delivery-queue.ts';
 import { startDeliveryWorker } from '../src/delivery-worker.ts';
-import type { DeliveryPayload } from '../src/job-catalog.ts';
 import { startIntakePump } from '../src/intake-pump.ts';
+import type { DeliveryPayload } from '../src/job-catalog.ts';
 import { MessageProducer } from '../src/message-producer.ts';
 import { SharedRateLimiter } from '../src/shared-rate-limiter.ts';
 import type { WorkerDrain } from '../src/worker-drain.ts';

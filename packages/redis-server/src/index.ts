@@ -1,1 +1,1 @@
-export { type RedisServerProcess, type SpawnRedisOptions, freePort, spawnRedisServer } from './redis-server-process.ts';
+export { freePort, type RedisServerProcess, type SpawnRedisOptions, spawnRedisServer } from './redis-server-process.ts';

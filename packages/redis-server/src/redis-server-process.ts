@@ -48,12 +48,17 @@ export async function spawnRedisServer(options: SpawnRedisOptions = {}): Promise
   const child: ChildProcess = spawn(options.bin ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start within ${options.startTimeoutMs ?? 10_000} ms:\n${output}`)), options.startTimeoutMs ?? 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`redis-server did not start within ${options.startTimeoutMs ?? 10_000} ms:\n${output}`)),
+      options.startTimeoutMs ?? 10_000,
+    );
     child.once('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       reject(
         err.code === 'ENOENT'
-          ? new Error('redis-server is not installed (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis), or set REDIS_URL', { cause: err })
+          ? new Error('redis-server is not installed (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis), or set REDIS_URL', {
+              cause: err,
+            })
           : err,
       );
     });

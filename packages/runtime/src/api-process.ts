@@ -1,7 +1,7 @@
 import type { PostmillConfig } from '@postmill/config';
 import { createEngine } from '@postmill/engine';
-import { CampaignControl, MessageProducer } from '@postmill/queue';
 import type { MetricsEndpoint } from '@postmill/metrics';
+import { CampaignControl, MessageProducer } from '@postmill/queue';
 import { SendRateStore } from '@postmill/store';
 import type { Logger } from 'pino';
 import { createProcessMetrics } from './process-metrics.ts';
@@ -88,7 +88,10 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
   }
   const board = config.dashboard;
   if (board.enabled) {
-    logger.info({ component: 'dashboard', url: `${address}${DASHBOARD_PATH}`, readOnly: !board.allowWrites }, `queue dashboard on at ${DASHBOARD_PATH} (${board.allowWrites ? 'writes allowed' : 'read-only'})`);
+    logger.info(
+      { component: 'dashboard', url: `${address}${DASHBOARD_PATH}`, readOnly: !board.allowWrites },
+      `queue dashboard on at ${DASHBOARD_PATH} (${board.allowWrites ? 'writes allowed' : 'read-only'})`,
+    );
   } else {
     logger.info({ component: 'dashboard', reason: board.reason }, dashboardOffMessage(board.reason));
   }

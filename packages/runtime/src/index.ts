@@ -1,21 +1,21 @@
-export { createLogger } from './logger.ts';
-export { credentialLookup, unsubscribeSecret } from './secrets.ts';
-export { createTransport } from './transport-factory.ts';
-export { type SharedServices, createSharedServices } from './shared-services.ts';
 export { type ApiProcessOptions, type RunningApi, startApi } from './api-process.ts';
-export { type RunningWorker, type WorkerProcessOptions, startWorker } from './worker-process.ts';
-export { type ProcessMetricsOptions, createProcessMetrics } from './process-metrics.ts';
-export { type ReadinessProbeOptions, type ReadinessReport, createReadinessProbe } from './readiness.ts';
-export { type WorkerHttp, type WorkerHttpOptions, startWorkerHttp } from './worker-http.ts';
+export { createLogger } from './logger.ts';
+export { type GuardProcessOptions, guardProcess, type ProcessExit } from './process-exit.ts';
+export { createProcessMetrics, type ProcessMetricsOptions } from './process-metrics.ts';
+export { createReadinessProbe, type ReadinessProbeOptions, type ReadinessReport } from './readiness.ts';
+export { checkRedisEvictionPolicy, type EvictionPolicyReading, SAFE_EVICTION_POLICY } from './redis-eviction-check.ts';
+export { credentialLookup, unsubscribeSecret } from './secrets.ts';
+export { createSharedServices, type SharedServices } from './shared-services.ts';
 export { exitOnSignals } from './shutdown.ts';
-export { type EvictionPolicyReading, SAFE_EVICTION_POLICY, checkRedisEvictionPolicy } from './redis-eviction-check.ts';
-export { type GuardProcessOptions, type ProcessExit, guardProcess } from './process-exit.ts';
 export {
-  type ListenTarget,
-  StartupError,
-  type StartupErrorCode,
   assertPortFree,
+  type ListenTarget,
   listenFailure,
   redactRedisUrl,
   redisUnreachable,
+  StartupError,
+  type StartupErrorCode,
 } from './startup-error.ts';
+export { createTransport } from './transport-factory.ts';
+export { startWorkerHttp, type WorkerHttp, type WorkerHttpOptions } from './worker-http.ts';
+export { type RunningWorker, startWorker, type WorkerProcessOptions } from './worker-process.ts';

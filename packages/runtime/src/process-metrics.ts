@@ -1,5 +1,5 @@
 import { TaskStatus, type TaskStatusCode } from '@postmill/core';
-import { type JobCountSource, type PostmillMetrics, createPostmillMetrics } from '@postmill/metrics';
+import { createPostmillMetrics, type JobCountSource, type PostmillMetrics } from '@postmill/metrics';
 import type { RedisClient } from '@postmill/store';
 import type { SharedServices } from './shared-services.ts';
 

@@ -1,8 +1,10 @@
 import type { PostmillConfig } from '@postmill/config';
 import { type CampaignTaskSpec, type Clock, systemClock } from '@postmill/core';
-import { type CampaignPayload, type DeliveryPayload, createCampaignQueue, createDeliveryQueue } from '@postmill/queue';
+import { type CampaignPayload, createCampaignQueue, createDeliveryQueue, type DeliveryPayload } from '@postmill/queue';
 import {
   BlacklistStore,
+  createKeys,
+  createRedisClient,
   DeliveryIntakeStore,
   DomainHoldStore,
   IdentityStore,
@@ -10,13 +12,12 @@ import {
   MessageStore,
   ReceiverStore,
   type RedisClient,
+  RunDayIndex,
   SenderAddressStore,
   StatisticsStore,
   SuppressionStore,
-  RunDayIndex, TaskStore,
+  TaskStore,
   TemplateStore,
-  createKeys,
-  createRedisClient,
 } from '@postmill/store';
 import { OutboxStore } from '@postmill/transports';
 import type { Queue } from 'bullmq';

@@ -40,13 +40,23 @@ export function listenFailure(err: unknown, target: ListenTarget): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const where = `${target.host}:${target.port}`;
   if (code === 'EADDRINUSE') {
-    return new StartupError('Startup.PortInUse', `port ${target.port} is in use (${where}): set ${target.setting}=<a free port> or stop the other process`, { cause: err });
+    return new StartupError('Startup.PortInUse', `port ${target.port} is in use (${where}): set ${target.setting}=<a free port> or stop the other process`, {
+      cause: err,
+    });
   }
   if (code === 'EACCES') {
-    return new StartupError('Startup.PortNotPermitted', `port ${target.port} needs privileges this process does not have: set ${target.setting} to 1024 or above`, { cause: err });
+    return new StartupError(
+      'Startup.PortNotPermitted',
+      `port ${target.port} needs privileges this process does not have: set ${target.setting} to 1024 or above`,
+      { cause: err },
+    );
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new StartupError('Startup.AddressNotAvailable', `cannot listen on ${where}: this machine has no address ${target.host}; set HOST=0.0.0.0 (all interfaces) or one of its addresses`, { cause: err });
+    return new StartupError(
+      'Startup.AddressNotAvailable',
+      `cannot listen on ${where}: this machine has no address ${target.host}; set HOST=0.0.0.0 (all interfaces) or one of its addresses`,
+      { cause: err },
+    );
   }
   return err;
 }
@@ -81,9 +91,7 @@ export function redactRedisUrl(url: string): string {
 /** The StartupError for a Redis the process could not reach at start-up. */
 export function redisUnreachable(url: string, cause: unknown): StartupError {
   const detail = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-  return new StartupError(
-    'Startup.RedisUnreachable',
-    `cannot reach Redis at ${redactRedisUrl(url)} (${detail}): start Redis there or fix REDIS_URL`,
-    { cause },
-  );
+  return new StartupError('Startup.RedisUnreachable', `cannot reach Redis at ${redactRedisUrl(url)} (${detail}): start Redis there or fix REDIS_URL`, {
+    cause,
+  });
 }

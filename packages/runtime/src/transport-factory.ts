@@ -1,12 +1,12 @@
 import type { TransportConfig } from '@postmill/config';
 import type { MailTransport } from '@postmill/core';
 import {
-  type OutboxStore,
   createAliyunDmTransport,
   createNullTransport,
   createOutboxTransport,
   createSmtpTransport,
   createTencentSesTransport,
+  type OutboxStore,
 } from '@postmill/transports';
 
 /** Builds the configured transport; the outbox one writes into the given store. */

@@ -1,17 +1,17 @@
 import type { PostmillConfig, SendRate } from '@postmill/config';
 import type { TransportKind } from '@postmill/core';
 import {
-  type DeliveryObserver,
-  type SharedRateLimiter,
-  TaskSpecCache,
   campaignChunkProcessor,
   claimLeaseFor,
-  WorkerDrain,
+  type DeliveryObserver,
   drainWorkers,
   noopDeliveryObserver,
+  type SharedRateLimiter,
   startCampaignWorker,
   startDeliveryWorker,
   startIntakePump,
+  TaskSpecCache,
+  WorkerDrain,
 } from '@postmill/queue';
 import { type RedisClient, SendRateStore, StatisticsStore } from '@postmill/store';
 import type { Logger } from 'pino';
@@ -58,7 +58,11 @@ function announceSendRate(store: SendRateStore, transport: TransportKind, rate: 
       log.info({ transport, sendRate: rate }, 'send rate');
       if (previous && (previous.transport !== transport || previous.perSecond !== rate.perSecond)) {
         log.warn(
-          { transport, perSecond: rate.perSecond, previous: { transport: previous.transport, perSecond: previous.perSecond, announcedAtMs: previous.announcedAtMs } },
+          {
+            transport,
+            perSecond: rate.perSecond,
+            previous: { transport: previous.transport, perSecond: previous.perSecond, announcedAtMs: previous.announcedAtMs },
+          },
           'this worker sends under another transport or rate than the worker started before it: expected after a configuration change, but workers running at once on one Redis must agree (each paces the shared limit with its own rate)',
         );
       }
@@ -149,7 +153,14 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
   });
   // Creates the delivery job of each message the API accepted; one worker process pumps at a time.
   const pump = startIntakePump({ intake: shared.intake, redis, queue: shared.queue, policy: config.sending.retry, logger: log });
-  const control = startCampaignWorker({ connection: redis, bullPrefix: keys.bullPrefix, concurrency: 4, lockDurationMs: config.sending.jobLockMs, deps: campaign, drain: controlDrain });
+  const control = startCampaignWorker({
+    connection: redis,
+    bullPrefix: keys.bullPrefix,
+    concurrency: 4,
+    lockDurationMs: config.sending.jobLockMs,
+    deps: campaign,
+    drain: controlDrain,
+  });
   let closing: Promise<void> | undefined;
   return {
     isDraining: () => closing !== undefined,

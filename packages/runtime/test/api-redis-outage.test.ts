@@ -2,9 +2,9 @@ import { parseConfig } from '@postmill/config';
 import { freePort, spawnRedisServer } from '@postmill/store';
 import { createTencentClient } from '@postmill/testkit';
 import { describe, expect, it } from 'vitest';
+import { startApi } from '../src/api-process.ts';
 import { createLogger } from '../src/logger.ts';
 import { createSharedServices } from '../src/shared-services.ts';
-import { startApi } from '../src/api-process.ts';
 
 // This test owns its Redis (it stops and restarts it), never the shared one.
 describe('API while Redis is unreachable', () => {

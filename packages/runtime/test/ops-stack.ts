@@ -1,14 +1,14 @@
 import { parseConfig } from '@postmill/config';
 import type { PostmillMetrics } from '@postmill/metrics';
 import { freePort } from '@postmill/store';
-import { type FakeTencentSes, createTencentClient, deleteKeysWithPrefix, startFakeTencentSes, uniquePrefix } from '@postmill/testkit';
+import { createTencentClient, deleteKeysWithPrefix, type FakeTencentSes, startFakeTencentSes, uniquePrefix } from '@postmill/testkit';
 import { inject } from 'vitest';
 import { type RunningApi, startApi } from '../src/api-process.ts';
 import { createLogger } from '../src/logger.ts';
 import { createProcessMetrics } from '../src/process-metrics.ts';
 import { createReadinessProbe } from '../src/readiness.ts';
-import { type SharedServices, createSharedServices } from '../src/shared-services.ts';
-import { type WorkerHttp, startWorkerHttp } from '../src/worker-http.ts';
+import { createSharedServices, type SharedServices } from '../src/shared-services.ts';
+import { startWorkerHttp, type WorkerHttp } from '../src/worker-http.ts';
 import { type RunningWorker, startWorker } from '../src/worker-process.ts';
 
 const SECRET_ID = 'AKIDopsstacktest';

@@ -28,7 +28,13 @@ describe('/healthz and /readyz', () => {
     const config = parseConfig({ REDIS_PREFIX: 'treadiness-closed', LOG_LEVEL: 'silent' });
     const shared = createSharedServices(config, { redisUrl: `redis://127.0.0.1:${closedPort}`, connectionName: 'readiness-closed' });
     const metrics = createProcessMetrics(shared);
-    const http = await startWorkerHttp({ host: '127.0.0.1', port: 0, readiness: createReadinessProbe({ redis: shared.redis, isDraining: () => false }), metrics, logger });
+    const http = await startWorkerHttp({
+      host: '127.0.0.1',
+      port: 0,
+      readiness: createReadinessProbe({ redis: shared.redis, isDraining: () => false }),
+      metrics,
+      logger,
+    });
     try {
       expect((await fetch(`${http.url}/healthz`)).status).toBe(200);
       const started = Date.now();

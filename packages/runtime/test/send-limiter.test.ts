@@ -1,9 +1,8 @@
 import { parseConfig } from '@postmill/config';
 import { SharedRateLimiter, UnlimitedRateLimiter } from '@postmill/queue';
 import { createKeys, createRedisClient } from '@postmill/store';
-import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
+import { commandsDuring, deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { commandsDuring } from '@postmill/testkit';
 import { createSendLimiter } from '../src/send-limiter.ts';
 
 const ENVS = {

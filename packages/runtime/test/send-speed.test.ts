@@ -1,17 +1,26 @@
-import { afterEach, describe, expect, inject, it } from 'vitest';
 import { commandsDuring } from '@postmill/testkit';
-import { type OpsStack, b64, startOpsStack } from './ops-stack.ts';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { b64, type OpsStack, startOpsStack } from './ops-stack.ts';
 
 const DONE = 10;
 
 /** A personalised campaign (one rendering per recipient) of `size` recipients, sent now; resolves with the finished task. */
 async function sendCampaign(s: OpsStack, size: number): Promise<Record<string, unknown>> {
   await s.setUpSender();
-  const { TemplateID } = await s.call('CreateEmailTemplate', { TemplateName: 'speed', TemplateContent: { Html: b64('<p>Hi {{name}}</p>'), Text: b64('Hi {{name}}') } });
+  const { TemplateID } = await s.call('CreateEmailTemplate', {
+    TemplateName: 'speed',
+    TemplateContent: { Html: b64('<p>Hi {{name}}</p>'), Text: b64('Hi {{name}}') },
+  });
   const { ReceiverId } = await s.call('CreateReceiver', { ReceiversName: 'speed', Desc: 'send speed test' });
   const Datas = Array.from({ length: size }, (_, i) => ({ Email: `r${i}@example.org`, TemplateData: JSON.stringify({ name: `R${i}` }) }));
   await s.call('CreateReceiverDetailWithData', { ReceiverId, Datas });
-  const { TaskId } = await s.call('BatchSendEmail', { FromEmailAddress: 'news@mail.example.com', ReceiverId, Subject: 'Hi {{name}}', TaskType: 1, Template: { TemplateID, TemplateData: '{}' } });
+  const { TaskId } = await s.call('BatchSendEmail', {
+    FromEmailAddress: 'news@mail.example.com',
+    ReceiverId,
+    Subject: 'Hi {{name}}',
+    TaskType: 1,
+    Template: { TemplateID, TemplateData: '{}' },
+  });
   let answer: Record<string, unknown> = {};
   // 2,000 recipients at 20/s take 100 s; 30 s is generous for an unlimited outbox on a loaded machine.
   await expect

@@ -1,6 +1,6 @@
 import { QUEUE } from '@postmill/queue';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OpsStack, b64, simpleMail, startOpsStack } from './ops-stack.ts';
+import { b64, type OpsStack, simpleMail, startOpsStack } from './ops-stack.ts';
 import { sampleValue } from './prometheus-text.ts';
 
 const scrape = async (url: string) => {
@@ -25,7 +25,8 @@ describe('Prometheus metrics of a real worker and API (real Redis, fake Tencent 
     await s.call('SendEmail', simpleMail(['good@example.org']));
     await s.call('SendEmail', simpleMail(['bad@example.org']));
 
-    const mails = (text: string, outcome: string, errorCode: string) => sampleValue(text, 'postmill_mails_total', { transport: 'tencent-ses', outcome, error_code: errorCode });
+    const mails = (text: string, outcome: string, errorCode: string) =>
+      sampleValue(text, 'postmill_mails_total', { transport: 'tencent-ses', outcome, error_code: errorCode });
     await expect.poll(async () => mails(await scrape(s.workerUrl), 'failed', 'FailedOperation.IncorrectEmail'), { timeout: 15_000 }).toBe(1);
     await expect.poll(async () => mails(await scrape(s.workerUrl), 'sent', ''), { timeout: 15_000 }).toBe(1);
     const text = await scrape(s.workerUrl);
@@ -52,7 +53,10 @@ describe('Prometheus metrics of a real worker and API (real Redis, fake Tencent 
     stack = await startOpsStack();
     const s = stack;
     await s.setUpSender();
-    const { TemplateID } = await s.call('CreateEmailTemplate', { TemplateName: 'm', TemplateContent: { Html: b64('<p>Hi {{name}}</p>'), Text: b64('Hi {{name}}') } });
+    const { TemplateID } = await s.call('CreateEmailTemplate', {
+      TemplateName: 'm',
+      TemplateContent: { Html: b64('<p>Hi {{name}}</p>'), Text: b64('Hi {{name}}') },
+    });
     const { ReceiverId } = await s.call('CreateReceiver', { ReceiversName: 'metrics', Desc: 'metrics test' });
     await s.call('CreateReceiverDetailWithData', {
       ReceiverId,
@@ -61,7 +65,13 @@ describe('Prometheus metrics of a real worker and API (real Redis, fake Tencent 
         { Email: 'c2@example.org', TemplateData: JSON.stringify({ name: 'Two' }) },
       ],
     });
-    await s.call('BatchSendEmail', { FromEmailAddress: 'news@mail.example.com', ReceiverId, Subject: 'Hi', TaskType: 1, Template: { TemplateID, TemplateData: '{}' } });
+    await s.call('BatchSendEmail', {
+      FromEmailAddress: 'news@mail.example.com',
+      ReceiverId,
+      Subject: 'Hi',
+      TaskType: 1,
+      Template: { TemplateID, TemplateData: '{}' },
+    });
 
     await expect.poll(async () => sampleValue(await scrape(s.workerUrl), 'postmill_tasks', { status: 'done' }), { timeout: 15_000 }).toBe(1);
     const text = await scrape(s.workerUrl);

@@ -1,13 +1,13 @@
 import {
-  type Clock,
-  EngineError,
-  PostmillError,
   addressKey,
+  type Clock,
   calendarDate,
+  EngineError,
   formatTencentDateTime,
   isCalendarDate,
   isValidEmail,
   normalizeEmail,
+  PostmillError,
 } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import { LuaScript } from './lua-script.ts';
@@ -321,16 +321,10 @@ export class BlacklistStore {
   async list(query: BlacklistQuery): Promise<{ total: number; items: BlacklistEntry[] }> {
     const today = this.today();
     const needle = (query.email ?? '').trim().toLowerCase();
-    const reply = (await this.redis.eval(
-      PAGE,
-      4,
-      ...this.scriptKeys(),
-      query.offset,
-      Math.max(0, query.limit),
-      query.status ?? 2,
-      today,
-      needle,
-    )) as [number, ...string[]];
+    const reply = (await this.redis.eval(PAGE, 4, ...this.scriptKeys(), query.offset, Math.max(0, query.limit), query.status ?? 2, today, needle)) as [
+      number,
+      ...string[],
+    ];
     const [total, ...flat] = reply;
     const items: BlacklistEntry[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) items.push(this.entry(flat[i] ?? '', flat[i + 1] ?? '', today));
@@ -357,19 +351,16 @@ export class BlacklistStore {
       email = normalizeEmail(given);
     }
     const expire = change.expireDate === undefined ? '' : this.checkExpireDate(change.expireDate);
-    const reply = (await this.redis.eval(
-      UPDATE,
-      4,
-      ...this.scriptKeys(),
-      id,
-      key,
-      email,
-      change.expireDate === undefined ? '0' : '1',
-      expire,
-    )) as [number, string?, string?];
+    const reply = (await this.redis.eval(UPDATE, 4, ...this.scriptKeys(), id, key, email, change.expireDate === undefined ? '0' : '1', expire)) as [
+      number,
+      string?,
+      string?,
+    ];
     if (reply[0] === 0) throw new EngineError('suppression-entry-not-found', `the blacklist entry ${id} does not exist`, { context: { id } });
     if (reply[0] === -1) {
-      throw new EngineError('already-exists', `${email} is already in the blacklist as another entry`, { context: { resource: 'suppression-entry', name: email } });
+      throw new EngineError('already-exists', `${email} is already in the blacklist as another entry`, {
+        context: { resource: 'suppression-entry', name: email },
+      });
     }
     return this.entry(reply[1] ?? '', reply[2] ?? '', this.today());
   }
@@ -404,7 +395,13 @@ export class BlacklistStore {
 
   private entry(key: string, raw: string, today: string): BlacklistEntry {
     const e = decode(raw);
-    return { id: e.id, email: e.email ?? key, createTime: formatTencentDateTime(e.createdAt, this.timeZone), expireDate: e.expireDate, status: isActive(e.expireDate, today) ? 1 : 0 };
+    return {
+      id: e.id,
+      email: e.email ?? key,
+      createTime: formatTencentDateTime(e.createdAt, this.timeZone),
+      expireDate: e.expireDate,
+      status: isActive(e.expireDate, today) ? 1 : 0,
+    };
   }
 
   // "" (never expires) passes; otherwise a real date, today or later.

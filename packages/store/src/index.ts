@@ -1,70 +1,70 @@
-export { type Keys, createKeys } from './keys.ts';
-export { CLUSTER_SLOTS, keySlot } from './key-slot.ts';
-export { type RedisClient, type RedisConnectionOptions, createRedisClient } from './redis-client.ts';
 // Lives in @postmill/redis-server (so the test kit can use it without depending on the stores);
 // re-exported for the apps, tests and benches that import it from here.
-export { type RedisServerProcess, type SpawnRedisOptions, freePort, spawnRedisServer } from '@postmill/redis-server';
-export { type RecipientStatusRow, type StatusQuery, type MessageStoreOptions, type StateChanges, MessageStore } from './message-store.ts';
-export { type IndexedRun, type RunSlice, type RunDayIndexOptions, RunDayIndex } from './run-day-index.ts';
-export { DeliveryIntakeStore } from './delivery-intake-store.ts';
-export { SuppressionStore } from './suppression-store.ts';
-export { DomainHoldStore } from './domain-hold-store.ts';
-export { type SendRateAnnouncement, SendRateStore } from './send-rate-store.ts';
-export { type Admission, type AdmissionRequest, ADMISSION_WINDOW_MS, RequestAdmissionStore } from './request-admission-store.ts';
-export { type IdempotencyUse, type IdempotencyClaim, IdempotencyStore } from './idempotency-store.ts';
-export { type EmailIdentityRecord, type IdentityTag, IdentityStore } from './identity-store.ts';
-export { type SenderAddressRecord, SenderAddressStore } from './sender-address-store.ts';
-export { type SendContext, readSendContext } from './send-context.ts';
-export { type TemplateRecord, type TemplateInput, TEMPLATE_APPROVED, AUTO_APPROVAL_REASON, TemplateStore } from './template-store.ts';
-export { isStorageUnavailable } from './storage-unavailable.ts';
+export { freePort, type RedisServerProcess, type SpawnRedisOptions, spawnRedisServer } from '@postmill/redis-server';
 export {
+  type BlacklistAddResult,
   type BlacklistEntry,
+  type BlacklistQuery,
   type BlacklistStatus,
   type BlacklistStatusFilter,
-  type BlacklistAddResult,
-  type BlacklistQuery,
-  type BlacklistStoreOptions,
   BlacklistStore,
+  type BlacklistStoreOptions,
 } from './blacklist-store.ts';
+export { DeliveryIntakeStore } from './delivery-intake-store.ts';
+export { DomainHoldStore } from './domain-hold-store.ts';
+export { type IdempotencyClaim, IdempotencyStore, type IdempotencyUse } from './idempotency-store.ts';
+export { type EmailIdentityRecord, IdentityStore, type IdentityTag } from './identity-store.ts';
+export { InvalidAddressStore } from './invalid-address-store.ts';
+export { CLUSTER_SLOTS, keySlot } from './key-slot.ts';
+export { createKeys, type Keys } from './keys.ts';
+export { MessageStore, type MessageStoreOptions, type RecipientStatusRow, type StateChanges, type StatusQuery } from './message-store.ts';
+export type { ReceiverDetailPage, ReceiverDetailQuery, ReceiverDetailRow } from './receiver-details.ts';
 export {
-  type StatMetric,
-  type StatEvent,
-  type Volume,
-  type StatisticsQuery,
-  type StatisticsStoreOptions,
-  STAT_METRICS,
-  StatisticsStore,
+  APPEND_SLICE_SIZE,
+  type AppendResult,
+  INVALID_LOG_CAP,
+  MIN_BUCKET_CAPACITY,
+  RECEIVER_STATUS,
+  type ReceiverEntry,
+  type ReceiverRecord,
+  ReceiverStore,
+  type ReceiverStoreOptions,
+  UPLOAD_LEASE_MS,
+} from './receiver-store.ts';
+export { createRedisClient, type RedisClient, type RedisConnectionOptions } from './redis-client.ts';
+export { ADMISSION_WINDOW_MS, type Admission, type AdmissionRequest, RequestAdmissionStore } from './request-admission-store.ts';
+export { type NumberedKind, ResourceIdStore } from './resource-id-store.ts';
+export { type IndexedRun, RunDayIndex, type RunDayIndexOptions, type RunSlice } from './run-day-index.ts';
+export { type SendAnnotation, SendAnnotationStore } from './send-annotation-store.ts';
+export { readSendContext, type SendContext } from './send-context.ts';
+export { type SendRateAnnouncement, SendRateStore } from './send-rate-store.ts';
+export { type SenderAddressRecord, SenderAddressStore } from './sender-address-store.ts';
+export { type ReplyTicket, type SenderProfile, SenderProfileStore, type SendType } from './sender-profile-store.ts';
+export {
   datesBetween,
+  STAT_METRICS,
+  type StatEvent,
+  type StatisticsQuery,
+  StatisticsStore,
+  type StatisticsStoreOptions,
+  type StatMetric,
+  type Volume,
 } from './statistics-store.ts';
+export { isStorageUnavailable } from './storage-unavailable.ts';
+export { SuppressionStore } from './suppression-store.ts';
+export { type TagRecord, TagStore } from './tag-store.ts';
 export {
-  type LedgerCounts,
-  type TaskView,
-  type RunView,
-  type LedgerChange,
   type ClaimAnswer,
   type ControlAction,
   type ControlResult,
-  type RunStart,
+  type LedgerChange,
+  type LedgerCounts,
   type RunControl,
+  type RunStart,
+  type RunView,
   type TaskRetention,
   TaskStore,
+  type TaskView,
 } from './task-store.ts';
-export {
-  type ReceiverRecord,
-  type AppendResult,
-  type ReceiverEntry,
-  type ReceiverStoreOptions,
-  RECEIVER_STATUS,
-  MIN_BUCKET_CAPACITY,
-  APPEND_SLICE_SIZE,
-  INVALID_LOG_CAP,
-  UPLOAD_LEASE_MS,
-  ReceiverStore,
-} from './receiver-store.ts';
-export type { ReceiverDetailQuery, ReceiverDetailRow, ReceiverDetailPage } from './receiver-details.ts';
-export { type NumberedKind, ResourceIdStore } from './resource-id-store.ts';
-export { type SendType, type SenderProfile, type ReplyTicket, SenderProfileStore } from './sender-profile-store.ts';
 export { type TemplateNameClaim, type TemplateProfile, TemplateProfileStore } from './template-profile-store.ts';
-export { type TagRecord, TagStore } from './tag-store.ts';
-export { type SendAnnotation, SendAnnotationStore } from './send-annotation-store.ts';
-export { InvalidAddressStore } from './invalid-address-store.ts';
+export { AUTO_APPROVAL_REASON, TEMPLATE_APPROVED, type TemplateInput, type TemplateRecord, TemplateStore } from './template-store.ts';

@@ -177,11 +177,7 @@ async function validPart(
   return { total, items };
 }
 
-async function refusedPart(
-  source: DetailSource,
-  id: number,
-  q: { begin: number; end: number; needle: string; offset: number; limit: number },
-): Promise<Part> {
+async function refusedPart(source: DetailSource, id: number, q: { begin: number; end: number; needle: string; offset: number; limit: number }): Promise<Part> {
   const key = source.keys.receiverInvalid(id);
   if (q.needle === '' && !Number.isFinite(q.begin) && !Number.isFinite(q.end)) {
     const total = await source.redis.llen(key);

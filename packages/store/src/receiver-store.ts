@@ -3,8 +3,8 @@ import {
   bucketBitsFor,
   type Clock,
   decodeEntry,
-  emailFingerprint,
   EngineError,
+  emailFingerprint,
   encodeEntry,
   fingerprintBucket,
   PostmillError,
@@ -13,7 +13,6 @@ import {
 } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import { type ReceiverDetailPage, type ReceiverDetailQuery, readReceiverDetails } from './receiver-details.ts';
-import type { RedisClient } from './redis-client.ts';
 import {
   ACQUIRE,
   CLAIM_NAME,
@@ -28,6 +27,7 @@ import {
   SCRIPT_OVER_CAP,
   SET_ALIAS,
 } from './receiver-scripts.ts';
+import type { RedisClient } from './redis-client.ts';
 
 /**
  * Tencent's ReceiversStatus values Postmill gives: 1 "pending upload" while the list is empty,

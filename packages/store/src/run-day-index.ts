@@ -95,12 +95,11 @@ export class RunDayIndex {
   /** Indexes run `run` of task `taskId`, started at `startedAt` over `total` recipients, under `date`. Idempotent; true when indexed by this call. */
   async add(date: string, taskId: number, run: number, startedAt: number, total: number): Promise<boolean> {
     const { keys, redis } = this.o;
-    const added = await ADD_RUN.run(redis, [keys.statusDayRunMeta(date), keys.statusDayRunRows(date), keys.statusDayRunRowCount(date)], [
-      this.ttlSeconds,
-      `${taskId}:${run}`,
-      startedAt,
-      total,
-    ]);
+    const added = await ADD_RUN.run(
+      redis,
+      [keys.statusDayRunMeta(date), keys.statusDayRunRows(date), keys.statusDayRunRowCount(date)],
+      [this.ttlSeconds, `${taskId}:${run}`, startedAt, total],
+    );
     return added === 1;
   }
 
@@ -131,7 +130,11 @@ export class RunDayIndex {
   /** Up to `count` runs of the day from rank `rank` on, in run order (for walks that filter runs). */
   async runs(date: string, rank: number, count: number): Promise<IndexedRun[]> {
     if (count <= 0) return [];
-    const flat = (await RUNS_BY_RANK.run(this.o.redis, [this.o.keys.statusDayRunRows(date), this.o.keys.statusDayRunMeta(date)], [rank, rank + count - 1])) as string[];
+    const flat = (await RUNS_BY_RANK.run(
+      this.o.redis,
+      [this.o.keys.statusDayRunRows(date), this.o.keys.statusDayRunMeta(date)],
+      [rank, rank + count - 1],
+    )) as string[];
     const runs: IndexedRun[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) runs.push(parseRun(flat[i] as string, flat[i + 2] as string));
     return runs;

@@ -1,4 +1,4 @@
-import { DeliveryRefusal, RunCode, TaskStatus, canTransitionTask, ledgerTransitionsLua } from '@postmill/core';
+import { canTransitionTask, DeliveryRefusal, ledgerTransitionsLua, RunCode, TaskStatus } from '@postmill/core';
 
 /**
  * The task state machine as a Lua expression `{[from] = {[to] = true, …}, …}`, rendered from
@@ -6,7 +6,13 @@ import { DeliveryRefusal, RunCode, TaskStatus, canTransitionTask, ledgerTransiti
  */
 export function taskTransitionsLua(): string {
   const codes = Object.values(TaskStatus);
-  const rows = codes.map((from) => `[${from}] = {${codes.filter((to) => canTransitionTask(from, to)).map((to) => `[${to}] = true`).join(', ')}}`);
+  const rows = codes.map(
+    (from) =>
+      `[${from}] = {${codes
+        .filter((to) => canTransitionTask(from, to))
+        .map((to) => `[${to}] = true`)
+        .join(', ')}}`,
+  );
   return `{${rows.join(', ')}}`;
 }
 

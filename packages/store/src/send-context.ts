@@ -2,8 +2,8 @@ import { addressKey, domainOf, normalizeEmail } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
-import { type SenderAddressRecord, decodeSenderAddress } from './sender-address-store.ts';
-import { type TemplateRecord, decodeTemplate } from './template-store.ts';
+import { decodeSenderAddress, type SenderAddressRecord } from './sender-address-store.ts';
+import { decodeTemplate, type TemplateRecord } from './template-store.ts';
 
 /** Everything SendEmail reads before it accepts a message. */
 export interface SendContext {

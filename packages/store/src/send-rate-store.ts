@@ -21,7 +21,14 @@ function parse(text: string | null): SendRateAnnouncement | undefined {
   try {
     const a = JSON.parse(text) as Partial<SendRateAnnouncement>;
     const perSecondOk = a.perSecond === 'unlimited' || (typeof a.perSecond === 'number' && a.perSecond > 0);
-    if (typeof a.transport !== 'string' || !perSecondOk || typeof a.setting !== 'string' || typeof a.isDefault !== 'boolean' || typeof a.announcedAtMs !== 'number') return undefined;
+    if (
+      typeof a.transport !== 'string' ||
+      !perSecondOk ||
+      typeof a.setting !== 'string' ||
+      typeof a.isDefault !== 'boolean' ||
+      typeof a.announcedAtMs !== 'number'
+    )
+      return undefined;
     return a as SendRateAnnouncement;
   } catch {
     return undefined; // a damaged value reads as "nothing announced", never as an error for the caller

@@ -231,11 +231,11 @@ export class StatusDayIndex {
     limit: number,
   ): Promise<{ live: number; firstId: string; members: string[] }> {
     const { keys } = this.o;
-    const [live, firstId, ...members] = (await RECIPIENT_PAGE.run(this.o.redis, [keys.statusDayRecipientRows(date, recipient), keys.statusDayRows(date)], [liveStart ?? '', offset, limit])) as [
-      number,
-      string,
-      ...string[],
-    ];
+    const [live, firstId, ...members] = (await RECIPIENT_PAGE.run(
+      this.o.redis,
+      [keys.statusDayRecipientRows(date, recipient), keys.statusDayRows(date)],
+      [liveStart ?? '', offset, limit],
+    )) as [number, string, ...string[]];
     return { live, firstId, members };
   }
 

@@ -72,7 +72,9 @@ export class TagStore {
   /** The new tag, or undefined when the name is taken. */
   async create(input: { name: string; description: string }): Promise<TagRecord | undefined> {
     const createdAt = this.o.clock.now();
-    const id = Number(await CREATE.run(this.o.redis, this.scriptKeys, [input.name, JSON.stringify({ name: input.name, description: input.description, createdAt })]));
+    const id = Number(
+      await CREATE.run(this.o.redis, this.scriptKeys, [input.name, JSON.stringify({ name: input.name, description: input.description, createdAt })]),
+    );
     return id === 0 ? undefined : { id, name: input.name, description: input.description, createdAt };
   }
 

@@ -1,4 +1,4 @@
-import { type Clock, type TaskStatusCode, TaskStatus, canTransitionTask, decodeRunCodes, isTaskStatus } from '@postmill/core';
+import { type Clock, canTransitionTask, decodeRunCodes, isTaskStatus, TaskStatus, type TaskStatusCode } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
@@ -512,7 +512,11 @@ export class TaskStore<Spec> {
    * range's claim is taken or renewed for `token` until `leaseMs` from now, and each claimed index
    * becomes `sending`. `busy` when another token holds the range under a live claim.
    */
-  async claim(id: number, run: number, p: { generation: number; token: string; leaseMs: number; start: number; indexes: readonly number[] }): Promise<ClaimAnswer> {
+  async claim(
+    id: number,
+    run: number,
+    p: { generation: number; token: string; leaseMs: number; start: number; indexes: readonly number[] },
+  ): Promise<ClaimAnswer> {
     const { redis, keys, clock } = this.o;
     const now = clock.now();
     const res = (await claimScript.run(

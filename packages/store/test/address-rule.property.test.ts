@@ -1,5 +1,5 @@
-import { ManualClock, addressKey, specRecipients, uniqueAddresses } from '@postmill/core';
-import { BlacklistStore, ReceiverStore, type RedisClient, SuppressionStore, createKeys, createRedisClient } from '@postmill/store';
+import { addressKey, ManualClock, specRecipients, uniqueAddresses } from '@postmill/core';
+import { BlacklistStore, createKeys, createRedisClient, ReceiverStore, type RedisClient, SuppressionStore } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -18,10 +18,14 @@ const base = fc
 
 // One spelling of an address: each letter upper-cased or not.
 const spelling = (address: string) =>
-  fc.array(fc.boolean(), { minLength: address.length, maxLength: address.length }).map((upper) => [...address].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(''));
+  fc
+    .array(fc.boolean(), { minLength: address.length, maxLength: address.length })
+    .map((upper) => [...address].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(''));
 
 // Spellings of a few base addresses, in random order.
-const spellings = fc.array(base, { minLength: 1, maxLength: 4 }).chain((bases) => fc.array(fc.constantFrom(...bases).chain(spelling), { minLength: 1, maxLength: 8 }));
+const spellings = fc
+  .array(base, { minLength: 1, maxLength: 4 })
+  .chain((bases) => fc.array(fc.constantFrom(...bases).chain(spelling), { minLength: 1, maxLength: 8 }));
 
 const keysOf = (addresses: readonly string[]) => new Set(addresses.map(addressKey));
 
@@ -49,7 +53,11 @@ describe('every component compares addresses by addressKey (property, real Redis
 
           const receivers = new ReceiverStore({ redis, keys, clock });
           const { id } = await receivers.create({ name: 'l', desc: '' });
-          const appended = await receivers.append(id, listed.map((email) => ({ email })), { maxListSize: 1000, maxTemplateDataBytes: 800 });
+          const appended = await receivers.append(
+            id,
+            listed.map((email) => ({ email })),
+            { maxListSize: 1000, maxTemplateDataBytes: 800 },
+          );
           expect(appended.valid).toBe(distinct);
           expect(await receivers.length(id)).toBe(distinct);
 
@@ -61,7 +69,7 @@ describe('every component compares addresses by addressKey (property, real Redis
           const suppressions = new SuppressionStore({ redis, keys });
           for (const r of blocked) await suppressions.unsubscribe('News@mail.example.com', r);
           expect(await suppressions.unsubscribedAmong('news@MAIL.example.com', probes)).toEqual(new Set(probes.filter((p) => blockedKeys.has(addressKey(p)))));
-          for (const p of probes) expect(await receivers.indexOf(id, p) !== undefined).toBe(keysOf(listed).has(addressKey(p)));
+          for (const p of probes) expect((await receivers.indexOf(id, p)) !== undefined).toBe(keysOf(listed).has(addressKey(p)));
         } finally {
           await deleteKeysWithPrefix(redis, prefix);
         }

@@ -210,8 +210,16 @@ describe('BlacklistStore', () => {
 
     it('refuses an illegal address, a bad date, and an address that is another entry’s', async () => {
       await store.add(['a@x.com', 'b@x.com']);
-      expect(await kindOf(store.update(1, { email: 'not an address' }))).toEqual(['EngineError', 'invalid-address', { field: 'email', value: 'not an address' }]);
-      expect(await kindOf(store.update(1, { email: 'a@x.com', expireDate: '2026-03-14' }))).toEqual(['EngineError', 'invalid-date', { field: 'expireDate', problem: 'past' }]);
+      expect(await kindOf(store.update(1, { email: 'not an address' }))).toEqual([
+        'EngineError',
+        'invalid-address',
+        { field: 'email', value: 'not an address' },
+      ]);
+      expect(await kindOf(store.update(1, { email: 'a@x.com', expireDate: '2026-03-14' }))).toEqual([
+        'EngineError',
+        'invalid-date',
+        { field: 'expireDate', problem: 'past' },
+      ]);
       const err = await store.update(1, { email: 'B@X.COM' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(EngineError);
       expect(err).toMatchObject({ kind: 'already-exists', context: { resource: 'suppression-entry', name: 'B@x.com' } });

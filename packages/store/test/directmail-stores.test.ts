@@ -49,7 +49,10 @@ describe("DirectMail's stores", () => {
 
   it('merges sender profile fields without losing concurrent updates of other fields', async () => {
     const profiles = new SenderProfileStore(stores);
-    await Promise.all([profiles.update('a@x.example', { sendType: 'batch' }), profiles.update('a@x.example', { replyAddress: 'r@x.example', replyVerified: false })]);
+    await Promise.all([
+      profiles.update('a@x.example', { sendType: 'batch' }),
+      profiles.update('a@x.example', { replyAddress: 'r@x.example', replyVerified: false }),
+    ]);
     expect(await profiles.get('a@x.example')).toEqual({ sendType: 'batch', replyAddress: 'r@x.example', replyVerified: false });
     expect(await profiles.getMany(['a@x.example', 'none@x.example'])).toEqual([{ sendType: 'batch', replyAddress: 'r@x.example', replyVerified: false }, {}]);
   });

@@ -1,5 +1,5 @@
 import { ManualClock, systemClock } from '@postmill/core';
-import { DomainHoldStore, type RedisClient, createKeys, createRedisClient } from '@postmill/store';
+import { createKeys, createRedisClient, DomainHoldStore, type RedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 

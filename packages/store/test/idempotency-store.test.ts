@@ -1,4 +1,4 @@
-import { IdempotencyStore, type RedisClient, createKeys, createRedisClient } from '@postmill/store';
+import { createKeys, createRedisClient, IdempotencyStore, type RedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 

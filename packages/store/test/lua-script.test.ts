@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type RedisClient, createRedisClient } from '@postmill/store';
+import { createRedisClient, type RedisClient } from '@postmill/store';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LuaScript } from '../src/lua-script.ts';
 

@@ -1,5 +1,5 @@
-import { ManualClock, type MessageSpec, calendarDate, newMessageId } from '@postmill/core';
-import { type RedisClient, MessageStore, createKeys, createRedisClient } from '@postmill/store';
+import { calendarDate, ManualClock, type MessageSpec, newMessageId } from '@postmill/core';
+import { createKeys, createRedisClient, MessageStore, type RedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 
@@ -60,7 +60,14 @@ describe('MessageStore.accept', () => {
     for (const state of states.values()) expect(state).toEqual({ state: 'queued', queuedAt: s.acceptedAt });
     expect(await store.queryStatus({ date, recipient: 'c@example.org', offset: 0, limit: 10 })).toHaveLength(1);
     expect(await store.countStatus({ date })).toBe(3);
-    for (const key of [keys.messageSpec(s.messageId), keys.messageContent(s.messageId), keys.messageRecipients(s.messageId), keys.statusDayRows(date), keys.statusDayRowCount(date), keys.statusDayRecipientRows(date, 'b@example.org')]) {
+    for (const key of [
+      keys.messageSpec(s.messageId),
+      keys.messageContent(s.messageId),
+      keys.messageRecipients(s.messageId),
+      keys.statusDayRows(date),
+      keys.statusDayRowCount(date),
+      keys.statusDayRecipientRows(date, 'b@example.org'),
+    ]) {
       const ttl = await redis.ttl(key);
       expect(ttl).toBeGreaterThan(2 * 86_400 - 60);
       expect(ttl).toBeLessThanOrEqual(2 * 86_400);

@@ -1,5 +1,5 @@
-import { ManualClock, type MessageSpec, RunCode, type RecipientState, canLedgerTransition, newMessageId, stateCode, stateCodeLua } from '@postmill/core';
-import { MessageStore, type RedisClient, type StateChanges, createKeys, createRedisClient } from '@postmill/store';
+import { canLedgerTransition, ManualClock, type MessageSpec, newMessageId, type RecipientState, RunCode, stateCode, stateCodeLua } from '@postmill/core';
+import { createKeys, createRedisClient, MessageStore, type RedisClient, type StateChanges } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -16,8 +16,21 @@ const B = 'b@example.org';
 
 const queued: RecipientState = { state: 'queued', queuedAt: T0 };
 const sent = (at: number): RecipientState => ({ state: 'sent', at, response: `250 ok ${at}` });
-const deferred = (at: number): RecipientState => ({ state: 'deferred', at, until: at + 60_000, code: 'FailedOperation.FrequencyLimit', message: 'slow down', backoffs: 1 });
-const failed = (at: number, transient: boolean): RecipientState => ({ state: 'failed', at, code: transient ? 'InternalError' : 'SMTP.550', message: 'no', transient });
+const deferred = (at: number): RecipientState => ({
+  state: 'deferred',
+  at,
+  until: at + 60_000,
+  code: 'FailedOperation.FrequencyLimit',
+  message: 'slow down',
+  backoffs: 1,
+});
+const failed = (at: number, transient: boolean): RecipientState => ({
+  state: 'failed',
+  at,
+  code: transient ? 'InternalError' : 'SMTP.550',
+  message: 'no',
+  transient,
+});
 
 /** The pure model of one setStates call: what the table allows from `model`, applied in order. */
 function modelStep(model: Map<string, RecipientState>, call: ReadonlyMap<string, RecipientState>): StateChanges {
@@ -125,12 +138,29 @@ describe('MessageStore.setStates (compare-and-set through the one transition tab
 
   it('re-defers a deferred recipient (a new until) and applies each recipient of one call on its own merits', async () => {
     const spec = await accept();
-    await store.setStates(spec.messageId, new Map([[A, deferred(T0)], [B, sent(T0)]]));
+    await store.setStates(
+      spec.messageId,
+      new Map([
+        [A, deferred(T0)],
+        [B, sent(T0)],
+      ]),
+    );
     const later = deferred(T0 + 10_000);
-    const r = await store.setStates(spec.messageId, new Map([[A, later], [B, failed(T0 + 1, false)]]));
+    const r = await store.setStates(
+      spec.messageId,
+      new Map([
+        [A, later],
+        [B, failed(T0 + 1, false)],
+      ]),
+    );
     expect(r.applied).toEqual(new Map([[A, later]]));
     expect(r.refused).toEqual(new Map([[B, sent(T0)]]));
-    expect(await store.getRecipients(spec.messageId)).toEqual(new Map([[A, later], [B, sent(T0)]]));
+    expect(await store.getRecipients(spec.messageId)).toEqual(
+      new Map([
+        [A, later],
+        [B, sent(T0)],
+      ]),
+    );
   });
 
   it('refuses a recipient the message does not have and a message that expired, creating no key', async () => {
@@ -176,27 +206,35 @@ describe('MessageStore.setStates (compare-and-set through the one transition tab
 
   it('matches the pure table model call for call, over random interleavings of two clients’ update sequences', async () => {
     await fc.assert(
-      fc.asyncProperty(sequenceArb, sequenceArb, fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }) /* sequences hold at most 6 calls each */, async (one, two, order) => {
-        const spec = await accept();
-        const model = new Map([[A, queued], [B, queued]]);
-        // The interleaving: each flag takes the next call of client one (true) or two (false) while both have calls left.
-        const steps: [MessageStore, Map<string, RecipientState>][] = [];
-        let i = 0;
-        let j = 0;
-        for (const pickOne of order) {
-          const c1 = one[i];
-          const c2 = two[j];
-          if (c1 && (pickOne || !c2)) {
-            steps.push([store, c1]);
-            i++;
-          } else if (c2) {
-            steps.push([otherStore, c2]);
-            j++;
+      fc.asyncProperty(
+        sequenceArb,
+        sequenceArb,
+        fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }) /* sequences hold at most 6 calls each */,
+        async (one, two, order) => {
+          const spec = await accept();
+          const model = new Map([
+            [A, queued],
+            [B, queued],
+          ]);
+          // The interleaving: each flag takes the next call of client one (true) or two (false) while both have calls left.
+          const steps: [MessageStore, Map<string, RecipientState>][] = [];
+          let i = 0;
+          let j = 0;
+          for (const pickOne of order) {
+            const c1 = one[i];
+            const c2 = two[j];
+            if (c1 && (pickOne || !c2)) {
+              steps.push([store, c1]);
+              i++;
+            } else if (c2) {
+              steps.push([otherStore, c2]);
+              j++;
+            }
           }
-        }
-        for (const [client, call] of steps) expect(await client.setStates(spec.messageId, call)).toEqual(modelStep(model, call));
-        expect(await store.getRecipients(spec.messageId)).toEqual(model);
-      }),
+          for (const [client, call] of steps) expect(await client.setStates(spec.messageId, call)).toEqual(modelStep(model, call));
+          expect(await store.getRecipients(spec.messageId)).toEqual(model);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -221,12 +259,24 @@ describe('MessageStore.setStates (compare-and-set through the one transition tab
             if (!call) return false;
             const m = new Map(model);
             const expected = modelStep(m, call);
-            if (JSON.stringify([[...expected.applied], [...expected.refused]]) !== JSON.stringify([[...(seen[k]?.applied ?? [])], [...(seen[k]?.refused ?? [])]])) return false;
+            if (
+              JSON.stringify([[...expected.applied], [...expected.refused]]) !== JSON.stringify([[...(seen[k]?.applied ?? [])], [...(seen[k]?.refused ?? [])]])
+            )
+              return false;
             return next(m);
           };
           return tryStep(one, seen1, i, (m) => explain(i + 1, j, m)) || tryStep(two, seen2, j, (m) => explain(i, j + 1, m));
         };
-        expect(explain(0, 0, new Map([[A, queued], [B, queued]]))).toBe(true);
+        expect(
+          explain(
+            0,
+            0,
+            new Map([
+              [A, queued],
+              [B, queued],
+            ]),
+          ),
+        ).toBe(true);
         for (const [r, s] of final) {
           expect(reachable.has(stateCode(s))).toBe(true);
           const everSent = [...seen1, ...seen2].some((c) => c.applied.get(r)?.state === 'sent');

@@ -195,11 +195,7 @@ describe('ReceiverStore', () => {
       expect(await store.get(id)).toMatchObject({ templateKeys: ['name', 'age'] });
       const next = await store.append(
         id,
-        [
-          { email: 'b@x.com', templateData: '{"age":"31","name":"B"}' },
-          { email: 'c@x.com', templateData: '{"name":"C"}' },
-          { email: 'd@x.com' },
-        ],
+        [{ email: 'b@x.com', templateData: '{"age":"31","name":"B"}' }, { email: 'c@x.com', templateData: '{"name":"C"}' }, { email: 'd@x.com' }],
         limits,
       );
       expect(next.valid).toBe(1);
@@ -262,7 +258,11 @@ describe('ReceiverStore', () => {
   describe('reading', () => {
     it('reads ranges by index, past the end gives fewer, and finds an address index case-insensitively', async () => {
       const { id } = await store.create({ name: 'l', desc: '' });
-      await store.append(id, Array.from({ length: 12 }, (_, i) => ({ email: `u${i}@x.com`, templateData: `{"n":${i}}` })), limits);
+      await store.append(
+        id,
+        Array.from({ length: 12 }, (_, i) => ({ email: `u${i}@x.com`, templateData: `{"n":${i}}` })),
+        limits,
+      );
       expect(await store.readRange(id, 10, 20)).toEqual([
         { index: 10, email: 'u10@x.com', templateData: { n: '10' } },
         { index: 11, email: 'u11@x.com', templateData: { n: '11' } },

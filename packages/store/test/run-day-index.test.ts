@@ -1,4 +1,4 @@
-import { type RedisClient, RunDayIndex, type RunSlice, createKeys, createRedisClient } from '@postmill/store';
+import { createKeys, createRedisClient, type RedisClient, RunDayIndex, type RunSlice } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 

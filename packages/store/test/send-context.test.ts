@@ -1,13 +1,13 @@
 import { ManualClock } from '@postmill/core';
 import {
+  createKeys,
+  createRedisClient,
   IdentityStore,
   type RedisClient,
+  readSendContext,
   SenderAddressStore,
   SuppressionStore,
   TemplateStore,
-  createKeys,
-  createRedisClient,
-  readSendContext,
 } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';

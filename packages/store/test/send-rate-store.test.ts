@@ -1,5 +1,5 @@
 import { ManualClock } from '@postmill/core';
-import { type RedisClient, SendRateStore, createKeys, createRedisClient } from '@postmill/store';
+import { createKeys, createRedisClient, type RedisClient, SendRateStore } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 
@@ -29,7 +29,13 @@ describe('SendRateStore', () => {
     clock.advance(5000);
     const replaced = await store.announce({ transport: 'tencent-ses', perSecond: 20, setting: 'TENCENT_SES_RATE_PER_SECOND', isDefault: true });
     expect(replaced).toEqual({ transport: 'outbox', perSecond: 'unlimited', setting: 'OUTBOX_RATE_PER_SECOND', isDefault: true, announcedAtMs: T0 });
-    expect(await store.latest()).toEqual({ transport: 'tencent-ses', perSecond: 20, setting: 'TENCENT_SES_RATE_PER_SECOND', isDefault: true, announcedAtMs: T0 + 5000 });
+    expect(await store.latest()).toEqual({
+      transport: 'tencent-ses',
+      perSecond: 20,
+      setting: 'TENCENT_SES_RATE_PER_SECOND',
+      isDefault: true,
+      announcedAtMs: T0 + 5000,
+    });
   });
 
   it('reads a damaged value as nothing announced', async () => {

@@ -1,4 +1,4 @@
-import { createKeys, createRedisClient, type Keys, type RedisClient, type StatEvent, StatisticsStore, datesBetween } from '@postmill/store';
+import { createKeys, createRedisClient, datesBetween, type Keys, type RedisClient, type StatEvent, StatisticsStore } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 
@@ -122,7 +122,9 @@ describe('StatisticsStore', () => {
     expect((await store.report({ startDate: '2026-03-15', endDate: '2026-03-16', tag: 'none' })).overall.requestCount).toBe(0);
     // Untagged reports count every event, tagged or not, as before.
     expect((await store.report({ startDate: '2026-03-15', endDate: '2026-03-16' })).overall.requestCount).toBe(17);
-    await expect(store.report({ startDate: '2026-03-15', endDate: '2026-03-15', tag: 'spring', receivingMailboxType: 'gmail.com' })).rejects.toThrow(RangeError);
+    await expect(store.report({ startDate: '2026-03-15', endDate: '2026-03-15', tag: 'spring', receivingMailboxType: 'gmail.com' })).rejects.toThrow(
+      RangeError,
+    );
     expect(await redis.ttl(`${keys.stats('2026-03-15')}:tag`)).toBeGreaterThan(0);
   });
 

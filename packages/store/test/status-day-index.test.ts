@@ -1,5 +1,5 @@
-import { ManualClock, type MessageSpec, calendarDate } from '@postmill/core';
-import { MessageStore, type RedisClient, createKeys, createRedisClient } from '@postmill/store';
+import { calendarDate, ManualClock, type MessageSpec } from '@postmill/core';
+import { createKeys, createRedisClient, MessageStore, type RedisClient } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { acceptInOrder, expectedRows, statusSpec } from './status-fixtures.ts';
@@ -39,7 +39,15 @@ describe('MessageStore status pages (day row index)', () => {
 
   /** Seven messages of 1 to 3 recipients (14 rows), accepted one after another. */
   function sevenMessages(): MessageSpec[] {
-    const recipients = [['a@x.org'], ['b@x.org', 'c@x.org'], ['d@x.org', 'e@x.org', 'f@x.org'], ['g@x.org'], ['h@x.org', 'a@x.org'], ['i@x.org', 'j@x.org', 'k@x.org'], ['l@x.org', 'm@x.org']];
+    const recipients = [
+      ['a@x.org'],
+      ['b@x.org', 'c@x.org'],
+      ['d@x.org', 'e@x.org', 'f@x.org'],
+      ['g@x.org'],
+      ['h@x.org', 'a@x.org'],
+      ['i@x.org', 'j@x.org', 'k@x.org'],
+      ['l@x.org', 'm@x.org'],
+    ];
     return recipients.map((to, i) => statusSpec(`pm-m${i}`, NOW + i, to));
   }
 
@@ -148,11 +156,14 @@ describe('MessageStore status pages (day row index)', () => {
 
   it('leaves out the messages whose keys expired at the start of the day (the oldest queryable day), in pages and counts', async () => {
     const keys = createKeys(prefix);
-    const specs = Array.from({ length: 60 }, (_, i) => statusSpec(`pm-e${String(i).padStart(2, '0')}`, NOW + i, i % 2 === 0 ? ['a@x.org', `p${i}@x.org`] : [`q${i}@x.org`]));
+    const specs = Array.from({ length: 60 }, (_, i) =>
+      statusSpec(`pm-e${String(i).padStart(2, '0')}`, NOW + i, i % 2 === 0 ? ['a@x.org', `p${i}@x.org`] : [`q${i}@x.org`]),
+    );
     await acceptInOrder(store, specs);
     // Expiry (same retention, in acceptance order) is what removes a message's keys; do it now.
     const expired = 37;
-    for (const s of specs.slice(0, expired)) await redis.del(keys.messageSpec(s.messageId), keys.messageContent(s.messageId), keys.messageRecipients(s.messageId));
+    for (const s of specs.slice(0, expired))
+      await redis.del(keys.messageSpec(s.messageId), keys.messageContent(s.messageId), keys.messageRecipients(s.messageId));
     const live = specs.slice(expired);
     const all = expectedRows(live);
     expect(await store.countStatus({ date: DATE })).toBe(all.length);
@@ -169,12 +180,15 @@ describe('MessageStore status pages (day row index)', () => {
     expect(await store.countStatus({ date: DATE, recipient: 'a@x.org' })).toBe(0);
   });
 
-  it('keeps pages and counts right as more of the day expires between queries, by date and by recipient, in a store that already found the day\'s live head', async () => {
+  it("keeps pages and counts right as more of the day expires between queries, by date and by recipient, in a store that already found the day's live head", async () => {
     const keys = createKeys(prefix);
-    const specs = Array.from({ length: 60 }, (_, i) => statusSpec(`pm-x${String(i).padStart(2, '0')}`, NOW + i, i % 3 === 0 ? ['a@x.org', `p${i}@x.org`] : [`q${i}@x.org`]));
+    const specs = Array.from({ length: 60 }, (_, i) =>
+      statusSpec(`pm-x${String(i).padStart(2, '0')}`, NOW + i, i % 3 === 0 ? ['a@x.org', `p${i}@x.org`] : [`q${i}@x.org`]),
+    );
     await acceptInOrder(store, specs);
     const expire = async (from: number, to: number) => {
-      for (const s of specs.slice(from, to)) await redis.del(keys.messageSpec(s.messageId), keys.messageContent(s.messageId), keys.messageRecipients(s.messageId));
+      for (const s of specs.slice(from, to))
+        await redis.del(keys.messageSpec(s.messageId), keys.messageContent(s.messageId), keys.messageRecipients(s.messageId));
     };
     // Each step expires more of the day's head; the same store answers every step (what it
     // remembered of the previous one must never hide or repeat a row).

@@ -1,8 +1,7 @@
 import { ManualClock } from '@postmill/core';
-import { MessageStore, type RedisClient, RunDayIndex, createKeys, createRedisClient } from '@postmill/store';
-import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
+import { createKeys, createRedisClient, MessageStore, type RedisClient, RunDayIndex } from '@postmill/store';
+import { commandsDuring, deleteKeysWithPrefix, type LoggedCommand, uniquePrefix } from '@postmill/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LoggedCommand, commandsDuring } from '@postmill/testkit';
 import { acceptMany, statusSpec } from './status-fixtures.ts';
 
 declare module 'vitest' {
@@ -103,8 +102,14 @@ describe('status page cost does not grow with the day', () => {
         // the page's script, one read per message, and the check that the day's first message lives.
         const sent = commands.filter((c) => c.source !== 'lua').map((c) => (c.args[0] ?? '').toLowerCase());
         expect(sent, `${n} messages, ${page.name}`).toHaveLength(page.messages + 2);
-        expect(sent.filter((name) => name === 'evalsha'), `${n} messages, ${page.name}`).toHaveLength(page.messages + 1);
-        expect(sent.filter((name) => name === 'exists'), `${n} messages, ${page.name}`).toHaveLength(1);
+        expect(
+          sent.filter((name) => name === 'evalsha'),
+          `${n} messages, ${page.name}`,
+        ).toHaveLength(page.messages + 1);
+        expect(
+          sent.filter((name) => name === 'exists'),
+          `${n} messages, ${page.name}`,
+        ).toHaveLength(1);
       }
     }
   });

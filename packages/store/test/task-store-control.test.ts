@@ -1,5 +1,5 @@
 import { ManualClock, RunCode, TaskStatus } from '@postmill/core';
-import { type Keys, type RedisClient, TaskStore, createKeys, createRedisClient, keySlot } from '@postmill/store';
+import { createKeys, createRedisClient, type Keys, keySlot, type RedisClient, TaskStore } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 
@@ -56,7 +56,14 @@ describe('TaskStore claims, control and one-step starts (real Redis)', () => {
       const id = await tasks.create(() => ({ name: 't' }));
       await tasks.openRun(id, 1, { plannedAt: NOW - 5, total: 7, next: NOW + 3_600_000, missed: [NOW - 7_200_000] });
       expect(await tasks.getRun(id, 1)).toMatchObject({ total: 7, cursor: 0, generation: 0, startedAt: NOW, plannedAt: NOW - 5, sent: 0 });
-      expect(await tasks.get(id)).toMatchObject({ status: TaskStatus.Sending, requested: 7, runs: 1, currentRun: 1, nextRunAt: NOW + 3_600_000, missed: [NOW - 7_200_000] });
+      expect(await tasks.get(id)).toMatchObject({
+        status: TaskStatus.Sending,
+        requested: 7,
+        runs: 1,
+        currentRun: 1,
+        nextRunAt: NOW + 3_600_000,
+        missed: [NOW - 7_200_000],
+      });
       expect(await tasks.activeRuns(id)).toEqual([1]);
     });
 
@@ -192,7 +199,14 @@ describe('TaskStore claims, control and one-step starts (real Redis)', () => {
       for (const run of [1, 2]) await tasks.advanceCursor(id, run, 0, 0, 4);
       expect((await tasks.control(id, 'pause')).kind).toBe('ok');
       for (const run of [1, 2]) expect(await tasks.getRun(id, run)).toMatchObject({ generation: 1, cursor: 0 });
-      expect(await tasks.control(id, 'resume')).toEqual({ kind: 'ok', retried: 0, drivers: expect.arrayContaining([{ run: 1, reopens: 0 }, { run: 2, reopens: 0 }]) });
+      expect(await tasks.control(id, 'resume')).toEqual({
+        kind: 'ok',
+        retried: 0,
+        drivers: expect.arrayContaining([
+          { run: 1, reopens: 0 },
+          { run: 2, reopens: 0 },
+        ]),
+      });
       expect(await tasks.status(id)).toBe(TaskStatus.Sending);
       for (const run of [1, 2]) expect(await tasks.getRun(id, run)).toMatchObject({ generation: 2 });
       expect((await tasks.control(id, 'cancel')).kind).toBe('ok');

@@ -49,7 +49,9 @@ describe('TaskStore run ledger (real Redis)', () => {
 
   it('records a whole chunk in one call with exact counters, and reports the run complete exactly once', async () => {
     const id = await runOf(3000);
-    const changes: LedgerChange[] = Array.from({ length: 3000 }, (_, i) => (i % 10 === 0 ? { index: i, code: FAILED, detail: detail('X') } : { index: i, code: SENT }));
+    const changes: LedgerChange[] = Array.from({ length: 3000 }, (_, i) =>
+      i % 10 === 0 ? { index: i, code: FAILED, detail: detail('X') } : { index: i, code: SENT },
+    );
     expect(await tasks.record(id, 1, changes.slice(0, 2500))).toEqual({ completedRun: false });
     expect(await tasks.record(id, 1, changes.slice(2500))).toEqual({ completedRun: true });
     expect(await counts(id)).toEqual({ run: [2700, 300, 0, 0], task: [2700, 300, 0, 0] });

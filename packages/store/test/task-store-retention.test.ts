@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RunCode, TaskStatus, systemClock } from '@postmill/core';
-import { type Keys, type RedisClient, TaskStore, createKeys, createRedisClient } from '@postmill/store';
+import { RunCode, systemClock, TaskStatus } from '@postmill/core';
+import { createKeys, createRedisClient, type Keys, type RedisClient, TaskStore } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type RedisClient, createRedisClient } from '@postmill/store';
+import { createRedisClient, type RedisClient } from '@postmill/store';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WriteCoalescingRedis } from '../src/write-coalescing-redis.ts';

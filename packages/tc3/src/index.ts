@@ -1,2 +1,2 @@
-export { type SignInput, type TencentRequestHeaders, sha256Hex, scopeDate, tc3Signature, tc3Authorization, signTencentRequest } from './sign.ts';
-export { type VerifyFailure, type VerifyResult, type ReceivedRequest, type VerifyOptions, verifyTc3 } from './verify.ts';
+export { type SignInput, scopeDate, sha256Hex, signTencentRequest, type TencentRequestHeaders, tc3Authorization, tc3Signature } from './sign.ts';
+export { type ReceivedRequest, type VerifyFailure, type VerifyOptions, type VerifyResult, verifyTc3 } from './verify.ts';

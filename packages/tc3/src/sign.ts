@@ -46,18 +46,13 @@ export function tc3Signature(input: SignInput): { signature: string; signedHeade
   for (const [k, v] of Object.entries(input.signedHeaders)) lower[k.toLowerCase()] = v;
   const canonicalHeaders = names.map((n) => `${n}:${(lower[n] ?? '').trim()}\n`).join('');
   const signedHeaderNames = names.join(';');
-  const canonicalRequest = [
-    input.method ?? 'POST',
-    '/',
-    input.canonicalQuery ?? '',
-    canonicalHeaders,
-    signedHeaderNames,
-    sha256Hex(input.body),
-  ].join('\n');
+  const canonicalRequest = [input.method ?? 'POST', '/', input.canonicalQuery ?? '', canonicalHeaders, signedHeaderNames, sha256Hex(input.body)].join('\n');
   const date = scopeDate(input.timestamp);
   const credentialScope = `${date}/${input.service}/tc3_request`;
   const stringToSign = ['TC3-HMAC-SHA256', String(input.timestamp), credentialScope, sha256Hex(canonicalRequest)].join('\n');
-  const signature = createHmac('sha256', signingKeys.get(input.secretId, input.secretKey, date, input.service)).update(stringToSign, 'utf8').digest('hex');
+  const signature = createHmac('sha256', signingKeys.get(input.secretId, input.secretKey, date, input.service))
+    .update(stringToSign, 'utf8')
+    .digest('hex');
   return { signature, signedHeaderNames, credentialScope };
 }
 

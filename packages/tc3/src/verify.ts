@@ -47,7 +47,8 @@ export interface VerifyOptions {
   readonly maxSkewSeconds?: number;
 }
 
-const AUTH_RE = /^TC3-HMAC-SHA256 Credential=([^/\s,]+)\/(\d{4}-\d{2}-\d{2})\/([^/\s,]+)\/tc3_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/u;
+const AUTH_RE =
+  /^TC3-HMAC-SHA256 Credential=([^/\s,]+)\/(\d{4}-\d{2}-\d{2})\/([^/\s,]+)\/tc3_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/u;
 
 function header(req: ReceivedRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -75,7 +76,8 @@ export function verifyTc3(req: ReceivedRequest, options: VerifyOptions): VerifyR
     return {
       ok: false,
       code: 'AuthFailure.InvalidAuthorization',
-      message: 'The Authorization header is not a TC3-HMAC-SHA256 authorization (Credential=<SecretId>/<date>/<service>/tc3_request, SignedHeaders=..., Signature=...).',
+      message:
+        'The Authorization header is not a TC3-HMAC-SHA256 authorization (Credential=<SecretId>/<date>/<service>/tc3_request, SignedHeaders=..., Signature=...).',
     };
   }
   const [, secretId = '', date = '', service = '', signedHeaderList = '', signature = ''] = m;

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { stringify } from 'node:querystring';
-import { V3_ALGORITHM, pct, sha256Hex, signV1, signV3, v3CanonicalRequest, v3StringToSign } from '@postmill/acs';
+import { pct, sha256Hex, signV1, signV3, V3_ALGORITHM, v3CanonicalRequest, v3StringToSign } from '@postmill/acs';
 
 /**
  * The four request shapes the official clients send (wire-aliyun-sendcloud.md, "four request
@@ -202,7 +202,12 @@ export function createAliyunClient(o: AliyunClientOptions): AliyunClient {
   const host = url.host;
   const nowMs = o.nowMs ?? Date.now;
 
-  function signV1Request(action: string | undefined, business: Array<[string, string]>, shape: Exclude<AliyunShape, 'v3'>, r: AliyunRequestOptions): SignedAliyunRequest {
+  function signV1Request(
+    action: string | undefined,
+    business: Array<[string, string]>,
+    shape: Exclude<AliyunShape, 'v3'>,
+    r: AliyunRequestOptions,
+  ): SignedAliyunRequest {
     const dmSdk = shape === 'v1-post';
     const method = r.method ?? (shape === 'v1-get' ? 'GET' : 'POST');
     const format = r.format === undefined ? (dmSdk ? 'json' : 'JSON') : r.format;
@@ -233,7 +238,12 @@ export function createAliyunClient(o: AliyunClientOptions): AliyunClient {
       bodyPairs = inBody ? business : undefined;
     }
     const query = encodeWire(queryPairs, encoding);
-    const body = r.rawBody !== undefined ? Buffer.from(r.rawBody) : bodyPairs === undefined || bodyPairs.length === 0 ? undefined : Buffer.from(encodeWire(bodyPairs, encoding));
+    const body =
+      r.rawBody !== undefined
+        ? Buffer.from(r.rawBody)
+        : bodyPairs === undefined || bodyPairs.length === 0
+          ? undefined
+          : Buffer.from(encodeWire(bodyPairs, encoding));
     const headers: Record<string, string> = {
       ...(action === undefined ? {} : { 'x-acs-action': action }),
       'x-acs-version': r.version ?? DM_VERSION,
@@ -248,7 +258,8 @@ export function createAliyunClient(o: AliyunClientOptions): AliyunClient {
     const inBody = (r.placement ?? (FORM_BODY_ACTIONS.has(action ?? '') ? 'form' : 'query')) === 'form';
     const queryPairs = inBody ? [] : withFormat;
     const encoding = r.wireEncoding ?? 'querystring';
-    const body = r.rawBody !== undefined ? Buffer.from(r.rawBody) : inBody && withFormat.length > 0 ? Buffer.from(encodeWire(withFormat, encoding)) : Buffer.alloc(0);
+    const body =
+      r.rawBody !== undefined ? Buffer.from(r.rawBody) : inBody && withFormat.length > 0 ? Buffer.from(encodeWire(withFormat, encoding)) : Buffer.alloc(0);
     const credentials = { accessKeyId: r.accessKeyId ?? o.accessKeyId, secret: r.secret ?? o.secret };
     const date = r.timestampText ?? acsTimestamp(r.timestampMs ?? nowMs());
     const nonce = r.nonce ?? hexNonce(32);
@@ -274,14 +285,23 @@ export function createAliyunClient(o: AliyunClientOptions): AliyunClient {
       const canonical = v3CanonicalRequest({ method, query: lastWins(queryPairs), signedHeaders: signed, hashedPayload: sha256Hex(body) });
       const signature = createHmac('sha256', credentials.secret).update(v3StringToSign(canonical), 'utf8').digest('hex');
       const names = [...signed.keys()].sort().join(';');
-      headers = { ...Object.fromEntries(signed), authorization: `${V3_ALGORITHM} Credential=${credentials.accessKeyId},SignedHeaders=${names},Signature=${signature}` };
+      headers = {
+        ...Object.fromEntries(signed),
+        authorization: `${V3_ALGORITHM} Credential=${credentials.accessKeyId},SignedHeaders=${names},Signature=${signature}`,
+      };
     }
     if (r.signature !== undefined) headers.authorization = (headers.authorization ?? '').replace(/Signature=[^,]*$/u, `Signature=${r.signature}`);
     // Host is sent by node:http from the base URL; a different signed one stays a signed value only.
     delete headers.host;
     const query = encodeWire(queryPairs, encoding);
     return finish(
-      { method, path: query === '' ? '/' : `/?${query}`, headers, body: method === 'GET' && body.length === 0 ? undefined : body, chunked: body.length > 0 && (r.chunked ?? true) },
+      {
+        method,
+        path: query === '' ? '/' : `/?${query}`,
+        headers,
+        body: method === 'GET' && body.length === 0 ? undefined : body,
+        chunked: body.length > 0 && (r.chunked ?? true),
+      },
       r,
     );
   }

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { type Socket, connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 /** One command Redis executed, as MONITOR reports it (scripts' own commands included). */
 export interface LoggedCommand {
@@ -16,7 +16,11 @@ export function parseMonitorLine(line: string): LoggedCommand | undefined {
   if (!head) return undefined;
   const args: string[] = [];
   for (const m of line.slice(head[0].length).matchAll(/"((?:[^"\\]|\\.)*)"/g)) {
-    args.push((m[1] ?? '').replace(/\\x([0-9a-fA-F]{2})|\\(.)/g, (_all, hex: string | undefined, c: string | undefined) => (hex ? String.fromCharCode(Number.parseInt(hex, 16)) : (ESCAPES[c ?? ''] ?? (c ?? '')))));
+    args.push(
+      (m[1] ?? '').replace(/\\x([0-9a-fA-F]{2})|\\(.)/g, (_all, hex: string | undefined, c: string | undefined) =>
+        hex ? String.fromCharCode(Number.parseInt(hex, 16)) : (ESCAPES[c ?? ''] ?? c ?? ''),
+      ),
+    );
   }
   return { args, source: head[1] ?? '' };
 }

@@ -130,7 +130,14 @@ interface Scripted<T> {
 
 type Decision =
   | { readonly kind: 'accept'; readonly delayMs?: number }
-  | { readonly kind: 'error'; readonly code: string; readonly status: number; readonly message: string; readonly retryAfterSeconds?: number; readonly delayMs?: number }
+  | {
+      readonly kind: 'error';
+      readonly code: string;
+      readonly status: number;
+      readonly message: string;
+      readonly retryAfterSeconds?: number;
+      readonly delayMs?: number;
+    }
   | { readonly kind: 'http'; readonly status: number; readonly retryAfterSeconds?: number; readonly delayMs?: number }
   | { readonly kind: 'reset'; readonly delayMs?: number };
 
@@ -227,9 +234,12 @@ export async function startFakeAliyunDm(options: FakeAliyunDmOptions = {}): Prom
     if (nonces.has(verified.nonce)) return errorDecision('SignatureNonceUsed');
     nonces.add(verified.nonce);
     const version = single(req.headers['x-acs-version']);
-    if (version !== API_VERSION) return errorDecision('InvalidVersion', { message: `Specified parameter Version is not valid: ${String(version)} (this fake speaks ${API_VERSION}).` });
+    if (version !== API_VERSION)
+      return errorDecision('InvalidVersion', { message: `Specified parameter Version is not valid: ${String(version)} (this fake speaks ${API_VERSION}).` });
     if (record.action !== 'SingleSendMail') {
-      return errorDecision('InvalidAction.NotFound', { message: `Specified api is not found, please check your url and method: ${String(record.action)} (this fake speaks SingleSendMail only).` });
+      return errorDecision('InvalidAction.NotFound', {
+        message: `Specified api is not found, please check your url and method: ${String(record.action)} (this fake speaks SingleSendMail only).`,
+      });
     }
     const checked = checkSingleSendMail(record.params);
     if ('code' in checked) return errorDecision(checked.code, { message: checked.message });
@@ -240,7 +250,11 @@ export async function startFakeAliyunDm(options: FakeAliyunDmOptions = {}): Prom
       const code = fn(checked.mail);
       if (code !== undefined) return errorDecision(code);
     }
-    const request: FakeDmSendRequest = { mail: checked.mail, recipients: [...checked.mail.toAddress, ...checked.mail.bccAddress], arrivedAtMs: record.arrivedAtMs };
+    const request: FakeDmSendRequest = {
+      mail: checked.mail,
+      recipients: [...checked.mail.toAddress, ...checked.mail.bccAddress],
+      arrivedAtMs: record.arrivedAtMs,
+    };
     for (const fn of responders) {
       const decision = fromAnswer(fn(request));
       if (decision) return decision;

@@ -160,8 +160,7 @@ const FIELD_CHECKS: Readonly<Record<string, (v: unknown) => boolean>> = {
   Template: (v) => isObject(v) && typeof v.TemplateID === 'number' && (v.TemplateData === undefined || typeof v.TemplateData === 'string'),
   Simple: (v) => isObject(v) && (v.Html === undefined || typeof v.Html === 'string') && (v.Text === undefined || typeof v.Text === 'string'),
   Attachments: (v) =>
-    Array.isArray(v) &&
-    v.every((a) => isObject(a) && typeof a.FileName === 'string' && (a.Content === undefined || typeof a.Content === 'string')),
+    Array.isArray(v) && v.every((a) => isObject(a) && typeof a.FileName === 'string' && (a.Content === undefined || typeof a.Content === 'string')),
   Unsubscribe: (v) => typeof v === 'string',
   TriggerType: (v) => typeof v === 'number' && Number.isInteger(v),
   SmtpMessageId: (v) => typeof v === 'string',
@@ -285,7 +284,11 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
     }
     if (responders.length > 0) {
       const b = checked.body;
-      const request: FakeSendEmailRequest = { body: b, recipients: [...(b.Destination ?? []), ...(b.Cc ?? []), ...(b.Bcc ?? [])], arrivedAtMs: record.arrivedAtMs };
+      const request: FakeSendEmailRequest = {
+        body: b,
+        recipients: [...(b.Destination ?? []), ...(b.Cc ?? []), ...(b.Bcc ?? [])],
+        arrivedAtMs: record.arrivedAtMs,
+      };
       for (const fn of responders) {
         const decision = fromAnswer(fn(request));
         if (decision) return decision;

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type RedisServerProcess, freePort, spawnRedisServer } from '@postmill/redis-server';
+import { freePort, type RedisServerProcess, spawnRedisServer } from '@postmill/redis-server';
 import { Redis } from 'ioredis';
 
 const run = promisify(execFile);
@@ -116,11 +116,16 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
           bin: serverBin,
           port,
           extraArgs: [
-            '--dir', dir,
-            '--cluster-enabled', 'yes',
-            '--cluster-config-file', `nodes-${port}.conf`,
-            '--cluster-port', String(busPort),
-            '--cluster-node-timeout', '5000',
+            '--dir',
+            dir,
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            `nodes-${port}.conf`,
+            '--cluster-port',
+            String(busPort),
+            '--cluster-node-timeout',
+            '5000',
           ],
         }),
       );

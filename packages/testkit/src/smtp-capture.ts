@@ -17,7 +17,10 @@ export interface SmtpCaptureOptions {
    * Reply to the end of DATA, given the message's envelope and Message-ID header (as `tally` keys
    * it); a 4xx/5xx code rejects the message (it is then not captured).
    */
-  readonly dataReply?: (mail: { readonly envelope: { readonly from: string; readonly to: readonly string[] }; readonly messageId: string }) => SmtpReply | undefined;
+  readonly dataReply?: (mail: {
+    readonly envelope: { readonly from: string; readonly to: readonly string[] };
+    readonly messageId: string;
+  }) => SmtpReply | undefined;
   /** Require AUTH PLAIN/LOGIN with these credentials (over plain text: this is loopback only). */
   readonly auth?: { readonly user: string; readonly pass: string };
   /**

@@ -1,6 +1,6 @@
-import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import type DmModule from '@alicloud/dm20151123';
 import * as $Dm from '@alicloud/dm20151123';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
@@ -95,7 +95,14 @@ function shapeOf(r: Recorded) {
 }
 
 // In the order the SDK writes its fields (by name), so the two bodies can be compared byte for byte.
-const mail = { AccountName: 'news@mail.example.com', AddressType: 1, ReplyToAddress: false, Subject: 'Hi (you) 50% * off!', TextBody: 'a b', ToAddress: 'alice@example.org' };
+const mail = {
+  AccountName: 'news@mail.example.com',
+  AddressType: 1,
+  ReplyToAddress: false,
+  Subject: 'Hi (you) 50% * off!',
+  TextBody: 'a b',
+  ToAddress: 'alice@example.org',
+};
 
 describe('the testkit DirectMail client', () => {
   for (const [shape, algorithm] of [
@@ -168,8 +175,16 @@ describe('the testkit DirectMail client', () => {
     await c.call('CreateDomain', { DomainName: 'a.example' }, { signature: 'AAAA' });
     await c.call('CreateDomain', { DomainName: 'a.example' }, { secret: 'wrong' });
     await c.call('CreateDomain', { DomainName: 'a.example' }, { commonOverrides: { SignatureMethod: undefined } });
-    await c.call('CreateDomain', { DomainName: 'a.example' }, { shape: 'v3', rawBody: 'x=1', contentType: 'text/plain', chunked: false, unsignedHeaders: { 'x-loose': 'y' } });
-    await c.call('CreateDomain', { DomainName: 'a.example' }, { shape: 'v3', signedHeaders: { 'x-acs-credentials-provider': 'static_ak' }, timestampText: 'yesterday' });
+    await c.call(
+      'CreateDomain',
+      { DomainName: 'a.example' },
+      { shape: 'v3', rawBody: 'x=1', contentType: 'text/plain', chunked: false, unsignedHeaders: { 'x-loose': 'y' } },
+    );
+    await c.call(
+      'CreateDomain',
+      { DomainName: 'a.example' },
+      { shape: 'v3', signedHeaders: { 'x-acs-credentials-provider': 'static_ak' }, timestampText: 'yesterday' },
+    );
     const [badSignature, badSecret, noMethod, rawBody, badTime] = recorded.map(verify);
     expect(badSignature).toMatchObject({ ok: false, code: 'SignatureDoesNotMatch' });
     expect(badSecret).toMatchObject({ ok: false, code: 'SignatureDoesNotMatch' });
@@ -186,7 +201,11 @@ describe('the testkit DirectMail client', () => {
     const xml = await client().call('DescAccountSummary');
     expect(xml).toMatchObject({ status: 200, contentType: 'text/xml;charset=utf-8', body: expect.stringContaining('<RequestId>X</RequestId>') });
     expect((await client().request('CreateDomain', { DomainName: 'a.example' })).DomainId).toBe(7);
-    nextAnswer = { status: 404, body: '{"RequestId":"R2","HostId":"h","Code":"InvalidDomain.NotFound","Message":"no such domain"}', contentType: 'application/json' };
+    nextAnswer = {
+      status: 404,
+      body: '{"RequestId":"R2","HostId":"h","Code":"InvalidDomain.NotFound","Message":"no such domain"}',
+      contentType: 'application/json',
+    };
     const thrown = await client()
       .request('DescDomain', { DomainId: 9 })
       .catch((err: unknown) => err);

@@ -4,7 +4,7 @@ import type DmModule from '@alicloud/dm20151123';
 import * as $Dm from '@alicloud/dm20151123';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DOCUMENTED_DM_ERRORS, type FakeAliyunDm, createAliyunClient, startFakeAliyunDm } from '../src/index.ts';
+import { createAliyunClient, DOCUMENTED_DM_ERRORS, type FakeAliyunDm, startFakeAliyunDm } from '../src/index.ts';
 
 // The official SDK is the judge of the wire protocol: what it sends, the fake must accept, and what
 // the fake answers, it must read as DirectMail's answers (EnvId on success, its error classes and
@@ -65,7 +65,14 @@ function signedPost(params: Record<string, string>, o: { nonce?: string } = {}):
   return { headers: signed.headers, body: signed.body?.toString('utf8') ?? '' };
 }
 
-const wellFormed = { AccountName: 'news@mail.example.com', AddressType: '1', ReplyToAddress: 'false', ToAddress: 'alice@example.org', Subject: 'Hi', TextBody: 'Hi' };
+const wellFormed = {
+  AccountName: 'news@mail.example.com',
+  AddressType: '1',
+  ReplyToAddress: 'false',
+  ToAddress: 'alice@example.org',
+  Subject: 'Hi',
+  TextBody: 'Hi',
+};
 
 describe('fake DirectMail, driven by the official @alicloud/dm20151123 SDK', () => {
   it('accepts a default (V3-signed) SingleSendMail, answers an EnvId the SDK reads, and records the mail', async () => {
@@ -139,15 +146,18 @@ describe('fake DirectMail, driven by the official @alicloud/dm20151123 SDK', () 
 describe('fake DirectMail on the wire', () => {
   const post = (req: { headers: Record<string, string>; body: string }) => fetch(`${fake.endpoint}/`, { method: 'POST', headers: req.headers, body: req.body });
 
-  it.each(DOCUMENTED_DM_ERRORS.map((e) => [e.code, e.status] as const))('answers %s with HTTP %i and {RequestId, HostId, Code, Message} when told to', async (code, status) => {
-    fake.failNext(code);
-    const res = await post(signedPost(wellFormed));
-    expect(res.status).toBe(status);
-    expect(res.headers.get('content-type')).toMatch(/^application\/json/u);
-    const body = (await res.json()) as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(['Code', 'HostId', 'Message', 'RequestId']);
-    expect(body).toMatchObject({ Code: code, HostId: 'dm.aliyuncs.com', Message: expect.any(String) });
-  });
+  it.each(DOCUMENTED_DM_ERRORS.map((e) => [e.code, e.status] as const))(
+    'answers %s with HTTP %i and {RequestId, HostId, Code, Message} when told to',
+    async (code, status) => {
+      fake.failNext(code);
+      const res = await post(signedPost(wellFormed));
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/u);
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(Object.keys(body).sort()).toEqual(['Code', 'HostId', 'Message', 'RequestId']);
+      expect(body).toMatchObject({ Code: code, HostId: 'dm.aliyuncs.com', Message: expect.any(String) });
+    },
+  );
 
   it('refuses a nonce it has seen with SignatureNonceUsed, but only after the signature verified', async () => {
     const nonce = randomBytes(32).toString('hex');
@@ -178,10 +188,7 @@ describe('fake DirectMail on the wire', () => {
     expect((await post(signedPost({ ...wellFormed, ToAddress: 'bad@example.org' }))).status).toBe(400);
     expect((await post(signedPost({ ...wellFormed, BccAddress: 'hidden@example.org', Headers: '{"X-Slow":"1"}' }))).status).toBe(503);
     expect((await post(signedPost({ ...wellFormed, Headers: '{"Message-ID":"<a@b>"}' }))).status).toBe(200);
-    expect(seen).toEqual([
-      ['alice@example.org', 'hidden@example.org'],
-      ['alice@example.org'],
-    ]);
+    expect(seen).toEqual([['alice@example.org', 'hidden@example.org'], ['alice@example.org']]);
     expect(fake.requests[2]?.mail?.headers).toEqual({ 'Message-ID': '<a@b>' });
     const tooMany = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`X-User-${i}`, 'v']));
     const res = await post(signedPost({ ...wellFormed, Headers: JSON.stringify(tooMany) }));

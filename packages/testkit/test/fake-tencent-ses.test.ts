@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FakeTencentSes, createTencentClient, startFakeTencentSes } from '../src/index.ts';
+import { createTencentClient, type FakeTencentSes, startFakeTencentSes } from '../src/index.ts';
 
 const sendEmailBody = {
   FromEmailAddress: 'Postmill <noreply@mail.example.com>',
@@ -141,7 +141,9 @@ describe('fake Tencent SES', () => {
     });
     fake.failNext('InternalError');
     expect(await codeOf(await post({ ...sendEmailBody, Destination: ['bad@example.com'] }))).toBe('InternalError');
-    expect(await codeOf(await post({ ...sendEmailBody, Destination: ['bad@example.com'], Bcc: ['hidden@example.com'] }))).toBe('FailedOperation.IncorrectEmail');
+    expect(await codeOf(await post({ ...sendEmailBody, Destination: ['bad@example.com'], Bcc: ['hidden@example.com'] }))).toBe(
+      'FailedOperation.IncorrectEmail',
+    );
     const busy = await post({ ...sendEmailBody, Destination: ['busy@example.com'] });
     expect(busy.status).toBe(503);
     await busy.text();

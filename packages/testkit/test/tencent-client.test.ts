@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeTencentSes, TencentCallError, createTencentClient, startFakeTencentSes } from '../src/index.ts';
+import { createTencentClient, type FakeTencentSes, startFakeTencentSes, TencentCallError } from '../src/index.ts';
 
 const mail = { FromEmailAddress: 'noreply@mail.example.com', Destination: ['alice@example.com'], Subject: 'Hi', Simple: { Text: 'SGk=' } };
 

@@ -68,9 +68,7 @@ describe('buildMime', () => {
   });
 
   it('does not let an extra header override the Message-ID or From', async () => {
-    const parsed = await simpleParser(
-      await buildMime(message({ headers: { 'Message-ID': '<evil@x.example>', From: 'evil@x.example' } })),
-    );
+    const parsed = await simpleParser(await buildMime(message({ headers: { 'Message-ID': '<evil@x.example>', From: 'evil@x.example' } })));
     expect(parsed.messageId).toBe('<pm-date-20240101000000-abc@mail.example.com>');
     expect(parsed.from?.value[0]?.address).toBe('news@mail.example.com');
   });

@@ -84,10 +84,7 @@ export class OutboxStore {
   }
 
   /** Stores one copy and evicts beyond `maxMessages`; resolves with the new outbox id. */
-  async add(
-    meta: { postmillMessageId: string; from: string; recipients: readonly string[]; subject: string },
-    mime: Buffer,
-  ): Promise<string> {
+  async add(meta: { postmillMessageId: string; from: string; recipients: readonly string[]; subject: string }, mime: Buffer): Promise<string> {
     const id = randomId(20);
     const entry: OutboxEntry = {
       id,
@@ -117,10 +114,7 @@ export class OutboxStore {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
     if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
     if (limit === 0) return { total: await this.redis.llen(this.keys.outboxIndex), items: [] };
-    const [total, metas] = (await this.redis.eval(LIST_SCRIPT, 1, this.keys.outboxIndex, offset, limit, this.messagePrefix)) as [
-      number,
-      string[],
-    ];
+    const [total, metas] = (await this.redis.eval(LIST_SCRIPT, 1, this.keys.outboxIndex, offset, limit, this.messagePrefix)) as [number, string[]];
     return { total, items: metas.filter((m) => m !== '').map(parseEntry) };
   }
 
@@ -140,10 +134,7 @@ export class OutboxStore {
     let total = Number.POSITIVE_INFINITY;
     // The index never exceeds maxMessages, so neither does the scan (plus what arrives meanwhile).
     for (let at = 0; at < Math.min(total, this.maxMessages + SEARCH_SLICE); at += SEARCH_SLICE) {
-      const [length, metas] = (await this.redis.eval(LIST_SCRIPT, 1, this.keys.outboxIndex, at, SEARCH_SLICE, this.messagePrefix)) as [
-        number,
-        string[],
-      ];
+      const [length, metas] = (await this.redis.eval(LIST_SCRIPT, 1, this.keys.outboxIndex, at, SEARCH_SLICE, this.messagePrefix)) as [number, string[]];
       total = length;
       for (const meta of metas) {
         if (meta === '') continue;

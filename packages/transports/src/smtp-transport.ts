@@ -1,11 +1,4 @@
-import {
-  type MailTransport,
-  ProviderError,
-  type RecipientOutcome,
-  type TransportRequest,
-  type TransportResult,
-  toProviderError,
-} from '@postmill/core';
+import { type MailTransport, ProviderError, type RecipientOutcome, type TransportRequest, type TransportResult, toProviderError } from '@postmill/core';
 import nodemailer, { type NodemailerError, type SMTPPoolSentMessageInfo } from 'nodemailer';
 import { buildMimeForSend } from './mime.ts';
 import { classifySmtpReply } from './smtp-classify.ts';

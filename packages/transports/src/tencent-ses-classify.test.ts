@@ -25,18 +25,32 @@ describe('classifyTencentSesAnswer', () => {
   });
 
   it('treats network failures and timeouts as transient', () => {
-    for (const c of ['Network.ECONNRESET', 'Network.ECONNREFUSED', 'Network.Timeout', 'Network.InvalidResponse', 'Network.Unknown']) expect(code(c)).toBe('transient');
+    for (const c of ['Network.ECONNRESET', 'Network.ECONNREFUSED', 'Network.Timeout', 'Network.InvalidResponse', 'Network.Unknown'])
+      expect(code(c)).toBe('transient');
   });
 
   it('treats InternalError, its sub-codes and Tencent availability errors as transient', () => {
-    for (const c of ['InternalError', 'InternalError.Unknown', 'ServiceUnavailable', 'ResourceUnavailable', 'ResourceInsufficient', 'FailedOperation.ServiceNotAvailable']) {
+    for (const c of [
+      'InternalError',
+      'InternalError.Unknown',
+      'ServiceUnavailable',
+      'ResourceUnavailable',
+      'ResourceInsufficient',
+      'FailedOperation.ServiceNotAvailable',
+    ]) {
       expect(code(c)).toBe('transient');
     }
-    for (const c of ['FailedOperation.ExceedSendLimit', 'FailedOperation.InsufficientQuota', 'FailedOperation.HighRejectionRate']) expect(code(c)).toBe('transient');
+    for (const c of ['FailedOperation.ExceedSendLimit', 'FailedOperation.InsufficientQuota', 'FailedOperation.HighRejectionRate'])
+      expect(code(c)).toBe('transient');
   });
 
   it('fails the recipient for good after IncorrectEmail, EmailAddrInBlacklist, ReceiverHasUnsubscribed and RejectedByRecipients', () => {
-    for (const c of ['FailedOperation.IncorrectEmail', 'FailedOperation.EmailAddrInBlacklist', 'FailedOperation.ReceiverHasUnsubscribed', 'FailedOperation.RejectedByRecipients']) {
+    for (const c of [
+      'FailedOperation.IncorrectEmail',
+      'FailedOperation.EmailAddrInBlacklist',
+      'FailedOperation.ReceiverHasUnsubscribed',
+      'FailedOperation.RejectedByRecipients',
+    ]) {
       expect(code(c)).toBe('permanent');
     }
   });

@@ -39,7 +39,8 @@ const TRANSIENT = new Set([
 ]);
 
 // Namespaces of Tencent codes that say the request itself is wrong.
-const REQUEST_REFUSED = /^(FailedOperation|InvalidParameter|InvalidParameterValue|MissingParameter|AuthFailure|UnauthorizedOperation|UnknownParameter|UnsupportedOperation|OperationDenied|LimitExceeded)(\.|$)/u;
+const REQUEST_REFUSED =
+  /^(FailedOperation|InvalidParameter|InvalidParameterValue|MissingParameter|AuthFailure|UnauthorizedOperation|UnknownParameter|UnsupportedOperation|OperationDenied|LimitExceeded)(\.|$)/u;
 
 /**
  * What a Tencent SES answer means for delivery. Guarantees exactly one kind for any answer:

@@ -1,12 +1,12 @@
 import {
   type Clock,
+  formatMailbox,
   type MailMessage,
   type MailTransport,
   ProviderError,
   systemClock,
   type TransportRequest,
   type TransportResult,
-  formatMailbox,
   toProviderError,
 } from '@postmill/core';
 import { signTencentRequest } from '@postmill/tc3';

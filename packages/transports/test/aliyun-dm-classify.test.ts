@@ -26,10 +26,21 @@ describe('classifying DirectMail answers', () => {
   });
 
   it('keeps Code, Message, RequestId and HostId of a DirectMail error body, and Retry-After as retryAfterMs', () => {
-    const body = JSON.stringify({ RequestId: 'R-1', HostId: 'dm.aliyuncs.com', Code: 'InvalidToAddress', Message: 'The specified toAddress is wrongly formed.' });
+    const body = JSON.stringify({
+      RequestId: 'R-1',
+      HostId: 'dm.aliyuncs.com',
+      Code: 'InvalidToAddress',
+      Message: 'The specified toAddress is wrongly formed.',
+    });
     const err = dmErrorAnswer(400, body, '2', 0);
     expect(err).toBeInstanceOf(ProviderError);
-    expect([err.code, err.message, err.kind, err.httpStatus, err.retryAfterMs]).toEqual(['InvalidToAddress', 'The specified toAddress is wrongly formed.', 'permanent', undefined, 2000]);
+    expect([err.code, err.message, err.kind, err.httpStatus, err.retryAfterMs]).toEqual([
+      'InvalidToAddress',
+      'The specified toAddress is wrongly formed.',
+      'permanent',
+      undefined,
+      2000,
+    ]);
     expect(err.context).toEqual({ httpStatus: 400, requestId: 'R-1', hostId: 'dm.aliyuncs.com' });
   });
 

@@ -101,7 +101,9 @@ describe('DirectMail transport: the wire request', () => {
     expect(a?.headers['x-acs-action']).toBe('SingleSendMail');
     expect(a?.headers['x-acs-version']).toBe('2015-11-23');
     expect(a?.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(a?.headers.authorization).toMatch(/^ACS3-HMAC-SHA256 Credential=LTAI[^,]+,SignedHeaders=content-type;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=[0-9a-f]{64}$/u);
+    expect(a?.headers.authorization).toMatch(
+      /^ACS3-HMAC-SHA256 Credential=LTAI[^,]+,SignedHeaders=content-type;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=[0-9a-f]{64}$/u,
+    );
     expect(a?.headers['x-acs-signature-nonce']).toMatch(/^[0-9a-f]{64}$/u);
     expect(a?.headers['x-acs-signature-nonce']).not.toBe(b?.headers['x-acs-signature-nonce']);
     await t.close();
@@ -110,7 +112,9 @@ describe('DirectMail transport: the wire request', () => {
   it('takes x-acs-date from the injected clock, at one-second resolution', async () => {
     const clock = new ManualClock(Date.UTC(2025, 2, 1, 8, 30, 15, 640));
     // The fake checks the 15-minute window against its own clock: answer aside, the header is what counts.
-    await transport({ clock }).send(request()).catch(() => undefined);
+    await transport({ clock })
+      .send(request())
+      .catch(() => undefined);
     expect(fake.requests[0]?.headers['x-acs-date']).toBe('2025-03-01T08:30:15Z');
   });
 

@@ -79,7 +79,9 @@ describe('OutboxStore', () => {
     const ids: string[] = [];
     for (let i = 1; i <= 5; i++) {
       clock.advance(1_000);
-      ids.push(await store.add({ postmillMessageId: `pm-${i}`, from: 'a@example.org', recipients: ['b@example.org'], subject: `s${i}` }, Buffer.from(`mime ${i}`)));
+      ids.push(
+        await store.add({ postmillMessageId: `pm-${i}`, from: 'a@example.org', recipients: ['b@example.org'], subject: `s${i}` }, Buffer.from(`mime ${i}`)),
+      );
     }
     const page = await store.list(0, 10);
     expect(page.total).toBe(3);
@@ -143,7 +145,13 @@ describe('outbox transport', () => {
     const result = await transport.send({ message: message('one'), recipients: ['alice@example.org', 'hidden@example.org'], postmillMessageId: 'pm-one' });
     const { total, items } = await store.list(0, 10);
     expect(total).toBe(1);
-    expect(items[0]).toMatchObject({ postmillMessageId: 'pm-one', from: 'news@mail.example.com', recipients: ['alice@example.org', 'hidden@example.org'], subject: 'one', storedAt: 5 });
+    expect(items[0]).toMatchObject({
+      postmillMessageId: 'pm-one',
+      from: 'news@mail.example.com',
+      recipients: ['alice@example.org', 'hidden@example.org'],
+      subject: 'one',
+      storedAt: 5,
+    });
     expect(result.outcomes).toEqual([
       { recipient: 'alice@example.org', accepted: true, response: `250 stored in outbox as ${items[0]?.id}` },
       { recipient: 'hidden@example.org', accepted: true, response: `250 stored in outbox as ${items[0]?.id}` },

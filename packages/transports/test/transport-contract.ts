@@ -75,7 +75,12 @@ export function deliveredFromParsed(parsed: ParsedMail, envelope: { from: string
   const headers: Record<string, string> = {};
   for (const { key, line } of parsed.headerLines) {
     const colon = line.indexOf(':');
-    const value = decodeEncodedWords(line.slice(colon + 1).replace(/\r?\n(?=[ \t])/gu, '').trim());
+    const value = decodeEncodedWords(
+      line
+        .slice(colon + 1)
+        .replace(/\r?\n(?=[ \t])/gu, '')
+        .trim(),
+    );
     headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
   }
   return {

@@ -34,5 +34,11 @@ export async function awaitCampaign(stack: ReliabilityStack, TaskId: number, dea
 
 /** The counts the suites judge, as GetSendTask shows them. */
 export function taskCounts(task: Record<string, number | string> | undefined): Record<string, number | string | undefined> {
-  return { TaskStatus: task?.TaskStatus, RequestCount: task?.RequestCount, SendCount: task?.SendCount, FailedCount: task?.FailedCount, CacheCount: task?.CacheCount };
+  return {
+    TaskStatus: task?.TaskStatus,
+    RequestCount: task?.RequestCount,
+    SendCount: task?.SendCount,
+    FailedCount: task?.FailedCount,
+    CacheCount: task?.CacheCount,
+  };
 }

@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type FaultScript,
-  type PolicyFigures,
-  PROFILES,
-  buildFaultPlan,
-  classOf,
-  expectOutcome,
-  faultAt,
-  profileOf,
-  scriptFor,
-} from './fault-plan.ts';
+import { buildFaultPlan, classOf, expectOutcome, type FaultScript, faultAt, type PolicyFigures, PROFILES, profileOf, scriptFor } from './fault-plan.ts';
 
-const policy: PolicyFigures = { maxAttempts: 3, domainHoldMs: 1000, recipientBackoffMs: 1000, maxRecipientBackoffs: 5, throttleDelayMs: 1000, backoffBaseMs: 1000 };
+const policy: PolicyFigures = {
+  maxAttempts: 3,
+  domainHoldMs: 1000,
+  recipientBackoffMs: 1000,
+  maxRecipientBackoffs: 5,
+  throttleDelayMs: 1000,
+  backoffBaseMs: 1000,
+};
 const internal = { kind: 'error', code: 'InternalError' } as const;
 
 describe('fault plan', () => {
@@ -24,7 +21,9 @@ describe('fault plan', () => {
     expect(scriptFor('someone@faults.example', opts)).toEqual({ steps: [], thereafter: { kind: 'accept' } });
     // The domain does not change the script: a recipient moved to a domain of its own keeps it.
     expect(scriptFor('s.mixed-2@a.example', opts)).toEqual(scriptFor('s.mixed-2@b.example', opts));
-    const differs = Array.from({ length: 20 }, (_, n) => `s.flaky-${n}@faults.example`).some((a) => JSON.stringify(scriptFor(a, opts)) !== JSON.stringify(scriptFor(a, { ...opts, seed: 8 })));
+    const differs = Array.from({ length: 20 }, (_, n) => `s.flaky-${n}@faults.example`).some(
+      (a) => JSON.stringify(scriptFor(a, opts)) !== JSON.stringify(scriptFor(a, { ...opts, seed: 8 })),
+    );
     expect(differs).toBe(true);
   });
 
@@ -53,17 +52,38 @@ describe('fault plan', () => {
   });
 
   it('expects transient answers to be retried up to SEND_MAX_ATTEMPTS with exponential gaps, then failed with the last code', () => {
-    expect(expectOutcome({ steps: [internal, { kind: 'http', status: 503 }], thereafter: { kind: 'accept' } }, policy)).toMatchObject({ final: 'sent', requests: 3, minGapsMs: [500, 1000], attemptsSpent: 3 });
-    expect(expectOutcome({ steps: [], thereafter: { kind: 'http', status: 503 } }, policy)).toMatchObject({ final: 'failed', code: 'HTTP.503', requests: 3, attemptsSpent: 3 });
+    expect(expectOutcome({ steps: [internal, { kind: 'http', status: 503 }], thereafter: { kind: 'accept' } }, policy)).toMatchObject({
+      final: 'sent',
+      requests: 3,
+      minGapsMs: [500, 1000],
+      attemptsSpent: 3,
+    });
+    expect(expectOutcome({ steps: [], thereafter: { kind: 'http', status: 503 } }, policy)).toMatchObject({
+      final: 'failed',
+      code: 'HTTP.503',
+      requests: 3,
+      attemptsSpent: 3,
+    });
     // A timeout the fake accepted is a mail the provider took: each one counts.
-    expect(expectOutcome({ steps: [], thereafter: { kind: 'timeout', accepted: true } }, policy)).toMatchObject({ final: 'failed', code: 'Network.Timeout', acceptedByFake: 3 });
-    expect(expectOutcome({ steps: [{ kind: 'timeout', accepted: true }], thereafter: { kind: 'slow' } }, policy)).toMatchObject({ final: 'sent', requests: 2, acceptedByFake: 2 });
+    expect(expectOutcome({ steps: [], thereafter: { kind: 'timeout', accepted: true } }, policy)).toMatchObject({
+      final: 'failed',
+      code: 'Network.Timeout',
+      acceptedByFake: 3,
+    });
+    expect(expectOutcome({ steps: [{ kind: 'timeout', accepted: true }], thereafter: { kind: 'slow' } }, policy)).toMatchObject({
+      final: 'sent',
+      requests: 2,
+      acceptedByFake: 2,
+    });
   });
 
   it('expects holds, recipient backoffs and throttles to cost no attempt, each with its own gap', () => {
     const hold = { kind: 'error', code: 'FailedOperation.TemporaryBlocked' } as const;
     const freq = { kind: 'error', code: 'FailedOperation.FrequencyLimit' } as const;
-    const script: FaultScript = { steps: [hold, { kind: 'http', status: 429, retryAfterSeconds: 2 }, freq, internal, freq, internal], thereafter: { kind: 'accept' } };
+    const script: FaultScript = {
+      steps: [hold, { kind: 'http', status: 429, retryAfterSeconds: 2 }, freq, internal, freq, internal],
+      thereafter: { kind: 'accept' },
+    };
     expect(expectOutcome(script, policy)).toMatchObject({ final: 'sent', requests: 7, minGapsMs: [1000, 2000, 1000, 500, 2000, 1000], attemptsSpent: 3 });
   });
 
@@ -81,7 +101,20 @@ describe('fault plan', () => {
   });
 
   it('builds the counted recipients, unique, each holding recipient on a domain of its own, the same every time', () => {
-    const counts = { ok: 5, slow: 2, bad: 2, blacklisted: 1, rejected: 1, flaky: 30, doomed: 6, held: 3, frequency: 3, 'frequency-exhausted': 1, throttled: 4, mixed: 30 };
+    const counts = {
+      ok: 5,
+      slow: 2,
+      bad: 2,
+      blacklisted: 1,
+      rejected: 1,
+      flaky: 30,
+      doomed: 6,
+      held: 3,
+      frequency: 3,
+      'frequency-exhausted': 1,
+      throttled: 4,
+      mixed: 30,
+    };
     const options = { seed: 42, maxAttempts: 3, counts, tag: 'c', domain: 'faults.example', policy };
     const plan = buildFaultPlan(options);
     expect(plan).toHaveLength(88);

@@ -155,7 +155,14 @@ export function expectOutcome(script: FaultScript, policy: PolicyFigures): Expec
   for (let attempt = 1; attempt <= 1000; attempt++) {
     const f = faultAt(script, attempt);
     if (isAcceptedByFake(f)) acceptedByFake++;
-    const done = (final: 'sent' | 'failed', code: string, spent: number): Expectation => ({ final, code, requests: attempt, acceptedByFake, minGapsMs, attemptsSpent: spent });
+    const done = (final: 'sent' | 'failed', code: string, spent: number): Expectation => ({
+      final,
+      code,
+      requests: attempt,
+      acceptedByFake,
+      minGapsMs,
+      attemptsSpent: spent,
+    });
     switch (classOf(f)) {
       case 'success':
         return done('sent', '', transient + 1);
@@ -381,7 +388,9 @@ export function answerFor(f: Fault, timing: FaultTiming): FakeTencentAnswer {
     case 'error':
       return { kind: 'error', code: f.code };
     case 'http':
-      return f.retryAfterSeconds === undefined ? { kind: 'http', status: f.status } : { kind: 'http', status: f.status, retryAfterSeconds: f.retryAfterSeconds };
+      return f.retryAfterSeconds === undefined
+        ? { kind: 'http', status: f.status }
+        : { kind: 'http', status: f.status, retryAfterSeconds: f.retryAfterSeconds };
     case 'reset':
       return { kind: 'reset' };
     case 'timeout':

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RedisServerProcess, freePort, spawnRedisServer } from '@postmill/store';
+import { freePort, type RedisServerProcess, spawnRedisServer } from '@postmill/store';
 import { Redis } from 'ioredis';
 
 /**

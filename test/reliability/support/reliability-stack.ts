@@ -1,7 +1,7 @@
 import { parseConfig } from '@postmill/config';
-import { type RunningApi, type SharedServices, createLogger, createSharedServices, startApi } from '@postmill/runtime';
+import { createLogger, createSharedServices, type RunningApi, type SharedServices, startApi } from '@postmill/runtime';
 import { freePort } from '@postmill/store';
-import { type SmtpCapture, createTencentClient, deleteKeysWithPrefix, startSmtpCapture, uniquePrefix } from '@postmill/testkit';
+import { createTencentClient, deleteKeysWithPrefix, type SmtpCapture, startSmtpCapture, uniquePrefix } from '@postmill/testkit';
 
 const SECRET_ID = 'AKIDreliabilitysuite';
 const SECRET_KEY = 'reliability-suite-secret-key';
@@ -137,7 +137,10 @@ export async function setUpSender(stack: ReliabilityStack): Promise<number> {
   const html = '<p>Hello {{name}}, your code is {{code}}.</p>';
   await stack.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' });
   await stack.call('CreateEmailAddress', { EmailAddress: 'news@mail.example.com', EmailSenderName: 'News' });
-  const t = await stack.call('CreateEmailTemplate', { TemplateName: 'reliability', TemplateContent: { Html: b64(html), Text: b64('Hello {{name}}, your code is {{code}}.') } });
+  const t = await stack.call('CreateEmailTemplate', {
+    TemplateName: 'reliability',
+    TemplateContent: { Html: b64(html), Text: b64('Hello {{name}}, your code is {{code}}.') },
+  });
   return t.TemplateID as number;
 }
 
@@ -149,7 +152,8 @@ export async function createList(stack: ReliabilityStack, count: number): Promis
   const { ReceiverId } = await stack.call('CreateReceiver', { ReceiversName: `reliability-${count}`, Desc: 'reliability suite' });
   for (let start = 0; start < count; start += 10_000) {
     const Datas = [];
-    for (let i = start; i < Math.min(count, start + 10_000); i++) Datas.push({ Email: listRecipient(i), TemplateData: JSON.stringify({ name: `User ${i}`, code: String(100000 + i) }) });
+    for (let i = start; i < Math.min(count, start + 10_000); i++)
+      Datas.push({ Email: listRecipient(i), TemplateData: JSON.stringify({ name: `User ${i}`, code: String(100000 + i) }) });
     await stack.call('CreateReceiverDetailWithData', { ReceiverId, Datas });
   }
   return ReceiverId as number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ObservedRequest, arrivalsDuringPauses, byRecipient, countByOutcome, shortGaps } from './request-analysis.ts';
+import { arrivalsDuringPauses, byRecipient, countByOutcome, type ObservedRequest, shortGaps } from './request-analysis.ts';
 
 const req = (arrivedAtMs: number, recipient: string, outcome: ObservedRequest['outcome'], extra: Partial<ObservedRequest> = {}): ObservedRequest => ({
   arrivedAtMs,
@@ -14,8 +14,17 @@ const limited = { kind: 'error', code: 'RequestLimitExceeded', requestId: 'r' } 
 
 describe('request analysis', () => {
   it('groups requests per recipient in arrival order and labels each outcome', () => {
-    const rs = [req(30, 'a', accepted), req(10, 'a', { kind: 'reset' }), req(20, 'b', accepted, { clientGone: true }), req(40, 'b', { kind: 'http', status: 503 })];
-    expect(byRecipient(rs).get('a')?.map((r) => r.arrivedAtMs)).toEqual([10, 30]);
+    const rs = [
+      req(30, 'a', accepted),
+      req(10, 'a', { kind: 'reset' }),
+      req(20, 'b', accepted, { clientGone: true }),
+      req(40, 'b', { kind: 'http', status: 503 }),
+    ];
+    expect(
+      byRecipient(rs)
+        .get('a')
+        ?.map((r) => r.arrivedAtMs),
+    ).toEqual([10, 30]);
     expect(countByOutcome([...rs, req(50, 'c', undefined)])).toEqual({ 'HTTP.503': 1, accepted: 1, 'accepted-after-timeout': 1, reset: 1, unanswered: 1 });
   });
 

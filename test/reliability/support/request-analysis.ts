@@ -102,7 +102,9 @@ export function arrivalsDuringPauses(
   const violations: PauseViolation[] = [];
   let inGrace = 0;
   for (const r of requests) {
-    const inside = pauses.map((pause) => ({ pause, offsetMs: r.arrivedAtMs - pause.answeredAtMs })).filter((x) => x.offsetMs > 0 && x.offsetMs < x.pause.pauseMs);
+    const inside = pauses
+      .map((pause) => ({ pause, offsetMs: r.arrivedAtMs - pause.answeredAtMs }))
+      .filter((x) => x.offsetMs > 0 && x.offsetMs < x.pause.pauseMs);
     const hit = inside.find((x) => x.offsetMs > options.graceMs);
     if (hit) violations.push({ pause: hit.pause, arrivedAtMs: r.arrivedAtMs, offsetMs: hit.offsetMs, recipients: r.recipients });
     else if (inside.length > 0) inGrace++;

@@ -35,7 +35,12 @@ export function startSendProbes(stack: ReliabilityStack, o: { everyMs: number })
       const startedAt = performance.now();
       const a = await stack.raw(
         'SendEmail',
-        { FromEmailAddress: 'news@mail.example.com', Destination: [recipient], Subject: `Probe ${n}`, Simple: { Html: b64(`<p>probe ${n}</p>`), Text: b64(`probe ${n}`) } },
+        {
+          FromEmailAddress: 'news@mail.example.com',
+          Destination: [recipient],
+          Subject: `Probe ${n}`,
+          Simple: { Html: b64(`<p>probe ${n}</p>`), Text: b64(`probe ${n}`) },
+        },
         10_000,
       );
       const endedAt = performance.now();
@@ -64,5 +69,7 @@ export function startSendProbes(stack: ReliabilityStack, o: { everyMs: number })
 /** True when GetSendEmailStatus lists `p.messageId` for `p.recipient` (any state: it was stored). */
 export async function isKnownMessage(stack: ReliabilityStack, p: ProbeAnswer): Promise<boolean> {
   const r = await stack.call('GetSendEmailStatus', { RequestDate: p.requestDate, Offset: 0, Limit: 10, MessageId: p.messageId });
-  return (r.EmailStatusList as { MessageId: string; ToEmailAddress: string }[]).some((row) => row.MessageId === p.messageId && row.ToEmailAddress === p.recipient);
+  return (r.EmailStatusList as { MessageId: string; ToEmailAddress: string }[]).some(
+    (row) => row.MessageId === p.messageId && row.ToEmailAddress === p.recipient,
+  );
 }

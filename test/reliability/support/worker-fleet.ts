@@ -35,7 +35,8 @@ export function chooseWorkerEntry(root: string, force = process.env.RELIABILITY_
     if (!existsSync(path)) throw new Error(`RELIABILITY_WORKER=${force}: no such file`);
     return { label: force, args: [path] };
   }
-  if (force !== undefined && force !== '' && force !== 'dist' && force !== 'tsx') throw new Error(`RELIABILITY_WORKER must be dist, tsx or a .js or .mjs path, not "${force}"`);
+  if (force !== undefined && force !== '' && force !== 'dist' && force !== 'tsx')
+    throw new Error(`RELIABILITY_WORKER must be dist, tsx or a .js or .mjs path, not "${force}"`);
   if (force === 'tsx') return tsx;
   if (!existsSync(dist)) {
     if (force === 'dist') throw new Error(`RELIABILITY_WORKER=dist but ${dist} does not exist (pnpm build)`);
@@ -43,7 +44,12 @@ export function chooseWorkerEntry(root: string, force = process.env.RELIABILITY_
   }
   if (force === 'dist') return { label: 'dist', args: [dist] };
   const packages = join(root, 'packages');
-  const sources = [join(root, 'apps/worker/src'), ...readdirSync(packages).map((p) => join(packages, p, 'src')).filter((d) => existsSync(d))];
+  const sources = [
+    join(root, 'apps/worker/src'),
+    ...readdirSync(packages)
+      .map((p) => join(packages, p, 'src'))
+      .filter((d) => existsSync(d)),
+  ];
   const newest = Math.max(...sources.map(newestSourceMs));
   return statSync(dist).mtimeMs >= newest ? { label: 'dist', args: [dist] } : tsx;
 }

@@ -4,15 +4,15 @@ import { extname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import type { TencentApi } from '../api-client.ts';
-import { type CliContext, apiClient, globalOptions } from '../cli-context.ts';
+import { apiClient, type CliContext, globalOptions } from '../cli-context.ts';
 import { UsageError } from '../cli-errors.ts';
 import { readCsvEntries } from '../import/csv-reader.ts';
 import { importExitCode } from '../import/import-exit-code.ts';
-import { MAX_BATCH_SIZE, importReceivers } from '../import/import-receivers.ts';
+import { importReceivers, MAX_BATCH_SIZE } from '../import/import-receivers.ts';
 import { formatImportSummary } from '../import/import-summary-text.ts';
 import { readJsonlEntries } from '../import/jsonl-reader.ts';
 import type { ReaderItem } from '../import/reader-item.ts';
-import { type RejectsFile, openRejectsFile } from '../import/rejects-file.ts';
+import { openRejectsFile, type RejectsFile } from '../import/rejects-file.ts';
 import { jsonText } from '../output.ts';
 import { createImportReporter } from '../progress/import-reporter.ts';
 import { id, integer } from './option-parsers.ts';
@@ -90,7 +90,9 @@ async function runImport(ctx: CliContext, file: string, flags: ImportFlags, comm
       ...(rejects ? { onRejected: rejects.write } : {}),
       onRetry: (r) => {
         const why = r.error instanceof Error && 'code' in r.error ? String(r.error.code) : r.failure;
-        reporter?.note(`${why}: retrying the batch from line ${r.firstLine} in ${(r.delayMs / 1000).toFixed(1)} s (attempt ${r.attempt + 1} of ${r.maxAttempts})`);
+        reporter?.note(
+          `${why}: retrying the batch from line ${r.firstLine} in ${(r.delayMs / 1000).toFixed(1)} s (attempt ${r.attempt + 1} of ${r.maxAttempts})`,
+        );
       },
     });
     reporter?.stop();
@@ -112,9 +114,7 @@ async function runImport(ctx: CliContext, file: string, flags: ImportFlags, comm
 export function registerImportCommand(receivers: Command, ctx: CliContext): void {
   receivers
     .command('import <file>')
-    .description(
-      'stream a CSV (header with an email column; other columns become TemplateData) or JSON Lines file ("-" for stdin) into a list, in batches',
-    )
+    .description('stream a CSV (header with an email column; other columns become TemplateData) or JSON Lines file ("-" for stdin) into a list, in batches')
     .option('--receiver <id>', 'the list to add to', id)
     .option('--create <name>', 'create a list with this name first (only once the file proves readable)')
     .option('--desc <text>', 'description of the list made by --create')

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type CliContext, apiClient, globalOptions } from '../cli-context.ts';
+import { apiClient, type CliContext, globalOptions } from '../cli-context.ts';
 import { count, formatTable, jsonText, truncate } from '../output.ts';
 import { registerImportCommand } from './import-command.ts';
 import { integer } from './option-parsers.ts';
@@ -24,7 +24,10 @@ export function registerReceiverCommands(program: Command, ctx: CliContext): voi
     .option('--desc <text>', 'description')
     .action(async (name: string, opts: { desc?: string }, command: Command) => {
       const client = await apiClient(ctx, command);
-      const answer = await client.call<{ ReceiverId: number }>('CreateReceiver', { ReceiversName: name, ...(opts.desc === undefined ? {} : { Desc: opts.desc }) });
+      const answer = await client.call<{ ReceiverId: number }>('CreateReceiver', {
+        ReceiversName: name,
+        ...(opts.desc === undefined ? {} : { Desc: opts.desc }),
+      });
       ctx.io.stdout.write(globalOptions(command).json ? jsonText(answer) : `${answer.ReceiverId}\n`);
     });
 
@@ -45,7 +48,14 @@ export function registerReceiverCommands(program: Command, ctx: CliContext): voi
         ctx.io.stdout.write(jsonText(answer));
         return;
       }
-      const rows = answer.Data.map((r) => [String(r.ReceiverId), truncate(r.ReceiversName, 40), count(r.Count), count(r.InvalidCount), r.CreateTime, truncate(r.Desc, 40)]);
+      const rows = answer.Data.map((r) => [
+        String(r.ReceiverId),
+        truncate(r.ReceiversName, 40),
+        count(r.Count),
+        count(r.InvalidCount),
+        r.CreateTime,
+        truncate(r.Desc, 40),
+      ]);
       ctx.io.stdout.write(formatTable(['ID', 'NAME', 'ADDRESSES', 'REFUSED', 'CREATED', 'DESCRIPTION'], rows, new Set([0, 2, 3])));
       ctx.io.stdout.write(`${answer.Data.length} of ${count(answer.TotalCount)} lists\n`);
     });

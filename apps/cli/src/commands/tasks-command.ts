@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { type CliContext, apiClient, globalOptions } from '../cli-context.ts';
+import { apiClient, type CliContext, globalOptions } from '../cli-context.ts';
 import { ExitCode, UsageError } from '../cli-errors.ts';
 import { count, formatTable, jsonText, truncate } from '../output.ts';
-import { createWatchReporter } from '../progress/watch-reporter.ts';
 import { formatDuration } from '../progress/rate.ts';
-import { type SendTask, isTaskDone, parseTaskStatus, taskStatusName, taskTypeName } from '../tasks/send-task.ts';
+import { createWatchReporter } from '../progress/watch-reporter.ts';
+import { isTaskDone, parseTaskStatus, type SendTask, taskStatusName, taskTypeName } from '../tasks/send-task.ts';
 import { watchTask } from '../tasks/watch-task.ts';
 import { id, integer } from './option-parsers.ts';
 
@@ -47,7 +47,14 @@ function finalLine(t: SendTask, elapsedMs: number): string {
   return `Task ${t.TaskId} ${taskStatusName(t.TaskStatus)}${error}: ${counts} (watched ${formatDuration(elapsedMs)})\n`;
 }
 
-function registerControl(tasks: Command, ctx: CliContext, name: string, action: string, description: string, done: (answer: { RetriedCount?: number }, taskId: number) => string): void {
+function registerControl(
+  tasks: Command,
+  ctx: CliContext,
+  name: string,
+  action: string,
+  description: string,
+  done: (answer: { RetriedCount?: number }, taskId: number) => string,
+): void {
   tasks
     .command(name)
     .argument('<id>', 'task id', id)
@@ -135,14 +142,22 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
       }
       const { task, finished } = result;
       if (json) ctx.io.stdout.write(jsonText(task ?? null));
-      else if (task) ctx.io.stdout.write(finished ? finalLine(task, ctx.now() - startedAt) : `Stopped watching task ${taskId} (${taskStatusName(task.TaskStatus)}).\n`);
+      else if (task)
+        ctx.io.stdout.write(finished ? finalLine(task, ctx.now() - startedAt) : `Stopped watching task ${taskId} (${taskStatusName(task.TaskStatus)}).\n`);
       if (!finished) ctx.setExitCode(INTERRUPTED);
       else if (!task || !isTaskDone(task.TaskStatus)) ctx.setExitCode(ExitCode.Failed);
     });
 
   registerControl(tasks, ctx, 'pause', 'PauseSendTask', 'stop sending; queued recipients wait (PauseSendTask)', (_a, t) => `Task ${t} paused.\n`);
   registerControl(tasks, ctx, 'resume', 'ResumeSendTask', 'continue a paused task where it stopped (ResumeSendTask)', (_a, t) => `Task ${t} resumed.\n`);
-  registerControl(tasks, ctx, 'cancel', 'CancelSendTask', 'send nothing more; pending recipients end as cancelled (CancelSendTask)', (_a, t) => `Task ${t} cancelled.\n`);
+  registerControl(
+    tasks,
+    ctx,
+    'cancel',
+    'CancelSendTask',
+    'send nothing more; pending recipients end as cancelled (CancelSendTask)',
+    (_a, t) => `Task ${t} cancelled.\n`,
+  );
   registerControl(
     tasks,
     ctx,

@@ -1,5 +1,5 @@
 import { type ReceiverRefusal, validateReceiverEntry } from '@postmill/core';
-import { TencentError, type TencentApi } from '../api-client.ts';
+import { type TencentApi, TencentError } from '../api-client.ts';
 import type { ReaderEntry } from './reader-item.ts';
 import type { BatchOutcome, Rejection, UploadAnswer } from './upload-batch.ts';
 
@@ -126,7 +126,12 @@ export async function attributeRefusal(options: AttributeRefusalOptions): Promis
       else if ((answer.RepeatCount ?? 0) > 0) repeats++;
       else {
         const listed = answer.InvalidEmails?.[0];
-        byLine.set(row.line, { line: row.line, email: row.email, reason: String(listed?.Reason ?? 'Refused'), ...(listed?.Message ? { message: listed.Message } : {}) });
+        byLine.set(row.line, {
+          line: row.line,
+          email: row.email,
+          reason: String(listed?.Reason ?? 'Refused'),
+          ...(listed?.Message ? { message: listed.Message } : {}),
+        });
       }
     } catch (err) {
       if (!(err instanceof TencentError && WHOLE_BATCH_REFUSAL_CODES.has(err.code))) {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { type CsvError, parse } from 'csv-parse';
-import { type ReaderError, type ReaderItem, isEmailKey } from './reader-item.ts';
+import { isEmailKey, type ReaderError, type ReaderItem } from './reader-item.ts';
 
 /** Options of readCsvEntries; every field documents its default. */
 export interface CsvReaderOptions {
@@ -35,7 +35,10 @@ function readHeader(record: readonly string[], line: number): Header | ReaderErr
     return { line, error: { code: 'MissingEmailColumn', message, fatal: true } };
   }
   if (second !== undefined) {
-    return { line, error: { code: 'DuplicateColumn', message: `the header row names the email column twice (columns ${emailIndex + 1} and ${second + 1})`, fatal: true } };
+    return {
+      line,
+      error: { code: 'DuplicateColumn', message: `the header row names the email column twice (columns ${emailIndex + 1} and ${second + 1})`, fatal: true },
+    };
   }
   const dataColumns = names.flatMap((name, index) => (index === emailIndex || name === '' ? [] : [{ name, index }]));
   const seen = new Set<string>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TencentError, type TencentApi } from '../api-client.ts';
+import { type TencentApi, TencentError } from '../api-client.ts';
 import { type ImportReceiversOptions, importReceivers } from './import-receivers.ts';
 import type { ReaderItem } from './reader-item.ts';
 import type { Rejection } from './upload-batch.ts';
@@ -31,7 +31,13 @@ function fakeApi(failures: Error[] = []) {
         if (!stored.has(e.toLowerCase())) valid++;
         stored.add(e.toLowerCase());
       }
-      return { TotalCount: emails.length, ValidCount: valid, RepeatCount: emails.length - valid - invalid.length, InvalidCount: invalid.length, InvalidEmails: invalid } as T;
+      return {
+        TotalCount: emails.length,
+        ValidCount: valid,
+        RepeatCount: emails.length - valid - invalid.length,
+        InvalidCount: invalid.length,
+        InvalidEmails: invalid,
+      } as T;
     },
   };
   return { client, calls, stored };
@@ -115,7 +121,13 @@ describe('importReceivers', () => {
     expect(api.calls).toEqual([
       {
         action: 'CreateReceiverDetailWithData',
-        params: { ReceiverId: 7, Datas: [{ Email: 'a@x.com', TemplateData: '{"n":"A"}' }, { Email: 'b@x.com', TemplateData: '{}' }] },
+        params: {
+          ReceiverId: 7,
+          Datas: [
+            { Email: 'a@x.com', TemplateData: '{"n":"A"}' },
+            { Email: 'b@x.com', TemplateData: '{}' },
+          ],
+        },
       },
     ]);
     await run(api.client, [entry(2, 'c@x.com')]).summary;
@@ -191,7 +203,8 @@ describe('importReceivers', () => {
       async call<T extends object>(action: string, params: object): Promise<T> {
         const emails = (params as Call['params']).Emails;
         if (emails === undefined) return client.call<T>(action, params);
-        if (emails.length > 1) throw new TencentError(action, 'InvalidParameterValue.ReceiverEmailInvalid', 'Every entry was refused; the first, at index 0: no.', 'r');
+        if (emails.length > 1)
+          throw new TencentError(action, 'InvalidParameterValue.ReceiverEmailInvalid', 'Every entry was refused; the first, at index 0: no.', 'r');
         throw new TencentError(action, 'FailedOperation.Unknown', 'not now', 'r');
       },
     };

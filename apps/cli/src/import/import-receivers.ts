@@ -1,8 +1,8 @@
-import { ApiTransportError, TencentError, type TencentApi } from '../api-client.ts';
-import { type RetryNotice, type RetryOptions, type Sleep, classifyFailure, withRetry } from '../retry.ts';
-import { WHOLE_BATCH_REFUSAL_CODES, attributeRefusal } from './attribute-refusal.ts';
-import { type ReaderEntry, type ReaderItem, isReaderError } from './reader-item.ts';
-import { type BatchOutcome, type Rejection, type UploadAnswer, batchOutcome, entryBytes, uploadRequest } from './upload-batch.ts';
+import { ApiTransportError, type TencentApi, TencentError } from '../api-client.ts';
+import { classifyFailure, type RetryNotice, type RetryOptions, type Sleep, withRetry } from '../retry.ts';
+import { attributeRefusal, WHOLE_BATCH_REFUSAL_CODES } from './attribute-refusal.ts';
+import { isReaderError, type ReaderEntry, type ReaderItem } from './reader-item.ts';
+import { type BatchOutcome, batchOutcome, entryBytes, type Rejection, type UploadAnswer, uploadRequest } from './upload-batch.ts';
 
 /** Most entries in one CreateReceiverDetail(WithData) call (Tencent's cap, RECEIVER_UPLOAD_MAX). */
 export const MAX_BATCH_SIZE = 20_000;

@@ -40,22 +40,25 @@ export function formatImportSummary(summary: ImportSummary, context: SummaryCont
 
   if (summary.sample.length > 0) {
     const more = summary.listedRejections > summary.sample.length ? ` (first ${summary.sample.length} of ${n(summary.listedRejections)})` : '';
-    const all = context.rejectsPath ? `; all in ${context.rejectsPath}` : summary.listedRejections > summary.sample.length ? '; --rejects <file> writes them all' : '';
+    const all = context.rejectsPath
+      ? `; all in ${context.rejectsPath}`
+      : summary.listedRejections > summary.sample.length
+        ? '; --rejects <file> writes them all'
+        : '';
     out.push('', `Rejected rows${more}${all}:`);
     const lineWidth = Math.max(...summary.sample.map((r) => String(r.line).length));
     const emailWidth = Math.min(40, Math.max(...summary.sample.map((r) => r.email.length), 5));
     for (const r of summary.sample) {
-      out.push(`  line ${String(r.line).padStart(lineWidth)}  ${cut(JSON.stringify(r.email), emailWidth + 2).padEnd(emailWidth + 2)}  ${cut(rejectionReason(r), 160)}`);
+      out.push(
+        `  line ${String(r.line).padStart(lineWidth)}  ${cut(JSON.stringify(r.email), emailWidth + 2).padEnd(emailWidth + 2)}  ${cut(rejectionReason(r), 160)}`,
+      );
     }
   }
   if (summary.listedRejections < refused) {
     out.push('', `The API did not list ${n(refused - summary.listedRejections)} refused entries by index (no InvalidEmails in its answer).`);
   }
   if (summary.ambiguousRetries > 0) {
-    out.push(
-      '',
-      `${summary.ambiguousRetries} call(s) were retried after a failure that may have stored them; their new addresses may count as repeats.`,
-    );
+    out.push('', `${summary.ambiguousRetries} call(s) were retried after a failure that may have stored them; their new addresses may count as repeats.`);
   }
   if (!summary.stopped && refused > 0 && summary.accepted + summary.repeats === 0) {
     out.push('', 'No row was stored: every row was refused or unreadable.');

@@ -38,9 +38,15 @@ describe('readJsonlEntries', () => {
 
   it('reports bad lines with their line numbers and reads on', async () => {
     const items = await read(
-      ['{"email":"a@x.com"}', '{"email": "b@x.com",', '[1,2]', '{"name":"no address"}', '{"email":42}', '{"email":"c@x.com","data":[1]}', '{"email":"d@x.com"}'].join(
-        '\r\n',
-      ),
+      [
+        '{"email":"a@x.com"}',
+        '{"email": "b@x.com",',
+        '[1,2]',
+        '{"name":"no address"}',
+        '{"email":42}',
+        '{"email":"c@x.com","data":[1]}',
+        '{"email":"d@x.com"}',
+      ].join('\r\n'),
     );
     expect(items.map((i) => ('error' in i ? [i.line, i.error.code, i.error.fatal] : [i.line, i.email]))).toEqual([
       [1, 'a@x.com'],

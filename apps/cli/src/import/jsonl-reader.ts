@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { type ReaderItem, isEmailKey } from './reader-item.ts';
+import { isEmailKey, type ReaderItem } from './reader-item.ts';
 
 const isDataKey = (key: string) => ['data', 'templatedata'].includes(key.trim().toLowerCase());
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

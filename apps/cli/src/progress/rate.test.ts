@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateTracker, etaMs, formatDuration, formatRate } from './rate.ts';
+import { etaMs, formatDuration, formatRate, RateTracker } from './rate.ts';
 
 describe('RateTracker', () => {
   it('is unknown until two polls, then gives units per second over the window', () => {

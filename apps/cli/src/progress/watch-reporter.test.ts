@@ -22,16 +22,23 @@ const task = (over: Partial<SendTask> = {}): SendTask => ({
   CancelledCount: 0,
   ...over,
 });
-const rate = (over: Partial<SendRateInfo>): SendRateInfo => ({ Transport: 'tencent-ses', RatePerSecond: 20, Setting: 'TENCENT_SES_RATE_PER_SECOND', IsDefault: true, AnnouncedAt: '2030-01-01 09:00:00', ...over });
+const rate = (over: Partial<SendRateInfo>): SendRateInfo => ({
+  Transport: 'tencent-ses',
+  RatePerSecond: 20,
+  Setting: 'TENCENT_SES_RATE_PER_SECOND',
+  IsDefault: true,
+  AnnouncedAt: '2030-01-01 09:00:00',
+  ...over,
+});
 
 describe('watch progress line', () => {
   it('names the rate limit that bounds the task: the transport, its rate and the setting that decided it', () => {
     expect(watchProgressLine(watchUpdate(task(), 19.8, rate({})))).toBe(
       'task 12 sending: 1,200/1,000,000 (0%) sent 1,200, failed 0, deferred 0, 19.8/s, ETA 14h00m; limited by tencent-ses at 20/s (TENCENT_SES_RATE_PER_SECOND)',
     );
-    expect(watchProgressLine(watchUpdate(task(), 98, rate({ Transport: 'smtp', RatePerSecond: 100, Setting: 'SEND_RATE_PER_SECOND', IsDefault: false })))).toMatch(
-      /, 98\/s, ETA 2h49m; limited by smtp at 100\/s \(SEND_RATE_PER_SECOND\)$/u,
-    );
+    expect(
+      watchProgressLine(watchUpdate(task(), 98, rate({ Transport: 'smtp', RatePerSecond: 100, Setting: 'SEND_RATE_PER_SECOND', IsDefault: false }))),
+    ).toMatch(/, 98\/s, ETA 2h49m; limited by smtp at 100\/s \(SEND_RATE_PER_SECOND\)$/u);
   });
 
   it('says an unlimited transport leaves the speed to the workers, and that the limit is unknown when no worker announced one', () => {

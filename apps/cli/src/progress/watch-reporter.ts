@@ -61,7 +61,8 @@ export function createWatchReporter(options: { stream: NodeJS.WritableStream; tt
   const bar = new SingleBar(
     {
       stream: options.stream,
-      format: '{bar} {percentage}% | {doneText}/{totalText} | sent {sent} | failed {failed} | deferred {deferred} | {rate}/s | ETA {etaText} | {bound} | {status}{note}',
+      format:
+        '{bar} {percentage}% | {doneText}/{totalText} | sent {sent} | failed {failed} | deferred {deferred} | {rate}/s | ETA {etaText} | {bound} | {status}{note}',
       hideCursor: false,
       clearOnComplete: false,
       fps: 5,

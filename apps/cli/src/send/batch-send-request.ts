@@ -42,9 +42,10 @@ function schedule(flags: BatchSendFlags, type: number): Record<string, unknown> 
       return { TimedParam: { BeginTime: flags.begin } };
     case TaskType.Recurring: {
       const limits = { ...(flags.end === undefined ? {} : { EndTime: flags.end }), ...(flags.max === undefined ? {} : { MaxOccurrences: flags.max }) };
-      if ((flags.interval === undefined) === (flags.cron === undefined)) throw new UsageError('--type 3 needs either --interval <hours> or --cron "<expression>"');
+      if ((flags.interval === undefined) === (flags.cron === undefined))
+        throw new UsageError('--type 3 needs either --interval <hours> or --cron "<expression>"');
       if (flags.interval !== undefined) {
-        refuse(flags, ['tz'], 'goes with --cron (--interval runs in the server\'s SCHEDULE_TIMEZONE)');
+        refuse(flags, ['tz'], "goes with --cron (--interval runs in the server's SCHEDULE_TIMEZONE)");
         if (flags.begin === undefined) throw new UsageError('--interval needs --begin "YYYY-MM-DD hh:mm:ss" (the first run)');
         return { CycleParam: { BeginTime: flags.begin, IntervalTime: flags.interval, ...limits } };
       }

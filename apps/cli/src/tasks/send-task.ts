@@ -1,4 +1,4 @@
-import { TaskStatus, isTaskSettled, isTaskStatus } from '@postmill/core';
+import { isTaskSettled, isTaskStatus, TaskStatus } from '@postmill/core';
 
 /** Tencent's SendTaskData; Postmill's extension fields are optional (Tencent's own API lacks them). */
 export interface SendTask {

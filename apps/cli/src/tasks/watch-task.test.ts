@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiTransportError, TencentError, type TencentApi } from '../api-client.ts';
+import { ApiTransportError, type TencentApi, TencentError } from '../api-client.ts';
 import type { SendRateInfo } from './send-rate-info.ts';
-import { type SendTask, parseTaskStatus, taskStatusName } from './send-task.ts';
+import { parseTaskStatus, type SendTask, taskStatusName } from './send-task.ts';
 import { type WatchUpdate, watchTask } from './watch-task.ts';
 
 function task(over: Partial<SendTask>): SendTask {
@@ -60,12 +60,18 @@ describe('watchTask', () => {
       [0, undefined, undefined],
       [100, 100, 9000],
       [300, 150, (700 / 150) * 1000],
-      [1000, (1000 / 3), 0],
+      [1000, 1000 / 3, 0],
     ]);
   });
 
   it("carries the workers' announced send rate into every update, and none when the answer has no SendRate or a null one", async () => {
-    const ses: SendRateInfo = { Transport: 'tencent-ses', RatePerSecond: 20, Setting: 'TENCENT_SES_RATE_PER_SECOND', IsDefault: true, AnnouncedAt: '2030-01-01 09:00:00' };
+    const ses: SendRateInfo = {
+      Transport: 'tencent-ses',
+      RatePerSecond: 20,
+      Setting: 'TENCENT_SES_RATE_PER_SECOND',
+      IsDefault: true,
+      AnnouncedAt: '2030-01-01 09:00:00',
+    };
     for (const [answered, expected] of [
       [ses, ses],
       [null, undefined],
@@ -100,7 +106,9 @@ describe('watchTask', () => {
   it('gives up after maxConsecutiveErrors failed polls in a row', async () => {
     const down = () => new ApiTransportError('Cli.NetworkError', 'down');
     const s = scripted([down(), down(), down()]);
-    await expect(watchTask({ client: s.client, taskId: 4, sleep: s.sleep, now: s.now, onUpdate: () => undefined, maxConsecutiveErrors: 2 })).rejects.toMatchObject({
+    await expect(
+      watchTask({ client: s.client, taskId: 4, sleep: s.sleep, now: s.now, onUpdate: () => undefined, maxConsecutiveErrors: 2 }),
+    ).rejects.toMatchObject({
       code: 'Cli.NetworkError',
     });
   });

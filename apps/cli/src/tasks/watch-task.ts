@@ -1,8 +1,8 @@
 import type { TencentApi } from '../api-client.ts';
-import { RateTracker, etaMs } from '../progress/rate.ts';
+import { etaMs, RateTracker } from '../progress/rate.ts';
 import { classifyFailure, type Sleep } from '../retry.ts';
 import type { SendRateInfo } from './send-rate-info.ts';
-import { type SendTask, isWatchFinished } from './send-task.ts';
+import { isWatchFinished, type SendTask } from './send-task.ts';
 
 /** One poll's view of a task's progress. */
 export interface WatchUpdate {

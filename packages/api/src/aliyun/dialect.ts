@@ -10,8 +10,8 @@ import type { AliyunAction } from './action.ts';
 import { AliyunApiError } from './aliyun-api-error.ts';
 import { admitNonce, verifyAliyunSignature } from './authenticate.ts';
 import { CLOUD_ONLY_ACTIONS } from './cloud-only-actions.ts';
-import { hostIdOf, sendError, sendSuccess } from './envelope.ts';
 import { directMailPort } from './engine-port.ts';
+import { hostIdOf, sendError, sendSuccess } from './envelope.ts';
 import { aliyunErrorAnswer, isServerFault } from './error-table.ts';
 import { ActionParams } from './params.ts';
 import { type AnswerFormat, bestEffortFormat, readAliyunRequest } from './request.ts';
@@ -96,7 +96,10 @@ export function aliyunDialect(deps: ApiDeps, actionList: readonly AliyunAction[]
     handlePost: serve,
     handleOtherMethod: async (req, reply) => {
       if (req.method === 'GET' || req.method === 'HEAD') return serve(req, reply);
-      return answerError(new AliyunApiError('unsupported-http-method', { method: req.method }), req, reply, { format: bestEffortFormat(req), action: undefined });
+      return answerError(new AliyunApiError('unsupported-http-method', { method: req.method }), req, reply, {
+        format: bestEffortFormat(req),
+        action: undefined,
+      });
     },
     handleError: async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
       const where = { format: bestEffortFormat(req, { bodyUnread: true }), action: undefined };

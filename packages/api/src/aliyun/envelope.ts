@@ -24,7 +24,12 @@ export function sendSuccess(
 }
 
 /** What a refusal is written as: its content type and text, for a reply or a raw socket. */
-export function errorDocument(answer: { readonly format: AnswerFormat; readonly requestId: string; readonly hostId: string; readonly error: AliyunErrorAnswer }): {
+export function errorDocument(answer: {
+  readonly format: AnswerFormat;
+  readonly requestId: string;
+  readonly hostId: string;
+  readonly error: AliyunErrorAnswer;
+}): {
   readonly contentType: string;
   readonly text: string;
 } {

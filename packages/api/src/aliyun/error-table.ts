@@ -99,7 +99,8 @@ const ENGINE_KINDS: { readonly [K in ErrorKind]: EngineRow<K> } = {
     bad(c.limit === 'sender-addresses' ? 'InvalidMailAddressNumber.Malformed' : c.limit === 'page-size' ? 'InvalidPageSize' : 'InvalidParameter', m),
   'template-not-found': (_c, m) => notFound('InvalidTemplate.NotFound', m),
   'sender-not-found': (_c, m) => notFound('InvalidMailAddress.NotFound', m),
-  'domain-not-found': (_c, m, w) => (SENDING_ACTIONS.has(w.action ?? '') ? bad('InvalidMailAddressDomain.Malformed', m) : notFound('InvalidDomain.NotFound', m)),
+  'domain-not-found': (_c, m, w) =>
+    SENDING_ACTIONS.has(w.action ?? '') ? bad('InvalidMailAddressDomain.Malformed', m) : notFound('InvalidDomain.NotFound', m),
   'domain-not-verified': (_c, m) => bad('InvalidMailAddressDomain.Malformed', m),
   'receiver-list-not-found': (_c, m, w) => (w.action === 'BatchSendMail' ? bad('InvalidReceiverName.Malformed', m) : notFound('InvalidReceiver.NotFound', m)),
   'receiver-list-empty': (_c, m) => bad('InvalidReceiverName.Malformed', m),
@@ -114,7 +115,11 @@ const ENGINE_KINDS: { readonly [K in ErrorKind]: EngineRow<K> } = {
   'idempotency-key-reused': (_c, m) => bad('IdempotentParameterMismatch', m),
   'idempotency-key-busy': (_c, m) => bad('LastOperationNotFinished', m),
   'rate-limited': (_c, m) => bad('Throttling.User', m),
-  'storage-unavailable': () => ({ status: 503, code: 'ServiceUnavailable', message: 'The request has failed due to a temporary failure of the server: storage is unavailable; nothing was applied.' }),
+  'storage-unavailable': () => ({
+    status: 503,
+    code: 'ServiceUnavailable',
+    message: 'The request has failed due to a temporary failure of the server: storage is unavailable; nothing was applied.',
+  }),
 };
 
 type DialectRow<K extends DialectErrorKind> = (context: DialectErrorContexts[K]) => AliyunErrorAnswer;
@@ -127,7 +132,10 @@ const DIALECT_KINDS: { readonly [K in DialectErrorKind]: DialectRow<K> } = {
   'missing-action': () => bad('MissingAction', 'Action is mandatory for this action.'),
   'unknown-action': (c) => notFound('InvalidAction.NotFound', `Specified api is not found, please check your url and method: ${c.action}.`),
   'cloud-only-action': (c) =>
-    bad('UnsupportedOperation', `${c.action} is not supported by Postmill: ${c.feature} exists only in the Alibaba Cloud account, not in a self-hosted server.`),
+    bad(
+      'UnsupportedOperation',
+      `${c.action} is not supported by Postmill: ${c.feature} exists only in the Alibaba Cloud account, not in a self-hosted server.`,
+    ),
   'unsupported-http-method': (c) => bad('UnsupportedHTTPMethod', `The HTTP method ${c.method} is not supported; use GET or POST.`),
   'invalid-format': (c) => bad('InvalidParameter.Format', `Specified parameter format is not valid: Format ${c.format} (use JSON or XML).`),
   'invalid-version': (c) => bad('InvalidVersion', `Specified parameter Version is not valid: ${c.version} (this endpoint serves 2015-11-23).`),
@@ -151,14 +159,20 @@ const DIALECT_KINDS: { readonly [K in DialectErrorKind]: DialectRow<K> } = {
   'tag-not-found': (c) => notFound('InvalidTagName.NotFound', `The specified tag does not exist: ${c.tag}.`),
   'tag-id-not-found': (c) => notFound('InvalidTag.NotFound', `The specified tag does not exist: TagId ${c.tagId}.`),
   'ticket-not-found': () => bad('InvalidTicket', 'Specified parameter Ticket is not valid: it was not issued, was already used, or has expired.'),
-  'reply-address-missing': (c) => bad('InvalidReplyAddress', `The sender address ${c.mailAddressId} has no ReplyAddress to verify; set one with ModifyMailAddress.`),
+  'reply-address-missing': (c) =>
+    bad('InvalidReplyAddress', `The sender address ${c.mailAddressId} has no ReplyAddress to verify; set one with ModifyMailAddress.`),
   'invalid-password': (c) => bad('InvalidPassword', `Specified parameter Password is not valid: ${c.detail}`),
   'mail-address-send-type': (c) =>
-    bad('InvalidMailAddressSendType.Malformed', `The specified mailAddress sendType is wrongly formed: ${c.address} is a ${c.sendType} address; batch mail needs a batch address.`),
+    bad(
+      'InvalidMailAddressSendType.Malformed',
+      `The specified mailAddress sendType is wrongly formed: ${c.address} is a ${c.sendType} address; batch mail needs a batch address.`,
+    ),
   'template-name-duplicate': (c) => bad('InvalidTemplateName.Duplicate', `The specified template name has already existed: ${c.name}.`),
   'tag-name-duplicate': (c) => bad('InvalidTagName.Duplicate', `The specified tag name has already existed: ${c.name}.`),
-  'mail-from-unknown': (c) => bad('InvalidMailAddressName.Malformed', `The specified mailAddress accountName is wrongly formed: ${c.mailFrom} is not a sender address.`),
-  'notify-url-malformed': (c) => bad('InvalidNotifyUrl.Malformed', `The specified notifyUrl is wrongly formed: ${c.url.slice(0, 200)} (an http or https URL is expected).`),
+  'mail-from-unknown': (c) =>
+    bad('InvalidMailAddressName.Malformed', `The specified mailAddress accountName is wrongly formed: ${c.mailFrom} is not a sender address.`),
+  'notify-url-malformed': (c) =>
+    bad('InvalidNotifyUrl.Malformed', `The specified notifyUrl is wrongly formed: ${c.url.slice(0, 200)} (an http or https URL is expected).`),
 };
 
 const INTERNAL: AliyunErrorAnswer = {

@@ -1,5 +1,5 @@
-import { decodeWireParams } from '@postmill/acs';
 import type { IncomingHttpHeaders } from 'node:http';
+import { decodeWireParams } from '@postmill/acs';
 import type { FastifyRequest } from 'fastify';
 import { AliyunApiError } from './aliyun-api-error.ts';
 
@@ -26,7 +26,6 @@ export interface AliyunRequest {
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
-
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -14,7 +14,10 @@ export function utcSeconds(ms: number): number {
 }
 
 /** A page of `items` (already filtered) as DirectMail's listing fields. */
-export function pageOf<T>(items: readonly T[], page: { pageNo: number; pageSize: number; offset: number }): { rows: T[]; PageNumber: number; PageSize: number; TotalCount: number } {
+export function pageOf<T>(
+  items: readonly T[],
+  page: { pageNo: number; pageSize: number; offset: number },
+): { rows: T[]; PageNumber: number; PageSize: number; TotalCount: number } {
   return { rows: items.slice(page.offset, page.offset + page.pageSize), PageNumber: page.pageNo, PageSize: page.pageSize, TotalCount: items.length };
 }
 

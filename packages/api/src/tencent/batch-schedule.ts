@@ -1,4 +1,4 @@
-import { MAX_INTERVAL_HOURS, type TaskSchedule, type TaskScheduleParams, isSchedulableMs, parseTencentDateTime, validateCron } from '@postmill/core';
+import { isSchedulableMs, MAX_INTERVAL_HOURS, parseTencentDateTime, type TaskSchedule, type TaskScheduleParams, validateCron } from '@postmill/core';
 import type { BatchSendEmailInput } from './batch-send-input.ts';
 import { TencentApiError } from './tencent-api-error.ts';
 
@@ -87,7 +87,10 @@ function buildSchedule(input: BatchSendEmailInput, timeZone: string, nowMs: numb
       const cycle = input.CycleParam;
       // IntervalTime 0 counts as absent, as an unset integer does in Tencent's API.
       if (!cycle?.BeginTime || !cycle.IntervalTime) {
-        throw new TencentApiError('MissingParameter.CycleParamNecessary', 'TaskType 3 needs `CycleParam.BeginTime` and `CycleParam.IntervalTime` (hours), or the `CronParam` extension.');
+        throw new TencentApiError(
+          'MissingParameter.CycleParamNecessary',
+          'TaskType 3 needs `CycleParam.BeginTime` and `CycleParam.IntervalTime` (hours), or the `CronParam` extension.',
+        );
       }
       if (cycle.IntervalTime > MAX_INTERVAL_HOURS) {
         throw new TencentApiError('InvalidParameterValue', `\`CycleParam.IntervalTime\` must be a whole number of hours from 1 to ${MAX_INTERVAL_HOURS}.`, {

@@ -15,9 +15,7 @@ export const batchSendEmailInput = z.strictObject({
   ReplyToAddresses: z.string().optional(),
   Template: z.strictObject({ TemplateID: uint, TemplateData: z.string().optional() }).optional(),
   Simple: z.strictObject({ Html: z.string().optional(), Text: z.string().optional() }).optional(),
-  Attachments: z
-    .array(z.strictObject({ FileName: z.string(), Content: z.string().optional(), FileURL: z.string().optional() }))
-    .optional(),
+  Attachments: z.array(z.strictObject({ FileName: z.string(), Content: z.string().optional(), FileURL: z.string().optional() })).optional(),
   CycleParam: z
     .strictObject({
       BeginTime: z.string(),

@@ -1,4 +1,4 @@
-import { type CampaignTaskSpec, type LedgerDetail, type RecipientState, campaignMessageId, ledgerToState, parseCampaignMessageId } from '@postmill/core';
+import { type CampaignTaskSpec, campaignMessageId, type LedgerDetail, ledgerToState, parseCampaignMessageId, type RecipientState } from '@postmill/core';
 import type { IndexedRun, ReceiverStore, RunDayIndex, RunSlice, TaskStore, TaskView } from '@postmill/store';
 
 /** One campaign recipient as GetSendEmailStatus reports it. */
@@ -92,8 +92,15 @@ async function indexOfRecipient(deps: CallDeps, run: IndexedRun, recipient: stri
 async function readSlice(deps: CallDeps, s: RunSlice): Promise<CampaignStatusRow[]> {
   const task = await deps.task(s.taskId);
   if (!task) return [];
-  const [entries, codes] = await Promise.all([deps.receivers.readRange(task.spec.receiverId, s.from, s.to), deps.tasks.readCodes(s.taskId, s.run, s.from, s.to)]);
-  const details = await deps.tasks.readDetails(s.taskId, s.run, codes.flatMap((c, i) => (c === 0 || c === 1 ? [] : [s.from + i])));
+  const [entries, codes] = await Promise.all([
+    deps.receivers.readRange(task.spec.receiverId, s.from, s.to),
+    deps.tasks.readCodes(s.taskId, s.run, s.from, s.to),
+  ]);
+  const details = await deps.tasks.readDetails(
+    s.taskId,
+    s.run,
+    codes.flatMap((c, i) => (c === 0 || c === 1 ? [] : [s.from + i])),
+  );
   return entries.map((entry) => ({
     messageId: campaignMessageId(s.taskId, s.run, entry.index),
     from: task.spec.from.address,

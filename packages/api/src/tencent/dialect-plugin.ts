@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { isEngineError } from '@postmill/core';
-import { RequestAdmissionStore, isStorageUnavailable } from '@postmill/store';
+import { isStorageUnavailable, RequestAdmissionStore } from '@postmill/store';
 import { verifyTc3 } from '@postmill/tc3';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiDeps } from '../api-deps.ts';
 import type { WireDialect } from '../dialect-router.ts';
+import type { RefusedBodyDrains } from '../refused-body.ts';
 import type { TencentAction } from './action.ts';
 import { errorEnvelope, isCallerError, successEnvelope } from './envelope.ts';
 import { tencentAnswerFor } from './error-table.ts';
 import { readIdempotencyKey } from './idempotency-key.ts';
 import { toTencentInputError } from './input-errors.ts';
-import type { RefusedBodyDrains } from '../refused-body.ts';
 import { oversizedBodyMessage } from './oversized-body.ts';
-import { MAX_TIMESTAMP_SKEW_SECONDS, TC3_REFUSES_REPLAYS_BY_DEFAULT, admitRequest, refusesReplays } from './request-admission.ts';
+import { admitRequest, MAX_TIMESTAMP_SKEW_SECONDS, refusesReplays, TC3_REFUSES_REPLAYS_BY_DEFAULT } from './request-admission.ts';
 import { TencentApiError } from './tencent-api-error.ts';
 
 const API_VERSION = '2020-10-02';
@@ -30,7 +30,10 @@ declare module 'fastify' {
 function send(reply: FastifyReply, body: unknown): FastifyReply {
   // Tencent answers API errors with HTTP 200 and exactly `application/json` (the Python SDK checks it).
   // A Buffer payload, because Fastify appends `; charset=utf-8` to a JSON content type sent with a string.
-  return reply.code(200).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(body), 'utf8'));
+  return reply
+    .code(200)
+    .header('content-type', 'application/json')
+    .send(Buffer.from(JSON.stringify(body), 'utf8'));
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {
@@ -80,7 +83,10 @@ export function tencentDialect(deps: ApiDeps, actions: readonly TencentAction[],
     // Every other method the router routes (HEAD comes with GET); OPTIONS too, or it would fall
     // through to the plain 404 handler (found by fuzzing).
     handleOtherMethod: async (_req: FastifyRequest, reply: FastifyReply) =>
-      send(reply, errorEnvelope(randomUUID(), 'UnsupportedProtocol', 'Only POST with Content-Type application/json and TC3-HMAC-SHA256 signatures is supported.')),
+      send(
+        reply,
+        errorEnvelope(randomUUID(), 'UnsupportedProtocol', 'Only POST with Content-Type application/json and TC3-HMAC-SHA256 signatures is supported.'),
+      ),
 
     handlePost: async (req: FastifyRequest, reply: FastifyReply) => {
       const requestId = randomUUID();

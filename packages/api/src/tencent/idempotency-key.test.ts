@@ -27,7 +27,9 @@ describe('readIdempotencyKey', () => {
       }
       return undefined;
     };
-    expect(code(() => readIdempotencyKey({ 'x-postmill-idempotency-key': 'k' }, ['content-type', 'host'], 'SendEmail'))).toBe('AuthFailure.InvalidAuthorization');
+    expect(code(() => readIdempotencyKey({ 'x-postmill-idempotency-key': 'k' }, ['content-type', 'host'], 'SendEmail'))).toBe(
+      'AuthFailure.InvalidAuthorization',
+    );
     expect(code(() => readIdempotencyKey({ 'x-postmill-idempotency-key': 'k' }, signed, 'BatchSendEmail'))).toBe('InvalidParameter');
     expect(code(() => readIdempotencyKey({ 'x-postmill-idempotency-key': ['a', 'b'] }, signed, 'SendEmail'))).toBe('InvalidParameterValue');
     for (const bad of ['', 'with space', 'é', 'k'.repeat(256)]) {

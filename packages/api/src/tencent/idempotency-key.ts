@@ -35,7 +35,8 @@ export function readIdempotencyKey(
   if (action !== IDEMPOTENT_ACTION) {
     throw new TencentApiError('InvalidParameter', `X-Postmill-Idempotency-Key is honoured by ${IDEMPOTENT_ACTION} only, not by ${action}.`);
   }
-  if (!KEY.test(raw)) throw new TencentApiError('InvalidParameterValue', 'X-Postmill-Idempotency-Key must be 1 to 255 printable ASCII characters without spaces.');
+  if (!KEY.test(raw))
+    throw new TencentApiError('InvalidParameterValue', 'X-Postmill-Idempotency-Key must be 1 to 255 printable ASCII characters without spaces.');
   return raw;
 }
 

@@ -9,7 +9,11 @@ export function messageContent(input: {
   Simple?: { Html?: string | undefined; Text?: string | undefined } | undefined;
 }): InlineContent | TemplateContent | undefined {
   if (input.Template) {
-    return { kind: 'template', templateId: input.Template.TemplateID, ...(input.Template.TemplateData === undefined ? {} : { data: input.Template.TemplateData }) };
+    return {
+      kind: 'template',
+      templateId: input.Template.TemplateID,
+      ...(input.Template.TemplateData === undefined ? {} : { data: input.Template.TemplateData }),
+    };
   }
   if (input.Simple) {
     return {
@@ -23,7 +27,9 @@ export function messageContent(input: {
 }
 
 /** Tencent's Attachments as the engine's (Content is base64, FileURL a URL). */
-export function messageAttachments(list: readonly { FileName: string; Content?: string | undefined; FileURL?: string | undefined }[] | undefined): AttachmentInput[] | undefined {
+export function messageAttachments(
+  list: readonly { FileName: string; Content?: string | undefined; FileURL?: string | undefined }[] | undefined,
+): AttachmentInput[] | undefined {
   return list?.map((a) => ({
     fileName: a.FileName,
     ...(a.Content === undefined ? {} : { contentBase64: a.Content }),

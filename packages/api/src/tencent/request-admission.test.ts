@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TC3_REFUSES_REPLAYS_BY_DEFAULT, refusesReplays } from './request-admission.ts';
+import { refusesReplays, TC3_REFUSES_REPLAYS_BY_DEFAULT } from './request-admission.ts';
 
 describe('refusesReplays', () => {
   it('follows the dialect when the setting is unset: off for TC3, on for a dialect that signs a nonce', () => {

@@ -18,9 +18,7 @@ export const sendEmailInput = z.strictObject({
     })
     .optional(),
   Simple: z.strictObject({ Html: z.string().optional(), Text: z.string().optional() }).optional(),
-  Attachments: z
-    .array(z.strictObject({ FileName: z.string(), Content: z.string().optional(), FileURL: z.string().optional() }))
-    .optional(),
+  Attachments: z.array(z.strictObject({ FileName: z.string(), Content: z.string().optional(), FileURL: z.string().optional() })).optional(),
   Unsubscribe: z.string().optional(),
   TriggerType: uint.optional(),
   SmtpMessageId: z.string().optional(),

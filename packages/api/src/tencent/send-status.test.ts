@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { DeliveryRefusal, type RecipientState } from '@postmill/core';
+import { describe, expect, it } from 'vitest';
 import { DeliverStatus, toTencentStatus } from './send-status.ts';
 
 const AT = 1_700_000_123_456;
@@ -23,7 +23,14 @@ describe('toTencentStatus', () => {
   });
 
   it('shows a deferred recipient as DeliverStatus 8 with the code, the reason and when it is retried', () => {
-    const s = toTencentStatus({ state: 'deferred', at: AT, until: Date.UTC(2024, 0, 2, 3, 4, 5), code: 'FailedOperation.FrequencyLimit', message: 'slow down', backoffs: 1 });
+    const s = toTencentStatus({
+      state: 'deferred',
+      at: AT,
+      until: Date.UTC(2024, 0, 2, 3, 4, 5),
+      code: 'FailedOperation.FrequencyLimit',
+      message: 'slow down',
+      backoffs: 1,
+    });
     expect(s).toEqual({
       sendStatus: 0,
       deliverStatus: 8,
@@ -57,7 +64,12 @@ describe('toTencentStatus', () => {
       ['Network.Timeout', 1004],
     ];
     for (const [code, sendStatus] of cases) {
-      expect(toTencentStatus(failed(code, 'why')), code).toEqual({ sendStatus, deliverStatus: DeliverStatus.Dropped, deliverMessage: `${code}: why`, deliverTime: 0 });
+      expect(toTencentStatus(failed(code, 'why')), code).toEqual({
+        sendStatus,
+        deliverStatus: DeliverStatus.Dropped,
+        deliverMessage: `${code}: why`,
+        deliverTime: 0,
+      });
     }
   });
 
@@ -81,9 +93,21 @@ describe('toTencentStatus', () => {
       ['OperationDenied.TaskCancelled', 'OperationDenied.TaskCancelled', 1001],
     ];
     for (const [recorded, shown, sendStatus] of cases) {
-      expect(toTencentStatus(failed(recorded, 'why')), recorded).toEqual({ sendStatus, deliverStatus: DeliverStatus.Dropped, deliverMessage: `${shown}: why`, deliverTime: 0 });
+      expect(toTencentStatus(failed(recorded, 'why')), recorded).toEqual({
+        sendStatus,
+        deliverStatus: DeliverStatus.Dropped,
+        deliverMessage: `${shown}: why`,
+        deliverTime: 0,
+      });
     }
-    const held = toTencentStatus({ state: 'deferred', at: AT, until: Date.UTC(2024, 0, 2), code: DeliveryRefusal.DomainHeld, message: 'recipient domain on hold', backoffs: 0 });
+    const held = toTencentStatus({
+      state: 'deferred',
+      at: AT,
+      until: Date.UTC(2024, 0, 2),
+      code: DeliveryRefusal.DomainHeld,
+      message: 'recipient domain on hold',
+      backoffs: 0,
+    });
     expect(held.deliverMessage).toBe('FailedOperation.TemporaryBlocked: recipient domain on hold (retry after 2024-01-02T00:00:00.000Z)');
   });
 });

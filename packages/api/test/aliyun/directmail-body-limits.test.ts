@@ -24,7 +24,11 @@ describe('DirectMail request bodies', () => {
   });
 
   it('reads a chunked form body sent without Content-Length, with + as a space', async () => {
-    const signed = client.sign('CreateTag', { TagName: `chunked_${randomBytes(3).toString('hex')}`, TagDescription: 'two words' }, { chunked: true, wireEncoding: 'plus' });
+    const signed = client.sign(
+      'CreateTag',
+      { TagName: `chunked_${randomBytes(3).toString('hex')}`, TagDescription: 'two words' },
+      { chunked: true, wireEncoding: 'plus' },
+    );
     expect(signed.body?.toString()).toContain('TagDescription=two+words');
     // The client writes a chunked body in two chunks, as a streaming client does.
     expect(signed.chunked).toBe(true);

@@ -39,7 +39,8 @@ describe('the per-credential request rate limit across dialects', () => {
     const clock = manualClock();
     api = await startApiHarness({ clock, limits: { apiRequestsPerSecond: 2 } });
     const pop = popClient({ host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey });
-    const tencent = async () => (await api?.call('CreateReceiver', { ReceiversName: `t${unique()}`, Desc: '' }))?.body.Response.Error?.Code as string | undefined;
+    const tencent = async () =>
+      (await api?.call('CreateReceiver', { ReceiversName: `t${unique()}`, Desc: '' }))?.body.Response.Error?.Code as string | undefined;
     const directMail = () => codeOf(pop.request('CreateReceiver', { ReceiversName: `d${unique()}`, ReceiversAlias: `a${unique()}@example.com` }, 'POST'));
 
     expect([await tencent(), await tencent()]).toEqual([undefined, undefined]);

@@ -26,7 +26,9 @@ describe('DirectMail recipient lists', () => {
     const alias = `${name}@lists.example.org`;
     const created = await dm.createReceiver(new $Dm.CreateReceiverRequest({ receiversName: name, receiversAlias: alias, desc: 'members' }));
     const listed = await dm.queryReceiverByParam(new $Dm.QueryReceiverByParamRequest({ keyWord: name }));
-    expect(listed.body?.data?.receiver?.map((r) => [r.receiverId, r.receiversName, r.receiversAlias, r.desc])).toEqual([[created.body?.receiverId, name, alias, 'members']]);
+    expect(listed.body?.data?.receiver?.map((r) => [r.receiverId, r.receiversName, r.receiversAlias, r.desc])).toEqual([
+      [created.body?.receiverId, name, alias, 'members'],
+    ]);
   });
 
   it('lists a list made through Tencent (which has no alias) with an empty ReceiversAlias', async () => {

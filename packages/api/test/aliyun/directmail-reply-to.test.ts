@@ -62,7 +62,10 @@ describe('DirectMail sender address settings', () => {
     const { address } = await newSender();
     const pop = popClient({ host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey });
     await pop.request('UpdateMailAddressMsgCallBackUrl', { MailFrom: address, NotifyUrl: 'https://hooks.example.org/dm' }, 'POST');
-    expect(await pop.request('GetMailAddressMsgCallBackUrl', { MailFrom: address }, 'GET')).toMatchObject({ NotifyUrl: 'https://hooks.example.org/dm', NotifyUrlStatus: '1' });
+    expect(await pop.request('GetMailAddressMsgCallBackUrl', { MailFrom: address }, 'GET')).toMatchObject({
+      NotifyUrl: 'https://hooks.example.org/dm',
+      NotifyUrlStatus: '1',
+    });
     const bad = await pop.request('UpdateMailAddressMsgCallBackUrl', { MailFrom: address, NotifyUrl: 'ftp://x' }, 'POST').catch((e: unknown) => e);
     expect(bad).toMatchObject({ code: 'InvalidNotifyUrl.Malformed' });
     const unknown = await pop.request('GetMailAddressMsgCallBackUrl', { MailFrom: 'nobody@nowhere.example' }, 'GET').catch((e: unknown) => e);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type AliyunClient, createAliyunClient } from '@postmill/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { $Dm, type DmClientInstance, type Target, dmCallApi, dmClient, popClient } from './sdk-clients.ts';
+import { $Dm, type DmClientInstance, dmCallApi, dmClient, popClient, type Target } from './sdk-clients.ts';
 
 // The official Alibaba Cloud SDKs against a real Postmill API on loopback (real Redis): every
 // request is signed by the SDK itself and verified by the server. Where a test must fix the nonce
@@ -48,11 +48,18 @@ describe('DirectMail with the official SDKs', () => {
         expect(domains.body?.data?.domain?.map((d) => d.domainName)).toEqual([domain]);
 
         const address = `news@${domain}`;
-        const mail = await client.createMailAddress(new $Dm.CreateMailAddressRequest({ accountName: address, sendtype: 'batch', replyAddress: `reply@${domain}` }));
+        const mail = await client.createMailAddress(
+          new $Dm.CreateMailAddressRequest({ accountName: address, sendtype: 'batch', replyAddress: `reply@${domain}` }),
+        );
         expect(Number(mail.body?.mailAddressId)).toBeGreaterThan(0);
         const addresses = await client.queryMailAddressByParam(new $Dm.QueryMailAddressByParamRequest({ keyWord: address }));
         expect(addresses.body?.totalCount).toBe(1);
-        expect(addresses.body?.data?.mailAddress?.[0]).toMatchObject({ accountName: address, sendtype: 'batch', replyAddress: `reply@${domain}`, replyStatus: '0' });
+        expect(addresses.body?.data?.mailAddress?.[0]).toMatchObject({
+          accountName: address,
+          sendtype: 'batch',
+          replyAddress: `reply@${domain}`,
+          replyStatus: '0',
+        });
 
         const templateName = `t${unique()}`;
         const template = await dmCallApi(client, 'CreateTemplate', {
@@ -65,7 +72,11 @@ describe('DirectMail with the official SDKs', () => {
         const templates = await client.queryTemplateByParam(new $Dm.QueryTemplateByParamRequest({ keyWord: templateName }));
         expect(templates.body?.data?.template?.[0]).toMatchObject({ templateId: String(templateId), templateName });
         const described = await dmCallApi(client, 'DescTemplate', { TemplateId: String(templateId) });
-        expect(described).toMatchObject({ TemplateName: templateName, TemplateSubject: 'Hello {UserName}', TemplateText: "<p>Dear {UserName} ({NickName})! 50% * 'off'</p>" });
+        expect(described).toMatchObject({
+          TemplateName: templateName,
+          TemplateSubject: 'Hello {UserName}',
+          TemplateText: "<p>Dear {UserName} ({NickName})! 50% * 'off'</p>",
+        });
 
         const tagName = `tag_${unique()}`;
         const tag = await client.createTag(new $Dm.CreateTagRequest({ tagName, tagDescription: 'campaign' }));
@@ -74,7 +85,9 @@ describe('DirectMail with the official SDKs', () => {
         expect(tags.body?.data?.tag?.[0]).toMatchObject({ tagName, tagDescription: 'campaign' });
 
         const listName = `l${unique()}`;
-        const receiver = await client.createReceiver(new $Dm.CreateReceiverRequest({ receiversName: listName, receiversAlias: `${listName}@x.org`, desc: 'members' }));
+        const receiver = await client.createReceiver(
+          new $Dm.CreateReceiverRequest({ receiversName: listName, receiversAlias: `${listName}@x.org`, desc: 'members' }),
+        );
         const receiverId = receiver.body?.receiverId ?? '';
         expect(receiverId).toMatch(/^\d+$/u);
         const saved = await client.saveReceiverDetail(
@@ -172,7 +185,9 @@ describe('DirectMail with the official SDKs', () => {
     expect(absent.text).toMatch(/^<\?xml .*<QueryTagByParamResponse>/u);
     const error = await v1.call('DeleteMailAddress', { MailAddressId: '99999999' }, { format: 'xml' });
     expect(error.status).toBe(404);
-    expect(error.text).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?><Error><RequestId>.+<\/RequestId><HostId>127\.0\.0\.1<\/HostId><Code>InvalidMailAddress\.NotFound<\/Code><Message>/u);
+    expect(error.text).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?><Error><RequestId>.+<\/RequestId><HostId>127\.0\.0\.1<\/HostId><Code>InvalidMailAddress\.NotFound<\/Code><Message>/u,
+    );
   });
 
   it('answers InvalidAction.NotFound (404) for an unknown action and UnsupportedOperation for an account-only one', async () => {

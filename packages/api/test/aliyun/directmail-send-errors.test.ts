@@ -151,7 +151,11 @@ describe('DirectMail sending refusals through the official SDKs', () => {
 
     it('answers InvalidBody with HTTP 400 when neither HtmlBody nor TextBody is given', async () => {
       const a = await account({ senders: { alerts: 'trigger' } });
-      const call = pop.request('SingleSendMail', { AccountName: a.sender, AddressType: 1, ReplyToAddress: 'false', ToAddress: 'to@example.org', Subject: 's' }, 'POST');
+      const call = pop.request(
+        'SingleSendMail',
+        { AccountName: a.sender, AddressType: 1, ReplyToAddress: 'false', ToAddress: 'to@example.org', Subject: 's' },
+        'POST',
+      );
       expect(await refusal(call)).toEqual({ code: 'InvalidBody', status: 400 });
     });
 
@@ -173,7 +177,14 @@ describe('DirectMail sending refusals through the official SDKs', () => {
       const a = await account({ senders: { alerts: 'trigger' } });
       const call = pop.request(
         'SingleSendMail',
-        { AccountName: a.sender, AddressType: 1, ReplyToAddress: 'false', ToAddress: 'to@example.org', Subject: 's', Template: JSON.stringify({ TemplateId: 987_654_321, TemplateData: {} }) },
+        {
+          AccountName: a.sender,
+          AddressType: 1,
+          ReplyToAddress: 'false',
+          ToAddress: 'to@example.org',
+          Subject: 's',
+          Template: JSON.stringify({ TemplateId: 987_654_321, TemplateData: {} }),
+        },
         'POST',
       );
       expect(await refusal(call)).toEqual({ code: 'InvalidTemplate.NotFound', status: 404 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { $Dm, type Target, dmCallApi, dmClient, popClient } from './sdk-clients.ts';
+import { $Dm, dmCallApi, dmClient, popClient, type Target } from './sdk-clients.ts';
 
 const unique = () => randomBytes(4).toString('hex');
 
@@ -76,10 +76,21 @@ describe('DirectMail sending with the official SDKs', () => {
       const tag = `t_${unique()}`;
       await call('CreateTag', { TagName: tag });
       const templateName = `w${unique()}`;
-      await call('CreateTemplate', { TemplateName: templateName, TemplateSubject: 'Hi {UserName}', TemplateNickName: 'News', TemplateText: '<p>Dear {UserName}</p>' });
+      await call('CreateTemplate', {
+        TemplateName: templateName,
+        TemplateSubject: 'Hi {UserName}',
+        TemplateNickName: 'News',
+        TemplateText: '<p>Dear {UserName}</p>',
+      });
       const listName = `l${unique()}`;
       const { ReceiverId } = await call('CreateReceiver', { ReceiversName: listName, ReceiversAlias: `${listName}@x.org` });
-      await call('SaveReceiverDetail', { ReceiverId: String(ReceiverId), Detail: JSON.stringify([{ e: 'alice@example.org', u: 'Alice' }, { e: 'bob@example.org', u: 'Bob' }]) });
+      await call('SaveReceiverDetail', {
+        ReceiverId: String(ReceiverId),
+        Detail: JSON.stringify([
+          { e: 'alice@example.org', u: 'Alice' },
+          { e: 'bob@example.org', u: 'Bob' },
+        ]),
+      });
 
       const single = await call('SingleSendMail', {
         AccountName: sender,
@@ -93,13 +104,22 @@ describe('DirectMail sending with the official SDKs', () => {
       });
       const envId = String(single.EnvId);
       const spec = await api.deps.messages.getSpec(envId);
-      expect(spec).toMatchObject({ from: { address: sender }, to: ['carol@example.org', 'dave@example.org'], subject: 'Hello (there)!', html: "<p>50% * 'off'</p>", triggerType: 1 });
+      expect(spec).toMatchObject({
+        from: { address: sender },
+        to: ['carol@example.org', 'dave@example.org'],
+        subject: 'Hello (there)!',
+        html: "<p>50% * 'off'</p>",
+        triggerType: 1,
+      });
 
       const batch = await call('BatchSendMail', { AccountName: sender, AddressType: 1, TemplateName: templateName, ReceiversName: listName, TagName: tag });
       const taskId = String(batch.EnvId);
       expect(taskId).toMatch(/^\d+$/u);
       const tasks = await call('QueryTaskByParam', { KeyWord: templateName });
-      expect(tasks).toMatchObject({ TotalCount: 1, data: { task: [{ TaskId: taskId, TemplateName: templateName, ReceiversName: listName, TagName: tag, AddressType: '1' }] } });
+      expect(tasks).toMatchObject({
+        TotalCount: 1,
+        data: { task: [{ TaskId: taskId, TemplateName: templateName, ReceiversName: listName, TagName: tag, AddressType: '1' }] },
+      });
       const task = await api.deps.tasks.get(Number(taskId));
       expect(task?.spec).toMatchObject({ receiverId: Number(ReceiverId), subject: 'Hi {{UserName}}' });
     });
@@ -107,21 +127,35 @@ describe('DirectMail sending with the official SDKs', () => {
 
   it('refuses an unknown AccountName with InvalidMailAddress.NotFound, a missing ToAddress with MissingToAddress, and an unknown list with InvalidReceiverName.Malformed', async () => {
     const call = callers(target)['dm SDK, default V3'] as Call;
-    const unknown = await call('SingleSendMail', { AccountName: 'nobody@nowhere.example', AddressType: 1, ReplyToAddress: false, ToAddress: 'a@example.org', Subject: 's', HtmlBody: 'b' }).catch(
-      (e: unknown) => e,
-    );
+    const unknown = await call('SingleSendMail', {
+      AccountName: 'nobody@nowhere.example',
+      AddressType: 1,
+      ReplyToAddress: false,
+      ToAddress: 'a@example.org',
+      Subject: 's',
+      HtmlBody: 'b',
+    }).catch((e: unknown) => e);
     expect(unknown).toMatchObject({ name: 'ClientError', code: 'InvalidMailAddress.NotFound', statusCode: 400 });
 
     const domain = `e${unique()}.example.com`;
     await call('CreateDomain', { DomainName: domain });
     await call('CreateMailAddress', { AccountName: `a@${domain}`, Sendtype: 'batch' });
     const pop = popClient(target);
-    const noTo = await pop.request('SingleSendMail', { AccountName: `a@${domain}`, AddressType: 1, ReplyToAddress: false, Subject: 's', HtmlBody: 'b' }, 'POST').catch((e: unknown) => e);
+    const noTo = await pop
+      .request('SingleSendMail', { AccountName: `a@${domain}`, AddressType: 1, ReplyToAddress: false, Subject: 's', HtmlBody: 'b' }, 'POST')
+      .catch((e: unknown) => e);
     expect(noTo).toMatchObject({ code: 'MissingToAddress' });
-    const noList = await call('BatchSendMail', { AccountName: `a@${domain}`, AddressType: 1, TemplateName: 'x', ReceiversName: 'nolist' }).catch((e: unknown) => e);
+    const noList = await call('BatchSendMail', { AccountName: `a@${domain}`, AddressType: 1, TemplateName: 'x', ReceiversName: 'nolist' }).catch(
+      (e: unknown) => e,
+    );
     expect(noList).toMatchObject({ code: 'InvalidTemplateName.Malformed' });
     await call('CreateTemplate', { TemplateName: `x${domain.slice(1, 9)}`, TemplateText: '<p>x</p>' });
-    const noList2 = await call('BatchSendMail', { AccountName: `a@${domain}`, AddressType: 1, TemplateName: `x${domain.slice(1, 9)}`, ReceiversName: 'nolist' }).catch((e: unknown) => e);
+    const noList2 = await call('BatchSendMail', {
+      AccountName: `a@${domain}`,
+      AddressType: 1,
+      TemplateName: `x${domain.slice(1, 9)}`,
+      ReceiversName: 'nolist',
+    }).catch((e: unknown) => e);
     expect(noList2).toMatchObject({ code: 'InvalidReceiverName.Malformed', statusCode: 400 });
   });
 
@@ -132,7 +166,14 @@ describe('DirectMail sending with the official SDKs', () => {
     for (const local of ['a', 'b', 'c']) await call('CreateMailAddress', { AccountName: `${local}@${domain}`, Sendtype: 'trigger' });
     const froms = new Set<string>();
     for (let i = 0; i < 12; i++) {
-      const { EnvId } = await call('SingleSendMail', { AccountName: `a@${domain}`, AddressType: 0, ReplyToAddress: false, ToAddress: 'x@example.org', Subject: 's', HtmlBody: 'b' });
+      const { EnvId } = await call('SingleSendMail', {
+        AccountName: `a@${domain}`,
+        AddressType: 0,
+        ReplyToAddress: false,
+        ToAddress: 'x@example.org',
+        Subject: 's',
+        HtmlBody: 'b',
+      });
       froms.add((await api.deps.messages.getSpec(String(EnvId)))?.from.address ?? '');
     }
     expect([...froms].every((f) => f.endsWith(`@${domain}`))).toBe(true);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanDeliveries } from '../../src/aliyun/delivery-scan.ts';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { type Target, popClient } from './sdk-clients.ts';
+import { popClient, type Target } from './sdk-clients.ts';
 
 const unique = () => randomBytes(4).toString('hex');
 
@@ -69,11 +69,19 @@ describe('DirectMail delivery details and invalid addresses', () => {
     await pop.request('CreateDomain', { DomainName: domain }, 'POST');
     await pop.request('CreateMailAddress', { AccountName: sender, Sendtype: 'trigger' }, 'POST');
     const recipients = Array.from({ length: 5 }, (_, i) => `r${i}${unique()}@example.org`);
-    await pop.request('SingleSendMail', { AccountName: sender, AddressType: 1, ReplyToAddress: false, ToAddress: recipients.join(','), Subject: 'p', HtmlBody: 'b' }, 'POST');
+    await pop.request(
+      'SingleSendMail',
+      { AccountName: sender, AddressType: 1, ReplyToAddress: false, ToAddress: recipients.join(','), Subject: 'p', HtmlBody: 'b' },
+      'POST',
+    );
     const seen: string[] = [];
     let nextStart: string | undefined;
     for (let page = 0; page < 10; page++) {
-      const answer = (await pop.request('SenderStatisticsDetailByParam', { AccountName: sender, Length: 2, ...(nextStart ? { NextStart: nextStart } : {}) }, 'GET')) as {
+      const answer = (await pop.request(
+        'SenderStatisticsDetailByParam',
+        { AccountName: sender, Length: 2, ...(nextStart ? { NextStart: nextStart } : {}) },
+        'GET',
+      )) as {
         NextStart: string;
         data: { mailDetail: { ToAddress: string; Status: number }[] };
       };
@@ -92,7 +100,11 @@ describe('DirectMail delivery details and invalid addresses', () => {
     await pop.request('CreateDomain', { DomainName: domain }, 'POST');
     await pop.request('CreateMailAddress', { AccountName: sender, Sendtype: 'trigger' }, 'POST');
     const crowd = Array.from({ length: 7 }, (_, i) => `c${i}${unique()}@example.org`);
-    await pop.request('SingleSendMail', { AccountName: sender, AddressType: 1, ReplyToAddress: false, ToAddress: crowd.join(','), Subject: 's', HtmlBody: 'b' }, 'POST');
+    await pop.request(
+      'SingleSendMail',
+      { AccountName: sender, AddressType: 1, ReplyToAddress: false, ToAddress: crowd.join(','), Subject: 's', HtmlBody: 'b' },
+      'POST',
+    );
     const wanted = new Set([crowd[2], crowd[6]]);
     const date = new Date(Date.now()).toLocaleDateString('sv-SE', { timeZone: api.deps.timeZone });
     let read = 0;

@@ -30,9 +30,17 @@ describe('DirectMail statistics by TagName', () => {
     await pop.request('CreateDomain', { DomainName: domain }, 'POST');
     await pop.request('CreateMailAddress', { AccountName: sender, Sendtype: 'batch' }, 'POST');
     await pop.request('CreateTag', { TagName: tag }, 'POST');
-    const single = await pop.request('SingleSendMail', { AccountName: sender, AddressType: 1, ReplyToAddress: false, ToAddress: 'a@example.org', Subject: 's', HtmlBody: 'b', TagName: tag }, 'POST');
+    const single = await pop.request(
+      'SingleSendMail',
+      { AccountName: sender, AddressType: 1, ReplyToAddress: false, ToAddress: 'a@example.org', Subject: 's', HtmlBody: 'b', TagName: tag },
+      'POST',
+    );
     expect((await api.deps.messages.getSpec(String(single.EnvId)))?.tag).toBe(tag);
-    const untagged = await pop.request('SingleSendMail', { AccountName: sender, AddressType: 1, ReplyToAddress: false, ToAddress: 'a@example.org', Subject: 's', HtmlBody: 'b' }, 'POST');
+    const untagged = await pop.request(
+      'SingleSendMail',
+      { AccountName: sender, AddressType: 1, ReplyToAddress: false, ToAddress: 'a@example.org', Subject: 's', HtmlBody: 'b' },
+      'POST',
+    );
     expect((await api.deps.messages.getSpec(String(untagged.EnvId)))?.tag).toBeUndefined();
 
     const templateName = `w${unique()}`;
@@ -40,7 +48,11 @@ describe('DirectMail statistics by TagName', () => {
     const listName = `l${unique()}`;
     const { ReceiverId } = await pop.request('CreateReceiver', { ReceiversName: listName, ReceiversAlias: `${listName}@x.org` }, 'POST');
     await pop.request('SaveReceiverDetail', { ReceiverId: String(ReceiverId), Detail: JSON.stringify([{ e: 'b@example.org' }]) }, 'POST');
-    const batch = await pop.request('BatchSendMail', { AccountName: sender, AddressType: 1, TemplateName: templateName, ReceiversName: listName, TagName: tag }, 'POST');
+    const batch = await pop.request(
+      'BatchSendMail',
+      { AccountName: sender, AddressType: 1, TemplateName: templateName, ReceiversName: listName, TagName: tag },
+      'POST',
+    );
     expect((await api.deps.tasks.get(Number(batch.EnvId)))?.spec.tag).toBe(tag);
   });
 
@@ -58,11 +70,23 @@ describe('DirectMail statistics by TagName', () => {
     ]);
     const byTag = (await pop.request('SenderStatisticsByTagNameAndBatchID', { StartTime: today, EndTime: today, TagName: tag }, 'GET')) as StatAnswer;
     expect(byTag.data.stat).toEqual([expect.objectContaining({ CreateTime: today, requestCount: 6, successCount: 3, unavailableCount: 1 })]);
-    const byTagAndAccount = (await pop.request('SenderStatisticsByTagNameAndBatchID', { StartTime: today, EndTime: today, TagName: tag, AccountName: `news@${domain}` }, 'GET')) as StatAnswer;
+    const byTagAndAccount = (await pop.request(
+      'SenderStatisticsByTagNameAndBatchID',
+      { StartTime: today, EndTime: today, TagName: tag, AccountName: `news@${domain}` },
+      'GET',
+    )) as StatAnswer;
     expect(byTagAndAccount.data.stat.map((s) => s.requestCount)).toEqual([4]);
-    const otherTag = (await pop.request('SenderStatisticsByTagNameAndBatchID', { StartTime: today, EndTime: today, TagName: `x_${unique()}` }, 'GET')) as StatAnswer;
+    const otherTag = (await pop.request(
+      'SenderStatisticsByTagNameAndBatchID',
+      { StartTime: today, EndTime: today, TagName: `x_${unique()}` },
+      'GET',
+    )) as StatAnswer;
     expect(otherTag.data.stat.map((s) => s.requestCount)).toEqual([0]);
-    const byAccount = (await pop.request('SenderStatisticsByTagNameAndBatchID', { StartTime: today, EndTime: today, AccountName: `news@${domain}` }, 'GET')) as StatAnswer;
+    const byAccount = (await pop.request(
+      'SenderStatisticsByTagNameAndBatchID',
+      { StartTime: today, EndTime: today, AccountName: `news@${domain}` },
+      'GET',
+    )) as StatAnswer;
     expect(byAccount.data.stat.map((s) => s.requestCount)).toEqual([54]);
   });
 });

@@ -52,7 +52,14 @@ export async function dmCallApi(client: DmClientInstance, action: string, query:
 }
 
 /** pop-core 1.8 (V1), GET with everything in the query or POST with everything in a form body. */
-export function popClient(target: Target): { request(action: string, params: Record<string, unknown>, method: 'GET' | 'POST'): Promise<Record<string, unknown>> } {
-  const client = new RPCClient({ endpoint: `http://${target.host}`, apiVersion: '2015-11-23', accessKeyId: target.accessKeyId, accessKeySecret: target.secret });
+export function popClient(target: Target): {
+  request(action: string, params: Record<string, unknown>, method: 'GET' | 'POST'): Promise<Record<string, unknown>>;
+} {
+  const client = new RPCClient({
+    endpoint: `http://${target.host}`,
+    apiVersion: '2015-11-23',
+    accessKeyId: target.accessKeyId,
+    accessKeySecret: target.secret,
+  });
   return { request: (action, params, method) => client.request(action, params, { method }) };
 }

@@ -76,15 +76,7 @@ const GOOD_STRINGS: Readonly<Record<string, readonly string[]>> = {
   Content: [b64('hello'), 'not base64!', ''],
   FileName: ['a.txt', 'evil.exe', 'a\r\nContent-Type: text/html', '', 'x'.repeat(300)],
   FileURL: ['https://example.org/a.txt'],
-  SmtpHeaders: [
-    '{"X-Campaign":"spring"}',
-    '{"X-A":"b\\r\\nBcc: x@evil.example"}',
-    '{"Bcc":"x@evil.example"}',
-    '{"X-Bad Name":"v"}',
-    '{"X-N":1}',
-    '[]',
-    '{',
-  ],
+  SmtpHeaders: ['{"X-Campaign":"spring"}', '{"X-A":"b\\r\\nBcc: x@evil.example"}', '{"Bcc":"x@evil.example"}', '{"X-Bad Name":"v"}', '{"X-N":1}', '[]', '{'],
   SmtpMessageId: ['<id@mail.example.com>', '<id@mail.example.com>\r\nBcc: x@evil.example', 'nope'],
   Unsubscribe: ['0', '1', '2', '12', '13', '-1'],
   RequestDate: [today, '2026-01-01', '2026-13-45', 'not-a-date'],
@@ -185,7 +177,10 @@ function anyValue(node: SchemaNode, name: string, depth: number): fc.Arbitrary<u
   return fc.oneof({ arbitrary: wellTyped(node, name, depth), weight: 9 }, { arbitrary: WRONG_TYPED, weight: 1 });
 }
 
-const UNKNOWN_KEYS = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'Action', 'Region', 'toString', 'Subject '), fc.string({ minLength: 1, maxLength: 12 }));
+const UNKNOWN_KEYS = fc.oneof(
+  fc.constantFrom('__proto__', 'constructor', 'prototype', 'Action', 'Region', 'toString', 'Subject '),
+  fc.string({ minLength: 1, maxLength: 12 }),
+);
 
 /**
  * An object for a schema node: the required fields, any subset of the optional ones, and now and
@@ -264,7 +259,13 @@ const SEEDS: readonly ActionCase[] = [
   },
   {
     action: 'BatchSendEmail',
-    body: { FromEmailAddress: 'news@mail.example.com', ReceiverId: RECEIVER_ID, Subject: 'Hi {{name}}', TaskType: 1, Template: { TemplateID: TEMPLATE_ID, TemplateData: '{}' } },
+    body: {
+      FromEmailAddress: 'news@mail.example.com',
+      ReceiverId: RECEIVER_ID,
+      Subject: 'Hi {{name}}',
+      TaskType: 1,
+      Template: { TemplateID: TEMPLATE_ID, TemplateData: '{}' },
+    },
   },
   {
     action: 'BatchSendEmail',
@@ -284,7 +285,10 @@ const SEEDS: readonly ActionCase[] = [
   },
   { action: 'CreateReceiverDetail', body: { ReceiverId: RECEIVER_ID, Emails: ['frank@example.org'] } },
   { action: 'CreateEmailTemplate', body: { TemplateName: 'seeded', TemplateContent: { Html: b64('<p>{{name}}</p>'), Text: b64('{{name}}') } } },
-  { action: 'UpdateEmailTemplate', body: { TemplateID: TEMPLATE_ID, TemplateName: 'updated', TemplateContent: { Html: b64('<p>Hello {{name}}, code {{code}}</p>') } } },
+  {
+    action: 'UpdateEmailTemplate',
+    body: { TemplateID: TEMPLATE_ID, TemplateName: 'updated', TemplateContent: { Html: b64('<p>Hello {{name}}, code {{code}}</p>') } },
+  },
   { action: 'GetSendEmailStatus', body: { RequestDate: today, Offset: 0, Limit: 10 } },
   { action: 'ListReceiverDetails', body: { ReceiverId: RECEIVER_ID, Offset: 0, Limit: 10 } },
   { action: 'CreateCustomBlacklist', body: { Emails: ['blocked@example.org'], ExpireDate: '2030-01-01' } },
@@ -325,7 +329,15 @@ function replacementFor(path: Path, original: unknown): fc.Arbitrary<unknown> {
 function mutate(body: Record<string, unknown>): fc.Arbitrary<Record<string, unknown>> {
   const paths = leafPaths(body);
   return fc.oneof(
-    { arbitrary: fc.constantFrom(...paths).chain((p) => replacementFor(p, p.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], body)).map((r) => setAt(body, p, r, false) as Record<string, unknown>)), weight: 6 },
+    {
+      arbitrary: fc.constantFrom(...paths).chain((p) =>
+        replacementFor(
+          p,
+          p.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], body),
+        ).map((r) => setAt(body, p, r, false) as Record<string, unknown>),
+      ),
+      weight: 6,
+    },
     { arbitrary: fc.constantFrom(...paths).map((p) => setAt(body, p, undefined, true) as Record<string, unknown>), weight: 2 },
     {
       arbitrary: fc.tuple(UNKNOWN_KEYS, fc.jsonValue({ maxDepth: 1 })).map(([k, v]) => {
@@ -344,7 +356,12 @@ export function seededCases(): fc.Arbitrary<ActionCase> {
     fc.oneof(
       { arbitrary: fc.constant(seed), weight: 1 },
       { arbitrary: mutate(seed.body).map((body) => ({ action: seed.action, body })), weight: 2 },
-      { arbitrary: mutate(seed.body).chain(mutate).map((body) => ({ action: seed.action, body })), weight: 1 },
+      {
+        arbitrary: mutate(seed.body)
+          .chain(mutate)
+          .map((body) => ({ action: seed.action, body })),
+        weight: 1,
+      },
     ),
   );
 }

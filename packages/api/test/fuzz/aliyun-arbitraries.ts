@@ -138,7 +138,7 @@ const GOOD_VALUES: Readonly<Record<string, readonly string[]>> = {
     '{{UserName}}}',
     '{}{ }{1}{constructor}{__proto__}',
     '<script>alert("{UserName}")</script>',
-    '50% off ( ) * ! \'',
+    "50% off ( ) * ! '",
   ],
   ReceiversName: ['$receiversName', 'list', 'x'.repeat(30), 'x'.repeat(31)],
   ReceiversAlias: ['list@x.example', 'x'.repeat(31)],
@@ -214,7 +214,24 @@ const GOOD_VALUES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Numbers posing as integers: edges of every integer type, and spellings a lenient parser would accept. */
-const INTEGER_TEXTS: readonly string[] = ['', ' 1', '1 ', '+1', '0x10', '1e3', '01', '１', 'NaN', 'Infinity', '-0', '9'.repeat(40), '1.0', '1,000', '0b1', 'null'];
+const INTEGER_TEXTS: readonly string[] = [
+  '',
+  ' 1',
+  '1 ',
+  '+1',
+  '0x10',
+  '1e3',
+  '01',
+  '１',
+  'NaN',
+  'Infinity',
+  '-0',
+  '9'.repeat(40),
+  '1.0',
+  '1,000',
+  '0b1',
+  'null',
+];
 
 const printable = fc.string({ maxLength: 40 });
 
@@ -223,7 +240,12 @@ export function valueFor(name: string): fc.Arbitrary<string> {
   const good = Object.hasOwn(GOOD_VALUES, name) ? (GOOD_VALUES[name] ?? []) : [];
   const typed: fc.Arbitrary<string>[] = [];
   if (INTEGER_PARAMS.has(name)) typed.push(rangeNumber.map(String), fc.constantFrom(...INTEGER_TEXTS), fc.constantFrom(...RANGE_EDGE_NUMBERS.map(String)));
-  if (DATE_PARAMS.has(name)) typed.push(rangeDate, fc.constantFrom(...EDGE_DATES), rangeDate.map((d) => `${d} 00:00`));
+  if (DATE_PARAMS.has(name))
+    typed.push(
+      rangeDate,
+      fc.constantFrom(...EDGE_DATES),
+      rangeDate.map((d) => `${d} 00:00`),
+    );
   return fc.oneof(
     { arbitrary: good.length > 0 ? fc.constantFrom(...good) : printable, weight: 8 },
     { arbitrary: typed.length > 0 ? fc.oneof(...typed) : printable, weight: typed.length > 0 ? 4 : 1 },
@@ -254,7 +276,10 @@ const ODD_NAMES: readonly string[] = [
   'a.b',
 ];
 
-const oddName = fc.oneof(fc.constantFrom(...ODD_NAMES), fc.string({ minLength: 1, maxLength: 20 }).filter((n) => n !== 'Format' && n !== 'Signature' && n !== 'Action'));
+const oddName = fc.oneof(
+  fc.constantFrom(...ODD_NAMES),
+  fc.string({ minLength: 1, maxLength: 20 }).filter((n) => n !== 'Format' && n !== 'Signature' && n !== 'Action'),
+);
 
 /** The parameters of one request: some of the action's own, sometimes unknown ones, sometimes a name twice. */
 export function paramsFor(action: string): fc.Arbitrary<Array<[string, string]>> {
@@ -266,12 +291,7 @@ export function paramsFor(action: string): fc.Arbitrary<Array<[string, string]>>
       : // Usually every parameter the action reads, so generated requests often succeed.
         fc.oneof({ arbitrary: fc.constant([...own]), weight: 2 }, { arbitrary: fc.subarray([...own]), weight: 2 });
   return fc
-    .tuple(
-      chosenNames,
-      fc.array(fc.tuple(oddName, printable), { maxLength: 2 }),
-      fc.array(fc.constantFrom(...ALL_PARAM_NAMES), { maxLength: 1 }),
-      fc.boolean(),
-    )
+    .tuple(chosenNames, fc.array(fc.tuple(oddName, printable), { maxLength: 2 }), fc.array(fc.constantFrom(...ALL_PARAM_NAMES), { maxLength: 1 }), fc.boolean())
     .chain(([chosen, odd, borrowed, repeat]) =>
       fc.tuple(...[...chosen, ...borrowed].map((n) => valueFor(n).map((v): [string, string] => [n, v]))).chain((pairs) => {
         const all: Array<[string, string]> = [...pairs, ...odd];
@@ -394,7 +414,11 @@ const hugeValue = fc.oneof(
 
 /** Action cases: mostly the action's own parameters, sometimes one huge value. */
 export const actionCases: fc.Arbitrary<AliyunActionCase> = fc
-  .tuple(actionNames, framings, fc.option(fc.tuple(fc.constantFrom('TemplateText', 'HtmlBody', 'Detail', 'Subject', 'KeyWord', 'Template', 'Headers'), hugeValue), { freq: 12 }))
+  .tuple(
+    actionNames,
+    framings,
+    fc.option(fc.tuple(fc.constantFrom('TemplateText', 'HtmlBody', 'Detail', 'Subject', 'KeyWord', 'Template', 'Headers'), hugeValue), { freq: 12 }),
+  )
   .chain(([action, framing, huge]) =>
     paramsFor(action).map((params): AliyunActionCase => withShortPrint({ action, framing, params: huge === null ? params : [...params, [huge[0], huge[1]]] })),
   );
@@ -408,7 +432,9 @@ const VALID: Readonly<Record<string, fc.Arbitrary<Record<string, string>>>> = {
   DescDomain: fc.constant({ DomainId: '$domainId' }),
   CheckDomain: fc.constant({ DomainId: '$domainId' }),
   DeleteDomain: fc.constant({ DomainId: '$domainId' }),
-  CreateMailAddress: fc.tuple(token, fc.constantFrom('batch', 'trigger')).map(([t, Sendtype]) => ({ AccountName: `s${t}@$domain`, Sendtype, ReplyAddress: 'reply@$domain' })),
+  CreateMailAddress: fc
+    .tuple(token, fc.constantFrom('batch', 'trigger'))
+    .map(([t, Sendtype]) => ({ AccountName: `s${t}@$domain`, Sendtype, ReplyAddress: 'reply@$domain' })),
   QueryMailAddressByParam: fc.constant({ KeyWord: '$domain', Sendtype: 'trigger' }),
   ModifyMailAddress: token.map((t) => ({ MailAddressId: '$mailAddressId', ReplyAddress: `r${t}@$domain`, Password: `Pw${t}x1Abc` })),
   DeleteMailAddress: fc.constant({ MailAddressId: '$mailAddressId' }),
@@ -416,10 +442,20 @@ const VALID: Readonly<Record<string, fc.Arbitrary<Record<string, string>>>> = {
   ApproveReplyMailAddress: token.map((t) => ({ Ticket: t })),
   UpdateMailAddressMsgCallBackUrl: fc.constant({ MailFrom: '$triggerAddress', NotifyUrl: 'https://hooks.example.org/dm' }),
   GetMailAddressMsgCallBackUrl: fc.constant({ MailFrom: '$triggerAddress' }),
-  CreateTemplate: token.map((t) => ({ TemplateName: `t${t}`, TemplateSubject: 'Hi {UserName}', TemplateText: '<p>Dear {UserName} ({NickName})</p>', TemplateNickName: 'News' })),
+  CreateTemplate: token.map((t) => ({
+    TemplateName: `t${t}`,
+    TemplateSubject: 'Hi {UserName}',
+    TemplateText: '<p>Dear {UserName} ({NickName})</p>',
+    TemplateNickName: 'News',
+  })),
   QueryTemplateByParam: fc.constant({ KeyWord: 'fz', PageSize: '5' }),
   DescTemplate: fc.constant({ TemplateId: '$templateId' }),
-  ModifyTemplate: fc.constant({ TemplateId: '$templateId', TemplateName: '$templateName', TemplateText: '<p>Hi {UserName}</p>', TemplateSubject: 'New {UserName}' }),
+  ModifyTemplate: fc.constant({
+    TemplateId: '$templateId',
+    TemplateName: '$templateName',
+    TemplateText: '<p>Hi {UserName}</p>',
+    TemplateSubject: 'New {UserName}',
+  }),
   DeleteTemplate: fc.constant({ TemplateId: '$spareTemplateId' }),
   CreateReceiver: token.map((t) => ({ ReceiversName: `r${t}`, ReceiversAlias: `r${t}@x.example`, Desc: 'fuzz' })),
   QueryReceiverByParam: fc.constant({ PageSize: '10', KeyWord: 'fz' }),
@@ -458,7 +494,13 @@ const VALID: Readonly<Record<string, fc.Arbitrary<Record<string, string>>>> = {
         )
         .map((content) => ({ ...base, ...content }) as Record<string, string>),
     ),
-  BatchSendMail: fc.constant({ AccountName: '$batchAddress', AddressType: '1', TemplateName: '$templateName', ReceiversName: '$receiversName', TagName: '$tagName' }),
+  BatchSendMail: fc.constant({
+    AccountName: '$batchAddress',
+    AddressType: '1',
+    TemplateName: '$templateName',
+    ReceiversName: '$receiversName',
+    TagName: '$tagName',
+  }),
   QueryTaskByParam: fc.constant({ PageSize: '10' }),
   SenderStatisticsByTagNameAndBatchID: fc.constant({ StartTime: today, EndTime: today, AccountName: '$triggerAddress' }),
   CreateUserSuppression: token.map((t) => ({ Address: `s${t}@example.org` })),
@@ -476,7 +518,10 @@ const MUTATIONS: readonly Mutation[] = [
     pairs.length === 0
       ? fc.constant(pairs)
       : fc.nat(pairs.length - 1).chain((i) => valueFor(pairs[i]?.[0] ?? '').map((v) => pairs.map((p, j): [string, string] => (j === i ? [p[0], v] : p)))),
-  (pairs) => (pairs.length === 0 ? fc.constant(pairs) : fc.nat(pairs.length - 1).chain((i) => valueFor(pairs[i]?.[0] ?? '').map((v) => [...pairs, [pairs[i]?.[0] ?? '', v] as [string, string]]))),
+  (pairs) =>
+    pairs.length === 0
+      ? fc.constant(pairs)
+      : fc.nat(pairs.length - 1).chain((i) => valueFor(pairs[i]?.[0] ?? '').map((v) => [...pairs, [pairs[i]?.[0] ?? '', v] as [string, string]])),
   (pairs) => fc.tuple(oddName, printable).map((extra) => [...pairs, extra]),
 ];
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { decodeWireParams } from '@postmill/acs';
-import { type AliyunAnswer, type AliyunClient, type SignedAliyunRequest, createAliyunClient } from '@postmill/testkit';
+import { type AliyunAnswer, type AliyunClient, createAliyunClient, type SignedAliyunRequest } from '@postmill/testkit';
 import { expect } from 'vitest';
 import type { ApiHarness } from '../api-harness.ts';
 import { expectTencentEnvelope } from './fuzz-support.ts';
@@ -97,7 +97,11 @@ export interface AliyunOutcome {
  * four children in XML); the content type is exactly the one the SDKs parse; never a 5xx.
  * `expectedFormat`, when the request's Format can be predicted, must be the answer's.
  */
-export function expectAliyunEnvelope(answer: AliyunAnswer, what: string, expected: { action?: string | undefined; format?: 'json' | 'xml' | undefined } = {}): AliyunOutcome {
+export function expectAliyunEnvelope(
+  answer: AliyunAnswer,
+  what: string,
+  expected: { action?: string | undefined; format?: 'json' | 'xml' | undefined } = {},
+): AliyunOutcome {
   const brief = `${what} → HTTP ${answer.status} ${answer.text.slice(0, 300)}`;
   expect(answer.status === 200 || (answer.status >= 400 && answer.status < 500), `${brief}: status`).toBe(true);
   expect([JSON_TYPE, XML_TYPE], `${brief}: content type`).toContain(answer.contentType);
@@ -123,11 +127,17 @@ export function expectAliyunEnvelope(answer: AliyunAnswer, what: string, expecte
     if (expected.action !== undefined) expect(root, `${brief}: root`).toBe(`${expected.action}Response`);
     expect(children[0]?.[0], `${brief}: RequestId first`).toBe('RequestId');
     expect(children[0]?.[1], `${brief}: RequestId`).toMatch(REQUEST_ID);
-    expect(children.some(([n]) => n === 'Code'), `${brief}: a success carries no Code`).toBe(false);
+    expect(
+      children.some(([n]) => n === 'Code'),
+      `${brief}: a success carries no Code`,
+    ).toBe(false);
     return { dialect: 'aliyun', status: 200, code: undefined, format };
   }
   expect(root, `${brief}: root`).toBe('Error');
-  expect(children.map(([n]) => n), `${brief}: error elements`).toEqual(['RequestId', 'HostId', 'Code', 'Message']);
+  expect(
+    children.map(([n]) => n),
+    `${brief}: error elements`,
+  ).toEqual(['RequestId', 'HostId', 'Code', 'Message']);
   const [requestId, hostId, code, message] = children.map(([, v]) => v);
   expect(requestId, `${brief}: RequestId`).toMatch(REQUEST_ID);
   expect(hostId?.length ?? 0, `${brief}: HostId`).toBeGreaterThan(0);
@@ -193,9 +203,17 @@ export async function ensureAliyunFixtures(client: AliyunClient): Promise<Aliyun
   const batchAddress = `bulk@${FIXTURE_DOMAIN}`;
   await client.call('CreateMailAddress', { AccountName: triggerAddress, Sendtype: 'trigger', ReplyAddress: `reply@${FIXTURE_DOMAIN}` });
   await client.call('CreateMailAddress', { AccountName: batchAddress, Sendtype: 'batch' });
-  const victim = await client.call('CreateMailAddress', { AccountName: `v${suffix}@${FIXTURE_DOMAIN}`, Sendtype: 'trigger', ReplyAddress: `reply@${FIXTURE_DOMAIN}` });
+  const victim = await client.call('CreateMailAddress', {
+    AccountName: `v${suffix}@${FIXTURE_DOMAIN}`,
+    Sendtype: 'trigger',
+    ReplyAddress: `reply@${FIXTURE_DOMAIN}`,
+  });
   const templateName = `fz${suffix}`;
-  const template = await client.call('CreateTemplate', { TemplateName: templateName, TemplateSubject: 'Hi {UserName}', TemplateText: '<p>Hello {UserName} ({NickName})</p>' });
+  const template = await client.call('CreateTemplate', {
+    TemplateName: templateName,
+    TemplateSubject: 'Hi {UserName}',
+    TemplateText: '<p>Hello {UserName} ({NickName})</p>',
+  });
   const tagName = `fz_${suffix}`;
   const tag = await client.call('CreateTag', { TagName: tagName, TagDescription: 'fuzz' });
   const receiversName = `fz${suffix}`;

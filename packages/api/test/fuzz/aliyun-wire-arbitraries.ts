@@ -68,9 +68,13 @@ const BAD_UTF8 = [[0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf0, 0x9f, 0x98], 
 const bodies: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.uint8Array({ maxLength: 400 }),
   // A form with bytes that are not UTF-8 in a value.
-  fc.tuple(fc.constantFrom(...BAD_UTF8), fc.string({ maxLength: 20 })).map(([bad, s]) => new Uint8Array(Buffer.concat([Buffer.from(`KeyWord=${encodeURIComponent(s)}`), bad]))),
+  fc
+    .tuple(fc.constantFrom(...BAD_UTF8), fc.string({ maxLength: 20 }))
+    .map(([bad, s]) => new Uint8Array(Buffer.concat([Buffer.from(`KeyWord=${encodeURIComponent(s)}`), bad]))),
   // A form cut short, or with stray `%`, `&`, `=` and `+`.
-  fc.constantFrom('KeyWord=%', 'KeyWord=%E9%82', '=&=&&', 'a', '%%%', '+=+', 'KeyWord==x=y', `${'a=1&'.repeat(5000)}`).map((s) => new Uint8Array(Buffer.from(s))),
+  fc
+    .constantFrom('KeyWord=%', 'KeyWord=%E9%82', '=&=&&', 'a', '%%%', '+=+', 'KeyWord==x=y', `${'a=1&'.repeat(5000)}`)
+    .map((s) => new Uint8Array(Buffer.from(s))),
   // JSON, as a Tencent client would send.
   fc.jsonValue({ maxDepth: 2 }).map((v) => new Uint8Array(Buffer.from(JSON.stringify(v)))),
   fc.string({ unit: 'grapheme', maxLength: 100 }).map((s) => new Uint8Array(Buffer.from(s))),
@@ -79,7 +83,16 @@ const bodies: fc.Arbitrary<Uint8Array> = fc.oneof(
 const headerText = fc.string({ maxLength: 60 }).map((s) => s.trim()); // fetch and node:http refuse CR/LF; they trim
 
 // Actions whose requests are cheap and need few parameters: the wire is what varies here.
-const WIRE_ACTIONS = ['DescAccountSummary', 'QueryDomainByParam', 'QueryTagByParam', 'CreateTag', 'SingleSendMail', 'QueryTemplateByParam', 'DescDomain', 'NoSuchAction'];
+const WIRE_ACTIONS = [
+  'DescAccountSummary',
+  'QueryDomainByParam',
+  'QueryTagByParam',
+  'CreateTag',
+  'SingleSendMail',
+  'QueryTemplateByParam',
+  'DescDomain',
+  'NoSuchAction',
+];
 
 export const wireCases: fc.Arbitrary<AliyunWireCase> = fc
   .record({
@@ -106,7 +119,10 @@ export const wireCases: fc.Arbitrary<AliyunWireCase> = fc
         weight: 6,
       },
     ),
-    method: fc.oneof({ arbitrary: fc.constant(undefined), weight: 10 }, { arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS', 'GET', 'POST'), weight: 1 }),
+    method: fc.oneof(
+      { arbitrary: fc.constant(undefined), weight: 10 },
+      { arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS', 'GET', 'POST'), weight: 1 },
+    ),
     contentType: fc.oneof(
       { arbitrary: fc.constant(undefined), weight: 10 },
       {
@@ -133,7 +149,11 @@ const WRONG_V3_SIGNATURE = 'f'.repeat(64);
 const WRONG_V1_SIGNATURE = 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 /** The request a case describes, signed and then spoiled as it says, and whether it was spoiled only in its signing. */
-export function buildWireCase(client: AliyunClient, c: AliyunWireCase, nowMs: number): { request: SignedAliyunRequest; options: AliyunRequestOptions; cleanApartFromAuth: boolean } {
+export function buildWireCase(
+  client: AliyunClient,
+  c: AliyunWireCase,
+  nowMs: number,
+): { request: SignedAliyunRequest; options: AliyunRequestOptions; cleanApartFromAuth: boolean } {
   const base = optionsFor({ params: c.params, framing: c.framing });
   const v3 = base.shape === 'v3';
   const auth: AliyunRequestOptions = (() => {
@@ -181,6 +201,10 @@ export function buildWireCase(client: AliyunClient, c: AliyunWireCase, nowMs: nu
   } else if (c.auth === 'bad-signature-method' && v3) {
     request = { ...request, headers: { ...headers, authorization: (headers.authorization ?? '').replace('ACS3-HMAC-SHA256', 'ACS3-HMAC-SHA256 ') } };
   }
-  const cleanApartFromAuth = c.method === undefined && c.contentType === undefined && c.body === undefined && (c.framing.format === undefined || /^(json|xml)$/iu.test(String(c.framing.format)));
+  const cleanApartFromAuth =
+    c.method === undefined &&
+    c.contentType === undefined &&
+    c.body === undefined &&
+    (c.framing.format === undefined || /^(json|xml)$/iu.test(String(c.framing.format)));
   return { request, options, cleanApartFromAuth };
 }

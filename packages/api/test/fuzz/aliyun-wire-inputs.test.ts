@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
 import { expectedFormat } from './aliyun-arbitraries.ts';
-import { Tally, aliyunClientFor, expectAliyunEnvelope, sendAndCheck } from './aliyun-fuzz-support.ts';
+import { aliyunClientFor, expectAliyunEnvelope, sendAndCheck, Tally } from './aliyun-fuzz-support.ts';
 import { authCode, buildWireCase, wireCases } from './aliyun-wire-arbitraries.ts';
 import { forceGc, fuzzParameters, fuzzRuns, fuzzTimeoutMs } from './fuzz-support.ts';
 
@@ -20,38 +20,36 @@ describe('fuzzing the DirectMail wire: signatures, times, replays, methods, cont
   });
 
   const runs = fuzzRuns(800);
-  it(
-    `answers ${runs} spoiled requests in the envelope of the dialect they are routed to, never a 5xx; only a rightly signed, fresh, first use of a nonce is ever served, and each signing fault gets the gateway's code`,
-    { timeout: fuzzTimeoutMs(runs) },
-    async () => {
-      let cases = 0;
-      const answers = new Tally();
-      await fc.assert(
-        fc.asyncProperty(wireCases, async (c) => {
-          cases++;
-          const { request: req, options, cleanApartFromAuth } = buildWireCase(client, c, api.deps.clock.now());
-          const what = `${options.shape} ${c.auth} ${req.method} ${req.path.slice(0, 200)} ${JSON.stringify(req.headers['content-type'])} ${req.body?.toString('latin1').slice(0, 200)}`;
-          const format = cleanApartFromAuth ? expectedFormat(options) : undefined;
-          const first = await sendAndCheck(client, req, what, { action: c.action, format });
-          answers.add(`${c.auth}: ${first.code ?? 'ok'}`);
-          // Never served without a valid signature (a Tencent-routed request is always refused: sendAndCheck).
-          if (c.auth !== 'signed' && c.auth !== 'replay') expect(first.code, `${what}: served without a valid signature`).toBeDefined();
-          const code = authCode(c.auth, options.shape);
-          if (cleanApartFromAuth && first.dialect === 'aliyun' && code !== undefined) expect(first.code, what).toBe(code);
-          if (c.auth === 'replay') {
-            const again = await sendAndCheck(client, req, `${what} (sent again)`, { action: c.action, format });
-            expect(again.code, `${what}: a replay was served`).toBeDefined();
-            if (first.code === undefined) expect(again.code, `${what} (sent again)`).toBe('SignatureNonceUsed');
-          }
-        }),
-        fuzzParameters(runs),
-      );
-      console.info(`[fuzz] DirectMail wire inputs: ${cases} cases; answers: ${answers.top(16)}`);
-      expect(cases).toBeGreaterThanOrEqual(runs);
-      expect(answers.keys().filter((k) => k.startsWith('signed: ok') || k.startsWith('replay: ok')).length).toBeGreaterThan(0);
-      expect((await sendAndCheck(client, client.sign('DescAccountSummary'), 'after the run')).code).toBeUndefined();
-    },
-  );
+  it(`answers ${runs} spoiled requests in the envelope of the dialect they are routed to, never a 5xx; only a rightly signed, fresh, first use of a nonce is ever served, and each signing fault gets the gateway's code`, {
+    timeout: fuzzTimeoutMs(runs),
+  }, async () => {
+    let cases = 0;
+    const answers = new Tally();
+    await fc.assert(
+      fc.asyncProperty(wireCases, async (c) => {
+        cases++;
+        const { request: req, options, cleanApartFromAuth } = buildWireCase(client, c, api.deps.clock.now());
+        const what = `${options.shape} ${c.auth} ${req.method} ${req.path.slice(0, 200)} ${JSON.stringify(req.headers['content-type'])} ${req.body?.toString('latin1').slice(0, 200)}`;
+        const format = cleanApartFromAuth ? expectedFormat(options) : undefined;
+        const first = await sendAndCheck(client, req, what, { action: c.action, format });
+        answers.add(`${c.auth}: ${first.code ?? 'ok'}`);
+        // Never served without a valid signature (a Tencent-routed request is always refused: sendAndCheck).
+        if (c.auth !== 'signed' && c.auth !== 'replay') expect(first.code, `${what}: served without a valid signature`).toBeDefined();
+        const code = authCode(c.auth, options.shape);
+        if (cleanApartFromAuth && first.dialect === 'aliyun' && code !== undefined) expect(first.code, what).toBe(code);
+        if (c.auth === 'replay') {
+          const again = await sendAndCheck(client, req, `${what} (sent again)`, { action: c.action, format });
+          expect(again.code, `${what}: a replay was served`).toBeDefined();
+          if (first.code === undefined) expect(again.code, `${what} (sent again)`).toBe('SignatureNonceUsed');
+        }
+      }),
+      fuzzParameters(runs),
+    );
+    console.info(`[fuzz] DirectMail wire inputs: ${cases} cases; answers: ${answers.top(16)}`);
+    expect(cases).toBeGreaterThanOrEqual(runs);
+    expect(answers.keys().filter((k) => k.startsWith('signed: ok') || k.startsWith('replay: ok')).length).toBeGreaterThan(0);
+    expect((await sendAndCheck(client, client.sign('DescAccountSummary'), 'after the run')).code).toBeUndefined();
+  });
 
   it('refuses a reused nonce on another request with SignatureNonceUsed in every shape, and a forged request does not burn a nonce', async () => {
     for (const shape of ['v3', 'v1-post', 'v1-form', 'v1-get'] as const) {
@@ -87,7 +85,13 @@ describe('fuzzing the DirectMail wire: signatures, times, replays, methods, cont
         res.on('end', () => {
           const text = Buffer.concat(parts).toString('utf8');
           const contentType = res.headers['content-type'];
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, contentType, text, body: contentType?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : text });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            contentType,
+            text,
+            body: contentType?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : text,
+          });
         });
       });
       req.on('error', reject);
@@ -159,7 +163,9 @@ describe('DirectMail bodies at and over the 8 MiB limit', () => {
     await api?.close();
   });
 
-  it('answers a declared or chunked V1 form over the limit with InvalidParameter in the envelope, without buffering it or reading more than 8× the limit, and keeps serving', { timeout: 60_000 }, async () => {
+  it('answers a declared or chunked V1 form over the limit with InvalidParameter in the envelope, without buffering it or reading more than 8× the limit, and keeps serving', {
+    timeout: 60_000,
+  }, async () => {
     const limit = api.deps.limits.maxRequestBytes;
     const declared = await upload(api.baseUrl, limit + 1, { declareLength: true });
     expect(expectAliyunEnvelope(declared.answer, 'declared 8 MiB + 1')).toMatchObject({ status: 400, code: 'InvalidParameter' });
@@ -179,11 +185,16 @@ describe('DirectMail bodies at and over the 8 MiB limit', () => {
     expect((await sendAndCheck(client, client.sign('DescAccountSummary'), 'after the uploads')).code).toBeUndefined();
   });
 
-  it('answers a client still uploading an oversized body (which has not ended it) at once, as the Tencent dialect does, not when the 30 s drain gives up', { timeout: 20_000 }, async () => {
+  it('answers a client still uploading an oversized body (which has not ended it) at once, as the Tencent dialect does, not when the 30 s drain gives up', {
+    timeout: 20_000,
+  }, async () => {
     // The client ends its body only once it has an answer: a server that waits for the end (or
     // for its drain to give up after OVERSIZED_BODY_DRAIN_MS) runs into this test's timeout.
     const answer = await new Promise<AliyunAnswer>((resolve, reject) => {
-      const req = request(`${api.baseUrl}/?Action=DescAccountSummary&Format=JSON&Signature=x`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const req = request(`${api.baseUrl}/?Action=DescAccountSummary&Format=JSON&Signature=x`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       req.on('response', (res) => {
         const parts: Buffer[] = [];
         res.on('data', (d: Buffer) => parts.push(d));
@@ -191,7 +202,13 @@ describe('DirectMail bodies at and over the 8 MiB limit', () => {
           req.destroy();
           const text = Buffer.concat(parts).toString('utf8');
           const contentType = res.headers['content-type'];
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, contentType, text, body: contentType?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : text });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            contentType,
+            text,
+            body: contentType?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : text,
+          });
         });
       });
       req.on('error', reject);
@@ -205,7 +222,11 @@ describe('DirectMail bodies at and over the 8 MiB limit', () => {
     const text = 'x'.repeat(6 * 1024 * 1024);
     for (const shape of ['v1-form', 'v1-post', 'v3'] as const) {
       const startedMs = Date.now();
-      const answer = await client.call('CreateTag', { TagName: `big_${shape.replace('-', '_')}`, TagDescription: text }, { shape, placement: 'form', timeoutMs: 60_000 });
+      const answer = await client.call(
+        'CreateTag',
+        { TagName: `big_${shape.replace('-', '_')}`, TagDescription: text },
+        { shape, placement: 'form', timeoutMs: 60_000 },
+      );
       // The description is over its 500 characters: refused, after the whole form was read and verified.
       expect(expectAliyunEnvelope(answer, `${shape} 6 MiB form`)).toMatchObject({ status: 400, code: 'InvalidTagDescription' });
       console.info(`[fuzz] a 6 MiB ${shape} form was answered in ${Date.now() - startedMs} ms`);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TENCENT_ACTIONS } from '../../src/tencent/action-registry.ts';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
 import { actionCases, resolveIds, seededCases } from './action-arbitraries.ts';
-import { type FuzzFixtures, ensureFixtures, expectTencentEnvelope, forceGc, fuzzRuns, fuzzTimeoutMs, readAnswer, signedCall } from './fuzz-support.ts';
+import { ensureFixtures, expectTencentEnvelope, type FuzzFixtures, forceGc, fuzzRuns, fuzzTimeoutMs, readAnswer, signedCall } from './fuzz-support.ts';
 import { sendWireCase, wireCases } from './wire-arbitraries.ts';
 
 // Heap the whole process (API server and this test's client) may keep after a run, whatever its
@@ -46,7 +46,9 @@ describe('memory under fuzzing', () => {
     forceGc();
     const after = process.memoryUsage().heapUsed;
     const growth = after - before;
-    console.info(`[fuzz] memory: ${runs} cases after warm-up; heap ${(before / 1024 / 1024).toFixed(1)} → ${(after / 1024 / 1024).toFixed(1)} MiB (${growth >= 0 ? '+' : ''}${(growth / 1024).toFixed(0)} KiB)`);
+    console.info(
+      `[fuzz] memory: ${runs} cases after warm-up; heap ${(before / 1024 / 1024).toFixed(1)} → ${(after / 1024 / 1024).toFixed(1)} MiB (${growth >= 0 ? '+' : ''}${(growth / 1024).toFixed(0)} KiB)`,
+    );
     expect(growth).toBeLessThan(HEAP_GROWTH_BOUND);
     expect(expectTencentEnvelope(await signedCall(api, 'ListEmailIdentities', '{}'), 'after the run')).toBeUndefined();
   });

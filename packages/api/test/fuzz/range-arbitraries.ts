@@ -89,7 +89,9 @@ export const rangeDate: fc.Arbitrary<string> = fc.oneof(
 
 const CLOCKS = fc.oneof(
   fc.constantFrom('00:00:00', '23:59:59', '24:00:00', '23:59:60', '23:60:00', '12:00:00', '08:00:00', '99:99:99'),
-  fc.tuple(fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 })).map(([h, m, s]) => `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}`),
+  fc
+    .tuple(fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }))
+    .map(([h, m, s]) => `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}`),
 );
 
 /** Times on their edges, including the ones that are year 10000 somewhere (late 9999-12-31 in Los Angeles). */
@@ -123,9 +125,7 @@ export const rangeDateTime: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.tuple(rangeDate, CLOCKS).map(([d, t]) => `${d} ${t}`), weight: 3 },
   {
     // Real times from now to the end of 9999: these get past "BeginTime before now" and reach storage.
-    arbitrary: fc
-      .date({ min: new Date(Date.now() + 3_600_000), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
-      .map(wallTime),
+    arbitrary: fc.date({ min: new Date(Date.now() + 3_600_000), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map(wallTime),
     weight: 3,
   },
 );
@@ -134,10 +134,27 @@ export const rangeDateTime: fc.Arbitrary<string> = fc.oneof(
 export const rangeDateOrTime: fc.Arbitrary<string> = fc.oneof(rangeDate, rangeDateTime);
 
 /** Zones at the offset extremes (UTC−12, UTC+14), with DST, the default, and an unknown one. */
-export const RANGE_TIME_ZONES: readonly string[] = ['America/Los_Angeles', 'Etc/GMT+12', 'Pacific/Kiritimati', 'Asia/Shanghai', 'Europe/Berlin', 'UTC', 'Mars/Base'];
+export const RANGE_TIME_ZONES: readonly string[] = [
+  'America/Los_Angeles',
+  'Etc/GMT+12',
+  'Pacific/Kiritimati',
+  'Asia/Shanghai',
+  'Europe/Berlin',
+  'UTC',
+  'Mars/Base',
+];
 
 /** Cron expressions whose next instants are rare, dense, or only in leap years. */
-export const RANGE_CRON_EXPRESSIONS: readonly string[] = ['0 9 * * *', '0 0 1 1 *', '0 0 29 2 *', '* * * * * *', '59 23 31 12 *', '0 0 L * *', '0 0 30 2 *', '0 */7 * * *'];
+export const RANGE_CRON_EXPRESSIONS: readonly string[] = [
+  '0 9 * * *',
+  '0 0 1 1 *',
+  '0 0 29 2 *',
+  '* * * * * *',
+  '59 23 31 12 *',
+  '0 0 L * *',
+  '0 0 30 2 *',
+  '0 */7 * * *',
+];
 
 /** One range case: an action and a body whose numeric and date/time fields are range-edge values. */
 export interface RangeCase {
@@ -193,7 +210,11 @@ const TEMPLATES: readonly RangeTemplate[] = [
   { action: 'CreateReceiverDetail', body: { ReceiverId: RECEIVER_ID, Emails: ['range@example.org'] }, fields: { ReceiverId: rangeNumber } },
   { action: 'CreateCustomBlacklist', body: { Emails: ['range-edge@example.org'] }, fields: { ExpireDate: rangeDate } },
   { action: 'UpdateCustomBlackList', body: { Id: 1, Email: 'range-edge@example.org' }, fields: { Id: rangeNumber, ExpireDate: rangeDate } },
-  { action: 'GetStatisticsReport', body: { StartDate: new Date().toISOString().slice(0, 10), EndDate: new Date().toISOString().slice(0, 10) }, fields: { StartDate: rangeDate, EndDate: rangeDate } },
+  {
+    action: 'GetStatisticsReport',
+    body: { StartDate: new Date().toISOString().slice(0, 10), EndDate: new Date().toISOString().slice(0, 10) },
+    fields: { StartDate: rangeDate, EndDate: rangeDate },
+  },
   {
     action: 'SendEmail',
     body: {

@@ -17,7 +17,11 @@ const payloads = fc
 /** A SendEmail body with the payload placed in one header-bound field. */
 const FIELDS: Readonly<Record<string, (p: string) => Record<string, unknown>>> = {
   Subject: (p) => ({ Subject: `Hi${p}` }),
-  'Subject via TemplateData': (p) => ({ Subject: 'Hi {{name}}', Template: { TemplateID: 0, TemplateData: JSON.stringify({ name: `x${p}` }) }, Simple: undefined }),
+  'Subject via TemplateData': (p) => ({
+    Subject: 'Hi {{name}}',
+    Template: { TemplateID: 0, TemplateData: JSON.stringify({ name: `x${p}` }) },
+    Simple: undefined,
+  }),
   FromEmailAddress: (p) => ({ FromEmailAddress: `News${p} <news@mail.example.com>` }),
   'FromEmailAddress address': (p) => ({ FromEmailAddress: `news@mail.example.com${p}` }),
   ReplyToAddresses: (p) => ({ ReplyToAddresses: `Support${p} <support@mail.example.com>` }),
@@ -46,7 +50,9 @@ describe('header injection and markup through SendEmail', () => {
   });
 
   const runs = fuzzRuns(250);
-  it(`refuses or neutralises ${runs} line breaks placed in every header-bound field: accepted mail never gains a header`, { timeout: fuzzTimeoutMs(runs) }, async () => {
+  it(`refuses or neutralises ${runs} line breaks placed in every header-bound field: accepted mail never gains a header`, {
+    timeout: fuzzTimeoutMs(runs),
+  }, async () => {
     let refused = 0;
     let accepted = 0;
     await fc.assert(
@@ -67,13 +73,25 @@ describe('header injection and markup through SendEmail', () => {
       }),
       fuzzParameters(runs),
     );
-    console.info(`[fuzz] header injection: ${runs} cases over ${Object.keys(FIELDS).length} fields: ${refused} refused, ${accepted} accepted with a clean header section`);
+    console.info(
+      `[fuzz] header injection: ${runs} cases over ${Object.keys(FIELDS).length} fields: ${refused} refused, ${accepted} accepted with a clean header section`,
+    );
   });
 
-  it(`renders ${runs} TemplateData values that try to inject markup as text: HTML-escaped in Html, raw in Text, single-line in the Subject`, { timeout: fuzzTimeoutMs(runs) }, async () => {
+  it(`renders ${runs} TemplateData values that try to inject markup as text: HTML-escaped in Html, raw in Text, single-line in the Subject`, {
+    timeout: fuzzTimeoutMs(runs),
+  }, async () => {
     const markup = fc.oneof(
       fc.string({ unit: fc.constantFrom('<', '>', '&', '"', "'", '/', '=', 'a', ' ', '{', '}', '\r', '\n', 's', 'c', 'r', 'i', 'p', 't'), maxLength: 40 }),
-      fc.constantFrom('<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', '</p><a href="javascript:alert(1)">x</a>', '{{name}}', '&lt;b&gt;', '<!--', ']]>'),
+      fc.constantFrom(
+        '<script>alert(1)</script>',
+        '"><img src=x onerror=alert(1)>',
+        '</p><a href="javascript:alert(1)">x</a>',
+        '{{name}}',
+        '&lt;b&gt;',
+        '<!--',
+        ']]>',
+      ),
       fc.string({ unit: 'grapheme', maxLength: 30 }),
     );
     let count = 0;
@@ -113,7 +131,12 @@ describe('header injection and markup through SendEmail', () => {
       signedCall(
         api,
         'SendEmail',
-        JSON.stringify({ FromEmailAddress: 'news@mail.example.com', Destination: ['alice@example.org'], Subject: 'Hi', Template: { TemplateID: templateId, TemplateData: data } }),
+        JSON.stringify({
+          FromEmailAddress: 'news@mail.example.com',
+          Destination: ['alice@example.org'],
+          Subject: 'Hi',
+          Template: { TemplateID: templateId, TemplateData: data },
+        }),
       );
     // The template uses {{name}}: a variable the data lacks is refused, so the 1,000 keys come with it.
     const thousand = await send(JSON.stringify({ name: 'Alice', ...JSON.parse(THOUSAND_KEY_TEMPLATE_DATA) }));

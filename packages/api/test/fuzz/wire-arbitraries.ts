@@ -35,7 +35,9 @@ const bodies: fc.Arbitrary<Uint8Array> = fc.oneof(
     return utf8(ch === '' ? json.slice(0, i) : json.slice(0, i) + ch + json.slice(i));
   }),
   // Valid JSON with bytes that are not UTF-8 inside a string.
-  fc.tuple(fc.constantFrom(...BAD_UTF8), fc.string({ maxLength: 20 })).map(([bad, s]) => concat(utf8(`{"EmailIdentity":"${s.replace(/["\\]/gu, '')}`), bad, utf8('.example.com"}'))),
+  fc
+    .tuple(fc.constantFrom(...BAD_UTF8), fc.string({ maxLength: 20 }))
+    .map(([bad, s]) => concat(utf8(`{"EmailIdentity":"${s.replace(/["\\]/gu, '')}`), bad, utf8('.example.com"}'))),
   // A UTF-8 BOM, then JSON.
   validJson.map((j) => concat(new Uint8Array([0xef, 0xbb, 0xbf]), utf8(j))),
   // JSON that is not an object, or is deeply nested.
@@ -74,12 +76,28 @@ export const wireCases: fc.Arbitrary<WireCase> = fc.record({
     { arbitrary: fc.constantFrom(undefined, '', 'sendemail', 'SendEmail ', '__proto__', 'constructor', 'toString', 'hasOwnProperty'), weight: 1 },
     { arbitrary: headerText, weight: 1 },
   ),
-  version: fc.oneof({ arbitrary: fc.constant('2020-10-02'), weight: 10 }, { arbitrary: fc.constantFrom(undefined, '', '2017-03-12'), weight: 1 }, { arbitrary: headerText, weight: 1 }),
-  timestamp: fc.oneof({ arbitrary: fc.constant('now' as const), weight: 10 }, { arbitrary: fc.constant('skewed' as const), weight: 1 }, { arbitrary: headerText, weight: 1 }),
+  version: fc.oneof(
+    { arbitrary: fc.constant('2020-10-02'), weight: 10 },
+    { arbitrary: fc.constantFrom(undefined, '', '2017-03-12'), weight: 1 },
+    { arbitrary: headerText, weight: 1 },
+  ),
+  timestamp: fc.oneof(
+    { arbitrary: fc.constant('now' as const), weight: 10 },
+    { arbitrary: fc.constant('skewed' as const), weight: 1 },
+    { arbitrary: headerText, weight: 1 },
+  ),
   auth: fc.oneof(
     { arbitrary: fc.constant('signed' as const), weight: 8 },
     { arbitrary: fc.constantFrom('wrong-key' as const, 'none' as const), weight: 2 },
-    { arbitrary: fc.oneof(headerText, headerText.map((s) => `TC3-HMAC-SHA256 ${s}`)).map((garbage) => ({ garbage })), weight: 2 },
+    {
+      arbitrary: fc
+        .oneof(
+          headerText,
+          headerText.map((s) => `TC3-HMAC-SHA256 ${s}`),
+        )
+        .map((garbage) => ({ garbage })),
+      weight: 2,
+    },
   ),
   body: bodies,
 });

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { type WireAnswer, expectTencentEnvelope, forceGc, fuzzParameters, fuzzRuns, fuzzTimeoutMs, readAnswer, signedCall } from './fuzz-support.ts';
+import { expectTencentEnvelope, forceGc, fuzzParameters, fuzzRuns, fuzzTimeoutMs, readAnswer, signedCall, type WireAnswer } from './fuzz-support.ts';
 import { sendWireCase, wireCases } from './wire-arbitraries.ts';
 
 describe('fuzzing the wire: bytes, headers and signatures', () => {
@@ -15,28 +15,26 @@ describe('fuzzing the wire: bytes, headers and signatures', () => {
   });
 
   const runs = fuzzRuns(800);
-  it(
-    `answers ${runs} malformed requests (random bytes, broken JSON, invalid UTF-8, odd headers, unsigned and wrongly signed) in Tencent's envelope, never with a server fault`,
-    { timeout: fuzzTimeoutMs(runs) },
-    async () => {
-      let count = 0;
-      const codes = new Map<string, number>();
-      await fc.assert(
-        fc.asyncProperty(wireCases, async (c) => {
-          count++;
-          const answer = await readAnswer(await sendWireCase(api, c));
-          const what = `${c.method} ${c.action} ${JSON.stringify(c.contentType)} ${typeof c.auth === 'string' ? c.auth : 'garbage'} ${Buffer.from(c.body).toString('latin1').slice(0, 200)}`;
-          const code = expectTencentEnvelope(answer, what) ?? 'ok';
-          codes.set(code, (codes.get(code) ?? 0) + 1);
-        }),
-        fuzzParameters(runs),
-      );
-      const top = [...codes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
-      console.info(`[fuzz] wire inputs: ${count} cases; answers: ${top.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
-      expect(count).toBeGreaterThanOrEqual(runs);
-      expect(expectTencentEnvelope(await signedCall(api, 'ListEmailIdentities', '{}'), 'after the fuzz run')).toBeUndefined();
-    },
-  );
+  it(`answers ${runs} malformed requests (random bytes, broken JSON, invalid UTF-8, odd headers, unsigned and wrongly signed) in Tencent's envelope, never with a server fault`, {
+    timeout: fuzzTimeoutMs(runs),
+  }, async () => {
+    let count = 0;
+    const codes = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(wireCases, async (c) => {
+        count++;
+        const answer = await readAnswer(await sendWireCase(api, c));
+        const what = `${c.method} ${c.action} ${JSON.stringify(c.contentType)} ${typeof c.auth === 'string' ? c.auth : 'garbage'} ${Buffer.from(c.body).toString('latin1').slice(0, 200)}`;
+        const code = expectTencentEnvelope(answer, what) ?? 'ok';
+        codes.set(code, (codes.get(code) ?? 0) + 1);
+      }),
+      fuzzParameters(runs),
+    );
+    const top = [...codes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
+    console.info(`[fuzz] wire inputs: ${count} cases; answers: ${top.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+    expect(count).toBeGreaterThanOrEqual(runs);
+    expect(expectTencentEnvelope(await signedCall(api, 'ListEmailIdentities', '{}'), 'after the fuzz run')).toBeUndefined();
+  });
 });
 
 /**
@@ -64,7 +62,10 @@ function upload(baseUrl: string, offered: number, options: { declareLength: bool
       const parts: Buffer[] = [];
       res.on('data', (d: Buffer) => parts.push(d));
       res.on('end', () =>
-        resolve({ answer: { status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? null, text: Buffer.concat(parts).toString('utf8') }, sent }),
+        resolve({
+          answer: { status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? null, text: Buffer.concat(parts).toString('utf8') },
+          sent,
+        }),
       );
       res.on('error', reject);
     });

@@ -1,8 +1,8 @@
 import { composeMessage } from '../compose-message.ts';
-import { type Mailbox, domainOf } from '../email-address.ts';
+import { domainOf, type Mailbox } from '../email-address.ts';
 import type { MailAttachment, MailMessage } from '../mail-message.ts';
 import type { MessageSpec } from '../message-spec.ts';
-import { type TemplateData, renderTemplate } from '../template.ts';
+import { renderTemplate, type TemplateData } from '../template.ts';
 
 /** What every recipient of a campaign shares: the task's sender, subject and template snapshot. */
 export interface CampaignContent {
@@ -45,7 +45,14 @@ export function parseCampaignMessageId(id: string): { taskId: number; run: numbe
  */
 export function composeCampaignMessage(
   content: CampaignContent,
-  r: { readonly run: number; readonly index: number; readonly email: string; readonly data?: TemplateData; readonly nowMs: number; readonly unsubscribeUrl?: string },
+  r: {
+    readonly run: number;
+    readonly index: number;
+    readonly email: string;
+    readonly data?: TemplateData;
+    readonly nowMs: number;
+    readonly unsubscribeUrl?: string;
+  },
 ): MailMessage {
   const data = r.data ? { ...content.templateData, ...r.data } : content.templateData;
   let subject = renderTemplate(content.subject, data, 'header');

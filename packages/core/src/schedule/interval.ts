@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS, type TaskSchedule, isSchedulableMs } from './task-schedule.ts';
+import { DAY_MS, HOUR_MS, isSchedulableMs, type TaskSchedule } from './task-schedule.ts';
 import { resolveWallClock, wallClockOf } from './zoned-time.ts';
 
 export type IntervalSchedule = Extract<TaskSchedule, { kind: 'interval' }>;

@@ -2,7 +2,7 @@ import { cronInstantsAfter } from './cron.ts';
 import { intervalIndexAfter, intervalInstant } from './interval.ts';
 import { ScheduleError } from './schedule-error.ts';
 import { assertScheduleShape } from './schedule-shape.ts';
-import { type Occurrence, type TaskSchedule, isEpochMs } from './task-schedule.ts';
+import { isEpochMs, type Occurrence, type TaskSchedule } from './task-schedule.ts';
 
 type CronSchedule = Extract<TaskSchedule, { kind: 'cron' }>;
 type RecurringSchedule = Extract<TaskSchedule, { kind: 'interval' | 'cron' }>;
@@ -46,8 +46,7 @@ function firstCronOccurrence(schedule: CronSchedule): Occurrence | undefined {
 export function withinLimits(schedule: TaskSchedule, occurrence: Occurrence): boolean {
   if (schedule.kind === 'now' || schedule.kind === 'once') return occurrence.n === 1;
   return (
-    (schedule.maxOccurrences === undefined || occurrence.n <= schedule.maxOccurrences) &&
-    (schedule.endAt === undefined || occurrence.at <= schedule.endAt)
+    (schedule.maxOccurrences === undefined || occurrence.n <= schedule.maxOccurrences) && (schedule.endAt === undefined || occurrence.at <= schedule.endAt)
   );
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.ts';
 import { occurrenceAt } from './occurrences.ts';
-import { type RunStartInput, planRunStart } from './plan-run-start.ts';
+import { planRunStart, type RunStartInput } from './plan-run-start.ts';
 import type { Occurrence, TaskSchedule } from './task-schedule.ts';
 
 const HOUR = 3_600_000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { firstOccurrence, nextOccurrence, occurrenceAt } from './occurrences.ts';
 import { planRunStart } from './plan-run-start.ts';
-import { EARLIEST_SCHEDULE_MS, LATEST_SCHEDULE_MS, type TaskSchedule, isSchedulableMs } from './task-schedule.ts';
+import { EARLIEST_SCHEDULE_MS, isSchedulableMs, LATEST_SCHEDULE_MS, type TaskSchedule } from './task-schedule.ts';
 import { formatTencentDateTime, parseTencentDateTime, tryFormatTencentDateTime } from './tencent-date-time.ts';
 import { validateSchedule } from './validate-schedule.ts';
 

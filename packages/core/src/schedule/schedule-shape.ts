@@ -1,6 +1,6 @@
 import { validateCron } from './cron.ts';
 import { ScheduleError } from './schedule-error.ts';
-import { SCHEDULE_OK, type ScheduleCheck, type TaskSchedule, isEpochMs, isSchedulableMs, scheduleProblem } from './task-schedule.ts';
+import { isEpochMs, isSchedulableMs, SCHEDULE_OK, type ScheduleCheck, scheduleProblem, type TaskSchedule } from './task-schedule.ts';
 import { isValidTimeZone } from './zoned-time.ts';
 
 /** Longest accepted interval: 100 years of hours, which keeps every product below the `Date` range. */

@@ -104,7 +104,8 @@ describe('formatTencentDateTime', () => {
         expect(back, `${zone} ${text}`).toBe(t - 3_600_000);
         earlierInstance.push(text.slice(11, 16));
       }
-      const repeated = day.endsWith('-03-30') || day.endsWith('-03-09') ? [] : zone === BERLIN ? ['02:00', '02:15', '02:30', '02:45'] : ['01:00', '01:15', '01:30', '01:45'];
+      const repeated =
+        day.endsWith('-03-30') || day.endsWith('-03-09') ? [] : zone === BERLIN ? ['02:00', '02:15', '02:30', '02:45'] : ['01:00', '01:15', '01:30', '01:45'];
       expect(earlierInstance, `${zone} ${day}`).toEqual(repeated);
     }
   });

@@ -1,6 +1,6 @@
 import { occurrenceAt } from './occurrences.ts';
 import { checkScheduleShape } from './schedule-shape.ts';
-import { SCHEDULE_OK, type ScheduleCheck, type TaskSchedule, scheduleProblem } from './task-schedule.ts';
+import { SCHEDULE_OK, type ScheduleCheck, scheduleProblem, type TaskSchedule } from './task-schedule.ts';
 
 /**
  * Checks a schedule before it is stored. Guarantees `ok` only when every field is valid (see

@@ -1,4 +1,4 @@
-import { type CampaignTaskSpec, EngineError, TaskStatus, type TaskStatusCode, isTaskStatus } from '@postmill/core';
+import { type CampaignTaskSpec, EngineError, isTaskStatus, TaskStatus, type TaskStatusCode } from '@postmill/core';
 import type { ControlRefusal } from '@postmill/queue';
 import type { TaskView } from '@postmill/store';
 import type { CampaignListQuery, CampaignOperations } from '../campaign-operations.ts';
@@ -36,7 +36,9 @@ export function campaignOperations(deps: EngineDeps): CampaignOperations {
       const extra = query.unassignedStatuses ?? [];
       if (query.status !== undefined && !isTaskStatus(query.status) && !extra.includes(query.status)) {
         const allowed = [...TASK_STATUSES, ...extra].sort((a, b) => a - b);
-        throw new EngineError('invalid-input', (f) => `${f('status')} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}.`, { context: { field: 'status' } });
+        throw new EngineError('invalid-input', (f) => `${f('status')} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}.`, {
+          context: { field: 'status' },
+        });
       }
       const items: TaskView<CampaignTaskSpec>[] = [];
       const filtered = query.status !== undefined || query.receiverId !== undefined || query.taskType !== undefined;

@@ -1,12 +1,12 @@
 import {
   type CampaignTaskSpec,
+  domainOf,
   EngineError,
+  firstOccurrence,
   type Occurrence,
+  parseMailbox,
   ScheduleError,
   type TaskSchedule,
-  domainOf,
-  firstOccurrence,
-  parseMailbox,
   validateSchedule,
 } from '@postmill/core';
 import type { CreateCampaignInput } from '../campaign-operations.ts';
@@ -36,7 +36,11 @@ export function firstRun(schedule: TaskSchedule, nowMs: number): Occurrence {
   try {
     const check = validateSchedule(schedule);
     if (!check.ok) {
-      throw badSchedule(check.code === 'EmptySchedule' ? 'it has no occurrence before the end of year 9999 (check the end, the most occurrences and the expression)' : check.message);
+      throw badSchedule(
+        check.code === 'EmptySchedule'
+          ? 'it has no occurrence before the end of year 9999 (check the end, the most occurrences and the expression)'
+          : check.message,
+      );
     }
     first = firstOccurrence(schedule, nowMs);
   } catch (err) {
@@ -45,7 +49,10 @@ export function firstRun(schedule: TaskSchedule, nowMs: number): Occurrence {
     if (err instanceof ScheduleError) throw badSchedule(err.message, err);
     throw err;
   }
-  if (!first) throw new EngineError('invalid-input', 'The schedule has no occurrence (an end before the begin, or at most 0 occurrences).', { context: { field: 'schedule' } });
+  if (!first)
+    throw new EngineError('invalid-input', 'The schedule has no occurrence (an end before the begin, or at most 0 occurrences).', {
+      context: { field: 'schedule' },
+    });
   return first;
 }
 
@@ -69,8 +76,10 @@ export async function createCampaign(deps: EngineDeps, input: CreateCampaignInpu
     });
   }
   const list = await deps.receivers.get(input.receiverId);
-  if (!list) throw new EngineError('receiver-list-not-found', `Receiver list ${input.receiverId} does not exist.`, { context: { receiverId: input.receiverId } });
-  if (list.count === 0) throw new EngineError('receiver-list-empty', `Receiver list ${input.receiverId} is empty.`, { context: { receiverId: input.receiverId } });
+  if (!list)
+    throw new EngineError('receiver-list-not-found', `Receiver list ${input.receiverId} does not exist.`, { context: { receiverId: input.receiverId } });
+  if (list.count === 0)
+    throw new EngineError('receiver-list-empty', `Receiver list ${input.receiverId} is empty.`, { context: { receiverId: input.receiverId } });
   const subject = checkSubject(input.subject, deps.limits);
 
   let html: string | undefined;
@@ -81,7 +90,9 @@ export async function createCampaign(deps: EngineDeps, input: CreateCampaignInpu
   if (content?.kind === 'template') {
     const template = await deps.templates.get(content.templateId);
     if (template?.status !== 0) {
-      throw new EngineError('template-not-found', `Template ${content.templateId} does not exist or is not approved.`, { context: { templateId: content.templateId } });
+      throw new EngineError('template-not-found', `Template ${content.templateId} does not exist or is not approved.`, {
+        context: { templateId: content.templateId },
+      });
     }
     templateId = template.id;
     html = template.html;
@@ -91,7 +102,11 @@ export async function createCampaign(deps: EngineDeps, input: CreateCampaignInpu
   } else {
     throw new EngineError('missing-parameter', 'A campaign needs a sender, a receiver list and a template.', { context: { field: 'content' } });
   }
-  checkTemplateVariables([subject, html, text], [...(list.templateKeys ?? []), ...Object.keys(templateData)], (f) => `the list's TemplateData or ${f('templateData')}`);
+  checkTemplateVariables(
+    [subject, html, text],
+    [...(list.templateKeys ?? []), ...Object.keys(templateData)],
+    (f) => `the list's TemplateData or ${f('templateData')}`,
+  );
   const adLocation = input.adLocation ?? 0;
   if (adLocation > 2) throw new EngineError('invalid-input', (f) => `${f('adLocation')} must be 0, 1 or 2.`, { context: { field: 'adLocation' } });
   const attachments = checkAttachments(input.attachments, deps.limits);

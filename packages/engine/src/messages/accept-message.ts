@@ -1,10 +1,9 @@
-import { EngineError, type MessageSpec, domainOf, newMessageId, parseMailbox, renderTemplate, specRecipients } from '@postmill/core';
+import { domainOf, EngineError, type MessageSpec, newMessageId, parseMailbox, renderTemplate, specRecipients } from '@postmill/core';
 import { IdempotencyStore, readSendContext } from '@postmill/store';
 import type { EngineDeps } from '../engine-deps.ts';
 import type { AcceptMessageInput, AcceptOptions, MessageOperations } from '../message-operations.ts';
 import { acceptOnce } from './accept-once.ts';
 import {
-  type Recipients,
   checkAttachments,
   checkMailboxField,
   checkRecipients,
@@ -15,6 +14,7 @@ import {
   checkUnsubscribe,
   decodeInlineContent,
   parseHeaders,
+  type Recipients,
 } from './message-checks.ts';
 
 const ADMITTED: Promise<void> = Promise.resolve();
@@ -124,7 +124,9 @@ export function messageOperations(deps: EngineDeps): MessageOperations {
         };
         const all = specRecipients(spec);
         if (all.every((r) => unsubscribed.has(r))) {
-          throw new EngineError('recipient-unsubscribed', `Every recipient has unsubscribed from ${spec.from.address}.`, { context: { sender: spec.from.address } });
+          throw new EngineError('recipient-unsubscribed', `Every recipient has unsubscribed from ${spec.from.address}.`, {
+            context: { sender: spec.from.address },
+          });
         }
         await deps.producer.enqueue(spec);
         return spec.messageId;

@@ -1,18 +1,18 @@
 import {
-  EngineError,
-  type Limits,
-  type MailAttachment,
-  type TemplateData,
   addressKey,
   decodeBase64Strict,
   decodeBase64Text,
+  EngineError,
   formatMailbox,
   isUnsubscribeOption,
   isValidEmail,
+  type Limits,
+  type MailAttachment,
   missingTemplateVariables,
   normalizeEmail,
   parseMailbox,
   parseTemplateData,
+  type TemplateData,
 } from '@postmill/core';
 import type { AttachmentInput, InlineContent } from '../message-operations.ts';
 
@@ -47,7 +47,10 @@ function addressList(values: readonly string[] | undefined, field: 'to' | 'cc' |
  * included, are kept as given: the envelope gets each mailbox once (specRecipients), the headers
  * list To and Cc as written.
  */
-export function checkRecipients(input: { to?: readonly string[] | undefined; cc?: readonly string[] | undefined; bcc?: readonly string[] | undefined }, limits: Limits): Recipients {
+export function checkRecipients(
+  input: { to?: readonly string[] | undefined; cc?: readonly string[] | undefined; bcc?: readonly string[] | undefined },
+  limits: Limits,
+): Recipients {
   const to = addressList(input.to, 'to', limits.maxDestinations);
   const cc = addressList(input.cc, 'cc', limits.maxCc);
   const bcc = addressList(input.bcc, 'bcc', limits.maxBcc);
@@ -100,7 +103,11 @@ export function checkTemplateData(raw: string | undefined, limits: Limits): Temp
  * never rendered silently empty. `provided` names what the request's data (and a list's) holds;
  * `from` says where values were looked for.
  */
-export function checkTemplateVariables(parts: readonly (string | undefined)[], provided: Iterable<string>, from: (f: (field: string) => string) => string): void {
+export function checkTemplateVariables(
+  parts: readonly (string | undefined)[],
+  provided: Iterable<string>,
+  from: (f: (field: string) => string) => string,
+): void {
   const missing = missingTemplateVariables(parts, provided);
   if (missing.length > 0) {
     throw new EngineError(
@@ -120,7 +127,9 @@ export function decodeInlineContent(content: InlineContent): { html?: string; te
     if (v === undefined || v === '') continue;
     const decoded = content.encoding === 'base64' ? decodeBase64Text(v) : v;
     if (decoded === undefined) {
-      throw new EngineError('invalid-input', (f) => `${f(`content.${key}`)} must be base64-encoded UTF-8.`, { context: { field: `content.${key}`, rule: 'base64' } });
+      throw new EngineError('invalid-input', (f) => `${f(`content.${key}`)} must be base64-encoded UTF-8.`, {
+        context: { field: `content.${key}`, rule: 'base64' },
+      });
     }
     out[key] = decoded;
   }
@@ -133,7 +142,30 @@ export function decodeInlineContent(content: InlineContent): { html?: string; te
 }
 
 // Extensions mail providers refuse as attachments (executables and scripts).
-const BLOCKED_EXTENSIONS = new Set(['exe', 'bat', 'cmd', 'com', 'scr', 'pif', 'vbs', 'vbe', 'js', 'jse', 'wsf', 'wsh', 'msi', 'msp', 'cpl', 'hta', 'jar', 'ps1', 'reg', 'lnk', 'dll', 'sys']);
+const BLOCKED_EXTENSIONS = new Set([
+  'exe',
+  'bat',
+  'cmd',
+  'com',
+  'scr',
+  'pif',
+  'vbs',
+  'vbe',
+  'js',
+  'jse',
+  'wsf',
+  'wsh',
+  'msi',
+  'msp',
+  'cpl',
+  'hta',
+  'jar',
+  'ps1',
+  'reg',
+  'lnk',
+  'dll',
+  'sys',
+]);
 
 /** Attachments: count, name, strict base64 and total decoded size within the limits; a URL is `unsupported`. */
 export function checkAttachments(attachments: readonly AttachmentInput[] | undefined, limits: Limits): MailAttachment[] {
@@ -174,7 +206,23 @@ export function checkAttachments(attachments: readonly AttachmentInput[] | undef
   });
 }
 
-const RESERVED_HEADERS = new Set(['from', 'to', 'cc', 'bcc', 'subject', 'message-id', 'date', 'reply-to', 'sender', 'return-path', 'mime-version', 'content-type', 'content-transfer-encoding', 'list-unsubscribe', 'list-unsubscribe-post']);
+const RESERVED_HEADERS = new Set([
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'subject',
+  'message-id',
+  'date',
+  'reply-to',
+  'sender',
+  'return-path',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+]);
 
 function badHeaders(why: (f: (field: string) => string) => string, cause?: unknown): EngineError {
   return new EngineError('invalid-input', why, { context: { field: 'headers' }, ...(cause === undefined ? {} : { cause }) });
@@ -213,7 +261,9 @@ const MSG_ID = /^<[\x21-\x3b\x3d\x3f\x41-\x7e]{1,200}@[\x21-\x3b\x3d\x3f\x41-\x7
 export function checkSmtpMessageId(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (!MSG_ID.test(raw)) {
-    throw new EngineError('invalid-input', (f) => `${f('smtpMessageId')} must look like <unique-id@your.domain>, in printable ASCII.`, { context: { field: 'smtpMessageId' } });
+    throw new EngineError('invalid-input', (f) => `${f('smtpMessageId')} must look like <unique-id@your.domain>, in printable ASCII.`, {
+      context: { field: 'smtpMessageId' },
+    });
   }
   return raw;
 }
@@ -221,7 +271,8 @@ export function checkSmtpMessageId(raw: string | undefined): string | undefined 
 /** Unsubscribe option "0".."12" (default "0"). */
 export function checkUnsubscribe(raw: string | undefined): string {
   const v = raw ?? '0';
-  if (!isUnsubscribeOption(v)) throw new EngineError('invalid-input', (f) => `${f('unsubscribe')} must be one of "0" to "12".`, { context: { field: 'unsubscribe' } });
+  if (!isUnsubscribeOption(v))
+    throw new EngineError('invalid-input', (f) => `${f('unsubscribe')} must be one of "0" to "12".`, { context: { field: 'unsubscribe' } });
   return v;
 }
 

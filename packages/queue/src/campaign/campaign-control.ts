@@ -1,7 +1,7 @@
 import type { CampaignTaskSpec, Clock, Occurrence, RetryPolicyOptions } from '@postmill/core';
 import type { ControlAction, TaskStore } from '@postmill/store';
 import type { Queue } from 'bullmq';
-import { type CampaignPayload, JOB, campaignJobOptions, jobIds } from '../job-catalog.ts';
+import { type CampaignPayload, campaignJobOptions, JOB, jobIds } from '../job-catalog.ts';
 
 /** Why a control action was refused; the API maps it to a Tencent error. */
 export type ControlRefusal = 'not-found' | 'not-allowed';

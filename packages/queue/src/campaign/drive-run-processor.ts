@@ -1,7 +1,7 @@
-import { TaskStatus, isFinalRunCode } from '@postmill/core';
+import { isFinalRunCode, TaskStatus } from '@postmill/core';
 import type { RunControl } from '@postmill/store';
 import { DelayedError, type Job } from 'bullmq';
-import { type DriveRunPayload, JOB, type SendChunkPayload, campaignJobOptions, jobIds } from '../job-catalog.ts';
+import { campaignJobOptions, type DriveRunPayload, JOB, jobIds, type SendChunkPayload } from '../job-catalog.ts';
 import { jobLogger } from '../job-logger.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 
@@ -125,7 +125,10 @@ async function heal(job: Job<DriverData>, deps: CampaignDeps, ctl: RunControl): 
     if (state === 'unknown') await deps.deliveryQueue.add(spec.name, spec.data, spec.opts);
     else if ((state === 'failed' || state === 'completed') && existing) await existing.retry(state);
     if (state === 'unknown' || state === 'failed' || state === 'completed') {
-      jobLogger(deps.logger, job, deps.transport.kind).warn({ runId: run, chunkStart: start, state }, 'chunk job of an unfinished run was not live: queued again');
+      jobLogger(deps.logger, job, deps.transport.kind).warn(
+        { runId: run, chunkStart: start, state },
+        'chunk job of an unfinished run was not live: queued again',
+      );
     }
   }
 }

@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import {
-  DeliveryRefusal,
-  type LedgerDetail,
-  type ProviderError,
-  type RecipientState,
-  RunCode,
-  TaskStatus,
   boundedDisposition,
   composeCampaignMessage,
   createUnsubscribeToken,
+  DeliveryRefusal,
   decideOnError,
   decideOnOutcomes,
   domainOf,
   isFinal,
+  type LedgerDetail,
   ledgerToState,
   nextDueAt,
+  type ProviderError,
   planDelivery,
+  type RecipientState,
+  RunCode,
   stateToLedger,
+  TaskStatus,
 } from '@postmill/core';
 import type { LedgerChange } from '@postmill/store';
 import { DelayedError, type Job, RateLimitError } from 'bullmq';
@@ -28,12 +28,16 @@ import { jobLogger } from '../job-logger.ts';
 import { sendStep } from '../send-step.ts';
 import { statEvents } from '../stat-events.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
-import { type ClaimOutcome, ClaimBatcher } from './claim-batcher.ts';
 import { ChunkSlots } from './chunk-slots.ts';
+import { ClaimBatcher, type ClaimOutcome } from './claim-batcher.ts';
 import { ledgerBatcher } from './ledger-batcher.ts';
 
 type Refusal = Extract<ClaimOutcome, { kind: 'refused' }>['reason'];
-type Stop = { kind: Refusal } | { kind: 'draining' } | { kind: 'throttle'; delayMs: number; /** a provider's throttling answer (counted against SEND_MAX_THROTTLES), not a full limiter */ answered: boolean } | { kind: 'retry'; error: ProviderError };
+type Stop =
+  | { kind: Refusal }
+  | { kind: 'draining' }
+  | { kind: 'throttle'; delayMs: number /** a provider's throttling answer (counted against SEND_MAX_THROTTLES), not a full limiter */; answered: boolean }
+  | { kind: 'retry'; error: ProviderError };
 
 /** Longest a chunk parks before it looks again at recipients another send holds (or that changed under it). */
 const RELOOK_MS = 500;
@@ -102,7 +106,8 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     const outcome = await claims.claim(index);
     if (outcome.kind === 'claimed') owned.add(index);
     else if (outcome.kind === 'busy') parkUntil(outcome.until);
-    else if (outcome.kind === 'skip') parkUntil(deps.clock.now() + RELOOK_MS); // it changed under us: look again
+    else if (outcome.kind === 'skip')
+      parkUntil(deps.clock.now() + RELOOK_MS); // it changed under us: look again
     else stop ??= { kind: outcome.reason };
     return outcome;
   };
@@ -131,7 +136,11 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     if (!entry) {
       // The list lost this index (it was deleted); record it instead of leaving it queued forever.
       if (code === RunCode.Queued || code === RunCode.Deferred) {
-        lost.push({ index, code: RunCode.FailedPermanent, detail: { code: DeliveryRefusal.NotInList, message: 'the receiver list no longer has this recipient', at: deps.clock.now() } });
+        lost.push({
+          index,
+          code: RunCode.FailedPermanent,
+          detail: { code: DeliveryRefusal.NotInList, message: 'the receiver list no longer has this recipient', at: deps.clock.now() },
+        });
       }
       continue;
     }
@@ -185,7 +194,9 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
         const index = indexOf.get(email) ?? 0;
         const messageId = `pm-task-${taskId}-${run}-${index}`;
         const unsubscribeUrl =
-          spec.unsubscribe === '0' ? undefined : `${deps.publicUrl}/unsubscribe/${createUnsubscribeToken({ sender: spec.from.address, recipient: email, messageId }, deps.unsubscribeSecret)}`;
+          spec.unsubscribe === '0'
+            ? undefined
+            : `${deps.publicUrl}/unsubscribe/${createUnsubscribeToken({ sender: spec.from.address, recipient: email, messageId }, deps.unsubscribeSecret)}`;
         const data = dataOf.get(email);
         const message = composeCampaignMessage(spec, {
           run,
@@ -224,7 +235,8 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
         // A refused claim (skipped, busy, paused...) was acted on by claim().
         if (step.kind === 'throttle') stop ??= { kind: 'throttle', delayMs: step.delayMs, answered: false };
         else if (step.kind === 'stopped' && signal?.aborted) stop ??= { kind: 'draining' };
-        else if (step.kind === 'sent' && step.decision.followUp.kind === 'throttle') stop ??= { kind: 'throttle', delayMs: step.decision.followUp.delayMs, answered: true };
+        else if (step.kind === 'sent' && step.decision.followUp.kind === 'throttle')
+          stop ??= { kind: 'throttle', delayMs: step.decision.followUp.delayMs, answered: true };
         else if (step.kind === 'sent' && step.decision.followUp.kind === 'retry') stop ??= { kind: 'retry', error: step.decision.followUp.error };
       }),
     ),

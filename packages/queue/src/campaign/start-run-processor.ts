@@ -1,7 +1,7 @@
-import { TaskStatus, calendarDate, planRunStart } from '@postmill/core';
+import { calendarDate, planRunStart, TaskStatus } from '@postmill/core';
 import { DelayedError, type Job } from 'bullmq';
 import { noopDeliveryObserver } from '../delivery-observer.ts';
-import { JOB, type StartRunPayload, campaignJobOptions, jobIds } from '../job-catalog.ts';
+import { campaignJobOptions, JOB, jobIds, type StartRunPayload } from '../job-catalog.ts';
 import { jobLogger } from '../job-logger.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 
@@ -54,7 +54,8 @@ export async function processStartRun(job: Job<StartRunPayload & { decidedAt?: n
   if (plan.missedCount > 0) jobLog.warn({ missed: plan.missedCount }, 'occurrences passed while no worker ran; recorded as missed');
   if (!plan.runNow || !plan.run) {
     await deps.tasks.setSchedule(taskId, plan.next?.at, missed);
-    if (!plan.next && task.status === TaskStatus.Pending && task.currentRun === undefined) await deps.tasks.transition(taskId, TaskStatus.Done, [TaskStatus.Pending]);
+    if (!plan.next && task.status === TaskStatus.Pending && task.currentRun === undefined)
+      await deps.tasks.transition(taskId, TaskStatus.Done, [TaskStatus.Pending]);
     return 'not-due';
   }
   const run = plan.run.n;

@@ -58,7 +58,10 @@ export const domainActions = actions({
     const all = await port.readAll((page) => port.domains.list(page));
     const matching = all.filter((d) => (keyword === undefined || d.name.includes(keyword)) && (status === undefined || status === DOMAIN_USABLE));
     const { rows, ...counts } = pageOf(matching, page);
-    const ids = await port.ids.idsFor('domain', rows.map((d) => d.name));
+    const ids = await port.ids.idsFor(
+      'domain',
+      rows.map((d) => d.name),
+    );
     return { ...counts, data: { domain: rows.map((d, i) => domainRow(d, ids[i] ?? 0)) } };
   },
 

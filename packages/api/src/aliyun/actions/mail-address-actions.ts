@@ -85,7 +85,10 @@ export const mailAddressActions = actions({
       .map((sender, i) => ({ sender, profile: profiles[i] ?? {} }))
       .filter((r) => (keyword === undefined || r.sender.address.includes(keyword)) && (sendType === undefined || (r.profile.sendType ?? 'batch') === sendType));
     const { rows, ...counts } = pageOf(matching, page);
-    const ids = await port.ids.idsFor('mail-address', rows.map((r) => r.sender.address));
+    const ids = await port.ids.idsFor(
+      'mail-address',
+      rows.map((r) => r.sender.address),
+    );
     return { ...counts, data: { mailAddress: rows.map((r, i) => addressRow(r.sender, ids[i] ?? 0, r.profile)) } };
   },
 

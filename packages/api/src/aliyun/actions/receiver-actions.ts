@@ -65,7 +65,10 @@ function membersOf(params: ActionParams): Member[] {
     const customData = entry.CustomData;
     const data: Record<string, string> = {};
     if (typeof customData === 'object' && customData !== null) for (const [k, v] of Object.entries(customData)) data[k] = String(v);
-    members.push({ email: typeof entry.Email === 'string' ? entry.Email : '', ...(Object.keys(data).length > 0 ? { templateData: JSON.stringify(data) } : {}) });
+    members.push({
+      email: typeof entry.Email === 'string' ? entry.Email : '',
+      ...(Object.keys(data).length > 0 ? { templateData: JSON.stringify(data) } : {}),
+    });
   }
   return members;
 }

@@ -119,7 +119,10 @@ export const sendActions = actions({
     const text = params.optional('TextBody');
     const template = templateJson(params);
     const content: InlineContent | TemplateContent | undefined =
-      template ?? (html === undefined && text === undefined ? undefined : { kind: 'inline', ...(html === undefined ? {} : { html }), ...(text === undefined ? {} : { text }) });
+      template ??
+      (html === undefined && text === undefined
+        ? undefined
+        : { kind: 'inline', ...(html === undefined ? {} : { html }), ...(text === undefined ? {} : { text }) });
     const replyToConfigured = params.optionalBool('ReplyToAddress');
     if (replyToConfigured === undefined) throw new AliyunApiError('missing-parameter', { name: 'ReplyToAddress' });
     const configured = replyToConfigured ? (await ctx.port.senderProfiles.get(shared.sender.address)).replyAddress : undefined;

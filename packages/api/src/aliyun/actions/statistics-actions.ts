@@ -72,7 +72,15 @@ function statRow(v: Volume): Record<string, unknown> {
 
 function zoneMinute(ms: number, timeZone: string): string {
   // sv-SE writes "2021-05-13 15:54", which compares as text in time order.
-  return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(ms);
 }
 
 /**

@@ -12,7 +12,16 @@ function epochSeconds(entry: BlacklistEntry, timeZoneOffsetMs: number): number {
 
 function zoneOffsetMs(timeZone: string, atMs: number): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
       .formatToParts(atMs)
       .map((p) => [p.type, p.value]),
   );
@@ -34,7 +43,9 @@ export const suppressionActions = actions({
   async CreateUserSuppression(params, { port }) {
     const address = params.required('Address', { maxLength: 254 });
     if (!address.includes('@')) {
-      throw new EngineError('unsupported', 'Suppressing a whole domain is not supported yet; suppress addresses.', { context: { feature: 'domain-suppression', field: 'address' } });
+      throw new EngineError('unsupported', 'Suppressing a whole domain is not supported yet; suppress addresses.', {
+        context: { feature: 'domain-suppression', field: 'address' },
+      });
     }
     if (!isValidEmail(address)) throw invalid('Address', `"${address.slice(0, 60)}" is not an email address.`);
     await port.suppressions.add([address]);

@@ -38,7 +38,8 @@ export const tagActions = actions({
 
   async QueryTagByParam(params, { port }) {
     const keyword = params.optional('KeyWord');
-    if (keyword !== undefined && [...keyword].length > 50) throw new AliyunApiError('malformed-parameter', { name: 'Keyword', detail: 'at most 50 characters.' });
+    if (keyword !== undefined && [...keyword].length > 50)
+      throw new AliyunApiError('malformed-parameter', { name: 'Keyword', detail: 'at most 50 characters.' });
     const page = params.page({ defaultSize: 10, maxSize: 500 });
     const matching = (await port.tags.list()).filter((t) => keyword === undefined || t.name.includes(keyword));
     const { rows, ...counts } = pageOf(matching, page);

@@ -75,7 +75,11 @@ export const templateActions = actions({
       throw err;
     }
     await port.templateProfiles.settleName(claim, template.id);
-    await port.templateProfiles.set(template.id, { ...(subject === undefined ? {} : { subject }), ...(fromAlias === undefined ? {} : { fromAlias }), templateType });
+    await port.templateProfiles.set(template.id, {
+      ...(subject === undefined ? {} : { subject }),
+      ...(fromAlias === undefined ? {} : { fromAlias }),
+      templateType,
+    });
     return { TemplateId: template.id };
   },
 

@@ -10,7 +10,9 @@ const createEmailAddress = defineAction({
   name: 'CreateEmailAddress',
   input: z.strictObject({ EmailAddress: z.string(), EmailSenderName: z.string().optional() }),
   async handle(input, { deps }) {
-    await deps.engine.senders.create(input.EmailSenderName === undefined ? { address: input.EmailAddress } : { address: input.EmailAddress, senderName: input.EmailSenderName });
+    await deps.engine.senders.create(
+      input.EmailSenderName === undefined ? { address: input.EmailAddress } : { address: input.EmailAddress, senderName: input.EmailSenderName },
+    );
     return {};
   },
 });

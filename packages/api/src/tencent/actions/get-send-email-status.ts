@@ -1,9 +1,9 @@
-import { EngineError, type RecipientState, calendarDate, isCalendarDate, parseCampaignMessageId } from '@postmill/core';
+import { calendarDate, EngineError, isCalendarDate, parseCampaignMessageId, type RecipientState } from '@postmill/core';
 import { RunDayIndex, type SuppressionStore } from '@postmill/store';
-import { toTencentStatus } from '../send-status.ts';
 import { z } from 'zod';
 import { defineAction } from '../action.ts';
 import { campaignStatusRows } from '../campaign-status.ts';
+import { toTencentStatus } from '../send-status.ts';
 
 const uint = z.number().int().nonnegative();
 
@@ -26,14 +26,19 @@ export const getSendEmailStatus = defineAction({
     ToEmailAddress: z.string().optional(),
   }),
   async handle(input, { deps }) {
-    if (!isCalendarDate(input.RequestDate)) throw new EngineError('invalid-date', (f) => `${f('date')} must be a date as YYYY-MM-DD.`, { context: { field: 'date', problem: 'format' } });
+    if (!isCalendarDate(input.RequestDate))
+      throw new EngineError('invalid-date', (f) => `${f('date')} must be a date as YYYY-MM-DD.`, { context: { field: 'date', problem: 'format' } });
     if (input.Limit > deps.limits.maxPageLimit) {
-      throw new EngineError('limit-exceeded', (f) => `${f('limit')} may be at most ${deps.limits.maxPageLimit}.`, { context: { limit: 'page-size', max: deps.limits.maxPageLimit } });
+      throw new EngineError('limit-exceeded', (f) => `${f('limit')} may be at most ${deps.limits.maxPageLimit}.`, {
+        context: { limit: 'page-size', max: deps.limits.maxPageLimit },
+      });
     }
     const today = calendarDate(deps.clock.now(), deps.timeZone);
     const oldest = calendarDate(deps.clock.now() - deps.limits.statusRetentionDays * 86_400_000, deps.timeZone);
     if (input.RequestDate > today || input.RequestDate < oldest) {
-      throw new EngineError('invalid-date', `Only the last ${deps.limits.statusRetentionDays} days (${oldest} to ${today}) can be queried.`, { context: { field: 'date', problem: 'retention' } });
+      throw new EngineError('invalid-date', `Only the last ${deps.limits.statusRetentionDays} days (${oldest} to ${today}) can be queried.`, {
+        context: { field: 'date', problem: 'retention' },
+      });
     }
     const filter = {
       date: input.RequestDate,

@@ -16,7 +16,8 @@ const receiverDesc = z.string();
 const receiverId = z.number().int().nonnegative().optional();
 
 function requireId(id: number | undefined): number {
-  if (id === undefined) throw new EngineError('missing-parameter', (f) => `The request is missing a required parameter ${f('receiverId')}.`, { context: { field: 'receiverId' } });
+  if (id === undefined)
+    throw new EngineError('missing-parameter', (f) => `The request is missing a required parameter ${f('receiverId')}.`, { context: { field: 'receiverId' } });
   return id;
 }
 

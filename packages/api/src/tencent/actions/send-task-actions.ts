@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type TencentAction, defineAction } from '../action.ts';
+import { defineAction, type TencentAction } from '../action.ts';
 import { sendRateData } from '../send-rate-data.ts';
 import { sendTaskData } from '../send-task-data.ts';
 
