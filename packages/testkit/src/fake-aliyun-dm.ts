@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { decodeWireParams, verifyV3 } from '@postmill/acs';
 import { dmErrorFor } from './fake-aliyun-dm-errors.ts';
 import { checkSingleSendMail, type FakeSingleSendMail } from './fake-aliyun-dm-params.ts';
+import { closeFakeServer, FakeProviderScript } from './fake-provider-script.ts';
 
 /** How the fake answered one request. */
 export type FakeDmOutcome =
@@ -123,11 +124,6 @@ export interface FakeAliyunDmOptions {
 const API_VERSION = '2015-11-23';
 const HOST_ID = 'dm.aliyuncs.com';
 
-interface Scripted<T> {
-  value: T;
-  remaining: number;
-}
-
 type Decision =
   | { readonly kind: 'accept'; readonly delayMs?: number }
   | {
@@ -142,14 +138,6 @@ type Decision =
   | { readonly kind: 'reset'; readonly delayMs?: number };
 
 type MutableRecord = { -readonly [K in keyof RecordedDmRequest]: RecordedDmRequest[K] };
-
-function takeNext<T>(queue: Scripted<T>[]): T | undefined {
-  const head = queue[0];
-  if (!head) return undefined;
-  head.remaining -= 1;
-  if (head.remaining <= 0) queue.shift();
-  return head.value;
-}
 
 /** A documented error as a decision: its status and message unless told otherwise. */
 function errorDecision(code: string, o: { message?: string | undefined; status?: number | undefined; retryAfterSeconds?: number | undefined } = {}): Decision {
@@ -213,17 +201,12 @@ export async function startFakeAliyunDm(options: FakeAliyunDmOptions = {}): Prom
   const accessKeySecret = options.accessKeySecret ?? 'fakeAliyunDmSecret0000000000000';
   const requests: RecordedDmRequest[] = [];
   const nonces = new Set<string>();
-  let failures: Scripted<FakeDmFailOptions & { code: string }>[] = [];
-  let predicates: ((mail: FakeSingleSendMail) => string | undefined)[] = [];
-  let responders: ((request: FakeDmSendRequest) => FakeDmAnswer | undefined)[] = [];
-  let httpAnswers: Scripted<{ status: number; retryAfterSeconds: number | undefined }>[] = [];
-  let delays: Scripted<number>[] = [];
-  let resets: Scripted<true>[] = [];
+  const script = new FakeProviderScript<FakeDmFailOptions & { code: string }, FakeSingleSendMail, FakeDmSendRequest, FakeDmAnswer>();
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
 
   function decide(req: IncomingMessage, record: MutableRecord, raw: Buffer, query: Record<string, string>): Decision {
-    const http = takeNext(httpAnswers);
+    const http = script.httpAnswers.take();
     if (http) return { kind: 'http', status: http.status, ...(http.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: http.retryAfterSeconds }) };
     const verified = verifyV3(
       { method: req.method ?? 'POST', query, headers: req.headers, body: raw },
@@ -244,9 +227,9 @@ export async function startFakeAliyunDm(options: FakeAliyunDmOptions = {}): Prom
     const checked = checkSingleSendMail(record.params);
     if ('code' in checked) return errorDecision(checked.code, { message: checked.message });
     record.mail = checked.mail;
-    const failure = takeNext(failures);
+    const failure = script.failures.take();
     if (failure) return errorDecision(failure.code, failure);
-    for (const fn of predicates) {
+    for (const fn of script.predicates.list) {
       const code = fn(checked.mail);
       if (code !== undefined) return errorDecision(code);
     }
@@ -255,7 +238,7 @@ export async function startFakeAliyunDm(options: FakeAliyunDmOptions = {}): Prom
       recipients: [...checked.mail.toAddress, ...checked.mail.bccAddress],
       arrivedAtMs: record.arrivedAtMs,
     };
-    for (const fn of responders) {
+    for (const fn of script.responders.list) {
       const decision = fromAnswer(fn(request));
       if (decision) return decision;
     }
@@ -333,13 +316,13 @@ export async function startFakeAliyunDm(options: FakeAliyunDmOptions = {}): Prom
       clientGone: false,
     };
     requests.push(record);
-    if (takeNext(resets)) {
+    if (script.resets.take()) {
       record.outcome = { kind: 'reset' };
       record.answeredAtMs = performance.now();
       req.socket.destroy();
       return;
     }
-    later(takeNext(delays), () => {
+    later(script.delays.take(), () => {
       const decision = decide(req, record, raw, query);
       later(decision.delayMs, () => write(req, res, record, decision));
     });
@@ -372,45 +355,29 @@ export async function startFakeAliyunDm(options: FakeAliyunDmOptions = {}): Prom
     accessKeySecret,
     requests,
     failNext(code, o = {}) {
-      failures.push({ value: { ...o, code }, remaining: o.times ?? 1 });
+      script.failures.push({ ...o, code }, o.times ?? 1);
     },
     failWhen(fn) {
-      predicates.push(fn);
-      return () => {
-        predicates = predicates.filter((p) => p !== fn);
-      };
+      return script.predicates.add(fn);
     },
     respondWith(fn) {
-      responders.push(fn);
-      return () => {
-        responders = responders.filter((r) => r !== fn);
-      };
+      return script.responders.add(fn);
     },
     respondHttp(status, o = {}) {
-      httpAnswers.push({ value: { status, retryAfterSeconds: o.retryAfterSeconds }, remaining: o.times ?? 1 });
+      script.httpAnswers.push({ status, retryAfterSeconds: o.retryAfterSeconds }, o.times ?? 1);
     },
     delayNext(ms, times = 1) {
-      delays.push({ value: ms, remaining: times });
+      script.delays.push(ms, times);
     },
     resetConnectionNext(times = 1) {
-      resets.push({ value: true, remaining: times });
+      script.resets.push(true, times);
     },
     reset() {
       requests.length = 0;
-      failures = [];
-      predicates = [];
-      responders = [];
-      httpAnswers = [];
-      delays = [];
-      resets = [];
+      script.clear();
     },
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
+      closing ??= closeFakeServer(server, timers, sockets);
       return closing;
     },
   };

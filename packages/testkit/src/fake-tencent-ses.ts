@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { verifyTc3 } from '@postmill/tc3';
+import { closeFakeServer, FakeProviderScript } from './fake-provider-script.ts';
 
 /**
  * A `SendEmail` request body as the fake accepted it. Guarantees: every field present has the
@@ -120,11 +121,6 @@ export interface FakeTencentSesOptions {
 
 const API_VERSION = '2020-10-02';
 
-interface Scripted<T> {
-  value: T;
-  remaining: number;
-}
-
 type Decision = (
   | { readonly kind: 'http'; readonly status: number; readonly retryAfterSeconds: number | undefined }
   | { readonly kind: 'error'; readonly code: string; readonly message: string }
@@ -133,14 +129,6 @@ type Decision = (
 ) & { readonly delayMs?: number };
 
 type MutableRecord = { -readonly [K in keyof RecordedTencentRequest]: RecordedTencentRequest[K] };
-
-function takeNext<T>(queue: Scripted<T>[]): T | undefined {
-  const head = queue[0];
-  if (!head) return undefined;
-  head.remaining -= 1;
-  if (head.remaining <= 0) queue.shift();
-  return head.value;
-}
 
 function isStringArray(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -242,18 +230,13 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
   const secretId = options.secretId ?? 'AKIDfakeTencentSes0000000000000000';
   const secretKey = options.secretKey ?? 'fakeTencentSesSecretKey000000000';
   const requests: RecordedTencentRequest[] = [];
-  let failures: Scripted<{ code: string; message: string | undefined }>[] = [];
-  let predicates: ((body: SendEmailBody) => string | undefined)[] = [];
-  let responders: ((request: FakeSendEmailRequest) => FakeTencentAnswer | undefined)[] = [];
-  let httpAnswers: Scripted<{ status: number; retryAfterSeconds: number | undefined }>[] = [];
-  let delays: Scripted<number>[] = [];
-  let resets: Scripted<true>[] = [];
+  const script = new FakeProviderScript<{ code: string; message: string | undefined }, SendEmailBody, FakeSendEmailRequest, FakeTencentAnswer>();
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
 
   /** What to answer a request that got past the scripted network faults; records the parsed body. */
   function decide(req: IncomingMessage, record: MutableRecord, raw: Buffer): Decision {
-    const http = takeNext(httpAnswers);
+    const http = script.httpAnswers.take();
     if (http) return { kind: 'http', ...http };
     const verified = verifyTc3(
       { method: req.method ?? 'POST', headers: req.headers, body: raw },
@@ -276,20 +259,20 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
     const checked = checkSendEmail(parsed);
     if ('code' in checked) return { kind: 'error', ...checked };
     record.body = checked.body;
-    const failure = takeNext(failures);
+    const failure = script.failures.take();
     if (failure) return { kind: 'error', code: failure.code, message: failure.message ?? `fake Tencent SES: scripted ${failure.code}` };
-    for (const fn of predicates) {
+    for (const fn of script.predicates.list) {
       const code = fn(checked.body);
       if (code !== undefined) return { kind: 'error', code, message: `fake Tencent SES: failWhen answered ${code}` };
     }
-    if (responders.length > 0) {
+    if (script.responders.list.length > 0) {
       const b = checked.body;
       const request: FakeSendEmailRequest = {
         body: b,
         recipients: [...(b.Destination ?? []), ...(b.Cc ?? []), ...(b.Bcc ?? [])],
         arrivedAtMs: record.arrivedAtMs,
       };
-      for (const fn of responders) {
+      for (const fn of script.responders.list) {
         const decision = fromAnswer(fn(request));
         if (decision) return decision;
       }
@@ -352,13 +335,13 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
       clientGone: false,
     };
     requests.push(record);
-    if (takeNext(resets)) {
+    if (script.resets.take()) {
       record.outcome = { kind: 'reset' };
       record.answeredAtMs = performance.now();
       req.socket.destroy();
       return;
     }
-    const delayMs = takeNext(delays);
+    const delayMs = script.delays.take();
     if (delayMs === undefined) {
       answer(req, res, record, raw);
       return;
@@ -397,45 +380,29 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
     secretKey,
     requests,
     failNext(code, opts = {}) {
-      failures.push({ value: { code, message: opts.message }, remaining: opts.times ?? 1 });
+      script.failures.push({ code, message: opts.message }, opts.times ?? 1);
     },
     failWhen(fn) {
-      predicates.push(fn);
-      return () => {
-        predicates = predicates.filter((p) => p !== fn);
-      };
+      return script.predicates.add(fn);
     },
     respondWith(fn) {
-      responders.push(fn);
-      return () => {
-        responders = responders.filter((r) => r !== fn);
-      };
+      return script.responders.add(fn);
     },
     respondHttp(status, opts = {}) {
-      httpAnswers.push({ value: { status, retryAfterSeconds: opts.retryAfterSeconds }, remaining: opts.times ?? 1 });
+      script.httpAnswers.push({ status, retryAfterSeconds: opts.retryAfterSeconds }, opts.times ?? 1);
     },
     delayNext(ms, times = 1) {
-      delays.push({ value: ms, remaining: times });
+      script.delays.push(ms, times);
     },
     resetConnectionNext(times = 1) {
-      resets.push({ value: true, remaining: times });
+      script.resets.push(true, times);
     },
     reset() {
       requests.length = 0;
-      failures = [];
-      predicates = [];
-      responders = [];
-      httpAnswers = [];
-      delays = [];
-      resets = [];
+      script.clear();
     },
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
+      closing ??= closeFakeServer(server, timers, sockets);
       return closing;
     },
   };
