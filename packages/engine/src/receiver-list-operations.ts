@@ -23,7 +23,8 @@ export interface ReceiverDetailsInput {
 /** Receiver lists. */
 export interface ReceiverListOperations {
   /** `invalid-input` for a bad name or description, `already-exists` for a duplicate name. */
-  create(input: { name: string; desc?: string }): Promise<ReceiverRecord>;
+  /** `alias`: an alias shown back with the list (DirectMail's ReceiversAlias); lists are never addressed by it. */
+  create(input: { name: string; desc?: string; alias?: string }): Promise<ReceiverRecord>;
   /**
    * Appends entries synchronously: `missing-parameter` (no entries), `limit-exceeded`
    * (`batch-size`, `receiver-list-size`), `receiver-list-not-found`, `receiver-list-busy`,

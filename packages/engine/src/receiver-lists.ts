@@ -69,7 +69,7 @@ export function receiverListOperations(deps: EngineDeps): ReceiverListOperations
           },
         );
       }
-      return deps.receivers.create({ name, desc });
+      return deps.receivers.create({ name, desc, ...(input.alias === undefined ? {} : { alias: input.alias }) });
     },
 
     async append(receiverId, entries) {

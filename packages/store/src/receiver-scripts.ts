@@ -120,10 +120,3 @@ export const RELEASE_NAME = `
 redis.call('ZREM', KEYS[2], ARGV[2])
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 1`;
-
-/** KEYS[1] meta; ARGV[1] alias. 1 when set, 0 when the list does not exist or is being deleted. */
-export const SET_ALIAS = `
-local m = redis.call('HMGET', KEYS[1], 'createdAt', 'deleting')
-if not m[1] or m[2] then return 0 end
-redis.call('HSET', KEYS[1], 'alias', ARGV[1])
-return 1`;

@@ -25,7 +25,6 @@ import {
   SCRIPT_BUSY,
   SCRIPT_NOT_EXIST,
   SCRIPT_OVER_CAP,
-  SET_ALIAS,
 } from './receiver-scripts.ts';
 import type { RedisClient } from './redis-client.ts';
 
@@ -172,8 +171,12 @@ export class ReceiverStore {
     this.bucketBits = bucketBitsFor(Math.max(options.maxListSize ?? 50_000, MIN_BUCKET_CAPACITY));
   }
 
-  /** Creates an empty list. Throws EngineError `already-exists` when the name (exact) is taken. */
-  async create(input: { name: string; desc: string }): Promise<ReceiverRecord> {
+  /**
+   * Creates an empty list, with its alias when given (DirectMail's `ReceiversAlias`, written with the
+   * rest of the list before its name is claimed, so a list is never reachable without it). Throws
+   * EngineError `already-exists` when the name (exact) is taken.
+   */
+  async create(input: { name: string; desc: string; alias?: string }): Promise<ReceiverRecord> {
     const id = await this.redis.incr(this.keys.receiverSeq);
     const createdAt = this.clock.now();
     const meta = this.keys.receiverMeta(id);
@@ -187,6 +190,7 @@ export class ReceiverStore {
       templateKeys: '',
       bucketBits: this.bucketBits,
       lastUploadAt: 0,
+      ...(input.alias === undefined ? {} : { alias: input.alias }),
     });
     for (let attempt = 0; ; attempt++) {
       const holder = Number(await this.redis.eval(CLAIM_NAME, 2, this.keys.receiverNames, this.keys.receivers, input.name, id));
@@ -202,7 +206,17 @@ export class ReceiverStore {
         context: { resource: 'receiver-list', name: input.name },
       });
     }
-    return { id, name: input.name, desc: input.desc, count: 0, invalidCount: 0, status: RECEIVER_STATUS.empty, createdAt, templateKeys: undefined };
+    return {
+      id,
+      name: input.name,
+      desc: input.desc,
+      count: 0,
+      invalidCount: 0,
+      status: RECEIVER_STATUS.empty,
+      createdAt,
+      templateKeys: undefined,
+      ...(input.alias === undefined ? {} : { alias: input.alias }),
+    };
   }
 
   /** The list, or undefined when it does not exist (or is being deleted). */
@@ -221,14 +235,6 @@ export class ReceiverStore {
       templateKeys: parseKeys(templateKeys, id),
       ...(alias === null || alias === undefined ? {} : { alias }),
     };
-  }
-
-  /**
-   * Sets the list's alias (shown back by `get` and `list`); false when the list does not exist
-   * or is being deleted. One script: an alias never lands on a list a delete already marked.
-   */
-  async setAlias(id: number, alias: string): Promise<boolean> {
-    return Number(await this.redis.eval(SET_ALIAS, 1, this.keys.receiverMeta(id), alias)) === 1;
   }
 
   /**

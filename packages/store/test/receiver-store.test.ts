@@ -74,15 +74,14 @@ describe('ReceiverStore', () => {
       expect(await store.get(3)).toBeUndefined();
     });
 
-    it('keeps an alias set on a list, shows it in get and list, and sets none on a missing or deleted list', async () => {
-      const list = await store.create({ name: 'aliased', desc: '' });
-      expect(await store.setAlias(list.id, 'news@lists.example.org')).toBe(true);
+    it('stores the alias given at creation with the list itself, shows it in get and list, and leaves none when a name clash refuses the list', async () => {
+      const list = await store.create({ name: 'aliased', desc: '', alias: 'news@lists.example.org' });
+      expect(list.alias).toBe('news@lists.example.org');
       expect(await store.get(list.id)).toMatchObject({ name: 'aliased', alias: 'news@lists.example.org' });
       expect((await store.list({ offset: 0, limit: 10 })).items.map((r) => r.alias)).toEqual(['news@lists.example.org']);
-      expect(await store.setAlias(99, 'x@example.org')).toBe(false);
-      await store.delete(list.id);
-      expect(await store.setAlias(list.id, 'late@example.org')).toBe(false);
-      expect(await keysOf(redis, keys.receiverMeta(list.id))).toEqual([]);
+      await thrown(store.create({ name: 'aliased', desc: '', alias: 'other@lists.example.org' }));
+      expect(await keysOf(redis, keys.receiverMeta(list.id + 1))).toEqual([]);
+      expect((await store.create({ name: 'plain', desc: '' })).alias).toBeUndefined();
     });
 
     it('refuses a name already taken as already-exists and leaves no trace of the attempt', async () => {

@@ -83,15 +83,12 @@ function saveAnswer(result: Pick<AppendResult, 'valid' | 'repeat' | 'invalid'>):
 
 /** Recipient lists: CreateReceiver, QueryReceiverByParam, SaveReceiverDetail, QueryReceiverDetail, DeleteReceiver, DeleteReceiverDetail. */
 export const receiverActions = actions({
-  async CreateReceiver(params, { deps, port }) {
+  async CreateReceiver(params, { port }) {
     const name = params.required('ReceiversName', { maxLength: 30 });
     // Required by DirectMail (an address-shaped alias), stored and shown back by QueryReceiverByParam;
     // lists are addressed by ReceiversName, never by alias.
     const alias = params.required('ReceiversAlias', { maxLength: 30 });
-    const list = await port.receivers.create({ name, desc: params.optional('Desc', { maxLength: 50 }) ?? '' });
-    // A second write: if it fails (or the process dies) in between, the list exists without an alias
-    // and is listed with an empty one; the answer then is an error, and a retry finds the name taken.
-    await deps.receivers.setAlias(list.id, alias);
+    const list = await port.receivers.create({ name, desc: params.optional('Desc', { maxLength: 50 }) ?? '', alias });
     return { ReceiverId: String(list.id) };
   },
 
