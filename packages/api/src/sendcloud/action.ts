@@ -1,0 +1,43 @@
+import type { Logger } from 'pino';
+import type { ApiDeps } from '../api-deps.ts';
+import type { SendCloudParams } from './params.ts';
+import type { SendCloudStatusCode } from './status-codes.ts';
+
+/** What a SendCloud action may use besides its parameters. */
+export interface SendCloudActionContext {
+  readonly requestId: string;
+  /** The engine (deps.engine), the stores (deps.redis, deps.keys), the clock and the limits. */
+  readonly deps: ApiDeps;
+  readonly log: Logger;
+  /** The apiUser the request authenticated as. */
+  readonly apiUser: string;
+  /** Server time of the request, epoch ms. */
+  readonly nowMs: number;
+}
+
+/**
+ * What an action answers on success: the envelope's `info`, and a status code when SendCloud
+ * answers a success other than 200 (40821 for an address-list task, 40401 for `unsubscribe/add`).
+ */
+export interface SendCloudAnswer {
+  readonly info: Record<string, unknown>;
+  readonly statusCode?: SendCloudStatusCode;
+}
+
+/**
+ * One SendCloud v2 action at `/apiv2/<module>/<action>`: `path` is `<module>/<action>` exactly
+ * (`mail/send`, `addressmember/add`). Guarantees of a handler: it runs only for an authenticated
+ * request; it fails only with SendCloudFailure or an EngineError (any other error is answered
+ * 501 and logged).
+ */
+export interface SendCloudAction {
+  readonly path: string;
+  /** `POST` only for mail/send, mail/sendtemplate; `GET` and `POST` for the rest. */
+  readonly methods: readonly ('GET' | 'POST')[];
+  handle(params: SendCloudParams, ctx: SendCloudActionContext): Promise<SendCloudAnswer>;
+}
+
+/** Builds the actions of one module from `<action>` → handler (GET and POST both allowed). */
+export function moduleActions(module: string, handlers: Readonly<Record<string, SendCloudAction['handle']>>): SendCloudAction[] {
+  return Object.entries(handlers).map(([name, handle]) => ({ path: `${module}/${name}`, methods: ['GET', 'POST'], handle }));
+}
