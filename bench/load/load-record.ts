@@ -48,3 +48,34 @@ export function latencySummary(latenciesMs: Float64Array): LatencySummary {
     mean: sorted.length === 0 ? Number.NaN : sum / sorted.length,
   };
 }
+
+/**
+ * Several phases of one server as one record: counts, ids, errors, durations and the driver's CPU
+ * added up; latency figures are the worst phase's (mean: weighted by answers), since phases
+ * driven by wrk keep only percentiles, which cannot be merged exactly. Pure.
+ */
+export function mergeRecords(records: readonly LoadRecord[]): LoadRecord {
+  const first = records[0];
+  if (first === undefined) throw new RangeError('mergeRecords needs at least one record');
+  if (records.length === 1) return first;
+  const errorsByCode: Record<string, number> = {};
+  for (const r of records) for (const [code, n] of Object.entries(r.errorsByCode)) errorsByCode[code] = (errorsByCode[code] ?? 0) + n;
+  const answered = records.reduce((s, r) => s + r.answered, 0);
+  const worst = (pick: (l: LatencySummary) => number) => Math.max(...records.map((r) => pick(r.latencyMs)));
+  return {
+    driver: first.driver,
+    sent: records.reduce((s, r) => s + r.sent, 0),
+    answered,
+    acceptedIds: records.flatMap((r) => r.acceptedIds),
+    errorsByCode,
+    latencyMs: {
+      p50: worst((l) => l.p50),
+      p90: worst((l) => l.p90),
+      p99: worst((l) => l.p99),
+      max: worst((l) => l.max),
+      mean: answered > 0 ? records.reduce((s, r) => s + (r.answered > 0 ? r.latencyMs.mean * r.answered : 0), 0) / answered : Number.NaN,
+    },
+    durationS: records.reduce((s, r) => s + r.durationS, 0),
+    driverCpuS: records.reduce((s, r) => s + r.driverCpuS, 0),
+  };
+}

@@ -1,4 +1,4 @@
-// pnpm bench:load [--duration S=10] [--warmup S=2] [--connections C=32] [--pipelining P=1]
+// pnpm bench:load [--duration S=10] [--rounds N=2] [--warmup S=2] [--connections C=32] [--pipelining P=1]
 //                 [--driver auto|wrk|autocannon] [--worker] [--cpu-prof-dir DIR] [--api-bundle FILE.js]
 //
 // SendEmail throughput and latency of ONE API process: the built bundle apps/api/dist/main.js
@@ -11,16 +11,21 @@
 // MessageId is looked up in the store (and a sample through GetSendEmailStatus): nothing may be
 // lost. Prints the targets with a verdict each, the figures behind them and one JSON line to
 // stdout (progress goes to stderr); exits 1 on FAIL.
+//
+// Beside the API runs its floor (floor-server.ts, a process of its own on the same Redis): plain
+// node:http, the same TC3 verification, JSON.parse and one Redis script per request. Each round
+// drives the floor, then the API, with the same load; the report prints both, their ratios, and
+// the target "API >= 0.6 of the floor".
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createKeys, freePort, spawnRedisServer } from '@postmill/store';
 import { Redis } from 'ioredis';
 import { type BenchWorker, spawnBenchWorker } from '../campaign/worker-process.ts';
 import { wrkAvailable } from './drive-wrk.ts';
+import { spawnFloorServer, waitForHealth } from './floor-process.ts';
 import { BenchUsageError, DEFAULT_API_BUNDLE, parseLoadOptions, USAGE } from './options.ts';
 import { figuresOf, formatReport, jsonLine, judge } from './report.ts';
 import { runLoadBench } from './run-load-bench.ts';
@@ -30,7 +35,6 @@ const PREFIX = 'benchload';
 const SECRET_ID = 'AKIDbenchload';
 const SECRET_KEY = 'bench-load-secret-key';
 const TIME_ZONE = 'Asia/Shanghai';
-const READY_TIMEOUT_MS = 30_000;
 const log = (line: string) => process.stderr.write(`bench:load: ${line}\n`);
 
 function readOptions(): ReturnType<typeof parseLoadOptions> {
@@ -50,20 +54,6 @@ function build(app: 'api' | 'worker'): void {
   if (r.status !== 0) throw new Error(`could not build apps/${app} (node scripts/build-app.mjs ${app})`);
 }
 
-async function waitForHealth(baseUrl: string, api: BenchWorker): Promise<void> {
-  const by = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (api.exited()) throw new Error('the API process exited before it was ready');
-    const ok = await fetch(`${baseUrl}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() > by) throw new Error(`the API was not ready within ${READY_TIMEOUT_MS} ms`);
-    await sleep(50);
-  }
-}
-
 async function main(): Promise<number> {
   const parsed = readOptions();
   const haveWrk = parsed.driver === 'autocannon' ? false : wrkAvailable();
@@ -77,7 +67,7 @@ async function main(): Promise<number> {
   }
   const options = { ...parsed, driver };
   log(
-    `${options.durationS} s (+${options.warmupS} s warm-up), ${options.connections} connections x pipelining ${options.pipelining}, driven by ${driver}, ${options.worker ? 'one worker' : 'no worker'}`,
+    `${options.rounds} x (floor ${options.durationS} s, API ${options.durationS} s) (+${options.warmupS} s warm-up each), ${options.connections} connections x pipelining ${options.pipelining}, driven by ${driver}, ${options.worker ? 'one worker' : 'no worker'}`,
   );
   if (options.apiBundle === DEFAULT_API_BUNDLE) build('api');
   if (options.worker) build('worker');
@@ -106,8 +96,11 @@ async function main(): Promise<number> {
       });
       cleanups.push(() => worker?.stop() ?? Promise.resolve());
     }
-    await waitForHealth(baseUrl, api);
+    await waitForHealth(baseUrl, 'API', () => api.exited());
     log(`API ${api.pid} ready at ${baseUrl}${worker ? `, worker ${worker.pid}` : ''}`);
+    const floor = await spawnFloorServer({ repoRoot, redisUrl: server.url, secretId: SECRET_ID, secretKey: SECRET_KEY });
+    cleanups.push(() => floor.process.stop());
+    log(`floor server ${floor.process.pid} ready at ${floor.baseUrl} (keys {${floor.prefix}})`);
 
     const observations = await runLoadBench(
       {
@@ -119,6 +112,7 @@ async function main(): Promise<number> {
         timeZone: TIME_ZONE,
         apiPid: api.pid,
         ...(worker ? { workerPid: worker.pid } : {}),
+        floor: { baseUrl: floor.baseUrl, pid: floor.process.pid },
       },
       options,
       log,
@@ -130,7 +124,7 @@ async function main(): Promise<number> {
     const figures = figuresOf(observations);
     const judged = judge(figures);
     process.stdout.write(
-      `\nSendEmail load: 1 API process, ${options.connections} connections x pipelining ${options.pipelining} (${driver}), ${options.durationS} s, ${options.worker ? 'one worker' : 'no worker'}, API_RATE_LIMIT_PER_SECOND=0\n`,
+      `\nSendEmail load: 1 API process, ${options.connections} connections x pipelining ${options.pipelining} (${driver}), ${options.rounds} x ${options.durationS} s (and as much on the floor, interleaved), ${options.worker ? 'one worker' : 'no worker'}, API_RATE_LIMIT_PER_SECOND=0\n`,
     );
     process.stdout.write(`${formatReport(figures, judged)}\n`);
     process.stdout.write(`${jsonLine(figures, judged)}\n`);

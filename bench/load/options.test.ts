@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { BenchUsageError, parseLoadOptions } from './options.ts';
 
 describe('parseLoadOptions', () => {
-  it('defaults to 10 s after a 2 s warm-up, 32 connections, no pipelining, wrk if installed, no worker, no profile, the built API bundle', () => {
+  it('defaults to 2 rounds of 10 s per server after a 2 s warm-up, 32 connections, no pipelining, wrk if installed, no worker, no profile, the built API bundle', () => {
     expect(parseLoadOptions([])).toEqual({
       durationS: 10,
+      rounds: 2,
       warmupS: 2,
       connections: 32,
       pipelining: 1,
@@ -20,6 +21,8 @@ describe('parseLoadOptions', () => {
       parseLoadOptions([
         '--duration',
         '30',
+        '--rounds',
+        '5',
         '--warmup',
         '0',
         '--connections',
@@ -32,7 +35,7 @@ describe('parseLoadOptions', () => {
         '--api-bundle',
         'x.js',
       ]),
-    ).toEqual({ durationS: 30, warmupS: 0, connections: 64, pipelining: 4, driver: 'autocannon', worker: true, profileDir: '/tmp/p', apiBundle: 'x.js' });
+    ).toEqual({ durationS: 30, rounds: 5, warmupS: 0, connections: 64, pipelining: 4, driver: 'autocannon', worker: true, profileDir: '/tmp/p', apiBundle: 'x.js' });
     expect(parseLoadOptions(['--driver', 'wrk']).driver).toBe('wrk');
     expect(parseLoadOptions(['--driver', 'autocannon']).driver).toBe('autocannon');
   });
@@ -44,6 +47,7 @@ describe('parseLoadOptions', () => {
 
   it('refuses counts out of range and unknown flags', () => {
     expect(() => parseLoadOptions(['--duration', '0'])).toThrow(BenchUsageError);
+    expect(() => parseLoadOptions(['--rounds', '0'])).toThrow(BenchUsageError);
     expect(() => parseLoadOptions(['--connections', '2.5'])).toThrow(BenchUsageError);
     expect(() => parseLoadOptions(['--warmup', '-1'])).toThrow(BenchUsageError);
     expect(() => parseLoadOptions(['--fast'])).toThrow(BenchUsageError);

@@ -3,8 +3,14 @@ import type { LoadDriver } from './load-record.ts';
 
 /** What one bench run does; every field documents its default. */
 export interface LoadOptions {
-  /** Seconds of measured load. Default 10. */
+  /** Seconds of measured load per phase. Default 10. */
   readonly durationS: number;
+  /**
+   * Measured phases against each server, interleaved: floor, API, floor, API... (the floor server,
+   * floor-server.ts, gets exactly the API's load shape). Default 2. The API's figures and targets
+   * are over all its phases (latency: its worst phase's).
+   */
+  readonly rounds: number;
   /** Seconds of load before the measured run (same requests, not in the figures; its MessageIds are checked too). Default 2; 0 = none. */
   readonly warmupS: number;
   /** Concurrent HTTP connections (autocannon `connections`). Default 32. */
@@ -38,7 +44,7 @@ export class BenchUsageError extends Error {
 }
 
 export const USAGE =
-  'usage: pnpm bench:load [--duration S=10] [--warmup S=2] [--connections C=32] [--pipelining P=1] [--driver auto|wrk|autocannon] [--worker] [--cpu-prof-dir DIR] [--api-bundle FILE.js (default apps/api/dist/main.js, built first)]';
+  'usage: pnpm bench:load [--duration S=10] [--rounds N=2] [--warmup S=2] [--connections C=32] [--pipelining P=1] [--driver auto|wrk|autocannon] [--worker] [--cpu-prof-dir DIR] [--api-bundle FILE.js (default apps/api/dist/main.js, built first)]';
 
 function integer(flag: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
@@ -55,6 +61,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
       args: [...argv],
       options: {
         duration: { type: 'string' },
+        rounds: { type: 'string' },
         warmup: { type: 'string' },
         connections: { type: 'string' },
         pipelining: { type: 'string' },
@@ -77,6 +84,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     throw new BenchUsageError('--pipelining above 1 needs --driver autocannon (wrk sends one request at a time per connection)');
   return {
     durationS: integer('duration', str(values.duration), 10, 1),
+    rounds: integer('rounds', str(values.rounds), 2, 1),
     warmupS: integer('warmup', str(values.warmup), 2, 0),
     connections: integer('connections', str(values.connections), 32, 1),
     pipelining,

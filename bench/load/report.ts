@@ -1,4 +1,5 @@
 import type { CpuSpeedFigures } from './cpu-speed-probe.ts';
+import { type FloorComparison, floorComparisonJson, floorTargetResult, formatFloorComparison } from './floor-report.ts';
 import type { LatencySummary, LoadDriver, LoadRecord } from './load-record.ts';
 import type { LostCheck } from './lost-check.ts';
 
@@ -46,6 +47,8 @@ export interface LoadObservations {
   /** os.loadavg() (1, 5, 15 min) before the warm-up and after the measured phase. */
   readonly loadAverageBefore: readonly number[];
   readonly loadAverageAfter: readonly number[];
+  /** The API beside its floor server, phase by phase, when the run had one. */
+  readonly floor?: FloorComparison;
 }
 
 /** The printed figures (table and JSON). */
@@ -77,6 +80,8 @@ export interface LoadFigures {
   readonly cpuSpeed: CpuSpeedFigures;
   readonly loadAverageBefore: readonly number[];
   readonly loadAverageAfter: readonly number[];
+  /** The API beside its floor, or null when the run had no floor. */
+  readonly floor: FloorComparison | null;
 }
 
 const sumValues = (r: Readonly<Record<string, number>>) => Object.values(r).reduce((s, n) => s + n, 0);
@@ -109,6 +114,7 @@ export function figuresOf(o: LoadObservations): LoadFigures {
     cpuSpeed: o.cpuSpeed,
     loadAverageBefore: o.loadAverageBefore,
     loadAverageAfter: o.loadAverageAfter,
+    floor: o.floor ?? null,
   };
 }
 
@@ -123,7 +129,8 @@ export interface TargetResult {
 /**
  * Judges the run: at least 3,000 accepted SendEmail per second, p99 at most 25 ms, every answered
  * request accepted (each one is valid and distinct, so any refusal is a failure), and nothing
- * lost (every returned MessageId has a status). A missing figure (NaN) fails.
+ * lost (every returned MessageId has a status); with a floor in the run, at least
+ * FLOOR_TARGET.minApiShareOfFloor of the floor's rate. A missing figure (NaN) fails.
  */
 export function judge(f: LoadFigures): { verdict: 'PASS' | 'FAIL'; results: TargetResult[] } {
   const codes = Object.entries(f.errorsByCode)
@@ -154,6 +161,7 @@ export function judge(f: LoadFigures): { verdict: 'PASS' | 'FAIL'; results: Targ
       limit: '0 lost',
       pass: f.lost.lost === 0 && f.lost.returned > 0,
     },
+    ...(f.floor ? [floorTargetResult(f.floor)] : []),
   ];
   return { verdict: results.every((r) => r.pass) ? 'PASS' : 'FAIL', results };
 }
@@ -223,7 +231,7 @@ export function formatReport(f: LoadFigures, judged: ReturnType<typeof judge>): 
       ['load average before / after (1 5 15 min)', `${loadavg(f.loadAverageBefore)} / ${loadavg(f.loadAverageAfter)}`],
     ],
   );
-  return `${targets}\n\n${details}`;
+  return `${targets}\n\n${details}${f.floor ? `\n\n${formatFloorComparison(f.floor)}` : ''}`;
 }
 
 const round = (x: number, digits: number) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
@@ -260,6 +268,7 @@ export function jsonLine(f: LoadFigures, judged: ReturnType<typeof judge>): stri
     },
     loadAverageBefore: f.loadAverageBefore.map((x) => round(x, 2)),
     loadAverageAfter: f.loadAverageAfter.map((x) => round(x, 2)),
+    floor: f.floor ? floorComparisonJson(f.floor) : null,
     targets: judged.results.map((r) => ({ target: r.target, value: r.value, pass: r.pass })),
     verdict: judged.verdict,
   });

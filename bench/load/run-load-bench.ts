@@ -6,13 +6,20 @@ import { createDeliveryQueue, startIntakePump } from '@postmill/queue';
 import { DeliveryIntakeStore, type Keys } from '@postmill/store';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { readMachineCpu, readProcCpuSeconds } from '../campaign/proc-stats.ts';
-import { redisSnapshot } from '../campaign/redis-figures.ts';
-import { cpuSpeedFigures, quietCpuProbes, startCpuSpeedProbes } from './cpu-speed-probe.ts';
-import { driveWithAutocannon } from './drive-autocannon.ts';
-import { prepareWrkRun } from './drive-wrk.ts';
-import type { LoadDriver, LoadRecord } from './load-record.ts';
+import { cpuSpeedFigures, quietCpuProbes } from './cpu-speed-probe.ts';
+import { compareWithFloor } from './floor-report.ts';
+import { type LoadDriver, type LoadRecord, mergeRecords } from './load-record.ts';
 import { checkNothingLost } from './lost-check.ts';
+import {
+  FLOOR_PRESIGN_PER_SECOND,
+  FLOOR_WRK_REQUESTS_PER_SECOND,
+  type LoadedServer,
+  measurePhase,
+  PRESIGN_PER_SECOND,
+  type PhaseMeasure,
+  preparePhase,
+  WRK_REQUESTS_PER_SECOND,
+} from './measure-phase.ts';
 import type { IntakeDrain, LoadObservations } from './report.ts';
 import { sendEmailRequests } from './send-email-requests.ts';
 import { setUpSender, tencentClient } from './tencent-client.ts';
@@ -31,6 +38,11 @@ export interface LoadTarget {
   /** Process ids whose CPU is reported: the API, and the worker when one runs. */
   readonly apiPid: number;
   readonly workerPid?: number;
+  /**
+   * The floor server (floor-server.ts) on the same Redis, accepting the same credential: when
+   * given, every API phase is preceded by the same phase against it. Default none.
+   */
+  readonly floor?: { readonly baseUrl: string; readonly pid: number };
 }
 
 /** One run's shape: every field as in LoadOptions. */
@@ -42,31 +54,18 @@ export interface LoadPlan {
   /** The load generator (wrk: pipelining 1 only). */
   readonly driver: LoadDriver;
   readonly worker: boolean;
+  /** Measured phases per server, interleaved floor, API, floor, API... Default 1. */
+  readonly rounds?: number;
   /** MessageIds also checked through GetSendEmailStatus. Default 50. */
   readonly apiSample?: number;
 }
 
 /**
- * Requests signed ahead per second of a phase. Above the API's rate (so the pool lasts the phase)
- * and small enough to sign in about a second; past it, requests are signed as they are sent.
- */
-export const PRESIGN_PER_SECOND = 5000;
-/**
- * Requests written for wrk per second of a phase. wrk cannot sign, so they must all be written
- * before it starts and it stops when they run out (the run then shows `Exhausted` errors): well
- * above any rate the API reaches here.
- */
-export const WRK_REQUESTS_PER_SECOND = 8000;
-/** Pre-signed requests cover at most this much of a phase, so every timestamp is still fresh (5 min) when sent. */
-const PRESIGN_MAX_S = 240;
-
-const cpuOf = async (pid: number | undefined) => (pid === undefined ? 0 : ((await readProcCpuSeconds(pid)) ?? 0));
-
-/**
  * Runs the load bench against a running API: creates a sender and a template, drives distinct
- * signed SendEmail requests (a warm-up phase, then the measured one), then checks that every
- * MessageId returned in either phase has a status. Returns the raw observations; judging and
- * printing are the caller's.
+ * signed SendEmail requests (a warm-up phase, then `rounds` measured ones; with a floor, each of
+ * its phases, warm-up included, comes right before the API's, with the same shape and its own
+ * distinct requests signed for its host), then checks that every MessageId the API returned in any
+ * phase has a status. Returns the raw observations; judging and printing are the caller's.
  */
 export async function runLoadBench(t: LoadTarget, plan: LoadPlan, log: (line: string) => void = () => undefined): Promise<LoadObservations> {
   const loadAverageBefore = loadavg();
@@ -75,42 +74,43 @@ export async function runLoadBench(t: LoadTarget, plan: LoadPlan, log: (line: st
   const domain = `load-${runTag}.example.com`;
   const from = `bench@${domain}`;
   const { templateId } = await setUpSender(call, { domain, from });
-  const requests = sendEmailRequests({ host: new URL(t.baseUrl).host, secretId: t.secretId, secretKey: t.secretKey, from, templateId, runTag });
-  // Signs (and for wrk writes) a phase's requests before it starts, so that work is not taken from
-  // the API during the measurement; returns the phase, ready to run.
-  const prepare = (durationS: number): (() => Promise<LoadRecord>) => {
-    const coveredS = Math.min(durationS, PRESIGN_MAX_S);
-    if (plan.driver === 'autocannon') {
-      requests.presign(Math.ceil(coveredS * PRESIGN_PER_SECOND));
-      return () => driveWithAutocannon({ url: t.baseUrl, durationS, connections: plan.connections, pipelining: plan.pipelining, next: () => requests.next() });
-    }
-    const count = Math.ceil(coveredS * WRK_REQUESTS_PER_SECOND);
-    requests.presign(count);
-    const wrk = prepareWrkRun({ url: t.baseUrl, durationS, connections: plan.connections, requests: Array.from({ length: count }, () => requests.next()) });
-    return () => wrk.run();
-  };
+  const serverAt = (baseUrl: string, pid: number, tag: string, isFloor: boolean): LoadedServer => ({
+    baseUrl,
+    pid,
+    requests: sendEmailRequests({ host: new URL(baseUrl).host, secretId: t.secretId, secretKey: t.secretKey, from, templateId, runTag: tag }),
+    presignPerSecond: isFloor ? FLOOR_PRESIGN_PER_SECOND : PRESIGN_PER_SECOND,
+    wrkRequestsPerSecond: isFloor ? FLOOR_WRK_REQUESTS_PER_SECOND : WRK_REQUESTS_PER_SECOND,
+  });
+  const api = serverAt(t.baseUrl, t.apiPid, runTag, false);
+  const floor = t.floor ? serverAt(t.floor.baseUrl, t.floor.pid, `${runTag}f`, true) : undefined;
+  const rounds = plan.rounds ?? 1;
 
   const quietProbes = await quietCpuProbes();
   const startedAtMs = Date.now();
   let warmup: LoadRecord | undefined;
   if (plan.warmupS > 0) {
+    if (floor) {
+      log(`floor warm-up ${plan.warmupS} s`);
+      await preparePhase(floor, plan, plan.warmupS)();
+    }
     log(`warm-up ${plan.warmupS} s`);
-    warmup = await prepare(plan.warmupS)();
+    warmup = await preparePhase(api, plan, plan.warmupS)();
   }
 
-  const drive = prepare(plan.durationS);
-  const redisBefore = await redisSnapshot(t.redis);
-  const [apiBefore, workerBefore, machineBefore] = await Promise.all([cpuOf(t.apiPid), cpuOf(t.workerPid), readMachineCpu()]);
-  const selfBefore = process.cpuUsage();
-  log(`measured run ${plan.durationS} s, ${plan.connections} connections x pipelining ${plan.pipelining}, ${plan.driver}`);
-  const probes = startCpuSpeedProbes();
-  const measured = await drive();
-  const duringProbes = probes.stop();
-  const signedDuringRun = requests.signedOnTheFly;
-  const self = process.cpuUsage(selfBefore);
-  const [apiAfter, workerAfter, machineAfter] = await Promise.all([cpuOf(t.apiPid), cpuOf(t.workerPid), readMachineCpu()]);
-  const redis = (await redisSnapshot(t.redis)).since(redisBefore);
+  const floorPhases: PhaseMeasure[] = [];
+  const apiPhases: PhaseMeasure[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    if (floor) {
+      const drive = preparePhase(floor, plan, plan.durationS);
+      log(`round ${r}/${rounds}: floor ${plan.durationS} s, ${plan.connections} connections x pipelining ${plan.pipelining}, ${plan.driver}`);
+      floorPhases.push(await measurePhase({ drive, server: floor, redis: t.redis, workerPid: t.workerPid }));
+    }
+    const drive = preparePhase(api, plan, plan.durationS);
+    log(`round ${r}/${rounds}: API ${plan.durationS} s, ${plan.connections} connections x pipelining ${plan.pipelining}, ${plan.driver}`);
+    apiPhases.push(await measurePhase({ drive, server: api, redis: t.redis, workerPid: t.workerPid }));
+  }
   const loadAverageAfter = loadavg();
+  const measured = mergeRecords(apiPhases.map((p) => p.record));
 
   const intakeDrain = await drainIntake(t, plan.worker, log);
   const ids = [...(warmup?.acceptedIds ?? []), ...measured.acceptedIds];
@@ -126,11 +126,11 @@ export async function runLoadBench(t: LoadTarget, plan: LoadPlan, log: (line: st
     ...(plan.apiSample !== undefined ? { apiSample: plan.apiSample } : {}),
   });
 
-  const apiS = apiAfter - apiBefore;
-  const workerS = workerAfter - workerBefore;
-  // When the API runs in this process (the smoke test), its CPU is the bench's: not counted twice.
-  const benchS = (t.apiPid === process.pid ? 0 : (self.user + self.system) / 1e6) + measured.driverCpuS;
-  const machineS = machineBefore && machineAfter ? machineAfter.busyS - machineBefore.busyS : 0;
+  const sum = (pick: (p: PhaseMeasure) => number) => apiPhases.reduce((s, p) => s + pick(p), 0);
+  const apiS = sum((p) => p.serverCpuS);
+  const redisS = sum((p) => p.redisCpuS);
+  const benchS = sum((p) => p.benchCpuS);
+  const workerS = sum((p) => p.workerCpuS);
   return {
     connections: plan.connections,
     pipelining: plan.pipelining,
@@ -138,13 +138,17 @@ export async function runLoadBench(t: LoadTarget, plan: LoadPlan, log: (line: st
     warmup,
     measured,
     lost,
-    cpu: { apiS, redisS: redis.cpuS, benchS, workerS, otherS: Math.max(0, machineS - apiS - redis.cpuS - benchS - workerS) },
-    redisCommands: redis.calls,
+    cpu: { apiS, redisS, benchS, workerS, otherS: Math.max(0, sum((p) => p.machineBusyS) - apiS - redisS - benchS - workerS) },
+    redisCommands: sum((p) => p.redisCalls),
     intakeDrain,
-    signedDuringRun,
-    cpuSpeed: cpuSpeedFigures(quietProbes, duringProbes),
+    signedDuringRun: sum((p) => p.signedDuringRun),
+    cpuSpeed: cpuSpeedFigures(
+      quietProbes,
+      apiPhases.flatMap((p) => p.cpuSpeedProbesMs),
+    ),
     loadAverageBefore,
     loadAverageAfter,
+    ...(floor ? { floor: compareWithFloor(floorPhases, apiPhases) } : {}),
   };
 }
 
