@@ -17,14 +17,17 @@ export function benchTemplateData(i: number): string {
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
+/** The bench template's HTML and text parts (one variable, `name`). */
+export const BENCH_TEMPLATE_HTML = '<p>Hello {{name}}, this is the monthly news.</p>';
+export const BENCH_TEMPLATE_TEXT = 'Hello {{name}}, this is the monthly news.';
+
 /** Creates the sender domain and address and a one-variable template; returns the TemplateID. */
 export async function setUpSender(api: BenchApi): Promise<number> {
   await api.call('CreateEmailIdentity', { EmailIdentity: 'mail.example.com' });
   await api.call('CreateEmailAddress', { EmailAddress: BENCH_SENDER, EmailSenderName: 'News' });
-  const html = '<p>Hello {{name}}, this is the monthly news.</p>';
   const t = await api.call('CreateEmailTemplate', {
     TemplateName: 'bench-campaign',
-    TemplateContent: { Html: b64(html), Text: b64('Hello {{name}}, this is the monthly news.') },
+    TemplateContent: { Html: b64(BENCH_TEMPLATE_HTML), Text: b64(BENCH_TEMPLATE_TEXT) },
   });
   return Number(t.TemplateID);
 }

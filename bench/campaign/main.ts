@@ -6,6 +6,12 @@
 // (apps/worker) with the rate limit lifted sends a TaskType 2 task to the null (or outbox)
 // transport. Prints the targets of the issue with a verdict each, the figures behind them and one
 // JSON line to stdout (progress goes to stderr); exits 1 on FAIL.
+//
+// Beside the worker run its floors (floor-loop.ts, each pass a process of its own on the same
+// Redis, keys under a prefix of their own, deleted after): Postmill's own list reads and run-ledger
+// script, 8 chunks in flight over the same list, with and without three template renders and an
+// unsubscribe token per recipient; once before the worker starts and once after it stopped. The
+// report prints both floors, the worker's rate and the ratios.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,12 +20,15 @@ import { createKeys, spawnRedisServer } from '@postmill/store';
 import { Redis } from 'ioredis';
 import { BENCH_SECRET_KEY, CAMPAIGN_BENCH_PREFIX, startBenchApi } from './bench-api.ts';
 import { probeFirstWrite } from './first-write-probe.ts';
-import { setUpSender, uploadList } from './load-list.ts';
+import { type CampaignFloorResult, FLOOR_CHUNKS_IN_FLIGHT, FLOOR_VARIANTS } from './floor-loop.ts';
+import { runFloorPass } from './floor-pass.ts';
+import { campaignFloorJson, compareCampaignWithFloor, formatCampaignFloor } from './floor-report.ts';
+import { BENCH_SENDER, BENCH_TEMPLATE_HTML, BENCH_TEMPLATE_TEXT, setUpSender, uploadList } from './load-list.ts';
 import { BenchUsageError, parseBenchOptions, USAGE } from './options.ts';
 import { readMachineCpu, readProcCpuSeconds, readProcMemory, sampleRss } from './proc-stats.ts';
 import { globLiteral, memoryOfKeys, redisSnapshot, scanKeys } from './redis-figures.ts';
 import { figuresOf, formatReport, judge } from './report.ts';
-import { awaitCampaign, benchBeginAt, createTimedTask } from './run-campaign.ts';
+import { awaitCampaign, BENCH_SUBJECT, benchBeginAt, createTimedTask } from './run-campaign.ts';
 import { speedProbeMs } from './speed-probe.ts';
 import { spawnBenchWorker } from './worker-process.ts';
 
@@ -77,6 +86,27 @@ async function main(): Promise<number> {
     const listKeys = await scanKeys(admin, `${globLiteral(keys.receiverMeta(receiverId).replace(/meta$/u, ''))}*`);
     const list = await memoryOfKeys(admin, listKeys);
     log(`list ${receiverId}: ${listKeys.length} keys, ${(list.bytes / n).toFixed(1)} B/recipient, uploaded in ${uploadS.toFixed(1)} s`);
+
+    // The floors, before the worker exists (and again once it has stopped).
+    const floorPasses: CampaignFloorResult[] = [];
+    const runFloors = async (when: string) => {
+      for (const variant of FLOOR_VARIANTS) {
+        const pass = await runFloorPass(repoRoot, {
+          redisUrl: server.url,
+          listPrefix: CAMPAIGN_BENCH_PREFIX,
+          receiverId,
+          recipients: n,
+          chunkSize: options.chunkSize,
+          inFlight: FLOOR_CHUNKS_IN_FLIGHT,
+          variant,
+          content: { sender: BENCH_SENDER, subject: BENCH_SUBJECT, html: BENCH_TEMPLATE_HTML, text: BENCH_TEMPLATE_TEXT, unsubscribeSecret: BENCH_SECRET_KEY },
+          prefix: `${CAMPAIGN_BENCH_PREFIX}-floor-${floorPasses.length + 1}`,
+        });
+        floorPasses.push(pass);
+        log(`floor ${variant} ${when} the campaign: ${pass.recipientsPerSecond.toFixed(0)} recipients/s (${pass.recorded}/${n} recorded)`);
+      }
+    };
+    await runFloors('before');
 
     // 2. One worker process, rate limit lifted; its memory sampled from its start.
     if (options.profileDir) mkdirSync(options.profileDir, { recursive: true });
@@ -150,6 +180,7 @@ async function main(): Promise<number> {
     ]);
     const stopped = await worker.stop();
     if (stopped.killed) log('the worker ignored SIGTERM and was killed');
+    await runFloors('after');
 
     const figures = figuresOf({
       options,
@@ -169,6 +200,7 @@ async function main(): Promise<number> {
       speedProbeMs: [speedBeforeMs, speedAfterMs],
     });
     const judged = judge(figures);
+    const floor = compareCampaignWithFloor(floorPasses, figures, FLOOR_CHUNKS_IN_FLIGHT);
     const round = (x: number | null, digits = 1) => (x === null ? null : Number(x.toFixed(digits)));
     const json = {
       bench: 'campaign',
@@ -189,13 +221,14 @@ async function main(): Promise<number> {
       redisCommandsPerRecipient: round(figures.redisCommandsPerRecipient, 3),
       topCommands: figures.topCommands.map((c) => ({ command: c.command, perRecipient: round(c.perRecipient, 3) })),
       speedProbeMs: figures.speedProbeMs.map((x) => round(x, 0)),
+      floor: campaignFloorJson(floor),
       targets: judged.results.map((r) => ({ target: r.target, value: r.value, pass: r.pass })),
       verdict: judged.verdict,
     };
     process.stdout.write(
       `\ncampaign of ${n} recipients, chunk ${options.chunkSize}, 1 worker x concurrency ${options.concurrency}, transport ${options.transport}${heapNote(options)}\n`,
     );
-    process.stdout.write(`${formatReport(figures, judged)}\n`);
+    process.stdout.write(`${formatReport(figures, judged)}\n\n${formatCampaignFloor(floor)}\n`);
     process.stdout.write(`${JSON.stringify(json)}\n`);
     const failed = judged.results.filter((r) => !r.pass).map((r) => r.target);
     process.stdout.write(`verdict: ${judged.verdict}${failed.length > 0 ? ` (failed: ${failed.join('; ')})` : ''}\n`);

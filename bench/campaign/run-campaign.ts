@@ -26,6 +26,9 @@ export interface CampaignRunRecord {
   readonly cancelled: number;
 }
 
+/** The bench task's Subject. */
+export const BENCH_SUBJECT = 'News for {{name}}';
+
 /** Status of a done task (Tencent's "sent"). */
 const TASK_DONE = 10;
 /**
@@ -49,7 +52,7 @@ export async function createTimedTask(api: BenchApi, o: { receiverId: number; te
   const { TaskId } = await api.call('BatchSendEmail', {
     FromEmailAddress: BENCH_SENDER,
     ReceiverId: o.receiverId,
-    Subject: 'News for {{name}}',
+    Subject: BENCH_SUBJECT,
     TaskType: 2,
     TimedParam: { BeginTime: formatTencentDateTime(o.beginAtMs, o.timeZone) },
     Template: { TemplateID: o.templateId, TemplateData: '{}' },

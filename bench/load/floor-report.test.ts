@@ -15,7 +15,17 @@ const phase = (o: { accepted: number; durationS: number; cpuS: number; redisCall
     durationS: o.durationS,
     driverCpuS: 0,
   };
-  return { record, serverCpuS: o.cpuS, workerCpuS: 0, redisCalls: o.redisCalls, redisCpuS: o.cpuS / 4, benchCpuS: 0, machineBusyS: 0, signedDuringRun: 0, cpuSpeedProbesMs: [] };
+  return {
+    record,
+    serverCpuS: o.cpuS,
+    workerCpuS: 0,
+    redisCalls: o.redisCalls,
+    redisCpuS: o.cpuS / 4,
+    benchCpuS: 0,
+    machineBusyS: 0,
+    signedDuringRun: 0,
+    cpuSpeedProbesMs: [],
+  };
 };
 
 describe('serverFigures and compareWithFloor', () => {
@@ -46,7 +56,10 @@ describe('serverFigures and compareWithFloor', () => {
   });
 
   it('fails the target when the floor answered nothing (no ratio to judge)', () => {
-    const c = compareWithFloor([phase({ accepted: 0, durationS: 10, cpuS: 0, redisCalls: 0, p99: Number.NaN })], [phase({ accepted: 10, durationS: 10, cpuS: 1, redisCalls: 1, p99: 1 })]);
+    const c = compareWithFloor(
+      [phase({ accepted: 0, durationS: 10, cpuS: 0, redisCalls: 0, p99: Number.NaN })],
+      [phase({ accepted: 10, durationS: 10, cpuS: 1, redisCalls: 1, p99: 1 })],
+    );
     expect(floorTargetResult(c).pass).toBe(false);
     expect(floorTargetResult(c).value).toBe('n/a (1/s vs 0/s)');
   });
@@ -55,7 +68,10 @@ describe('serverFigures and compareWithFloor', () => {
 describe('mergeRecords', () => {
   it('adds counts, ids, errors and durations and keeps the worst latency of the phases', () => {
     const a = phase({ accepted: 3, durationS: 10, cpuS: 1, redisCalls: 1, p99: 10, errors: { Timeout: 1 } }).record;
-    const b = { ...phase({ accepted: 2, durationS: 5, cpuS: 1, redisCalls: 1, p99: 20, errors: { Timeout: 2, InternalError: 1 } }).record, latencyMs: latencySummary(Float64Array.from([1, 2, 40])) };
+    const b = {
+      ...phase({ accepted: 2, durationS: 5, cpuS: 1, redisCalls: 1, p99: 20, errors: { Timeout: 2, InternalError: 1 } }).record,
+      latencyMs: latencySummary(Float64Array.from([1, 2, 40])),
+    };
     const m = mergeRecords([a, b]);
     expect(m).toMatchObject({ sent: 9, answered: 9, durationS: 15, errorsByCode: { Timeout: 3, InternalError: 1 } });
     expect(m.acceptedIds).toEqual(['id0', 'id1', 'id2', 'id0', 'id1']);

@@ -91,7 +91,10 @@ export async function startFloorServer(o: FloorServerOptions): Promise<FloorServ
       return refuse(res, 'UnsupportedOperation', 'Only Content-Type application/json is supported.');
     }
     const nowMs = Date.now();
-    const verified = verifyTc3({ method: req.method ?? 'POST', headers: req.headers, body }, { lookupSecret, nowSeconds: Math.floor(nowMs / 1000), maxSkewSeconds: MAX_SKEW_S });
+    const verified = verifyTc3(
+      { method: req.method ?? 'POST', headers: req.headers, body },
+      { lookupSecret, nowSeconds: Math.floor(nowMs / 1000), maxSkewSeconds: MAX_SKEW_S },
+    );
     if (!verified.ok) return refuse(res, verified.code, verified.message);
     if (req.headers['x-tc-action'] !== 'SendEmail') return refuse(res, 'InvalidAction', 'The floor answers SendEmail only.');
     if (req.headers['x-tc-version'] !== API_VERSION) return refuse(res, 'NoSuchVersion', `Use ${API_VERSION}.`);

@@ -35,7 +35,17 @@ describe('parseLoadOptions', () => {
         '--api-bundle',
         'x.js',
       ]),
-    ).toEqual({ durationS: 30, rounds: 5, warmupS: 0, connections: 64, pipelining: 4, driver: 'autocannon', worker: true, profileDir: '/tmp/p', apiBundle: 'x.js' });
+    ).toEqual({
+      durationS: 30,
+      rounds: 5,
+      warmupS: 0,
+      connections: 64,
+      pipelining: 4,
+      driver: 'autocannon',
+      worker: true,
+      profileDir: '/tmp/p',
+      apiBundle: 'x.js',
+    });
     expect(parseLoadOptions(['--driver', 'wrk']).driver).toBe('wrk');
     expect(parseLoadOptions(['--driver', 'autocannon']).driver).toBe('autocannon');
   });

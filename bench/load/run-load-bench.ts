@@ -15,8 +15,8 @@ import {
   FLOOR_WRK_REQUESTS_PER_SECOND,
   type LoadedServer,
   measurePhase,
-  PRESIGN_PER_SECOND,
   type PhaseMeasure,
+  PRESIGN_PER_SECOND,
   preparePhase,
   WRK_REQUESTS_PER_SECOND,
 } from './measure-phase.ts';
