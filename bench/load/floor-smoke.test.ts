@@ -1,12 +1,17 @@
 import { fileURLToPath } from 'node:url';
+import { parseConfig } from '@postmill/config';
+import { createLogger, createSharedServices, startApi } from '@postmill/runtime';
+import { freePort } from '@postmill/store';
 import { signTencentRequest } from '@postmill/tc3';
-import { deleteKeysWithPrefix } from '@postmill/testkit';
+import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type FloorProcess, spawnFloorServer } from './floor-process.ts';
 import { compareWithFloor, formatFloorComparison, serverFigures, serverLine } from './floor-report.ts';
 import { floorKeys } from './floor-server.ts';
 import { measurePhase, preparePhase } from './measure-phase.ts';
+import { figuresOf, formatReport, jsonLine, judge } from './report.ts';
+import { runLoadBench } from './run-load-bench.ts';
 import { sendEmailRequests } from './send-email-requests.ts';
 
 declare module 'vitest' {
@@ -98,5 +103,79 @@ describe('bench:load floor server (smoke)', () => {
     const report = formatFloorComparison(compareWithFloor([phase], [phase]));
     expect(report).toContain('ratio api/floor  | rate 1.00 | CPU per request 1.00 | Redis commands per request 1.00');
     expect(report.split('\n').filter((l) => /^(round 1 (floor|api)|floor \(all\)|api \(all\)) /u.test(l))).toHaveLength(4);
+  });
+
+  it('runs floor, API, floor, API for two rounds of the same load, and prints each round, both totals, the ratios and the target line API >= 0.6 of the floor', {
+    timeout: 60_000,
+  }, async () => {
+    const prefix = uniquePrefix('floorsmokeapi');
+    const config = parseConfig({
+      REDIS_PREFIX: prefix,
+      HOST: '127.0.0.1',
+      PORT: String(await freePort()),
+      MAIL_TRANSPORT: 'null',
+      POSTMILL_SECRET_ID: SECRET_ID,
+      POSTMILL_SECRET_KEY: SECRET_KEY,
+      SCHEDULE_TIMEZONE: 'Asia/Shanghai',
+      API_RATE_LIMIT_PER_SECOND: '0',
+      LOG_LEVEL: 'silent',
+    });
+    const shared = createSharedServices(config, { redisUrl: inject('redisUrl'), connectionName: 'floor-smoke-api', failFast: true });
+    const api = await startApi(config, shared, createLogger({ level: 'silent', pretty: false, name: 'floor-smoke' }));
+    try {
+      const progress: string[] = [];
+      const observations = await runLoadBench(
+        {
+          baseUrl: api.url,
+          secretId: SECRET_ID,
+          secretKey: SECRET_KEY,
+          redis: admin,
+          keys: shared.keys,
+          timeZone: 'Asia/Shanghai',
+          apiPid: process.pid,
+          floor: { baseUrl: floor.baseUrl, pid: floor.process.pid },
+        },
+        { durationS: 1, warmupS: 0, rounds: 2, connections: 2, pipelining: 1, driver: 'autocannon', worker: false, apiSample: 3 },
+        (line) => progress.push(line),
+      );
+      expect(progress.filter((l) => l.startsWith('round ')).map((l) => l.split(',')[0]?.replace(/ \d+ s$/u, ''))).toEqual([
+        'round 1/2: floor',
+        'round 1/2: API',
+        'round 2/2: floor',
+        'round 2/2: API',
+      ]);
+      const c = observations.floor;
+      expect(c?.rounds).toHaveLength(2);
+      for (const r of c?.rounds ?? []) {
+        expect(r.floor.accepted).toBeGreaterThan(0);
+        expect(r.api.accepted).toBeGreaterThan(0);
+        expect(r.floor.errors + r.api.errors).toBe(0);
+      }
+      // The API's judged figures are its two rounds together.
+      expect(observations.measured.acceptedIds.length).toBe(c?.api.accepted);
+      expect(observations.lost.lost).toBe(0);
+      expect(c?.rateRatio).toBeGreaterThan(0);
+      expect(c?.cpuRatio).toBeGreaterThan(0);
+
+      const figures = figuresOf(observations);
+      const judged = judge(figures);
+      expect(judged.results.map((r) => r.target).at(-1)).toBe('API >= 0.6 of the floor');
+      const text = formatReport(figures, judged);
+      for (const label of ['round 1 floor', 'round 1 api', 'round 2 floor', 'round 2 api', 'floor (all)', 'api (all)']) {
+        expect(text).toMatch(new RegExp(String.raw`^${label.replace(/[()]/gu, '\\$&')} +\| +${NUMBER}/s \| p99`, 'mu'));
+      }
+      expect(text).toMatch(
+        new RegExp(String.raw`^ratio api/floor  \| rate ${NUMBER} \| CPU per request ${NUMBER} \| Redis commands per request ${NUMBER}$`, 'mu'),
+      );
+      expect(text).toMatch(/^API >= 0\.6 of the floor +\d\.\d\d \(\d+\/s vs \d+\/s\) +>= 0\.6 +(PASS|FAIL)$/mu);
+      const json = JSON.parse(jsonLine(figures, judged)) as { floor: { rounds: unknown[]; ratio: { rate: number } } };
+      expect(json.floor.rounds).toHaveLength(2);
+      expect(json.floor.ratio.rate).toBeGreaterThan(0);
+    } finally {
+      await api.close();
+      await shared.queue.obliterate({ force: true }).catch(() => undefined);
+      await deleteKeysWithPrefix(shared.redis, prefix);
+      await shared.close();
+    }
   });
 });
