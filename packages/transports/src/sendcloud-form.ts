@@ -1,4 +1,5 @@
 import type { MailAttachment, MailMessage } from '@postmill/core';
+import addressparser from 'nodemailer/lib/addressparser';
 import { detectMimeType } from 'nodemailer/lib/mime-funcs';
 
 /** SendCloud's `mail/send` takes at most 100 addresses in each of `to`, `cc` and `bcc` (40807, 40854, 40857). */
@@ -19,9 +20,11 @@ export interface SendCloudCallOptions {
   readonly labelId?: string;
 }
 
-/** The address of `Name <address>` or of a bare address, as MailMessage.replyTo holds it. */
-function mailboxAddress(value: string): string {
-  return /<([^<>]+)>\s*$/u.exec(value)?.[1]?.trim() ?? value.trim();
+/** The addresses of a Reply-To value (`Name <address>`, a bare address, or a list of them), `;`-separated as SendCloud's `replyTo` takes them. */
+function replyToAddresses(value: string): string {
+  const addresses = addressparser(value, { flatten: true }).map((a) => a.address.trim());
+  const found = addresses.filter((a) => a !== '');
+  return found.length > 0 ? found.join(';') : value.trim();
 }
 
 const chunk = (list: readonly string[], i: number): string[] => list.slice(i * MAX_PER_LIST, (i + 1) * MAX_PER_LIST);
@@ -33,8 +36,8 @@ const chunk = (list: readonly string[], i: number): string[] => list.slice(i * M
  * and call, in request order: one call unless a list passes 100. SendCloud requires `to`, so a call
  * with no To recipient is addressed To the sender address itself, as mail clients address Bcc-only
  * mail, and the sender address receives that copy. Every call carries `from` (the envelope sender;
- * its name as `fromName`), `subject`, `html` and `plain` as present, `replyTo` (the address of the
- * message's Reply-To: SendCloud takes addresses only), `headers` (a JSON object of the Message-ID
+ * its name as `fromName`), `subject`, `html` and `plain` as present, `replyTo` (the addresses of
+ * the message's Reply-To, `;`-separated: SendCloud takes addresses only), `headers` (a JSON object of the Message-ID
  * and the message's own headers), `labelId` when given, and `respEmailId=true` (its emailIds are the
  * provider message ids). No `xsmtpapi`: a MailMessage is the same for every recipient of a request
  * (a personalised message comes one recipient per request), so there is nothing to substitute, and
@@ -52,7 +55,7 @@ export function toSendCloudCalls(message: MailMessage, recipients: readonly stri
   const content: SendCloudField[] = [['subject', message.subject]];
   if (message.html !== undefined) content.push(['html', message.html]);
   if (message.text !== undefined) content.push(['plain', message.text]);
-  if (message.replyTo !== undefined) content.push(['replyTo', mailboxAddress(message.replyTo)]);
+  if (message.replyTo !== undefined) content.push(['replyTo', replyToAddresses(message.replyTo)]);
   content.push(['headers', JSON.stringify({ 'Message-ID': message.messageId, ...message.headers })]);
   if (options.labelId !== undefined) content.push(['labelId', options.labelId]);
   content.push(['respEmailId', 'true']);

@@ -232,6 +232,14 @@ describe('SendCloud transport: the wire request', () => {
     await t.close();
   });
 
+  it('sends the addresses of a Reply-To list as a ;-separated replyTo, display names dropped', async () => {
+    const t = transport();
+    await t.send(request(message({ replyTo: '"Support, Team" <support@example.com>, help@example.com' })));
+    expect(fake.requests[0]?.fields.replyTo).toBe('support@example.com;help@example.com');
+    expect(fake.requests[0]?.mail?.replyTo).toEqual(['support@example.com', 'help@example.com']);
+    await t.close();
+  });
+
   it('posts to <endpoint>/mail/send whether or not the endpoint ends with a slash', async () => {
     const t = transport({ endpoint: `${fake.endpoint}/` });
     await t.send(request());
