@@ -24,7 +24,7 @@ export const envSchema = z.object({
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   POSTMILL_SECRET_ID: optionalString,
   POSTMILL_SECRET_KEY: optionalString,
-  MAIL_TRANSPORT: z.enum(['outbox', 'smtp', 'tencent-ses', 'aliyun-dm', 'null']).default('outbox'),
+  MAIL_TRANSPORT: z.enum(['outbox', 'smtp', 'tencent-ses', 'aliyun-dm', 'sendcloud', 'null']).default('outbox'),
   SMTP_URL: optionalString.pipe(z.url().optional()),
   SMTP_MAX_CONNECTIONS: int(5),
   TENCENT_SES_ENDPOINT: z.url().default('https://ses.tencentcloudapi.com'),
@@ -46,11 +46,21 @@ export const envSchema = z.object({
       .regex(/^[A-Za-z0-9_-]{1,128}$/u, '1 to 128 letters, digits, _ or - (a DirectMail tag)')
       .optional(),
   ),
+  SENDCLOUD_ENDPOINT: z.url().default('https://api.sendcloud.net/apiv2'),
+  SENDCLOUD_API_USER: optionalString,
+  SENDCLOUD_API_KEY: optionalString,
+  SENDCLOUD_LABEL_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[1-9]\d{0,17}$/u, 'a positive integer (a SendCloud labelId)')
+      .optional(),
+  ),
   PROVIDER_TIMEOUT_MS: int(10_000),
   // Unset: the selected transport's own variable, then its default (see send-rate.ts).
   SEND_RATE_PER_SECOND: rateSetting,
   TENCENT_SES_RATE_PER_SECOND: rateSetting,
   ALIYUN_DM_RATE_PER_SECOND: rateSetting,
+  SENDCLOUD_RATE_PER_SECOND: rateSetting,
   SMTP_RATE_PER_SECOND: rateSetting,
   OUTBOX_RATE_PER_SECOND: rateSetting,
   NULL_RATE_PER_SECOND: rateSetting,

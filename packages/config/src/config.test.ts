@@ -115,6 +115,48 @@ describe('parseConfig', () => {
     expect(problems({})).toEqual([]);
   });
 
+  it('reads the sendcloud transport settings: the apiv2 endpoint by default (trailing slash dropped), the label when given', () => {
+    const creds = { MAIL_TRANSPORT: 'sendcloud', SENDCLOUD_API_USER: 'postmill_trigger', SENDCLOUD_API_KEY: 'key' };
+    expect(parseConfig(creds).transport).toEqual({
+      kind: 'sendcloud',
+      endpoint: 'https://api.sendcloud.net/apiv2',
+      apiUser: 'postmill_trigger',
+      apiKey: 'key',
+      timeoutMs: 10_000,
+    });
+    expect(
+      parseConfig({ ...creds, SENDCLOUD_ENDPOINT: 'http://127.0.0.1:9002/apiv2/', SENDCLOUD_LABEL_ID: '4321', PROVIDER_TIMEOUT_MS: '3000' }).transport,
+    ).toEqual({
+      kind: 'sendcloud',
+      endpoint: 'http://127.0.0.1:9002/apiv2',
+      apiUser: 'postmill_trigger',
+      apiKey: 'key',
+      labelId: '4321',
+      timeoutMs: 3000,
+    });
+  });
+
+  it('names each missing SendCloud credential in one line when MAIL_TRANSPORT=sendcloud, and refuses a label id that is not a positive integer', () => {
+    const problems = (env: Record<string, string>): readonly string[] => {
+      try {
+        parseConfig(env);
+      } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+      }
+      return [];
+    };
+    expect(problems({ MAIL_TRANSPORT: 'sendcloud' })).toEqual([
+      'SENDCLOUD_API_USER: required when MAIL_TRANSPORT=sendcloud',
+      'SENDCLOUD_API_KEY: required when MAIL_TRANSPORT=sendcloud',
+    ]);
+    expect(problems({ MAIL_TRANSPORT: 'sendcloud', SENDCLOUD_API_KEY: 'key' })).toEqual(['SENDCLOUD_API_USER: required when MAIL_TRANSPORT=sendcloud']);
+    for (const labelId of ['0', '-3', 'spring', '12.5']) {
+      expect(problems({ SENDCLOUD_LABEL_ID: labelId }), labelId).toEqual(['SENDCLOUD_LABEL_ID: a positive integer (a SendCloud labelId)']);
+    }
+    expect(problems({ SENDCLOUD_ENDPOINT: 'not a url' })).toHaveLength(1);
+  });
+
   it('keeps the dashboard off without credentials and read-only unless writes are turned on', () => {
     expect(parseConfig({}).dashboard.enabled).toBe(false);
     expect(parseConfig({ DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'pw' }).dashboard).toEqual({

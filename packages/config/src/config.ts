@@ -23,6 +23,16 @@ export type TransportConfig =
       /** DirectMail `TagName` for every mail; absent: none sent. */
       readonly tagName?: string;
       readonly timeoutMs: number;
+    }
+  | {
+      readonly kind: 'sendcloud';
+      /** API v2 base, `https://api.sendcloud.net/apiv2` unless SENDCLOUD_ENDPOINT says otherwise; no trailing slash. */
+      readonly endpoint: string;
+      readonly apiUser: string;
+      readonly apiKey: string;
+      /** SendCloud `labelId` for every mail (a label created in SendCloud beforehand); absent: none sent. */
+      readonly labelId?: string;
+      readonly timeoutMs: number;
     };
 
 /**
@@ -125,6 +135,17 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       ...(e.ALIYUN_DM_TAG_NAME === undefined ? {} : { tagName: e.ALIYUN_DM_TAG_NAME }),
       timeoutMs: e.PROVIDER_TIMEOUT_MS,
     };
+  } else if (kind === 'sendcloud') {
+    if (!e.SENDCLOUD_API_USER) problems.push('SENDCLOUD_API_USER: required when MAIL_TRANSPORT=sendcloud');
+    if (!e.SENDCLOUD_API_KEY) problems.push('SENDCLOUD_API_KEY: required when MAIL_TRANSPORT=sendcloud');
+    transport = {
+      kind,
+      endpoint: e.SENDCLOUD_ENDPOINT.replace(/\/+$/u, ''),
+      apiUser: e.SENDCLOUD_API_USER ?? '',
+      apiKey: e.SENDCLOUD_API_KEY ?? '',
+      ...(e.SENDCLOUD_LABEL_ID === undefined ? {} : { labelId: e.SENDCLOUD_LABEL_ID }),
+      timeoutMs: e.PROVIDER_TIMEOUT_MS,
+    };
   } else if (kind === 'null') {
     transport = { kind: 'null' };
   } else {
@@ -154,6 +175,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
         perTransport: {
           'tencent-ses': e.TENCENT_SES_RATE_PER_SECOND,
           'aliyun-dm': e.ALIYUN_DM_RATE_PER_SECOND,
+          sendcloud: e.SENDCLOUD_RATE_PER_SECOND,
           smtp: e.SMTP_RATE_PER_SECOND,
           outbox: e.OUTBOX_RATE_PER_SECOND,
           null: e.NULL_RATE_PER_SECOND,

@@ -7,14 +7,16 @@ const transports = {
   smtp: { MAIL_TRANSPORT: 'smtp', SMTP_URL: 'smtp://relay.example.com:587' },
   'tencent-ses': { MAIL_TRANSPORT: 'tencent-ses', TENCENT_SES_SECRET_ID: 'id', TENCENT_SES_SECRET_KEY: 'key' },
   'aliyun-dm': { MAIL_TRANSPORT: 'aliyun-dm', ALIYUN_DM_ACCESS_KEY_ID: 'id', ALIYUN_DM_ACCESS_KEY_SECRET: 'secret' },
+  sendcloud: { MAIL_TRANSPORT: 'sendcloud', SENDCLOUD_API_USER: 'user', SENDCLOUD_API_KEY: 'key' },
 } as const;
 
 const rateOf = (env: Record<string, string>) => parseConfig(env).sending.rate;
 
 describe('send rate per transport', () => {
-  it('defaults to 20/s for tencent-ses and aliyun-dm, 100/s for smtp (5 connections per worker), and no limit for the outbox and the null transport', () => {
+  it('defaults to 20/s for tencent-ses, aliyun-dm and sendcloud, 100/s for smtp (5 connections per worker), and no limit for the outbox and the null transport', () => {
     expect(rateOf(transports['tencent-ses'])).toEqual({ perSecond: 20, setting: 'TENCENT_SES_RATE_PER_SECOND', isDefault: true });
     expect(rateOf(transports['aliyun-dm'])).toEqual({ perSecond: 20, setting: 'ALIYUN_DM_RATE_PER_SECOND', isDefault: true });
+    expect(rateOf(transports.sendcloud)).toEqual({ perSecond: 20, setting: 'SENDCLOUD_RATE_PER_SECOND', isDefault: true });
     expect(rateOf(transports.smtp)).toEqual({ perSecond: 100, setting: 'SMTP_RATE_PER_SECOND', isDefault: true });
     expect(parseConfig(transports.smtp).transport).toMatchObject({ kind: 'smtp', maxConnections: 5 });
     expect(rateOf(transports.outbox)).toEqual({ perSecond: 'unlimited', setting: 'OUTBOX_RATE_PER_SECOND', isDefault: true });
@@ -25,12 +27,14 @@ describe('send rate per transport', () => {
     const all = {
       TENCENT_SES_RATE_PER_SECOND: '50',
       ALIYUN_DM_RATE_PER_SECOND: '30',
+      SENDCLOUD_RATE_PER_SECOND: '12',
       SMTP_RATE_PER_SECOND: '14',
       OUTBOX_RATE_PER_SECOND: '300',
       NULL_RATE_PER_SECOND: '7',
     };
     expect(rateOf({ ...transports['tencent-ses'], ...all })).toEqual({ perSecond: 50, setting: 'TENCENT_SES_RATE_PER_SECOND', isDefault: false });
     expect(rateOf({ ...transports['aliyun-dm'], ...all })).toEqual({ perSecond: 30, setting: 'ALIYUN_DM_RATE_PER_SECOND', isDefault: false });
+    expect(rateOf({ ...transports.sendcloud, ...all })).toEqual({ perSecond: 12, setting: 'SENDCLOUD_RATE_PER_SECOND', isDefault: false });
     expect(rateOf({ ...transports.smtp, ...all })).toEqual({ perSecond: 14, setting: 'SMTP_RATE_PER_SECOND', isDefault: false });
     expect(rateOf({ ...transports.outbox, ...all })).toEqual({ perSecond: 300, setting: 'OUTBOX_RATE_PER_SECOND', isDefault: false });
     expect(rateOf({ ...transports.null, ...all })).toEqual({ perSecond: 7, setting: 'NULL_RATE_PER_SECOND', isDefault: false });

@@ -20,13 +20,17 @@ export interface SendRate {
  * Every transport's own rate variable and its default. Guarantees: tencent-ses keeps Tencent's
  * per-action limit (20 requests/s); aliyun-dm gets 20 SingleSendMail calls/s (DirectMail publishes
  * no per-API rate in the references Postmill follows, so the Tencent figure is the cautious pick;
- * DirectMail's `Throttling.*` answers pause every worker's sending either way); smtp gets a typical relay's budget (100 messages/s, see the
+ * DirectMail's `Throttling.*` answers pause every worker's sending either way); sendcloud gets 20
+ * `mail/send` calls/s for the same reason (SendCloud documents a frequency-limit answer, `50001`,
+ * but no rate, in the references Postmill follows; that answer pauses every worker's sending);
+ * smtp gets a typical relay's budget (100 messages/s, see the
  * README's "How fast a campaign goes"); the outbox and the null transport deliver nowhere, so
  * nothing outside Postmill needs protecting and they are unlimited.
  */
 export const TRANSPORT_RATES: Readonly<Record<TransportKind, { readonly setting: string; readonly defaultPerSecond: RateValue }>> = {
   'tencent-ses': { setting: 'TENCENT_SES_RATE_PER_SECOND', defaultPerSecond: 20 },
   'aliyun-dm': { setting: 'ALIYUN_DM_RATE_PER_SECOND', defaultPerSecond: 20 },
+  sendcloud: { setting: 'SENDCLOUD_RATE_PER_SECOND', defaultPerSecond: 20 },
   smtp: { setting: 'SMTP_RATE_PER_SECOND', defaultPerSecond: 100 },
   outbox: { setting: 'OUTBOX_RATE_PER_SECOND', defaultPerSecond: 'unlimited' },
   null: { setting: 'NULL_RATE_PER_SECOND', defaultPerSecond: 'unlimited' },

@@ -53,7 +53,7 @@ export interface TransportResult {
 }
 
 /** The transports Postmill ships. */
-export const TRANSPORT_KINDS = ['outbox', 'smtp', 'tencent-ses', 'aliyun-dm', 'null'] as const;
+export const TRANSPORT_KINDS = ['outbox', 'smtp', 'tencent-ses', 'aliyun-dm', 'sendcloud', 'null'] as const;
 export type TransportKind = (typeof TRANSPORT_KINDS)[number];
 
 /**

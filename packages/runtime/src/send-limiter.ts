@@ -3,8 +3,8 @@ import type { TransportKind } from '@postmill/core';
 import { type RateLimiter, SharedRateLimiter, UnlimitedRateLimiter } from '@postmill/queue';
 import type { Keys, RedisClient } from '@postmill/store';
 
-/** Transports whose provider can answer "slow down" (SMTP 421/451/454, RequestLimitExceeded, Throttling.*). */
-const THROTTLING_TRANSPORTS: ReadonlySet<TransportKind> = new Set(['smtp', 'tencent-ses', 'aliyun-dm']);
+/** Transports whose provider can answer "slow down" (SMTP 421/451/454, RequestLimitExceeded, Throttling.*, SendCloud's frequency limit). */
+const THROTTLING_TRANSPORTS: ReadonlySet<TransportKind> = new Set(['smtp', 'tencent-ses', 'aliyun-dm', 'sendcloud']);
 
 /**
  * The limiter a worker paces its transport with. Guarantees: a numeric rate gets the

@@ -4,6 +4,7 @@ import {
   createAliyunDmTransport,
   createNullTransport,
   createOutboxTransport,
+  createSendCloudTransport,
   createSmtpTransport,
   createTencentSesTransport,
   type OutboxStore,
@@ -32,6 +33,14 @@ export function createTransport(config: TransportConfig, outbox: OutboxStore): M
         accessKeyId: config.accessKeyId,
         accessKeySecret: config.accessKeySecret,
         ...(config.tagName === undefined ? {} : { tagName: config.tagName }),
+        timeoutMs: config.timeoutMs,
+      });
+    case 'sendcloud':
+      return createSendCloudTransport({
+        endpoint: config.endpoint,
+        apiUser: config.apiUser,
+        apiKey: config.apiKey,
+        ...(config.labelId === undefined ? {} : { labelId: config.labelId }),
         timeoutMs: config.timeoutMs,
       });
   }

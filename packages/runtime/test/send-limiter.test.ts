@@ -10,6 +10,7 @@ const ENVS = {
   null: { MAIL_TRANSPORT: 'null' },
   smtp: { MAIL_TRANSPORT: 'smtp', SMTP_URL: 'smtp://relay.example.com:587' },
   'tencent-ses': { MAIL_TRANSPORT: 'tencent-ses', TENCENT_SES_SECRET_ID: 'id', TENCENT_SES_SECRET_KEY: 'key' },
+  sendcloud: { MAIL_TRANSPORT: 'sendcloud', SENDCLOUD_API_USER: 'user', SENDCLOUD_API_KEY: 'key' },
 } as const;
 
 describe('createSendLimiter (real Redis)', () => {
@@ -64,6 +65,16 @@ describe('createSendLimiter (real Redis)', () => {
     expect(limiter).toBeInstanceOf(UnlimitedRateLimiter);
     const commands = await commandsDuring(redisUrl, `{${prefix}}`, () => twoHundredSends(limiter));
     expect(new Set(commands.map((c) => `${c.args[0]?.toLowerCase()} ${c.args.slice(1).join(' ')}`))).toEqual(new Set([`pttl {${prefix}}:limiter:smtp:pause`]));
+    await limiter.pause(10_000);
+    expect(await limiter.pausedForMs()).toBeGreaterThan(9000);
+  });
+
+  it('gives sendcloud the shared limiter at 20/s, and unlimited a shared pause of its own, since its 50001 answer throttles', async () => {
+    expect((limiterFor(ENVS.sendcloud).limiter as SharedRateLimiter).spacingMs).toBeCloseTo(1025 / 20);
+    const { prefix, limiter } = limiterFor({ ...ENVS.sendcloud, SENDCLOUD_RATE_PER_SECOND: '0' });
+    expect(limiter).toBeInstanceOf(UnlimitedRateLimiter);
+    const commands = await commandsDuring(redisUrl, `{${prefix}}`, () => limiter.pausedForMs());
+    expect(commands.map((c) => `${c.args[0]?.toLowerCase()} ${c.args.slice(1).join(' ')}`)).toEqual([`pttl {${prefix}}:limiter:sendcloud:pause`]);
     await limiter.pause(10_000);
     expect(await limiter.pausedForMs()).toBeGreaterThan(9000);
   });

@@ -30,6 +30,27 @@ export {
 export { DOCUMENTED_DM_ERRORS, type DocumentedDmError, dmErrorFor } from './fake-aliyun-dm-errors.ts';
 export { checkSingleSendMail, type FakeSingleSendMail } from './fake-aliyun-dm-params.ts';
 export {
+  type FakeSendCloud,
+  type FakeSendCloudAnswer,
+  type FakeSendCloudEncoding,
+  type FakeSendCloudOptions,
+  type FakeSendCloudOutcome,
+  type FakeSendCloudSendRequest,
+  type RecordedSendCloudRequest,
+  startFakeSendCloud,
+} from './fake-sendcloud.ts';
+export { DOCUMENTED_SENDCLOUD_ERRORS, type DocumentedSendCloudError, sendCloudMessageFor } from './fake-sendcloud-errors.ts';
+export {
+  checkMailSend,
+  type FakeSendCloudAttachment,
+  type FakeSendCloudMail,
+  type FakeSendCloudMessage,
+  type FakeSendCloudRefusal,
+  type FakeXsmtpapi,
+  messagesOf,
+  recipientsOf,
+} from './fake-sendcloud-params.ts';
+export {
   type FakeSendEmailRequest,
   type FakeTencentAnswer,
   type FakeTencentOutcome,

@@ -1,4 +1,5 @@
-import { ProviderError, type ProviderFailureKind, toProviderError } from '@postmill/core';
+import { ProviderError, type ProviderFailureKind } from '@postmill/core';
+import { fetchFailure, kindOfHttpStatus, parseRetryAfterMs } from './http-failure.ts';
 
 // The one place DirectMail's codes are named (reference `aliyun-sendcloud-api.md` §A.5, seed 000).
 // Each answer becomes a ProviderError whose `kind` the retry policy acts on; no other module
@@ -61,21 +62,8 @@ export function classifyDmCode(code: string, httpStatus: number): ProviderFailur
   return kindOfHttpStatus(httpStatus);
 }
 
-/** The kind of a bare HTTP status: 429 throttled, 408 and 5xx transient, other 4xx permanent, else transient. */
-export function kindOfHttpStatus(status: number): ProviderFailureKind {
-  if (status === 429) return 'throttled';
-  if (status === 408 || status >= 500) return 'transient';
-  return status >= 400 ? 'permanent' : 'transient';
-}
-
-/** Retry-After in ms: delta-seconds or an HTTP date (relative to `nowMs`); undefined when absent or unreadable. */
-export function parseRetryAfterMs(value: string | null, nowMs: number): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/u.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
+// Shared with the other HTTP API transports; re-exported so this module's callers keep one import.
+export { kindOfHttpStatus, parseRetryAfterMs };
 
 interface DmErrorBody {
   readonly Code?: unknown;
@@ -129,31 +117,13 @@ export function dmInvalidResponse(reason: string, text: string, cause?: unknown)
   });
 }
 
-// undici codes for "the peer closed the socket" and for its own timeouts; everything else keeps its errno.
-const UNDICI_CODES: Readonly<Record<string, string>> = {
-  UND_ERR_SOCKET: 'Network.ECONNRESET',
-  UND_ERR_CLOSED: 'Network.ECONNRESET',
-  UND_ERR_CONNECT_TIMEOUT: 'Network.Timeout',
-  UND_ERR_HEADERS_TIMEOUT: 'Network.Timeout',
-  UND_ERR_BODY_TIMEOUT: 'Network.Timeout',
-};
-
 /**
  * A transient `Network.*` ProviderError for anything fetch throws: `Network.Timeout` beyond the
  * budget, else the errno of the socket error fetch wraps in `TypeError('fetch failed', { cause })`.
  * The original error is kept as `cause`.
  */
 export function dmNetworkError(err: unknown, timeoutMs: number): ProviderError {
-  const name = (err as { name?: unknown } | undefined)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return new ProviderError('Network.Timeout', `DirectMail did not answer within ${timeoutMs} ms`, { kind: 'transient', cause: err, context: { timeoutMs } });
-  }
-  const inner = err instanceof TypeError && err.cause !== undefined ? err.cause : err;
-  const innerCode = (inner as { code?: unknown } | undefined)?.code;
-  const base = toProviderError(inner);
-  const code = (typeof innerCode === 'string' ? UNDICI_CODES[innerCode] : undefined) ?? base.code;
-  const message = inner === err ? base.message : `${(err as Error).message}: ${base.message}`;
-  return new ProviderError(code, message, { kind: 'transient', cause: err });
+  return fetchFailure(err, { provider: 'DirectMail', timeoutMs });
 }
 
 /** What `send` throws after `close()`: transient, so the job goes back to the queue for another worker. */
