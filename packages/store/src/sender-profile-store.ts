@@ -51,8 +51,10 @@ function decode(raw: string | null): SenderProfile {
 /**
  * DirectMail's sender attributes, and reply-to verification tickets. Guarantees: `update` merges
  * the given fields into the stored profile atomically (one script), so concurrent updates of
- * different fields of one address both stick; a ticket is
- * single-use (taken with GETDEL) and expires after `ticketTtlMs`; every key carries the deployment tag.
+ * different fields of one address both stick; a ticket is single-use (taken with GETDEL) and
+ * expires after `ticketTtlMs`; every key carries the deployment tag. A profile lives and dies with
+ * its sender address, whichever dialect deletes it: SenderAddressStore removes it with the address
+ * and clears it when the address is created again, so there is no way to forget it here.
  */
 export class SenderProfileStore {
   constructor(private readonly o: { redis: RedisClient; keys: Keys }) {}
@@ -74,11 +76,6 @@ export class SenderProfileStore {
     // An empty object would reach Lua as an empty array; there is nothing to merge anyway.
     if (Object.keys(fields).length === 0) return this.get(address);
     return decode((await MERGE.run(this.o.redis, [this.o.keys.senderProfiles], [address, JSON.stringify(fields)])) as string);
-  }
-
-  /** Forgets an address's profile (its address was deleted). */
-  async delete(address: string): Promise<void> {
-    await this.o.redis.hdel(this.o.keys.senderProfiles, address);
   }
 
   /** Issues a single-use ticket (32 hex characters, like the vendor's) for confirming a reply-to address. */

@@ -116,8 +116,8 @@ export const mailAddressActions = actions({
 
   async DeleteMailAddress(params, { port }) {
     const { sender } = await senderById(port, params);
+    // The engine's delete takes the profile (reply-to, SMTP password, callback URL, send type) with it.
     await port.senders.delete(sender.address);
-    await port.senderProfiles.delete(sender.address);
     return {};
   },
 
