@@ -35,6 +35,12 @@ export interface SenderProfile {
 export interface ReplyTicket {
   readonly address: string;
   readonly replyAddress: string;
+  /**
+   * The `createdAt` of the sender address the ticket was issued for: a ticket of an address that
+   * was deleted (and perhaps created again) since is not the new address's. Absent in tickets
+   * issued before it was recorded.
+   */
+  readonly senderCreatedAt?: number;
 }
 
 function decode(raw: string | null): SenderProfile {
@@ -91,9 +97,11 @@ export class SenderProfileStore {
     const raw = await this.o.redis.getdel(this.o.keys.replyTicket(id));
     if (raw === null) return undefined;
     const v = JSON.parse(raw) as Partial<ReplyTicket>;
-    if (typeof v.address !== 'string' || typeof v.replyAddress !== 'string') {
+    if (typeof v.address !== 'string' || typeof v.replyAddress !== 'string' || (v.senderCreatedAt !== undefined && typeof v.senderCreatedAt !== 'number')) {
       throw new PostmillError('Store.CorruptRecord', 'a stored reply ticket is malformed', { context: { raw: raw.slice(0, 200) } });
     }
-    return { address: v.address, replyAddress: v.replyAddress };
+    return v.senderCreatedAt === undefined
+      ? { address: v.address, replyAddress: v.replyAddress }
+      : { address: v.address, replyAddress: v.replyAddress, senderCreatedAt: v.senderCreatedAt };
   }
 }

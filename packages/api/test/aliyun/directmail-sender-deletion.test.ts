@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { calendarDate, ManualClock } from '@postmill/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
 import { $Dm, type DmClientInstance, dmClient, popClient } from './sdk-clients.ts';
@@ -12,9 +13,11 @@ describe('deleting a sender address through either dialect', () => {
   let api: ApiHarness;
   let dm: DmClientInstance;
   let pop: ReturnType<typeof popClient>;
+  // Started at the real time (the SDKs sign with it), moved by hand where creation times must differ.
+  const clock = new ManualClock(Date.now());
 
   beforeAll(async () => {
-    api = await startApiHarness();
+    api = await startApiHarness({ clock });
     const options = { host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey };
     dm = dmClient(options, { signing: 'v3' });
     pop = popClient(options);
@@ -73,6 +76,23 @@ describe('deleting a sender address through either dialect', () => {
     const created = await api.call('CreateEmailAddress', { EmailAddress: address });
     expect(created.body.Response.Error).toBeUndefined();
     await expectFreshSender(address);
+  });
+
+  it('refuses a reply-to ticket issued before the sender was deleted through Tencent, even after the address was created again with the same reply-to address', async () => {
+    const { address, reply } = await configuredSender();
+    const mailAddressId = Number((await row(address))?.mailAddressId);
+    await dm.checkReplyToMailAddress(new $Dm.CheckReplyToMailAddressRequest({ mailAddressId, lang: 'en' }));
+    const [sent] = await api.deps.messages.queryStatus({ date: calendarDate(clock.now(), 'Asia/Shanghai'), recipient: reply, offset: 0, limit: 10 });
+    const ticket = /Ticket=([0-9a-f]{32})/u.exec((await api.deps.messages.getSpec(sent?.messageId ?? ''))?.text ?? '')?.[1] ?? '';
+    expect(ticket).toMatch(/^[0-9a-f]{32}$/u);
+
+    expect((await api.call('DeleteEmailAddress', { EmailAddress: address })).body.Response.Error).toBeUndefined();
+    // A sender created again in the same millisecond would carry the ticket's creation time.
+    clock.advance(1);
+    await dm.createMailAddress(new $Dm.CreateMailAddressRequest({ accountName: address, sendtype: 'batch', replyAddress: reply }));
+    const refused = await dm.approveReplyMailAddress(new $Dm.ApproveReplyMailAddressRequest({ ticket })).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'InvalidTicket', statusCode: 400 });
+    expect(await row(address)).toMatchObject({ replyAddress: reply, replyStatus: '0' });
   });
 
   it('answers InvalidParameterValue.NoSuchSender for a Tencent delete of an address that does not exist, leaving other senders’ settings alone', async () => {
