@@ -1,5 +1,6 @@
-import type { CampaignTaskSpec, TaskSchedule, TaskScheduleParams } from '@postmill/core';
+import type { CampaignTaskSpec, TaskScheduleParams } from '@postmill/core';
 import type { SendRateAnnouncement, TaskView } from '@postmill/store';
+import type { ScheduleInput } from './campaigns/schedule-input.ts';
 import type { AttachmentInput, InlineContent, TemplateContent } from './message-operations.ts';
 
 /** A campaign: one message to every address of a receiver list, now, once later, or recurring. */
@@ -16,8 +17,12 @@ export interface CreateCampaignInput {
   readonly unsubscribe?: string;
   /** Where the advertisement marker goes: 0 none, 1 subject start, 2 subject end. Default 0. */
   readonly adLocation?: number;
-  /** When it runs; validated here (an occurrence must exist before year 9999). */
-  readonly schedule: TaskSchedule;
+  /**
+   * When it runs (see ScheduleInput; its times are read in its zone, default the deployment's):
+   * `invalid-input` / `invalid-date` (`format`, `past`, `range`) with a `schedule.*` field, and a
+   * run must exist between now and the end of year 9999.
+   */
+  readonly schedule: ScheduleInput;
   /** The dialect's kind of task (stored with it, shown back in listings). */
   readonly taskType: number;
   /** The schedule as the caller wrote it (stored with the task, shown back in listings). */

@@ -1,4 +1,5 @@
 export type { CampaignListQuery, CampaignOperations, CreateCampaignInput } from './campaign-operations.ts';
+export type { LocalDateTime, ScheduleField, ScheduleInput } from './campaigns/schedule-input.ts';
 export { createEngine } from './create-engine.ts';
 export type { CreateDomainInput, DomainOperations } from './domain-operations.ts';
 export type { Engine } from './engine.ts';

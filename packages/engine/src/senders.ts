@@ -19,7 +19,9 @@ function notFound(address: string): EngineError {
  * Sender addresses. Guarantees: an address is created only on an existing domain (exact domain,
  * case-insensitive; else `domain-not-found`); its name can always be written into a From header
  * (`invalid-input`, field `senderName`); duplicates and the cap are refused atomically by the store
- * (`already-exists`, `limit-exceeded`).
+ * (`already-exists`, `limit-exceeded`). Whichever dialect deletes a sender, the store removes its
+ * record and its profile in one script, and a create starts with no profile, so no crash or race
+ * between the two can hand a re-created address the settings of the deleted one.
  */
 export function senderOperations(deps: EngineDeps): SenderOperations {
   return {

@@ -13,14 +13,26 @@ export interface SenderAddressRecord {
   readonly createdAt: number;
 }
 
-// Layout: keys.addresses, a HASH canonical address → JSON record (under the deployment hash tag).
+// Layout: keys.addresses, a HASH canonical address → JSON record; keys.senderProfiles, a HASH
+// canonical address → a dialect's further attributes of the sender (DirectMail's SenderProfile).
+// Both carry the deployment hash tag, so one script reaches both.
 // The duplicate check, the cap check and the insert run in one script, so two concurrent creates
-// can never both pass a cap of N with N-1 addresses stored.
+// can never both pass a cap of N with N-1 addresses stored. The insert also drops any profile left
+// under the address: a new sender starts with no attributes, whatever a racing write (a profile
+// update that read the sender just before it was deleted) or an older deployment left behind.
+// KEYS[1] addresses, KEYS[2] profiles; ARGV[1] address, ARGV[2] record JSON, ARGV[3] cap.
 const CREATE = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return -1 end
 if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return -2 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HDEL', KEYS[2], ARGV[1])
 return 1`;
+
+// KEYS[1] addresses, KEYS[2] profiles; ARGV[1] address. The record and the profile go together.
+const DELETE = `
+local existed = redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+return existed`;
 
 /** Reads a stored record; throws `Store.CorruptRecord` when it is not one. */
 export function decodeSenderAddress(raw: string): SenderAddressRecord {
@@ -41,13 +53,15 @@ export function decodeSenderAddress(raw: string): SenderAddressRecord {
 
 /**
  * Sender addresses in Redis. Guarantees: lookups ignore the case of the domain part (never of the
- * local part); create is atomic, refuses duplicates (`InvalidParameterValue.RepeatEmailAddress`)
- * and never lets the total exceed `maxAddresses` (`OperationDenied.ExceedSenderLimit`).
- * Callers validate address syntax and that the domain exists.
+ * local part); create is atomic, refuses duplicates (`already-exists`) and never lets the total
+ * exceed `maxAddresses` (`limit-exceeded`); a sender's profile (SenderProfileStore) never outlives
+ * it: delete removes the record and the profile in one step, and create starts the address with no
+ * profile. Callers validate address syntax and that the domain exists.
  */
 export class SenderAddressStore {
   private readonly redis: RedisClient;
   private readonly key: string;
+  private readonly profilesKey: string;
   private readonly clock: Clock;
   private readonly maxAddresses: number;
 
@@ -60,17 +74,18 @@ export class SenderAddressStore {
   }) {
     this.redis = options.redis;
     this.key = options.keys.addresses;
+    this.profilesKey = options.keys.senderProfiles;
     this.clock = options.clock;
     this.maxAddresses = options.maxAddresses ?? 10;
   }
 
-  /** Creates a sender address; `senderName` "" counts as no name. */
+  /** Creates a sender address with no profile; `senderName` "" counts as no name. */
   async create(input: { address: string; senderName?: string }): Promise<SenderAddressRecord> {
     const address = normalizeEmail(input.address);
     const record: SenderAddressRecord = input.senderName
       ? { address, senderName: input.senderName, createdAt: this.clock.now() }
       : { address, createdAt: this.clock.now() };
-    const outcome = await this.redis.eval(CREATE, 1, this.key, address, JSON.stringify(record), this.maxAddresses);
+    const outcome = await this.redis.eval(CREATE, 2, this.key, this.profilesKey, address, JSON.stringify(record), this.maxAddresses);
     if (outcome === -1) {
       throw new EngineError('already-exists', `the sender address "${address}" already exists`, { context: { resource: 'sender', name: address } });
     }
@@ -94,9 +109,9 @@ export class SenderAddressStore {
     return all.sort((a, b) => a.createdAt - b.createdAt || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   }
 
-  /** Deletes the sender address; true when it existed. */
+  /** Deletes the sender address and its profile, in one step; true when the address existed. */
   async delete(address: string): Promise<boolean> {
-    return (await this.redis.hdel(this.key, normalizeEmail(address))) === 1;
+    return (await this.redis.eval(DELETE, 2, this.key, this.profilesKey, normalizeEmail(address))) === 1;
   }
 
   /** How many sender addresses are on `domain` (case-insensitive, exact domain: subdomains do not count). */

@@ -35,6 +35,12 @@ export interface SenderProfile {
 export interface ReplyTicket {
   readonly address: string;
   readonly replyAddress: string;
+  /**
+   * The `createdAt` of the sender address the ticket was issued for: a ticket of an address that
+   * was deleted (and perhaps created again) since is not the new address's. Absent in tickets
+   * issued before it was recorded.
+   */
+  readonly senderCreatedAt?: number;
 }
 
 function decode(raw: string | null): SenderProfile {
@@ -51,8 +57,10 @@ function decode(raw: string | null): SenderProfile {
 /**
  * DirectMail's sender attributes, and reply-to verification tickets. Guarantees: `update` merges
  * the given fields into the stored profile atomically (one script), so concurrent updates of
- * different fields of one address both stick; a ticket is
- * single-use (taken with GETDEL) and expires after `ticketTtlMs`; every key carries the deployment tag.
+ * different fields of one address both stick; a ticket is single-use (taken with GETDEL) and
+ * expires after `ticketTtlMs`; every key carries the deployment tag. A profile lives and dies with
+ * its sender address, whichever dialect deletes it: SenderAddressStore removes it with the address
+ * and clears it when the address is created again, so there is no way to forget it here.
  */
 export class SenderProfileStore {
   constructor(private readonly o: { redis: RedisClient; keys: Keys }) {}
@@ -76,11 +84,6 @@ export class SenderProfileStore {
     return decode((await MERGE.run(this.o.redis, [this.o.keys.senderProfiles], [address, JSON.stringify(fields)])) as string);
   }
 
-  /** Forgets an address's profile (its address was deleted). */
-  async delete(address: string): Promise<void> {
-    await this.o.redis.hdel(this.o.keys.senderProfiles, address);
-  }
-
   /** Issues a single-use ticket (32 hex characters, like the vendor's) for confirming a reply-to address. */
   async issueTicket(ticket: ReplyTicket, options: { ttlMs: number }): Promise<string> {
     const id = randomBytes(16).toString('hex');
@@ -94,9 +97,11 @@ export class SenderProfileStore {
     const raw = await this.o.redis.getdel(this.o.keys.replyTicket(id));
     if (raw === null) return undefined;
     const v = JSON.parse(raw) as Partial<ReplyTicket>;
-    if (typeof v.address !== 'string' || typeof v.replyAddress !== 'string') {
+    if (typeof v.address !== 'string' || typeof v.replyAddress !== 'string' || (v.senderCreatedAt !== undefined && typeof v.senderCreatedAt !== 'number')) {
       throw new PostmillError('Store.CorruptRecord', 'a stored reply ticket is malformed', { context: { raw: raw.slice(0, 200) } });
     }
-    return { address: v.address, replyAddress: v.replyAddress };
+    return v.senderCreatedAt === undefined
+      ? { address: v.address, replyAddress: v.replyAddress }
+      : { address: v.address, replyAddress: v.replyAddress, senderCreatedAt: v.senderCreatedAt };
   }
 }

@@ -49,6 +49,8 @@ export const TENCENT_ERROR_CODES: { readonly [K in ErrorKind]: CodeRule<K> } = {
   },
   'invalid-date': ({ field, problem }) => {
     if (problem === 'past' && field !== 'expireDate') return 'InvalidParameterValue.BeginTimeBeforeNow';
+    // A BatchSendEmail schedule time that does not exist or lies past year 9999.
+    if (field.startsWith('schedule.')) return 'InvalidParameterValue';
     if (problem === 'format' && (field === 'startDate' || field === 'createTimeBegin')) return 'InvalidParameter.InvalidStartTimeFormat';
     if (problem === 'format' && (field === 'endDate' || field === 'createTimeEnd')) return 'InvalidParameter.InvalidEndTimeFormat';
     if (problem === 'retention' && field === 'date') return 'FailedOperation.NotSupportDate';

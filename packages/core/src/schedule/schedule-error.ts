@@ -15,9 +15,9 @@ export type ScheduleErrorCode =
 
 /**
  * A schedule, time zone, cron expression or occurrence the schedule math cannot work with.
- * Guarantees a stable `code` from {@link ScheduleErrorCode}; the API layer maps it to its own
- * dialect's error code (validation happens there first, so reaching this in a worker is a bug or
- * a corrupted stored spec and should fail the job permanently).
+ * Guarantees a stable `code` from {@link ScheduleErrorCode}; the engine turns what a caller sent
+ * into an EngineError (its schedule is planned before a campaign is stored, so reaching this in a
+ * worker is a bug or a corrupted stored spec and should fail the job permanently).
  */
 export class ScheduleError extends PostmillError {
   override readonly name = 'ScheduleError';

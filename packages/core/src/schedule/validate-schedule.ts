@@ -7,8 +7,8 @@ import { SCHEDULE_OK, type ScheduleCheck, scheduleProblem, type TaskSchedule } f
  * `checkScheduleShape`: integral epoch-ms instants, intervalHours 1…876 000, IANA zone, cron per
  * `validateCron`, maxOccurrences ≥ 1, endAt ≥ beginAt) and, when its start is known, it has at
  * least one occurrence (`EmptySchedule` otherwise, e.g. a cron window with no matching instant).
- * It does not compare with the current time: refusing a BeginTime in the past
- * (`InvalidParameterValue.BeginTimeBeforeNow`) is the API layer's job, with its clock.
+ * It does not compare with the current time: refusing a begin in the past is the engine's job
+ * (`planSchedule` in packages/engine/src/campaigns/schedule.ts), with its clock.
  */
 export function validateSchedule(schedule: TaskSchedule): ScheduleCheck {
   const shape = checkScheduleShape(schedule);

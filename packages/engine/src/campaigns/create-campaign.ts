@@ -1,14 +1,4 @@
-import {
-  type CampaignTaskSpec,
-  domainOf,
-  EngineError,
-  firstOccurrence,
-  type Occurrence,
-  parseMailbox,
-  ScheduleError,
-  type TaskSchedule,
-  validateSchedule,
-} from '@postmill/core';
+import { type CampaignTaskSpec, domainOf, EngineError, parseMailbox } from '@postmill/core';
 import type { CreateCampaignInput } from '../campaign-operations.ts';
 import type { EngineDeps } from '../engine-deps.ts';
 import {
@@ -20,45 +10,11 @@ import {
   checkUnsubscribe,
   decodeInlineContent,
 } from '../messages/message-checks.ts';
-
-function badSchedule(why: string, cause?: unknown): EngineError {
-  return new EngineError('invalid-input', `The schedule is invalid: ${why}.`, { context: { field: 'schedule' }, ...(cause === undefined ? {} : { cause }) });
-}
-
-/**
- * The first run of a schedule. Guarantees the schedule passes `validateSchedule` and has an
- * occurrence, so the occurrence math never throws on it later; whatever it refuses (an end before
- * the begin, no occurrence before the end of year 9999, an expression cron-parser gives up on) is
- * the caller's `invalid-input` (field `schedule`), never an internal error.
- */
-export function firstRun(schedule: TaskSchedule, nowMs: number): Occurrence {
-  let first: Occurrence | undefined;
-  try {
-    const check = validateSchedule(schedule);
-    if (!check.ok) {
-      throw badSchedule(
-        check.code === 'EmptySchedule'
-          ? 'it has no occurrence before the end of year 9999 (check the end, the most occurrences and the expression)'
-          : check.message,
-      );
-    }
-    first = firstOccurrence(schedule, nowMs);
-  } catch (err) {
-    // The schedule math refuses what validation let through (e.g. cron-parser giving up on an
-    // expression): still the caller's bad input, not a server fault.
-    if (err instanceof ScheduleError) throw badSchedule(err.message, err);
-    throw err;
-  }
-  if (!first)
-    throw new EngineError('invalid-input', 'The schedule has no occurrence (an end before the begin, or at most 0 occurrences).', {
-      context: { field: 'schedule' },
-    });
-  return first;
-}
+import { planSchedule } from './schedule.ts';
 
 /**
  * Creates a campaign. Guarantees: everything is validated before the task exists, in this order:
- * the schedule, `invalid-address` (from), `sender-not-found` / `domain-not-verified`,
+ * the schedule (see `planSchedule`: read in its zone, default the deployment's), `invalid-address` (from), `sender-not-found` / `domain-not-verified`,
  * `receiver-list-not-found` / `receiver-list-empty`, the subject, the request's template data,
  * `template-not-found` or the inline content (`missing-parameter` `content` when neither is
  * given), template variables neither the list nor the request provides, the ad location,
@@ -66,7 +22,7 @@ export function firstRun(schedule: TaskSchedule, nowMs: number): Occurrence {
  * run is queued durably before the task id is answered.
  */
 export async function createCampaign(deps: EngineDeps, input: CreateCampaignInput): Promise<{ taskId: number }> {
-  const first = firstRun(input.schedule, deps.clock.now());
+  const { schedule, first } = planSchedule(input.schedule, { nowMs: deps.clock.now(), timeZone: deps.timeZone });
   const from = parseMailbox(input.from, 'from');
   const sender = await deps.addresses.get(from.address);
   if (!sender) throw new EngineError('sender-not-found', `The sender address ${from.address} does not exist.`, { context: { address: from.address } });
@@ -129,7 +85,7 @@ export async function createCampaign(deps: EngineDeps, input: CreateCampaignInpu
       receiversName: list.name,
       templateId,
       taskType: input.taskType,
-      schedule: input.schedule,
+      schedule,
       params: input.params,
       ...(input.tag !== undefined ? { tag: input.tag } : {}),
     }),

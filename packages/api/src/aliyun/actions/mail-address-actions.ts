@@ -116,8 +116,8 @@ export const mailAddressActions = actions({
 
   async DeleteMailAddress(params, { port }) {
     const { sender } = await senderById(port, params);
+    // The engine's delete takes the profile (reply-to, SMTP password, callback URL, send type) with it.
     await port.senders.delete(sender.address);
-    await port.senderProfiles.delete(sender.address);
     return {};
   },
 
@@ -125,7 +125,10 @@ export const mailAddressActions = actions({
     const { id, sender } = await senderById(ctx.port, params);
     const profile = await ctx.port.senderProfiles.get(sender.address);
     if (profile.replyAddress === undefined) throw new AliyunApiError('reply-address-missing', { mailAddressId: id });
-    const ticket = await ctx.port.senderProfiles.issueTicket({ address: sender.address, replyAddress: profile.replyAddress }, { ttlMs: REPLY_TICKET_TTL_MS });
+    const ticket = await ctx.port.senderProfiles.issueTicket(
+      { address: sender.address, replyAddress: profile.replyAddress, senderCreatedAt: sender.createdAt },
+      { ttlMs: REPLY_TICKET_TTL_MS },
+    );
     await ctx.port.sendReplyVerification({ sender: sender.address, replyAddress: profile.replyAddress, ticket, lang: params.optional('Lang') });
     return {};
   },
@@ -133,6 +136,13 @@ export const mailAddressActions = actions({
   async ApproveReplyMailAddress(params, { port }) {
     const ticket = await port.senderProfiles.takeTicket(params.required('Ticket', { maxLength: 64 }));
     if (!ticket) throw new AliyunApiError('ticket-not-found', {});
+    // A ticket of a sender deleted since (through any dialect), even one created again under the
+    // same address, confirms nothing about the sender there now.
+    const sender = await port.senders.get(ticket.address).catch((err: unknown) => {
+      if (isEngineError(err, 'sender-not-found')) throw new AliyunApiError('ticket-not-found', {}, { cause: err });
+      throw err;
+    });
+    if (ticket.senderCreatedAt !== undefined && ticket.senderCreatedAt !== sender.createdAt) throw new AliyunApiError('ticket-not-found', {});
     const profile = await port.senderProfiles.get(ticket.address);
     // A reply-to changed after the mail was sent is not confirmed by the old ticket.
     if (profile.replyAddress !== ticket.replyAddress) throw new AliyunApiError('ticket-not-found', {});
