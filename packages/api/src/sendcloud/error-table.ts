@@ -246,8 +246,8 @@ const ENGINE_KINDS: { readonly [K in ErrorKind]: EngineRow<K> } = {
   'no-recipients': (_c, w) => (moduleOf(w) === 'addressmember' ? 40512 : 40805),
   'too-many-recipients': (c, w) => tooManyCode(c.field, w),
   'missing-content': (c, w) => (c.field === 'template.content' || moduleOf(w) === 'template' ? 40211 : 40870),
-  'template-data-invalid': (c, w) =>
-    moduleOf(w) === 'addressmember' ? (c.problem === 'TooLarge' ? 40531 : 40522) : c.problem === 'MissingVariable' ? 40817 : 40817,
+  // In a send, template data comes from `xsmtpapi` (its `sub`), so every problem is 40817 (xsmtpapi解析错误).
+  'template-data-invalid': (c, w) => (moduleOf(w) === 'addressmember' ? (c.problem === 'TooLarge' ? 40531 : 40522) : 40817),
   'receiver-entries-refused': (c, w) =>
     moduleOf(w) === 'addressmember'
       ? c.refusal === 'TemplateDataError'
