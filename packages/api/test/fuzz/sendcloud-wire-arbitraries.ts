@@ -172,7 +172,11 @@ export function buildSendCloudRequest(c: SendCloudWireCase, credential: { apiUse
   const params = (pairs: ReadonlyArray<readonly [string, string]>) => {
     // Repeated names as arrays, in order (the first wins on the server).
     const o: Record<string, string[]> = Object.create(null);
-    for (const [n, v] of pairs) (o[n] ??= []).push(v);
+    for (const [n, v] of pairs) {
+      const list = o[n] ?? [];
+      list.push(v);
+      o[n] = list;
+    }
     return o;
   };
   const queryText = encodeForm(params(c.method === 'POST' ? query : [...query, ...c.params]));
