@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ApiUserStore, RequestAdmissionStore } from '@postmill/store';
+import { isEngineError } from '@postmill/core';
+import { ApiUserStore, isStorageUnavailable, RequestAdmissionStore } from '@postmill/store';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiDeps } from '../api-deps.ts';
@@ -59,7 +60,11 @@ export function registerSendCloudRoutes(
 
   function answerError(err: unknown, req: FastifyRequest, reply: FastifyReply, where: SendCloudWhere): FastifyReply {
     const answer = sendCloudErrorAnswer(err, where);
-    if (answer.serverFault) req.log.error({ err, dialect: 'sendcloud', path: where.path }, 'internal error in the SendCloud dialect');
+    if (answer.serverFault) {
+      if (isStorageUnavailable(err) || isEngineError(err, 'storage-unavailable'))
+        req.log.warn({ err, dialect: 'sendcloud', path: where.path }, 'Redis unavailable; SendCloud request refused');
+      else req.log.error({ err, dialect: 'sendcloud', path: where.path }, 'internal error in the SendCloud dialect');
+    }
     return sendEnvelope(reply, refusalEnvelope(answer.statusCode, answer.message));
   }
 

@@ -21,7 +21,8 @@ export const PROBE_ACTIONS: readonly SendCloudAction[] = [
         size: a.content.length,
         sha256: createHash('sha256').update(a.content).digest('hex'),
       }));
-      return { info: { params: values, attachments, apiUser: ctx.apiUser, apiUserType: ctx.apiUserType } };
+      const embedded = params.files('embeddedImage').map((a) => ({ filename: a.filename, size: a.content.length }));
+      return { info: { params: values, attachments, embedded, apiUser: ctx.apiUser, apiUserType: ctx.apiUserType } };
     },
   },
   { path: 'probe/postonly', methods: ['POST'], handle: async () => ({ info: { ok: true } }) },
