@@ -118,22 +118,29 @@ export function registerSendCloudRoutes(
     }
   }
 
-  app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
-    scope.setErrorHandler(async (err: FastifyError, req, reply) => {
-      const where = { path: requestedPath((req.params as { '*'?: string } | undefined)?.['*']) };
-      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        // The rest of the body is read (bounded) so the client reads the answer, not a reset.
-        await options.drains.beforeAnswer(req, reply);
-        return answerError(new SendCloudFailure(40819, `the request body is larger than ${bodyLimit} bytes`), req, reply, where);
-      }
-      if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-        return answerError(new SendCloudFailure(40867, `the request body cannot be read: ${err.message}`), req, reply, where);
-      }
-      return answerError(err, req, reply, where);
-    });
-    scope.route({ method: [...ROUTE_METHODS], url: SENDCLOUD_BASE_PATH, handler: serve });
-    scope.route({ method: [...ROUTE_METHODS], url: `${SENDCLOUD_BASE_PATH}/*`, handler: serve });
-  });
+  app.register(
+    async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+      scope.setErrorHandler(async (err: FastifyError, req, reply) => {
+        const where = { path: requestedPath((req.params as { '*'?: string } | undefined)?.['*']) };
+        if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+          // The rest of the body is read (bounded) so the client reads the answer, not a reset.
+          await options.drains.beforeAnswer(req, reply);
+          return answerError(new SendCloudFailure(40819, `the request body is larger than ${bodyLimit} bytes`), req, reply, where);
+        }
+        if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+          return answerError(new SendCloudFailure(40867, `the request body cannot be read: ${err.message}`), req, reply, where);
+        }
+        return answerError(err, req, reply, where);
+      });
+      scope.route({ method: [...ROUTE_METHODS], url: '', handler: serve });
+      scope.route({ method: [...ROUTE_METHODS], url: '/*', handler: serve });
+      // A method no route takes (TRACE, PROPFIND…) still gets the envelope, not the API's 404 page.
+      scope.setNotFoundHandler(async (req, reply) =>
+        answerError(new SendCloudFailure(6001, `${req.method} is not a method of this API`), req, reply, { path: undefined }),
+      );
+    },
+    { prefix: SENDCLOUD_BASE_PATH },
+  );
 }

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
 import { encodeForm, isEnvelope, SendCloudTestClient, sendRaw } from './sendcloud-client.ts';
@@ -67,5 +68,38 @@ describe('the SendCloud wire: routes, methods and the envelope', () => {
     const tencent = await api.call('ListEmailIdentities', {});
     expect(tencent.status).toBe(200);
     expect(tencent.body.Response.Error).toBeUndefined();
+  });
+});
+
+describe('the SendCloud wire: methods no route takes', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApiHarness();
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('answers TRACE and PROPFIND on /apiv2/… with the envelope (6001), not the 404 page', async () => {
+    const { hostname, port } = new URL(api.baseUrl);
+    for (const method of ['TRACE', 'PROPFIND']) {
+      const answer = await new Promise<{ status: number | undefined; contentType: string | undefined; text: string }>((resolve, reject) => {
+        const req = request({ host: hostname, port, method, path: '/apiv2/userinfo/get' }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (d: Buffer) => parts.push(d));
+          res.on('end', () => resolve({ status: res.statusCode, contentType: res.headers['content-type'], text: Buffer.concat(parts).toString('utf8') }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer.status, method).toBe(200);
+      expect(answer.contentType, method).toBe('application/json;charset=UTF-8');
+      expect(JSON.parse(answer.text), method).toEqual({
+        result: false,
+        statusCode: 6001,
+        message: `你没有权限访问: ${method} is not a method of this API`,
+        info: {},
+      });
+    }
   });
 });
