@@ -9,7 +9,7 @@ import type { SendCloudAction } from './action.ts';
 import { authenticateApiUser } from './authenticate.ts';
 import { isSuccessCode, messageOf, refusalEnvelope, sendEnvelope } from './envelope.ts';
 import { type SendCloudWhere, sendCloudErrorAnswer } from './error-table.ts';
-import { readSendCloudParams } from './request.ts';
+import { readSendCloudParams, recipientsInXsmtpapi } from './request.ts';
 import { SendCloudFailure } from './sendcloud-failure.ts';
 import { resolveSendCloudSettings, sendCloudBodyLimit } from './settings.ts';
 
@@ -71,7 +71,7 @@ export function registerSendCloudRoutes(
   async function serve(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const path = requestedPath((req.params as { '*'?: string })['*']);
     const action = byPath.get(path);
-    const where: SendCloudWhere = { path: action?.path.toLowerCase() ?? path };
+    let where: SendCloudWhere = { path: action?.path.toLowerCase() ?? path };
     try {
       if (action === undefined) throw new SendCloudFailure(6001, path === '' ? 'no action named' : `no action ${path}`);
       const method = req.method === 'HEAD' ? 'GET' : req.method;
@@ -84,6 +84,7 @@ export function registerSendCloudRoutes(
         body: Buffer.isBuffer(req.body) ? req.body : undefined,
         maxAttachmentBytes: settings.maxAttachmentBytes,
       });
+      where = { ...where, recipientsInXsmtpapi: recipientsInXsmtpapi(params) };
       const user = await authenticateApiUser(params, { lookupSecret: deps.lookupSecret, apiUsers });
       const nowMs = deps.clock.now();
       const limitPerSecond = deps.limits.apiRequestsPerSecond;

@@ -114,6 +114,16 @@ describe('the SendCloud error table', () => {
     expect(code('storage-unavailable', {}, 'mail/send')).toBe(501);
   });
 
+  it('answers refusals of `to` with the xsmtpapi codes when the recipients came in xsmtpapi.to (40827, 40880, 40816), naming xsmtpapi.to', () => {
+    const where = { path: 'mail/sendtemplate', recipientsInXsmtpapi: true };
+    expect(engineKindCode('too-many-recipients', { field: 'to', count: 101, max: 100 }, where)).toBe(40827);
+    expect(engineKindCode('invalid-address', { field: 'to', value: 'x' }, where)).toBe(40880);
+    expect(engineKindCode('missing-parameter', { field: 'to' }, where)).toBe(40816);
+    expect(engineKindCode('no-recipients', {}, where)).toBe(40816);
+    const err = new EngineError('too-many-recipients', (f) => `${f('to')} has 101 addresses`, { context: { field: 'to', count: 101, max: 100 } });
+    expect(sendCloudErrorAnswer(err, where).message).toBe('xsmtpapi中to数组长度不能超过100: xsmtpapi.to has 101 addresses');
+  });
+
   it("renders the engine's message with SendCloud's parameter names after the documented one", () => {
     const err = new EngineError('too-many-recipients', (f) => `${f('to')} has 101 addresses`, { context: { field: 'to', count: 101, max: 100 } });
     expect(sendCloudErrorAnswer(err, { path: 'mail/send' }).message).toBe('收件人地址的数目不能超过100: to has 101 addresses');

@@ -127,3 +127,20 @@ export async function readSendCloudParams(input: SendCloudRequestInput): Promise
   }
   return new SendCloudParams(values);
 }
+
+/**
+ * True when the request names its recipients in `xsmtpapi.to` (a JSON object whose `to` is an
+ * array), which then replaces `to`, `cc` and `bcc`: the error table answers recipient refusals with
+ * the xsmtpapi codes (40827, 40880, 40816) instead of those of `to`. False for anything else,
+ * malformed JSON included (the action refuses that itself).
+ */
+export function recipientsInXsmtpapi(params: SendCloudParams): boolean {
+  const text = params.optional('xsmtpapi');
+  if (text === undefined) return false;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { to?: unknown }).to);
+  } catch {
+    return false;
+  }
+}

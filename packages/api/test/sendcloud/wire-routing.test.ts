@@ -52,6 +52,17 @@ describe('the SendCloud wire: routes, methods and the envelope', () => {
     expect(answer.body).toEqual({ result: false, statusCode: 40216, message: '模板调用名称对应的模板不存在: no template named x', info: {} });
   });
 
+  it('answers an engine refusal of `to` through the error table: 40807 for the to field, 40827 when the recipients came in xsmtpapi.to', async () => {
+    expect((await sc.post('probe/toomany', { to: 'a@b.example' })).body).toEqual({
+      result: false,
+      statusCode: 40807,
+      message: '收件人地址的数目不能超过100: to has 101 addresses',
+      info: {},
+    });
+    const viaXsmtpapi = await sc.post('probe/toomany', { xsmtpapi: JSON.stringify({ to: ['a@b.example'], sub: { '%name%': ['A'] } }) });
+    expect(viaXsmtpapi.body).toMatchObject({ result: false, statusCode: 40827, message: 'xsmtpapi中to数组长度不能超过100: xsmtpapi.to has 101 addresses' });
+  });
+
   it('answers an action that throws a plain Error with 501 (服务器异常) and HTTP 200, never an HTTP 5xx', async () => {
     const answer = await sc.post('probe/crash');
     expect(answer.status).toBe(200);
