@@ -78,6 +78,19 @@ const PARAM_NAMES = [
   'apiUser',
 ];
 
+/** The sender domain the fuzz tests create, so `apiuser/add` can succeed. */
+export const FUZZ_DOMAIN = 'fuzz.sendcloud.example';
+
+/** Plausible `apiuser/add` and `apiuser/list` parameters: mostly valid, sometimes one field off. */
+const apiUserParams = fc
+  .record({
+    name: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_]{6,32}$/u), fc.constantFrom('short', 'has-hyphen', '')),
+    emailType: fc.constantFrom('0', '1', '2', ''),
+    domainName: fc.constantFrom(FUZZ_DOMAIN, FUZZ_DOMAIN.toUpperCase(), 'unknown.example', 'not a domain'),
+    open: fc.constantFrom('0', '1', 'x'),
+  })
+  .map((r) => Object.entries(r) as [string, string][]);
+
 const value = fc.oneof(
   fc.constantFrom(
     '',
@@ -89,6 +102,7 @@ const value = fc.oneof(
     'x'.repeat(300),
     'valid_name_1',
     'mail.example.org',
+    FUZZ_DOMAIN,
     '%name%',
     '100%',
     '%zz',
@@ -118,7 +132,7 @@ export const sendCloudWireCases: fc.Arbitrary<SendCloudWireCase> = fc.record({
   method: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('GET', 'POST') }, { weight: 1, arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS') }),
   path,
   auth: fc.constantFrom<SendCloudAuth>('right', 'right', 'right', 'wrong-key', 'unknown-user', 'missing', 'in-query'),
-  params: fc.array(param, { maxLength: 8 }),
+  params: fc.oneof({ weight: 3, arbitrary: fc.array(param, { maxLength: 8 }) }, { weight: 1, arbitrary: apiUserParams }),
   queryParams: fc.array(param, { maxLength: 3 }),
   body: fc.constantFrom<SendCloudBodyKind>(
     'form-plus',

@@ -4,7 +4,7 @@ import { type ApiHarness, startApiHarness } from '../api-harness.ts';
 import { SendCloudTestClient } from '../sendcloud/sendcloud-client.ts';
 import { Tally } from './aliyun-fuzz-support.ts';
 import { fuzzParameters, fuzzRuns, fuzzTimeoutMs } from './fuzz-support.ts';
-import { buildSendCloudRequest, expectSendCloudEnvelope, sendBuilt, sendCloudWireCases } from './sendcloud-wire-arbitraries.ts';
+import { buildSendCloudRequest, expectSendCloudEnvelope, FUZZ_DOMAIN, sendBuilt, sendCloudWireCases } from './sendcloud-wire-arbitraries.ts';
 
 // Codes a request can get before (or instead of) authenticating: unknown path or method, an
 // unreadable or oversized body, authentication itself.
@@ -14,7 +14,7 @@ describe('fuzzing the SendCloud wire: paths, methods, credentials, encodings, bo
   let api: ApiHarness;
   beforeAll(async () => {
     api = await startApiHarness();
-    await api.deps.engine.domains.create({ name: 'fuzz.sendcloud.example' });
+    await api.deps.engine.domains.create({ name: FUZZ_DOMAIN });
   });
   afterAll(async () => {
     await api?.close();
@@ -38,7 +38,7 @@ describe('fuzzing the SendCloud wire: paths, methods, credentials, encodings, bo
       }),
       fuzzParameters(runs),
     );
-    console.info(`[fuzz] SendCloud wire inputs: ${cases} cases; answers: ${answers.top(16)}`);
+    console.info(`[fuzz] SendCloud wire inputs: ${cases} cases; answers: ${answers.top(30)}`);
     expect(cases).toBeGreaterThanOrEqual(runs);
     expect(answers.keys().some((k) => k.endsWith(': 200'))).toBe(true);
     const after = await new SendCloudTestClient(api.baseUrl, api.secretId, api.secretKey).get('userinfo/get');
