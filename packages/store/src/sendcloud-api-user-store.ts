@@ -101,9 +101,4 @@ export class ApiUserStore {
     const all = await this.o.redis.hvals(this.o.keys.sendCloudApiUsers);
     return all.map((raw) => publicRecord(decode(raw))).sort((a, b) => a.createdAt - b.createdAt || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
-
-  /** How many users exist. */
-  async count(): Promise<number> {
-    return this.o.redis.hlen(this.o.keys.sendCloudApiUsers);
-  }
 }
