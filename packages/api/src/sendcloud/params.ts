@@ -18,11 +18,23 @@ export class SendCloudParams {
   constructor(
     private readonly values: ReadonlyMap<string, string>,
     readonly attachments: readonly SendCloudAttachment[] = [],
+    /** File parts of other names (`embeddedImage`…), by name, in the order sent. */
+    private readonly otherFiles: ReadonlyMap<string, readonly SendCloudAttachment[]> = new Map(),
   ) {}
+
+  /** The file parts sent under `name` (`attachments` answers `attachments`), [] when none. */
+  files(name: string): readonly SendCloudAttachment[] {
+    return name === 'attachments' ? this.attachments : (this.otherFiles.get(name) ?? []);
+  }
 
   /** Every parameter name present (for logging and fuzzing; values are not exposed). */
   names(): string[] {
     return [...this.values.keys()];
+  }
+
+  /** True when the parameter was sent, even with an empty value (SendCloud's "不能为空串" codes refuse that). */
+  present(name: string): boolean {
+    return this.values.has(name);
   }
 
   /** The raw value, or undefined when absent or empty. */
