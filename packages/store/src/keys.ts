@@ -115,6 +115,10 @@ export interface Keys {
   taskAnnotation(taskId: number): string;
   /** Recipients whose earlier hard failures DirectMail's DeleteInvalidAddress dismissed: HASH address → epoch ms. */
   readonly dismissedInvalid: string;
+  /** SendCloud webhook configurations: HASH `<categoryName>\n<url>` → JSON. Deployment tag. */
+  readonly sendcloudWebhooks: string;
+  /** SendCloud address-list aliases: HASH lower-cased alias → receiver list id. Deployment tag. */
+  readonly sendcloudListAliases: string;
 }
 
 /** Builds the key space for a deployment prefix (tests use a unique prefix each). */
@@ -186,5 +190,7 @@ export function createKeys(prefix: string): Keys {
     messageAnnotation: (id) => `${prefix}:{m:${id}}:dm`,
     taskAnnotation: (id) => `${prefix}:{t:${id}}:dm`,
     dismissedInvalid: `${tag}:invalid-dismissed`,
+    sendcloudWebhooks: `${tag}:sc:webhooks`,
+    sendcloudListAliases: `${tag}:sc:list-aliases`,
   };
 }
