@@ -115,10 +115,12 @@ export interface Keys {
   taskAnnotation(taskId: number): string;
   /** Recipients whose earlier hard failures DirectMail's DeleteInvalidAddress dismissed: HASH address → epoch ms. */
   readonly dismissedInvalid: string;
+  /** SendCloud API users (`apiuser/add`): HASH name → JSON with the SHA-256 of the key. Deployment tag. */
+  readonly sendCloudApiUsers: string;
   /** SendCloud webhook configurations: HASH `<categoryName>\n<url>` → JSON. Deployment tag. */
-  readonly sendcloudWebhooks: string;
+  readonly sendCloudWebhooks: string;
   /** SendCloud address-list aliases: HASH lower-cased alias → receiver list id. Deployment tag. */
-  readonly sendcloudListAliases: string;
+  readonly sendCloudListAliases: string;
 }
 
 /** Builds the key space for a deployment prefix (tests use a unique prefix each). */
@@ -190,7 +192,8 @@ export function createKeys(prefix: string): Keys {
     messageAnnotation: (id) => `${prefix}:{m:${id}}:dm`,
     taskAnnotation: (id) => `${prefix}:{t:${id}}:dm`,
     dismissedInvalid: `${tag}:invalid-dismissed`,
-    sendcloudWebhooks: `${tag}:sc:webhooks`,
-    sendcloudListAliases: `${tag}:sc:list-aliases`,
+    sendCloudApiUsers: `${tag}:sendcloud:api-users`,
+    sendCloudWebhooks: `${tag}:sendcloud:webhooks`,
+    sendCloudListAliases: `${tag}:sendcloud:list-aliases`,
   };
 }

@@ -29,18 +29,18 @@ export class SendCloudListAliasStore {
 
   /** The list id indexed for `alias`, or undefined. */
   async holder(alias: string): Promise<number | undefined> {
-    const raw = await this.o.redis.hget(this.o.keys.sendcloudListAliases, alias.toLowerCase());
+    const raw = await this.o.redis.hget(this.o.keys.sendCloudListAliases, alias.toLowerCase());
     return raw === null ? undefined : Number(raw);
   }
 
   /** Points `alias` at `listId` if it is free or held by `expected` (a stale holder); false otherwise. */
   async take(alias: string, listId: number, expected?: number): Promise<boolean> {
     const args = [alias.toLowerCase(), expected === undefined ? '' : String(expected), String(listId)];
-    return Number(await TAKE.run(this.o.redis, [this.o.keys.sendcloudListAliases], args)) === 1;
+    return Number(await TAKE.run(this.o.redis, [this.o.keys.sendCloudListAliases], args)) === 1;
   }
 
   /** Frees `alias` if `listId` holds it. */
   async release(alias: string, listId: number): Promise<void> {
-    await RELEASE.run(this.o.redis, [this.o.keys.sendcloudListAliases], [alias.toLowerCase(), String(listId)]);
+    await RELEASE.run(this.o.redis, [this.o.keys.sendCloudListAliases], [alias.toLowerCase(), String(listId)]);
   }
 }

@@ -61,18 +61,18 @@ export class SendCloudWebhookStore {
   async add(input: { categoryName: string; url: string; events: readonly number[] }): Promise<SendCloudWebhook | undefined> {
     const now = this.o.clock.now();
     const record: SendCloudWebhook = { ...input, events: [...input.events], createdAt: now, updatedAt: now };
-    const added = await this.o.redis.hsetnx(this.o.keys.sendcloudWebhooks, field(input.categoryName, input.url), JSON.stringify(record));
+    const added = await this.o.redis.hsetnx(this.o.keys.sendCloudWebhooks, field(input.categoryName, input.url), JSON.stringify(record));
     return added === 1 ? record : undefined;
   }
 
   async get(categoryName: string, url: string): Promise<SendCloudWebhook | undefined> {
-    const raw = await this.o.redis.hget(this.o.keys.sendcloudWebhooks, field(categoryName, url));
+    const raw = await this.o.redis.hget(this.o.keys.sendCloudWebhooks, field(categoryName, url));
     return raw === null ? undefined : decode(raw);
   }
 
   /** Every configuration, oldest first. */
   async list(): Promise<SendCloudWebhook[]> {
-    const all = await this.o.redis.hvals(this.o.keys.sendcloudWebhooks);
+    const all = await this.o.redis.hvals(this.o.keys.sendCloudWebhooks);
     return all.map(decode).sort((a, b) => a.createdAt - b.createdAt || a.url.localeCompare(b.url));
   }
 
@@ -95,12 +95,12 @@ export class SendCloudWebhookStore {
       updatedAt: this.o.clock.now(),
     };
     const r = Number(
-      await REPLACE.run(this.o.redis, [this.o.keys.sendcloudWebhooks], [field(categoryName, url), field(next.categoryName, next.url), JSON.stringify(next)]),
+      await REPLACE.run(this.o.redis, [this.o.keys.sendCloudWebhooks], [field(categoryName, url), field(next.categoryName, next.url), JSON.stringify(next)]),
     );
     return r === 1 ? 'ok' : r === 0 ? 'not-found' : 'exists';
   }
 
   async delete(categoryName: string, url: string): Promise<boolean> {
-    return (await this.o.redis.hdel(this.o.keys.sendcloudWebhooks, field(categoryName, url))) === 1;
+    return (await this.o.redis.hdel(this.o.keys.sendCloudWebhooks, field(categoryName, url))) === 1;
   }
 }
