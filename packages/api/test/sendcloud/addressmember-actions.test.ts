@@ -72,12 +72,39 @@ describe('SendCloud addressmember/*', () => {
     expect(await codeOf(api, 'addressmember/list', {})).toBe(40503);
   });
 
-  it('answers 40519 for addressmember/update and delete: Postmill cannot remove a member from a list yet', async () => {
+  // Member removal comes with the engine's receivers.removeEntry (the receiver-removal change);
+  // a build without it refuses removal with 40519. Each case asserts what its build does.
+  const canRemove = (api: ApiHarness) => typeof (api.deps.engine.receivers as { removeEntry?: unknown }).removeEntry === 'function';
+
+  it('deletes members and counts those removed (absent ones skipped), or answers 40519 in a build without member removal', async () => {
     const address = await newList();
-    await sendcloud(api, 'addressmember/add', { address, members: 'a@example.com' });
-    expect(await codeOf(api, 'addressmember/delete', { address, members: 'a@example.com' })).toBe(40519);
-    expect(await codeOf(api, 'addressmember/update', { address, members: 'a@example.com', newMembers: 'b@example.com' })).toBe(40519);
-    expect((await sendcloud(api, 'addressmember/list', { address })).info.total).toBe(1);
+    await sendcloud(api, 'addressmember/add', { address, members: 'a@example.com;b@example.com;c@example.com' });
+    const answer = await sendcloud(api, 'addressmember/delete', { address, members: 'a@example.com;C@example.com;zz@example.com' });
+    if (!canRemove(api)) {
+      expect(answer).toMatchObject({ result: false, statusCode: 40519 });
+      expect((await sendcloud(api, 'addressmember/list', { address })).info.total).toBe(3);
+      return;
+    }
+    expect(answer).toMatchObject({ result: true, info: { count: 2 } });
+    const left = await sendcloud(api, 'addressmember/list', { address });
+    expect(left.info).toMatchObject({ total: 1, dataList: [{ member: 'b@example.com' }] });
+  });
+
+  it('updates a member to a new address with new vars, or answers 40519 in a build without member removal', async () => {
+    const address = await newList();
+    await sendcloud(api, 'addressmember/add', { address, members: 'a@example.com;b@example.com', vars: '{"k":"1"};{"k":"2"}' });
+    const answer = await sendcloud(api, 'addressmember/update', { address, members: 'a@example.com', newMembers: 'x@example.com', vars: '{"k":"9"}' });
+    if (!canRemove(api)) {
+      expect(answer).toMatchObject({ result: false, statusCode: 40519 });
+      return;
+    }
+    expect(answer).toMatchObject({ result: true, info: { count: 1 } });
+    const listed = await sendcloud(api, 'addressmember/list', { address });
+    expect(listed.info.dataList.map((m: { member: string; vars: string }) => [m.member, m.vars])).toEqual([
+      ['b@example.com', '{"k":"2"}'],
+      ['x@example.com', '{"k":"9"}'],
+    ]);
+    expect(await codeOf(api, 'addressmember/update', { address, members: 'b@example.com', newMembers: 'p@example.com;q@example.com' })).toBe(40518);
   });
 
   it('shows SendCloud members in DirectMail with their variables, and DirectMail members in SendCloud', async () => {

@@ -37,12 +37,52 @@ function memberRow(deps: ApiDeps, list: ReceiverRecord, row: ReceiverDetailRow):
   };
 }
 
-/**
- * Refusal of member removal and replacement: lists are append-only with fixed positions (a
- * running campaign's checkpoint is a position) until the receiver store can remove entries.
- */
+/** The engine's member removal (receivers.removeEntry, from the receiver-removal change), when this build has it. */
+type RemoveEntry = (receiverId: number, input: { email: string }) => Promise<void>;
+
+function removeEntryOf(deps: ApiDeps): RemoveEntry | undefined {
+  // The removal lands with another change; until it is merged the engine has no such operation and
+  // member removal is refused with 40519 (this keeps both builds compiling and correct).
+  const receivers = deps.engine.receivers as typeof deps.engine.receivers & { removeEntry?: RemoveEntry };
+  return receivers.removeEntry?.bind(receivers);
+}
+
 function removalUnsupported(what: string): SendCloudFailure {
-  return new SendCloudFailure(40519, `${what} is not supported yet: Postmill cannot remove a member from a list (delete the list and add it again)`);
+  return new SendCloudFailure(40519, `${what} is not supported by this Postmill: it cannot remove a member from a list (delete the list and add it again)`);
+}
+
+/** Removes one member; false when it is not in the list (the engine's `receiver-entry-not-found`). */
+async function removeMember(remove: RemoveEntry, listId: number, email: string): Promise<boolean> {
+  try {
+    await remove(listId, { email });
+    return true;
+  } catch (err) {
+    // Compared as text: the kind exists only in builds with the removal change.
+    if (isEngineError(err) && (err.kind as string) === 'receiver-entry-not-found') return false;
+    throw err;
+  }
+}
+
+/** Template data of member i from `names` and parsed `vars` (undefined when it has none). */
+function entryOf(email: string, name: string | undefined, vars: Record<string, string> | undefined): { email: string; templateData?: string } {
+  const data: Record<string, string> = { ...(vars ?? {}) };
+  if (name !== undefined) data[NAME_VARIABLE] = name;
+  return Object.keys(data).length === 0 ? { email } : { email, templateData: JSON.stringify(data) };
+}
+
+function varsOf(params: SendCloudParams, memberCount: number): Record<string, string>[] | undefined {
+  if (isPresent(params, 'vars')) params.required('vars', 40520);
+  const raw = params.optional('vars');
+  return raw === undefined ? undefined : parseMemberVars(raw, memberCount);
+}
+
+async function append(deps: ApiDeps, listId: number, entries: { email: string; templateData?: string }[]): Promise<number> {
+  try {
+    return (await deps.engine.receivers.append(listId, entries)).valid;
+  } catch (err) {
+    if (isEngineError(err, 'receiver-entries-refused') || isEngineError(err, 'limit-exceeded')) throw new SendCloudFailure(40516, err.message);
+    throw err;
+  }
 }
 
 /**
@@ -82,33 +122,51 @@ export const addressmemberActions = moduleActions('addressmember', {
     const list = await existingList(deps, params);
     const members = membersOf(params);
     const names = params.list('names');
-    if (isPresent(params, 'vars')) params.required('vars', 40520);
-    const rawVars = params.optional('vars');
-    const vars = rawVars === undefined ? undefined : parseMemberVars(rawVars, members.length);
-    const entries = members.map((email, i) => {
-      const data: Record<string, string> = { ...(vars?.[i] ?? {}) };
-      const name = names[i];
-      if (name !== undefined) data[NAME_VARIABLE] = name;
-      return Object.keys(data).length === 0 ? { email } : { email, templateData: JSON.stringify(data) };
-    });
-    try {
-      const result = await deps.engine.receivers.append(list.id, entries);
-      return { info: { count: result.valid } };
-    } catch (err) {
-      if (isEngineError(err, 'receiver-entries-refused') || isEngineError(err, 'limit-exceeded')) throw new SendCloudFailure(40516, err.message);
-      throw err;
-    }
+    const vars = varsOf(params, members.length);
+    return {
+      info: {
+        count: await append(
+          deps,
+          list.id,
+          members.map((email, i) => entryOf(email, names[i], vars?.[i])),
+        ),
+      },
+    };
   },
 
+  /**
+   * Replaces members (by `newMembers`, aligned with `members`; the same address when absent) with
+   * new names and vars: each is removed and added again (at the end of the list). Not atomic: a
+   * failure part-way leaves the members before it changed. `count` is the members changed; one not
+   * in the list is skipped.
+   */
   async update(params, { deps }) {
-    await existingList(deps, params);
-    membersOf(params);
-    throw removalUnsupported('Changing a member');
+    const list = await existingList(deps, params);
+    const members = membersOf(params);
+    const newMembers = params.list('newMembers');
+    if (newMembers.length > 0 && newMembers.length !== members.length) throw new SendCloudFailure(40518, 'newMembers must have one address per member');
+    const invalid = newMembers.find((m) => !isValidEmail(m));
+    if (invalid !== undefined) throw new SendCloudFailure(40518, invalid.slice(0, 60));
+    const names = params.list('names');
+    const vars = varsOf(params, members.length);
+    const remove = removeEntryOf(deps);
+    if (!remove) throw removalUnsupported('Changing a member');
+    let changed = 0;
+    for (const [i, member] of members.entries()) {
+      if (!(await removeMember(remove, list.id, member))) continue;
+      changed += await append(deps, list.id, [entryOf(newMembers[i] ?? member, names[i], vars?.[i])]);
+    }
+    return { info: { count: changed } };
   },
 
+  /** Removes members; `count` is the members removed (one not in the list is skipped). */
   async delete(params, { deps }) {
-    await existingList(deps, params);
-    membersOf(params);
-    throw removalUnsupported('Deleting a member');
+    const list = await existingList(deps, params);
+    const members = membersOf(params);
+    const remove = removeEntryOf(deps);
+    if (!remove) throw removalUnsupported('Deleting a member');
+    let removed = 0;
+    for (const member of members) if (await removeMember(remove, list.id, member)) removed++;
+    return { info: { count: removed } };
   },
 });
