@@ -113,4 +113,17 @@ describe('SendCloud addresslist/*', () => {
     const gone = (await pop.request('QueryReceiverByParam', { KeyWord: dmName, PageSize: 10 }, 'POST')) as { data: { receiver: unknown[] } };
     expect(gone.data.receiver).toEqual([]);
   });
+
+  it('lists a Tencent receiver list (which has no alias) with address "", and shows a SendCloud list in Tencent\'s ListReceivers', async () => {
+    const tcName = `tc${unique()}`;
+    const created = await api.call('CreateReceiver', { ReceiversName: tcName, Desc: 'from tencent' });
+    expect(created.body.Response.Error).toBeUndefined();
+    const all = await sendcloud(api, 'addresslist/list', { limit: '100' });
+    expect(all.info.dataList.find((l: { name: string }) => l.name === tcName)).toMatchObject({ address: '', description: 'from tencent', memberCount: 0 });
+
+    const scName = `sc${unique()}`;
+    await sendcloud(api, 'addresslist/add', { address: alias(), name: scName, desc: 'from sendcloud' });
+    const tc = await api.call('ListReceivers', { Offset: 0, Limit: 100, KeyWord: scName });
+    expect(tc.body.Response.Data.map((r: { ReceiversName: string; Desc: string }) => [r.ReceiversName, r.Desc])).toEqual([[scName, 'from sendcloud']]);
+  });
 });

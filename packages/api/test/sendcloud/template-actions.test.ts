@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { $Dm, type DmClientInstance, dmCallApi, dmClient } from '../aliyun/sdk-clients.ts';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
 import { codeOf, sendcloud, unique } from './management-test-kit.ts';
+import { SendCloudTestClient } from './sendcloud-client.ts';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
@@ -90,6 +91,18 @@ describe('SendCloud template/*', () => {
     expect(await codeOf(api, 'template/add', addFields(n, { isSubmitAudit: 'yes' }))).toBe(40222);
     expect(await codeOf(api, 'template/add', addFields(n))).toBe(200);
     expect(await codeOf(api, 'template/add', addFields(n))).toBe(40220);
+  });
+
+  it('answers template/get over GET with the query as the doc shows, and an unknown invokeName with 40216 and its documented message', async () => {
+    const invokeName = `get_${unique()}`;
+    await sendcloud(api, 'template/add', addFields(invokeName));
+    const client = new SendCloudTestClient(api.baseUrl, api.secretId, api.secretKey);
+    const got = await client.get('template/get', { invokeName });
+    expect(got.body).toMatchObject({ result: true, statusCode: 200, message: '请求成功', info: { data: { invokeName, subject: 'Bill for %name%' } } });
+    const missing = await client.get('template/get', { invokeName: `${invokeName}_none` });
+    expect(missing.status).toBe(200);
+    expect(missing.body).toMatchObject({ result: false, statusCode: 40216, info: {} });
+    expect(missing.body.message).toMatch(/^模板调用名称对应的模板不存在/u);
   });
 
   it('answers 40216 for get, update and delete of an unknown invokeName, 40206 for a bad templateStat and 40002/40004 for a bad page', async () => {
