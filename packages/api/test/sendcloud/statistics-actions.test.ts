@@ -78,6 +78,7 @@ describe('SendCloud statday/list, stathour/list, invalidstat/list', () => {
     const sum = await sendcloud(api, 'statday/list', { days: '2', aggregate: '1' });
     expect(sum.info.dataList).toMatchObject({ requestNum: '20', deliveredNum: '12', bounceNum: '2', unsubscribeNum: '3', deliveredPercent: '60' });
     expect((await sendcloud(api, 'statday/list', { days: '2', apiUserList: 'another_user' })).info.dataList).toEqual([]);
+    expect((await sendcloud(api, 'statday/list', { days: '2', domainList: 'not a domain;c.example.com' })).info.dataList).toEqual([]);
   });
 
   it('answers invalidstat/list with bounces under others and unsubscribes under ubsubscribe, and stathour/list empty (daily counters only)', async () => {

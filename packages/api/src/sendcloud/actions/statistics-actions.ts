@@ -1,4 +1,4 @@
-import { calendarDate } from '@postmill/core';
+import { calendarDate, isValidDomain } from '@postmill/core';
 import type { Volume } from '@postmill/store';
 import type { SendCloudActionContext } from '../action.ts';
 import { moduleActions } from '../action.ts';
@@ -30,7 +30,7 @@ function isEmpty(v: Volume): boolean {
 /**
  * The daily volumes of every requested slice (domainList × labelIdList; all mail when neither),
  * for the window (default: today), days without mail left out as SendCloud does. Each slice costs
- * one engine report (O(days)). Unknown labels select nothing.
+ * one engine report (O(days)). Unknown labels and domains select nothing.
  */
 async function dailyCounts(params: SendCloudParams, ctx: SendCloudActionContext): Promise<{ rows: DayCounts[]; aggregate: boolean }> {
   const { deps } = ctx;
@@ -46,7 +46,8 @@ async function dailyCounts(params: SendCloudParams, ctx: SendCloudActionContext)
       ? [undefined]
       : (await Promise.all(labelIds.map((id) => managementStores(deps).tags.get(id)))).flatMap((t) => (t ? [{ id: t.id, name: t.name }] : []));
   const rows: DayCounts[] = [];
-  for (const domain of domains ?? [undefined]) {
+  // A malformed domain is no sender domain of this account: it selects nothing, as an unknown one does.
+  for (const domain of domains?.filter(isValidDomain) ?? [undefined]) {
     for (const label of labels) {
       const report = await deps.engine.statistics.report({
         ...window,
