@@ -105,6 +105,21 @@ describe('SendCloud template/*', () => {
     expect(missing.body.message).toMatch(/^模板调用名称对应的模板不存在/u);
   });
 
+  it('adds a template of one invokeName concurrently from SendCloud and DirectMail: exactly one is created', async () => {
+    const invokeName = `race${unique()}`;
+    const results = await Promise.all([
+      codeOf(api, 'template/add', addFields(invokeName)),
+      codeOf(api, 'template/add', addFields(invokeName)),
+      dmCallApi(dm, 'CreateTemplate', { TemplateName: invokeName, TemplateText: '<p>x</p>' }).then(
+        () => 200,
+        (err: { code?: string }) => (err.code === 'InvalidTemplateName.Duplicate' ? 40220 : -1),
+      ),
+    ]);
+    expect(results.filter((c) => c === 200)).toHaveLength(1);
+    expect(results.filter((c) => c === 40220)).toHaveLength(2);
+    expect((await sendcloud(api, 'template/list', { invokeName })).info.total).toBe(1);
+  });
+
   it('answers 40216 for get, update and delete of an unknown invokeName, 40206 for a bad templateStat and 40002/40004 for a bad page', async () => {
     const n = `none_${unique()}`;
     expect(await codeOf(api, 'template/get', { invokeName: n })).toBe(40216);
