@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { aliyunClientErrorResponse } from './aliyun/client-error.ts';
 import { dialectOfRawHead } from './dialect-shape.ts';
+import { isSendCloudHead, sendCloudClientErrorResponse } from './sendcloud/client-error.ts';
 import { type RawErrorResponse, tencentClientErrorResponse } from './tencent/client-error.ts';
 
 /**
@@ -18,17 +19,18 @@ function hostOf(raw: Buffer | undefined): string {
 /**
  * Fastify's `clientErrorHandler` for the API. Guarantees: a request Node cannot parse (malformed,
  * a head over `maxHeadBytes`, too slow) gets the error envelope of its dialect, chosen from the raw
- * bytes at hand (dialect-shape.ts `dialectOfRawHead`: DirectMail's on positive evidence, Tencent's
- * otherwise) instead of a bare 400, and the connection is closed (the stream can no longer be
- * trusted). A connection already reset or destroyed gets nothing.
+ * bytes at hand (SendCloud's for a request line to `/apiv2`; else dialect-shape.ts
+ * `dialectOfRawHead`: DirectMail's on positive evidence, Tencent's otherwise) instead of a bare
+ * 400, and the connection is closed (the stream can no longer be trusted). A connection already reset or destroyed gets nothing.
  */
 export function clientErrorHandler(options: { readonly maxHeadBytes: number }): (err: ParserError, socket: Duplex) => void {
   return (err, socket) => {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     if (socket.writable) {
       const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket : undefined;
-      const a: RawErrorResponse =
-        dialectOfRawHead(raw) === 'aliyun'
+      const a: RawErrorResponse = isSendCloudHead(raw)
+        ? sendCloudClientErrorResponse(err.code, { maxHeadBytes: options.maxHeadBytes })
+        : dialectOfRawHead(raw) === 'aliyun'
           ? aliyunClientErrorResponse(err.code, { maxHeadBytes: options.maxHeadBytes, hostId: hostOf(raw) })
           : tencentClientErrorResponse(err.code);
       socket.write(

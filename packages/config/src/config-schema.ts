@@ -76,6 +76,9 @@ export const envSchema = z.object({
   // Unset: each dialect's own default (TC3: off, as Tencent serves identical requests).
   API_REPLAY_PROTECTION: z.enum(['on', 'off']).optional(),
   IDEMPOTENCY_WINDOW_SECONDS: int(24 * 60 * 60),
+  // SendCloud's own caps: 10 MiB of attachments per mail (40819), 10 apiUsers (41112).
+  SENDCLOUD_MAX_ATTACHMENT_BYTES: int(10_485_760),
+  SENDCLOUD_MAX_API_USERS: int(10),
   DATA_DIR: z.string().default('.postmill'),
   SCHEDULE_TIMEZONE: z
     .string()

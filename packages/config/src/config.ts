@@ -55,6 +55,11 @@ export interface PostmillConfig {
   };
   readonly limits: Limits;
   /**
+   * The SendCloud dialect's own limits: attachment bytes of one request (SENDCLOUD_MAX_ATTACHMENT_BYTES,
+   * default 10 485 760, SendCloud's 40819) and apiUsers `apiuser/add` may create (SENDCLOUD_MAX_API_USERS, default 10).
+   */
+  readonly sendCloud: { readonly maxAttachmentBytes: number; readonly maxApiUsers: number };
+  /**
    * Days a settled batch task (done, cancelled or error, nothing planned) is kept after it settled;
    * then it expires and leaves ListSendTasks. Default 90 (Tencent documents none).
    */
@@ -184,6 +189,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       apiReplayProtection: e.API_REPLAY_PROTECTION ?? 'dialect-default',
       idempotencyWindowSeconds: e.IDEMPOTENCY_WINDOW_SECONDS,
     },
+    sendCloud: { maxAttachmentBytes: e.SENDCLOUD_MAX_ATTACHMENT_BYTES, maxApiUsers: e.SENDCLOUD_MAX_API_USERS },
     taskRetentionDays: e.TASK_RETENTION_DAYS,
     statisticsRetentionDays: e.STATISTICS_RETENTION_DAYS,
     timeZone: e.SCHEDULE_TIMEZONE,

@@ -58,6 +58,7 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
   const app = buildApiServer({
     clock,
     limits: config.limits,
+    sendCloud: config.sendCloud,
     logger: apiLogger,
     lookupSecret: credentialLookup(config),
     engine,

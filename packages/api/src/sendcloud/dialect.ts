@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ApiUserStore, RequestAdmissionStore } from '@postmill/store';
+import { isEngineError } from '@postmill/core';
+import { ApiUserStore, isStorageUnavailable, RequestAdmissionStore } from '@postmill/store';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiDeps } from '../api-deps.ts';
@@ -8,7 +9,7 @@ import type { SendCloudAction } from './action.ts';
 import { authenticateApiUser } from './authenticate.ts';
 import { isSuccessCode, messageOf, refusalEnvelope, sendEnvelope } from './envelope.ts';
 import { type SendCloudWhere, sendCloudErrorAnswer } from './error-table.ts';
-import { readSendCloudParams } from './request.ts';
+import { readSendCloudParams, recipientsInXsmtpapi } from './request.ts';
 import { SendCloudFailure } from './sendcloud-failure.ts';
 import { resolveSendCloudSettings, sendCloudBodyLimit } from './settings.ts';
 
@@ -59,14 +60,18 @@ export function registerSendCloudRoutes(
 
   function answerError(err: unknown, req: FastifyRequest, reply: FastifyReply, where: SendCloudWhere): FastifyReply {
     const answer = sendCloudErrorAnswer(err, where);
-    if (answer.serverFault) req.log.error({ err, dialect: 'sendcloud', path: where.path }, 'internal error in the SendCloud dialect');
+    if (answer.serverFault) {
+      if (isStorageUnavailable(err) || isEngineError(err, 'storage-unavailable'))
+        req.log.warn({ err, dialect: 'sendcloud', path: where.path }, 'Redis unavailable; SendCloud request refused');
+      else req.log.error({ err, dialect: 'sendcloud', path: where.path }, 'internal error in the SendCloud dialect');
+    }
     return sendEnvelope(reply, refusalEnvelope(answer.statusCode, answer.message));
   }
 
   async function serve(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const path = requestedPath((req.params as { '*'?: string })['*']);
     const action = byPath.get(path);
-    const where: SendCloudWhere = { path: action?.path.toLowerCase() ?? path };
+    let where: SendCloudWhere = { path: action?.path.toLowerCase() ?? path };
     try {
       if (action === undefined) throw new SendCloudFailure(6001, path === '' ? 'no action named' : `no action ${path}`);
       const method = req.method === 'HEAD' ? 'GET' : req.method;
@@ -79,6 +84,7 @@ export function registerSendCloudRoutes(
         body: Buffer.isBuffer(req.body) ? req.body : undefined,
         maxAttachmentBytes: settings.maxAttachmentBytes,
       });
+      where = { ...where, recipientsInXsmtpapi: recipientsInXsmtpapi(params) };
       const user = await authenticateApiUser(params, { lookupSecret: deps.lookupSecret, apiUsers });
       const nowMs = deps.clock.now();
       const limitPerSecond = deps.limits.apiRequestsPerSecond;
@@ -113,22 +119,29 @@ export function registerSendCloudRoutes(
     }
   }
 
-  app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
-    scope.setErrorHandler(async (err: FastifyError, req, reply) => {
-      const where = { path: requestedPath((req.params as { '*'?: string } | undefined)?.['*']) };
-      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        // The rest of the body is read (bounded) so the client reads the answer, not a reset.
-        await options.drains.beforeAnswer(req, reply);
-        return answerError(new SendCloudFailure(40819, `the request body is larger than ${bodyLimit} bytes`), req, reply, where);
-      }
-      if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-        return answerError(new SendCloudFailure(40867, `the request body cannot be read: ${err.message}`), req, reply, where);
-      }
-      return answerError(err, req, reply, where);
-    });
-    scope.route({ method: [...ROUTE_METHODS], url: SENDCLOUD_BASE_PATH, handler: serve });
-    scope.route({ method: [...ROUTE_METHODS], url: `${SENDCLOUD_BASE_PATH}/*`, handler: serve });
-  });
+  app.register(
+    async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+      scope.setErrorHandler(async (err: FastifyError, req, reply) => {
+        const where = { path: requestedPath((req.params as { '*'?: string } | undefined)?.['*']) };
+        if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+          // The rest of the body is read (bounded) so the client reads the answer, not a reset.
+          await options.drains.beforeAnswer(req, reply);
+          return answerError(new SendCloudFailure(40819, `the request body is larger than ${bodyLimit} bytes`), req, reply, where);
+        }
+        if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+          return answerError(new SendCloudFailure(40867, `the request body cannot be read: ${err.message}`), req, reply, where);
+        }
+        return answerError(err, req, reply, where);
+      });
+      scope.route({ method: [...ROUTE_METHODS], url: '', handler: serve });
+      scope.route({ method: [...ROUTE_METHODS], url: '/*', handler: serve });
+      // A method no route takes (TRACE, PROPFIND…) still gets the envelope, not the API's 404 page.
+      scope.setNotFoundHandler(async (req, reply) =>
+        answerError(new SendCloudFailure(6001, `${req.method} is not a method of this API`), req, reply, { path: undefined }),
+      );
+    },
+    { prefix: SENDCLOUD_BASE_PATH },
+  );
 }

@@ -14,6 +14,16 @@ export interface SendCloudErrorAnswer {
 /** Where the refusal happened: the action's `<module>/<action>` (lower case), undefined before one was found. */
 export interface SendCloudWhere {
   readonly path: string | undefined;
+  /**
+   * The request names its recipients in `xsmtpapi.to` (which replaces `to`, `cc` and `bcc`): a
+   * refusal of the engine field `to` is then one of `xsmtpapi.to`. Default false.
+   */
+  readonly recipientsInXsmtpapi?: boolean;
+}
+
+/** The engine field as the request sent it: `to` is `xsmtpapi.to` when the recipients came from there. */
+function sentField(field: string, where: SendCloudWhere): string {
+  return field === 'to' && where.recipientsInXsmtpapi === true ? 'xsmtpapi.to' : field;
 }
 
 /** The module part of a path (`mail` of `mail/send`), '' when there is none. */
@@ -144,6 +154,15 @@ const MISSING_CODES: Readonly<Record<string, SendCloudStatusCode>> = {
   tag: 40104,
 };
 
+/** A missing value by field; `emails` by module (members of a list, or a suppression email). */
+function missingCode(field: string, where: SendCloudWhere): SendCloudStatusCode {
+  const sent = sentField(field, where);
+  if (sent === 'xsmtpapi.to') return 40816;
+  if (sent === 'emails') return moduleOf(where) === 'addressmember' ? 40512 : 40011;
+  if (sent === 'content' && moduleOf(where) === 'template') return 40211;
+  return byField(sent, where, MISSING_CODES);
+}
+
 /** A bad address by field; `emails`/`email`/`address` by module (members of a list, or a suppression/query email). */
 function invalidAddressCode(field: string, where: SendCloudWhere): SendCloudStatusCode {
   switch (field) {
@@ -233,21 +252,14 @@ type EngineRow<K extends ErrorKind> = (context: ErrorContexts[K], where: SendClo
 const ENGINE_KINDS: { readonly [K in ErrorKind]: EngineRow<K> } = {
   'invalid-input': (c, w) =>
     c.field === 'domain' && moduleOf(w) === 'apiuser' ? 41106 : c.field === 'domain' ? 41003 : byField(c.field, w, INVALID_INPUT_CODES),
-  'missing-parameter': (c, w) =>
-    c.field === 'emails'
-      ? moduleOf(w) === 'addressmember'
-        ? 40512
-        : 40011
-      : c.field === 'content' && moduleOf(w) === 'template'
-        ? 40211
-        : byField(c.field, w, MISSING_CODES),
-  'invalid-address': (c, w) => invalidAddressCode(c.field, w),
+  'missing-parameter': (c, w) => missingCode(c.field, w),
+  'invalid-address': (c, w) => invalidAddressCode(sentField(c.field, w), w),
   'invalid-date': (c, w) => (c.field === 'endDate' ? 40008 : c.field === 'days' ? 40006 : c.field === 'startDate' ? 40007 : fallback(w)),
-  'no-recipients': (_c, w) => (moduleOf(w) === 'addressmember' ? 40512 : 40805),
-  'too-many-recipients': (c, w) => tooManyCode(c.field, w),
+  'no-recipients': (_c, w) => (moduleOf(w) === 'addressmember' ? 40512 : w.recipientsInXsmtpapi === true ? 40816 : 40805),
+  'too-many-recipients': (c, w) => tooManyCode(sentField(c.field, w), w),
   'missing-content': (c, w) => (c.field === 'template.content' || moduleOf(w) === 'template' ? 40211 : 40870),
-  'template-data-invalid': (c, w) =>
-    moduleOf(w) === 'addressmember' ? (c.problem === 'TooLarge' ? 40531 : 40522) : c.problem === 'MissingVariable' ? 40817 : 40817,
+  // In a send, template data comes from `xsmtpapi` (its `sub`), so every problem is 40817 (xsmtpapi解析错误).
+  'template-data-invalid': (c, w) => (moduleOf(w) === 'addressmember' ? (c.problem === 'TooLarge' ? 40531 : 40522) : 40817),
   'receiver-entries-refused': (c, w) =>
     moduleOf(w) === 'addressmember'
       ? c.refusal === 'TemplateDataError'
@@ -297,7 +309,7 @@ export function sendCloudErrorAnswer(err: unknown, where: SendCloudWhere): SendC
   if (isSendCloudFailure(err)) return { statusCode: err.statusCode, message: messageOf(err.statusCode, err.detail), serverFault: err.statusCode === 501 };
   if (isEngineError(err)) {
     const statusCode = engineKindCode(err.kind, err.context as ErrorContexts[ErrorKind], where);
-    const detail = err.kind === 'storage-unavailable' ? STORAGE_DETAIL : err.messageWith(SENDCLOUD_FIELD_NAMER);
+    const detail = err.kind === 'storage-unavailable' ? STORAGE_DETAIL : err.messageWith((field) => sendCloudParamName(sentField(field, where)));
     return { statusCode, message: messageOf(statusCode, detail), serverFault: statusCode === 501 };
   }
   if (isStorageUnavailable(err)) return { statusCode: 501, message: messageOf(501, STORAGE_DETAIL), serverFault: true };

@@ -18,7 +18,14 @@ export class SendCloudParams {
   constructor(
     private readonly values: ReadonlyMap<string, string>,
     readonly attachments: readonly SendCloudAttachment[] = [],
+    /** File parts of other names (`embeddedImage`…), by name, in the order sent. */
+    private readonly otherFiles: ReadonlyMap<string, readonly SendCloudAttachment[]> = new Map(),
   ) {}
+
+  /** The file parts sent under `name` (`attachments` answers `attachments`), [] when none. */
+  files(name: string): readonly SendCloudAttachment[] {
+    return name === 'attachments' ? this.attachments : (this.otherFiles.get(name) ?? []);
+  }
 
   /** Every parameter name present (for logging and fuzzing; values are not exposed). */
   names(): string[] {

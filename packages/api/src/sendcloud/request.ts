@@ -20,25 +20,25 @@ export function decodeForm(text: string): Map<string, string> {
   return values;
 }
 
-/** What one multipart body holds: its text fields (first of a name wins) and its `attachments` files. */
+/** What one multipart body holds: its text fields (first of a name wins) and its file parts by name. */
 interface MultipartContent {
   readonly fields: Map<string, string>;
-  readonly attachments: SendCloudAttachment[];
+  readonly files: Map<string, SendCloudAttachment[]>;
 }
 
 /**
  * Reads a multipart/form-data body. Guarantees: every part named `attachments`, or carrying a
  * filename, is a file (Java's HttpClient sends files as application/octet-stream parts, Python's
- * requests with a filename); only `attachments` files are kept, and when they total more than
- * `maxAttachmentBytes` it fails with 40819; a body that is not valid multipart fails with 40867
- * (处理附件发生异常); any other part is a text field decoded as UTF-8.
+ * requests with a filename); when the files together (`attachments` and any other, such as
+ * `embeddedImage`) total more than `maxAttachmentBytes` it fails with 40819; a body that is not
+ * valid multipart fails with 40867 (处理附件发生异常); any other part is a text field decoded as UTF-8.
  */
 function readMultipart(body: Buffer, contentType: string, options: { readonly maxAttachmentBytes: number }): Promise<MultipartContent> {
   return new Promise((resolve, reject) => {
     const fields = new Map<string, string>();
     // Filled as the parts stream in; a file's holder is listed when its part starts, because
     // busboy may emit 'finish' from inside the last file stream's 'end', before a later listener.
-    const files: { filename: string; contentType: string; chunks: Buffer[] }[] = [];
+    const files: { field: string; filename: string; contentType: string; chunks: Buffer[] }[] = [];
     let attachmentBytes = 0;
     let failure: SendCloudFailure | undefined;
     let parser: ReturnType<typeof Busboy>;
@@ -63,16 +63,12 @@ function readMultipart(body: Buffer, contentType: string, options: { readonly ma
       stream.on('error', (cause: Error) => {
         failure ??= new SendCloudFailure(40867, `the multipart body cannot be read: ${cause.message}`);
       });
-      if (name !== 'attachments') {
-        stream.resume();
-        return;
-      }
-      const file = { filename: filename ?? '', contentType: mimeType || 'application/octet-stream', chunks: [] as Buffer[] };
+      const file = { field: name, filename: filename ?? '', contentType: mimeType || 'application/octet-stream', chunks: [] as Buffer[] };
       files.push(file);
       stream.on('data', (chunk: Buffer) => {
         attachmentBytes += chunk.length;
         if (attachmentBytes > options.maxAttachmentBytes) {
-          failure ??= new SendCloudFailure(40819, `the attachments total more than ${options.maxAttachmentBytes} bytes`);
+          failure ??= new SendCloudFailure(40819, `the attached files total more than ${options.maxAttachmentBytes} bytes`);
           for (const f of files) f.chunks = [];
           return;
         }
@@ -81,8 +77,17 @@ function readMultipart(body: Buffer, contentType: string, options: { readonly ma
     });
     parser.on('error', (cause: Error) => reject(failure ?? new SendCloudFailure(40867, `the multipart body cannot be read: ${cause.message}`)));
     parser.on('finish', () => {
-      if (failure) reject(failure);
-      else resolve({ fields, attachments: files.map((f) => ({ filename: f.filename, contentType: f.contentType, content: Buffer.concat(f.chunks) })) });
+      if (failure) {
+        reject(failure);
+        return;
+      }
+      const byName = new Map<string, SendCloudAttachment[]>();
+      for (const f of files) {
+        const list = byName.get(f.field) ?? [];
+        list.push({ filename: f.filename, contentType: f.contentType, content: Buffer.concat(f.chunks) });
+        byName.set(f.field, list);
+      }
+      resolve({ fields, files: byName });
     });
     parser.end(body);
   });
@@ -116,7 +121,26 @@ export async function readSendCloudParams(input: SendCloudRequestInput): Promise
   if (mediaType === 'multipart/form-data') {
     const content = await readMultipart(body, input.contentType ?? '', { maxAttachmentBytes: input.maxAttachmentBytes });
     for (const [name, value] of content.fields) values.set(name, value);
-    return new SendCloudParams(values, content.attachments);
+    const attachments = content.files.get('attachments') ?? [];
+    content.files.delete('attachments');
+    return new SendCloudParams(values, attachments, content.files);
   }
   return new SendCloudParams(values);
+}
+
+/**
+ * True when the request names its recipients in `xsmtpapi.to` (a JSON object whose `to` is an
+ * array), which then replaces `to`, `cc` and `bcc`: the error table answers recipient refusals with
+ * the xsmtpapi codes (40827, 40880, 40816) instead of those of `to`. False for anything else,
+ * malformed JSON included (the action refuses that itself).
+ */
+export function recipientsInXsmtpapi(params: SendCloudParams): boolean {
+  const text = params.optional('xsmtpapi');
+  if (text === undefined) return false;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { to?: unknown }).to);
+  } catch {
+    return false;
+  }
 }

@@ -14,6 +14,8 @@ export type SpaceEncoding = 'plus' | 'percent20';
 
 /** One file part of a multipart request. */
 export interface FilePart {
+  /** The part's name. Default `attachments`. */
+  readonly field?: string;
   readonly filename: string;
   readonly content: Buffer;
   readonly contentType?: string;
@@ -53,7 +55,7 @@ export function encodeMultipart(params: Params, files: readonly FilePart[], styl
   for (const f of files) {
     chunks.push(
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="${f.filename}"\r\nContent-Type: ${f.contentType ?? 'application/octet-stream'}\r\n\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'attachments'}"; filename="${f.filename}"\r\nContent-Type: ${f.contentType ?? 'application/octet-stream'}\r\n\r\n`,
         'utf8',
       ),
       f.content,

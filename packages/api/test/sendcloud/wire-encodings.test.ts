@@ -101,6 +101,36 @@ describe('the SendCloud wire: how parameters arrive', () => {
     });
   }
 
+  it('reads a non-ASCII filename sent raw in UTF-8 (Java BROWSER_COMPATIBLE) or as RFC 2231 filename* (Python)', async () => {
+    const raw = await sc.multipart('probe/echo', {}, [{ filename: '报告 ü.pdf', content: Buffer.from('x') }]);
+    expect(raw.body.info.attachments[0].filename).toBe('报告 ü.pdf');
+    const boundary = 'b0b0b0';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="apiUser"\r\n\r\n${api.secretId}\r\n`),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="apiKey"\r\n\r\n${api.secretKey}\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename*=utf-8''%E6%8A%A5%E5%91%8A.pdf\r\n\r\nx\r\n--${boundary}--\r\n`,
+      ),
+    ]);
+    const rfc2231 = await sendRaw(api.baseUrl, {
+      method: 'POST',
+      path: '/apiv2/probe/echo',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+    });
+    expect(rfc2231.body.info.attachments[0].filename).toBe('报告.pdf');
+  });
+
+  it('keeps file parts of other names (embeddedImage) apart from attachments, readable by name', async () => {
+    const answer = await sc.multipart('probe/echo', { embeddedCid: 'logo' }, [
+      { filename: 'a.txt', content: Buffer.from('a') },
+      { field: 'embeddedImage', filename: 'logo.png', content: randomBytes(300), contentType: 'image/png' },
+    ]);
+    expect(answer.body.info.attachments.map((a: { filename: string }) => a.filename)).toEqual(['a.txt']);
+    expect(answer.body.info.embedded).toEqual([{ filename: 'logo.png', size: 300 }]);
+    expect(answer.body.info.params.embeddedCid).toBe('logo');
+  });
+
   it('refuses attachments totalling more than SENDCLOUD_MAX_ATTACHMENT_BYTES with 40819', async () => {
     const small = await startApiHarness({ sendCloudActions: ACTIONS_WITH_PROBES, sendCloud: { maxAttachmentBytes: 1000 } });
     try {

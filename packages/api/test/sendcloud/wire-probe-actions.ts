@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { EngineError } from '@postmill/core';
 import type { SendCloudAction } from '../../src/sendcloud/action.ts';
 import { SENDCLOUD_ACTIONS } from '../../src/sendcloud/action-registry.ts';
 import { SendCloudFailure } from '../../src/sendcloud/sendcloud-failure.ts';
@@ -7,7 +8,7 @@ import { SendCloudFailure } from '../../src/sendcloud/sendcloud-failure.ts';
  * Probe actions for the wire tests, served beside the real ones: `probe/echo` answers what the wire
  * parsed (every parameter, each attachment's name, type, size and SHA-256, who authenticated);
  * `probe/postonly` is POST-only like mail/send; `probe/refuse` throws the SendCloudFailure its
- * `code` names; `probe/crash` throws a plain Error (an internal fault).
+ * `code` names; `probe/toomany` throws the engine's too-many-recipients for `to`; `probe/crash` throws a plain Error (an internal fault).
  */
 export const PROBE_ACTIONS: readonly SendCloudAction[] = [
   {
@@ -21,7 +22,8 @@ export const PROBE_ACTIONS: readonly SendCloudAction[] = [
         size: a.content.length,
         sha256: createHash('sha256').update(a.content).digest('hex'),
       }));
-      return { info: { params: values, attachments, apiUser: ctx.apiUser, apiUserType: ctx.apiUserType } };
+      const embedded = params.files('embeddedImage').map((a) => ({ filename: a.filename, size: a.content.length }));
+      return { info: { params: values, attachments, embedded, apiUser: ctx.apiUser, apiUserType: ctx.apiUserType } };
     },
   },
   { path: 'probe/postonly', methods: ['POST'], handle: async () => ({ info: { ok: true } }) },
@@ -30,6 +32,13 @@ export const PROBE_ACTIONS: readonly SendCloudAction[] = [
     methods: ['GET', 'POST'],
     async handle(params) {
       throw new SendCloudFailure(Number(params.required('code', 40902)) as 40902, params.optional('detail'));
+    },
+  },
+  {
+    path: 'probe/toomany',
+    methods: ['POST'],
+    async handle() {
+      throw new EngineError('too-many-recipients', (f) => `${f('to')} has 101 addresses`, { context: { field: 'to', count: 101, max: 100 } });
     },
   },
   {

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
 import { encodeForm, isEnvelope, SendCloudTestClient, sendRaw } from './sendcloud-client.ts';
@@ -51,6 +52,17 @@ describe('the SendCloud wire: routes, methods and the envelope', () => {
     expect(answer.body).toEqual({ result: false, statusCode: 40216, message: '模板调用名称对应的模板不存在: no template named x', info: {} });
   });
 
+  it('answers an engine refusal of `to` through the error table: 40807 for the to field, 40827 when the recipients came in xsmtpapi.to', async () => {
+    expect((await sc.post('probe/toomany', { to: 'a@b.example' })).body).toEqual({
+      result: false,
+      statusCode: 40807,
+      message: '收件人地址的数目不能超过100: to has 101 addresses',
+      info: {},
+    });
+    const viaXsmtpapi = await sc.post('probe/toomany', { xsmtpapi: JSON.stringify({ to: ['a@b.example'], sub: { '%name%': ['A'] } }) });
+    expect(viaXsmtpapi.body).toMatchObject({ result: false, statusCode: 40827, message: 'xsmtpapi中to数组长度不能超过100: xsmtpapi.to has 101 addresses' });
+  });
+
   it('answers an action that throws a plain Error with 501 (服务器异常) and HTTP 200, never an HTTP 5xx', async () => {
     const answer = await sc.post('probe/crash');
     expect(answer.status).toBe(200);
@@ -67,5 +79,38 @@ describe('the SendCloud wire: routes, methods and the envelope', () => {
     const tencent = await api.call('ListEmailIdentities', {});
     expect(tencent.status).toBe(200);
     expect(tencent.body.Response.Error).toBeUndefined();
+  });
+});
+
+describe('the SendCloud wire: methods no route takes', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApiHarness();
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('answers TRACE and PROPFIND on /apiv2/… with the envelope (6001), not the 404 page', async () => {
+    const { hostname, port } = new URL(api.baseUrl);
+    for (const method of ['TRACE', 'PROPFIND']) {
+      const answer = await new Promise<{ status: number | undefined; contentType: string | undefined; text: string }>((resolve, reject) => {
+        const req = request({ host: hostname, port, method, path: '/apiv2/userinfo/get' }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (d: Buffer) => parts.push(d));
+          res.on('end', () => resolve({ status: res.statusCode, contentType: res.headers['content-type'], text: Buffer.concat(parts).toString('utf8') }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer.status, method).toBe(200);
+      expect(answer.contentType, method).toBe('application/json;charset=UTF-8');
+      expect(JSON.parse(answer.text), method).toEqual({
+        result: false,
+        statusCode: 6001,
+        message: `你没有权限访问: ${method} is not a method of this API`,
+        info: {},
+      });
+    }
   });
 });
