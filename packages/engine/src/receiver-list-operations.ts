@@ -35,6 +35,8 @@ export interface ReceiverListOperations {
   list(query: { offset: number; limit: number; status?: number; keyword?: string }): Promise<{ total: number; items: ReceiverRecord[] }>;
   /** A page of a list's entries: `limit-exceeded` (`page-size`), `invalid-date` (`format`), `receiver-list-not-found`. */
   details(receiverId: number, query: ReceiverDetailsInput): Promise<ReceiverDetailPage>;
+  /** Renames a list or changes its description or alias: `invalid-input` as create, `already-exists`, `receiver-list-not-found`. */
+  update(receiverId: number, change: { name?: string; desc?: string; alias?: string }): Promise<ReceiverRecord>;
   /** `receiver-list-not-found`. */
   delete(receiverId: number): Promise<void>;
 }

@@ -42,6 +42,26 @@ function timeBound(value: string | undefined, edge: 'begin' | 'end', timeZone: s
   return (next ?? at + 86_400_000) - 1;
 }
 
+function checkListName(name: string): void {
+  if (name.trim() === '' || [...name].length > MAX_RECEIVER_NAME_LENGTH || SPECIAL.test(name)) {
+    throw new EngineError(
+      'invalid-input',
+      (f) => `${f('receiverList.name')} must have 1 to ${MAX_RECEIVER_NAME_LENGTH} characters, not all blank, without control characters, '<' or '>'.`,
+      { context: { field: 'receiverList.name' } },
+    );
+  }
+}
+
+function checkListDesc(desc: string): void {
+  if ([...desc].length > MAX_RECEIVER_DESC_LENGTH || SPECIAL.test(desc)) {
+    throw new EngineError(
+      'invalid-input',
+      (f) => `${f('receiverList.desc')} has at most ${MAX_RECEIVER_DESC_LENGTH} characters, without control characters, '<' or '>'.`,
+      { context: { field: 'receiverList.desc' } },
+    );
+  }
+}
+
 /**
  * Receiver lists. Guarantees: a name has 1 to MAX_RECEIVER_NAME_LENGTH characters, not all blank,
  * and neither it nor the description holds control characters, '<' or '>' (`invalid-input`);
@@ -52,24 +72,16 @@ export function receiverListOperations(deps: EngineDeps): ReceiverListOperations
   return {
     async create(input) {
       const { name } = input;
-      if (name.trim() === '' || [...name].length > MAX_RECEIVER_NAME_LENGTH || SPECIAL.test(name)) {
-        throw new EngineError(
-          'invalid-input',
-          (f) => `${f('receiverList.name')} must have 1 to ${MAX_RECEIVER_NAME_LENGTH} characters, not all blank, without control characters, '<' or '>'.`,
-          { context: { field: 'receiverList.name' } },
-        );
-      }
+      checkListName(name);
       const desc = input.desc ?? '';
-      if ([...desc].length > MAX_RECEIVER_DESC_LENGTH || SPECIAL.test(desc)) {
-        throw new EngineError(
-          'invalid-input',
-          (f) => `${f('receiverList.desc')} has at most ${MAX_RECEIVER_DESC_LENGTH} characters, without control characters, '<' or '>'.`,
-          {
-            context: { field: 'receiverList.desc' },
-          },
-        );
-      }
+      checkListDesc(desc);
       return deps.receivers.create({ name, desc, ...(input.alias === undefined ? {} : { alias: input.alias }) });
+    },
+
+    async update(receiverId, change) {
+      if (change.name !== undefined) checkListName(change.name);
+      if (change.desc !== undefined) checkListDesc(change.desc);
+      return deps.receivers.update(receiverId, change);
     },
 
     async append(receiverId, entries) {

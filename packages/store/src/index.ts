@@ -39,6 +39,8 @@ export { type SendAnnotation, SendAnnotationStore } from './send-annotation-stor
 export { readSendContext, type SendContext } from './send-context.ts';
 export { type SendRateAnnouncement, SendRateStore } from './send-rate-store.ts';
 export { type ApiUserMailType, type ApiUserRecord, ApiUserStore } from './sendcloud-api-user-store.ts';
+export { SendCloudListAliasStore } from './sendcloud-list-alias-store.ts';
+export { type SendCloudWebhook, SendCloudWebhookStore } from './sendcloud-webhook-store.ts';
 export { type SenderAddressRecord, SenderAddressStore } from './sender-address-store.ts';
 export { type ReplyTicket, type SenderProfile, SenderProfileStore, type SendType } from './sender-profile-store.ts';
 export {

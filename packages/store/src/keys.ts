@@ -117,6 +117,10 @@ export interface Keys {
   readonly dismissedInvalid: string;
   /** SendCloud API users (`apiuser/add`): HASH name → JSON with the SHA-256 of the key. Deployment tag. */
   readonly sendCloudApiUsers: string;
+  /** SendCloud webhook configurations: HASH `<categoryName>\n<url>` → JSON. Deployment tag. */
+  readonly sendCloudWebhooks: string;
+  /** SendCloud address-list aliases: HASH lower-cased alias → receiver list id. Deployment tag. */
+  readonly sendCloudListAliases: string;
 }
 
 /** Builds the key space for a deployment prefix (tests use a unique prefix each). */
@@ -189,5 +193,7 @@ export function createKeys(prefix: string): Keys {
     taskAnnotation: (id) => `${prefix}:{t:${id}}:dm`,
     dismissedInvalid: `${tag}:invalid-dismissed`,
     sendCloudApiUsers: `${tag}:sendcloud:api-users`,
+    sendCloudWebhooks: `${tag}:sendcloud:webhooks`,
+    sendCloudListAliases: `${tag}:sendcloud:list-aliases`,
   };
 }

@@ -102,6 +102,10 @@ export const INVALID_LOG_CAP = 100_000;
 export const UPLOAD_LEASE_MS = 60_000;
 const STORED_EMAIL_MAX = 320;
 const UNLINK_BATCH = 1000;
+// KEYS[1] names. ARGV[1] old name, ARGV[2] id: frees the name if it still points at the list (not the index entry).
+const RELEASE_OLD_NAME = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 1`;
 
 const META_FIELDS = ['name', 'desc', 'createdAt', 'count', 'invalidCount', 'templateKeys', 'deleting', 'alias'] as const;
 
@@ -217,6 +221,36 @@ export class ReceiverStore {
       templateKeys: undefined,
       ...(input.alias === undefined ? {} : { alias: input.alias }),
     };
+  }
+
+  /**
+   * Renames a list, or changes its description or alias (what is absent stays). Throws EngineError
+   * `receiver-list-not-found`, or `already-exists` when the new name is another list's. The new name
+   * is claimed first (atomic, as at creation), then written to the list, then the old name freed:
+   * a crash in between leaves the old name held by its list (never a name without a list).
+   */
+  async update(id: number, change: { name?: string; desc?: string; alias?: string }): Promise<ReceiverRecord> {
+    const current = await this.get(id);
+    if (!current) throw notExist(id);
+    const meta = this.keys.receiverMeta(id);
+    const renamed = change.name !== undefined && change.name !== current.name;
+    if (renamed && change.name !== undefined) {
+      const holder = Number(await this.redis.eval(CLAIM_NAME, 2, this.keys.receiverNames, this.keys.receivers, change.name, id));
+      if (holder !== 0 && holder !== id) {
+        throw new EngineError('already-exists', `A receiver list named "${change.name}" already exists.`, {
+          context: { resource: 'receiver-list', name: change.name },
+        });
+      }
+    }
+    await this.redis.hset(meta, {
+      ...(change.name === undefined ? {} : { name: change.name }),
+      ...(change.desc === undefined ? {} : { desc: change.desc }),
+      ...(change.alias === undefined ? {} : { alias: change.alias }),
+    });
+    if (renamed) await this.redis.eval(RELEASE_OLD_NAME, 1, this.keys.receiverNames, current.name, id);
+    const updated = await this.get(id);
+    if (!updated) throw notExist(id);
+    return updated;
   }
 
   /** The list, or undefined when it does not exist (or is being deleted). */

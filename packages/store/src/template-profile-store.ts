@@ -13,6 +13,10 @@ export interface TemplateProfile {
   readonly subject?: string;
   readonly fromAlias?: string;
   readonly templateType?: number;
+  /** SendCloud's display `name` (the template's name proper is SendCloud's invokeName). */
+  readonly displayName?: string;
+  /** SendCloud's templateType: 0 trigger (transactional), 1 batch (marketing). */
+  readonly mailClass?: 0 | 1;
 }
 
 function decode(raw: string | null): TemplateProfile {
@@ -112,6 +116,12 @@ export class TemplateProfileStore {
   /** Frees `name` if `templateId` holds it (after a delete or a rename away from it). */
   async releaseName(name: string, templateId: number): Promise<void> {
     await SETTLE.run(this.o.redis, [this.claimsKey], [name, String(templateId), '']);
+  }
+
+  /** The template id holding a settled claim of `name` (it may since have been renamed: check its name), or undefined. */
+  async claimedTemplateId(name: string): Promise<number | undefined> {
+    const holder = await this.o.redis.hget(this.claimsKey, name);
+    return holder !== null && /^\d+$/u.test(holder) ? Number(holder) : undefined;
   }
 
   async get(templateId: number): Promise<TemplateProfile> {

@@ -1,0 +1,172 @@
+import { isEngineError, isValidEmail } from '@postmill/core';
+import type { ReceiverDetailRow, ReceiverRecord } from '@postmill/store';
+import type { ApiDeps } from '../../api-deps.ts';
+import { moduleActions } from '../action.ts';
+import type { SendCloudParams } from '../params.ts';
+import { SendCloudFailure } from '../sendcloud-failure.ts';
+import { existingList } from './address-list-lookup.ts';
+import { isPresent, listInfo, paging, sendCloudTime } from './management-values.ts';
+import { parseMemberVars } from './member-vars.ts';
+
+/** Most members one addressmember call may name (SendCloud's limit, 40515). */
+const MAX_MEMBERS_PER_CALL = 1000;
+/** The template variable a member's `name` fills (`%name%`); a `vars` key `name` is overridden by it, as in SendCloud. */
+const NAME_VARIABLE = 'name';
+
+function membersOf(params: SendCloudParams): string[] {
+  const members = params.list('members');
+  if (members.length === 0) throw new SendCloudFailure(40512);
+  if (members.length > MAX_MEMBERS_PER_CALL) throw new SendCloudFailure(40515);
+  const bad = members.find((m) => !isValidEmail(m));
+  if (bad !== undefined) throw new SendCloudFailure(40518, bad.slice(0, 60));
+  return members;
+}
+
+/** A member as SendCloud shows it: its `name` variable apart, the other variables as a JSON string ("" when none). */
+function memberRow(deps: ApiDeps, list: ReceiverRecord, row: ReceiverDetailRow): Record<string, unknown> {
+  const data = row.templateData === undefined ? {} : (JSON.parse(row.templateData) as Record<string, string>);
+  const { [NAME_VARIABLE]: name, ...vars } = data;
+  const at = sendCloudTime(row.createdAt, deps.timeZone);
+  return {
+    gmtCreated: at,
+    gmtUpdated: at,
+    address: list.alias ?? '',
+    member: row.email,
+    name: name ?? '',
+    vars: Object.keys(vars).length === 0 ? '' : JSON.stringify(vars),
+  };
+}
+
+/** The engine's member removal (receivers.removeEntry, from the receiver-removal change), when this build has it. */
+type RemoveEntry = (receiverId: number, input: { email: string }) => Promise<void>;
+
+function removeEntryOf(deps: ApiDeps): RemoveEntry | undefined {
+  // The removal lands with another change; until it is merged the engine has no such operation and
+  // member removal is refused with 40519 (this keeps both builds compiling and correct).
+  const receivers = deps.engine.receivers as typeof deps.engine.receivers & { removeEntry?: RemoveEntry };
+  return receivers.removeEntry?.bind(receivers);
+}
+
+function removalUnsupported(what: string): SendCloudFailure {
+  return new SendCloudFailure(40519, `${what} is not supported by this Postmill: it cannot remove a member from a list (delete the list and add it again)`);
+}
+
+/** Removes one member; false when it is not in the list (the engine's `receiver-entry-not-found`). */
+async function removeMember(remove: RemoveEntry, listId: number, email: string): Promise<boolean> {
+  try {
+    await remove(listId, { email });
+    return true;
+  } catch (err) {
+    // Compared as text: the kind exists only in builds with the removal change.
+    if (isEngineError(err) && (err.kind as string) === 'receiver-entry-not-found') return false;
+    throw err;
+  }
+}
+
+/** Template data of member i from `names` and parsed `vars` (undefined when it has none). */
+function entryOf(email: string, name: string | undefined, vars: Record<string, string> | undefined): { email: string; templateData?: string } {
+  const data: Record<string, string> = { ...(vars ?? {}) };
+  if (name !== undefined) data[NAME_VARIABLE] = name;
+  return Object.keys(data).length === 0 ? { email } : { email, templateData: JSON.stringify(data) };
+}
+
+function varsOf(params: SendCloudParams, memberCount: number): Record<string, string>[] | undefined {
+  if (isPresent(params, 'vars')) params.required('vars', 40520);
+  const raw = params.optional('vars');
+  return raw === undefined ? undefined : parseMemberVars(raw, memberCount);
+}
+
+async function append(deps: ApiDeps, listId: number, entries: { email: string; templateData?: string }[]): Promise<number> {
+  try {
+    return (await deps.engine.receivers.append(listId, entries)).valid;
+  } catch (err) {
+    if (isEngineError(err, 'receiver-entries-refused') || isEngineError(err, 'limit-exceeded')) throw new SendCloudFailure(40516, err.message);
+    throw err;
+  }
+}
+
+/**
+ * Members of address lists (`addressmember/list|get|add|update|delete`) on the entries of the
+ * engine's receiver lists. A member's `vars` (keys without `%`) and `name` are the entry's
+ * template data, filled into `%key%` / `{{key}}` / DirectMail's `{key}` by every dialect's send.
+ * All members of a list carry the same variable names (the engine's rule, fixed by the first).
+ */
+export const addressmemberActions = moduleActions('addressmember', {
+  async list(params, { deps }) {
+    const list = await existingList(deps, params);
+    const { start, limit } = paging(params, deps.limits.maxPageLimit);
+    const page = await deps.engine.receivers.details(list.id, { offset: start, limit: Math.max(1, limit), status: 1 });
+    const rows = limit === 0 ? [] : page.items;
+    return {
+      info: listInfo(
+        rows.map((r) => memberRow(deps, list, r)),
+        page.total,
+      ),
+    };
+  },
+
+  async get(params, { deps }) {
+    const list = await existingList(deps, params);
+    const members = membersOf(params);
+    const rows: Record<string, unknown>[] = [];
+    // One exact lookup per member (a complete address is matched by its fingerprint, not scanned).
+    for (const member of members) {
+      const page = await deps.engine.receivers.details(list.id, { offset: 0, limit: 1, status: 1, email: member });
+      const row = page.items[0];
+      if (row && row.email.toLowerCase() === member.toLowerCase()) rows.push(memberRow(deps, list, row));
+    }
+    return { info: listInfo(rows) };
+  },
+
+  async add(params, { deps }) {
+    const list = await existingList(deps, params);
+    const members = membersOf(params);
+    const names = params.list('names');
+    const vars = varsOf(params, members.length);
+    return {
+      info: {
+        count: await append(
+          deps,
+          list.id,
+          members.map((email, i) => entryOf(email, names[i], vars?.[i])),
+        ),
+      },
+    };
+  },
+
+  /**
+   * Replaces members (by `newMembers`, aligned with `members`; the same address when absent) with
+   * new names and vars: each is removed and added again (at the end of the list). Not atomic: a
+   * failure part-way leaves the members before it changed. `count` is the members changed; one not
+   * in the list is skipped.
+   */
+  async update(params, { deps }) {
+    const list = await existingList(deps, params);
+    const members = membersOf(params);
+    const newMembers = params.list('newMembers');
+    if (newMembers.length > 0 && newMembers.length !== members.length) throw new SendCloudFailure(40518, 'newMembers must have one address per member');
+    const invalid = newMembers.find((m) => !isValidEmail(m));
+    if (invalid !== undefined) throw new SendCloudFailure(40518, invalid.slice(0, 60));
+    const names = params.list('names');
+    const vars = varsOf(params, members.length);
+    const remove = removeEntryOf(deps);
+    if (!remove) throw removalUnsupported('Changing a member');
+    let changed = 0;
+    for (const [i, member] of members.entries()) {
+      if (!(await removeMember(remove, list.id, member))) continue;
+      changed += await append(deps, list.id, [entryOf(newMembers[i] ?? member, names[i], vars?.[i])]);
+    }
+    return { info: { count: changed } };
+  },
+
+  /** Removes members; `count` is the members removed (one not in the list is skipped). */
+  async delete(params, { deps }) {
+    const list = await existingList(deps, params);
+    const members = membersOf(params);
+    const remove = removeEntryOf(deps);
+    if (!remove) throw removalUnsupported('Deleting a member');
+    let removed = 0;
+    for (const member of members) if (await removeMember(remove, list.id, member)) removed++;
+    return { info: { count: removed } };
+  },
+});

@@ -1,0 +1,171 @@
+import { calendarDate, isValidDomain } from '@postmill/core';
+import type { Volume } from '@postmill/store';
+import type { SendCloudActionContext } from '../action.ts';
+import { moduleActions } from '../action.ts';
+import type { SendCloudParams } from '../params.ts';
+import { managementStores } from './management-stores.ts';
+import { dateWindow, listInfo } from './management-values.ts';
+import { aggregateOf, apiUserListOf, domainListOf, includesCaller, labelIdListOf } from './report-filters.ts';
+
+/** One slice of a report: all mail, or one sender domain and/or one label. */
+interface Slice {
+  readonly domain?: string;
+  readonly label?: { id: number; name: string };
+}
+
+interface DayCounts {
+  readonly sendDate: string;
+  readonly slice: Slice;
+  readonly volume: Volume;
+}
+
+function percent(part: number, whole: number): number {
+  return whole === 0 ? 0 : Math.round((10_000 * part) / whole) / 100;
+}
+
+function isEmpty(v: Volume): boolean {
+  return v.requestCount + v.deliveredCount + v.openedCount + v.clickedCount + v.bounceCount + v.unsubscribeCount === 0;
+}
+
+/**
+ * The daily volumes of every requested slice (domainList × labelIdList; all mail when neither),
+ * for the window (default: today), days without mail left out as SendCloud does. Each slice costs
+ * one engine report (O(days)). Unknown labels and domains select nothing.
+ */
+async function dailyCounts(params: SendCloudParams, ctx: SendCloudActionContext): Promise<{ rows: DayCounts[]; aggregate: boolean }> {
+  const { deps } = ctx;
+  const apiUsers = apiUserListOf(params);
+  const labelIds = labelIdListOf(params);
+  const domains = domainListOf(params);
+  const aggregate = aggregateOf(params);
+  const today = calendarDate(ctx.nowMs, deps.timeZone);
+  const window = dateWindow(params, { nowMs: ctx.nowMs, timeZone: deps.timeZone }) ?? { startDate: today, endDate: today };
+  if (!includesCaller(apiUsers, ctx.apiUser)) return { rows: [], aggregate };
+  const labels =
+    labelIds === undefined
+      ? [undefined]
+      : (await Promise.all(labelIds.map((id) => managementStores(deps).tags.get(id)))).flatMap((t) => (t ? [{ id: t.id, name: t.name }] : []));
+  const rows: DayCounts[] = [];
+  // A malformed domain is no sender domain of this account: it selects nothing, as an unknown one does.
+  for (const domain of domains?.filter(isValidDomain) ?? [undefined]) {
+    for (const label of labels) {
+      const report = await deps.engine.statistics.report({
+        ...window,
+        ...(domain === undefined ? {} : { senderDomain: domain }),
+        ...(label === undefined ? {} : { tag: label.name }),
+      });
+      const slice: Slice = { ...(domain === undefined ? {} : { domain }), ...(label === undefined ? {} : { label }) };
+      for (const volume of report.daily) if (!isEmpty(volume)) rows.push({ sendDate: volume.sendDate, slice, volume });
+    }
+  }
+  return { rows, aggregate };
+}
+
+function sum(rows: readonly DayCounts[]): Volume {
+  const total = { sendDate: '', requestCount: 0, acceptedCount: 0, deliveredCount: 0, openedCount: 0, clickedCount: 0, bounceCount: 0, unsubscribeCount: 0 };
+  for (const { volume: v } of rows) {
+    total.requestCount += v.requestCount;
+    total.acceptedCount += v.acceptedCount;
+    total.deliveredCount += v.deliveredCount;
+    total.openedCount += v.openedCount;
+    total.clickedCount += v.clickedCount;
+    total.bounceCount += v.bounceCount;
+    total.unsubscribeCount += v.unsubscribeCount;
+  }
+  return total;
+}
+
+/**
+ * statday's counters from a volume. Postmill counts opens and clicks once per message and
+ * recipient, so the unique counts equal the counts; it has no complaint feedback (spamReported 0)
+ * and refuses invalid addresses at the API (never counted as sent: invalidEmails 0).
+ */
+function dayCounters(v: Volume): Record<string, number> {
+  const n = v.requestCount;
+  return {
+    requestNum: n,
+    deliveredNum: v.deliveredCount,
+    clickNum: v.clickedCount,
+    openNum: v.openedCount,
+    bounceNum: v.bounceCount,
+    spamReportedNum: 0,
+    unsubscribeNum: v.unsubscribeCount,
+    uniqueOpensNum: v.openedCount,
+    uniqueClicksNum: v.clickedCount,
+    invalidEmailsNum: 0,
+    deliveredPercent: percent(v.deliveredCount, n),
+    clickPercent: percent(v.clickedCount, n),
+    openPercent: percent(v.openedCount, n),
+    bouncePercent: percent(v.bounceCount, n),
+    spamReportedPercent: 0,
+    unsubscribePercent: percent(v.unsubscribeCount, n),
+    uniqueOpensPercent: percent(v.openedCount, n),
+    uniqueClicksPercent: percent(v.clickedCount, n),
+    invalidEmailsPercent: 0,
+  };
+}
+
+/**
+ * invalidstat's reasons from a volume. Postmill does not classify bounces by reason: every bounce
+ * is under `others`; unsubscribes under SendCloud's own spelling `ubsubscribe`.
+ */
+function invalidCounters(v: Volume): Record<string, number> {
+  return {
+    sendcloudBlacklist: 0,
+    ubsubscribe: v.unsubscribeCount,
+    espUnvaliable: 0,
+    recipientAddressError: 0,
+    ipOrDomainRejected: 0,
+    recipientNotFound: 0,
+    spamEmails: 0,
+    senderOrRecipientRejected: 0,
+    others: v.bounceCount,
+  };
+}
+
+function sliceFields(ctx: SendCloudActionContext, slice: Slice, withDomain: boolean): Record<string, unknown> {
+  return {
+    apiUser: ctx.apiUser,
+    ...(withDomain ? { domain: slice.domain ?? '' } : {}),
+    labelId: slice.label?.id ?? 0,
+    labelName: slice.label?.name ?? '',
+  };
+}
+
+/** With `aggregate=1` SendCloud answers one object whose numbers are strings. */
+function aggregated(counters: Record<string, number>): Record<string, string> {
+  return Object.fromEntries(Object.entries(counters).map(([k, v]) => [k, String(v)]));
+}
+
+/**
+ * Statistics (`statday/list`, `stathour/list`, `invalidstat/list`) from the daily volumes every
+ * dialect shares: per sender domain (`domainList`) and per tag (`labelIdList`, labels being tags).
+ * Postmill keeps daily counters only, so `stathour/list` has no hours to show and answers an
+ * empty list (its parameters are still checked).
+ */
+export const statisticsActions = [
+  ...moduleActions('statday', {
+    async list(params, ctx) {
+      const { rows, aggregate } = await dailyCounts(params, ctx);
+      if (aggregate) return { info: { dataList: aggregated(dayCounters(sum(rows))), count: 1 } };
+      return { info: listInfo(rows.map((r) => ({ sendDate: r.sendDate, ...sliceFields(ctx, r.slice, true), ...dayCounters(r.volume) }))) };
+    },
+  }),
+
+  ...moduleActions('stathour', {
+    async list(params, ctx) {
+      apiUserListOf(params);
+      labelIdListOf(params);
+      dateWindow(params, { nowMs: ctx.nowMs, timeZone: ctx.deps.timeZone });
+      return { info: listInfo([]) };
+    },
+  }),
+
+  ...moduleActions('invalidstat', {
+    async list(params, ctx) {
+      const { rows, aggregate } = await dailyCounts(params, ctx);
+      if (aggregate) return { info: { dataList: aggregated(invalidCounters(sum(rows))), count: 1 } };
+      return { info: listInfo(rows.map((r) => ({ sendDate: r.sendDate, ...sliceFields(ctx, r.slice, true), ...invalidCounters(r.volume) }))) };
+    },
+  }),
+];
