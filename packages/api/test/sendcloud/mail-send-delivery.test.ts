@@ -1,3 +1,4 @@
+import { isEngineError } from '@postmill/core';
 import { TemplateProfileStore } from '@postmill/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MailRig, messageOf, startMailRig, unique } from './mail-rig.ts';
@@ -111,6 +112,24 @@ describe('SendCloud mail/send and mail/sendtemplate deliver the mail SendCloud w
     expect(answer.info).toEqual({});
     const [mail] = await rig.arrived(1, (_id, recipients) => recipients.includes(to));
     expect(mail?.mail.subject).toBe('Quiet');
+  });
+
+  it('mail/send with a repeated sendRequestId answers the first emailIdList and queues nothing new; the same id with another mail is the engine idempotency-key-reused', async () => {
+    const sendRequestId = `req-${unique()}`;
+    const fields = {
+      from: rig.sender,
+      subject: 'Once %n%',
+      plain: 'once',
+      sendRequestId,
+      xsmtpapi: JSON.stringify({ to: ['once1@example.org', 'once2@example.org'], sub: { '%n%': ['1', '2'] } }),
+    };
+    const first = (await rig.call('mail/send', fields)).info.emailIdList as string[];
+    const again = (await rig.call('mail/send', fields)).info.emailIdList as string[];
+    expect(again).toEqual(first);
+    const other = await rig.call('mail/send', { ...fields, plain: 'something else' }).catch((e: unknown) => e);
+    expect(isEngineError(other, 'idempotency-key-reused')).toBe(true);
+    const messages = new Set(first.map(messageOf));
+    expect(await rig.arrived(2, (id) => messages.has(id))).toHaveLength(2);
   });
 
   it('mail/sendtemplate sends the template named by templateInvokeName per xsmtpapi recipient, with the template subject when subject is empty, filling %var% and DirectMail-style {{var}}', async () => {

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { addressKey, isEngineError } from '@postmill/core';
 import type { AcceptMessageInput } from '@postmill/engine';
 import type { SendCloudActionContext } from '../action.ts';
@@ -31,6 +32,25 @@ function engineInput(common: MailCommon, content: MailContent): Omit<AcceptMessa
 }
 
 /**
+ * The engine's accept-once for a mail of a request with `sendRequestId` (SendCloud: "the same
+ * sendRequestId is processed once"): scoped to the apiUser, keyed by the id (hashed: any length is
+ * fine) and the mail's position in the request, fingerprinted by everything the mail carries. A
+ * repeat answers the first message ids, so the same emailIdList; the same id with another mail is
+ * the engine's `idempotency-key-reused`.
+ */
+function acceptOnce(input: AcceptMessageInput, common: MailCommon, position: number, ctx: SendCloudActionContext): AcceptMessageInput {
+  if (common.sendRequestId === undefined) return input;
+  return {
+    ...input,
+    idempotency: {
+      scope: `sendcloud:${ctx.apiUser}`,
+      key: `${hash('sha256', common.sendRequestId, 'hex')}#${position}`,
+      fingerprint: hash('sha256', JSON.stringify(input), 'hex'),
+    },
+  };
+}
+
+/**
  * mail/send without xsmtpapi: ONE mail with every `to` in To and `cc` in Cc (B.3, "broadcast").
  * A `bcc` repeating a `to` is dropped (that recipient already gets the mail; the engine refuses the
  * repeat). Answers one emailId per recipient, index = its position in to, then cc, then bcc.
@@ -43,12 +63,13 @@ export async function sendBroadcast(
 ): Promise<string[]> {
   const toKeys = new Set(recipients.to.map(addressKey));
   const bcc = recipients.bcc.filter((a) => !toKeys.has(addressKey(a)));
-  const { messageId } = await ctx.deps.engine.messages.accept({
+  const input: AcceptMessageInput = {
     ...engineInput(common, content),
     to: recipients.to,
     ...(recipients.cc.length === 0 ? {} : { cc: recipients.cc }),
     ...(bcc.length === 0 ? {} : { bcc }),
-  });
+  };
+  const { messageId } = await ctx.deps.engine.messages.accept(acceptOnce(input, common, 0, ctx));
   return [...recipients.to, ...recipients.cc, ...bcc].map((recipient, index) => emailId({ messageId, index, recipient }));
 }
 
@@ -77,7 +98,8 @@ export async function sendPersonal(
       text: content.text === undefined ? undefined : substitute(content.text, vars),
     };
     try {
-      const { messageId } = await ctx.deps.engine.messages.accept({ ...engineInput(common, personal), to: [recipient] });
+      const input: AcceptMessageInput = { ...engineInput(common, personal), to: [recipient] };
+      const { messageId } = await ctx.deps.engine.messages.accept(acceptOnce(input, common, i, ctx));
       return emailId({ messageId, index: 0, recipient });
     } catch (err) {
       if (!isEngineError(err, 'recipient-unsubscribed')) throw err;

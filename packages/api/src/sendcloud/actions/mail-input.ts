@@ -59,6 +59,8 @@ export interface MailCommon {
   readonly useAddressList: boolean;
   /** `contentSummary`: a preheader shown before the HTML body. */
   readonly contentSummary: string | undefined;
+  /** `sendRequestId`: the same id (from the same apiUser, same mail) within the engine's idempotency window sends once. */
+  readonly sendRequestId: string | undefined;
 }
 
 /** `Name<addr>`, `Name <addr>` or `addr`. */
@@ -188,6 +190,7 @@ export async function readMailCommon(params: SendCloudParams, ctx: SendCloudActi
     respEmailId,
     useAddressList,
     contentSummary,
+    sendRequestId: params.optional('sendRequestId'),
   };
 }
 
