@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { DashboardDeps } from './admin/dashboard-access.ts';
 import type { OpsDeps } from './ops-routes.ts';
 import type { OutboxReader } from './outbox-reader.ts';
+import type { SendCloudSettings } from './sendcloud/settings.ts';
 
 /** Everything the API needs, built once by the app's composition root and passed inward. */
 export interface ApiDeps {
@@ -38,6 +39,8 @@ export interface ApiDeps {
   readonly timeZone: string;
   /** Bull Board at /admin/queues: who may open it and the queues it shows (off: answers 404). */
   readonly dashboard: DashboardDeps;
+  /** The SendCloud dialect's limits (SENDCLOUD_MAX_ATTACHMENT_BYTES, SENDCLOUD_MAX_API_USERS). Default: SendCloud's own (10 485 760 bytes, 10 apiUsers). */
+  readonly sendCloud?: Partial<SendCloudSettings>;
   /** Sources of `/readyz` and `/metrics` (each route is served only when its source is given). Default: `/healthz` only. */
   readonly ops?: OpsDeps;
 }

@@ -9,6 +9,11 @@ import { registerOpsRoutes } from './ops-routes.ts';
 import { registerOutboxRoutes } from './outbox-routes.ts';
 import { oversizedRefusal } from './oversized-refusal.ts';
 import { RefusedBodyDrains, refuseOversizedBeforeContinue } from './refused-body.ts';
+import type { SendCloudAction } from './sendcloud/action.ts';
+import { SENDCLOUD_ACTIONS } from './sendcloud/action-registry.ts';
+import { registerSendCloudRoutes } from './sendcloud/dialect.ts';
+import { sendCloudOversizedRefusal } from './sendcloud/oversized.ts';
+import { resolveSendCloudSettings, sendCloudBodyLimit } from './sendcloud/settings.ts';
 import { TENCENT_ACTIONS } from './tencent/action-registry.ts';
 import { tencentDialect } from './tencent/dialect-plugin.ts';
 import { registerUnsubscribeRoutes } from './unsubscribe-routes.ts';
@@ -16,9 +21,13 @@ import { registerUnsubscribeRoutes } from './unsubscribe-routes.ts';
 /**
  * Builds the HTTP API (not listening yet). Guarantees: nothing starts at import; every route
  * answers in its own shape (on `/`, Tencent's or Alibaba DirectMail's envelope by the request's
- * shape; JSON or HTML elsewhere), never a bare 500.
+ * shape; on `/apiv2/`, SendCloud's; JSON or HTML elsewhere), never a bare 500.
  */
-export function buildApiServer(deps: ApiDeps): FastifyInstance {
+export function buildApiServer(
+  deps: ApiDeps,
+  /** `sendCloudActions`: what `/apiv2/` serves. Default SENDCLOUD_ACTIONS (tests add probes of the wire). */
+  options: { readonly sendCloudActions?: readonly SendCloudAction[] } = {},
+): FastifyInstance {
   const app = Fastify({
     // Per-request access logs are off (info level); warnings and errors still reach the app logger.
     loggerInstance: deps.logger.child({ component: 'http' }, { level: deps.logger.levelVal > 40 ? deps.logger.level : 'warn' }),
@@ -38,7 +47,8 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
   }) as unknown as FastifyInstance; // pino's Logger type parameter differs from Fastify's default; the instance is the same
   // `Expect: 100-continue` with a Content-Length over the limit is refused before the body is sent,
   // in the envelope of the dialect the request's head shows.
-  refuseOversizedBeforeContinue(app.server, (req) => oversizedRefusal(req, deps.limits.maxRequestBytes));
+  const sendCloudBodyBytes = sendCloudBodyLimit(deps.limits.maxRequestBytes, resolveSendCloudSettings(deps.sendCloud));
+  refuseOversizedBeforeContinue(app.server, (req) => sendCloudOversizedRefusal(req, sendCloudBodyBytes) ?? oversizedRefusal(req, deps.limits.maxRequestBytes));
   // Connections still sending a refused body, in either dialect; shutting down does not wait for them.
   const drains = new RefusedBodyDrains({ maxRequestBytes: deps.limits.maxRequestBytes });
   app.addHook('preClose', async () => drains.abortAll());
@@ -47,6 +57,8 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     maxRequestBytes: deps.limits.maxRequestBytes,
     dialects: { tencent: tencentDialect(deps, TENCENT_ACTIONS, { drains }), aliyun: aliyunDialect(deps, ALIYUN_ACTIONS, { drains }) },
   });
+  // SendCloud's clients call `/apiv2/<module>/<action>`, a path of its own.
+  registerSendCloudRoutes(app, deps, options.sendCloudActions ?? SENDCLOUD_ACTIONS, { drains });
   registerOutboxRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
   registerDashboard(app, deps.dashboard);

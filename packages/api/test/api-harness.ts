@@ -22,6 +22,7 @@ import { OutboxStore } from '@postmill/transports';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import type { ApiDeps } from '../src/api-deps.ts';
+import type { SendCloudAction } from '../src/sendcloud/action.ts';
 import { buildApiServer } from '../src/server.ts';
 
 /** A Tencent answer as the harness returns it. */
@@ -81,6 +82,10 @@ export interface ApiHarnessOptions {
   readonly redisUrl?: string;
   /** Fail Redis commands at once while disconnected, as API processes do. Default false. */
   readonly failFast?: boolean;
+  /** What `/apiv2/` serves. Default the real SENDCLOUD_ACTIONS (wire tests add probe actions). */
+  readonly sendCloudActions?: readonly SendCloudAction[];
+  /** The SendCloud dialect's limits. Default SendCloud's own. */
+  readonly sendCloud?: ApiDeps['sendCloud'];
 }
 
 /**
@@ -131,8 +136,9 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     unsubscribeSecret: 'harness-unsubscribe-secret',
     timeZone: 'Asia/Shanghai',
     dashboard: { access: { enabled: false, reason: 'off in the API harness' }, queues: [queue, campaignQueue] },
+    ...(options.sendCloud ? { sendCloud: options.sendCloud } : {}),
   };
-  const app = buildApiServer(deps);
+  const app = buildApiServer(deps, options.sendCloudActions ? { sendCloudActions: options.sendCloudActions } : {});
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

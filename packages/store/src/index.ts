@@ -38,6 +38,7 @@ export { type IndexedRun, RunDayIndex, type RunDayIndexOptions, type RunSlice } 
 export { type SendAnnotation, SendAnnotationStore } from './send-annotation-store.ts';
 export { readSendContext, type SendContext } from './send-context.ts';
 export { type SendRateAnnouncement, SendRateStore } from './send-rate-store.ts';
+export { type ApiUserMailType, type ApiUserRecord, ApiUserStore } from './sendcloud-api-user-store.ts';
 export { type SenderAddressRecord, SenderAddressStore } from './sender-address-store.ts';
 export { type ReplyTicket, type SenderProfile, SenderProfileStore, type SendType } from './sender-profile-store.ts';
 export {

@@ -115,6 +115,8 @@ export interface Keys {
   taskAnnotation(taskId: number): string;
   /** Recipients whose earlier hard failures DirectMail's DeleteInvalidAddress dismissed: HASH address → epoch ms. */
   readonly dismissedInvalid: string;
+  /** SendCloud API users (`apiuser/add`): HASH name → JSON with the SHA-256 of the key. Deployment tag. */
+  readonly sendCloudApiUsers: string;
 }
 
 /** Builds the key space for a deployment prefix (tests use a unique prefix each). */
@@ -186,5 +188,6 @@ export function createKeys(prefix: string): Keys {
     messageAnnotation: (id) => `${prefix}:{m:${id}}:dm`,
     taskAnnotation: (id) => `${prefix}:{t:${id}}:dm`,
     dismissedInvalid: `${tag}:invalid-dismissed`,
+    sendCloudApiUsers: `${tag}:sendcloud:api-users`,
   };
 }

@@ -3,6 +3,14 @@ import type { ApiDeps } from '../api-deps.ts';
 import type { SendCloudParams } from './params.ts';
 import type { SendCloudStatusCode } from './status-codes.ts';
 
+/** What mail an apiUser may send: SendCloud's `emailType` 0 (trigger) or 1 (batch), or both. */
+export type ApiUserType = 'trigger' | 'batch' | 'both';
+
+/** True when an apiUser of `type` may send mail of `mailType`. */
+export function apiUserMaySend(type: ApiUserType, mailType: 'trigger' | 'batch'): boolean {
+  return type === 'both' || type === mailType;
+}
+
 /** What a SendCloud action may use besides its parameters. */
 export interface SendCloudActionContext {
   readonly requestId: string;
@@ -11,6 +19,11 @@ export interface SendCloudActionContext {
   readonly log: Logger;
   /** The apiUser the request authenticated as. */
   readonly apiUser: string;
+  /**
+   * What mail that apiUser may send (40825 when a template or send does not match): `both` for
+   * Postmill's built-in credential (POSTMILL_SECRET_ID / POSTMILL_SECRET_KEY), else its `emailType`.
+   */
+  readonly apiUserType: ApiUserType;
   /** Server time of the request, epoch ms. */
   readonly nowMs: number;
 }

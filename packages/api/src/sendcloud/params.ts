@@ -25,6 +25,11 @@ export class SendCloudParams {
     return [...this.values.keys()];
   }
 
+  /** True when the parameter was sent, even with an empty value (SendCloud's "不能为空串" codes refuse that). */
+  present(name: string): boolean {
+    return this.values.has(name);
+  }
+
   /** The raw value, or undefined when absent or empty. */
   optional(name: string): string | undefined {
     const v = this.values.get(name);
