@@ -1,5 +1,6 @@
 import type { SendCloudAction } from './action.ts';
 import { apiUserActions } from './actions/apiuser-actions.ts';
+import { mailActions } from './actions/mail-actions.ts';
 import { userInfoActions } from './actions/userinfo-actions.ts';
 
 /**
@@ -9,5 +10,6 @@ import { userInfoActions } from './actions/userinfo-actions.ts';
 export const SENDCLOUD_ACTIONS: readonly SendCloudAction[] = [
   ...apiUserActions,
   ...userInfoActions,
-  // mail/* (mailActions) and the management modules (managementActions) are added here.
+  ...mailActions,
+  // The management modules (managementActions) are added here.
 ];

@@ -15,7 +15,7 @@ import { DeliveryIntakeStore, DomainHoldStore, RunDayIndex, TagStore } from '@po
 import { createOutboxTransport } from '@postmill/transports';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { pino } from 'pino';
-import type { SendCloudActionContext, SendCloudAnswer } from '../../src/sendcloud/action.ts';
+import type { ApiUserType, SendCloudActionContext, SendCloudAnswer } from '../../src/sendcloud/action.ts';
 import { mailActions } from '../../src/sendcloud/actions/mail-actions.ts';
 import { type SendCloudAttachment, SendCloudParams } from '../../src/sendcloud/params.ts';
 import { isSendCloudFailure } from '../../src/sendcloud/sendcloud-failure.ts';
@@ -45,6 +45,8 @@ export interface MailRig {
   refusal(path: string, fields: Record<string, string>, attachments?: SendCloudAttachment[]): Promise<number>;
   /** Waits until `count` mails that `filter` picks (by Postmill message id and envelope recipients) are in the outbox; answers every one it picks, parsed, oldest first. */
   arrived(count: number, filter?: (postmillMessageId: string, recipients: readonly string[]) => boolean, timeoutMs?: number): Promise<Arrived[]>;
+  /** Makes the calls from now on those of an apiUser of this type (default `both`, the built-in credential's). */
+  actAs(type: ApiUserType): void;
   /** Creates a label (a tag) and answers its id. */
   label(name: string): Promise<number>;
   close(): Promise<void>;
@@ -123,7 +125,8 @@ export async function startMailRig(options: { limits?: Partial<Limits> } = {}): 
   await deps.engine.domains.create({ name: domain });
   await deps.engine.senders.create({ address: sender });
   const apiUser = `user_${unique()}`;
-  const ctx = (): SendCloudActionContext => ({ requestId: unique(), deps, log: logger, apiUser, nowMs: deps.clock.now() });
+  let apiUserType: ApiUserType = 'both';
+  const ctx = (): SendCloudActionContext => ({ requestId: unique(), deps, log: logger, apiUser, apiUserType, nowMs: deps.clock.now() });
   const handler = (path: string) => {
     const action = mailActions.find((a) => a.path === path);
     if (!action) throw new Error(`no action ${path}`);
@@ -164,6 +167,9 @@ export async function startMailRig(options: { limits?: Partial<Limits> } = {}): 
         if (Date.now() > deadline) throw new Error(`only ${mine.length} of ${count} mails arrived`);
         await new Promise((r) => setTimeout(r, 25));
       }
+    },
+    actAs(type) {
+      apiUserType = type;
     },
     async label(name) {
       const created = await new TagStore({ redis: deps.redis, keys: deps.keys, clock: deps.clock }).create({ name, description: '' });

@@ -168,6 +168,27 @@ describe('SendCloud mail/send and mail/sendtemplate deliver the mail SendCloud w
     expect(mail?.mail.subject).toBe('Reminder for Ann');
   });
 
+  it('mail/sendtemplate answers 40825 when a trigger apiUser sends a batch template, and a batch apiUser sends it as marketing mail (triggerType 0)', async () => {
+    const name = `batch_${unique()}`;
+    const template = await rig.api.deps.engine.templates.create({ name, html: '<p>Offer for {{name}}</p>' });
+    // mailClass 1 is how template/add records SendCloud's templateType 1 (batch) in the profile.
+    const profiles = new TemplateProfileStore({ redis: rig.api.deps.redis, keys: rig.api.deps.keys, clock: rig.api.deps.clock });
+    await profiles.set(template.id, { subject: 'Offer', mailClass: 1 } as Parameters<TemplateProfileStore['set']>[1]);
+    const fields = { from: rig.sender, templateInvokeName: name, xsmtpapi: JSON.stringify({ to: ['offer@example.org'], sub: { '%name%': ['Olga'] } }) };
+    try {
+      rig.actAs('trigger');
+      expect(await rig.refusal('mail/sendtemplate', fields)).toBe(40825);
+      rig.actAs('batch');
+      const ids = (await rig.call('mail/sendtemplate', fields)).info.emailIdList as string[];
+      const message = messageOf(ids[0] as string);
+      expect((await rig.api.deps.messages.getMeta(message))?.triggerType).toBe(0);
+      const [mail] = await rig.arrived(1, (id) => id === message);
+      expect(mail?.mail.html).toContain('<p>Offer for Olga</p>');
+    } finally {
+      rig.actAs('both');
+    }
+  });
+
   it('mail/send with useAddressList=true answers result 40821 with one maillistTaskId per list and mails each member once with its own vars', async () => {
     const aliasA = `a${unique()}@maillist.example.org`;
     const aliasB = `b${unique()}@maillist.example.org`;

@@ -54,39 +54,24 @@ async function send(params: SendCloudParams, ctx: SendCloudActionContext): Promi
 }
 
 /**
- * `%key%` variables of xsmtpapi also fill a template's `{{key}}` placeholders: templates created
- * through DirectMail store their `{key}` variables that way, and SendCloud callers name the same
- * variable `%key%`.
- */
-function withTemplatePlaceholders(variables: readonly ReadonlyMap<string, string>[]): ReadonlyMap<string, string>[] {
-  return variables.map((vars) => {
-    const both = new Map(vars);
-    for (const [key, value] of vars) {
-      const bare = /^%(.+)%$/u.exec(key)?.[1];
-      if (bare !== undefined) both.set(`{{${bare}}}`, value);
-    }
-    return both;
-  });
-}
-
-/**
  * mail/sendtemplate (B.4): the template `templateInvokeName` names (40201, 40202, 40823), its
  * subject when `subject` is empty (40826 when both are), sent per recipient of `xsmtpapi` (40812
  * when absent), or with `useAddressList=true` as a campaign over each list (answered 40821). `cc`
- * and `bcc` are not supported by SendCloud here and are ignored. The template type is not checked
- * against the apiUser's (40825): the wire does not tell an action the apiUser's type.
+ * and `bcc` are not supported by SendCloud here and are ignored. A template of a type the apiUser
+ * may not send is 40825. The template's variables are SendCloud's `%name%` whatever dialect made it
+ * (Postmill stores them as `{{name}}`), so `sub` and list member vars fill them alike.
  */
 async function sendTemplate(params: SendCloudParams, ctx: SendCloudActionContext): Promise<SendCloudAnswer> {
   const common = await readMailCommon(params, ctx);
-  const { template, subject: templateSubject } = await invokedTemplate(params, ctx);
-  const subject = common.subject ?? templateSubject;
+  const template = await invokedTemplate(params, ctx);
+  const subject = common.subject ?? template.subject;
   if (subject === undefined) throw new SendCloudFailure(40826);
   const mail: MailContent = { subject, html: withSummary(template.html, common.contentSummary), text: template.text };
   if (common.useAddressList) return toAddressLists(params, common, mail, ctx);
   const xsmtpapi = params.optional('xsmtpapi');
   if (xsmtpapi === undefined) throw new SendCloudFailure(40812);
   const x = parseXSmtpApi(xsmtpapi);
-  return sent(await sendPersonal(x.to, withTemplatePlaceholders(x.variables), common, mail, ctx), common);
+  return sent(await sendPersonal(x.to, x.variables, common, mail, ctx), common);
 }
 
 /**

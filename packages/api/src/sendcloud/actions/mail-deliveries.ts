@@ -6,8 +6,13 @@ import { emailId } from './mail-email-id.ts';
 import type { MailCommon } from './mail-input.ts';
 import { substitute } from './mail-xsmtpapi.ts';
 
-/** SendCloud's API sends are transactional mail (the engine's triggerType 1), as DirectMail's SingleSendMail. */
-const TRIGGER = 1;
+/**
+ * The engine's triggerType of an apiUser's mail: a batch (marketing) apiUser's is 0, a trigger
+ * apiUser's, and the built-in credential's, transactional 1 (as DirectMail's SingleSendMail).
+ */
+function triggerTypeOf(ctx: SendCloudActionContext): number {
+  return ctx.apiUserType === 'batch' ? 0 : 1;
+}
 /** Personal mails of one request accepted at once, after the first (bounds the burst of Redis writes). */
 const PERSONAL_CONCURRENCY = 8;
 
@@ -18,7 +23,7 @@ export interface MailContent {
   readonly text: string | undefined;
 }
 
-function engineInput(common: MailCommon, content: MailContent): Omit<AcceptMessageInput, 'to' | 'cc' | 'bcc'> {
+function engineInput(common: MailCommon, content: MailContent, ctx: SendCloudActionContext): Omit<AcceptMessageInput, 'to' | 'cc' | 'bcc'> {
   return {
     from: common.from,
     ...(common.replyTo === undefined ? {} : { replyTo: common.replyTo }),
@@ -26,7 +31,7 @@ function engineInput(common: MailCommon, content: MailContent): Omit<AcceptMessa
     content: { kind: 'inline', ...(content.html === undefined ? {} : { html: content.html }), ...(content.text === undefined ? {} : { text: content.text }) },
     attachments: common.attachments,
     ...(Object.keys(common.headers).length === 0 ? {} : { headers: JSON.stringify(common.headers) }),
-    triggerType: TRIGGER,
+    triggerType: triggerTypeOf(ctx),
     ...(common.tag === undefined ? {} : { tag: common.tag }),
   };
 }
@@ -64,7 +69,7 @@ export async function sendBroadcast(
   const toKeys = new Set(recipients.to.map(addressKey));
   const bcc = recipients.bcc.filter((a) => !toKeys.has(addressKey(a)));
   const input: AcceptMessageInput = {
-    ...engineInput(common, content),
+    ...engineInput(common, content, ctx),
     to: recipients.to,
     ...(recipients.cc.length === 0 ? {} : { cc: recipients.cc }),
     ...(bcc.length === 0 ? {} : { bcc }),
@@ -98,7 +103,7 @@ export async function sendPersonal(
       text: content.text === undefined ? undefined : substitute(content.text, vars),
     };
     try {
-      const input: AcceptMessageInput = { ...engineInput(common, personal), to: [recipient] };
+      const input: AcceptMessageInput = { ...engineInput(common, personal, ctx), to: [recipient] };
       const { messageId } = await ctx.deps.engine.messages.accept(acceptOnce(input, common, i, ctx));
       return emailId({ messageId, index: 0, recipient });
     } catch (err) {

@@ -4,14 +4,13 @@ import { TagStore } from '@postmill/store';
 import type { SendCloudActionContext } from '../action.ts';
 import type { SendCloudParams } from '../params.ts';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
+import { resolveSendCloudSettings } from '../settings.ts';
 import type { SendCloudStatusCode } from '../status-codes.ts';
 
 /** Most addresses in `to`, `cc` or `bcc` (SendCloud's cap: 40807, 40854, 40857). */
 export const MAX_MAIL_RECIPIENTS = 100;
 /** Most `replyTo` addresses (40879). */
 export const MAX_REPLY_TO = 3;
-/** Largest total attachment size in bytes (40819), SendCloud's 10 MiB. */
-export const MAX_ATTACHMENT_BYTES = 10_485_760;
 /** Largest `contentSummary` in UTF-8 bytes (40878). */
 export const MAX_SUMMARY_BYTES = 200;
 /** Longest `fromName` and `subject` in characters (40804, 40809): what a header line can carry sensibly. */
@@ -137,10 +136,12 @@ async function labelTag(params: SendCloudParams, ctx: SendCloudActionContext): P
   return label.name;
 }
 
-function attachmentsOf(params: SendCloudParams): AttachmentInput[] {
+/** The attachments as the engine takes them; 40819 past the SENDCLOUD_MAX_ATTACHMENT_BYTES setting (SendCloud's 10 MiB). */
+function attachmentsOf(params: SendCloudParams, ctx: SendCloudActionContext): AttachmentInput[] {
+  const max = resolveSendCloudSettings(ctx.deps.sendCloud).maxAttachmentBytes;
   let total = 0;
   for (const a of params.attachments) total += a.content.length;
-  if (total > MAX_ATTACHMENT_BYTES) throw new SendCloudFailure(40819, `${total} bytes`);
+  if (total > max) throw new SendCloudFailure(40819, `${total} bytes`);
   return params.attachments.map((a) => ({ fileName: a.filename, contentBase64: a.content.toString('base64') }));
 }
 
@@ -170,7 +171,7 @@ export async function readMailCommon(params: SendCloudParams, ctx: SendCloudActi
 
   const headers = headersParam(params);
   const tag = await labelTag(params, ctx);
-  const attachments = attachmentsOf(params);
+  const attachments = attachmentsOf(params, ctx);
   const respEmailId = flag(params, 'respEmailId', true, 40859);
   const useNotification = flag(params, 'useNotification', false);
   const useAddressList = flag(params, 'useAddressList', false, 40874);
