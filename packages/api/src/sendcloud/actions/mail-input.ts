@@ -149,13 +149,15 @@ function attachmentsOf(params: SendCloudParams, ctx: SendCloudActionContext): At
  * Reads and checks what both sends share, in this order: `from` (40801, 40802), `fromName`
  * (40804), `subject` when given (40809), `replyTo` (40811, 40879), `headers` (40869), `labelId`
  * (40015, 40106), `attachments` (40819), `respEmailId` (40859), `useAddressList` (40874),
- * `contentSummary` (40878). `replyTo` is also read as `replyto`, the spelling some clients use.
+ * `contentSummary` (40878). `replyTo` is also read as `replyto` and `fromName` as `fromname`, the
+ * spellings some clients (SendCloud's own Python example) use.
  */
 export async function readMailCommon(params: SendCloudParams, ctx: SendCloudActionContext): Promise<MailCommon> {
   const from = splitMailbox(params.required('from', 40801));
   if (!isValidEmail(from.address)) throw new SendCloudFailure(40802, from.address);
   const fromAddress = normalizeEmail(from.address);
-  const fromNameParam = params.optional('fromName');
+  // SendCloud's own Python example writes `fromname`.
+  const fromNameParam = params.optional('fromName') ?? params.optional('fromname');
   const fromName = fromNameParam === undefined ? from.name : fromNameParam;
   if (fromName !== undefined) checkName(fromName);
 
