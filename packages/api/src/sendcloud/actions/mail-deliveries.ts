@@ -13,6 +13,7 @@ import { substitute } from './mail-xsmtpapi.ts';
 function triggerTypeOf(ctx: SendCloudActionContext): number {
   return ctx.apiUserType === 'batch' ? 0 : 1;
 }
+
 /** Personal mails of one request accepted at once, after the first (bounds the burst of Redis writes). */
 const PERSONAL_CONCURRENCY = 8;
 
@@ -80,7 +81,10 @@ export async function sendBroadcast(
 
 /**
  * One mail per recipient with its own variables filled in (xsmtpapi, B.5). Each is a Postmill
- * message of its own, so each emailId is `<its message>.sc0$<recipient>`. The first mail is accepted
+ * message of its own, so each emailId is `<its message>.sc0$<recipient>`: the index is the
+ * recipient's position in its Postmill message (always 0 here), which data/emailStatus can rebuild
+ * from the message alone, not its position in `xsmtpapi.to` (SendCloud's, whose request is one
+ * message). Each copy stores its own attachments: a request costs attachments × recipients. The first mail is accepted
  * alone, so a refusal that would hit every mail (unknown sender, unverified domain) queues none.
  * A recipient who unsubscribed from the sender gets no mail and no emailId; when every recipient
  * did, the engine's `recipient-unsubscribed` is the answer.
