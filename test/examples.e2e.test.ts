@@ -61,6 +61,8 @@ describe('the runnable examples', () => {
         // From the repository root, as the README says; execFile rejects on a non-zero exit.
         const { stdout } = await run(RUNNERS[extname(file)] ?? 'false', [join('examples', file)], { cwd: ROOT, env, timeout: 60_000 });
         expect(stdout, `examples/${file}`).toMatch(/delivered to alice@example\.org/u);
+        // The SendCloud form example prints the emailIdList mail/send answered: one "<messageId><index>$<recipient>".
+        if (file === 'sendcloud-form.mjs') expect(stdout).toMatch(/emailIdList \[ '[^'$]+\d\$alice@example\.org' \]/u);
         const [mail] = await stack.smtp.waitFor(1, 10_000);
         expect(mail?.envelope.to).toEqual(['alice@example.org']);
         expect(mail?.parsed.subject).toBe('Welcome, Alice');

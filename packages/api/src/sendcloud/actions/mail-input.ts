@@ -1,0 +1,210 @@
+import { isValidEmail, normalizeEmail } from '@postmill/core';
+import type { AttachmentInput } from '@postmill/engine';
+import { TagStore } from '@postmill/store';
+import type { SendCloudActionContext } from '../action.ts';
+import type { SendCloudParams } from '../params.ts';
+import { SendCloudFailure } from '../sendcloud-failure.ts';
+import { resolveSendCloudSettings } from '../settings.ts';
+import type { SendCloudStatusCode } from '../status-codes.ts';
+
+/** Most addresses in `to`, `cc` or `bcc` (SendCloud's cap: 40807, 40854, 40857). */
+export const MAX_MAIL_RECIPIENTS = 100;
+/** Most `replyTo` addresses (40879). */
+export const MAX_REPLY_TO = 3;
+/** Largest `contentSummary` in UTF-8 bytes (40878). */
+export const MAX_SUMMARY_BYTES = 200;
+/** Longest `fromName` and `subject` in characters (40804, 40809): what a header line can carry sensibly. */
+const MAX_NAME_LENGTH = 128;
+const MAX_SUBJECT_LENGTH = 255;
+
+const LINE_BREAK = /[\r\n]/u;
+// Header names a caller may not set through `headers`: the engine sets them from the mail's fields.
+const RESERVED_HEADERS = new Set([
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'subject',
+  'message-id',
+  'date',
+  'reply-to',
+  'sender',
+  'return-path',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+]);
+
+/** What mail/send and mail/sendtemplate share, checked (every refusal a SendCloudFailure). */
+export interface MailCommon {
+  /** The sender, `addr` or `Name <addr>` as the engine takes it. */
+  readonly from: string;
+  /** The sender address alone. */
+  readonly fromAddress: string;
+  /** `subject` as given (variables not yet filled in); undefined when absent. */
+  readonly subject: string | undefined;
+  /** The first `replyTo` address (the engine carries one Reply-To mailbox). */
+  readonly replyTo: string | undefined;
+  /** Extra headers, with `Disposition-Notification-To` when `useNotification=true`. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The engine's tag: the name of the label `labelId` names. */
+  readonly tag: string | undefined;
+  readonly attachments: readonly AttachmentInput[];
+  /** `respEmailId` (default true): answer `emailIdList`. */
+  readonly respEmailId: boolean;
+  /** `useAddressList` (default false): `to` names address lists. */
+  readonly useAddressList: boolean;
+  /** `contentSummary`: a preheader shown before the HTML body. */
+  readonly contentSummary: string | undefined;
+  /** `sendRequestId`: the same id (from the same apiUser, same mail) within the engine's idempotency window sends once. */
+  readonly sendRequestId: string | undefined;
+}
+
+/** `Name<addr>`, `Name <addr>` or `addr`. */
+function splitMailbox(raw: string): { name: string | undefined; address: string } {
+  const m = /^(.*?)\s*<([^<>]*)>$/u.exec(raw.trim());
+  if (!m) return { name: undefined, address: raw.trim() };
+  const name = (m[1] ?? '').trim().replace(/^"(.*)"$/u, '$1');
+  return { name: name === '' ? undefined : name, address: (m[2] ?? '').trim() };
+}
+
+function checkName(name: string): string {
+  if (LINE_BREAK.test(name) || /[:<>"]/u.test(name) || [...name].length > MAX_NAME_LENGTH) {
+    throw new SendCloudFailure(40804, `at most ${MAX_NAME_LENGTH} characters, without line breaks, ':', '<', '>' or quotes`);
+  }
+  return name;
+}
+
+/**
+ * A `;`-separated address parameter (`to`, `cc`, `bcc`), normalised. `codes` are its refusals:
+ * present but holding no address, an invalid address, more than 100.
+ */
+export function addressParam(
+  params: SendCloudParams,
+  name: string,
+  codes: { empty: SendCloudStatusCode; invalid: SendCloudStatusCode; tooMany: SendCloudStatusCode },
+): string[] {
+  const present = params.optional(name) !== undefined;
+  const list = params.list(name);
+  if (present && list.length === 0) throw new SendCloudFailure(codes.empty);
+  if (list.length > MAX_MAIL_RECIPIENTS) throw new SendCloudFailure(codes.tooMany, `${list.length} addresses`);
+  return list.map((a) => {
+    if (!isValidEmail(a)) throw new SendCloudFailure(codes.invalid, `${name}: ${a}`);
+    return normalizeEmail(a);
+  });
+}
+
+/** `true`/`false` (also `1`/`0`), or the default when absent; `invalid` otherwise, or the default when there is no code for it. */
+function flag(params: SendCloudParams, name: string, fallback: boolean, invalid?: SendCloudStatusCode): boolean {
+  if (invalid !== undefined) return params.optionalBool(name, invalid) ?? fallback;
+  const v = params.optional(name)?.trim().toLowerCase();
+  return v === undefined ? fallback : v === 'true' || v === '1';
+}
+
+function headersParam(params: SendCloudParams): Record<string, string> {
+  const raw = params.optional('headers');
+  if (raw === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new SendCloudFailure(40869, 'headers must be a JSON object such as {"X-Campaign":"spring"}');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new SendCloudFailure(40869, 'headers must be a JSON object such as {"X-Campaign":"spring"}');
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,75}$/u.test(name)) throw new SendCloudFailure(40869, `invalid header name "${name}"`);
+    if (RESERVED_HEADERS.has(name.toLowerCase())) throw new SendCloudFailure(40869, `"${name}" is set from the mail's own parameters`);
+    if ((typeof value !== 'string' && typeof value !== 'number') || LINE_BREAK.test(String(value)) || String(value).length > 998) {
+      throw new SendCloudFailure(40869, `the value of "${name}" must be one line of text`);
+    }
+    headers[name] = String(value);
+  }
+  return headers;
+}
+
+async function labelTag(params: SendCloudParams, ctx: SendCloudActionContext): Promise<string | undefined> {
+  const labelId = params.optionalInt('labelId', 40015, { min: 1 });
+  if (labelId === undefined) return undefined;
+  const tags = new TagStore({ redis: ctx.deps.redis, keys: ctx.deps.keys, clock: ctx.deps.clock });
+  const label = await tags.get(labelId);
+  if (!label) throw new SendCloudFailure(40106, `labelId ${labelId}`);
+  return label.name;
+}
+
+/** The attachments as the engine takes them; 40819 past the SENDCLOUD_MAX_ATTACHMENT_BYTES setting (SendCloud's 10 MiB). */
+function attachmentsOf(params: SendCloudParams, ctx: SendCloudActionContext): AttachmentInput[] {
+  const max = resolveSendCloudSettings(ctx.deps.sendCloud).maxAttachmentBytes;
+  let total = 0;
+  for (const a of params.attachments) total += a.content.length;
+  if (total > max) throw new SendCloudFailure(40819, `${total} bytes`);
+  return params.attachments.map((a) => ({ fileName: a.filename, contentBase64: a.content.toString('base64') }));
+}
+
+/**
+ * Reads and checks what both sends share, in this order: `from` (40801, 40802), `fromName`
+ * (40804), `subject` when given (40809), `replyTo` (40811, 40879), `headers` (40869), `labelId`
+ * (40015, 40106), `attachments` (40819), `respEmailId` (40859), `useAddressList` (40874),
+ * `contentSummary` (40878). `replyTo` is also read as `replyto` and `fromName` as `fromname`, the
+ * spellings some clients (SendCloud's own Python example) use.
+ */
+export async function readMailCommon(params: SendCloudParams, ctx: SendCloudActionContext): Promise<MailCommon> {
+  const from = splitMailbox(params.required('from', 40801));
+  if (!isValidEmail(from.address)) throw new SendCloudFailure(40802, from.address);
+  const fromAddress = normalizeEmail(from.address);
+  // SendCloud's own Python example writes `fromname`.
+  const fromNameParam = params.optional('fromName') ?? params.optional('fromname');
+  const fromName = fromNameParam === undefined ? from.name : fromNameParam;
+  if (fromName !== undefined) checkName(fromName);
+
+  const subject = params.optional('subject');
+  if (subject !== undefined && (LINE_BREAK.test(subject) || [...subject].length > MAX_SUBJECT_LENGTH)) {
+    throw new SendCloudFailure(40809, `at most ${MAX_SUBJECT_LENGTH} characters on one line`);
+  }
+
+  const replyParam = params.optional('replyTo') !== undefined ? 'replyTo' : 'replyto';
+  const replies = params.list(replyParam);
+  if (replies.length > MAX_REPLY_TO) throw new SendCloudFailure(40879, `${replies.length} addresses`);
+  for (const r of replies) if (!isValidEmail(r)) throw new SendCloudFailure(40811, r);
+
+  const headers = headersParam(params);
+  const tag = await labelTag(params, ctx);
+  const attachments = attachmentsOf(params, ctx);
+  const respEmailId = flag(params, 'respEmailId', true, 40859);
+  const useNotification = flag(params, 'useNotification', false);
+  const useAddressList = flag(params, 'useAddressList', false, 40874);
+  const contentSummary = params.optional('contentSummary');
+  if (contentSummary !== undefined && Buffer.byteLength(contentSummary, 'utf8') > MAX_SUMMARY_BYTES) {
+    throw new SendCloudFailure(40878, `${Buffer.byteLength(contentSummary, 'utf8')} bytes`);
+  }
+  return {
+    from: fromName === undefined ? fromAddress : `${fromName} <${fromAddress}>`,
+    fromAddress,
+    subject,
+    replyTo: replies[0] === undefined ? undefined : normalizeEmail(replies[0]),
+    // A read receipt goes back to the sender (B.3 useNotification).
+    headers: useNotification ? { ...headers, 'Disposition-Notification-To': fromAddress } : headers,
+    tag,
+    attachments,
+    respEmailId,
+    useAddressList,
+    contentSummary,
+    sendRequestId: params.optional('sendRequestId'),
+  };
+}
+
+const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * The HTML body with `contentSummary` as a preheader: a hidden first element that mail clients show
+ * in the inbox preview. Only applies to HTML, as SendCloud's does.
+ */
+export function withSummary(html: string | undefined, summary: string | undefined): string | undefined {
+  if (html === undefined || summary === undefined) return html;
+  const escaped = summary.replace(/[&<>"']/gu, (c) => HTML_ESCAPES[c] ?? c);
+  return `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">${escaped}</div>${html}`;
+}
