@@ -3,7 +3,7 @@ import { ledgerTransitionsLua, specRecipients, stateCode, stateCodeLua } from '@
 import type { Keys } from './keys.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
-import { StatusDayIndex } from './status-day-index.ts';
+import { StatusDayIndex, statusRowsOf } from './status-day-index.ts';
 
 // Writes an accepted message. KEYS: the spec, content and recipient-state keys (`{m:<id>}`).
 // ARGV: ttl seconds, spec JSON, content JSON, then recipient/state pairs. Atomic as the MULTI it
@@ -29,11 +29,12 @@ return out`);
 type SpecMeta = Omit<MessageSpec, 'html' | 'text' | 'attachments' | 'headers'>;
 type SpecContent = Pick<MessageSpec, 'html' | 'text' | 'attachments' | 'headers'>;
 
-/** One row of GetSendEmailStatus: a recipient of a message with its ledger state. */
+/** One row of a status page: a recipient of a message with its ledger state. */
 export interface RecipientStatusRow {
   readonly messageId: string;
   readonly from: string;
   readonly recipient: string;
+  readonly subject: string;
   readonly acceptedAt: number;
   readonly state: RecipientState;
 }
@@ -185,6 +186,14 @@ export class MessageStore {
    */
   async countStatus(q: Omit<StatusQuery, 'offset' | 'limit'>): Promise<number> {
     return this.days.count(q);
+  }
+
+  /**
+   * The rows of one message whatever its day (optionally one recipient's, any case), in recipient
+   * order: ONE command. None when the message expired or is unknown.
+   */
+  async queryMessage(messageId: string, recipient?: string): Promise<RecipientStatusRow[]> {
+    return statusRowsOf(messageId, await this.readForStatus(messageId), recipient).map((x) => x.row);
   }
 
   /**

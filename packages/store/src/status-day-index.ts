@@ -13,7 +13,7 @@ const REMEMBERED_HEADS = 64;
 
 /** What the index needs of a stored message: its metadata and recipient states (undefined meta: expired or unknown). */
 export interface IndexedMessage {
-  readonly meta: Pick<MessageSpec, 'messageId' | 'from' | 'to' | 'cc' | 'bcc' | 'acceptedAt'> | undefined;
+  readonly meta: Pick<MessageSpec, 'messageId' | 'from' | 'to' | 'cc' | 'bcc' | 'acceptedAt' | 'subject'> | undefined;
   readonly states: ReadonlyMap<string, RecipientState>;
 }
 
@@ -211,7 +211,7 @@ export class StatusDayIndex {
     // or the end of the day: then it continues after the last message read.
     for (let continuing = false; ; continuing = true) {
       found.forEach((f, i) => {
-        const page = this.rowsOf(f.id, messages[i] as IndexedMessage, undefined).filter((x) => x.position >= from);
+        const page = statusRowsOf(f.id, messages[i] as IndexedMessage, undefined).filter((x) => x.position >= from);
         from = 0;
         rows.push(...page.slice(0, limit - rows.length).map((x) => x.row));
       });
@@ -251,7 +251,7 @@ export class StatusDayIndex {
     const [expired, messages] = await Promise.all([check && this.headExpired(known?.id ?? firstId), Promise.all(refs.map((r) => this.o.readMessage(r.id)))]);
     if (expired) return this.recipientRows(date, recipient, offset, limit, (await this.view(date)).liveStart);
     return refs.flatMap((r, i) => {
-      const found = this.rowsOf(r.id, messages[i] as IndexedMessage, undefined).find((x) => x.position === r.position);
+      const found = statusRowsOf(r.id, messages[i] as IndexedMessage, undefined).find((x) => x.position === r.position);
       return found ? [found.row] : [];
     });
   }
@@ -261,20 +261,20 @@ export class StatusDayIndex {
     // Both sent at once (one round trip); the message read is wasted only for an id not of this day.
     const [indexed, message] = await Promise.all([this.o.redis.zscore(this.o.keys.statusDayRows(date), messageId), this.o.readMessage(messageId)]);
     if (indexed === null) return [];
-    return this.rowsOf(messageId, message, recipient).map((x) => x.row);
+    return statusRowsOf(messageId, message, recipient).map((x) => x.row);
   }
+}
 
-  /** A message's rows in recipient order (with their position), optionally those of one recipient (any case). */
-  private rowsOf(messageId: string, m: IndexedMessage, recipient: string | undefined): { position: number; row: RecipientStatusRow }[] {
-    if (!m.meta) return [];
-    const { meta } = m;
-    const wanted = recipient?.toLowerCase();
-    return specRecipients(meta).flatMap((r, position) => {
-      const state = m.states.get(r);
-      if (!state || (wanted !== undefined && r.toLowerCase() !== wanted)) return [];
-      return [{ position, row: { messageId, from: meta.from.address, recipient: r, acceptedAt: meta.acceptedAt, state } }];
-    });
-  }
+/** A message's rows in recipient order (with their position), optionally those of one recipient (any case). */
+export function statusRowsOf(messageId: string, m: IndexedMessage, recipient: string | undefined): { position: number; row: RecipientStatusRow }[] {
+  if (!m.meta) return [];
+  const { meta } = m;
+  const wanted = recipient?.toLowerCase();
+  return specRecipients(meta).flatMap((r, position) => {
+    const state = m.states.get(r);
+    if (!state || (wanted !== undefined && r.toLowerCase() !== wanted)) return [];
+    return [{ position, row: { messageId, from: meta.from.address, recipient: r, subject: meta.subject, acceptedAt: meta.acceptedAt, state } }];
+  });
 }
 
 /** [id, first row, ...] as the day scripts answer it. */
