@@ -46,20 +46,31 @@ export function deliveryOperations(deps: EngineDeps): DeliveryOperations {
     return out;
   }
 
+  /**
+   * `invalid-date` (`retention`) for a day after today or before the oldest kept. Today, the day
+   * most pages ask for, is inside by definition: the oldest day is only worked out for other days
+   * (each date costs a formatting of its own, as the two would evict each other from
+   * calendarDate's one-entry memo on every page).
+   */
+  function checkRetention(date: string): void {
+    const now = deps.clock.now();
+    const today = calendarDate(now, deps.timeZone);
+    if (date === today) return;
+    const days = deps.limits.statusRetentionDays;
+    const oldest = calendarDate(now - days * DAY_MS, deps.timeZone);
+    if (date > today || date < oldest) {
+      throw new EngineError('invalid-date', `Only the last ${days} days (${oldest} to ${today}) can be queried.`, {
+        context: { field: 'date', problem: 'retention' },
+      });
+    }
+  }
+
   return {
     async byDate(q) {
       if (!isCalendarDate(q.date))
         throw new EngineError('invalid-date', (f) => `${f('date')} must be a date as YYYY-MM-DD.`, { context: { field: 'date', problem: 'format' } });
       checkLimit(q.limit, deps.limits.maxPageLimit);
-      const now = deps.clock.now();
-      const days = deps.limits.statusRetentionDays;
-      const today = calendarDate(now, deps.timeZone);
-      const oldest = calendarDate(now - days * DAY_MS, deps.timeZone);
-      if (q.date > today || q.date < oldest) {
-        throw new EngineError('invalid-date', `Only the last ${days} days (${oldest} to ${today}) can be queried.`, {
-          context: { field: 'date', problem: 'retention' },
-        });
-      }
+      checkRetention(q.date);
       const filter = {
         date: q.date,
         ...(q.messageId === undefined ? {} : { messageId: q.messageId }),
