@@ -93,6 +93,15 @@ describe('DirectMail delivery details and invalid addresses', () => {
     expect(seen.sort()).toEqual([...recipients].sort());
   });
 
+  it('answers no delivery details and no cursor for days before the status retention, rather than an error', async () => {
+    const pop = popClient(target);
+    const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toLocaleDateString('sv-SE', { timeZone: api.deps.timeZone });
+    const details = await pop.request('SenderStatisticsDetailByParam', { StartTime: day(45), EndTime: day(40), Length: 10 }, 'GET');
+    expect(details).toMatchObject({ NextStart: '', data: { mailDetail: [] } });
+    const invalid = await pop.request('QueryInvalidAddress', { StartTime: day(45), EndTime: day(40) }, 'GET');
+    expect(invalid).toMatchObject({ NextStart: '', TotalCount: 0, data: { mailDetail: [] } });
+  });
+
   it('reads at most maxRowsRead status rows per call under a sparse filter, answering fewer rows with a cursor, and paging on finds every match once', async () => {
     const pop = popClient(target);
     const domain = `sp${unique()}.example.com`;
