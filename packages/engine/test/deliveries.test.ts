@@ -1,5 +1,6 @@
 import { DeliveryRefusal, EngineError, RunCode } from '@postmill/core';
 import { createRedisClient, type RedisClient, RunDayIndex, SuppressionStore } from '@postmill/store';
+import { commandsDuring, type LoggedCommand } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type EngineHarness, startEngineHarness } from './engine-harness.ts';
 
@@ -134,6 +135,23 @@ describe('delivery status in the engine (deliveries area)', () => {
     ]);
     expect(await h.engine.deliveries.byRun({ taskId, run: 2, offset: 0, limit: 5 })).toEqual({ total: 0, rows: [] });
     expect(await h.engine.deliveries.byRun({ taskId, run: 1, offset: 3, limit: 5 })).toEqual({ total: 3, rows: [] });
+  });
+
+  it('reads a single message by id with one command, and pages of a run with the same commands at any offset', async () => {
+    const { messageIds, taskId } = await day();
+    const sent = (commands: readonly LoggedCommand[]) =>
+      commands
+        .filter((c) => c.source !== 'lua')
+        .map((c) => (c.args[0] ?? '').toLowerCase())
+        .sort();
+    await h.engine.deliveries.byMessage({ messageId: messageIds[0] as string }); // the script is loaded: no NOSCRIPT retry counted
+    expect(sent(await commandsDuring(inject('redisUrl'), h.keys.prefix, () => h.engine.deliveries.byMessage({ messageId: messageIds[0] as string })))).toEqual([
+      'evalsha',
+    ]);
+    const page = (offset: number) => commandsDuring(inject('redisUrl'), h.keys.prefix, () => h.engine.deliveries.byRun({ taskId, run: 1, offset, limit: 1 }));
+    const first = sent(await page(0));
+    expect(first).toEqual(['getrange', 'hgetall', 'hgetall', 'lrange']); // codes, task, run, list entries
+    expect(sent(await page(2))).toEqual(first);
   });
 
   it('tells whether each recipient unsubscribed from its sender only when asked, for single and campaign rows alike', async () => {
