@@ -1,10 +1,11 @@
-// pnpm bench:status [--messages N=1000000] [--samples S=200] [--redis-url URL]
+// pnpm bench:status [--messages N=1000000] [--samples S=200] [--warmup W=300] [--redis-url URL]
 //
 // GetSendEmailStatus on a big day: fills one calendar day with N SendEmail messages (1 to 3
 // recipients each, one in 20 also to a watched address) straight through MessageStore (pipelined
 // script calls, no HTTP, in a worker thread), then times pages of Limit 100 by date at Offset 0, in
 // the middle and on the last page, by ToEmailAddress (same three places) and by MessageId, at the
-// store and through the real API over loopback. Every answer is checked against the rows the fill
+// store and through the real API over loopback, each kind after W untimed calls at each layer (a
+// running API has compiled its hot paths long before). Every answer is checked against the rows the fill
 // implies. Uses a redis-server it starts (or --redis-url, under a unique prefix it removes). Prints
 // one line per figure (with the Redis commands one call sends), a verdict (target: every p99, store
 // and api, ≤ 10 ms) and one JSON line; exits 1 on FAIL.
@@ -50,10 +51,10 @@ async function main(): Promise<number> {
   const redisUrl = options.redisUrl ?? (server as { url: string }).url;
   const prefix = options.redisUrl ? `benchstatus-${randomUUID().slice(0, 8)}` : 'benchstatus';
   log(
-    `${options.messages} messages, ${options.samples} samples per figure, Redis ${options.redisUrl ? `${redisUrl} (prefix ${prefix})` : `spawned at ${redisUrl}`}`,
+    `${options.messages} messages, ${options.samples} samples per figure after ${options.warmup} warm-up calls, Redis ${options.redisUrl ? `${redisUrl} (prefix ${prefix})` : `spawned at ${redisUrl}`}`,
   );
   try {
-    const result = await runStatusBench({ redisUrl, prefix, messages: options.messages, samples: options.samples, log });
+    const result = await runStatusBench({ redisUrl, prefix, messages: options.messages, samples: options.samples, warmupCalls: options.warmup, log });
     process.stdout.write(formatReport(result));
     process.stdout.write(jsonLine(result));
     return judge(result).pass ? 0 : 1;

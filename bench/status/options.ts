@@ -6,6 +6,8 @@ export interface StatusBenchOptions {
   readonly messages: number;
   /** Timed calls per query kind. Default 200. */
   readonly samples: number;
+  /** Untimed calls of each query kind at each layer before its timed ones (see WARMUP_CALLS). Default 300. */
+  readonly warmup: number;
   /** A Redis to use (a unique key prefix, removed afterwards) instead of a redis-server the bench starts. Default: start one. */
   readonly redisUrl: string | undefined;
 }
@@ -16,7 +18,7 @@ export class BenchUsageError extends Error {
   readonly code = 'BenchUsage';
 }
 
-export const USAGE = 'usage: pnpm bench:status [--messages N=1000000] [--samples S=200] [--redis-url redis://host:port]';
+export const USAGE = 'usage: pnpm bench:status [--messages N=1000000] [--samples S=200] [--warmup W=300] [--redis-url redis://host:port]';
 
 function positiveInt(flag: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -31,7 +33,7 @@ export function parseStatusBenchOptions(argv: readonly string[]): StatusBenchOpt
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { messages: { type: 'string' }, samples: { type: 'string' }, 'redis-url': { type: 'string' } },
+      options: { messages: { type: 'string' }, samples: { type: 'string' }, warmup: { type: 'string' }, 'redis-url': { type: 'string' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -41,6 +43,7 @@ export function parseStatusBenchOptions(argv: readonly string[]): StatusBenchOpt
   return {
     messages: positiveInt('messages', values.messages, 1_000_000),
     samples: positiveInt('samples', values.samples, 200),
+    warmup: positiveInt('warmup', values.warmup, 300),
     redisUrl: values['redis-url'],
   };
 }

@@ -22,6 +22,8 @@ export interface StatusBenchResult {
   readonly rows: number;
   readonly watchedRows: number;
   readonly samples: number;
+  /** Untimed calls of each kind at each layer before its timed ones. */
+  readonly warmupCalls: number;
   readonly limit: number;
   readonly fillSeconds: number;
   readonly redisBytesPerMessage: number;
@@ -56,7 +58,7 @@ export function formatReport(r: StatusBenchResult): string {
   const { pass, worstP99Ms, worstStoreP99Ms, worstApiP99Ms } = judge(r);
   const lines = [
     `day: ${r.messages} SendEmail messages, ${r.rows} rows (${r.watchedRows} to the watched recipient), indexed in ${r.fillSeconds.toFixed(1)} s, ${r.redisBytesPerMessage.toFixed(0)} B of Redis per message`,
-    `each figure: ${r.samples} calls of Limit ${r.limit}; load average ${r.loadAverageBefore.map((x) => x.toFixed(1)).join(' ')} before, ${r.loadAverageAfter.map((x) => x.toFixed(1)).join(' ')} after; GC meanwhile: ${r.gc.pauses} pauses, ${r.gc.totalMs.toFixed(0)} ms in all, longest ${ms(r.gc.longestMs)} ms`,
+    `each figure: ${r.samples} calls of Limit ${r.limit}, after ${r.warmupCalls} untimed warm-up calls of the same kind at each layer; load average ${r.loadAverageBefore.map((x) => x.toFixed(1)).join(' ')} before, ${r.loadAverageAfter.map((x) => x.toFixed(1)).join(' ')} after; GC meanwhile: ${r.gc.pauses} pauses, ${r.gc.totalMs.toFixed(0)} ms in all, longest ${ms(r.gc.longestMs)} ms`,
     ...r.figures.map(
       (f) =>
         `status ${f.layer.padEnd(5)} | ${f.query.padEnd(30)} | offset ${String(f.offset).padStart(8)} | ${String(f.rows).padStart(3)} rows | p50 ${ms(f.p50Ms)} ms | p99 ${ms(f.p99Ms)} ms | max ${ms(f.maxMs)} ms | ${f.redisCommands} Redis commands`,
@@ -81,6 +83,7 @@ export function jsonLine(r: StatusBenchResult): string {
     messages: r.messages,
     rows: r.rows,
     samples: r.samples,
+    warmupCalls: r.warmupCalls,
     limit: r.limit,
     fillSeconds: round(r.fillSeconds),
     redisBytesPerMessage: Math.round(r.redisBytesPerMessage),

@@ -119,6 +119,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     suppressions: new SuppressionStore({ redis, keys }),
     blacklist: new BlacklistStore({ redis, keys, clock, timeZone: 'Asia/Shanghai' }),
     statistics: new StatisticsStore({ redis, keys, timeZone: 'Asia/Shanghai' }),
+    messages,
     receivers: new ReceiverStore({ redis, keys, clock, maxListSize: limits.maxReceiverListSize }),
     tasks,
     campaigns: new CampaignControl({ tasks, campaignQueue, policy: DEFAULT_RETRY_POLICY, clock }),

@@ -1,4 +1,5 @@
 import { campaignOperations } from './campaigns/campaign-operations.ts';
+import { deliveryOperations } from './deliveries/deliveries.ts';
 import { domainOperations } from './domains.ts';
 import type { Engine } from './engine.ts';
 import type { EngineDeps } from './engine-deps.ts';
@@ -20,5 +21,6 @@ export function createEngine(deps: EngineDeps): Engine {
     receivers: receiverListOperations(deps),
     suppressions: suppressionOperations(deps),
     statistics: statisticsOperations(deps),
+    deliveries: deliveryOperations(deps),
   };
 }

@@ -4,6 +4,7 @@ import type {
   BlacklistStore,
   IdentityStore,
   Keys,
+  MessageStore,
   ReceiverStore,
   RedisClient,
   SenderAddressStore,
@@ -29,6 +30,8 @@ export interface EngineDeps {
   readonly suppressions: SuppressionStore;
   readonly blacklist: BlacklistStore;
   readonly statistics: StatisticsStore;
+  /** The single messages' ledger and day index (delivery status queries). */
+  readonly messages: MessageStore;
   readonly receivers: ReceiverStore;
   readonly tasks: TaskStore<CampaignTaskSpec>;
   /** Creates and steers campaign tasks. */

@@ -1,4 +1,5 @@
 import type { CampaignOperations } from './campaign-operations.ts';
+import type { DeliveryOperations } from './delivery-operations.ts';
 import type { DomainOperations } from './domain-operations.ts';
 import type { MessageOperations } from './message-operations.ts';
 import type { ReceiverListOperations } from './receiver-list-operations.ts';
@@ -23,4 +24,5 @@ export interface Engine {
   readonly receivers: ReceiverListOperations;
   readonly suppressions: SuppressionOperations;
   readonly statistics: StatisticsOperations;
+  readonly deliveries: DeliveryOperations;
 }

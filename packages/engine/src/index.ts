@@ -1,6 +1,14 @@
 export type { CampaignListQuery, CampaignOperations, CreateCampaignInput } from './campaign-operations.ts';
 export type { LocalDateTime, ScheduleField, ScheduleInput } from './campaigns/schedule-input.ts';
 export { createEngine } from './create-engine.ts';
+export type {
+  DeliveryDayQuery,
+  DeliveryMessageQuery,
+  DeliveryOperations,
+  DeliveryRow,
+  DeliveryRunQuery,
+  DeliverySource,
+} from './delivery-operations.ts';
 export type { CreateDomainInput, DomainOperations } from './domain-operations.ts';
 export type { Engine } from './engine.ts';
 export type { EngineDeps } from './engine-deps.ts';

@@ -54,6 +54,7 @@ export function startEngineHarness(redis: RedisClient, limits: Partial<Limits> =
     suppressions: new SuppressionStore({ redis, keys }),
     blacklist: new BlacklistStore({ redis, keys, clock, timeZone: TIME_ZONE }),
     statistics: new StatisticsStore({ redis, keys, timeZone: TIME_ZONE }),
+    messages,
     receivers: new ReceiverStore({ redis, keys, clock, maxListSize: all.maxReceiverListSize }),
     tasks,
     campaigns: new CampaignControl({ tasks, campaignQueue, policy: DEFAULT_RETRY_POLICY, clock }),

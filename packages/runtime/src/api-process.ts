@@ -48,6 +48,7 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     suppressions: shared.suppressions,
     blacklist: shared.blacklist,
     statistics: shared.statistics,
+    messages: shared.messages,
     receivers: shared.receivers,
     tasks: shared.tasks,
     campaigns: new CampaignControl({ tasks: shared.tasks, campaignQueue: shared.campaignQueue, policy: config.sending.retry, clock }),

@@ -3,7 +3,9 @@ import { ledgerTransitionsLua, specRecipients, stateCode, stateCodeLua } from '@
 import type { Keys } from './keys.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
-import { StatusDayIndex } from './status-day-index.ts';
+import { type IndexedMessage, StatusDayIndex, statusRowsOf } from './status-day-index.ts';
+
+const NO_STATES: Readonly<Record<string, RecipientState>> = Object.freeze({});
 
 // Writes an accepted message. KEYS: the spec, content and recipient-state keys (`{m:<id>}`).
 // ARGV: ttl seconds, spec JSON, content JSON, then recipient/state pairs. Atomic as the MULTI it
@@ -17,23 +19,34 @@ redis.call('EXPIRE', KEYS[3], ARGV[1])
 return 1`);
 
 // Reads what a status page needs of one message. KEYS: its spec and recipient-state keys (one slot).
-// Returns {} when the spec is gone (expired or unknown), else [spec JSON, recipient, state JSON, ...].
+// Returns '' when the spec is gone (expired or unknown), else ONE JSON text `[spec, {recipient: state, ...}]`
+// built from the stored JSON as it is (both were written by JSON.stringify): one bulk string and one
+// JSON.parse per message instead of an array reply of 2r + 1 strings and r + 1 parses (a status
+// page reads fifty messages; the reply strings and their parses were a third of its allocations).
 const READ_FOR_STATUS = new LuaScript(`
 local spec = redis.call('GET', KEYS[1])
-if not spec then return {} end
-local out = redis.call('HGETALL', KEYS[2])
-table.insert(out, 1, spec)
-return out`);
+if not spec then return '' end
+local fields = redis.call('HGETALL', KEYS[2])
+local out = { '[', spec, ',{' }
+for i = 1, #fields, 2 do
+  if i > 1 then out[#out + 1] = ',' end
+  out[#out + 1] = cjson.encode(fields[i])
+  out[#out + 1] = ':'
+  out[#out + 1] = fields[i + 1]
+end
+out[#out + 1] = '}]'
+return table.concat(out)`);
 
 /** The part of a spec kept for status queries after delivery. */
 type SpecMeta = Omit<MessageSpec, 'html' | 'text' | 'attachments' | 'headers'>;
 type SpecContent = Pick<MessageSpec, 'html' | 'text' | 'attachments' | 'headers'>;
 
-/** One row of GetSendEmailStatus: a recipient of a message with its ledger state. */
+/** One row of a status page: a recipient of a message with its ledger state. */
 export interface RecipientStatusRow {
   readonly messageId: string;
   readonly from: string;
   readonly recipient: string;
+  readonly subject: string;
   readonly acceptedAt: number;
   readonly state: RecipientState;
 }
@@ -140,13 +153,12 @@ export class MessageStore {
    * message's slot (a page reads one per message, so a page of 100 rows costs about 65 commands,
    * not twice that). Meta undefined when the message expired or is unknown.
    */
-  private async readForStatus(messageId: string): Promise<{ meta: SpecMeta | undefined; states: Map<string, RecipientState> }> {
+  private async readForStatus(messageId: string): Promise<IndexedMessage> {
     const { keys, redis } = this.o;
-    const [spec, ...fields] = (await READ_FOR_STATUS.run(redis, [keys.messageSpec(messageId), keys.messageRecipients(messageId)], [])) as (string | null)[];
-    const states = new Map<string, RecipientState>();
-    if (spec === null || spec === undefined) return { meta: undefined, states };
-    for (let i = 0; i + 1 < fields.length; i += 2) states.set(fields[i] as string, JSON.parse(fields[i + 1] as string) as RecipientState);
-    return { meta: JSON.parse(spec) as SpecMeta, states };
+    const text = (await READ_FOR_STATUS.run(redis, [keys.messageSpec(messageId), keys.messageRecipients(messageId)], [])) as string | null;
+    if (!text) return { meta: undefined, states: NO_STATES };
+    const [meta, states] = JSON.parse(text) as [SpecMeta, Record<string, RecipientState>];
+    return { meta, states };
   }
 
   /**
@@ -185,6 +197,14 @@ export class MessageStore {
    */
   async countStatus(q: Omit<StatusQuery, 'offset' | 'limit'>): Promise<number> {
     return this.days.count(q);
+  }
+
+  /**
+   * The rows of one message whatever its day (optionally one recipient's, any case), in recipient
+   * order: ONE command. None when the message expired or is unknown.
+   */
+  async queryMessage(messageId: string, recipient?: string): Promise<RecipientStatusRow[]> {
+    return statusRowsOf(messageId, await this.readForStatus(messageId), recipient);
   }
 
   /**

@@ -13,8 +13,9 @@ const REMEMBERED_HEADS = 64;
 
 /** What the index needs of a stored message: its metadata and recipient states (undefined meta: expired or unknown). */
 export interface IndexedMessage {
-  readonly meta: Pick<MessageSpec, 'messageId' | 'from' | 'to' | 'cc' | 'bcc' | 'acceptedAt'> | undefined;
-  readonly states: ReadonlyMap<string, RecipientState>;
+  readonly meta: Pick<MessageSpec, 'messageId' | 'from' | 'to' | 'cc' | 'bcc' | 'acceptedAt' | 'subject'> | undefined;
+  /** Recipient → state (the recipients' hash as one object: one JSON parse per message). */
+  readonly states: Readonly<Record<string, RecipientState>>;
 }
 
 export interface StatusDayIndexOptions {
@@ -210,11 +211,10 @@ export class StatusDayIndex {
     // One round unless a message of the page expired meanwhile, or the page runs into a tombstone
     // or the end of the day: then it continues after the last message read.
     for (let continuing = false; ; continuing = true) {
-      found.forEach((f, i) => {
-        const page = this.rowsOf(f.id, messages[i] as IndexedMessage, undefined).filter((x) => x.position >= from);
+      for (let i = 0; i < found.length; i++) {
+        pushStatusRows(rows, (found[i] as { id: string }).id, messages[i] as IndexedMessage, { fromPosition: from, limit });
         from = 0;
-        rows.push(...page.slice(0, limit - rows.length).map((x) => x.row));
-      });
+      }
       const last = found[found.length - 1];
       if (rows.length >= limit || !last || (continuing && found.length < want)) return rows; // full, or the day has no more messages
       want = limit - rows.length;
@@ -250,10 +250,12 @@ export class StatusDayIndex {
     const check = liveStart === undefined && refs.length > 0;
     const [expired, messages] = await Promise.all([check && this.headExpired(known?.id ?? firstId), Promise.all(refs.map((r) => this.o.readMessage(r.id)))]);
     if (expired) return this.recipientRows(date, recipient, offset, limit, (await this.view(date)).liveStart);
-    return refs.flatMap((r, i) => {
-      const found = this.rowsOf(r.id, messages[i] as IndexedMessage, undefined).find((x) => x.position === r.position);
-      return found ? [found.row] : [];
-    });
+    const rows: RecipientStatusRow[] = [];
+    for (let i = 0; i < refs.length; i++) {
+      const r = refs[i] as { position: number; id: string };
+      pushStatusRows(rows, r.id, messages[i] as IndexedMessage, { fromPosition: r.position, toPosition: r.position + 1 });
+    }
+    return rows;
   }
 
   /** The rows of one message of the day (none when it is not in the day's index or expired). */
@@ -261,19 +263,39 @@ export class StatusDayIndex {
     // Both sent at once (one round trip); the message read is wasted only for an id not of this day.
     const [indexed, message] = await Promise.all([this.o.redis.zscore(this.o.keys.statusDayRows(date), messageId), this.o.readMessage(messageId)]);
     if (indexed === null) return [];
-    return this.rowsOf(messageId, message, recipient).map((x) => x.row);
+    return statusRowsOf(messageId, message, recipient);
   }
+}
 
-  /** A message's rows in recipient order (with their position), optionally those of one recipient (any case). */
-  private rowsOf(messageId: string, m: IndexedMessage, recipient: string | undefined): { position: number; row: RecipientStatusRow }[] {
-    if (!m.meta) return [];
-    const { meta } = m;
-    const wanted = recipient?.toLowerCase();
-    return specRecipients(meta).flatMap((r, position) => {
-      const state = m.states.get(r);
-      if (!state || (wanted !== undefined && r.toLowerCase() !== wanted)) return [];
-      return [{ position, row: { messageId, from: meta.from.address, recipient: r, acceptedAt: meta.acceptedAt, state } }];
-    });
+/** A message's rows in recipient order, optionally those of one recipient (any case). */
+export function statusRowsOf(messageId: string, m: IndexedMessage, recipient: string | undefined): RecipientStatusRow[] {
+  const rows: RecipientStatusRow[] = [];
+  pushStatusRows(rows, messageId, m, recipient === undefined ? {} : { recipient });
+  return rows;
+}
+
+/**
+ * Appends a message's rows to `rows` in recipient order (positions as in specRecipients): those at
+ * positions [fromPosition, toPosition), optionally only one recipient's (any case), until `rows`
+ * holds `limit`. Written as one loop: a page calls it for every message it shows.
+ */
+function pushStatusRows(
+  rows: RecipientStatusRow[],
+  messageId: string,
+  m: IndexedMessage,
+  o: { readonly fromPosition?: number; readonly toPosition?: number; readonly recipient?: string; readonly limit?: number },
+): void {
+  const { meta, states } = m;
+  if (!meta) return;
+  const recipients = specRecipients(meta);
+  const wanted = o.recipient?.toLowerCase();
+  const end = Math.min(recipients.length, o.toPosition ?? recipients.length);
+  const limit = o.limit ?? Number.POSITIVE_INFINITY;
+  for (let position = o.fromPosition ?? 0; position < end && rows.length < limit; position++) {
+    const r = recipients[position] as string;
+    const state = Object.hasOwn(states, r) ? states[r] : undefined;
+    if (!state || (wanted !== undefined && r.toLowerCase() !== wanted)) continue;
+    rows.push({ messageId, from: meta.from.address, recipient: r, subject: meta.subject, acceptedAt: meta.acceptedAt, state });
   }
 }
 

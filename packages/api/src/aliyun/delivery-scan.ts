@@ -1,8 +1,9 @@
-import type { RecipientStatusRow } from '@postmill/store';
+import { isEngineError } from '@postmill/core';
+import type { DeliveryRow } from '@postmill/engine';
 import type { ApiDeps } from '../api-deps.ts';
 import { invalid } from './aliyun-api-error.ts';
 
-/** Rows read per status query while scanning (the status store's page). */
+/** Rows read per engine page while scanning (at most the deployment's `maxPageLimit`). */
 const SCAN_PAGE = 100;
 
 /**
@@ -33,11 +34,12 @@ export function formatCursor(c: ScanCursor): string {
 }
 
 /**
- * Up to `length` delivery rows over `dates` (status store days, oldest first) that `keep` accepts,
- * from `cursor` on, reading at most `maxRowsRead` rows (default SCAN_MAX_ROWS_READ). Guarantees:
- * rows come in store order; `next` is where the following page starts (undefined when the range is
- * exhausted), so paging never repeats or skips a row; a call's cost is bounded by `maxRowsRead`
- * whatever the filter and the day's volume.
+ * Up to `length` delivery rows of single messages over `dates` (oldest first) that `keep`
+ * accepts, from `cursor` on, reading at most `maxRowsRead` rows (default SCAN_MAX_ROWS_READ) through
+ * the engine's day pages (deliveries.byDate). Guarantees: rows come in the engine's order; `next` is
+ * where the following page starts (undefined when the range is exhausted), so paging never repeats
+ * or skips a row; a call's cost is bounded by `maxRowsRead` whatever the filter and the day's
+ * volume; a day outside the status retention (the engine refuses it) has no rows.
  */
 export async function scanDeliveries(
   deps: ApiDeps,
@@ -46,18 +48,19 @@ export async function scanDeliveries(
     readonly recipient?: string | undefined;
     readonly cursor: ScanCursor;
     readonly length: number;
-    readonly keep: (row: RecipientStatusRow) => boolean | Promise<boolean>;
+    readonly keep: (row: DeliveryRow) => boolean | Promise<boolean>;
     readonly maxRowsRead?: number;
   },
-): Promise<{ rows: RecipientStatusRow[]; next: ScanCursor | undefined }> {
-  const rows: RecipientStatusRow[] = [];
+): Promise<{ rows: DeliveryRow[]; next: ScanCursor | undefined }> {
+  const rows: DeliveryRow[] = [];
+  const pageSize = Math.max(1, Math.min(SCAN_PAGE, deps.limits.maxPageLimit));
   let budget = Math.max(1, scan.maxRowsRead ?? SCAN_MAX_ROWS_READ);
   for (let day = scan.cursor.day; day < scan.dates.length; day++) {
     const date = scan.dates[day] ?? '';
     for (let offset = day === scan.cursor.day ? scan.cursor.offset : 0; ; ) {
       if (budget === 0) return { rows, next: { day, offset } };
-      const limit = Math.min(SCAN_PAGE, budget);
-      const page = await deps.messages.queryStatus({ date, offset, limit, ...(scan.recipient === undefined ? {} : { recipient: scan.recipient }) });
+      const limit = Math.min(pageSize, budget);
+      const page = await dayPage(deps, { date, offset, limit, ...(scan.recipient === undefined ? {} : { recipient: scan.recipient }) });
       budget -= page.length;
       for (const [i, row] of page.entries()) {
         if (!(await scan.keep(row))) continue;
@@ -69,4 +72,14 @@ export async function scanDeliveries(
     }
   }
   return { rows, next: undefined };
+}
+
+/** A page of the day's single messages; none for a day outside the status retention. */
+async function dayPage(deps: ApiDeps, q: { date: string; offset: number; limit: number; recipient?: string }): Promise<DeliveryRow[]> {
+  try {
+    return await deps.engine.deliveries.byDate({ ...q, source: 'message' });
+  } catch (err) {
+    if (isEngineError(err, 'invalid-date') && err.context.problem === 'retention') return [];
+    throw err;
+  }
 }

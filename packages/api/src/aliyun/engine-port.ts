@@ -36,6 +36,7 @@ export function directMailPort(deps: ApiDeps): DirectMailPort {
     receivers: engine.receivers,
     suppressions: engine.suppressions,
     statistics: engine.statistics,
+    deliveries: engine.deliveries,
     ids: new ResourceIdStore(stores),
     senderProfiles: new SenderProfileStore(stores),
     templateProfiles: new TemplateProfileStore({ ...stores, clock: deps.clock }),

@@ -49,6 +49,9 @@ export interface TencentRecipientStatus {
   readonly deliverTime: number;
 }
 
+// Most rows of a status page are queued: one shared answer instead of an object per row.
+const QUEUED: TencentRecipientStatus = Object.freeze({ sendStatus: 0, deliverStatus: DeliverStatus.Queued, deliverMessage: '', deliverTime: 0 });
+
 /**
  * Maps a ledger state to Tencent's SendStatus/DeliverStatus. Guarantees: SMTP rejections
  * (`SMTP.5xx`) read as recipient-side bounces (SendStatus 0, DeliverStatus 3); other failures as
@@ -58,7 +61,7 @@ export interface TencentRecipientStatus {
 export function toTencentStatus(state: RecipientState): TencentRecipientStatus {
   switch (state.state) {
     case 'queued':
-      return { sendStatus: 0, deliverStatus: DeliverStatus.Queued, deliverMessage: '', deliverTime: 0 };
+      return QUEUED;
     case 'sent':
       return { sendStatus: 0, deliverStatus: DeliverStatus.Delivered, deliverMessage: state.response, deliverTime: Math.floor(state.at / 1000) };
     case 'deferred':

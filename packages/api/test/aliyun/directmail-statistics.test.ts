@@ -93,6 +93,15 @@ describe('DirectMail delivery details and invalid addresses', () => {
     expect(seen.sort()).toEqual([...recipients].sort());
   });
 
+  it('answers no delivery details and no cursor for days before the status retention, rather than an error', async () => {
+    const pop = popClient(target);
+    const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toLocaleDateString('sv-SE', { timeZone: api.deps.timeZone });
+    const details = await pop.request('SenderStatisticsDetailByParam', { StartTime: day(45), EndTime: day(40), Length: 10 }, 'GET');
+    expect(details).toMatchObject({ NextStart: '', data: { mailDetail: [] } });
+    const invalid = await pop.request('QueryInvalidAddress', { StartTime: day(45), EndTime: day(40) }, 'GET');
+    expect(invalid).toMatchObject({ NextStart: '', TotalCount: 0, data: { mailDetail: [] } });
+  });
+
   it('reads at most maxRowsRead status rows per call under a sparse filter, answering fewer rows with a cursor, and paging on finds every match once', async () => {
     const pop = popClient(target);
     const domain = `sp${unique()}.example.com`;
@@ -108,22 +117,27 @@ describe('DirectMail delivery details and invalid addresses', () => {
     const wanted = new Set([crowd[2], crowd[6]]);
     const date = new Date(Date.now()).toLocaleDateString('sv-SE', { timeZone: api.deps.timeZone });
     let read = 0;
-    const originalQuery = api.deps.messages.queryStatus.bind(api.deps.messages);
+    const { deliveries } = api.deps.engine;
     const found: string[] = [];
     let cursor = { day: 0, offset: 0 };
     let calls = 0;
     for (;;) {
       calls++;
       let readThisCall = 0;
+      // The scan reads its rows through the engine's day pages: counted there.
       const deps = {
         ...api.deps,
-        messages: Object.assign(Object.create(api.deps.messages), {
-          queryStatus: async (q: Parameters<typeof originalQuery>[0]) => {
-            const page = await originalQuery(q);
-            readThisCall += page.length;
-            return page;
+        engine: {
+          ...api.deps.engine,
+          deliveries: {
+            ...deliveries,
+            byDate: async (q: Parameters<typeof deliveries.byDate>[0]) => {
+              const page = await deliveries.byDate(q);
+              readThisCall += page.length;
+              return page;
+            },
           },
-        }),
+        },
       };
       const { rows, next } = await scanDeliveries(deps, { dates: [date], cursor, length: 10, maxRowsRead: 2, keep: (r) => wanted.has(r.recipient) });
       expect(readThisCall).toBeLessThanOrEqual(2);

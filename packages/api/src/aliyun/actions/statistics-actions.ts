@@ -1,5 +1,6 @@
 import { addressKey, calendarDate, domainOf, isCalendarDate, isValidEmail, normalizeEmail, type RecipientState } from '@postmill/core';
-import { datesBetween, type RecipientStatusRow, type Volume } from '@postmill/store';
+import type { DeliveryRow } from '@postmill/engine';
+import { datesBetween, type Volume } from '@postmill/store';
 import { actions } from '../action.ts';
 import { invalid } from '../aliyun-api-error.ts';
 import { formatCursor, parseCursor, scanDeliveries } from '../delivery-scan.ts';
@@ -117,7 +118,7 @@ export const statisticsActions = actions({
     const length = params.int('Length', { min: 1, max: 100, fallback: 5 });
     const cursor = parseCursor('NextStart', params.optional('NextStart', { maxLength: 24 }));
     const accountKey = account === undefined ? undefined : addressKey(account);
-    const keep = async (row: RecipientStatusRow): Promise<boolean> => {
+    const keep = async (row: DeliveryRow): Promise<boolean> => {
       const at = zoneMinute(row.acceptedAt, deps.timeZone);
       if (at < start || at > end) return false;
       if (accountKey !== undefined && addressKey(row.from) !== accountKey) return false;
@@ -126,16 +127,15 @@ export const statisticsActions = actions({
       return true;
     };
     const { rows, next } = await scanDeliveries(deps, { dates, recipient: to, cursor, length, keep });
-    const subjects = await Promise.all(rows.map(async (r) => (await deps.messages.getSpec(r.messageId))?.subject ?? ''));
     return {
       NextStart: next === undefined ? '' : formatCursor(next),
       data: {
-        mailDetail: rows.map((r, i) => {
+        mailDetail: rows.map((r) => {
           const s = stateMessage(r.state);
           return {
             AccountName: r.from,
             ToAddress: r.recipient,
-            Subject: subjects[i] ?? '',
+            Subject: r.subject,
             Status: detailStatus(r.state),
             Message: s.message,
             ErrorClassification: s.classification,
@@ -165,7 +165,7 @@ export const statisticsActions = actions({
     const keyword = params.optional('KeyWord', { maxLength: 254 })?.toLowerCase();
     const length = params.int('Length', { min: 1, max: 100, fallback: 10 });
     const cursor = parseCursor('NextStart', params.optional('NextStart', { maxLength: 24 }));
-    const keep = async (row: RecipientStatusRow): Promise<boolean> => {
+    const keep = async (row: DeliveryRow): Promise<boolean> => {
       if (row.state.state !== 'failed' || row.state.transient) return false;
       if (keyword !== undefined && !row.recipient.toLowerCase().includes(keyword)) return false;
       const dismissed = (await port.invalidAddresses.dismissedAt([row.recipient])).get(addressKey(row.recipient));
