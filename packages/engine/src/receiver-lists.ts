@@ -1,4 +1,4 @@
-import { EngineError, nextCalendarDate, parseTencentDateTime } from '@postmill/core';
+import { EngineError, isValidEmail, nextCalendarDate, parseTencentDateTime } from '@postmill/core';
 import type { EngineDeps } from './engine-deps.ts';
 import { checkPageLimit } from './page-limit.ts';
 import type { ReceiverDetailsInput, ReceiverListOperations } from './receiver-list-operations.ts';
@@ -109,6 +109,19 @@ export function receiverListOperations(deps: EngineDeps): ReceiverListOperations
 
     async delete(receiverId) {
       if (!(await deps.receivers.delete(receiverId))) throw notFound(receiverId);
+    },
+
+    async removeEntry(receiverId, input) {
+      const email = input.email.trim();
+      if (email === '') throw new EngineError('missing-parameter', 'Give the address to remove.', { context: { field: 'email' } });
+      // Looked up before it is judged, so an entry stored under older address rules can still go.
+      if ((await deps.receivers.remove(receiverId, email)) !== undefined) return;
+      if (!isValidEmail(email)) {
+        throw new EngineError('invalid-address', (f) => `${f('email')} \`${email}\` is not a valid email address.`, {
+          context: { field: 'email', value: email },
+        });
+      }
+      throw new EngineError('receiver-entry-not-found', `The receiver list ${receiverId} has no member ${email}.`, { context: { receiverId, email } });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { EngineError, isEngineError } from '@postmill/core';
+import { isEngineError } from '@postmill/core';
 import type { AppendResult } from '@postmill/store';
 import { actions } from '../action.ts';
 import { AliyunApiError, invalid } from '../aliyun-api-error.ts';
@@ -165,13 +165,12 @@ export const receiverActions = actions({
     return {};
   },
 
+  // Removes the member at once (counts and listings); a campaign already running over the list
+  // sends it only if its send was already under way when the removal was acknowledged.
   async DeleteReceiverDetail(params, { port }) {
     const id = receiverId(params);
-    params.required('Email', { maxLength: 254 });
-    await port.receivers.details(id, { offset: 0, limit: 1 }); // an unknown list is refused as such first
-    // Lists are append-only with fixed positions (a running campaign's checkpoint is a position).
-    throw new EngineError('unsupported', 'Removing one member from a recipient list is not supported yet: delete the list and create it again.', {
-      context: { feature: 'receiver-entry-removal', field: 'email' },
-    });
+    const email = params.required('Email', { maxLength: 254 });
+    await port.receivers.removeEntry(id, { email });
+    return {};
   },
 });
