@@ -71,7 +71,7 @@ describe('BatchSendEmail over a list while DeleteReceiverDetail removes members 
       const got = received.perKey.get(`1:${i}`);
       const expected = neverSent.has(i) ? 0 : 1;
       if ((got?.count ?? 0) !== expected) problems.push(`member ${i}: ${got?.count ?? 0} mails, expected ${expected}`);
-      if (got && got.recipients.some((r) => r !== user(i))) problems.push(`member ${i}: sent to ${got.recipients.join(',')}`);
+      if (got?.recipients.some((r) => r !== user(i))) problems.push(`member ${i}: sent to ${got.recipients.join(',')}`);
     }
     expect(problems, `removals made after ${sentBefore} mails`).toEqual([]);
     expect(received.foreign).toEqual([]);
