@@ -24,6 +24,8 @@ export interface ReceiverDetailsInput {
   readonly createdFrom?: string;
   /** Uploaded at or before: `YYYY-MM-DD` (through that day's end) or `YYYY-MM-DD hh:mm:ss`, deployment zone. */
   readonly createdUntil?: string;
+  /** Valid entries at or after this position only (a cursor: the last row's `index` + 1), so removals between pages shift nothing. Default 0. */
+  readonly fromIndex?: number;
 }
 
 /** Receiver lists. */

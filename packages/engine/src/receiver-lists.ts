@@ -93,6 +93,11 @@ export function receiverListOperations(deps: EngineDeps): ReceiverListOperations
 
     async details(receiverId, query: ReceiverDetailsInput) {
       checkPageLimit(query.limit, deps.limits.maxPageLimit);
+      if (query.fromIndex !== undefined && !(Number.isSafeInteger(query.fromIndex) && query.fromIndex >= 0)) {
+        throw new EngineError('invalid-input', (f) => `${f('fromIndex')} is a position in the list: a whole number from 0.`, {
+          context: { field: 'fromIndex' },
+        });
+      }
       const begin = timeBound(query.createdFrom, 'begin', deps.timeZone);
       const end = timeBound(query.createdUntil, 'end', deps.timeZone);
       const page = await deps.receivers.details(receiverId, {
@@ -102,6 +107,7 @@ export function receiverListOperations(deps: EngineDeps): ReceiverListOperations
         ...(query.status === undefined ? {} : { status: query.status }),
         ...(begin === undefined ? {} : { createTimeBegin: begin }),
         ...(end === undefined ? {} : { createTimeEnd: end }),
+        ...(query.fromIndex === undefined ? {} : { fromIndex: query.fromIndex }),
       });
       if (!page) throw notFound(receiverId);
       return page;

@@ -154,16 +154,17 @@ redis.call('HINCRBY', KEYS[1], 'removed', 1)
 return {1, tonumber(idx)}`;
 
 /**
- * One page of live entries among positions [lo, hi): skips `skip` live entries, then returns the
- * number of live entries in [lo, hi) and up to `limit` entries as {live, index, raw, index, raw, ...}
- * (one consistent read). KEYS: entries, removed. ARGV: lo, hi, skip, limit.
+ * One page of live entries among positions [lo, hi): from position `from` (lo ≤ from ≤ hi) skips
+ * `skip` live entries, then returns the number of live entries in [lo, hi) and up to `limit`
+ * entries as {live, index, raw, index, raw, ...} (one consistent read). KEYS: entries, removed.
+ * ARGV: lo, hi, from, skip, limit.
  * Never walks the removed positions one by one: the k-th live position from `a` is found by a
  * binary search on ZCOUNT (live in [a, i] = i - a + 1 - ZCOUNT(a, i)), and each run of live
  * entries is read with one LRANGE up to the next removed index (ZRANGEBYSCORE ... LIMIT 0 1).
  * Cost: O((limit + 1) · log² n) Redis work, whatever the number of removed entries.
  */
 export const READ_LIVE_PAGE = `
-local lo, hi, skip, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local lo, hi, from, skip, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local function live_between(a, b)
   if b < a then return 0 end
   return (b - a + 1) - redis.call('ZCOUNT', KEYS[2], a, b)
@@ -179,7 +180,7 @@ local function kth(from, k)
 end
 local out = {live_between(lo, hi - 1)}
 local n = 0
-local pos = kth(lo, skip)
+local pos = kth(from, skip)
 while n < limit and pos < hi do
   local nxt = redis.call('ZRANGEBYSCORE', KEYS[2], pos, '(' .. hi, 'LIMIT', 0, 1)[1]
   local runEnd = hi

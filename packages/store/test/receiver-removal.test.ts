@@ -162,7 +162,7 @@ describe('ReceiverStore.remove (one member out of a list, positions kept)', () =
     expect((await store.list({ offset: 0, limit: 10, status: 1 })).items.map((r) => r.id)).toEqual([id]);
   });
 
-  it('pages live entries like a list without the removed ones, for any removals and any page (property, real Redis)', async () => {
+  it('pages live entries like a list without the removed ones, for any removals, any page and any starting position (property, real Redis)', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 70 }).chain((n) =>
@@ -171,17 +171,23 @@ describe('ReceiverStore.remove (one member out of a list, positions kept)', () =
             removed: fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, n - 1) }), { maxLength: n }),
             offset: fc.integer({ min: 0, max: n + 3 }),
             limit: fc.integer({ min: 0, max: 25 }),
+            fromIndex: fc.option(fc.integer({ min: 0, max: n + 3 }), { nil: undefined }),
           }),
         ),
-        async ({ n, removed, offset, limit }) => {
+        async ({ n, removed, offset, limit, fromIndex }) => {
           const id = await listOf(n, `p${Math.random().toString(36).slice(2)}`);
           for (const i of removed) expect(await store.remove(id, addr(i))).toBe(i);
           const gone = new Set(removed);
           const live = Array.from({ length: n }, (_, i) => i).filter((i) => !gone.has(i));
-          const page = await store.details(id, { offset, limit, status: 1 });
+          const page = await store.details(id, { offset, limit, status: 1, ...(fromIndex === undefined ? {} : { fromIndex }) });
           expect(page?.total).toBe(live.length);
           expect(page?.validCount).toBe(live.length);
-          expect(page?.items.map((r) => [r.index, r.email])).toEqual(live.slice(offset, offset + limit).map((i) => [i, addr(i)]));
+          const rows = live.filter((i) => i >= (fromIndex ?? 0)).slice(offset, offset + limit);
+          expect(page?.items.map((r) => [r.index, r.email])).toEqual(rows.map((i) => [i, addr(i)]));
+          // The "contains" scan pages the same way.
+          const scanned = await store.details(id, { offset, limit, status: 1, email: 'member', ...(fromIndex === undefined ? {} : { fromIndex }) });
+          expect(scanned?.total).toBe(live.length);
+          expect(scanned?.items.map((r) => r.index)).toEqual(rows);
           expect((await store.get(id))?.count).toBe(live.length);
           const slots = await store.readSlots(id, 0, n);
           expect(slots.filter(isRemovedSlot).map((s) => s.index)).toEqual([...gone].sort((a, b) => a - b));

@@ -120,6 +120,19 @@ describe('DirectMail DeleteReceiverDetail (one member out of a recipient list), 
     expect(seen).toEqual([1, 2, 6, 7, 8, 9, 10].map((i) => `p${i}@example.org`));
   });
 
+  it('pages QueryReceiverDetail without skipping or repeating a member when members of pages already read are removed between two pages', async () => {
+    const emails = Array.from({ length: 9 }, (_, i) => `q${i}@example.org`);
+    const { id } = await listWith(emails);
+    const first = await dm.queryReceiverDetail(new $Dm.QueryReceiverDetailRequest({ receiverId: id, pageSize: 4 }));
+    expect(first.body?.data?.detail?.map((d) => d.email)).toEqual(emails.slice(0, 4));
+    for (const i of [0, 2]) await dm.deleteReceiverDetail(new $Dm.DeleteReceiverDetailRequest({ receiverId: id, email: emails[i] }));
+    const second = await dm.queryReceiverDetail(new $Dm.QueryReceiverDetailRequest({ receiverId: id, pageSize: 4, nextStart: first.body?.nextStart ?? '' }));
+    expect(second.body?.data?.detail?.map((d) => d.email)).toEqual(emails.slice(4, 8));
+    const third = await dm.queryReceiverDetail(new $Dm.QueryReceiverDetailRequest({ receiverId: id, pageSize: 4, nextStart: second.body?.nextStart ?? '' }));
+    expect(third.body?.data?.detail?.map((d) => d.email)).toEqual([emails[8]]);
+    expect(third.body?.nextStart ?? '').toBe('');
+  });
+
   it("shows the removal in the Tencent dialect too: ListReceivers' Count and ListReceiverDetails' TotalCount and ValidCount", async () => {
     const { id, name } = await listWith(['mia@example.org', 'ned@example.org', 'oli@example.org']);
     await dm.deleteReceiverDetail(new $Dm.DeleteReceiverDetailRequest({ receiverId: id, email: 'ned@example.org' }));
