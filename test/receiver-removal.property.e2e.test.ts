@@ -88,11 +88,13 @@ const scenarioArb: fc.Arbitrary<RemovalScenario> = fc
       .filter((m): m is number => m !== undefined)
       .sort((a, b) => a - b);
     let t = 0;
-    const steps = r.steps.map((st, j) => ({
-      indexes: r.removed.slice(cut + Math.floor((j * rest) / k), cut + Math.floor(((j + 1) * rest) / k)),
-      gapMs: st.gapMs,
-      afterMails: st.afterMails === undefined ? undefined : triggers[t++],
-    }));
+    const steps = r.steps
+      .map((st, j) => ({
+        indexes: r.removed.slice(cut + Math.floor((j * rest) / k), cut + Math.floor(((j + 1) * rest) / k)),
+        gapMs: st.gapMs,
+        afterMails: st.afterMails === undefined ? undefined : triggers[t++],
+      }))
+      .filter((st) => st.indexes.length > 0);
     const scenario: RemovalScenario = { chunkSize: r.chunkSize, before: r.removed.slice(0, cut), startAfterMails: r.startAfterMails, steps };
     return Object.assign(scenario, { [fc.toStringMethod]: () => describeScenario(scenario) });
   });
