@@ -27,6 +27,7 @@ export const ERROR_KINDS = [
   'domain-not-verified',
   'receiver-list-not-found',
   'receiver-list-empty',
+  'receiver-entry-not-found',
   'task-not-found',
   'suppression-entry-not-found',
   // ---- conflicts with current state ----
@@ -99,6 +100,8 @@ export interface ErrorContexts {
   'domain-not-verified': { readonly domain: string };
   'receiver-list-not-found': { readonly receiverId: number };
   'receiver-list-empty': { readonly receiverId: number };
+  /** The address is not among the list's live entries (never added, or removed already). */
+  'receiver-entry-not-found': { readonly receiverId: number; readonly email: string };
   'task-not-found': { readonly taskId: number };
   'suppression-entry-not-found': { readonly id: number };
   'already-exists': { readonly resource: ExistingResource; readonly name: string };

@@ -22,7 +22,7 @@ export type {
   TemplateContent,
 } from './message-operations.ts';
 export { IDEMPOTENCY_PENDING_MS } from './messages/accept-once.ts';
-export type { ReceiverDetailsInput, ReceiverEntryInput, ReceiverListOperations } from './receiver-list-operations.ts';
+export type { ReceiverDetailsInput, ReceiverEntryInput, ReceiverEntryRemoval, ReceiverListOperations } from './receiver-list-operations.ts';
 export { MAX_RECEIVER_DESC_LENGTH, MAX_RECEIVER_NAME_LENGTH } from './receiver-lists.ts';
 export type { SenderOperations } from './sender-operations.ts';
 export { MAX_SENDER_NAME_LENGTH } from './senders.ts';

@@ -6,6 +6,12 @@ export interface ReceiverEntryInput {
   readonly templateData?: string;
 }
 
+/** The member to remove from a list. */
+export interface ReceiverEntryRemoval {
+  /** Compared case-insensitively, as uploads compare addresses. */
+  readonly email: string;
+}
+
 /** Which entries of a list to read. */
 export interface ReceiverDetailsInput {
   readonly offset: number;
@@ -18,6 +24,8 @@ export interface ReceiverDetailsInput {
   readonly createdFrom?: string;
   /** Uploaded at or before: `YYYY-MM-DD` (through that day's end) or `YYYY-MM-DD hh:mm:ss`, deployment zone. */
   readonly createdUntil?: string;
+  /** Valid entries at or after this position only (a cursor: the last row's `index` + 1), so removals between pages shift nothing. Default 0. */
+  readonly fromIndex?: number;
 }
 
 /** Receiver lists. */
@@ -39,4 +47,14 @@ export interface ReceiverListOperations {
   update(receiverId: number, change: { name?: string; desc?: string; alias?: string }): Promise<ReceiverRecord>;
   /** `receiver-list-not-found`. */
   delete(receiverId: number): Promise<void>;
+  /**
+   * Removes one member (DirectMail's DeleteReceiverDetail): the address's entry leaves the list's
+   * counts and listings at once; its position stays, so a campaign running over the list records
+   * it as removed instead of sending it (see the campaign's guarantee in send-chunk-processor.ts).
+   * The address may be added again later, as a new entry. Refusals: `missing-parameter` (`email`
+   * empty), `receiver-list-not-found`, `receiver-list-busy` (an upload to the list runs),
+   * `invalid-address` (`email`) for an address that is not in the list and could not be (malformed),
+   * `receiver-entry-not-found` for a well-formed one that is not in it.
+   */
+  removeEntry(receiverId: number, input: ReceiverEntryRemoval): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { EngineError, nextCalendarDate, parseTencentDateTime } from '@postmill/core';
+import { EngineError, isValidEmail, nextCalendarDate, parseTencentDateTime } from '@postmill/core';
 import type { EngineDeps } from './engine-deps.ts';
 import { checkPageLimit } from './page-limit.ts';
 import type { ReceiverDetailsInput, ReceiverListOperations } from './receiver-list-operations.ts';
@@ -105,6 +105,11 @@ export function receiverListOperations(deps: EngineDeps): ReceiverListOperations
 
     async details(receiverId, query: ReceiverDetailsInput) {
       checkPageLimit(query.limit, deps.limits.maxPageLimit);
+      if (query.fromIndex !== undefined && !(Number.isSafeInteger(query.fromIndex) && query.fromIndex >= 0)) {
+        throw new EngineError('invalid-input', (f) => `${f('fromIndex')} is a position in the list: a whole number from 0.`, {
+          context: { field: 'fromIndex' },
+        });
+      }
       const begin = timeBound(query.createdFrom, 'begin', deps.timeZone);
       const end = timeBound(query.createdUntil, 'end', deps.timeZone);
       const page = await deps.receivers.details(receiverId, {
@@ -114,6 +119,7 @@ export function receiverListOperations(deps: EngineDeps): ReceiverListOperations
         ...(query.status === undefined ? {} : { status: query.status }),
         ...(begin === undefined ? {} : { createTimeBegin: begin }),
         ...(end === undefined ? {} : { createTimeEnd: end }),
+        ...(query.fromIndex === undefined ? {} : { fromIndex: query.fromIndex }),
       });
       if (!page) throw notFound(receiverId);
       return page;
@@ -121,6 +127,19 @@ export function receiverListOperations(deps: EngineDeps): ReceiverListOperations
 
     async delete(receiverId) {
       if (!(await deps.receivers.delete(receiverId))) throw notFound(receiverId);
+    },
+
+    async removeEntry(receiverId, input) {
+      const email = input.email.trim();
+      if (email === '') throw new EngineError('missing-parameter', 'Give the address to remove.', { context: { field: 'email' } });
+      // Looked up before it is judged, so an entry stored under older address rules can still go.
+      if ((await deps.receivers.remove(receiverId, email)) !== undefined) return;
+      if (!isValidEmail(email)) {
+        throw new EngineError('invalid-address', (f) => `${f('email')} \`${email}\` is not a valid email address.`, {
+          context: { field: 'email', value: email },
+        });
+      }
+      throw new EngineError('receiver-entry-not-found', `The receiver list ${receiverId} has no member ${email}.`, { context: { receiverId, email } });
     },
   };
 }

@@ -23,12 +23,15 @@ export {
   APPEND_SLICE_SIZE,
   type AppendResult,
   INVALID_LOG_CAP,
+  isRemovedSlot,
   MIN_BUCKET_CAPACITY,
   RECEIVER_STATUS,
   type ReceiverEntry,
   type ReceiverRecord,
+  type ReceiverSlot,
   ReceiverStore,
   type ReceiverStoreOptions,
+  type RemovedSlot,
   UPLOAD_LEASE_MS,
 } from './receiver-store.ts';
 export { createRedisClient, type RedisClient, type RedisConnectionOptions } from './redis-client.ts';

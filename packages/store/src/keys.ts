@@ -56,6 +56,8 @@ export interface Keys {
   receiverEntries(id: number): string;
   receiverFingerprints(id: number, bucket: number): string;
   receiverInvalid(id: number): string;
+  /** Positions of the list's removed entries (ZSET index → index), same tag. */
+  receiverRemoved(id: number): string;
   /** Tasks: index (ZSET id → createdAt) and id counter. */
   readonly tasks: string;
   readonly taskSeq: string;
@@ -158,6 +160,7 @@ export function createKeys(prefix: string): Keys {
     receiverEntries: (id) => `${prefix}:{r:${id}}:entries`,
     receiverFingerprints: (id, bucket) => `${prefix}:{r:${id}}:fp:${bucket}`,
     receiverInvalid: (id) => `${prefix}:{r:${id}}:invalid`,
+    receiverRemoved: (id) => `${prefix}:{r:${id}}:removed`,
     tasks: `${tag}:tasks`,
     taskSeq: `${tag}:seq:task`,
     task: (id) => `${prefix}:{t:${id}}:task`,

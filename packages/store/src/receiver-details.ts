@@ -1,5 +1,6 @@
 import { decodeEntry, isValidEmail, PostmillError } from '@postmill/core';
 import type { Keys } from './keys.ts';
+import { READ_LIVE_PAGE, REMOVED_SLOT } from './receiver-scripts.ts';
 import type { RedisClient } from './redis-client.ts';
 
 /** ListReceiverDetails filters; every one optional except the page. */
@@ -13,6 +14,12 @@ export interface ReceiverDetailQuery {
   /** Inclusive bounds on the entry's upload time, epoch ms. */
   readonly createTimeBegin?: number;
   readonly createTimeEnd?: number;
+  /**
+   * Rows of valid entries start at this position (then `offset` skips matches from there): a paging
+   * cursor (the last row's index + 1) that, unlike `offset`, removals of earlier entries between two
+   * pages cannot shift. `total` still counts every match. Meant for status 1 queries. Default 0.
+   */
+  readonly fromIndex?: number;
 }
 
 /** One row of ListReceiverDetails. */
@@ -33,7 +40,7 @@ export interface ReceiverDetailRow {
 export interface ReceiverDetailPage {
   /** Rows matching the filters (over both statuses when no status is given). */
   readonly total: number;
-  /** The list's entry count, whatever the filters. */
+  /** The list's live entry count (removed entries not counted), whatever the filters. */
   readonly validCount: number;
   /** Entries refused over the list's life, whatever the filters. */
   readonly invalidCount: number;
@@ -113,16 +120,19 @@ export interface DetailSource {
 }
 
 /**
- * Valid entries (list order) then refused ones (oldest first), filtered and paged; undefined when
- * the list does not exist. Costs: a time filter maps to an index range through the markers (no
- * scan); an `email` that is a complete address is one fingerprint lookup (exact, not "contains");
- * any other `email` is a "contains" scan in pages of 5000 entries, O(list length) per call.
- * Refused entries are at most the log's cap and scanned only when filtered.
+ * Valid entries (list order, removed ones left out) then refused ones (oldest first), filtered and
+ * paged; undefined when the list does not exist. Costs: a time filter maps to an index range
+ * through the markers (no scan); without an `email` filter a page costs O(page · log² n) however
+ * many entries were removed (READ_LIVE_PAGE; a plain LRANGE while none was); an `email` that is a
+ * complete address is one fingerprint lookup (exact, not "contains"); any other `email` is a
+ * "contains" scan in pages of 5000 entries, O(list length) per call. Refused entries are at most
+ * the log's cap and scanned only when filtered.
  */
 export async function readReceiverDetails(source: DetailSource, id: number, query: ReceiverDetailQuery): Promise<ReceiverDetailPage | undefined> {
   const meta = await source.redis.hgetall(source.keys.receiverMeta(id));
   if (meta.createdAt === undefined || meta.deleting) return undefined;
   const count = Number(meta.count ?? 0);
+  const removed = Number(meta.removed ?? 0);
   const markers = markersOf(meta, Number(meta.createdAt));
   const begin = query.createTimeBegin ?? Number.NEGATIVE_INFINITY;
   const end = query.createTimeEnd ?? Number.POSITIVE_INFINITY;
@@ -133,7 +143,8 @@ export async function readReceiverDetails(source: DetailSource, id: number, quer
   if (query.status !== 2) {
     const lo = Number.isFinite(begin) ? firstIndexFrom(markers, begin, count) : 0;
     const hi = Number.isFinite(end) ? firstIndexFrom(markers, end + 1, count) : count;
-    const valid = await validPart(source, id, markers, { lo, hi, needle, offset: query.offset, limit });
+    const from = Math.max(lo, Math.min(hi, query.fromIndex ?? 0));
+    const valid = await validPart(source, id, markers, { lo, hi, from, needle, offset: query.offset, limit, anyRemoved: removed > 0 });
     total += valid.total;
     items.push(...valid.items);
   }
@@ -142,36 +153,50 @@ export async function readReceiverDetails(source: DetailSource, id: number, quer
     total += refused.total;
     items.push(...refused.items);
   }
-  return { total, validCount: count, invalidCount: Number(meta.invalidCount ?? 0), items };
+  return { total, validCount: count - removed, invalidCount: Number(meta.invalidCount ?? 0), items };
 }
 
 async function validPart(
   source: DetailSource,
   id: number,
   markers: Markers,
-  q: { lo: number; hi: number; needle: string; offset: number; limit: number },
+  // Matches are counted over [lo, hi); rows start at `from` (lo ≤ from ≤ hi), then `offset` skips matches.
+  q: { lo: number; hi: number; from: number; needle: string; offset: number; limit: number; anyRemoved: boolean },
 ): Promise<Part> {
   const key = source.keys.receiverEntries(id);
-  if (q.needle === '') {
-    const from = q.lo + q.offset;
+  if (q.needle === '' && !q.anyRemoved) {
+    const from = q.from + q.offset;
     const to = Math.min(q.hi, from + q.limit);
     const raws = to > from ? await source.redis.lrange(key, from, to - 1) : [];
     return { total: Math.max(0, q.hi - q.lo), items: raws.map((raw, k) => validRow(markers, from + k, raw)) };
   }
+  if (q.needle === '') {
+    if (q.hi <= q.lo) return { total: 0, items: [] };
+    const flat = (await source.redis.eval(READ_LIVE_PAGE, 2, key, source.keys.receiverRemoved(id), q.lo, q.hi, q.from, q.offset, q.limit)) as (
+      | number
+      | string
+    )[];
+    const items: ReceiverDetailRow[] = [];
+    for (let k = 1; k + 1 < flat.length; k += 2) items.push(validRow(markers, Number(flat[k]), String(flat[k + 1])));
+    return { total: Number(flat[0] ?? 0), items };
+  }
   if (isValidEmail(q.needle)) {
     const index = await source.indexOf(q.needle);
     if (index === undefined || index < q.lo || index >= q.hi) return { total: 0, items: [] };
-    const raw = q.offset === 0 && q.limit > 0 ? await source.redis.lindex(key, index) : null;
+    const raw = q.offset === 0 && q.limit > 0 && index >= q.from ? await source.redis.lindex(key, index) : null;
     return { total: 1, items: raw === null ? [] : [validRow(markers, index, raw)] };
   }
   const items: ReceiverDetailRow[] = [];
   let total = 0;
+  let fromOn = 0;
   for (let start = q.lo; start < q.hi; start += SCAN_PAGE) {
     const raws = await source.redis.lrange(key, start, Math.min(q.hi, start + SCAN_PAGE) - 1);
     raws.forEach((raw, k) => {
-      if (!decodeEntry(raw).email.toLowerCase().includes(q.needle)) return;
-      if (total >= q.offset && items.length < q.limit) items.push(validRow(markers, start + k, raw));
+      if (raw === REMOVED_SLOT || !decodeEntry(raw).email.toLowerCase().includes(q.needle)) return;
       total++;
+      if (start + k < q.from) return;
+      if (fromOn >= q.offset && items.length < q.limit) items.push(validRow(markers, start + k, raw));
+      fromOn++;
     });
   }
   return { total, items };

@@ -22,6 +22,8 @@ import {
   PUSH_INVALID,
   RELEASE,
   RELEASE_NAME,
+  REMOVE_ENTRY,
+  REMOVED_SLOT,
   SCRIPT_BUSY,
   SCRIPT_NOT_EXIST,
   SCRIPT_OVER_CAP,
@@ -36,7 +38,7 @@ import type { RedisClient } from './redis-client.ts';
  */
 export const RECEIVER_STATUS = { empty: 1, uploading: 2, complete: 3 } as const;
 
-/** A receiver list. Guarantees `count` = entries in the list, `status` 1 ⇔ `count` 0. */
+/** A receiver list. Guarantees `count` = live entries in the list (removed ones not counted), `status` 1 ⇔ `count` 0. */
 export interface ReceiverRecord {
   /** Tencent uint64 ReceiverId: from a counter starting at 1, never reused. */
   readonly id: number;
@@ -79,6 +81,20 @@ export interface ReceiverEntry {
   readonly templateData?: Record<string, string>;
 }
 
+/** A position whose entry was removed (DeleteReceiverDetail): its address is gone, the position stays. */
+export interface RemovedSlot {
+  readonly index: number;
+  readonly removed: true;
+}
+
+/** One position of a list: its entry, or the mark of a removed one. */
+export type ReceiverSlot = ReceiverEntry | RemovedSlot;
+
+/** True when the slot's entry was removed. */
+export function isRemovedSlot(slot: ReceiverSlot): slot is RemovedSlot {
+  return 'removed' in slot;
+}
+
 /** Options of ReceiverStore; every field documents its default. */
 export interface ReceiverStoreOptions {
   readonly redis: RedisClient;
@@ -107,7 +123,7 @@ const RELEASE_OLD_NAME = `
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 1`;
 
-const META_FIELDS = ['name', 'desc', 'createdAt', 'count', 'invalidCount', 'templateKeys', 'deleting', 'alias'] as const;
+const META_FIELDS = ['name', 'desc', 'createdAt', 'count', 'invalidCount', 'templateKeys', 'deleting', 'alias', 'removed'] as const;
 
 type Candidate = { fp: Buffer; bucket: number; encoded: string };
 type Refused = AppendResult['invalid'][number];
@@ -151,10 +167,12 @@ function parseData(json: string, index: number): Record<string, string> {
 
 /**
  * Receiver lists in Redis, sized for millions of entries. Guarantees:
- * - an entry's index never changes and nothing is removed except by deleting the list;
- * - no address appears twice in a list (the whole address compared case-insensitively, via an
- *   8-byte SHA-1 fingerprint in hash buckets that stay listpack-encoded: ~15 bytes per entry);
- * - a list never holds more than `maxListSize` entries, and an append that would pass it adds nothing;
+ * - an entry's index never changes; removing an entry (`remove`) leaves a removed mark at its
+ *   position (so a running campaign's positions stay valid) and readers skip it;
+ * - no address appears twice among a list's live entries (the whole address compared
+ *   case-insensitively, via an 8-byte SHA-1 fingerprint in hash buckets that stay listpack-encoded:
+ *   ~15 bytes per entry); a removed address may be added again, at a new position;
+ * - a list never holds more than `maxListSize` live entries, and an append that would pass it adds nothing;
  * - all entries of a list carry the same TemplateData variable names (fixed by the first entry);
  * - one upload at a time per list (a lease-based lock, fenced in every script), so appends never
  *   interleave; no script handles more than APPEND_SLICE_SIZE entries, and no read loads a whole list.
@@ -255,9 +273,12 @@ export class ReceiverStore {
 
   /** The list, or undefined when it does not exist (or is being deleted). */
   async get(id: number): Promise<ReceiverRecord | undefined> {
-    const [name, desc, createdAt, count, invalidCount, templateKeys, deleting, alias] = await this.redis.hmget(this.keys.receiverMeta(id), ...META_FIELDS);
+    const [name, desc, createdAt, count, invalidCount, templateKeys, deleting, alias, removed] = await this.redis.hmget(
+      this.keys.receiverMeta(id),
+      ...META_FIELDS,
+    );
     if (name === null || name === undefined || createdAt === null || createdAt === undefined || deleting) return undefined;
-    const n = Number(count ?? 0);
+    const n = Number(count ?? 0) - Number(removed ?? 0);
     return {
       id,
       name,
@@ -309,7 +330,7 @@ export class ReceiverStore {
     const [state, name, bits] = (await this.redis.eval(MARK_DELETING, 1, meta)) as [number, string?, string?];
     if (state === 0) return false;
     await this.redis.eval(RELEASE_NAME, 2, this.keys.receiverNames, this.keys.receivers, name ?? '', id);
-    await this.redis.unlink(this.keys.receiverEntries(id), this.keys.receiverInvalid(id));
+    await this.redis.unlink(this.keys.receiverEntries(id), this.keys.receiverInvalid(id), this.keys.receiverRemoved(id));
     const buckets = 2 ** Number(bits ?? 0);
     for (let start = 0; start < buckets; start += UNLINK_BATCH) {
       const batch: string[] = [];
@@ -326,8 +347,8 @@ export class ReceiverStore {
    * ListReceiverDetails) but never stop the others; repeats are skipped. Throws:
    * - EngineError `receiver-list-not-found` when the list does not exist;
    * - `receiver-list-busy` while another upload to it runs;
-   * - `limit-exceeded` (`receiver-list-size`) when the new entries would take the list past
-   *   `maxListSize` — then nothing of the call is stored;
+   * - `limit-exceeded` (`receiver-list-size`) when the new entries would take the list's live
+   *   entries past `maxListSize` — then nothing of the call is stored;
    * - `receiver-entries-refused` with the first refusal's reason when every entry is refused —
    *   then nothing is stored either.
    * Slices are separate scripts: if Redis fails mid-call, earlier slices stay, and repeating the
@@ -465,20 +486,66 @@ export class ReceiverStore {
     if (reply === SCRIPT_BUSY) throw busy(id);
   }
 
-  /** Entries with index in [start, endExclusive), in order (fewer at the end of the list). */
+  /** Live entries with index in [start, endExclusive), in order: removed ones are left out (fewer at the end of the list). */
   async readRange(id: number, start: number, endExclusive: number): Promise<ReceiverEntry[]> {
+    return (await this.readSlots(id, start, endExclusive)).filter((slot): slot is ReceiverEntry => !isRemovedSlot(slot));
+  }
+
+  /**
+   * Every position in [start, endExclusive), in order, removed ones as a RemovedSlot (one LRANGE);
+   * fewer at the end of the list, none for a list that does not exist.
+   */
+  async readSlots(id: number, start: number, endExclusive: number): Promise<ReceiverSlot[]> {
     if (endExclusive <= start) return [];
     const raws = await this.redis.lrange(this.keys.receiverEntries(id), start, endExclusive - 1);
-    return raws.map((raw, k) => {
+    return raws.map((raw, k): ReceiverSlot => {
       const index = start + k;
+      if (raw === REMOVED_SLOT) return { index, removed: true };
       const e = decodeEntry(raw);
       return e.templateData === undefined ? { index, email: e.email } : { index, email: e.email, templateData: parseData(e.templateData, index) };
     });
   }
 
-  /** Number of entries (0 for a list that does not exist). */
+  /** Number of positions, removed entries included (0 for a list that does not exist): a campaign run covers them all. */
   async length(id: number): Promise<number> {
     return this.redis.llen(this.keys.receiverEntries(id));
+  }
+
+  /**
+   * Removes the address's live entry (case-insensitive, as uploads compare addresses); answers its
+   * index, or undefined when the address is not in the list. One atomic script: the position stays
+   * (marked removed, its address erased), the list's count drops by one, the fingerprint goes (so
+   * the address may be added again, at a new position). An address is at most once among the live
+   * entries, so this removes every occurrence. Throws EngineError `receiver-list-not-found`, or
+   * `receiver-list-busy` while an upload to the list runs.
+   */
+  async remove(id: number, email: string): Promise<number | undefined> {
+    const bits = await this.bucketBitsOf(id);
+    if (bits === undefined) throw notExist(id);
+    const fp = emailFingerprint(email.trim());
+    const reply = (await this.redis.eval(
+      REMOVE_ENTRY,
+      4,
+      this.keys.receiverMeta(id),
+      this.keys.receiverEntries(id),
+      this.keys.receiverRemoved(id),
+      this.keys.receiverFingerprints(id, fingerprintBucket(fp, bits)),
+      fp,
+      this.clock.now(),
+    )) as [number, number?];
+    if (reply[0] === SCRIPT_NOT_EXIST) throw notExist(id);
+    if (reply[0] === SCRIPT_BUSY) throw busy(id);
+    return reply[0] === 1 ? reply[1] : undefined;
+  }
+
+  /**
+   * Which of `indexes` were removed from the list (one ZMSCORE). A list that does not exist has
+   * none. Linearizable with `remove`: a removal acknowledged before this call is seen by it.
+   */
+  async removedAmong(id: number, indexes: readonly number[]): Promise<Set<number>> {
+    if (indexes.length === 0) return new Set();
+    const scores = await this.redis.zmscore(this.keys.receiverRemoved(id), ...indexes);
+    return new Set(indexes.filter((_, k) => scores[k] !== null && scores[k] !== undefined));
   }
 
   /** The index of an address in the list (case-insensitive), or undefined. One bucket lookup. */

@@ -57,6 +57,8 @@ const ADDRESS_FIELD_CODES: Readonly<Record<string, string>> = {
   cc: 'InvalidToAddress',
   bcc: 'InvalidToAddress',
   replyTo: 'InvalidReplyAddress',
+  // A list member's address (DeleteReceiverDetail's Email): its page documents this code for a malformed one.
+  email: 'InvalidReceiverName.Malformed',
 };
 
 const INPUT_FIELD_CODES: Readonly<Record<string, string>> = {
@@ -104,6 +106,10 @@ const ENGINE_KINDS: { readonly [K in ErrorKind]: EngineRow<K> } = {
   'domain-not-verified': (_c, m) => bad('InvalidMailAddressDomain.Malformed', m),
   'receiver-list-not-found': (_c, m, w) => (w.action === 'BatchSendMail' ? bad('InvalidReceiverName.Malformed', m) : notFound('InvalidReceiver.NotFound', m)),
   'receiver-list-empty': (_c, m) => bad('InvalidReceiverName.Malformed', m),
+  // DeleteReceiverDetail's page documents no code for an address that is not in the list; DirectMail
+  // calls a list member a "receiver" (收件人) too, so the documented InvalidReceiver.NotFound (404,
+  // "The specified receiver does not exist") is the closest, with a message naming the address.
+  'receiver-entry-not-found': (_c, m) => notFound('InvalidReceiver.NotFound', m),
   'task-not-found': (_c, m) => notFound('InvalidTask.NotFound', m),
   'suppression-entry-not-found': (_c, m) => notFound('InvalidSuppressionId.NotFound', m),
   'already-exists': (c, m) => bad(DUPLICATE_CODES[c.resource], m),

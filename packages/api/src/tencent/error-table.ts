@@ -116,6 +116,8 @@ export const TENCENT_ERROR_CODES: { readonly [K in ErrorKind]: CodeRule<K> } = {
   },
   'receiver-list-not-found': () => 'OperationDenied.ReceiverNotExist',
   'receiver-list-empty': () => 'OperationDenied.ReceiverStatusError',
+  // Tencent has no action that removes one member; should one ever refuse so, the generic code.
+  'receiver-entry-not-found': () => 'ResourceNotFound',
   'task-not-found': () => 'InvalidParameterValue.TaskNotExist',
   'suppression-entry-not-found': () => 'ResourceNotFound',
   'already-exists': ({ resource }) => {

@@ -462,7 +462,15 @@ const VALID: Readonly<Record<string, fc.Arbitrary<Record<string, string>>>> = {
   SaveReceiverDetail: token.map((t) => ({ ReceiverId: '$receiverId', Detail: JSON.stringify([{ e: `m${t}@example.org`, u: 'M', n: 'm' }]) })),
   QueryReceiverDetail: fc.constant({ ReceiverId: '$receiverId', PageSize: '10' }),
   DeleteReceiver: fc.constant({ ReceiverId: '$spareReceiverId' }),
-  DeleteReceiverDetail: fc.constant({ ReceiverId: '$receiverId', Email: 'alice@example.org' }),
+  // A fixture member (once; then it is not in the list any more), in another case, a member a
+  // generated SaveReceiverDetail may have added, an address never in the list, a malformed one.
+  // bob@example.net is left in, so BatchSendMail keeps a non-empty list.
+  DeleteReceiverDetail: fc
+    .oneof(
+      fc.constantFrom('alice@example.org', 'ALICE@Example.org', 'nobody@example.org', 'not-an-address'),
+      token.map((t) => `m${t}@example.org`),
+    )
+    .map((Email) => ({ ReceiverId: '$receiverId', Email })),
   CreateTag: token.map((t) => ({ TagName: `tag_${t}`, TagDescription: 'fuzz' })),
   QueryTagByParam: fc.constant({ KeyWord: 'fz' }),
   ModifyTag: token.map((t) => ({ TagId: '$spareTagId', TagName: `tag_${t}`, TagDescription: 'renamed' })),

@@ -18,7 +18,7 @@ import {
   stateToLedger,
   TaskStatus,
 } from '@postmill/core';
-import type { LedgerChange } from '@postmill/store';
+import { isRemovedSlot, type LedgerChange } from '@postmill/store';
 import { DelayedError, type Job, RateLimitError } from 'bullmq';
 import pLimit from 'p-limit';
 import { noopDeliveryObserver, observeOutcomes } from '../delivery-observer.ts';
@@ -31,6 +31,7 @@ import type { CampaignDeps } from './campaign-deps.ts';
 import { ChunkSlots } from './chunk-slots.ts';
 import { ClaimBatcher, type ClaimOutcome } from './claim-batcher.ts';
 import { ledgerBatcher } from './ledger-batcher.ts';
+import { RemovalBatcher } from './removal-batcher.ts';
 
 type Refusal = Extract<ClaimOutcome, { kind: 'refused' }>['reason'];
 type Stop =
@@ -41,6 +42,11 @@ type Stop =
 
 /** Longest a chunk parks before it looks again at recipients another send holds (or that changed under it). */
 const RELOOK_MS = 500;
+
+/** What a send's last-moment check came to: its claim's outcome, or `removed` (claimed, but the member left the list). */
+type SendCheck = ClaimOutcome | { readonly kind: 'removed' };
+
+const REMOVED_MESSAGE = 'removed from the receiver list before its send';
 
 /**
  * Sends one chunk of a campaign run: load, decide (pure), send one personalised message per due
@@ -60,6 +66,12 @@ const RELOOK_MS = 500;
  *   job covers the range); claims taken and not used are released at once;
  * - a range another job holds parks the chunk until that claim lapses or RELOOK_MS;
  * - blacklisted and unsubscribed recipients are checked at send time and recorded as such;
+ * - a member removed from the list (DeleteReceiverDetail) is never sent once its removal was
+ *   acknowledged before the send's last-moment check (made after the limiter slot wait, with the
+ *   claim, right before the request): it is recorded `cancelled` (CancelledCount, not sent, not
+ *   failed) with code Postmill.NotInList, so the run still finishes with every position accounted
+ *   for. A removal acknowledged after that check does not stop the send already under way (it is
+ *   then recorded `sent`); either way the recipient gets at most the one mail;
  * - throttling returns the job without spending an attempt (and counts it in `throttles`);
  *   deferred recipients park it until due;
  * - once `signal` aborts (the worker is draining) no send starts; sends in flight finish and are
@@ -73,7 +85,7 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   const spec = await deps.specs.spec(taskId);
   if (!spec) return 'task-gone';
   // One read of the task status, the run's generation, this range's claim and its ledger codes.
-  const [ctl, entries] = await Promise.all([deps.tasks.runControl(taskId, run, { start, end }), deps.receivers.readRange(spec.receiverId, start, end)]);
+  const [ctl, listSlots] = await Promise.all([deps.tasks.runControl(taskId, run, { start, end }), deps.receivers.readSlots(spec.receiverId, start, end)]);
   // Early outs that spare the reads below; the claims decide, not these.
   if (!ctl) return 'run-gone';
   const codes = ctl.rangeCodes;
@@ -123,7 +135,14 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   const indexOf = new Map<string, number>();
   const dataOf = new Map<string, Record<string, string> | undefined>();
   const lost: LedgerChange[] = [];
-  const byIndex = new Map(entries.map((e) => [e.index, e]));
+  const removedChange = (index: number): LedgerChange => ({
+    index,
+    code: RunCode.Cancelled,
+    detail: { code: DeliveryRefusal.NotInList, message: REMOVED_MESSAGE, at: deps.clock.now() },
+  });
+  /** Members found removed when the chunk read its range: recorded cancelled, never sent. */
+  const removedAtRead: LedgerChange[] = [];
+  const bySlot = new Map(listSlots.map((slot) => [slot.index, slot]));
   for (let i = 0; i < end - start; i++) {
     const index = start + i;
     let code = codes[i] ?? RunCode.Queued;
@@ -132,7 +151,11 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
       // Claimed from a deferral (its detail is still there) or from queued.
       code = details.has(index) ? RunCode.Deferred : RunCode.Queued;
     }
-    const entry = byIndex.get(index);
+    const entry = bySlot.get(index);
+    if (entry && isRemovedSlot(entry)) {
+      if (code === RunCode.Queued || code === RunCode.Deferred) removedAtRead.push(removedChange(index));
+      continue;
+    }
     if (!entry) {
       // The list lost this index (it was deleted); record it instead of leaving it queued forever.
       if (code === RunCode.Queued || code === RunCode.Deferred) {
@@ -174,9 +197,12 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     await write(list);
     for (const change of list) owned.delete(change.index);
   };
-  await record(plan.updates, lost);
+  await record(plan.updates, [...lost, ...removedAtRead]);
   // Indexes the list lost are failed above without a RecipientState; count them as the ledger does.
   if (lost.length > 0) observer.mailOutcome({ transport: deps.transport.kind, outcome: 'failed', errorCode: DeliveryRefusal.NotInList, count: lost.length });
+
+  // Looked up right before each send, with its claim (one round trip per group of sends, like claims).
+  const removals = new RemovalBatcher((indexes) => deps.receivers.removedAmong(spec.receiverId, indexes));
 
   const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   // Throttled answers this chunk job has had so far (see SendChunkPayload.throttles): the one place
@@ -206,15 +232,21 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
           ...(data ? { data } : {}),
           ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
         });
-        // The claim is asked once, by the last-moment check of the first usable slot.
+        // The claim is asked once, by the last-moment check of the first usable slot; whether the
+        // member was removed from the list is asked by every last-moment check (a slot that came
+        // too late is followed by another wait).
         let claimed: Promise<ClaimOutcome> | undefined;
-        const step = await sendStep({
+        const step = await sendStep<SendCheck>({
           ports,
           slots,
           signal,
           request: { message, recipients: [email], postmillMessageId: messageId },
           states,
-          lastMoment: () => (claimed ??= owned.has(index) ? Promise.resolve<ClaimOutcome>({ kind: 'claimed' }) : claim(index)),
+          lastMoment: async (): Promise<SendCheck> => {
+            claimed ??= owned.has(index) ? Promise.resolve<ClaimOutcome>({ kind: 'claimed' }) : claim(index);
+            const [outcome, removed] = await Promise.all([claimed, removals.isRemoved(index)]);
+            return removed && outcome.kind === 'claimed' ? { kind: 'removed' } : outcome;
+          },
           mayStart: (outcome) => outcome.kind === 'claimed',
           // Another send of this chunk stopped it (throttle, refusal): this claim is released below.
           abandon: () => stop !== undefined,
@@ -232,8 +264,13 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
               : decideOnError([email], providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt, throttles }),
           record: (decision) => record(decision.updates),
         });
+        // Claimed, but the member left the list: recorded under this chunk's claim, never sent.
+        if (step.kind === 'refused' && step.check.kind === 'removed') {
+          states.set(email, { state: 'failed', at: deps.clock.now(), code: DeliveryRefusal.NotInList, message: REMOVED_MESSAGE, transient: false });
+          await record(new Map(), [removedChange(index)]);
+        }
         // A refused claim (skipped, busy, paused...) was acted on by claim().
-        if (step.kind === 'throttle') stop ??= { kind: 'throttle', delayMs: step.delayMs, answered: false };
+        else if (step.kind === 'throttle') stop ??= { kind: 'throttle', delayMs: step.delayMs, answered: false };
         else if (step.kind === 'stopped' && signal?.aborted) stop ??= { kind: 'draining' };
         else if (step.kind === 'sent' && step.decision.followUp.kind === 'throttle')
           stop ??= { kind: 'throttle', delayMs: step.decision.followUp.delayMs, answered: true };

@@ -1,4 +1,4 @@
-import { EngineError, isEngineError } from '@postmill/core';
+import { isEngineError } from '@postmill/core';
 import type { AppendResult } from '@postmill/store';
 import { actions } from '../action.ts';
 import { AliyunApiError, invalid } from '../aliyun-api-error.ts';
@@ -136,14 +136,22 @@ export const receiverActions = actions({
   async QueryReceiverDetail(params, { port }) {
     const id = receiverId(params);
     const pageSize = params.int('PageSize', { min: 1, max: 100, fallback: 10 });
-    const offset = cursor(params, 'NextStart');
+    // NextStart is a position in the list (the next page starts there), not a count of rows: members
+    // removed between two pages then shift nothing, so paging neither skips nor repeats a member.
+    const fromIndex = cursor(params, 'NextStart');
     const keyword = params.optional('KeyWord', { maxLength: 50 });
-    const page = await port.receivers.details(id, { offset, limit: pageSize, status: 1, ...(keyword === undefined ? {} : { email: keyword }) });
+    const filter = { status: 1 as const, ...(keyword === undefined ? {} : { email: keyword }) };
+    const page = await port.receivers.details(id, { offset: 0, limit: pageSize, fromIndex, ...filter });
     const first = page.items.find((r) => r.templateData !== undefined)?.templateData;
     const schema = first === undefined ? [] : Object.keys(JSON.parse(first) as Record<string, unknown>);
-    const next = offset + page.items.length;
+    // A full page looks one row further: NextStart is the next match's position, or '' at the end.
+    const last = page.items.at(-1)?.index;
+    const next =
+      page.items.length === pageSize && last !== undefined
+        ? (await port.receivers.details(id, { offset: 0, limit: 1, fromIndex: last + 1, ...filter })).items[0]?.index
+        : undefined;
     return {
-      NextStart: next < page.total ? String(next) : '',
+      NextStart: next === undefined ? '' : String(next),
       TotalCount: page.total,
       DataSchema: schema.join(','),
       data: {
@@ -165,13 +173,12 @@ export const receiverActions = actions({
     return {};
   },
 
+  // Removes the member at once (counts and listings); a campaign already running over the list
+  // sends it only if its send was already under way when the removal was acknowledged.
   async DeleteReceiverDetail(params, { port }) {
     const id = receiverId(params);
-    params.required('Email', { maxLength: 254 });
-    await port.receivers.details(id, { offset: 0, limit: 1 }); // an unknown list is refused as such first
-    // Lists are append-only with fixed positions (a running campaign's checkpoint is a position).
-    throw new EngineError('unsupported', 'Removing one member from a recipient list is not supported yet: delete the list and create it again.', {
-      context: { feature: 'receiver-entry-removal', field: 'email' },
-    });
+    const email = params.required('Email', { maxLength: 254 });
+    await port.receivers.removeEntry(id, { email });
+    return {};
   },
 });
