@@ -24,6 +24,7 @@ const SAMPLE: { readonly [K in ErrorKind]: ErrorContexts[K] } = {
   'domain-not-verified': { domain: 'b.example' },
   'receiver-list-not-found': { receiverId: 1 },
   'receiver-list-empty': { receiverId: 1 },
+  'receiver-entry-not-found': { receiverId: 1, email: 'c@d.example' },
   'task-not-found': { taskId: 1 },
   'suppression-entry-not-found': { id: 1 },
   'already-exists': { resource: 'receiver-list', name: 'x' },

@@ -282,6 +282,8 @@ const ENGINE_KINDS: { readonly [K in ErrorKind]: EngineRow<K> } = {
   'suppression-entry-not-found': (_c, w) => (moduleOf(w) === 'unsubscribe' ? 40404 : moduleOf(w) === 'bounce' ? 40602 : fallback(w)),
   'already-exists': (c, w) => DUPLICATE_BY_MODULE[moduleOf(w)] ?? DUPLICATE_BY_RESOURCE[c.resource] ?? fallback(w),
   'domain-has-senders': (_c, w) => (moduleOf(w) === 'domain' ? 41016 : fallback(w)),
+  // A member that is not in the list: addressmember/delete and update (删除成员失败), 40517 elsewhere.
+  'receiver-entry-not-found': (_c, w) => (moduleOf(w) === 'addressmember' ? 40519 : 40517),
   'receiver-list-busy': (_c, w) => (moduleOf(w) === 'mail' ? 40822 : fallback(w)),
   'task-state-conflict': (_c, w) => (moduleOf(w) === 'mail' ? 40822 : fallback(w)),
   'recipient-unsubscribed': () => 40901,

@@ -37,28 +37,13 @@ function memberRow(deps: ApiDeps, list: ReceiverRecord, row: ReceiverDetailRow):
   };
 }
 
-/** The engine's member removal (receivers.removeEntry, from the receiver-removal change), when this build has it. */
-type RemoveEntry = (receiverId: number, input: { email: string }) => Promise<void>;
-
-function removeEntryOf(deps: ApiDeps): RemoveEntry | undefined {
-  // The removal lands with another change; until it is merged the engine has no such operation and
-  // member removal is refused with 40519 (this keeps both builds compiling and correct).
-  const receivers = deps.engine.receivers as typeof deps.engine.receivers & { removeEntry?: RemoveEntry };
-  return receivers.removeEntry?.bind(receivers);
-}
-
-function removalUnsupported(what: string): SendCloudFailure {
-  return new SendCloudFailure(40519, `${what} is not supported by this Postmill: it cannot remove a member from a list (delete the list and add it again)`);
-}
-
 /** Removes one member; false when it is not in the list (the engine's `receiver-entry-not-found`). */
-async function removeMember(remove: RemoveEntry, listId: number, email: string): Promise<boolean> {
+async function removeMember(deps: ApiDeps, listId: number, email: string): Promise<boolean> {
   try {
-    await remove(listId, { email });
+    await deps.engine.receivers.removeEntry(listId, { email });
     return true;
   } catch (err) {
-    // Compared as text: the kind exists only in builds with the removal change.
-    if (isEngineError(err) && (err.kind as string) === 'receiver-entry-not-found') return false;
+    if (isEngineError(err) && err.kind === 'receiver-entry-not-found') return false;
     throw err;
   }
 }
@@ -149,11 +134,9 @@ export const addressmemberActions = moduleActions('addressmember', {
     if (invalid !== undefined) throw new SendCloudFailure(40518, invalid.slice(0, 60));
     const names = params.list('names');
     const vars = varsOf(params, members.length);
-    const remove = removeEntryOf(deps);
-    if (!remove) throw removalUnsupported('Changing a member');
     let changed = 0;
     for (const [i, member] of members.entries()) {
-      if (!(await removeMember(remove, list.id, member))) continue;
+      if (!(await removeMember(deps, list.id, member))) continue;
       changed += await append(deps, list.id, [entryOf(newMembers[i] ?? member, names[i], vars?.[i])]);
     }
     return { info: { count: changed } };
@@ -163,10 +146,8 @@ export const addressmemberActions = moduleActions('addressmember', {
   async delete(params, { deps }) {
     const list = await existingList(deps, params);
     const members = membersOf(params);
-    const remove = removeEntryOf(deps);
-    if (!remove) throw removalUnsupported('Deleting a member');
     let removed = 0;
-    for (const member of members) if (await removeMember(remove, list.id, member)) removed++;
+    for (const member of members) if (await removeMember(deps, list.id, member)) removed++;
     return { info: { count: removed } };
   },
 });

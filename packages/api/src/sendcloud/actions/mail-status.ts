@@ -136,7 +136,14 @@ async function rowsOfEmailIds(emailIds: readonly string[], ctx: SendCloudActionC
     if (!state) continue;
     seen.add(key);
     rows.push({
-      row: { messageId: p.messageId, from: message.meta.from.address, recipient: p.recipient, subject: message.meta.subject, acceptedAt: message.meta.acceptedAt, state },
+      row: {
+        messageId: p.messageId,
+        from: message.meta.from.address,
+        recipient: p.recipient,
+        subject: message.meta.subject,
+        acceptedAt: message.meta.acceptedAt,
+        state,
+      },
       index: p.index,
       tag: message.meta.tag,
     });
