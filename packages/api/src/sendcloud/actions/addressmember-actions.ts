@@ -13,9 +13,11 @@ const MAX_MEMBERS_PER_CALL = 1000;
 /** The template variable a member's `name` fills (`%name%`); a `vars` key `name` is overridden by it, as in SendCloud. */
 const NAME_VARIABLE = 'name';
 
+/** `members`: 40512 absent or empty, 40514 when it holds only separators (no address), 40515 over 1000, 40518 not an address. */
 function membersOf(params: SendCloudParams): string[] {
+  params.required('members', 40512);
   const members = params.list('members');
-  if (members.length === 0) throw new SendCloudFailure(40512);
+  if (members.length === 0) throw new SendCloudFailure(40514, 'members holds no address');
   if (members.length > MAX_MEMBERS_PER_CALL) throw new SendCloudFailure(40515);
   const bad = members.find((m) => !isValidEmail(m));
   if (bad !== undefined) throw new SendCloudFailure(40518, bad.slice(0, 60));

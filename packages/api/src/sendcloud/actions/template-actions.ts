@@ -110,7 +110,10 @@ function detail(deps: ApiDeps, t: TemplateRecord, profile: TemplateProfile): Rec
 export const templateActions = moduleActions('template', {
   async list(params, { deps }) {
     const invokeName = params.optional('invokeName');
+    // Sent but empty is SendCloud's "不能为空" (40203, 40205); absent means any.
+    if (isPresent(params, 'templateType')) params.required('templateType', 40203);
     const templateType = params.optionalInt('templateType', 40204, { min: 0, max: 1 });
+    if (isPresent(params, 'templateStat')) params.required('templateStat', 40205);
     const templateStat = params.optional('templateStat');
     if (templateStat !== undefined && !['-2', '-1', '0', '1'].includes(templateStat.trim())) throw new SendCloudFailure(40206);
     const { start, limit } = paging(params, deps.limits.maxPageLimit);
