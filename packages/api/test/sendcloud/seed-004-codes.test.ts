@@ -71,6 +71,11 @@ const cases: CodeCase[] = [
     request: ({ api }) => codeOf(api, 'domain/list', { verify: '' }),
   },
   {
+    name: 'domain/list with verify ">abc" (no number after the comparison) answers 41011',
+    code: 41011,
+    request: ({ api }) => codeOf(api, 'domain/list', { verify: '>abc' }),
+  },
+  {
     name: 'mail/send reusing a sendRequestId for a different mail answers 40000',
     code: 40000,
     request: async (rig) => {

@@ -60,12 +60,16 @@ export function domainRow(deps: ApiDeps, domain: EmailIdentityRecord): Record<st
   };
 }
 
-/** `verify`: `N`, `>N` or `<N` (41009 empty, 41010 otherwise), as a test of a verify bitmask. */
+/**
+ * `verify`: `N`, `>N` or `<N`, as a test of a verify bitmask. 41009 sent empty; 41011 (verify解析错误)
+ * a comparison whose number cannot be read (`>`, `>abc`); 41010 (不符合规则) anything else.
+ */
 function verifyFilter(params: SendCloudParams): ((verify: number) => boolean) | undefined {
   if (isPresent(params, 'verify')) params.required('verify', 41009);
   const raw = params.optional('verify')?.trim();
   if (raw === undefined) return undefined;
   const m = /^([<>]?)(\d{1,2})$/u.exec(raw);
+  if (!m && /^[<>]/u.test(raw)) throw new SendCloudFailure(41011, `no number after ${raw.slice(0, 1)}`);
   if (!m) throw new SendCloudFailure(41010);
   const n = Number(m[2]);
   return m[1] === '>' ? (v) => v > n : m[1] === '<' ? (v) => v < n : (v) => v === n;
