@@ -3,6 +3,7 @@ import type { Engine } from '@postmill/engine';
 import type { Keys, MessageStore, ReceiverStore, RedisClient, StatisticsStore, SuppressionStore, TaskStore } from '@postmill/store';
 import type { Logger } from 'pino';
 import type { DashboardDeps } from './admin/dashboard-access.ts';
+import type { DirectMailSettings } from './aliyun/settings.ts';
 import type { OpsDeps } from './ops-routes.ts';
 import type { OutboxReader } from './outbox-reader.ts';
 import type { SendCloudSettings } from './sendcloud/settings.ts';
@@ -39,8 +40,13 @@ export interface ApiDeps {
   readonly timeZone: string;
   /** Bull Board at /admin/queues: who may open it and the queues it shows (off: answers 404). */
   readonly dashboard: DashboardDeps;
-  /** The SendCloud dialect's limits (SENDCLOUD_MAX_ATTACHMENT_BYTES, SENDCLOUD_MAX_API_USERS). Default: SendCloud's own (10 485 760 bytes, 10 apiUsers). */
+  /**
+   * The SendCloud dialect's limits (SENDCLOUD_MAX_ATTACHMENT_BYTES, SENDCLOUD_MAX_API_USERS, SENDCLOUD_MAX_RECIPIENTS,
+   * SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES). Default: SendCloud's own (10 485 760 bytes, 10 apiUsers, 100 addresses) and 52 428 800 stored bytes.
+   */
   readonly sendCloud?: Partial<SendCloudSettings>;
+  /** The DirectMail dialect's limits (ALIYUN_MAX_RECIPIENTS, ALIYUN_MAX_SUBJECT_LENGTH). Default: DirectMail's own (100 addresses, 256 characters). */
+  readonly directMail?: Partial<DirectMailSettings>;
   /** Sources of `/readyz` and `/metrics` (each route is served only when its source is given). Default: `/healthz` only. */
   readonly ops?: OpsDeps;
 }

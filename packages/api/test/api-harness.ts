@@ -86,6 +86,8 @@ export interface ApiHarnessOptions {
   readonly sendCloudActions?: readonly SendCloudAction[];
   /** The SendCloud dialect's limits. Default SendCloud's own. */
   readonly sendCloud?: ApiDeps['sendCloud'];
+  /** The DirectMail dialect's limits. Default DirectMail's own. */
+  readonly directMail?: ApiDeps['directMail'];
 }
 
 /**
@@ -138,6 +140,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     timeZone: 'Asia/Shanghai',
     dashboard: { access: { enabled: false, reason: 'off in the API harness' }, queues: [queue, campaignQueue] },
     ...(options.sendCloud ? { sendCloud: options.sendCloud } : {}),
+    ...(options.directMail ? { directMail: options.directMail } : {}),
   };
   const app = buildApiServer(deps, options.sendCloudActions ? { sendCloudActions: options.sendCloudActions } : {});
   await app.listen({ host: '127.0.0.1', port: 0 });

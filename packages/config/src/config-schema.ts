@@ -86,9 +86,16 @@ export const envSchema = z.object({
   // Unset: each dialect's own default (TC3: off, as Tencent serves identical requests).
   API_REPLAY_PROTECTION: z.enum(['on', 'off']).optional(),
   IDEMPOTENCY_WINDOW_SECONDS: int(24 * 60 * 60),
-  // SendCloud's own caps: 10 MiB of attachments per mail (40819), 10 apiUsers (41112).
+  // SendCloud's own caps: 10 MiB of attachments per mail (40819), 10 apiUsers (41112), 100
+  // addresses in each of to, cc, bcc and xsmtpapi.to (40807, 40854, 40857, 40827).
   SENDCLOUD_MAX_ATTACHMENT_BYTES: int(10_485_760),
   SENDCLOUD_MAX_API_USERS: int(10),
+  SENDCLOUD_MAX_RECIPIENTS: int(100),
+  // Postmill's own: attachment bytes one request may store, one copy per xsmtpapi mail (see config.ts).
+  SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES: int(52_428_800),
+  // DirectMail's own caps for SingleSendMail: 100 ToAddress (and BccAddress), a 256-character Subject.
+  ALIYUN_MAX_RECIPIENTS: int(100),
+  ALIYUN_MAX_SUBJECT_LENGTH: int(256),
   DATA_DIR: z.string().default('.postmill'),
   SCHEDULE_TIMEZONE: z
     .string()

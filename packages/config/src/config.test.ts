@@ -43,6 +43,32 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ IDEMPOTENCY_WINDOW_SECONDS: '0' })).toThrow(/IDEMPOTENCY_WINDOW_SECONDS/u);
   });
 
+  it('gives each dialect its vendor’s message caps by default (DirectMail 100 recipients and 256-character subjects, SendCloud 100 per field and 10 MiB, 50 MiB stored per request), each its own setting', () => {
+    const d = parseConfig({});
+    expect(d.directMail).toEqual({ maxRecipients: 100, maxSubjectLength: 256 });
+    expect(d.sendCloud).toEqual({ maxAttachmentBytes: 10_485_760, maxApiUsers: 10, maxRecipients: 100, maxStoredAttachmentBytes: 52_428_800 });
+    const c = parseConfig({
+      ALIYUN_MAX_RECIPIENTS: '30',
+      ALIYUN_MAX_SUBJECT_LENGTH: '120',
+      SENDCLOUD_MAX_RECIPIENTS: '60',
+      SENDCLOUD_MAX_ATTACHMENT_BYTES: '2048',
+      SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES: '4096',
+    });
+    expect(c.directMail).toEqual({ maxRecipients: 30, maxSubjectLength: 120 });
+    expect(c.sendCloud).toMatchObject({ maxRecipients: 60, maxAttachmentBytes: 2048, maxStoredAttachmentBytes: 4096 });
+    // The deployment's (Tencent's) caps are not touched by the dialects' settings.
+    expect(c.limits.maxDestinations).toBe(50);
+    expect(() => parseConfig({ ALIYUN_MAX_RECIPIENTS: '0' })).toThrow(/ALIYUN_MAX_RECIPIENTS/u);
+    expect(() => parseConfig({ SENDCLOUD_MAX_RECIPIENTS: 'many' })).toThrow(/SENDCLOUD_MAX_RECIPIENTS/u);
+  });
+
+  it('refuses SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES below SENDCLOUD_MAX_ATTACHMENT_BYTES, naming both', () => {
+    expect(() => parseConfig({ SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES: '10485759' })).toThrow(
+      /SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES: at least SENDCLOUD_MAX_ATTACHMENT_BYTES \(10485760\)/u,
+    );
+    expect(parseConfig({ SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES: '10485760' }).sendCloud.maxStoredAttachmentBytes).toBe(10_485_760);
+  });
+
   it('reads SEND_MAX_THROTTLES into the retry policy (default 10, 0 allowed) and refuses a negative one', () => {
     expect(parseConfig({}).sending.retry.maxThrottles).toBe(10);
     expect(parseConfig({ SEND_MAX_THROTTLES: '0' }).sending.retry.maxThrottles).toBe(0);

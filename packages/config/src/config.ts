@@ -66,9 +66,24 @@ export interface PostmillConfig {
   readonly limits: Limits;
   /**
    * The SendCloud dialect's own limits: attachment bytes of one request (SENDCLOUD_MAX_ATTACHMENT_BYTES,
-   * default 10 485 760, SendCloud's 40819) and apiUsers `apiuser/add` may create (SENDCLOUD_MAX_API_USERS, default 10).
+   * default 10 485 760, SendCloud's 40819), apiUsers `apiuser/add` may create (SENDCLOUD_MAX_API_USERS,
+   * default 10), addresses in each of `to`, `cc`, `bcc` and `xsmtpapi.to` (SENDCLOUD_MAX_RECIPIENTS,
+   * default 100, SendCloud's 40807/40854/40857/40827), and the attachment bytes one mail/send or
+   * mail/sendtemplate request may store counting one copy per mail it makes
+   * (SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES, default 52 428 800; never below SENDCLOUD_MAX_ATTACHMENT_BYTES).
    */
-  readonly sendCloud: { readonly maxAttachmentBytes: number; readonly maxApiUsers: number };
+  readonly sendCloud: {
+    readonly maxAttachmentBytes: number;
+    readonly maxApiUsers: number;
+    readonly maxRecipients: number;
+    readonly maxStoredAttachmentBytes: number;
+  };
+  /**
+   * The DirectMail dialect's own limits of SingleSendMail: addresses in `ToAddress` and in
+   * `BccAddress` (ALIYUN_MAX_RECIPIENTS, default 100, DirectMail's) and `Subject` characters
+   * (ALIYUN_MAX_SUBJECT_LENGTH, default 256, DirectMail's).
+   */
+  readonly directMail: { readonly maxRecipients: number; readonly maxSubjectLength: number };
   /**
    * Days a settled batch task (done, cancelled or error, nothing planned) is kept after it settled;
    * then it expires and leaves ListSendTasks. Default 90 (Tencent documents none).
@@ -159,6 +174,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   if (Boolean(e.DASHBOARD_USERNAME) !== Boolean(e.DASHBOARD_PASSWORD)) {
     problems.push('DASHBOARD_USERNAME, DASHBOARD_PASSWORD: set both to turn the dashboard on, or neither');
   }
+  if (e.SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES < e.SENDCLOUD_MAX_ATTACHMENT_BYTES) {
+    problems.push(
+      `SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES: at least SENDCLOUD_MAX_ATTACHMENT_BYTES (${e.SENDCLOUD_MAX_ATTACHMENT_BYTES}), or a mail with the largest attachments SendCloud takes could never be sent`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     redis: {
@@ -211,7 +231,13 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       apiReplayProtection: e.API_REPLAY_PROTECTION ?? 'dialect-default',
       idempotencyWindowSeconds: e.IDEMPOTENCY_WINDOW_SECONDS,
     },
-    sendCloud: { maxAttachmentBytes: e.SENDCLOUD_MAX_ATTACHMENT_BYTES, maxApiUsers: e.SENDCLOUD_MAX_API_USERS },
+    sendCloud: {
+      maxAttachmentBytes: e.SENDCLOUD_MAX_ATTACHMENT_BYTES,
+      maxApiUsers: e.SENDCLOUD_MAX_API_USERS,
+      maxRecipients: e.SENDCLOUD_MAX_RECIPIENTS,
+      maxStoredAttachmentBytes: e.SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES,
+    },
+    directMail: { maxRecipients: e.ALIYUN_MAX_RECIPIENTS, maxSubjectLength: e.ALIYUN_MAX_SUBJECT_LENGTH },
     taskRetentionDays: e.TASK_RETENTION_DAYS,
     statisticsRetentionDays: e.STATISTICS_RETENTION_DAYS,
     timeZone: e.SCHEDULE_TIMEZONE,

@@ -16,6 +16,13 @@ describe('decodeBase64Strict', () => {
     }
   });
 
+  it('decodes and refuses 11 MiB of base64 without exhausting the stack (a repeated-group pattern overflowed it at 4 MiB)', () => {
+    const bytes = Buffer.alloc(11 * 1024 * 1024, 0xa5);
+    const encoded = bytes.toString('base64');
+    expect(decodeBase64Strict(encoded)?.equals(bytes)).toBe(true);
+    expect(decodeBase64Strict(`${encoded.slice(0, -4)}*AAA`)).toBeUndefined();
+  });
+
   it('refuses non-canonical encodings whose unused trailing bits are set', () => {
     expect(decodeBase64Strict('QQ==')?.toString()).toBe('A');
     expect(decodeBase64Strict('QR==')).toBeUndefined();

@@ -45,7 +45,7 @@ export {
 } from './error-kind.ts';
 export { PostmillError } from './errors.ts';
 export { canLedgerTransition, LEDGER_TRANSITIONS, ledgerTransitionsLua } from './ledger-transitions.ts';
-export { type Limits, type ReplayProtection, TENCENT_LIMITS } from './limits.ts';
+export { type Limits, type MessageLimits, messageLimitsOf, type ReplayProtection, TENCENT_LIMITS } from './limits.ts';
 export {
   type MailAttachment,
   type MailMessage,

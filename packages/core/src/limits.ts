@@ -80,3 +80,23 @@ export const TENCENT_LIMITS: Limits = {
   apiReplayProtection: 'dialect-default',
   idempotencyWindowSeconds: 24 * 60 * 60,
 };
+
+/**
+ * The limits that bound one message: its recipients, attachments and subject. Guarantees: a subset
+ * of Limits (a deployment's Limits is one), so the deployment's values apply wherever a caller
+ * passes none; a dialect whose vendor allows other caps (DirectMail's 100 `ToAddress`, SendCloud's
+ * 100 `to`, 10 MiB of attachments) passes its own, built once from its settings.
+ */
+export type MessageLimits = Pick<Limits, 'maxDestinations' | 'maxCc' | 'maxBcc' | 'maxAttachments' | 'maxAttachmentBytes' | 'maxSubjectLength'>;
+
+/** The message limits of a deployment's Limits (a fresh object holding only those six). */
+export function messageLimitsOf(limits: Limits): MessageLimits {
+  return {
+    maxDestinations: limits.maxDestinations,
+    maxCc: limits.maxCc,
+    maxBcc: limits.maxBcc,
+    maxAttachments: limits.maxAttachments,
+    maxAttachmentBytes: limits.maxAttachmentBytes,
+    maxSubjectLength: limits.maxSubjectLength,
+  };
+}

@@ -1,4 +1,4 @@
-import type { CampaignTaskSpec, TaskScheduleParams } from '@postmill/core';
+import type { CampaignTaskSpec, MessageLimits, TaskScheduleParams } from '@postmill/core';
 import type { SendRateAnnouncement, TaskView } from '@postmill/store';
 import type { ScheduleInput } from './campaigns/schedule-input.ts';
 import type { AttachmentInput, InlineContent, TemplateContent } from './message-operations.ts';
@@ -31,6 +31,15 @@ export interface CreateCampaignInput {
   readonly tag?: string;
 }
 
+/** How one campaign is created; every field documents its default. */
+export interface CreateCampaignOptions {
+  /**
+   * The caps its message is checked against (subject length, attachment count and bytes), as for
+   * a single message (AcceptOptions.limits). Default: the deployment's Limits.
+   */
+  readonly limits?: MessageLimits;
+}
+
 /** Filters of a task listing; each one given narrows it. */
 export interface CampaignListQuery {
   readonly offset: number;
@@ -49,7 +58,7 @@ export interface CampaignListQuery {
 /** Creating, steering and reading campaigns (tasks). */
 export interface CampaignOperations {
   /** Validates everything, snapshots the content and queues the first run durably before answering the task id. */
-  create(input: CreateCampaignInput): Promise<{ taskId: number }>;
+  create(input: CreateCampaignInput, options?: CreateCampaignOptions): Promise<{ taskId: number }>;
   /** One task with live counts; `task-not-found` when it does not exist. */
   get(taskId: number): Promise<TaskView<CampaignTaskSpec>>;
   /** A page of tasks in creation order: `limit-exceeded` (`page-size`), `invalid-input` (`status`). */

@@ -1,3 +1,5 @@
+import type { MessageLimits } from '@postmill/core';
+
 /**
  * A message body given inline. `encoding: 'base64'` means each part is standard, padded base64 of
  * UTF-8 (as some wire formats carry it); the engine decodes it and refuses anything else.
@@ -71,6 +73,13 @@ export interface AcceptOptions {
    * Default: already admitted.
    */
   readonly admitted?: Promise<void>;
+  /**
+   * The caps this message is checked against (recipients per field, attachment count and bytes,
+   * subject length): a dialect whose vendor allows other values than the deployment's passes its
+   * own, built once from its settings. Default: the deployment's Limits (Tencent's values unless
+   * configured otherwise).
+   */
+  readonly limits?: MessageLimits;
 }
 
 /** Sending single messages. */
@@ -79,7 +88,8 @@ export interface MessageOperations {
    * Validates, renders (template values HTML-escaped in the body, single-line in the subject) and
    * durably queues one message; answers its id only once the message and its delivery job are in
    * Redis. Nothing is written before `options.admitted` settles. Reads the sender, its domain, the
-   * template and unsubscribes in one round trip.
+   * template and unsubscribes in one round trip. Recipients, attachments and subject are checked
+   * against `options.limits` when given, else the deployment's.
    */
   accept(input: AcceptMessageInput, options?: AcceptOptions): Promise<{ messageId: string }>;
 }

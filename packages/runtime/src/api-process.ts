@@ -60,6 +60,7 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     clock,
     limits: config.limits,
     sendCloud: config.sendCloud,
+    directMail: config.directMail,
     logger: apiLogger,
     lookupSecret: credentialLookup(config),
     engine,

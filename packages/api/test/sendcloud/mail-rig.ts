@@ -19,7 +19,7 @@ import type { ApiUserType, SendCloudActionContext, SendCloudAnswer } from '../..
 import { mailActions } from '../../src/sendcloud/actions/mail-actions.ts';
 import { type SendCloudAttachment, SendCloudParams } from '../../src/sendcloud/params.ts';
 import { isSendCloudFailure } from '../../src/sendcloud/sendcloud-failure.ts';
-import { type ApiHarness, startApiHarness } from '../api-harness.ts';
+import { type ApiHarness, type ApiHarnessOptions, startApiHarness } from '../api-harness.ts';
 
 /** One mail as it arrived in the outbox, parsed. */
 export interface Arrived {
@@ -54,11 +54,10 @@ export interface MailRig {
 
 export const unique = () => randomBytes(4).toString('hex');
 
-export async function startMailRig(options: { limits?: Partial<Limits> } = {}): Promise<MailRig> {
-  // SendCloud's own caps (100 recipients, 10 MiB of attachments), so the dialect's checks are what answers.
-  const api = await startApiHarness({
-    limits: { maxDestinations: 100, maxCc: 100, maxBcc: 100, maxAttachmentBytes: 12 * 1024 * 1024, maxSubjectLength: 255, ...options.limits },
-  });
+export async function startMailRig(options: { limits?: Partial<Limits>; sendCloud?: ApiHarnessOptions['sendCloud'] } = {}): Promise<MailRig> {
+  // The deployment keeps Tencent's caps (50 recipients, 4 MiB): SendCloud's own (100 per field,
+  // 10 MiB) reach the engine as the dialect's per-call limits, which is what these tests exercise.
+  const api = await startApiHarness({ ...(options.limits ? { limits: options.limits } : {}), ...(options.sendCloud ? { sendCloud: options.sendCloud } : {}) });
   const { deps } = api;
   const logger = pino({ level: 'silent' });
   const policy = { ...DEFAULT_RETRY_POLICY, backoffBaseMs: 50 };

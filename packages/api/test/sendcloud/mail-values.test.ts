@@ -63,6 +63,7 @@ describe('xsmtpapi variables', () => {
   it('are positional per recipient, numbers written as JSON writes them, section references expanded inside sub values', () => {
     const x = parseXSmtpApi(
       JSON.stringify({ to: ['a@Example.org', 'b@example.org'], sub: { '%m%': [288, 4.5], '%r%': ['%gold%', 'plain'] }, section: { gold: 'Gold' } }),
+      { maxRecipients: 100 },
     );
     expect(x.to).toEqual(['a@example.org', 'b@example.org']);
     expect(x.variables.map((v) => Object.fromEntries(v))).toEqual([

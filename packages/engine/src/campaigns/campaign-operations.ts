@@ -23,7 +23,7 @@ const TASK_STATUSES: readonly number[] = Object.values(TaskStatus);
  */
 export function campaignOperations(deps: EngineDeps): CampaignOperations {
   return {
-    create: async (input) => createCampaign(deps, input),
+    create: async (input, options) => createCampaign(deps, input, options),
 
     async get(taskId) {
       const view = await deps.tasks.get(taskId);

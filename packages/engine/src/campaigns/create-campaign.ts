@@ -1,5 +1,5 @@
 import { type CampaignTaskSpec, domainOf, EngineError, parseMailbox } from '@postmill/core';
-import type { CreateCampaignInput } from '../campaign-operations.ts';
+import type { CreateCampaignInput, CreateCampaignOptions } from '../campaign-operations.ts';
 import type { EngineDeps } from '../engine-deps.ts';
 import {
   checkAttachments,
@@ -18,10 +18,13 @@ import { planSchedule } from './schedule.ts';
  * `receiver-list-not-found` / `receiver-list-empty`, the subject, the request's template data,
  * `template-not-found` or the inline content (`missing-parameter` `content` when neither is
  * given), template variables neither the list nor the request provides, the ad location,
- * attachments, reply-to, unsubscribe option. The template is snapshotted into the task; the first
- * run is queued durably before the task id is answered.
+ * attachments, reply-to, unsubscribe option. Subject and attachments are checked against
+ * `options.limits` when the dialect passes them, else the deployment's. The template is
+ * snapshotted into the task; the first run is queued durably before the task id is answered.
  */
-export async function createCampaign(deps: EngineDeps, input: CreateCampaignInput): Promise<{ taskId: number }> {
+export async function createCampaign(deps: EngineDeps, input: CreateCampaignInput, options: CreateCampaignOptions = {}): Promise<{ taskId: number }> {
+  // The caps of the campaign's message: the dialect's own when it passes them, else the deployment's.
+  const messageLimits = options.limits ?? deps.limits;
   const { schedule, first } = planSchedule(input.schedule, { nowMs: deps.clock.now(), timeZone: deps.timeZone });
   const from = parseMailbox(input.from, 'from');
   const sender = await deps.addresses.get(from.address);
@@ -36,7 +39,7 @@ export async function createCampaign(deps: EngineDeps, input: CreateCampaignInpu
     throw new EngineError('receiver-list-not-found', `Receiver list ${input.receiverId} does not exist.`, { context: { receiverId: input.receiverId } });
   if (list.count === 0)
     throw new EngineError('receiver-list-empty', `Receiver list ${input.receiverId} is empty.`, { context: { receiverId: input.receiverId } });
-  const subject = checkSubject(input.subject, deps.limits);
+  const subject = checkSubject(input.subject, messageLimits);
 
   let html: string | undefined;
   let text: string | undefined;
@@ -65,7 +68,7 @@ export async function createCampaign(deps: EngineDeps, input: CreateCampaignInpu
   );
   const adLocation = input.adLocation ?? 0;
   if (adLocation > 2) throw new EngineError('invalid-input', (f) => `${f('adLocation')} must be 0, 1 or 2.`, { context: { field: 'adLocation' } });
-  const attachments = checkAttachments(input.attachments, deps.limits);
+  const attachments = checkAttachments(input.attachments, messageLimits);
   const replyTo = checkMailboxField(input.replyTo, 'replyTo');
   const unsubscribe = checkUnsubscribe(input.unsubscribe);
 

@@ -30,13 +30,17 @@ const ADMITTED: Promise<void> = Promise.resolve();
  * checked: `invalid-address` (from), `sender-not-found`, `domain-not-verified`, the recipients'
  * (`too-many-recipients`, `invalid-address`, `no-recipients`, `invalid-input`), the subject's,
  * `template-not-found`, `template-data-invalid`, `missing-content`, the attachments', headers',
- * then `recipient-unsubscribed` when every recipient unsubscribed from the sender.
+ * then `recipient-unsubscribed` when every recipient unsubscribed from the sender. The recipient,
+ * attachment and subject caps are `options.limits` when the dialect passes them (its vendor's),
+ * else the deployment's; every other limit is always the deployment's.
  */
 export function messageOperations(deps: EngineDeps): MessageOperations {
   const idempotency = new IdempotencyStore({ redis: deps.redis, keys: deps.keys });
   return {
     async accept(input: AcceptMessageInput, options: AcceptOptions = {}) {
       const { limits } = deps;
+      // The caps of this one message: the dialect's own when it passes them, else the deployment's.
+      const messageLimits = options.limits ?? limits;
       const from = parseMailbox(input.from, 'from');
       // The recipients are checked first so that everything read for this message depends on
       // (sender, domain, template, unsubscribes) is read in ONE round trip; a recipient refusal is
@@ -44,7 +48,7 @@ export function messageOperations(deps: EngineDeps): MessageOperations {
       let recipients: Recipients | undefined;
       let recipientsError: unknown;
       try {
-        recipients = checkRecipients(input, limits);
+        recipients = checkRecipients(input, messageLimits);
       } catch (err) {
         recipientsError = err;
       }
@@ -68,7 +72,7 @@ export function messageOperations(deps: EngineDeps): MessageOperations {
           });
         }
         if (!recipients) throw recipientsError;
-        const subjectSource = checkSubject(input.subject, limits);
+        const subjectSource = checkSubject(input.subject, messageLimits);
 
         let html: string | undefined;
         let text: string | undefined;
@@ -85,14 +89,14 @@ export function messageOperations(deps: EngineDeps): MessageOperations {
           templateId = template.id;
           if (template.html !== undefined) html = renderTemplate(template.html, data, 'html');
           if (template.text !== undefined) text = renderTemplate(template.text, data, 'text');
-          subject = checkSubject(renderTemplate(subjectSource, data, 'header'), limits, { rendered: true });
+          subject = checkSubject(renderTemplate(subjectSource, data, 'header'), messageLimits, { rendered: true });
         } else if (content?.kind === 'inline') {
           ({ html, text } = decodeInlineContent(content));
         } else {
           throw new EngineError('missing-content', 'The mail has no content: give a template or an inline body.', { context: { field: 'content' } });
         }
 
-        const attachments = checkAttachments(input.attachments, limits);
+        const attachments = checkAttachments(input.attachments, messageLimits);
         const headers = parseHeaders(input.headers);
         const smtpMessageId = checkSmtpMessageId(input.smtpMessageId);
         const unsubscribe = checkUnsubscribe(input.unsubscribe);

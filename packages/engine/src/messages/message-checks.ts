@@ -8,6 +8,7 @@ import {
   isValidEmail,
   type Limits,
   type MailAttachment,
+  type MessageLimits,
   missingTemplateVariables,
   normalizeEmail,
   parseMailbox,
@@ -49,7 +50,7 @@ function addressList(values: readonly string[] | undefined, field: 'to' | 'cc' |
  */
 export function checkRecipients(
   input: { to?: readonly string[] | undefined; cc?: readonly string[] | undefined; bcc?: readonly string[] | undefined },
-  limits: Limits,
+  limits: MessageLimits,
 ): Recipients {
   const to = addressList(input.to, 'to', limits.maxDestinations);
   const cc = addressList(input.cc, 'cc', limits.maxCc);
@@ -68,7 +69,7 @@ export function checkRecipients(
  * (they would start a new header). Checked on the subject as given and again once template
  * variables are filled in (`rendered`), and the refusal says which length was counted.
  */
-export function checkSubject(subject: string, limits: Limits, options: { rendered?: boolean } = {}): string {
+export function checkSubject(subject: string, limits: MessageLimits, options: { rendered?: boolean } = {}): string {
   const length = [...subject].length;
   if (length < 1 || length > limits.maxSubjectLength) {
     throw new EngineError(
@@ -168,7 +169,7 @@ const BLOCKED_EXTENSIONS = new Set([
 ]);
 
 /** Attachments: count, name, strict base64 and total decoded size within the limits; a URL is `unsupported`. */
-export function checkAttachments(attachments: readonly AttachmentInput[] | undefined, limits: Limits): MailAttachment[] {
+export function checkAttachments(attachments: readonly AttachmentInput[] | undefined, limits: MessageLimits): MailAttachment[] {
   const list = attachments ?? [];
   if (list.length > limits.maxAttachments) {
     throw new EngineError('limit-exceeded', `At most ${limits.maxAttachments} attachments are allowed (got ${list.length}).`, {

@@ -1,11 +1,12 @@
 import { randomInt } from 'node:crypto';
-import { domainOf, isEngineError, normalizeEmail } from '@postmill/core';
+import { domainOf, isEngineError, type MessageLimits, messageLimitsOf, normalizeEmail } from '@postmill/core';
 import type { InlineContent, TemplateContent } from '@postmill/engine';
 import type { SenderAddressRecord } from '@postmill/store';
 import { type AliyunActionContext, actions } from '../action.ts';
 import { AliyunApiError, invalid } from '../aliyun-api-error.ts';
 import type { DirectMailPort } from '../engine-port.ts';
 import type { ActionParams } from '../params.ts';
+import { resolveDirectMailSettings } from '../settings.ts';
 import { existingTag } from './tag-actions.ts';
 import { templateByName } from './template-actions.ts';
 
@@ -15,6 +16,22 @@ const TRIGGER = 1;
 
 /** DirectMail's UnSubscribeLinkType as Postmill's unsubscribe option ("0" none, "1" Chinese, "2" English). */
 const UNSUBSCRIBE_LINK: Readonly<Record<string, string>> = { disabled: '0', default: '2', 'en-us': '2', 'zh-cn': '1' };
+
+/**
+ * The caps a DirectMail send is checked against: DirectMail's own (ALIYUN_MAX_RECIPIENTS addresses
+ * in ToAddress and in BccAddress, ALIYUN_MAX_SUBJECT_LENGTH characters of Subject), the
+ * deployment's for the rest (DirectMail's OpenAPI takes no attachments). Derived from the settings
+ * on each call: a handful of fields, no state.
+ */
+function directMailLimits(ctx: AliyunActionContext): MessageLimits {
+  const settings = resolveDirectMailSettings(ctx.deps.directMail);
+  return {
+    ...messageLimitsOf(ctx.deps.limits),
+    maxDestinations: settings.maxRecipients,
+    maxBcc: settings.maxRecipients,
+    maxSubjectLength: settings.maxSubjectLength,
+  };
+}
 
 /** The sender named by AccountName, or InvalidMailAddress.NotFound. */
 async function senderOf(port: DirectMailPort, params: ActionParams): Promise<SenderAddressRecord> {
@@ -79,8 +96,10 @@ async function common(params: ActionParams, ctx: AliyunActionContext) {
   };
 }
 
-function addressList(params: ActionParams, name: string, options: { required: boolean }): string[] | undefined {
-  const raw = options.required ? params.required(name, { maxLength: 100 * 256 }) : params.optional(name, { maxLength: 100 * 256 });
+/** A comma-separated address list; its text is bounded by `maxAddresses` addresses of 256 characters (the engine counts them). */
+function addressList(params: ActionParams, name: string, options: { required: boolean; maxAddresses: number }): string[] | undefined {
+  const maxLength = options.maxAddresses * 256;
+  const raw = options.required ? params.required(name, { maxLength }) : params.optional(name, { maxLength });
   return raw
     ?.split(',')
     .map((a) => a.trim())
@@ -104,7 +123,8 @@ function templateJson(params: ActionParams): TemplateContent | undefined {
 }
 
 /**
- * Sending: SingleSendMail (one message, ≤100 recipients, accepted and queued before the answer:
+ * Sending: SingleSendMail (one message, ≤ ALIYUN_MAX_RECIPIENTS (100) ToAddress and as many
+ * BccAddress, a Subject of ≤ ALIYUN_MAX_SUBJECT_LENGTH (256) characters, accepted and queued before the answer:
  * the SDKs time out after 3-5 s) and BatchSendMail (a campaign over a recipient list, answered
  * once its first run is queued). TagName must name a tag; it and ClickTrace are recorded with
  * the send (no tracking exists yet: ClickTrace is kept, to be honoured when it does).
@@ -112,9 +132,10 @@ function templateJson(params: ActionParams): TemplateContent | undefined {
 export const sendActions = actions({
   async SingleSendMail(params, ctx) {
     const shared = await common(params, ctx);
-    const to = addressList(params, 'ToAddress', { required: true }) ?? [];
-    const bcc = addressList(params, 'BccAddress', { required: false });
-    const subject = boundedParam(params, 'Subject', 'Subject', 256);
+    const limits = directMailLimits(ctx);
+    const to = addressList(params, 'ToAddress', { required: true, maxAddresses: limits.maxDestinations }) ?? [];
+    const bcc = addressList(params, 'BccAddress', { required: false, maxAddresses: limits.maxBcc });
+    const subject = boundedParam(params, 'Subject', 'Subject', limits.maxSubjectLength);
     const html = params.optional('HtmlBody');
     const text = params.optional('TextBody');
     const template = templateJson(params);
@@ -129,18 +150,21 @@ export const sendActions = actions({
     const replyTo = shared.explicitReplyTo ?? configured;
     const fromAlias = params.optional('FromAlias', { maxLength: 40 });
     const headers = params.optional('Headers', { maxLength: 16 * 1024 });
-    const { messageId } = await ctx.port.messages.accept({
-      from: mailbox(shared.from, fromAlias),
-      to,
-      ...(bcc === undefined ? {} : { bcc }),
-      ...(replyTo === undefined ? {} : { replyTo }),
-      subject,
-      ...(content === undefined ? {} : { content }),
-      ...(headers === undefined ? {} : { headers }),
-      unsubscribe: shared.unsubscribe,
-      triggerType: TRIGGER,
-      ...shared.tag,
-    });
+    const { messageId } = await ctx.port.messages.accept(
+      {
+        from: mailbox(shared.from, fromAlias),
+        to,
+        ...(bcc === undefined ? {} : { bcc }),
+        ...(replyTo === undefined ? {} : { replyTo }),
+        subject,
+        ...(content === undefined ? {} : { content }),
+        ...(headers === undefined ? {} : { headers }),
+        unsubscribe: shared.unsubscribe,
+        triggerType: TRIGGER,
+        ...shared.tag,
+      },
+      { limits },
+    );
     await ctx.port.annotations.setForMessage(messageId, shared.annotation, { ttlMs: ctx.deps.limits.statusRetentionDays * 86_400_000 });
     return { EnvId: messageId };
   },
@@ -160,18 +184,22 @@ export const sendActions = actions({
     // A campaign carries no per-send headers in the engine yet; Headers is accepted and not applied.
     params.optional('Headers');
     const templateProfile = await ctx.port.templateProfiles.get(template.id);
-    const { taskId } = await ctx.port.campaigns.create({
-      from: mailbox(shared.from, templateProfile.fromAlias),
-      receiverId: list.id,
-      subject: templateProfile.subject ?? template.name,
-      ...(shared.explicitReplyTo === undefined ? {} : { replyTo: shared.explicitReplyTo }),
-      content: { kind: 'template', templateId: template.id },
-      unsubscribe: shared.unsubscribe,
-      schedule: { kind: 'now' },
-      taskType: 1,
-      params: {},
-      ...shared.tag,
-    });
+    // The template's subject (TemplateSubject, up to 256 characters) is checked by DirectMail's cap, not Tencent's.
+    const { taskId } = await ctx.port.campaigns.create(
+      {
+        from: mailbox(shared.from, templateProfile.fromAlias),
+        receiverId: list.id,
+        subject: templateProfile.subject ?? template.name,
+        ...(shared.explicitReplyTo === undefined ? {} : { replyTo: shared.explicitReplyTo }),
+        content: { kind: 'template', templateId: template.id },
+        unsubscribe: shared.unsubscribe,
+        schedule: { kind: 'now' },
+        taskType: 1,
+        params: {},
+        ...shared.tag,
+      },
+      { limits: directMailLimits(ctx) },
+    );
     await ctx.port.annotations.setForTask(taskId, shared.annotation, { ttlMs: ctx.deps.limits.statusRetentionDays * 86_400_000 });
     return { EnvId: String(taskId) };
   },

@@ -4,6 +4,7 @@ import { SendCloudFailure } from '../sendcloud-failure.ts';
 import { listsByAlias, sendToLists } from './mail-address-lists.ts';
 import { type MailContent, sendBroadcast, sendPersonal } from './mail-deliveries.ts';
 import { addressParam, type MailCommon, readMailCommon, withSummary } from './mail-input.ts';
+import { mailLimits } from './mail-limits.ts';
 import { emailStatus } from './mail-status.ts';
 import { invokedTemplate } from './mail-template.ts';
 import { parseXSmtpApi } from './mail-xsmtpapi.ts';
@@ -43,13 +44,13 @@ async function send(params: SendCloudParams, ctx: SendCloudActionContext): Promi
   if (common.useAddressList) return toAddressLists(params, common, mail, ctx);
   const xsmtpapi = params.optional('xsmtpapi');
   if (xsmtpapi !== undefined) {
-    const x = parseXSmtpApi(xsmtpapi);
+    const x = parseXSmtpApi(xsmtpapi, mailLimits(ctx.deps).settings);
     return sent(await sendPersonal(x.to, x.variables, common, mail, ctx), common);
   }
-  const to = addressParam(params, 'to', { empty: 40805, invalid: 40806, tooMany: 40807 });
+  const to = addressParam(params, 'to', { empty: 40805, invalid: 40806, tooMany: 40807 }, ctx);
   if (to.length === 0) throw new SendCloudFailure(40805);
-  const cc = addressParam(params, 'cc', { empty: 40852, invalid: 40853, tooMany: 40854 });
-  const bcc = addressParam(params, 'bcc', { empty: 40855, invalid: 40856, tooMany: 40857 });
+  const cc = addressParam(params, 'cc', { empty: 40852, invalid: 40853, tooMany: 40854 }, ctx);
+  const bcc = addressParam(params, 'bcc', { empty: 40855, invalid: 40856, tooMany: 40857 }, ctx);
   return sent(await sendBroadcast({ to, cc, bcc }, common, mail, ctx), common);
 }
 
@@ -70,7 +71,7 @@ async function sendTemplate(params: SendCloudParams, ctx: SendCloudActionContext
   if (common.useAddressList) return toAddressLists(params, common, mail, ctx);
   const xsmtpapi = params.optional('xsmtpapi');
   if (xsmtpapi === undefined) throw new SendCloudFailure(40812);
-  const x = parseXSmtpApi(xsmtpapi);
+  const x = parseXSmtpApi(xsmtpapi, mailLimits(ctx.deps).settings);
   return sent(await sendPersonal(x.to, x.variables, common, mail, ctx), common);
 }
 

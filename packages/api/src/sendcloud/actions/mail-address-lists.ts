@@ -2,7 +2,9 @@ import { isValidEmail } from '@postmill/core';
 import type { ReceiverRecord } from '@postmill/store';
 import type { SendCloudActionContext } from '../action.ts';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
+import { listByAlias } from './address-list-lookup.ts';
 import type { MailCommon } from './mail-input.ts';
+import { mailLimits } from './mail-limits.ts';
 
 /** Most address lists one address-list send may name (40864). */
 export const MAX_ADDRESS_LISTS = 5;
@@ -12,27 +14,22 @@ const TASK_NOW = 1;
 /**
  * The lists the `to` aliases name, in the order given (a repeated alias once). Refusals: 40872 no
  * alias, 40864 more than 5, 40862 an alias that is not address-shaped, 40863 an alias no list has
- * (with the alias, as SendCloud's `参数to: …`). Aliases compare case-insensitively. The lists are
- * read a page at a time (lists are few: each is created by hand), stopping once every alias is found.
+ * (the first such, with the alias, as SendCloud's `参数to: …`). Aliases compare case-insensitively.
+ * Each is found through the management side's alias index (listByAlias: one index read and one
+ * list read for an indexed alias), the five at once.
  */
 export async function listsByAlias(aliases: readonly string[], ctx: SendCloudActionContext): Promise<ReceiverRecord[]> {
   if (aliases.length === 0) throw new SendCloudFailure(40872);
   const wanted = [...new Set(aliases.map((a) => a.toLowerCase()))];
   if (wanted.length > MAX_ADDRESS_LISTS) throw new SendCloudFailure(40864, `${wanted.length} lists`);
   for (const a of wanted) if (!isValidEmail(a)) throw new SendCloudFailure(40862, `参数to: ${a}`);
-  const found = new Map<string, ReceiverRecord>();
-  const pageSize = Math.max(1, ctx.deps.limits.maxPageLimit);
-  for (let offset = 0; found.size < wanted.length; offset += pageSize) {
-    const page = await ctx.deps.engine.receivers.list({ offset, limit: pageSize });
-    for (const list of page.items) {
-      const alias = list.alias?.toLowerCase();
-      if (alias !== undefined && wanted.includes(alias) && !found.has(alias)) found.set(alias, list);
-    }
-    if (page.items.length < pageSize || offset + pageSize >= page.total) break;
+  const found = await Promise.all(wanted.map((a) => listByAlias(ctx.deps, a)));
+  const lists: ReceiverRecord[] = [];
+  for (const [i, list] of found.entries()) {
+    if (!list) throw new SendCloudFailure(40863, `参数to: ${wanted[i]}`);
+    lists.push(list);
   }
-  const missing = wanted.find((a) => !found.has(a));
-  if (missing !== undefined) throw new SendCloudFailure(40863, `参数to: ${missing}`);
-  return wanted.map((a) => found.get(a) as ReceiverRecord);
+  return lists;
 }
 
 /**
@@ -58,25 +55,30 @@ export interface ListMail {
  * One campaign per list, started now: every member is mailed once, with its own variables. Answers
  * the task ids in the order of the lists (SendCloud's `maillistTaskId`). The lists were all found
  * before the first campaign is created, so an unknown alias creates none; an engine refusal of a
- * later list (an empty one: `receiver-list-empty`) leaves the earlier campaigns running.
+ * later list (an empty one: `receiver-list-empty`) leaves the earlier campaigns running. The
+ * subject and attachments are checked against SendCloud's caps (mailLimits), not the deployment's;
+ * the attachments are stored once, in the task, whatever the number of members.
  */
 export async function sendToLists(lists: readonly ReceiverRecord[], mail: ListMail, common: MailCommon, ctx: SendCloudActionContext): Promise<number[]> {
   const taskIds: number[] = [];
   for (const list of lists) {
     const html = toListPlaceholders(mail.html, list.templateKeys);
     const text = toListPlaceholders(mail.text, list.templateKeys);
-    const { taskId } = await ctx.deps.engine.campaigns.create({
-      from: common.from,
-      receiverId: list.id,
-      subject: toListPlaceholders(mail.subject, list.templateKeys) ?? mail.subject,
-      ...(common.replyTo === undefined ? {} : { replyTo: common.replyTo }),
-      content: { kind: 'inline', ...(html === undefined ? {} : { html }), ...(text === undefined ? {} : { text }) },
-      attachments: common.attachments,
-      schedule: { kind: 'now' },
-      taskType: TASK_NOW,
-      params: {},
-      ...(common.tag === undefined ? {} : { tag: common.tag }),
-    });
+    const { taskId } = await ctx.deps.engine.campaigns.create(
+      {
+        from: common.from,
+        receiverId: list.id,
+        subject: toListPlaceholders(mail.subject, list.templateKeys) ?? mail.subject,
+        ...(common.replyTo === undefined ? {} : { replyTo: common.replyTo }),
+        content: { kind: 'inline', ...(html === undefined ? {} : { html }), ...(text === undefined ? {} : { text }) },
+        attachments: common.attachments,
+        schedule: { kind: 'now' },
+        taskType: TASK_NOW,
+        params: {},
+        ...(common.tag === undefined ? {} : { tag: common.tag }),
+      },
+      { limits: mailLimits(ctx.deps).message },
+    );
     taskIds.push(taskId);
   }
   return taskIds;

@@ -4,6 +4,7 @@ import type { AcceptMessageInput } from '@postmill/engine';
 import type { SendCloudActionContext } from '../action.ts';
 import { emailId } from './mail-email-id.ts';
 import type { MailCommon } from './mail-input.ts';
+import { checkStoredAttachments, mailLimits } from './mail-limits.ts';
 import { substitute } from './mail-xsmtpapi.ts';
 
 /**
@@ -59,7 +60,8 @@ function acceptOnce(input: AcceptMessageInput, common: MailCommon, position: num
 /**
  * mail/send without xsmtpapi: ONE mail with every `to` in To and `cc` in Cc (B.3, "broadcast").
  * A `bcc` repeating a `to` is dropped (that recipient already gets the mail; the engine refuses the
- * repeat). Answers one emailId per recipient, index = its position in to, then cc, then bcc.
+ * repeat). Checked against SendCloud's caps (mailLimits), not the deployment's. Answers one emailId
+ * per recipient, index = its position in to, then cc, then bcc.
  */
 export async function sendBroadcast(
   recipients: { to: readonly string[]; cc: readonly string[]; bcc: readonly string[] },
@@ -75,7 +77,8 @@ export async function sendBroadcast(
     ...(recipients.cc.length === 0 ? {} : { cc: recipients.cc }),
     ...(bcc.length === 0 ? {} : { bcc }),
   };
-  const { messageId } = await ctx.deps.engine.messages.accept(acceptOnce(input, common, 0, ctx));
+  checkStoredAttachments(common.attachmentBytes, 1, ctx);
+  const { messageId } = await ctx.deps.engine.messages.accept(acceptOnce(input, common, 0, ctx), { limits: mailLimits(ctx.deps).message });
   return [...recipients.to, ...recipients.cc, ...bcc].map((recipient, index) => emailId({ messageId, index, recipient }));
 }
 
@@ -84,8 +87,9 @@ export async function sendBroadcast(
  * message of its own, so each emailId is `<its message>.sc0$<recipient>`: the index is the
  * recipient's position in its Postmill message (always 0 here), which data/emailStatus can rebuild
  * from the message alone, not its position in `xsmtpapi.to` (SendCloud's, whose request is one
- * message). Each copy stores its own attachments: a request costs attachments × recipients. The first mail is accepted
- * alone, so a refusal that would hit every mail (unknown sender, unverified domain) queues none.
+ * message). Each copy stores its own attachments, so attachments × recipients over
+ * SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES is refused (40819) before any mail. The first mail is
+ * accepted alone, so a refusal that would hit every mail (unknown sender, unverified domain) queues none.
  * A recipient who unsubscribed from the sender gets no mail and no emailId; when every recipient
  * did, the engine's `recipient-unsubscribed` is the answer.
  */
@@ -96,6 +100,8 @@ export async function sendPersonal(
   content: MailContent,
   ctx: SendCloudActionContext,
 ): Promise<string[]> {
+  checkStoredAttachments(common.attachmentBytes, to.length, ctx);
+  const limits = mailLimits(ctx.deps).message;
   let unsubscribed: unknown;
   const accept = async (i: number): Promise<string | undefined> => {
     const recipient = to[i] as string;
@@ -108,7 +114,7 @@ export async function sendPersonal(
     };
     try {
       const input: AcceptMessageInput = { ...engineInput(common, personal, ctx), to: [recipient] };
-      const { messageId } = await ctx.deps.engine.messages.accept(acceptOnce(input, common, i, ctx));
+      const { messageId } = await ctx.deps.engine.messages.accept(acceptOnce(input, common, i, ctx), { limits });
       return emailId({ messageId, index: 0, recipient });
     } catch (err) {
       if (!isEngineError(err, 'recipient-unsubscribed')) throw err;

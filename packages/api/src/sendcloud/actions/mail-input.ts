@@ -4,18 +4,15 @@ import { TagStore } from '@postmill/store';
 import type { SendCloudActionContext } from '../action.ts';
 import type { SendCloudParams } from '../params.ts';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
-import { resolveSendCloudSettings } from '../settings.ts';
 import type { SendCloudStatusCode } from '../status-codes.ts';
+import { MAX_MAIL_SUBJECT_LENGTH, mailLimits } from './mail-limits.ts';
 
-/** Most addresses in `to`, `cc` or `bcc` (SendCloud's cap: 40807, 40854, 40857). */
-export const MAX_MAIL_RECIPIENTS = 100;
 /** Most `replyTo` addresses (40879). */
 export const MAX_REPLY_TO = 3;
 /** Largest `contentSummary` in UTF-8 bytes (40878). */
 export const MAX_SUMMARY_BYTES = 200;
-/** Longest `fromName` and `subject` in characters (40804, 40809): what a header line can carry sensibly. */
+/** Longest `fromName` in characters (40804): what a header line can carry sensibly. */
 const MAX_NAME_LENGTH = 128;
-const MAX_SUBJECT_LENGTH = 255;
 
 const LINE_BREAK = /[\r\n]/u;
 // Header names a caller may not set through `headers`: the engine sets them from the mail's fields.
@@ -52,6 +49,8 @@ export interface MailCommon {
   /** The engine's tag: the name of the label `labelId` names. */
   readonly tag: string | undefined;
   readonly attachments: readonly AttachmentInput[];
+  /** The attachments' bytes together (what one mail stores of them). */
+  readonly attachmentBytes: number;
   /** `respEmailId` (default true): answer `emailIdList`. */
   readonly respEmailId: boolean;
   /** `useAddressList` (default false): `to` names address lists. */
@@ -79,17 +78,19 @@ function checkName(name: string): string {
 
 /**
  * A `;`-separated address parameter (`to`, `cc`, `bcc`), normalised. `codes` are its refusals:
- * present but holding no address, an invalid address, more than 100.
+ * present but holding no address, an invalid address, more than SENDCLOUD_MAX_RECIPIENTS (100).
  */
 export function addressParam(
   params: SendCloudParams,
   name: string,
   codes: { empty: SendCloudStatusCode; invalid: SendCloudStatusCode; tooMany: SendCloudStatusCode },
+  ctx: SendCloudActionContext,
 ): string[] {
   const present = params.optional(name) !== undefined;
   const list = params.list(name);
   if (present && list.length === 0) throw new SendCloudFailure(codes.empty);
-  if (list.length > MAX_MAIL_RECIPIENTS) throw new SendCloudFailure(codes.tooMany, `${list.length} addresses`);
+  const max = mailLimits(ctx.deps).settings.maxRecipients;
+  if (list.length > max) throw new SendCloudFailure(codes.tooMany, `${list.length} addresses; at most ${max} (SENDCLOUD_MAX_RECIPIENTS)`);
   return list.map((a) => {
     if (!isValidEmail(a)) throw new SendCloudFailure(codes.invalid, `${name}: ${a}`);
     return normalizeEmail(a);
@@ -136,13 +137,13 @@ async function labelTag(params: SendCloudParams, ctx: SendCloudActionContext): P
   return label.name;
 }
 
-/** The attachments as the engine takes them; 40819 past the SENDCLOUD_MAX_ATTACHMENT_BYTES setting (SendCloud's 10 MiB). */
-function attachmentsOf(params: SendCloudParams, ctx: SendCloudActionContext): AttachmentInput[] {
-  const max = resolveSendCloudSettings(ctx.deps.sendCloud).maxAttachmentBytes;
+/** The attachments as the engine takes them, and their bytes; 40819 past the SENDCLOUD_MAX_ATTACHMENT_BYTES setting (SendCloud's 10 MiB). */
+function attachmentsOf(params: SendCloudParams, ctx: SendCloudActionContext): { attachments: AttachmentInput[]; bytes: number } {
+  const max = mailLimits(ctx.deps).settings.maxAttachmentBytes;
   let total = 0;
   for (const a of params.attachments) total += a.content.length;
   if (total > max) throw new SendCloudFailure(40819, `${total} bytes`);
-  return params.attachments.map((a) => ({ fileName: a.filename, contentBase64: a.content.toString('base64') }));
+  return { attachments: params.attachments.map((a) => ({ fileName: a.filename, contentBase64: a.content.toString('base64') })), bytes: total };
 }
 
 /**
@@ -162,8 +163,8 @@ export async function readMailCommon(params: SendCloudParams, ctx: SendCloudActi
   if (fromName !== undefined) checkName(fromName);
 
   const subject = params.optional('subject');
-  if (subject !== undefined && (LINE_BREAK.test(subject) || [...subject].length > MAX_SUBJECT_LENGTH)) {
-    throw new SendCloudFailure(40809, `at most ${MAX_SUBJECT_LENGTH} characters on one line`);
+  if (subject !== undefined && (LINE_BREAK.test(subject) || [...subject].length > MAX_MAIL_SUBJECT_LENGTH)) {
+    throw new SendCloudFailure(40809, `at most ${MAX_MAIL_SUBJECT_LENGTH} characters on one line`);
   }
 
   const replyParam = params.optional('replyTo') !== undefined ? 'replyTo' : 'replyto';
@@ -173,7 +174,7 @@ export async function readMailCommon(params: SendCloudParams, ctx: SendCloudActi
 
   const headers = headersParam(params);
   const tag = await labelTag(params, ctx);
-  const attachments = attachmentsOf(params, ctx);
+  const { attachments, bytes: attachmentBytes } = attachmentsOf(params, ctx);
   const respEmailId = flag(params, 'respEmailId', true, 40859);
   const useNotification = flag(params, 'useNotification', false);
   const useAddressList = flag(params, 'useAddressList', false, 40874);
@@ -190,6 +191,7 @@ export async function readMailCommon(params: SendCloudParams, ctx: SendCloudActi
     headers: useNotification ? { ...headers, 'Disposition-Notification-To': fromAddress } : headers,
     tag,
     attachments,
+    attachmentBytes,
     respEmailId,
     useAddressList,
     contentSummary,

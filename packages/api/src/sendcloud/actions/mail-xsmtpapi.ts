@@ -1,9 +1,6 @@
 import { isValidEmail, normalizeEmail } from '@postmill/core';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
 
-/** Most recipients in `xsmtpapi.to` (SendCloud's cap, 40827). */
-export const MAX_XSMTPAPI_RECIPIENTS = 100;
-
 /** A parsed `xsmtpapi`: recipients, each with the variables of its own mail. */
 export interface XSmtpApi {
   /** Normalised addresses, in the order given. */
@@ -29,13 +26,14 @@ function scalar(v: unknown, where: string): string {
 
 /**
  * Parses the `xsmtpapi` JSON of mail/send and mail/sendtemplate (B.5). Guarantees on return: `to`
- * has 1 to 100 valid addresses, and every recipient has a value for every `sub` key (values are
- * positional: the i-th value is the i-th recipient's), with `%key%` references to `section`
- * replaced in it. Refusals: 40817 not JSON; 40814 JSON `null`; 40813 not an object, or `to`,
- * `sub`, `section` of the wrong shape, or a `sub` array shorter than `to`; 40815 no `to`; 40816
- * `to` empty; 40827 more than 100; 40880 an address in `to` that is not one.
+ * has 1 to `maxRecipients` (SENDCLOUD_MAX_RECIPIENTS, SendCloud's 100) valid addresses, and every
+ * recipient has a value for every `sub` key (values are positional: the i-th value is the i-th
+ * recipient's), with `%key%` references to `section` replaced in it. Refusals: 40817 not JSON;
+ * 40814 JSON `null`; 40813 not an object, or `to`, `sub`, `section` of the wrong shape, or a `sub`
+ * array shorter than `to`; 40815 no `to`; 40816 `to` empty; 40827 more than `maxRecipients`;
+ * 40880 an address in `to` that is not one.
  */
-export function parseXSmtpApi(raw: string): XSmtpApi {
+export function parseXSmtpApi(raw: string, options: { readonly maxRecipients: number }): XSmtpApi {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -48,7 +46,9 @@ export function parseXSmtpApi(raw: string): XSmtpApi {
   const toRaw = parsed.to;
   if (!Array.isArray(toRaw)) throw malformed('xsmtpapi.to must be an array of addresses');
   if (toRaw.length === 0) throw new SendCloudFailure(40816);
-  if (toRaw.length > MAX_XSMTPAPI_RECIPIENTS) throw new SendCloudFailure(40827, `${toRaw.length} addresses`);
+  if (toRaw.length > options.maxRecipients) {
+    throw new SendCloudFailure(40827, `${toRaw.length} addresses; at most ${options.maxRecipients} (SENDCLOUD_MAX_RECIPIENTS)`);
+  }
   const to = toRaw.map((a) => {
     if (typeof a !== 'string' || !isValidEmail(a.trim())) throw new SendCloudFailure(40880, `${JSON.stringify(a)}`);
     return normalizeEmail(a.trim());
