@@ -198,6 +198,7 @@ export async function emailStatus(params: SendCloudParams, ctx: SendCloudActionC
   const emailRaw = params.optional('email')?.trim();
   if (emailRaw !== undefined && !isValidEmail(emailRaw)) throw new SendCloudFailure(40012, emailRaw);
   const recipient = emailRaw === undefined ? undefined : normalizeEmail(emailRaw);
+  if (presentButEmpty(params, 'labelId')) throw new SendCloudFailure(40014);
   const labelId = params.optionalInt('labelId', 40015, { min: 1 });
   let tag: string | undefined;
   if (labelId !== undefined) {
