@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
 import { codeOf, sendcloud, unique } from './management-test-kit.ts';
+import { SendCloudTestClient } from './sendcloud-client.ts';
 
 /**
  * The seed-004 return codes no other SendCloud test asserts, one request each over HTTP (the
@@ -98,6 +99,102 @@ const cases: CodeCase[] = [
     name: 'mail/send with useAddressList=true to an address list without members answers 40822',
     code: 40822,
     request: async (rig) => codeOf(rig.api, 'mail/send', mail(rig, { useAddressList: 'true', to: await newList(rig.api) })),
+  },
+  {
+    name: 'data/emailStatus with labelId sent empty answers 40014',
+    code: 40014,
+    request: ({ api }) => codeOf(api, 'data/emailStatus', { days: '1', labelId: '' }),
+  },
+  {
+    name: 'mail/send with labelId sent empty answers 40014',
+    code: 40014,
+    request: (rig) => codeOf(rig.api, 'mail/send', mail(rig, { to: 'ann@example.org', labelId: '' })),
+  },
+  {
+    name: 'mail/sendtemplate with labelId sent empty answers 40014',
+    code: 40014,
+    request: async (rig) => {
+      const fields = templateFields();
+      const added = await sendcloud(rig.api, 'template/add', fields);
+      if (added.statusCode !== 200) throw new Error(`template/add answered ${added.statusCode}`);
+      return codeOf(rig.api, 'mail/sendtemplate', {
+        from: rig.sender,
+        templateInvokeName: fields.invokeName,
+        xsmtpapi: JSON.stringify({ to: ['ann@example.org'], sub: { '%name%': ['Ann'] } }),
+        labelId: '',
+      });
+    },
+  },
+  {
+    name: 'mail/send with fromName sent empty answers 40803',
+    code: 40803,
+    request: (rig) => codeOf(rig.api, 'mail/send', mail(rig, { to: 'ann@example.org', fromName: '' })),
+  },
+  {
+    name: 'mail/send with fromname (the Python example spelling) sent empty answers 40803',
+    code: 40803,
+    request: (rig) => codeOf(rig.api, 'mail/send', mail(rig, { to: 'ann@example.org', fromname: '' })),
+  },
+  {
+    name: 'mail/send with replyTo sent empty answers 40810',
+    code: 40810,
+    request: (rig) => codeOf(rig.api, 'mail/send', mail(rig, { to: 'ann@example.org', replyTo: '' })),
+  },
+  {
+    name: 'mail/send with replyto (lower case) sent empty answers 40810',
+    code: 40810,
+    request: (rig) => codeOf(rig.api, 'mail/send', mail(rig, { to: 'ann@example.org', replyto: '' })),
+  },
+  {
+    name: 'mail/send with xsmtpapi sent empty answers 40812 instead of mailing to',
+    code: 40812,
+    request: (rig) => codeOf(rig.api, 'mail/send', mail(rig, { to: 'ann@example.org', xsmtpapi: '' })),
+  },
+  {
+    name: 'mail/send with an attachments part of 0 bytes answers 40818',
+    code: 40818,
+    request: async (rig) => {
+      const client = new SendCloudTestClient(rig.api.baseUrl, rig.api.secretId, rig.api.secretKey);
+      const answer = await client.multipart('mail/send', mail(rig, { to: 'ann@example.org' }), [{ filename: 'empty.txt', content: Buffer.alloc(0) }]);
+      return answer.body.statusCode as number;
+    },
+  },
+  {
+    name: 'mail/send with useAddressList=true from a trigger apiUser (apiuser/add emailType 0) answers 40820',
+    code: 40820,
+    request: async (rig) => {
+      const name = `trig${unique()}`;
+      const added = await sendcloud(rig.api, 'apiuser/add', { name, emailType: '0', domainName: rig.sender.slice(rig.sender.indexOf('@') + 1) });
+      if (added.statusCode !== 200) throw new Error(`apiuser/add answered ${added.statusCode}`);
+      const trigger = new SendCloudTestClient(rig.api.baseUrl, name, added.info.data.apiKey as string);
+      const answer = await trigger.post('mail/send', mail(rig, { useAddressList: 'true', to: await newList(rig.api) }));
+      return answer.body.statusCode as number;
+    },
+  },
+  {
+    name: 'mail/send with plain sent empty beside an html answers 40830',
+    code: 40830,
+    request: (rig) => codeOf(rig.api, 'mail/send', mail(rig, { to: 'ann@example.org', plain: '' })),
+  },
+  {
+    name: 'mail/send with respEmailId sent empty answers 40858',
+    code: 40858,
+    request: (rig) => codeOf(rig.api, 'mail/send', mail(rig, { to: 'ann@example.org', respEmailId: '' })),
+  },
+  {
+    name: 'mail/send with headers sent empty answers 40868',
+    code: 40868,
+    request: (rig) => codeOf(rig.api, 'mail/send', mail(rig, { to: 'ann@example.org', headers: '' })),
+  },
+  {
+    name: 'mail/send with useAddressList sent empty answers 40873',
+    code: 40873,
+    request: (rig) => codeOf(rig.api, 'mail/send', mail(rig, { to: 'ann@example.org', useAddressList: '' })),
+  },
+  {
+    name: 'mail/send with contentSummary sent empty answers 40877',
+    code: 40877,
+    request: (rig) => codeOf(rig.api, 'mail/send', mail(rig, { to: 'ann@example.org', contentSummary: '' })),
   },
 ];
 

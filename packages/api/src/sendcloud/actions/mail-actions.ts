@@ -1,9 +1,9 @@
-import type { SendCloudAction, SendCloudActionContext, SendCloudAnswer } from '../action.ts';
+import { apiUserMaySend, type SendCloudAction, type SendCloudActionContext, type SendCloudAnswer } from '../action.ts';
 import type { SendCloudParams } from '../params.ts';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
 import { listsByAlias, sendToLists } from './mail-address-lists.ts';
 import { type MailContent, sendBroadcast, sendPersonal } from './mail-deliveries.ts';
-import { addressParam, type MailCommon, readMailCommon, withSummary } from './mail-input.ts';
+import { addressParam, type MailCommon, readMailCommon, refuseEmpty, withSummary } from './mail-input.ts';
 import { mailLimits } from './mail-limits.ts';
 import { emailStatus } from './mail-status.ts';
 import { invokedTemplate } from './mail-template.ts';
@@ -16,25 +16,33 @@ function sent(emailIds: string[], common: MailCommon): SendCloudAnswer {
   return { info: common.respEmailId ? { emailIdList: emailIds } : {} };
 }
 
+/**
+ * An address-list send: 40820 for an apiUser of type trigger. An inference: SendCloud's docs name
+ * no situation for 40820 (没有权限使用地址列表); a list send is a campaign, that is batch mail, which
+ * a trigger (触发) apiUser may not send (as 40825 for a batch template).
+ */
 async function toAddressLists(params: SendCloudParams, common: MailCommon, mail: MailContent, ctx: SendCloudActionContext): Promise<SendCloudAnswer> {
+  if (!apiUserMaySend(ctx.apiUserType, 'batch')) throw new SendCloudFailure(40820, `apiUser ${ctx.apiUser} sends trigger mail only`);
   const lists = await listsByAlias(params.list('to'), ctx);
   const taskIds = await sendToLists(lists, mail, common, ctx);
   return { info: { maillistTaskId: taskIds }, statusCode: LIST_TASK_CREATED };
 }
 
-/** `html` and `plain` (40870 when both are empty), `contentSummary` applied to the HTML. */
+/** `html` and `plain` (40870 when both are empty, 40830 `plain` sent empty beside an `html`), `contentSummary` applied to the HTML. */
 function inlineContent(params: SendCloudParams, common: MailCommon): { html: string | undefined; text: string | undefined } {
   const html = params.optional('html');
   const text = params.optional('plain');
   if (html === undefined && text === undefined) throw new SendCloudFailure(40870);
+  refuseEmpty(params, ['plain'], 40830);
   return { html: withSummary(html, common.contentSummary), text };
 }
 
 /**
  * mail/send (B.3): a broadcast mail to `to` (with `cc`, `bcc`); with `xsmtpapi`, one mail per
  * recipient of its `to` with its `sub` variables (to, cc, bcc ignored); with
- * `useAddressList=true`, a campaign over each list `to` names (answered 40821). Checks after the
- * shared ones (readMailCommon): `subject` (40808), content (40870), then the recipients.
+ * `useAddressList=true`, a campaign over each list `to` names (answered 40821; 40820 for a trigger
+ * apiUser). Checks after the shared ones (readMailCommon): `subject` (40808), content (40870,
+ * 40830), `xsmtpapi` sent empty (40812), then the recipients.
  */
 async function send(params: SendCloudParams, ctx: SendCloudActionContext): Promise<SendCloudAnswer> {
   const common = await readMailCommon(params, ctx);
@@ -42,6 +50,8 @@ async function send(params: SendCloudParams, ctx: SendCloudActionContext): Promi
   if (subject === undefined) throw new SendCloudFailure(40808);
   const mail = { subject, ...inlineContent(params, common) };
   if (common.useAddressList) return toAddressLists(params, common, mail, ctx);
+  // Sent empty: 40812, not the mail to `to` (the caller meant personal mail).
+  refuseEmpty(params, ['xsmtpapi'], 40812);
   const xsmtpapi = params.optional('xsmtpapi');
   if (xsmtpapi !== undefined) {
     const x = parseXSmtpApi(xsmtpapi, mailLimits(ctx.deps).settings);

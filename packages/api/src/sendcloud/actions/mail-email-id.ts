@@ -2,15 +2,21 @@ import { normalizeEmail } from '@postmill/core';
 
 /**
  * Between the Postmill message id and the recipient's index in a SendCloud emailId. Postmill ids
- * (`pm-date-<stamp>-<base62>`) contain no `.`, so the last `.sc` before the `$` is always this one.
+ * (`pm-date-<stamp>-<base62>` for single mail, `pm-task-<task>-<run>-<index>` for one recipient of
+ * a campaign run) contain no `.`, so the last `.sc` before the `$` is always this one.
  */
 const MESSAGE_ID_SUFFIX = '.sc';
 
-/** One recipient of one Postmill message, as an emailId names it. */
+/**
+ * One recipient of one Postmill message, as an emailId names it. Address-list (campaign) mail has
+ * no emailId at send time (SendCloud answers `maillistTaskId`); data/emailStatus lists each of its
+ * recipients as `pm-task-<task>-<run>-<index>.sc0$<recipient>`: the engine's campaign MessageId
+ * (task, run, position in the list), which names one recipient, so the index is 0.
+ */
 export interface EmailIdParts {
-  /** Postmill's message id (the engine's, as SendEmail and SingleSendMail answer it). */
+  /** Postmill's message id: the engine's, as SendEmail and SingleSendMail answer it, or a campaign MessageId `pm-task-<task>-<run>-<index>`. */
   readonly messageId: string;
-  /** The recipient's 0-based position in the request's `to` (or `xsmtpapi.to`). */
+  /** The recipient's 0-based position in its Postmill message (to, then cc, then bcc); 0 for xsmtpapi and campaign mail. */
   readonly index: number;
   /** The recipient address, normalised as the engine stores it (domain in lower case). */
   readonly recipient: string;

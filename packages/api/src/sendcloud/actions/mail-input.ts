@@ -6,6 +6,7 @@ import type { SendCloudParams } from '../params.ts';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
 import type { SendCloudStatusCode } from '../status-codes.ts';
 import { MAX_MAIL_SUBJECT_LENGTH, mailLimits } from './mail-limits.ts';
+import { isPresent } from './management-values.ts';
 
 /** Most `replyTo` addresses (40879). */
 export const MAX_REPLY_TO = 3;
@@ -69,6 +70,16 @@ function splitMailbox(raw: string): { name: string | undefined; address: string 
   return { name: name === '' ? undefined : name, address: (m[2] ?? '').trim() };
 }
 
+/**
+ * SendCloud's "不能为空" refusal of an optional parameter sent with an empty value: `code` when any
+ * of `names` (a parameter's spellings) is present but empty. The official SDKs (sendcloud-sdk-python
+ * `MailBody.prepare_mail_body_params`, sendcloud-sdk-go `PrepareMailBodyParams`) leave an empty
+ * optional field out of the form, so only a hand-written form meets this.
+ */
+export function refuseEmpty(params: SendCloudParams, names: readonly string[], code: SendCloudStatusCode): void {
+  for (const name of names) if (isPresent(params, name)) params.required(name, code);
+}
+
 function checkName(name: string): string {
   if (LINE_BREAK.test(name) || /[:<>"]/u.test(name) || [...name].length > MAX_NAME_LENGTH) {
     throw new SendCloudFailure(40804, `at most ${MAX_NAME_LENGTH} characters, without line breaks, ':', '<', '>' or quotes`);
@@ -105,6 +116,7 @@ function flag(params: SendCloudParams, name: string, fallback: boolean, invalid?
 }
 
 function headersParam(params: SendCloudParams): Record<string, string> {
+  refuseEmpty(params, ['headers'], 40868);
   const raw = params.optional('headers');
   if (raw === undefined) return {};
   let parsed: unknown;
@@ -128,7 +140,9 @@ function headersParam(params: SendCloudParams): Record<string, string> {
   return headers;
 }
 
-async function labelTag(params: SendCloudParams, ctx: SendCloudActionContext): Promise<string | undefined> {
+/** The label `labelId` names: 40014 sent empty, 40015 not a positive integer, 40106 no such label. */
+export async function labelTag(params: SendCloudParams, ctx: SendCloudActionContext): Promise<string | undefined> {
+  refuseEmpty(params, ['labelId'], 40014);
   const labelId = params.optionalInt('labelId', 40015, { min: 1 });
   if (labelId === undefined) return undefined;
   const tags = new TagStore({ redis: ctx.deps.redis, keys: ctx.deps.keys, clock: ctx.deps.clock });
@@ -137,20 +151,28 @@ async function labelTag(params: SendCloudParams, ctx: SendCloudActionContext): P
   return label.name;
 }
 
-/** The attachments as the engine takes them, and their bytes; 40819 past the SENDCLOUD_MAX_ATTACHMENT_BYTES setting (SendCloud's 10 MiB). */
+/**
+ * The attachments as the engine takes them, and their bytes; 40818 for a part of 0 bytes (nothing to
+ * attach), 40819 past the SENDCLOUD_MAX_ATTACHMENT_BYTES setting (SendCloud's 10 MiB).
+ */
 function attachmentsOf(params: SendCloudParams, ctx: SendCloudActionContext): { attachments: AttachmentInput[]; bytes: number } {
   const max = mailLimits(ctx.deps).settings.maxAttachmentBytes;
   let total = 0;
-  for (const a of params.attachments) total += a.content.length;
+  for (const a of params.attachments) {
+    if (a.content.length === 0) throw new SendCloudFailure(40818, `attachment "${a.filename}" has no content`);
+    total += a.content.length;
+  }
   if (total > max) throw new SendCloudFailure(40819, `${total} bytes`);
   return { attachments: params.attachments.map((a) => ({ fileName: a.filename, contentBase64: a.content.toString('base64') })), bytes: total };
 }
 
 /**
  * Reads and checks what both sends share, in this order: `from` (40801, 40802), `fromName`
- * (40804), `subject` when given (40809), `replyTo` (40811, 40879), `headers` (40869), `labelId`
- * (40015, 40106), `attachments` (40819), `respEmailId` (40859), `useAddressList` (40874),
- * `contentSummary` (40878). `replyTo` is also read as `replyto` and `fromName` as `fromname`, the
+ * (40803 empty, 40804), `subject` when given (40809), `replyTo` (40810 empty, 40811, 40879),
+ * `headers` (40868 empty, 40869), `labelId` (40014 empty, 40015, 40106), `attachments` (40818 a
+ * part of 0 bytes, 40819), `respEmailId` (40858 empty, 40859), `useAddressList` (40873 empty,
+ * 40874), `contentSummary` (40877 empty, 40878). An optional parameter sent with an empty value is
+ * refused with its "不能为空" code, as SendCloud does, not read as absent. `replyTo` is also read as `replyto` and `fromName` as `fromname`, the
  * spellings some clients (SendCloud's own Python example) use.
  */
 export async function readMailCommon(params: SendCloudParams, ctx: SendCloudActionContext): Promise<MailCommon> {
@@ -158,6 +180,7 @@ export async function readMailCommon(params: SendCloudParams, ctx: SendCloudActi
   if (!isValidEmail(from.address)) throw new SendCloudFailure(40802, from.address);
   const fromAddress = normalizeEmail(from.address);
   // SendCloud's own Python example writes `fromname`.
+  refuseEmpty(params, ['fromName', 'fromname'], 40803);
   const fromNameParam = params.optional('fromName') ?? params.optional('fromname');
   const fromName = fromNameParam === undefined ? from.name : fromNameParam;
   if (fromName !== undefined) checkName(fromName);
@@ -167,6 +190,7 @@ export async function readMailCommon(params: SendCloudParams, ctx: SendCloudActi
     throw new SendCloudFailure(40809, `at most ${MAX_MAIL_SUBJECT_LENGTH} characters on one line`);
   }
 
+  refuseEmpty(params, ['replyTo', 'replyto'], 40810);
   const replyParam = params.optional('replyTo') !== undefined ? 'replyTo' : 'replyto';
   const replies = params.list(replyParam);
   if (replies.length > MAX_REPLY_TO) throw new SendCloudFailure(40879, `${replies.length} addresses`);
@@ -175,9 +199,12 @@ export async function readMailCommon(params: SendCloudParams, ctx: SendCloudActi
   const headers = headersParam(params);
   const tag = await labelTag(params, ctx);
   const { attachments, bytes: attachmentBytes } = attachmentsOf(params, ctx);
+  refuseEmpty(params, ['respEmailId'], 40858);
   const respEmailId = flag(params, 'respEmailId', true, 40859);
   const useNotification = flag(params, 'useNotification', false);
+  refuseEmpty(params, ['useAddressList'], 40873);
   const useAddressList = flag(params, 'useAddressList', false, 40874);
+  refuseEmpty(params, ['contentSummary'], 40877);
   const contentSummary = params.optional('contentSummary');
   if (contentSummary !== undefined && Buffer.byteLength(contentSummary, 'utf8') > MAX_SUMMARY_BYTES) {
     throw new SendCloudFailure(40878, `${Buffer.byteLength(contentSummary, 'utf8')} bytes`);

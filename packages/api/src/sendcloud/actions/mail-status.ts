@@ -1,11 +1,11 @@
 import { calendarDate, isCalendarDate, isValidEmail, normalizeEmail, type RecipientState } from '@postmill/core';
-import type { RecipientStatusRow } from '@postmill/store';
 import { TagStore } from '@postmill/store';
 import type { SendCloudActionContext, SendCloudAnswer } from '../action.ts';
 import type { SendCloudParams } from '../params.ts';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
 import type { SendCloudStatusCode } from '../status-codes.ts';
-import { emailId, parseEmailId } from './mail-email-id.ts';
+import { emailId } from './mail-email-id.ts';
+import { describeRows, rowsOfDays, rowsOfEmailIds, type StatusRow } from './mail-status-rows.ts';
 
 /** Longest window data/emailStatus reads, in days (SendCloud's "不超过30天"). */
 export const MAX_STATUS_DAYS = 30;
@@ -96,99 +96,23 @@ function windowOf(params: SendCloudParams, ctx: SendCloudActionContext): string[
   return dates;
 }
 
-/** One row of the answer, before paging. */
-interface StatusRow {
-  readonly row: RecipientStatusRow;
-  /** The recipient's position in its message (to, then cc, then bcc): the emailId's index. */
-  readonly index: number;
-  readonly tag: string | undefined;
-}
-
-/** Index and tag of each row's recipient, reading each message's metadata once (O(page)). */
-async function describe(rows: readonly RecipientStatusRow[], ctx: SendCloudActionContext): Promise<StatusRow[]> {
-  const ids = [...new Set(rows.map((r) => r.messageId))];
-  const metas = new Map(await Promise.all(ids.map(async (id) => [id, await ctx.deps.messages.getMeta(id)] as const)));
-  return rows.map((row) => {
-    const meta = metas.get(row.messageId);
-    const all = meta ? [...meta.to, ...meta.cc, ...meta.bcc].map(normalizeEmail) : [];
-    return { row, index: Math.max(0, all.indexOf(normalizeEmail(row.recipient))), tag: meta?.tag };
-  });
-}
-
-/** Rows of the given emailIds that still exist, in the order given (an id Postmill did not make, or expired, is left out). */
-async function rowsOfEmailIds(emailIds: readonly string[], ctx: SendCloudActionContext): Promise<StatusRow[]> {
-  const parts = emailIds.map(parseEmailId).filter((p) => p !== undefined);
-  const messageIds = [...new Set(parts.map((p) => p.messageId))];
-  const read = await Promise.all(
-    messageIds.map(async (id) => {
-      const [meta, states] = await Promise.all([ctx.deps.messages.getMeta(id), ctx.deps.messages.getRecipients(id)]);
-      return [id, { meta, states }] as const;
-    }),
-  );
-  const byId = new Map(read);
-  const seen = new Set<string>();
-  const rows: StatusRow[] = [];
-  for (const p of parts) {
-    const key = `${p.messageId}$${p.recipient}`;
-    const message = byId.get(p.messageId);
-    if (seen.has(key) || !message?.meta) continue;
-    const state = message.states.get(p.recipient) ?? [...message.states].find(([r]) => normalizeEmail(r) === p.recipient)?.[1];
-    if (!state) continue;
-    seen.add(key);
-    rows.push({
-      row: {
-        messageId: p.messageId,
-        from: message.meta.from.address,
-        recipient: p.recipient,
-        subject: message.meta.subject,
-        acceptedAt: message.meta.acceptedAt,
-        state,
-      },
-      index: p.index,
-      tag: message.meta.tag,
-    });
-  }
-  return rows;
-}
-
 /**
- * One page of rows of the days in `dates` (oldest day first, then acceptance order), optionally
- * of one recipient. Reads each day's count (a counter) and then only the days the page falls on:
- * O(days + page).
- */
-async function rowsOfDays(
-  dates: readonly string[],
-  filter: { recipient?: string },
-  page: { start: number; limit: number },
-  ctx: SendCloudActionContext,
-): Promise<{ total: number; rows: RecipientStatusRow[] }> {
-  const counts = await Promise.all(dates.map((date) => ctx.deps.messages.countStatus({ date, ...filter })));
-  const total = counts.reduce((a, b) => a + b, 0);
-  const rows: RecipientStatusRow[] = [];
-  let skip = page.start;
-  for (let i = 0; i < dates.length && rows.length < page.limit; i++) {
-    const count = counts[i] ?? 0;
-    if (skip >= count) {
-      skip -= count;
-      continue;
-    }
-    rows.push(...(await ctx.deps.messages.queryStatus({ date: dates[i] as string, ...filter, offset: skip, limit: page.limit - rows.length })));
-    skip = 0;
-  }
-  return { total, rows };
-}
-
-/**
- * data/emailStatus (B.10): per-recipient delivery status of mail sent through Postmill's single
- * sends (mail/send, mail/sendtemplate, and the other dialects' single sends), by `emailIds`, or by
- * day (`days`, or `startDate` and `endDate`, ≤ 30 days: one of the two is required without
- * emailIds), narrowed by `email` and `labelId`, paged by `start` (default 0) and `limit` (0–100,
- * default 100). Refusals: 40001/40002 start, 40003/40004 limit, 40006 days (or no window),
- * 40007/40008 dates, 40012 email, 40015 labelId. `total` is the number of rows before paging,
- * except with `labelId` on a window: the day indexes count by day and recipient only, so the page
- * is narrowed by label after it is read (never more than `limit` rows) and `total` counts every
- * label. `apiUserList` is not a filter: every message belongs to the deployment, and `apiUser` is
- * the caller. Address-list (campaign) mail is not listed.
+ * data/emailStatus (B.10): per-recipient delivery status of mail sent through Postmill, single
+ * sends (mail/send, mail/sendtemplate, the other dialects' single sends) and address-list
+ * (campaign) mail alike, read through the engine's deliveries: by `emailIds`, or by day (`days`, or
+ * `startDate` and `endDate`, ≤ 30 days: one of the two is required without emailIds; in a day single
+ * mail first, then campaign mail in run-start then list order), narrowed by `email` and `labelId`,
+ * paged by `start` (default 0) and `limit` (0–100, default 100). Refusals: 40001/40002 start,
+ * 40003/40004 limit, 40006 days (or no window), 40007/40008 dates, 40012 email, 40014 labelId sent
+ * empty, 40015 labelId. Campaign rows' emailIds are `pm-task-<task>-<run>-<index>.sc0$<recipient>`
+ * (mail-email-id.ts), which emailIds looks up again. `total` is the number of rows before paging,
+ * except with `labelId` on a window: a label is kept per message and per task, not in the day
+ * indexes, so `start` and `limit` address the window's rows of every label, the page is narrowed
+ * by label after it is read (never more than `limit` rows, possibly fewer) and `total` is an upper
+ * bound (the rows of every label); reading the window to count one label's rows would cost the
+ * window, not the page. Cost: O(days + campaign runs of the window + page); with `email`, one list
+ * lookup per campaign run of the window. `apiUserList` is not a filter: every message belongs to
+ * the deployment, and `apiUser` is the caller.
  */
 export async function emailStatus(params: SendCloudParams, ctx: SendCloudActionContext): Promise<SendCloudAnswer> {
   if (presentButEmpty(params, 'start')) throw new SendCloudFailure(40001);
@@ -198,6 +122,7 @@ export async function emailStatus(params: SendCloudParams, ctx: SendCloudActionC
   const emailRaw = params.optional('email')?.trim();
   if (emailRaw !== undefined && !isValidEmail(emailRaw)) throw new SendCloudFailure(40012, emailRaw);
   const recipient = emailRaw === undefined ? undefined : normalizeEmail(emailRaw);
+  if (presentButEmpty(params, 'labelId')) throw new SendCloudFailure(40014);
   const labelId = params.optionalInt('labelId', 40015, { min: 1 });
   let tag: string | undefined;
   if (labelId !== undefined) {
@@ -214,7 +139,7 @@ export async function emailStatus(params: SendCloudParams, ctx: SendCloudActionC
     const days = dates === undefined ? undefined : new Set(dates);
     const all = (await rowsOfEmailIds(emailIds, ctx)).filter(
       (r) =>
-        (recipient === undefined || r.row.recipient === recipient) &&
+        (recipient === undefined || normalizeEmail(r.row.recipient) === recipient) &&
         (tag === undefined || r.tag === tag) &&
         (days === undefined || days.has(calendarDate(r.row.acceptedAt, ctx.deps.timeZone))),
     );
@@ -222,9 +147,9 @@ export async function emailStatus(params: SendCloudParams, ctx: SendCloudActionC
     rows = all.slice(start, start + limit);
   } else {
     if (dates === undefined) throw new SendCloudFailure(40006, 'give days, or startDate and endDate');
-    const page = await rowsOfDays(dates, recipient === undefined ? {} : { recipient }, { start, limit }, ctx);
+    const page = await rowsOfDays(dates, recipient, { start, limit }, ctx);
     total = page.total;
-    rows = (await describe(page.rows, ctx)).filter((r) => tag === undefined || r.tag === tag);
+    rows = (await describeRows(page.rows, ctx)).filter((r) => tag === undefined || r.tag === tag);
   }
   const voList = rows.map(({ row, index }) => {
     const s = sendCloudStatus(row.state);
