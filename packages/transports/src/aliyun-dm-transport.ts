@@ -4,13 +4,13 @@ import {
   type Clock,
   type MailMessage,
   type MailTransport,
-  ProviderError,
   type RecipientOutcome,
   systemClock,
   type TransportRequest,
   type TransportResult,
 } from '@postmill/core';
 import { dmAttachmentsUnsupported, dmErrorAnswer, dmInvalidResponse, dmNetworkError, dmTransportClosed } from './aliyun-dm-classify.ts';
+import { postForAnswer, sendInCalls, trackedSends, warmUpMessage } from './http-transport.ts';
 import { warmUpHttpClient } from './warm-up-http-client.ts';
 
 /** Options of `createAliyunDmTransport`; every field documents its default. */
@@ -141,8 +141,6 @@ export function createAliyunDmTransport(options: AliyunDmTransportOptions): Mail
   const clock = options.clock ?? systemClock;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const credentials = { accessKeyId: options.accessKeyId, secret: options.accessKeySecret };
-  const inFlight = new Set<Promise<unknown>>();
-  let closed = false;
 
   function signed(params: Readonly<Record<string, string>>, nowMs: number): { headers: Record<string, string>; body: string } {
     const body = formBody(params);
@@ -155,68 +153,29 @@ export function createAliyunDmTransport(options: AliyunDmTransportOptions): Mail
 
   async function call(params: Readonly<Record<string, string>>): Promise<string> {
     const nowMs = clock.now();
-    const { headers, body } = signed(params, nowMs);
-    try {
-      const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
-      return await readAnswer(res, nowMs);
-    } catch (err) {
-      throw err instanceof ProviderError ? err : dmNetworkError(err, timeoutMs);
-    }
+    return postForAnswer(url, signed(params, nowMs), {
+      timeoutMs,
+      read: (res) => readAnswer(res, nowMs),
+      networkError: (err) => dmNetworkError(err, timeoutMs),
+    });
   }
 
   async function sendOnce(request: TransportRequest): Promise<TransportResult> {
     if (request.message.attachments.length > 0) throw dmAttachmentsUnsupported(request.message.attachments.length);
-    const outcomes: RecipientOutcome[] = [];
-    for (const c of toSingleSendMailCalls(request.message, request.recipients, options.tagName)) {
-      let envId: string;
-      try {
-        envId = await call(c.params);
-      } catch (err) {
-        if (outcomes.length === 0) throw err;
-        // A later call failed: report what was accepted, and this error for everyone not yet sent.
-        const error = err as ProviderError;
-        const sent = new Set(outcomes.map((o) => o.recipient));
-        for (const recipient of request.recipients) if (!sent.has(recipient)) outcomes.push({ recipient, accepted: false, error });
-        break;
-      }
-      const response = `accepted by DirectMail as EnvId ${envId}`;
-      for (const recipient of c.recipients) outcomes.push({ recipient, accepted: true, response });
-    }
-    // In request order, as the port promises.
-    const byRecipient = new Map(outcomes.map((o) => [o.recipient, o]));
-    return { outcomes: request.recipients.flatMap((r) => byRecipient.get(r) ?? []) };
+    return sendInCalls(request, toSingleSendMailCalls(request.message, request.recipients, options.tagName), async (c) => {
+      const response = `accepted by DirectMail as EnvId ${await call(c.params)}`;
+      return c.recipients.map((recipient): RecipientOutcome => ({ recipient, accepted: true, response }));
+    });
   }
 
   return {
     kind: 'aliyun-dm',
-    send(request) {
-      if (closed) return Promise.reject(dmTransportClosed());
-      const p = sendOnce(request);
-      inFlight.add(p);
-      const forget = (): void => void inFlight.delete(p);
-      p.then(forget, forget);
-      return p;
-    },
+    ...trackedSends(sendOnce, dmTransportClosed),
     async warmUp() {
       // The call builder and signing run once here so they are compiled before the first slot.
-      const warmUpMessage: MailMessage = {
-        from: { address: 'warm-up@example.com', name: 'Warm-up' },
-        to: ['warm-up@example.com'],
-        cc: [],
-        bcc: [],
-        subject: 'warm-up',
-        text: 'warm-up',
-        attachments: [],
-        messageId: '<warm-up@example.com>',
-        headers: {},
-        dateMs: clock.now(),
-      };
-      for (const c of toSingleSendMailCalls(warmUpMessage, warmUpMessage.to, options.tagName)) signed(c.params, clock.now());
+      const message = warmUpMessage(clock.now(), 'Warm-up');
+      for (const c of toSingleSendMailCalls(message, message.to, options.tagName)) signed(c.params, clock.now());
       await warmUpHttpClient();
-    },
-    async close() {
-      closed = true;
-      await Promise.allSettled([...inFlight]);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { ProviderError, type ProviderFailureKind, toProviderError } from '@postmill/core';
 
-// What an HTTP API transport (aliyun-dm, sendcloud) makes of failures that are not its provider's
+// What an HTTP API transport (aliyun-dm, sendcloud, tencent-ses) makes of failures that are not its provider's
 // own answers: a bare HTTP status, a Retry-After header, and what fetch throws.
 
 /** The kind of a bare HTTP status: 429 throttled, 408 and 5xx transient, other 4xx permanent, else transient. */

@@ -2,12 +2,12 @@ import {
   type Clock,
   type MailMessage,
   type MailTransport,
-  ProviderError,
   type RecipientOutcome,
   systemClock,
   type TransportRequest,
   type TransportResult,
 } from '@postmill/core';
+import { postForAnswer, sendInCalls, trackedSends, warmUpMessage } from './http-transport.ts';
 import { sendCloudErrorAnswer, sendCloudHttpError, sendCloudInvalidResponse, sendCloudNetworkError, sendCloudTransportClosed } from './sendcloud-classify.ts';
 import { type SendCloudField, sendCloudBody, toSendCloudCalls } from './sendcloud-form.ts';
 import { warmUpHttpClient } from './warm-up-http-client.ts';
@@ -94,81 +94,41 @@ export function createSendCloudTransport(options: SendCloudTransportOptions): Ma
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const credentials = { apiUser: options.apiUser, apiKey: options.apiKey };
   const callOptions = options.labelId === undefined ? {} : { labelId: options.labelId };
-  const inFlight = new Set<Promise<unknown>>();
-  let closed = false;
 
   async function call(fields: readonly SendCloudField[], message: MailMessage): Promise<string[]> {
     const body = sendCloudBody(credentials, fields, message.attachments);
-    try {
-      const res = await fetch(url, { method: 'POST', headers: { accept: 'application/json' }, body, signal: AbortSignal.timeout(timeoutMs) });
-      return await readAnswer(res, clock.now());
-    } catch (err) {
-      throw err instanceof ProviderError ? err : sendCloudNetworkError(err, timeoutMs);
-    }
+    return postForAnswer(
+      url,
+      { headers: { accept: 'application/json' }, body },
+      { timeoutMs, read: (res) => readAnswer(res, clock.now()), networkError: (err) => sendCloudNetworkError(err, timeoutMs) },
+    );
   }
 
   async function sendOnce(request: TransportRequest): Promise<TransportResult> {
-    const outcomes: RecipientOutcome[] = [];
-    for (const c of toSendCloudCalls(request.message, request.recipients, callOptions)) {
-      let emailIds: string[];
-      try {
-        emailIds = await call(c.fields, request.message);
-      } catch (err) {
-        if (outcomes.length === 0) throw err;
-        // A later call failed: report what was accepted, and this error for everyone not yet sent.
-        const error = err as ProviderError;
-        const sent = new Set(outcomes.map((o) => o.recipient));
-        for (const recipient of request.recipients) if (!sent.has(recipient)) outcomes.push({ recipient, accepted: false, error });
-        break;
-      }
-      const ids = idsByRecipient(emailIds);
-      for (const recipient of c.recipients) {
+    return sendInCalls(request, toSendCloudCalls(request.message, request.recipients, callOptions), async (c) => {
+      const ids = idsByRecipient(await call(c.fields, request.message));
+      return c.recipients.map((recipient): RecipientOutcome => {
         const id = ids.get(recipient.toLowerCase());
-        outcomes.push({
+        return {
           recipient,
           accepted: true,
           response: id === undefined ? 'accepted by SendCloud (no emailId listed)' : `accepted by SendCloud as emailId ${id}`,
-        });
-      }
-    }
-    // In request order, as the port promises.
-    const byRecipient = new Map(outcomes.map((o) => [o.recipient, o]));
-    return { outcomes: request.recipients.flatMap((r) => byRecipient.get(r) ?? []) };
+        };
+      });
+    });
   }
 
   return {
     kind: 'sendcloud',
-    send(request) {
-      if (closed) return Promise.reject(sendCloudTransportClosed());
-      const p = sendOnce(request);
-      inFlight.add(p);
-      const forget = (): void => void inFlight.delete(p);
-      p.then(forget, forget);
-      return p;
-    },
+    ...trackedSends(sendOnce, sendCloudTransportClosed),
     async warmUp() {
       // The call builder and both body encoders run once here so they are compiled before the first slot.
-      const warmUpMessage: MailMessage = {
-        from: { address: 'warm-up@example.com', name: 'Warm-up' },
-        to: ['warm-up@example.com'],
-        cc: [],
-        bcc: [],
-        subject: 'warm-up',
-        text: 'warm-up',
-        attachments: [],
-        messageId: '<warm-up@example.com>',
-        headers: {},
-        dateMs: clock.now(),
-      };
-      for (const c of toSendCloudCalls(warmUpMessage, warmUpMessage.to, callOptions)) {
+      const message = warmUpMessage(clock.now(), 'Warm-up');
+      for (const c of toSendCloudCalls(message, message.to, callOptions)) {
         sendCloudBody(credentials, c.fields, []);
         sendCloudBody(credentials, c.fields, [{ filename: 'warm-up.txt', contentBase64: '' }]);
       }
       await warmUpHttpClient();
-    },
-    async close() {
-      closed = true;
-      await Promise.allSettled([...inFlight]);
     },
   };
 }

@@ -7,9 +7,10 @@ import {
   systemClock,
   type TransportRequest,
   type TransportResult,
-  toProviderError,
 } from '@postmill/core';
 import { signTencentRequest } from '@postmill/tc3';
+import { fetchFailure, parseRetryAfterMs } from './http-failure.ts';
+import { postForAnswer, trackedSends, warmUpMessage } from './http-transport.ts';
 import { classifyTencentSesAnswer } from './tencent-ses-classify.ts';
 import { warmUpHttpClient } from './warm-up-http-client.ts';
 
@@ -91,43 +92,6 @@ export function toSendEmailPayload(message: MailMessage, recipients: readonly st
   return payload;
 }
 
-/** Retry-After in ms: delta-seconds or an HTTP date (relative to `nowMs`); undefined when absent or unreadable. */
-function parseRetryAfterMs(value: string | null, nowMs: number): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/u.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
-
-// undici codes for "the peer closed the socket" and for its own timeouts; everything else keeps its errno.
-const UNDICI_CODES: Readonly<Record<string, string>> = {
-  UND_ERR_SOCKET: 'Network.ECONNRESET',
-  UND_ERR_CLOSED: 'Network.ECONNRESET',
-  UND_ERR_CONNECT_TIMEOUT: 'Network.Timeout',
-  UND_ERR_HEADERS_TIMEOUT: 'Network.Timeout',
-  UND_ERR_BODY_TIMEOUT: 'Network.Timeout',
-};
-
-/**
- * Guarantees a `Network.*` ProviderError for anything fetch throws. fetch wraps the real socket
- * error in `TypeError('fetch failed', { cause })`, so the errno is read from the cause; the
- * original error is kept as `cause`.
- */
-function networkError(err: unknown, timeoutMs: number): ProviderError {
-  const name = (err as { name?: unknown } | undefined)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return new ProviderError('Network.Timeout', `Tencent SES did not answer within ${timeoutMs} ms`, { cause: err, context: { timeoutMs }, kind: 'transient' });
-  }
-  const inner = err instanceof TypeError && err.cause !== undefined ? err.cause : err;
-  const innerCode = (inner as { code?: unknown } | undefined)?.code;
-  const mapped = typeof innerCode === 'string' ? UNDICI_CODES[innerCode] : undefined;
-  const base = toProviderError(inner);
-  const code = mapped ?? base.code;
-  const message = inner === err ? base.message : `${(err as Error).message}: ${base.message}`;
-  return new ProviderError(code, message, { cause: err, kind: classifyTencentSesAnswer({ code }) });
-}
-
 interface TencentEnvelope {
   readonly Response?: {
     readonly MessageId?: unknown;
@@ -197,63 +161,35 @@ export function createTencentSesTransport(options: TencentSesTransportOptions): 
   const url = new URL('/', options.endpoint);
   const clock = options.clock ?? systemClock;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const inFlight = new Set<Promise<unknown>>();
-  let closed = false;
 
-  async function sendOnce(request: TransportRequest): Promise<TransportResult> {
-    const body = JSON.stringify(toSendEmailPayload(request.message, request.recipients));
-    const nowMs = clock.now();
-    const headers = signTencentRequest(
+  function signed(body: string, nowMs: number): Record<string, string> {
+    return signTencentRequest(
       { secretId: options.secretId, secretKey: options.secretKey },
       { host: url.host, service: SERVICE, action: 'SendEmail', version: API_VERSION, region: options.region, timestamp: Math.floor(nowMs / 1000) },
       body,
     );
-    let messageId: string;
-    try {
-      const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
-      messageId = await readAnswer(res, nowMs);
-    } catch (err) {
-      throw err instanceof ProviderError ? err : networkError(err, timeoutMs);
-    }
+  }
+
+  async function sendOnce(request: TransportRequest): Promise<TransportResult> {
+    const body = JSON.stringify(toSendEmailPayload(request.message, request.recipients));
+    const nowMs = clock.now();
+    const messageId = await postForAnswer(
+      url,
+      { headers: signed(body, nowMs), body },
+      { timeoutMs, read: (res) => readAnswer(res, nowMs), networkError: (err) => fetchFailure(err, { provider: 'Tencent SES', timeoutMs }) },
+    );
     const response = `accepted by Tencent SES as ${messageId}`;
     return { outcomes: request.recipients.map((recipient) => ({ recipient, accepted: true, response })) };
   }
 
   return {
     kind: 'tencent-ses',
-    send(request) {
-      if (closed) return Promise.reject(new ProviderError('Network.TransportClosed', 'the Tencent SES transport is closed', { kind: 'transient' }));
-      const p = sendOnce(request);
-      inFlight.add(p);
-      const forget = (): void => void inFlight.delete(p);
-      p.then(forget, forget);
-      return p;
-    },
+    ...trackedSends(sendOnce, () => new ProviderError('Network.TransportClosed', 'the Tencent SES transport is closed', { kind: 'transient' })),
     async warmUp() {
       // Signing and the payload builder run once here so they are compiled before the first slot.
-      const warmUpMessage: MailMessage = {
-        from: { address: 'warm-up@example.com' },
-        to: ['warm-up@example.com'],
-        cc: [],
-        bcc: [],
-        subject: 'warm-up',
-        text: 'warm-up',
-        attachments: [],
-        messageId: '<warm-up@example.com>',
-        headers: {},
-        dateMs: clock.now(),
-      };
-      const body = JSON.stringify(toSendEmailPayload(warmUpMessage, warmUpMessage.to));
-      signTencentRequest(
-        { secretId: options.secretId, secretKey: options.secretKey },
-        { host: url.host, service: SERVICE, action: 'SendEmail', version: API_VERSION, region: options.region, timestamp: Math.floor(clock.now() / 1000) },
-        body,
-      );
+      const message = warmUpMessage(clock.now());
+      signed(JSON.stringify(toSendEmailPayload(message, message.to)), clock.now());
       await warmUpHttpClient();
-    },
-    async close() {
-      closed = true;
-      await Promise.allSettled([...inFlight]);
     },
   };
 }
