@@ -1,10 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeWireParams, verifyV3 } from '@postmill/acs';
 import { dmErrorFor } from './fake-aliyun-dm-errors.ts';
 import { checkSingleSendMail, type FakeSingleSendMail } from './fake-aliyun-dm-params.ts';
-import { closeFakeServer, FakeProviderScript } from './fake-provider-script.ts';
+import { FakeProviderScript, readBody, startFakeServer } from './fake-provider-script.ts';
 
 /** How the fake answered one request. */
 export type FakeDmOutcome =
@@ -165,15 +164,6 @@ function fromAnswer(a: FakeDmAnswer | undefined): Decision | undefined {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -202,8 +192,6 @@ export async function startFakeAliyunDm(options: FakeAliyunDmOptions = {}): Prom
   const requests: RecordedDmRequest[] = [];
   const nonces = new Set<string>();
   const script = new FakeProviderScript<FakeDmFailOptions & { code: string }, FakeSingleSendMail, FakeDmSendRequest, FakeDmAnswer>();
-  const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
 
   function decide(req: IncomingMessage, record: MutableRecord, raw: Buffer, query: Record<string, string>): Decision {
     const http = script.httpAnswers.take();
@@ -243,18 +231,6 @@ export async function startFakeAliyunDm(options: FakeAliyunDmOptions = {}): Prom
       if (decision) return decision;
     }
     return { kind: 'accept' };
-  }
-
-  function later(delayMs: number | undefined, fn: () => void): void {
-    if (delayMs === undefined) {
-      fn();
-      return;
-    }
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, delayMs);
-    timers.add(timer);
   }
 
   function write(req: IncomingMessage, res: ServerResponse, record: MutableRecord, decision: Decision): void {
@@ -322,32 +298,14 @@ export async function startFakeAliyunDm(options: FakeAliyunDmOptions = {}): Prom
       req.socket.destroy();
       return;
     }
-    later(script.delays.take(), () => {
+    server.later(script.delays.take(), () => {
       const decision = decide(req, record, raw, query);
-      later(decision.delayMs, () => write(req, res, record, decision));
+      server.later(decision.delayMs, () => write(req, res, record, decision));
     });
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      // A broken request stream: the client went away mid-body, so there is nobody to answer.
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(500, { 'Content-Type': 'text/plain' });
-        res.end(String(err));
-      }
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-
-  let closing: Promise<void> | undefined;
+  const server = await startFakeServer(handle);
+  const port = server.port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
@@ -360,25 +318,7 @@ export async function startFakeAliyunDm(options: FakeAliyunDmOptions = {}): Prom
     failWhen(fn) {
       return script.predicates.add(fn);
     },
-    respondWith(fn) {
-      return script.responders.add(fn);
-    },
-    respondHttp(status, o = {}) {
-      script.httpAnswers.push({ status, retryAfterSeconds: o.retryAfterSeconds }, o.times ?? 1);
-    },
-    delayNext(ms, times = 1) {
-      script.delays.push(ms, times);
-    },
-    resetConnectionNext(times = 1) {
-      script.resets.push(true, times);
-    },
-    reset() {
-      requests.length = 0;
-      script.clear();
-    },
-    close() {
-      closing ??= closeFakeServer(server, timers, sockets);
-      return closing;
-    },
+    ...script.methods(requests),
+    close: server.close,
   };
 }

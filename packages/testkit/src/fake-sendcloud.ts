@@ -1,8 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Busboy } from '@fastify/busboy';
-import { closeFakeServer, FakeProviderScript } from './fake-provider-script.ts';
+import { FakeProviderScript, readBody, startFakeServer } from './fake-provider-script.ts';
 import { sendCloudMessageFor } from './fake-sendcloud-errors.ts';
 import { checkMailSend, type FakeSendCloudAttachment, type FakeSendCloudMail, recipientsOf } from './fake-sendcloud-params.ts';
 
@@ -135,15 +134,6 @@ function fromAnswer(a: FakeSendCloudAnswer | undefined): Decision | undefined {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /** Parses a multipart body with busboy: its fields in order and its file parts. Rejects a malformed body. */
 function parseMultipart(contentType: string, raw: Buffer): Promise<{ fields: [string, string][]; files: (FakeSendCloudAttachment & { fieldName: string })[] }> {
   return new Promise((resolve, reject) => {
@@ -209,8 +199,6 @@ export async function startFakeSendCloud(options: FakeSendCloudOptions = {}): Pr
     FakeSendCloudSendRequest,
     FakeSendCloudAnswer
   >();
-  const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
 
   function decide(record: MutableRecord, parseError: string | undefined): Decision {
     const http = script.httpAnswers.take();
@@ -243,18 +231,6 @@ export async function startFakeSendCloud(options: FakeSendCloudOptions = {}): Pr
       if (decision) return decision;
     }
     return { kind: 'accept' };
-  }
-
-  function later(delayMs: number | undefined, fn: () => void): void {
-    if (delayMs === undefined) {
-      fn();
-      return;
-    }
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, delayMs);
-    timers.add(timer);
   }
 
   function write(req: IncomingMessage, res: ServerResponse, record: MutableRecord, decision: Decision): void {
@@ -333,32 +309,14 @@ export async function startFakeSendCloud(options: FakeSendCloudOptions = {}): Pr
       req.socket.destroy();
       return;
     }
-    later(script.delays.take(), () => {
+    server.later(script.delays.take(), () => {
       const decision = decide(record, parseError);
-      later(decision.delayMs, () => write(req, res, record, decision));
+      server.later(decision.delayMs, () => write(req, res, record, decision));
     });
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      // A broken request stream: the client went away mid-body, so there is nobody to answer.
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(500, { 'Content-Type': 'text/plain' });
-        res.end(String(err));
-      }
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-
-  let closing: Promise<void> | undefined;
+  const server = await startFakeServer(handle);
+  const port = server.port;
   return {
     endpoint: `http://127.0.0.1:${port}${BASE_PATH}`,
     port,
@@ -374,25 +332,7 @@ export async function startFakeSendCloud(options: FakeSendCloudOptions = {}): Pr
         return code === undefined ? undefined : String(code);
       });
     },
-    respondWith(fn) {
-      return script.responders.add(fn);
-    },
-    respondHttp(status, o = {}) {
-      script.httpAnswers.push({ status, retryAfterSeconds: o.retryAfterSeconds }, o.times ?? 1);
-    },
-    delayNext(ms, times = 1) {
-      script.delays.push(ms, times);
-    },
-    resetConnectionNext(times = 1) {
-      script.resets.push(true, times);
-    },
-    reset() {
-      requests.length = 0;
-      script.clear();
-    },
-    close() {
-      closing ??= closeFakeServer(server, timers, sockets);
-      return closing;
-    },
+    ...script.methods(requests),
+    close: server.close,
   };
 }

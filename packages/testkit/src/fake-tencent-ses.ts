@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyTc3 } from '@postmill/tc3';
-import { closeFakeServer, FakeProviderScript } from './fake-provider-script.ts';
+import { FakeProviderScript, readBody, startFakeServer } from './fake-provider-script.ts';
 
 /**
  * A `SendEmail` request body as the fake accepted it. Guarantees: every field present has the
@@ -199,15 +198,6 @@ function newMessageId(epochMs: number): string {
   return `qcloudses-30-1000000000-date-${stamp}-${randomUUID().replace(/-/gu, '').slice(0, 12)}`;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 function sendJson(res: ServerResponse, payload: unknown): void {
   if (res.destroyed || res.writableEnded) return; // the client gave up (timeout): nothing to answer
   // Exactly `application/json`: the Python SDK only reads Response.Error for that exact value (reference §4.4).
@@ -231,8 +221,6 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
   const secretKey = options.secretKey ?? 'fakeTencentSesSecretKey000000000';
   const requests: RecordedTencentRequest[] = [];
   const script = new FakeProviderScript<{ code: string; message: string | undefined }, SendEmailBody, FakeSendEmailRequest, FakeTencentAnswer>();
-  const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
 
   /** What to answer a request that got past the scripted network faults; records the parsed body. */
   function decide(req: IncomingMessage, record: MutableRecord, raw: Buffer): Decision {
@@ -278,19 +266,6 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
       }
     }
     return { kind: 'accept' };
-  }
-
-  function answer(req: IncomingMessage, res: ServerResponse, record: MutableRecord, raw: Buffer): void {
-    const decision = decide(req, record, raw);
-    if (decision.delayMs === undefined) {
-      write(req, res, record, decision);
-      return;
-    }
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      write(req, res, record, decision);
-    }, decision.delayMs);
-    timers.add(timer);
   }
 
   function write(req: IncomingMessage, res: ServerResponse, record: MutableRecord, decision: Decision): void {
@@ -341,38 +316,14 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
       req.socket.destroy();
       return;
     }
-    const delayMs = script.delays.take();
-    if (delayMs === undefined) {
-      answer(req, res, record, raw);
-      return;
-    }
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      answer(req, res, record, raw);
-    }, delayMs);
-    timers.add(timer);
+    server.later(script.delays.take(), () => {
+      const decision = decide(req, record, raw);
+      server.later(decision.delayMs, () => write(req, res, record, decision));
+    });
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      // A broken request stream: the client went away mid-body, so there is nobody to answer.
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(500, { 'Content-Type': 'text/plain' });
-        res.end(String(err));
-      }
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-
-  let closing: Promise<void> | undefined;
+  const server = await startFakeServer(handle);
+  const port = server.port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
@@ -385,25 +336,7 @@ export async function startFakeTencentSes(options: FakeTencentSesOptions = {}): 
     failWhen(fn) {
       return script.predicates.add(fn);
     },
-    respondWith(fn) {
-      return script.responders.add(fn);
-    },
-    respondHttp(status, opts = {}) {
-      script.httpAnswers.push({ status, retryAfterSeconds: opts.retryAfterSeconds }, opts.times ?? 1);
-    },
-    delayNext(ms, times = 1) {
-      script.delays.push(ms, times);
-    },
-    resetConnectionNext(times = 1) {
-      script.resets.push(true, times);
-    },
-    reset() {
-      requests.length = 0;
-      script.clear();
-    },
-    close() {
-      closing ??= closeFakeServer(server, timers, sockets);
-      return closing;
-    },
+    ...script.methods(requests),
+    close: server.close,
   };
 }
