@@ -22,6 +22,7 @@ export type {
   TemplateContent,
 } from './message-operations.ts';
 export { IDEMPOTENCY_PENDING_MS } from './messages/accept-once.ts';
+export { isReservedHeader } from './messages/message-checks.ts';
 export type { ReceiverDetailsInput, ReceiverEntryInput, ReceiverEntryRemoval, ReceiverListOperations } from './receiver-list-operations.ts';
 export { MAX_RECEIVER_DESC_LENGTH, MAX_RECEIVER_NAME_LENGTH } from './receiver-lists.ts';
 export type { SenderOperations } from './sender-operations.ts';

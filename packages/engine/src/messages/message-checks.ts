@@ -225,6 +225,11 @@ const RESERVED_HEADERS = new Set([
   'list-unsubscribe-post',
 ]);
 
+/** Whether a header name (any case) is one a caller may not set: the engine sets it from the message's own fields. */
+export function isReservedHeader(name: string): boolean {
+  return RESERVED_HEADERS.has(name.toLowerCase());
+}
+
 function badHeaders(why: (f: (field: string) => string) => string, cause?: unknown): EngineError {
   return new EngineError('invalid-input', why, { context: { field: 'headers' }, ...(cause === undefined ? {} : { cause }) });
 }
@@ -244,7 +249,7 @@ export function parseHeaders(raw: string | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(parsed)) {
     if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,75}$/u.test(name)) throw badHeaders((f) => `${f('headers')} has an invalid header name "${name}".`);
-    if (RESERVED_HEADERS.has(name.toLowerCase())) throw badHeaders((f) => `${f('headers')} may not set "${name}"; use the matching message field.`);
+    if (isReservedHeader(name)) throw badHeaders((f) => `${f('headers')} may not set "${name}"; use the matching message field.`);
     if (typeof value !== 'string' || CRLF.test(value) || value.length > 998) {
       throw badHeaders((f) => `${f('headers')} value of "${name}" must be a single-line string.`);
     }

@@ -1,5 +1,5 @@
 import { isValidEmail, normalizeEmail } from '@postmill/core';
-import type { AttachmentInput } from '@postmill/engine';
+import { type AttachmentInput, isReservedHeader } from '@postmill/engine';
 import { TagStore } from '@postmill/store';
 import type { SendCloudActionContext } from '../action.ts';
 import type { SendCloudParams } from '../params.ts';
@@ -16,24 +16,6 @@ export const MAX_SUMMARY_BYTES = 200;
 const MAX_NAME_LENGTH = 128;
 
 const LINE_BREAK = /[\r\n]/u;
-// Header names a caller may not set through `headers`: the engine sets them from the mail's fields.
-const RESERVED_HEADERS = new Set([
-  'from',
-  'to',
-  'cc',
-  'bcc',
-  'subject',
-  'message-id',
-  'date',
-  'reply-to',
-  'sender',
-  'return-path',
-  'mime-version',
-  'content-type',
-  'content-transfer-encoding',
-  'list-unsubscribe',
-  'list-unsubscribe-post',
-]);
 
 /** What mail/send and mail/sendtemplate share, checked (every refusal a SendCloudFailure). */
 export interface MailCommon {
@@ -131,7 +113,8 @@ function headersParam(params: SendCloudParams): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(parsed)) {
     if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,75}$/u.test(name)) throw new SendCloudFailure(40869, `invalid header name "${name}"`);
-    if (RESERVED_HEADERS.has(name.toLowerCase())) throw new SendCloudFailure(40869, `"${name}" is set from the mail's own parameters`);
+    // Header names the engine sets from the mail's fields.
+    if (isReservedHeader(name)) throw new SendCloudFailure(40869, `"${name}" is set from the mail's own parameters`);
     if ((typeof value !== 'string' && typeof value !== 'number') || LINE_BREAK.test(String(value)) || String(value).length > 998) {
       throw new SendCloudFailure(40869, `the value of "${name}" must be one line of text`);
     }
