@@ -3,8 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toListPlaceholders } from '../../src/sendcloud/actions/mail-address-lists.ts';
 import { emailId, parseEmailId, sendCloudMessageId } from '../../src/sendcloud/actions/mail-email-id.ts';
-import { sendCloudStatus, sendCloudTime } from '../../src/sendcloud/actions/mail-status.ts';
+import { sendCloudStatus } from '../../src/sendcloud/actions/mail-status.ts';
 import { parseXSmtpApi, substitute } from '../../src/sendcloud/actions/mail-xsmtpapi.ts';
+import { sendCloudTime } from '../../src/sendcloud/actions/management-values.ts';
 
 describe('SendCloud emailIds', () => {
   it('read <messageId><index>$<recipient> with messageId = <postmill id>.sc, as B.13 shapes them', () => {

@@ -6,6 +6,7 @@ import { SendCloudFailure } from '../sendcloud-failure.ts';
 import type { SendCloudStatusCode } from '../status-codes.ts';
 import { emailId } from './mail-email-id.ts';
 import { describeRows, rowsOfDays, rowsOfEmailIds, type StatusRow } from './mail-status-rows.ts';
+import { isPresent, paging, sendCloudTime, shiftDate } from './management-values.ts';
 
 /** Longest window data/emailStatus reads, in days (SendCloud's "不超过30天"). */
 export const MAX_STATUS_DAYS = 30;
@@ -27,39 +28,6 @@ export function sendCloudStatus(state: RecipientState): { status: string; sendLo
   }
 }
 
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** `yyyy-MM-dd HH:mm:ss` in `timeZone`, as SendCloud writes times. */
-export function sendCloudTime(epochMs: number, timeZone: string): string {
-  let f = timeFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    timeFormats.set(timeZone, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(epochMs).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
-}
-
-function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
-/** A parameter present but empty: SendCloud's "不能为空" codes. */
-function presentButEmpty(params: SendCloudParams, name: string): boolean {
-  return params.names().includes(name) && params.optional(name) === undefined;
-}
-
 function dateParam(params: SendCloudParams, name: string, invalid: SendCloudStatusCode): string | undefined {
   const v = params.optional(name)?.trim();
   if (v === undefined) return undefined;
@@ -79,20 +47,20 @@ function windowOf(params: SendCloudParams, ctx: SendCloudActionContext): string[
   let first: string;
   let last: string;
   if (days !== undefined) {
-    first = addDays(today, 1 - days);
+    first = shiftDate(today, 1 - days);
     last = today;
   } else if (startDate !== undefined || endDate !== undefined) {
     if (startDate === undefined) throw new SendCloudFailure(40007, 'startDate and endDate go together');
     if (endDate === undefined) throw new SendCloudFailure(40008, 'startDate and endDate go together');
     if (endDate < startDate) throw new SendCloudFailure(40008, 'endDate is before startDate');
-    if (addDays(startDate, MAX_STATUS_DAYS - 1) < endDate) throw new SendCloudFailure(40008, `at most ${MAX_STATUS_DAYS} days from startDate`);
+    if (shiftDate(startDate, MAX_STATUS_DAYS - 1) < endDate) throw new SendCloudFailure(40008, `at most ${MAX_STATUS_DAYS} days from startDate`);
     first = startDate;
     last = endDate;
   } else {
     return undefined;
   }
   const dates: string[] = [];
-  for (let d = first; d <= last; d = addDays(d, 1)) dates.push(d);
+  for (let d = first; d <= last; d = shiftDate(d, 1)) dates.push(d);
   return dates;
 }
 
@@ -115,14 +83,11 @@ function windowOf(params: SendCloudParams, ctx: SendCloudActionContext): string[
  * the deployment, and `apiUser` is the caller.
  */
 export async function emailStatus(params: SendCloudParams, ctx: SendCloudActionContext): Promise<SendCloudAnswer> {
-  if (presentButEmpty(params, 'start')) throw new SendCloudFailure(40001);
-  if (presentButEmpty(params, 'limit')) throw new SendCloudFailure(40003);
-  const start = params.optionalInt('start', 40002, { min: 0 }) ?? 0;
-  const limit = params.optionalInt('limit', 40004, { min: 0, max: MAX_STATUS_LIMIT }) ?? MAX_STATUS_LIMIT;
+  const { start, limit } = paging(params, MAX_STATUS_LIMIT);
   const emailRaw = params.optional('email')?.trim();
   if (emailRaw !== undefined && !isValidEmail(emailRaw)) throw new SendCloudFailure(40012, emailRaw);
   const recipient = emailRaw === undefined ? undefined : normalizeEmail(emailRaw);
-  if (presentButEmpty(params, 'labelId')) throw new SendCloudFailure(40014);
+  if (isPresent(params, 'labelId') && params.optional('labelId') === undefined) throw new SendCloudFailure(40014);
   const labelId = params.optionalInt('labelId', 40015, { min: 1 });
   let tag: string | undefined;
   if (labelId !== undefined) {
