@@ -1,9 +1,8 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type MailMessage, ManualClock, ProviderError, type ProviderFailureKind, type TransportRequest } from '@postmill/core';
+import { type MailMessage, ManualClock, type ProviderFailureKind, type TransportRequest } from '@postmill/core';
 import { DOCUMENTED_DM_ERRORS, type FakeAliyunDm, type FakeSingleSendMail, type RecordedDmRequest, startFakeAliyunDm } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AliyunDmTransportOptions, createAliyunDmTransport } from '../src/aliyun-dm-transport.ts';
+import { closedPort, rejection, withAnswer200 } from './http-provider-support.ts';
 import { type ContractHarness, type DeliveredMail, describeTransportContract } from './transport-contract.ts';
 
 /**
@@ -79,15 +78,6 @@ function message(overrides: Partial<MailMessage> = {}): MailMessage {
 
 function request(msg: MailMessage = message(), recipients: readonly string[] = ['alice@example.com']): TransportRequest {
   return { message: msg, recipients, postmillMessageId: 'pm-date-20250301000000-abc' };
-}
-
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  return err as ProviderError;
 }
 
 describe('DirectMail transport: the wire request', () => {
@@ -282,28 +272,20 @@ describe('DirectMail transport: answers', () => {
 
   it('surfaces an HTTP 200 without an EnvId as Network.InvalidResponse, a transient error', async () => {
     for (const body of ['<html>gateway</html>', '{"RequestId":"x","Code":"Throttling.User"}']) {
-      const server = createServer((_req, res) => {
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(body);
+      await withAnswer200(body, 'application/json', async (origin) => {
+        const t = transport({ endpoint: origin });
+        try {
+          const err = await rejection(t.send(request()));
+          expect([err.code, err.kind, err.httpStatus, err.context.httpStatus]).toEqual(['Network.InvalidResponse', 'transient', undefined, 200]);
+        } finally {
+          await t.close();
+        }
       });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const t = transport({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-      try {
-        const err = await rejection(t.send(request()));
-        expect([err.code, err.kind, err.httpStatus, err.context.httpStatus]).toEqual(['Network.InvalidResponse', 'transient', undefined, 200]);
-      } finally {
-        await t.close();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
     }
   });
 
   it('surfaces a refused connection as Network.ECONNREFUSED, a transient error', async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const port = await closedPort();
     const err = await rejection(transport({ endpoint: `http://127.0.0.1:${port}` }).send(request()));
     expect([err.code, err.kind]).toEqual(['Network.ECONNREFUSED', 'transient']);
   });

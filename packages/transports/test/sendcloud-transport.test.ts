@@ -1,6 +1,4 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type MailMessage, ProviderError, type ProviderFailureKind, type TransportRequest } from '@postmill/core';
+import type { MailMessage, ProviderFailureKind, TransportRequest } from '@postmill/core';
 import {
   DOCUMENTED_SENDCLOUD_ERRORS,
   type FakeSendCloud,
@@ -11,6 +9,7 @@ import {
 } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSendCloudTransport, type SendCloudTransportOptions } from '../src/sendcloud-transport.ts';
+import { closedPort, rejection, withAnswer200 } from './http-provider-support.ts';
 import { type ContractHarness, type DeliveredMail, describeTransportContract } from './transport-contract.ts';
 
 /**
@@ -86,15 +85,6 @@ function message(overrides: Partial<MailMessage> = {}): MailMessage {
 
 function request(msg: MailMessage = message(), recipients: readonly string[] = ['alice@example.com']): TransportRequest {
   return { message: msg, recipients, postmillMessageId: 'pm-date-20250301000000-abc' };
-}
-
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  return err as ProviderError;
 }
 
 const HEADERS_JSON = JSON.stringify({
@@ -341,27 +331,14 @@ describe('SendCloud transport: answers', () => {
   });
 
   it('surfaces a refused connection as Network.ECONNREFUSED, a transient error', async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const port = await closedPort();
     const err = await rejection(transport({ endpoint: `http://127.0.0.1:${port}/apiv2` }).send(request()));
     expect([err.code, err.kind]).toEqual(['Network.ECONNREFUSED', 'transient']);
   });
 
   /** Runs `fn` against a loopback server answering every request HTTP 200 with `body`. */
   async function withAnswer(body: string, fn: (endpoint: string) => Promise<void>): Promise<void> {
-    const server = createServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      await fn(`http://127.0.0.1:${(server.address() as AddressInfo).port}/apiv2`);
-    } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await withAnswer200(body, 'application/json', (origin) => fn(`${origin}/apiv2`));
   }
 
   it('surfaces an HTTP 200 that is not the envelope as Network.InvalidResponse, a transient error', async () => {

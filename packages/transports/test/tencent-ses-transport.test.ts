@@ -1,9 +1,8 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { classifyProviderError, type Disposition, type MailMessage, ManualClock, ProviderError, type TransportRequest } from '@postmill/core';
+import { classifyProviderError, type Disposition, type MailMessage, ManualClock, type TransportRequest } from '@postmill/core';
 import { type FakeTencentSes, type RecordedTencentRequest, type SendEmailBody, startFakeTencentSes } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTencentSesTransport, type TencentSesTransportOptions } from '../src/tencent-ses-transport.ts';
+import { closedPort, rejection, withAnswer200 } from './http-provider-support.ts';
 import { type ContractHarness, type DeliveredMail, describeTransportContract } from './transport-contract.ts';
 
 const fromBase64 = (value: string): Buffer => Buffer.from(value, 'base64');
@@ -98,15 +97,6 @@ function message(overrides: Partial<MailMessage> = {}): MailMessage {
 
 function request(msg: MailMessage = message(), recipients: readonly string[] = ['alice@example.com']): TransportRequest {
   return { message: msg, recipients, postmillMessageId: 'qcloudses-30-1-date-20250301000000-abc' };
-}
-
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  return err as ProviderError;
 }
 
 describe('Tencent SES transport: the wire request', () => {
@@ -269,30 +259,22 @@ describe('Tencent SES transport: answers', () => {
   });
 
   it('surfaces an HTTP 200 that is not JSON as Network.InvalidResponse, a transient error', async () => {
-    const server = createServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/html' });
-      res.end('<html>gateway</html>');
+    await withAnswer200('<html>gateway</html>', 'text/html', async (origin) => {
+      const t = transport({ endpoint: origin });
+      try {
+        const err = await rejection(t.send(request()));
+        expect(err.code).toBe('Network.InvalidResponse');
+        expect(err.httpStatus).toBeUndefined();
+        expect(err.context.httpStatus).toBe(200);
+        expect(classifyProviderError(err).kind).toBe('transient');
+      } finally {
+        await t.close();
+      }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const t = transport({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-    try {
-      const err = await rejection(t.send(request()));
-      expect(err.code).toBe('Network.InvalidResponse');
-      expect(err.httpStatus).toBeUndefined();
-      expect(err.context.httpStatus).toBe(200);
-      expect(classifyProviderError(err).kind).toBe('transient');
-    } finally {
-      await t.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
   });
 
   it('surfaces a refused connection as Network.ECONNREFUSED', async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const port = await closedPort();
     const t = transport({ endpoint: `http://127.0.0.1:${port}` });
     const err = await rejection(t.send(request()));
     expect(err.code).toBe('Network.ECONNREFUSED');
