@@ -1,33 +1,19 @@
 import { EngineError } from '@postmill/core';
-import { createRedisClient, type RedisClient } from '@postmill/store';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ScheduleInput } from '../src/campaigns/schedule-input.ts';
-import { type EngineHarness, startEngineHarness } from './engine-harness.ts';
-
-declare module 'vitest' {
-  interface ProvidedContext {
-    redisUrl: string;
-  }
-}
+import { type EngineHarness, startEngineHarness, testRedis } from './engine-harness.ts';
 
 // The harness clock is 2026-03-15 10:00:00 in Asia/Shanghai (its deployment zone) = 02:00 UTC.
 describe('campaigns.create plans the schedule it is given (engine vocabulary, real Redis)', () => {
-  let redis: RedisClient;
+  const redis = testRedis();
   let h: EngineHarness;
   let receiverId: number;
-
-  beforeAll(() => {
-    redis = createRedisClient({ url: inject('redisUrl') });
-  });
-  afterAll(async () => {
-    await redis.quit();
-  });
   afterEach(async () => {
     await h.close();
   });
 
   async function setUp(): Promise<void> {
-    h = startEngineHarness(redis);
+    h = startEngineHarness(redis());
     await h.engine.domains.create({ name: 'mail.example.com' });
     await h.engine.senders.create({ address: 'news@mail.example.com' });
     receiverId = (await h.engine.receivers.create({ name: 'customers' })).id;

@@ -1,45 +1,23 @@
-import { DeliveryRefusal, EngineError, RunCode } from '@postmill/core';
-import { createRedisClient, type RedisClient, RunDayIndex, SuppressionStore } from '@postmill/store';
+import { DeliveryRefusal, RunCode } from '@postmill/core';
+import { RunDayIndex, SuppressionStore } from '@postmill/store';
 import { commandsDuring, type LoggedCommand } from '@postmill/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type EngineHarness, startEngineHarness } from './engine-harness.ts';
-
-declare module 'vitest' {
-  interface ProvidedContext {
-    redisUrl: string;
-  }
-}
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { type EngineHarness, refusal, startEngineHarness, testRedis } from './engine-harness.ts';
 
 // The harness clock: 2026-03-15 10:00 in Asia/Shanghai.
 const TODAY = '2026-03-15';
 const SENDER = 'news@mail.example.com';
 
-async function refusal(p: Promise<unknown>): Promise<EngineError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(EngineError);
-  return err as EngineError;
-}
-
 describe('delivery status in the engine (deliveries area)', () => {
-  let redis: RedisClient;
+  const redis = testRedis();
   let h: EngineHarness;
-
-  beforeAll(() => {
-    redis = createRedisClient({ url: inject('redisUrl') });
-  });
-  afterAll(async () => {
-    await redis.quit();
-  });
   afterEach(async () => {
     await h.close();
   });
 
   /** Two single messages (3 rows), then a campaign of 3 recipients started today as run 1, with its first recipient sent and its second refused as unsubscribed. */
   async function day(): Promise<{ messageIds: string[]; taskId: number }> {
-    h = startEngineHarness(redis);
+    h = startEngineHarness(redis());
     await h.engine.domains.create({ name: 'mail.example.com' });
     await h.engine.senders.create({ address: SENDER, senderName: 'News' });
     const messageIds: string[] = [];
@@ -60,7 +38,7 @@ describe('delivery status in the engine (deliveries area)', () => {
     });
     const startedAt = h.clock.now();
     expect(await h.tasks.startRun(taskId, 1, { plannedAt: startedAt, total: 3 })).toBe(true);
-    await new RunDayIndex({ redis, keys: h.keys, retentionDays: 30 }).add(TODAY, taskId, 1, startedAt, 3);
+    await new RunDayIndex({ redis: redis(), keys: h.keys, retentionDays: 30 }).add(TODAY, taskId, 1, startedAt, 3);
     await h.tasks.record(taskId, 1, [
       { index: 0, code: RunCode.Sent },
       { index: 1, code: RunCode.FailedPermanent, detail: { code: DeliveryRefusal.Unsubscribed, message: 'unsubscribed', at: startedAt } },
@@ -157,7 +135,7 @@ describe('delivery status in the engine (deliveries area)', () => {
 
   it('tells whether each recipient unsubscribed from its sender only when asked, for single and campaign rows alike', async () => {
     await day();
-    await new SuppressionStore({ redis, keys: h.keys }).unsubscribe(SENDER, 'B@example.org');
+    await new SuppressionStore({ redis: redis(), keys: h.keys }).unsubscribe(SENDER, 'B@example.org');
     const rows = await h.engine.deliveries.byDate({ date: TODAY, offset: 0, limit: 100, withUnsubscribed: true });
     expect(rows.map((r) => [r.recipient, r.unsubscribed])).toEqual([
       ['a@example.org', false],

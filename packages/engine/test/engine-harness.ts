@@ -1,8 +1,9 @@
-import { type CampaignTaskSpec, DEFAULT_RETRY_POLICY, type Limits, ManualClock, TENCENT_LIMITS } from '@postmill/core';
+import { type CampaignTaskSpec, DEFAULT_RETRY_POLICY, EngineError, type Limits, ManualClock, TENCENT_LIMITS } from '@postmill/core';
 import { CampaignControl, createCampaignQueue, MessageProducer } from '@postmill/queue';
 import {
   BlacklistStore,
   createKeys,
+  createRedisClient,
   DeliveryIntakeStore,
   IdentityStore,
   type Keys,
@@ -18,8 +19,45 @@ import {
 } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import { pino } from 'pino';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createEngine } from '../src/create-engine.ts';
 import type { Engine } from '../src/engine.ts';
+
+// The root globalSetup (testkit/src/redis-global-setup.ts) provides this; that file is not part of
+// this package's type program, so the typing of `inject('redisUrl')` is repeated here.
+declare module 'vitest' {
+  interface ProvidedContext {
+    redisUrl: string;
+  }
+}
+
+/**
+ * A client on the test Redis for the enclosing suite: opened before its tests, quit after them.
+ * The returned getter gives it to the suite's hooks and tests.
+ */
+export function testRedis(): () => RedisClient {
+  let redis: RedisClient | undefined;
+  beforeAll(() => {
+    redis = createRedisClient({ url: inject('redisUrl') });
+  });
+  afterAll(async () => {
+    await redis?.quit();
+  });
+  return () => {
+    if (redis === undefined) throw new Error('the test Redis client is opened in beforeAll; read it in a hook or test');
+    return redis;
+  };
+}
+
+/** The EngineError `p` rejects with; fails the test when it resolves or rejects with anything else. */
+export async function refusal(p: Promise<unknown>): Promise<EngineError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(EngineError);
+  return err as EngineError;
+}
 
 /** An engine on the test Redis under its own key prefix, with the stores it runs on. */
 export interface EngineHarness {

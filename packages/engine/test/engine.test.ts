@@ -1,35 +1,10 @@
-import { EngineError, TaskStatus } from '@postmill/core';
-import { createRedisClient, type RedisClient } from '@postmill/store';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type EngineHarness, startEngineHarness } from './engine-harness.ts';
-
-// The root globalSetup (testkit/src/redis-global-setup.ts) provides this; that file is not part of
-// this package's type program, so the typing of `inject('redisUrl')` is repeated here.
-declare module 'vitest' {
-  interface ProvidedContext {
-    redisUrl: string;
-  }
-}
-
-async function refusal(p: Promise<unknown>): Promise<EngineError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(EngineError);
-  return err as EngineError;
-}
+import { TaskStatus } from '@postmill/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type EngineHarness, refusal, startEngineHarness, testRedis } from './engine-harness.ts';
 
 describe('the engine, driven in its own vocabulary (no dialect)', () => {
-  let redis: RedisClient;
+  const redis = testRedis();
   let h: EngineHarness;
-
-  beforeAll(() => {
-    redis = createRedisClient({ url: inject('redisUrl') });
-  });
-  afterAll(async () => {
-    await redis.quit();
-  });
   afterEach(async () => {
     await h.close();
   });
@@ -40,7 +15,7 @@ describe('the engine, driven in its own vocabulary (no dialect)', () => {
   }
 
   it('accepts a message rendered from a template and stores the rendered spec under the id it answers', async () => {
-    h = startEngineHarness(redis);
+    h = startEngineHarness(redis());
     await sender();
     const template = await h.engine.templates.create({ name: 'welcome', html: '<p>Hi {{name}}</p>', text: 'Hi {{name}}' });
     const { messageId } = await h.engine.messages.accept({
@@ -57,11 +32,11 @@ describe('the engine, driven in its own vocabulary (no dialect)', () => {
       text: 'Hi <Alice>',
       templateId: template.id,
     });
-    expect(await redis.keys(h.keys.messageSpec('*'))).toHaveLength(1);
+    expect(await redis().keys(h.keys.messageSpec('*'))).toHaveLength(1);
   });
 
   it('refuses with kinds and context, never a vendor code, and writes nothing for a refused message', async () => {
-    h = startEngineHarness(redis);
+    h = startEngineHarness(redis());
     expect(
       await refusal(h.engine.messages.accept({ from: 'nobody@mail.example.com', to: ['a@example.org'], subject: 's', content: { kind: 'inline', text: 't' } })),
     ).toMatchObject({
@@ -100,11 +75,11 @@ describe('the engine, driven in its own vocabulary (no dialect)', () => {
         }),
       ),
     ).toMatchObject({ kind: 'invalid-input', context: { field: 'content.html', rule: 'base64' } });
-    expect(await redis.keys(h.keys.messageSpec('*'))).toEqual([]);
+    expect(await redis().keys(h.keys.messageSpec('*'))).toEqual([]);
   });
 
   it('writes nothing before the dialect admitted the request, and nothing at all when admission is refused', async () => {
-    h = startEngineHarness(redis);
+    h = startEngineHarness(redis());
     await sender();
     const refused = Object.assign(new Error('over the rate limit'), { code: 'Admission.Refused' });
     const err = await h.engine.messages
@@ -114,11 +89,11 @@ describe('the engine, driven in its own vocabulary (no dialect)', () => {
       )
       .catch((e: unknown) => e);
     expect(err).toBe(refused);
-    expect(await redis.keys(h.keys.messageSpec('*'))).toEqual([]);
+    expect(await redis().keys(h.keys.messageSpec('*'))).toEqual([]);
   });
 
   it('creates a campaign only on a list that holds addresses, and steers it by task id', async () => {
-    h = startEngineHarness(redis);
+    h = startEngineHarness(redis());
     await sender();
     const list = await h.engine.receivers.create({ name: 'customers' });
     const base = {
@@ -142,7 +117,7 @@ describe('the engine, driven in its own vocabulary (no dialect)', () => {
   });
 
   it('refuses a domain with senders, and a sender on a domain that does not exist', async () => {
-    h = startEngineHarness(redis);
+    h = startEngineHarness(redis());
     expect(await refusal(h.engine.senders.create({ address: 'a@nowhere.example' }))).toMatchObject({
       kind: 'domain-not-found',
       context: { domain: 'nowhere.example' },

@@ -1,22 +1,6 @@
-import { EngineError, type MessageLimits, messageLimitsOf, TENCENT_LIMITS } from '@postmill/core';
-import { createRedisClient, type RedisClient } from '@postmill/store';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { type EngineHarness, startEngineHarness } from './engine-harness.ts';
-
-declare module 'vitest' {
-  interface ProvidedContext {
-    redisUrl: string;
-  }
-}
-
-async function refusal(p: Promise<unknown>): Promise<EngineError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(EngineError);
-  return err as EngineError;
-}
+import { type MessageLimits, messageLimitsOf, TENCENT_LIMITS } from '@postmill/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type EngineHarness, refusal, startEngineHarness, testRedis } from './engine-harness.ts';
 
 const FROM = 'news@mail.example.com';
 const addresses = (n: number, tag = 'r') => Array.from({ length: n }, (_, i) => `${tag}${i}@example.org`);
@@ -31,17 +15,10 @@ const VENDOR: MessageLimits = {
 };
 
 describe('per-call message limits (AcceptOptions.limits, CreateCampaignOptions.limits)', () => {
-  let redis: RedisClient;
+  const redis = testRedis();
   let h: EngineHarness;
-
-  beforeAll(() => {
-    redis = createRedisClient({ url: inject('redisUrl') });
-  });
-  afterAll(async () => {
-    await redis.quit();
-  });
   beforeEach(async () => {
-    h = startEngineHarness(redis);
+    h = startEngineHarness(redis());
     await h.engine.domains.create({ name: 'mail.example.com' });
     await h.engine.senders.create({ address: FROM });
   });
@@ -63,7 +40,7 @@ describe('per-call message limits (AcceptOptions.limits, CreateCampaignOptions.l
       h.engine.messages.accept({ from: FROM, to: addresses(101), subject: 's', content: { kind: 'inline', text: 't' } }, { limits: VENDOR }),
     );
     expect(err).toMatchObject({ kind: 'too-many-recipients', context: { field: 'to', count: 101, max: 100 } });
-    expect(await redis.keys(h.keys.messageSpec('*'))).toEqual([]);
+    expect(await redis().keys(h.keys.messageSpec('*'))).toEqual([]);
   });
 
   it('without an override keeps the deployment’s caps, also right after a call with one: 51 to, 21 cc, a 101-character subject, 5 MiB of attachments are refused', async () => {

@@ -1,37 +1,12 @@
-import { EngineError } from '@postmill/core';
-import { createRedisClient, type RedisClient, UPLOAD_LEASE_MS } from '@postmill/store';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { type EngineHarness, startEngineHarness } from './engine-harness.ts';
-
-// The root globalSetup provides this; repeated here for this package's type program.
-declare module 'vitest' {
-  interface ProvidedContext {
-    redisUrl: string;
-  }
-}
-
-async function refusal(p: Promise<unknown>): Promise<EngineError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof EngineError) return err;
-    throw err;
-  }
-  throw new Error('expected an EngineError');
-}
+import { UPLOAD_LEASE_MS } from '@postmill/store';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type EngineHarness, refusal, startEngineHarness, testRedis } from './engine-harness.ts';
 
 describe('engine receivers.removeEntry', () => {
-  let redis: RedisClient;
+  const redis = testRedis();
   let h: EngineHarness;
-
-  beforeAll(() => {
-    redis = createRedisClient({ url: inject('redisUrl') });
-  });
-  afterAll(async () => {
-    await redis.quit();
-  });
   beforeEach(() => {
-    h = startEngineHarness(redis);
+    h = startEngineHarness(redis());
   });
   afterEach(async () => {
     await h.close();
@@ -74,7 +49,7 @@ describe('engine receivers.removeEntry', () => {
   it('refuses with receiver-list-not-found for a missing list and receiver-list-busy while an upload runs', async () => {
     expect(await refusal(h.engine.receivers.removeEntry(424242, { email: 'a@example.org' }))).toMatchObject({ kind: 'receiver-list-not-found' });
     const id = await list('a@example.org');
-    await redis.hset(h.keys.receiverMeta(id), { lock: 'upload', lockUntil: h.clock.now() + UPLOAD_LEASE_MS });
+    await redis().hset(h.keys.receiverMeta(id), { lock: 'upload', lockUntil: h.clock.now() + UPLOAD_LEASE_MS });
     expect(await refusal(h.engine.receivers.removeEntry(id, { email: 'a@example.org' }))).toMatchObject({
       kind: 'receiver-list-busy',
       context: { receiverId: id },
