@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { $Dm, type DmClientInstance, dmCallApi, dmClient } from './sdk-clients.ts';
+import { $Dm, type DmClientInstance, dmCallApi, dmClient, sdkTarget } from './sdk-clients.ts';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
@@ -14,7 +14,7 @@ describe('Tencent and DirectMail on one Postmill', () => {
 
   beforeAll(async () => {
     api = await startApiHarness();
-    dm = dmClient({ host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey }, { signing: 'v3' });
+    dm = dmClient(sdkTarget(api), { signing: 'v3' });
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarnessOptions, startApiHarness } from '../api-harness.ts';
-import { $Dm, type DmClientInstance, dmClient, popClient } from './sdk-clients.ts';
+import { $Dm, type DmClientInstance, dmClient, popClient, sdkTarget } from './sdk-clients.ts';
 
 const unique = () => randomBytes(4).toString('hex');
 const addresses = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}@example.org`);
@@ -19,7 +19,7 @@ async function refusal(call: Promise<unknown>): Promise<{ code: string; status: 
 /** A server with its own domain and trigger sender, the dm SDK (V3) and pop-core (V1) calling it. */
 async function directMailServer(options: ApiHarnessOptions = {}) {
   const api = await startApiHarness({ limits: { maxSenderAddresses: 100 }, ...options });
-  const target = { host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey };
+  const target = sdkTarget(api);
   const dm = dmClient(target, { signing: 'v3' });
   const pop = popClient(target);
   const domain = `lim${unique()}.example.com`;

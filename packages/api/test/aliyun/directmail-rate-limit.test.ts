@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '@postmill/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { popClient } from './sdk-clients.ts';
+import { popClient, sdkTarget } from './sdk-clients.ts';
 
 const unique = () => randomBytes(4).toString('hex');
 
@@ -38,7 +38,7 @@ describe('the per-credential request rate limit across dialects', () => {
   it("counts DirectMail's CreateReceiver apart from Tencent's CreateReceiver: each dialect gets the whole per-action budget", async () => {
     const clock = manualClock();
     api = await startApiHarness({ clock, limits: { apiRequestsPerSecond: 2 } });
-    const pop = popClient({ host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey });
+    const pop = popClient(sdkTarget(api));
     const tencent = async () =>
       (await api?.call('CreateReceiver', { ReceiversName: `t${unique()}`, Desc: '' }))?.body.Response.Error?.Code as string | undefined;
     const directMail = () => codeOf(pop.request('CreateReceiver', { ReceiversName: `d${unique()}`, ReceiversAlias: `a${unique()}@example.com` }, 'POST'));

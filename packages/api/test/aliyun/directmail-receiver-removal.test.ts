@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { UPLOAD_LEASE_MS } from '@postmill/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { $Dm, type DmClientInstance, dmClient } from './sdk-clients.ts';
+import { $Dm, type DmClientInstance, dmClient, sdkTarget } from './sdk-clients.ts';
 
 const unique = () => randomBytes(4).toString('hex');
 
@@ -12,7 +12,7 @@ describe('DirectMail DeleteReceiverDetail (one member out of a recipient list), 
 
   beforeAll(async () => {
     api = await startApiHarness();
-    dm = dmClient({ host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey }, { signing: 'v3' });
+    dm = dmClient(sdkTarget(api), { signing: 'v3' });
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { $Dm, type DmClientInstance, dmClient, popClient } from './sdk-clients.ts';
+import { $Dm, type DmClientInstance, dmClient, popClient, sdkTarget } from './sdk-clients.ts';
 
 const unique = () => randomBytes(4).toString('hex');
 
@@ -12,7 +12,7 @@ describe('DirectMail recipient lists', () => {
 
   beforeAll(async () => {
     api = await startApiHarness();
-    const target = { host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey };
+    const target = sdkTarget(api);
     dm = dmClient(target, { signing: 'v3' });
     pop = popClient(target);
   });

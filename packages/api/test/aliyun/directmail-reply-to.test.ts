@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { calendarDate } from '@postmill/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { $Dm, type DmClientInstance, dmClient, popClient } from './sdk-clients.ts';
+import { $Dm, type DmClientInstance, dmClient, popClient, sdkTarget } from './sdk-clients.ts';
 
 const unique = () => randomBytes(4).toString('hex');
 
@@ -12,7 +12,7 @@ describe('DirectMail sender address settings', () => {
 
   beforeAll(async () => {
     api = await startApiHarness();
-    dm = dmClient({ host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey }, { signing: 'v3' });
+    dm = dmClient(sdkTarget(api), { signing: 'v3' });
   });
 
   afterAll(async () => {
@@ -60,7 +60,7 @@ describe('DirectMail sender address settings', () => {
 
   it('keeps a callback URL per sender and refuses one that is not http(s)', async () => {
     const { address } = await newSender();
-    const pop = popClient({ host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey });
+    const pop = popClient(sdkTarget(api));
     await pop.request('UpdateMailAddressMsgCallBackUrl', { MailFrom: address, NotifyUrl: 'https://hooks.example.org/dm' }, 'POST');
     expect(await pop.request('GetMailAddressMsgCallBackUrl', { MailFrom: address }, 'GET')).toMatchObject({
       NotifyUrl: 'https://hooks.example.org/dm',

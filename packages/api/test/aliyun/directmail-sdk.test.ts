@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type AliyunClient, createAliyunClient } from '@postmill/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { $Dm, type DmClientInstance, dmCallApi, dmClient, popClient, type Target } from './sdk-clients.ts';
+import { $Dm, type DmClientInstance, dmCallApi, dmClient, popClient, sdkTarget, type Target } from './sdk-clients.ts';
 
 // The official Alibaba Cloud SDKs against a real Postmill API on loopback (real Redis): every
 // request is signed by the SDK itself and verified by the server. Where a test must fix the nonce
@@ -19,7 +19,7 @@ describe('DirectMail with the official SDKs', () => {
 
   beforeAll(async () => {
     api = await startApiHarness();
-    target = { host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey };
+    target = sdkTarget(api);
     v1 = createAliyunClient({ baseUrl: api.baseUrl, accessKeyId: api.secretId, secret: api.secretKey, shape: 'v1-get' });
     v3 = createAliyunClient({ baseUrl: api.baseUrl, accessKeyId: api.secretId, secret: api.secretKey, shape: 'v3' });
   });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { $Dm, type DmClientInstance, dmClient, popClient } from './sdk-clients.ts';
+import { $Dm, type DmClientInstance, dmClient, popClient, sdkTarget } from './sdk-clients.ts';
 
 // Every refusal of SingleSendMail and BatchSendMail that seed 000 (the BatchSendMail page) and the
 // reference's list of DirectMail business errors (aliyun-sendcloud-api.md §A.5, the codes of the
@@ -40,7 +40,7 @@ describe('DirectMail sending refusals through the official SDKs', () => {
   beforeAll(async () => {
     // Each test makes its own domain and senders; Tencent's cap of 10 sender addresses would run out.
     api = await startApiHarness({ limits: { maxSenderAddresses: 100 } });
-    const target = { host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey };
+    const target = sdkTarget(api);
     dm = dmClient(target, { signing: 'v3' });
     dmV1 = dmClient(target, { signing: 'v2' });
     pop = popClient(target);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { $Dm, dmCallApi, dmClient, popClient, type Target } from './sdk-clients.ts';
+import { $Dm, dmCallApi, dmClient, popClient, sdkTarget, type Target } from './sdk-clients.ts';
 
 const unique = () => randomBytes(4).toString('hex');
 
@@ -58,7 +58,7 @@ describe('DirectMail sending with the official SDKs', () => {
 
   beforeAll(async () => {
     api = await startApiHarness();
-    target = { host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey };
+    target = sdkTarget(api);
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { calendarDate, ManualClock } from '@postmill/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { $Dm, type DmClientInstance, dmClient, popClient } from './sdk-clients.ts';
+import { $Dm, type DmClientInstance, dmClient, popClient, sdkTarget } from './sdk-clients.ts';
 
 const unique = () => randomBytes(4).toString('hex');
 const PASSWORD = 'AbCd12efgh';
@@ -18,7 +18,7 @@ describe('deleting a sender address through either dialect', () => {
 
   beforeAll(async () => {
     api = await startApiHarness({ clock });
-    const options = { host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey };
+    const options = sdkTarget(api);
     dm = dmClient(options, { signing: 'v3' });
     pop = popClient(options);
   });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanDeliveries } from '../../src/aliyun/delivery-scan.ts';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { popClient, type Target } from './sdk-clients.ts';
+import { popClient, sdkTarget, type Target } from './sdk-clients.ts';
 
 const unique = () => randomBytes(4).toString('hex');
 
@@ -14,7 +14,7 @@ describe('DirectMail delivery details and invalid addresses', () => {
 
   beforeAll(async () => {
     api = await startApiHarness();
-    target = { host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey };
+    target = sdkTarget(api);
   });
 
   afterAll(async () => {

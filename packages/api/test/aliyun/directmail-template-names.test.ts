@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
-import { popClient } from './sdk-clients.ts';
+import { popClient, sdkTarget } from './sdk-clients.ts';
 
 const unique = () => randomBytes(4).toString('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -34,7 +34,7 @@ describe('DirectMail template names', () => {
 
   beforeAll(async () => {
     api = await startApiHarness();
-    pop = popClient({ host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey });
+    pop = popClient(sdkTarget(api));
   });
 
   afterAll(async () => {

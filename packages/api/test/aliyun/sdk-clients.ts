@@ -18,6 +18,11 @@ export interface Target {
   readonly secret: string;
 }
 
+/** The Target of a running Postmill API (an api-harness): its host and its DirectMail credential. */
+export function sdkTarget(api: { readonly baseUrl: string; readonly secretId: string; readonly secretKey: string }): Target {
+  return { host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey };
+}
+
 /** The official dm SDK (1.9): its default V3 signing, or V1 with `signatureAlgorithm: 'v2'`. */
 export function dmClient(target: Target, options: { signing: 'v3' | 'v2' }): DmClientInstance {
   return new DmClient(

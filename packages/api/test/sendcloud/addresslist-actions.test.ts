@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { popClient, type Target } from '../aliyun/sdk-clients.ts';
+import { popClient, sdkTarget, type Target } from '../aliyun/sdk-clients.ts';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
 import { codeOf, sendcloud, unique } from './management-test-kit.ts';
 
@@ -11,7 +11,7 @@ describe('SendCloud addresslist/*', () => {
 
   beforeAll(async () => {
     api = await startApiHarness();
-    target = { host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey };
+    target = sdkTarget(api);
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { $Dm, type DmClientInstance, dmClient } from '../aliyun/sdk-clients.ts';
+import { $Dm, type DmClientInstance, dmClient, sdkTarget } from '../aliyun/sdk-clients.ts';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
 import { codeOf, sendcloud, unique } from './management-test-kit.ts';
 
@@ -9,7 +9,7 @@ describe('SendCloud domain/*', () => {
 
   beforeAll(async () => {
     api = await startApiHarness();
-    dm = dmClient({ host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey }, { signing: 'v3' });
+    dm = dmClient(sdkTarget(api), { signing: 'v3' });
   });
 
   afterAll(async () => {

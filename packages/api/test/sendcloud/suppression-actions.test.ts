@@ -1,7 +1,7 @@
 import { ManualClock } from '@postmill/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendCloudTime } from '../../src/sendcloud/actions/management-values.ts';
-import { popClient, type Target } from '../aliyun/sdk-clients.ts';
+import { popClient, sdkTarget, type Target } from '../aliyun/sdk-clients.ts';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
 import { apiUserOf, codeOf, sendcloud, unique } from './management-test-kit.ts';
 
@@ -17,7 +17,7 @@ describe('SendCloud unsubscribe/*, bounce/*, spamreported/list', () => {
   beforeAll(async () => {
     clock = new ManualClock(START_MS);
     api = await startApiHarness({ clock });
-    target = { host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey };
+    target = sdkTarget(api);
   });
 
   afterAll(async () => {

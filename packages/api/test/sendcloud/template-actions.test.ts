@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { $Dm, type DmClientInstance, dmCallApi, dmClient } from '../aliyun/sdk-clients.ts';
+import { $Dm, type DmClientInstance, dmCallApi, dmClient, sdkTarget } from '../aliyun/sdk-clients.ts';
 import { type ApiHarness, startApiHarness } from '../api-harness.ts';
 import { codeOf, sendcloud, unique } from './management-test-kit.ts';
 import { SendCloudTestClient } from './sendcloud-client.ts';
@@ -18,7 +18,7 @@ describe('SendCloud template/*', () => {
 
   beforeAll(async () => {
     api = await startApiHarness({ limits: { maxTemplateBytes: 2000, maxSubjectLength: 40 } });
-    dm = dmClient({ host: new URL(api.baseUrl).host, accessKeyId: api.secretId, secret: api.secretKey }, { signing: 'v3' });
+    dm = dmClient(sdkTarget(api), { signing: 'v3' });
   });
 
   afterAll(async () => {
