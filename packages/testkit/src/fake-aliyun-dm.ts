@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeWireParams, verifyV3 } from '@postmill/acs';
 import { dmErrorFor } from './fake-aliyun-dm-errors.ts';
 import { checkSingleSendMail, type FakeSingleSendMail } from './fake-aliyun-dm-params.ts';
-import { FakeProviderScript, readBody, startFakeServer } from './fake-provider-script.ts';
+import { type FakeProviderControls, FakeProviderScript, readBody, startFakeServer } from './fake-provider-script.ts';
 
 /** How the fake answered one request. */
 export type FakeDmOutcome =
@@ -82,7 +82,7 @@ export interface FakeDmFailOptions {
 }
 
 /** A running fake; scripting applies to requests that arrive after the call, in call order. */
-export interface FakeAliyunDm {
+export interface FakeAliyunDm extends FakeProviderControls {
   /** `http://127.0.0.1:<port>`, to pass as a transport endpoint. */
   readonly endpoint: string;
   readonly port: number;
@@ -100,16 +100,8 @@ export interface FakeAliyunDm {
    * acceptance when all return undefined. Returns a remover.
    */
   respondWith(fn: (request: FakeDmSendRequest) => FakeDmAnswer | undefined): () => void;
-  /** The next `times` (default 1) requests get a bare HTTP `status` (not DirectMail's JSON), before any checks. */
-  respondHttp(status: number, options?: { times?: number; retryAfterSeconds?: number }): void;
-  /** The next `times` (default 1) requests are answered only after `ms` milliseconds (a hang, for timeouts). */
-  delayNext(ms: number, times?: number): void;
-  /** The next `times` (default 1) requests get their socket destroyed without any answer. */
-  resetConnectionNext(times?: number): void;
   /** Forgets recorded requests and every script (not the nonces already seen). */
   reset(): void;
-  /** Idempotent: drops pending answers and open connections, then stops listening. */
-  close(): Promise<void>;
 }
 
 /** Options of `startFakeAliyunDm`; every field documents its default. */

@@ -96,6 +96,20 @@ export class FakeProviderScript<Failure, Input, Request, Answer> {
   }
 }
 
+/** The scripting and lifecycle methods every fake provider has, alike. */
+export interface FakeProviderControls {
+  /** The next `times` (default 1) requests get a bare HTTP `status` (not the provider's answer; with Retry-After when given), before any checks. */
+  respondHttp(status: number, options?: { times?: number; retryAfterSeconds?: number }): void;
+  /** The next `times` (default 1) requests are answered only after `ms` milliseconds (a hang, for timeouts). */
+  delayNext(ms: number, times?: number): void;
+  /** The next `times` (default 1) requests get their socket destroyed without any answer. */
+  resetConnectionNext(times?: number): void;
+  /** Forgets recorded requests and every script. */
+  reset(): void;
+  /** Idempotent: drops pending answers and open connections, then stops listening. */
+  close(): Promise<void>;
+}
+
 /** A request's whole body. */
 export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Busboy } from '@fastify/busboy';
-import { FakeProviderScript, readBody, startFakeServer } from './fake-provider-script.ts';
+import { type FakeProviderControls, FakeProviderScript, readBody, startFakeServer } from './fake-provider-script.ts';
 import { sendCloudMessageFor } from './fake-sendcloud-errors.ts';
 import { checkMailSend, type FakeSendCloudAttachment, type FakeSendCloudMail, recipientsOf } from './fake-sendcloud-params.ts';
 
@@ -62,7 +62,7 @@ export type FakeSendCloudAnswer =
   | { readonly kind: 'reset'; readonly delayMs?: number };
 
 /** A running fake; scripting applies to requests that arrive after the call, in call order. */
-export interface FakeSendCloud {
+export interface FakeSendCloud extends FakeProviderControls {
   /** `http://127.0.0.1:<port>/apiv2`, to pass as the transport's endpoint. */
   readonly endpoint: string;
   readonly port: number;
@@ -80,16 +80,6 @@ export interface FakeSendCloud {
    * when all return undefined. Returns a remover.
    */
   respondWith(fn: (request: FakeSendCloudSendRequest) => FakeSendCloudAnswer | undefined): () => void;
-  /** The next `times` (default 1) requests get a bare HTTP `status` (not SendCloud's envelope), before any checks. */
-  respondHttp(status: number, options?: { times?: number; retryAfterSeconds?: number }): void;
-  /** The next `times` (default 1) requests are answered only after `ms` milliseconds (a hang, for timeouts). */
-  delayNext(ms: number, times?: number): void;
-  /** The next `times` (default 1) requests get their socket destroyed without any answer. */
-  resetConnectionNext(times?: number): void;
-  /** Forgets recorded requests and every script. */
-  reset(): void;
-  /** Idempotent: drops pending answers and open connections, then stops listening. */
-  close(): Promise<void>;
 }
 
 /** Options of `startFakeSendCloud`; every field documents its default. */

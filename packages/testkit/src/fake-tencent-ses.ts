@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyTc3 } from '@postmill/tc3';
-import { FakeProviderScript, readBody, startFakeServer } from './fake-provider-script.ts';
+import { type FakeProviderControls, FakeProviderScript, readBody, startFakeServer } from './fake-provider-script.ts';
 
 /**
  * A `SendEmail` request body as the fake accepted it. Guarantees: every field present has the
@@ -80,7 +80,7 @@ export type FakeTencentAnswer =
   | { readonly kind: 'reset'; readonly delayMs?: number };
 
 /** A running fake; scripting applies to requests that arrive after the call, in call order. */
-export interface FakeTencentSes {
+export interface FakeTencentSes extends FakeProviderControls {
   /** `http://127.0.0.1:<port>`, to pass as a transport endpoint. */
   readonly endpoint: string;
   readonly port: number;
@@ -98,16 +98,6 @@ export interface FakeTencentSes {
    * answer is used, or the next callback's, or acceptance when all return undefined. Returns a remover.
    */
   respondWith(fn: (request: FakeSendEmailRequest) => FakeTencentAnswer | undefined): () => void;
-  /** The next `times` (default 1) requests get a bare HTTP `status` answer (with Retry-After when given), before any checks. */
-  respondHttp(status: number, options?: { times?: number; retryAfterSeconds?: number }): void;
-  /** The next `times` (default 1) requests are answered only after `ms` milliseconds. */
-  delayNext(ms: number, times?: number): void;
-  /** The next `times` (default 1) requests get their socket destroyed without any answer. */
-  resetConnectionNext(times?: number): void;
-  /** Forgets recorded requests and every script. */
-  reset(): void;
-  /** Idempotent: drops pending delayed answers and open connections, then stops listening. */
-  close(): Promise<void>;
 }
 
 /** Options of `startFakeTencentSes`; every field documents its default. */
