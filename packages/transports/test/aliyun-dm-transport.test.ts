@@ -2,7 +2,7 @@ import { type MailMessage, ManualClock, type ProviderFailureKind, type Transport
 import { DOCUMENTED_DM_ERRORS, type FakeAliyunDm, type FakeSingleSendMail, type RecordedDmRequest, startFakeAliyunDm } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AliyunDmTransportOptions, createAliyunDmTransport } from '../src/aliyun-dm-transport.ts';
-import { closedPort, rejection, withAnswer200 } from './http-provider-support.ts';
+import { closedPort, rejection, requestOf, sampleMessage, withAnswer200 } from './http-provider-support.ts';
 import { type ContractHarness, type DeliveredMail, describeTransportContract } from './transport-contract.ts';
 
 /**
@@ -58,26 +58,10 @@ function transport(overrides: Partial<AliyunDmTransportOptions> = {}) {
   return createAliyunDmTransport({ endpoint: fake.endpoint, accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret, ...overrides });
 }
 
-function message(overrides: Partial<MailMessage> = {}): MailMessage {
-  return {
-    from: { address: 'news@mail.example.com', name: 'Example News' },
-    to: ['alice@example.com', 'bob@example.com'],
-    cc: ['carol@example.com'],
-    bcc: ['dave@example.com'],
-    replyTo: 'Support <support@example.com>',
-    subject: 'Spring update',
-    html: '<p>Hello 世界</p>',
-    text: 'Hello 世界',
-    attachments: [],
-    messageId: '<m1.alice@mail.example.com>',
-    headers: { 'X-User-Campaign': 'spring', 'List-Unsubscribe': '<https://u.example.com/x>' },
-    dateMs: Date.UTC(2025, 2, 1),
-    ...overrides,
-  };
-}
+const message = sampleMessage;
 
-function request(msg: MailMessage = message(), recipients: readonly string[] = ['alice@example.com']): TransportRequest {
-  return { message: msg, recipients, postmillMessageId: 'pm-date-20250301000000-abc' };
+function request(msg: MailMessage = message(), recipients?: readonly string[]): TransportRequest {
+  return requestOf(msg, recipients);
 }
 
 describe('DirectMail transport: the wire request', () => {

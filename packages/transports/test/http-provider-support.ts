@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ProviderError } from '@postmill/core';
+import { type MailMessage, ProviderError, type TransportRequest } from '@postmill/core';
 import { expect } from 'vitest';
 
 // What the HTTP API transports' tests (aliyun-dm, sendcloud, tencent-ses) share.
@@ -40,4 +40,35 @@ export async function withAnswer200(body: string, contentType: string, fn: (orig
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/**
+ * The message the HTTP transports' tests send unless they say otherwise: To, Cc and Bcc
+ * recipients, a named sender and Reply-To, HTML and text, no attachments, two custom headers.
+ */
+export function sampleMessage(overrides: Partial<MailMessage> = {}): MailMessage {
+  return {
+    from: { address: 'news@mail.example.com', name: 'Example News' },
+    to: ['alice@example.com', 'bob@example.com'],
+    cc: ['carol@example.com'],
+    bcc: ['dave@example.com'],
+    replyTo: 'Support <support@example.com>',
+    subject: 'Spring update',
+    html: '<p>Hello 世界</p>',
+    text: 'Hello 世界',
+    attachments: [],
+    messageId: '<m1.alice@mail.example.com>',
+    headers: { 'X-User-Campaign': 'spring', 'List-Unsubscribe': '<https://u.example.com/x>' },
+    dateMs: Date.UTC(2025, 2, 1),
+    ...overrides,
+  };
+}
+
+/** A provider request for `message` to `recipients` (default alice@example.com alone). */
+export function requestOf(
+  message: MailMessage,
+  recipients: readonly string[] = ['alice@example.com'],
+  postmillMessageId = 'pm-date-20250301000000-abc',
+): TransportRequest {
+  return { message, recipients, postmillMessageId };
 }

@@ -2,7 +2,7 @@ import { classifyProviderError, type Disposition, type MailMessage, ManualClock,
 import { type FakeTencentSes, type RecordedTencentRequest, type SendEmailBody, startFakeTencentSes } from '@postmill/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTencentSesTransport, type TencentSesTransportOptions } from '../src/tencent-ses-transport.ts';
-import { closedPort, rejection, withAnswer200 } from './http-provider-support.ts';
+import { closedPort, rejection, requestOf, withAnswer200 } from './http-provider-support.ts';
 import { type ContractHarness, type DeliveredMail, describeTransportContract } from './transport-contract.ts';
 
 const fromBase64 = (value: string): Buffer => Buffer.from(value, 'base64');
@@ -95,8 +95,8 @@ function message(overrides: Partial<MailMessage> = {}): MailMessage {
   };
 }
 
-function request(msg: MailMessage = message(), recipients: readonly string[] = ['alice@example.com']): TransportRequest {
-  return { message: msg, recipients, postmillMessageId: 'qcloudses-30-1-date-20250301000000-abc' };
+function request(msg: MailMessage = message(), recipients?: readonly string[]): TransportRequest {
+  return requestOf(msg, recipients, 'qcloudses-30-1-date-20250301000000-abc');
 }
 
 describe('Tencent SES transport: the wire request', () => {
