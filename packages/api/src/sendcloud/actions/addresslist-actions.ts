@@ -7,7 +7,7 @@ import { SendCloudFailure } from '../sendcloud-failure.ts';
 import type { SendCloudStatusCode } from '../status-codes.ts';
 import { aliasParam, claimAlias, existingList, listByAlias, MAX_ALIAS_LENGTH } from './address-list-lookup.ts';
 import { managementStores } from './management-stores.ts';
-import { isPresent, listInfo, paging, sendCloudTime } from './management-values.ts';
+import { listInfo, paging, sendCloudTime } from './management-values.ts';
 
 const MAX_DESC_LENGTH = 250;
 /** Most aliases one `addresslist/list` may name (each costs a lookup). */
@@ -25,7 +25,7 @@ function textParam(
   codes: { missing: SendCloudStatusCode; bad: SendCloudStatusCode },
   required: boolean,
 ) {
-  if (required || isPresent(params, name)) params.required(name, codes.missing);
+  if (required || params.present(name)) params.required(name, codes.missing);
   const value = params.optional(name);
   if (value !== undefined && (value.trim() === '' || [...value].length > max || SPECIAL.test(value))) {
     throw new SendCloudFailure(codes.bad, `${name} has 1 to ${max} characters, without control characters, '<' or '>'`);
@@ -105,7 +105,7 @@ export const addresslistActions = moduleActions('addresslist', {
 
   async update(params, { deps }) {
     const list = await existingList(deps, params);
-    const newAlias = isPresent(params, 'newAddress') ? aliasParam(params, 'newAddress', { missing: 40509, tooLong: 40510 }) : undefined;
+    const newAlias = params.present('newAddress') ? aliasParam(params, 'newAddress', { missing: 40509, tooLong: 40510 }) : undefined;
     const name = textParam(params, 'name', MAX_ALIAS_LENGTH, { missing: 40501, bad: 40502 }, false);
     const desc = textParam(params, 'desc', MAX_DESC_LENGTH, { missing: 40506, bad: 40507 }, false);
     if (newAlias === undefined && name === undefined && desc === undefined) throw new SendCloudFailure(40509, 'give newAddress, name or desc');

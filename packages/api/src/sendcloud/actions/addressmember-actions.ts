@@ -5,7 +5,7 @@ import { moduleActions } from '../action.ts';
 import type { SendCloudParams } from '../params.ts';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
 import { existingList } from './address-list-lookup.ts';
-import { isPresent, listInfo, paging, sendCloudTime } from './management-values.ts';
+import { listInfo, paging, sendCloudTime } from './management-values.ts';
 import { parseMemberVars } from './member-vars.ts';
 
 /** Most members one addressmember call may name (SendCloud's limit, 40515). */
@@ -58,7 +58,7 @@ function entryOf(email: string, name: string | undefined, vars: Record<string, s
 }
 
 function varsOf(params: SendCloudParams, memberCount: number): Record<string, string>[] | undefined {
-  if (isPresent(params, 'vars')) params.required('vars', 40520);
+  if (params.present('vars')) params.required('vars', 40520);
   const raw = params.optional('vars');
   return raw === undefined ? undefined : parseMemberVars(raw, memberCount);
 }

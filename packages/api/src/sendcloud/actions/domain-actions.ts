@@ -6,7 +6,7 @@ import { moduleActions } from '../action.ts';
 import type { SendCloudParams } from '../params.ts';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
 import type { SendCloudStatusCode } from '../status-codes.ts';
-import { isPresent, listInfo, paging, sendCloudTime } from './management-values.ts';
+import { listInfo, paging, sendCloudTime } from './management-values.ts';
 
 const MAX_DOMAIN_LENGTH = 250;
 /** Most domains one `domain/list` may name (each costs a read). */
@@ -65,7 +65,7 @@ export function domainRow(deps: ApiDeps, domain: EmailIdentityRecord): Record<st
  * a comparison whose number cannot be read (`>`, `>abc`); 41010 (不符合规则) anything else.
  */
 function verifyFilter(params: SendCloudParams): ((verify: number) => boolean) | undefined {
-  if (isPresent(params, 'verify')) params.required('verify', 41009);
+  if (params.present('verify')) params.required('verify', 41009);
   const raw = params.optional('verify')?.trim();
   if (raw === undefined) return undefined;
   const m = /^([<>]?)(\d{1,2})$/u.exec(raw);
@@ -94,7 +94,7 @@ export const domainActions = moduleActions('domain', {
   async list(params, { deps }) {
     const names = params.list('name').map((n) => n.toLowerCase());
     if (names.length > MAX_NAMES_PER_LISTING) throw new SendCloudFailure(41013, `at most ${MAX_NAMES_PER_LISTING} names`);
-    if (isPresent(params, 'type')) params.required('type', 41007);
+    if (params.present('type')) params.required('type', 41007);
     const type = params.optionalInt('type', 41008, { min: 0, max: 1 });
     const verify = verifyFilter(params);
     const { start, limit } = paging(params, deps.limits.maxPageLimit);

@@ -4,7 +4,7 @@ import { moduleActions } from '../action.ts';
 import type { SendCloudParams } from '../params.ts';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
 import { managementStores } from './management-stores.ts';
-import { isPresent, listInfo, paging, sendCloudTime } from './management-values.ts';
+import { listInfo, paging, sendCloudTime } from './management-values.ts';
 
 const MAX_LABEL_NAME_LENGTH = 255;
 
@@ -39,7 +39,7 @@ function labelData(deps: ApiDeps, tag: TagRecord): Record<string, unknown> {
  */
 export const labelActions = moduleActions('label', {
   async list(params, { deps }) {
-    if (isPresent(params, 'query')) params.required('query', 40111);
+    if (params.present('query')) params.required('query', 40111);
     const query = params.optional('query');
     if (query !== undefined && [...query].length > MAX_LABEL_NAME_LENGTH) throw new SendCloudFailure(40112);
     const { start, limit } = paging(params, deps.limits.maxPageLimit);

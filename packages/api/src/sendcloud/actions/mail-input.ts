@@ -6,7 +6,6 @@ import type { SendCloudParams } from '../params.ts';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
 import type { SendCloudStatusCode } from '../status-codes.ts';
 import { MAX_MAIL_SUBJECT_LENGTH, mailLimits } from './mail-limits.ts';
-import { isPresent } from './management-values.ts';
 
 /** Most `replyTo` addresses (40879). */
 export const MAX_REPLY_TO = 3;
@@ -59,7 +58,7 @@ function splitMailbox(raw: string): { name: string | undefined; address: string 
  * optional field out of the form, so only a hand-written form meets this.
  */
 export function refuseEmpty(params: SendCloudParams, names: readonly string[], code: SendCloudStatusCode): void {
-  for (const name of names) if (isPresent(params, name)) params.required(name, code);
+  for (const name of names) if (params.present(name)) params.required(name, code);
 }
 
 function checkName(name: string): string {

@@ -6,7 +6,7 @@ import { SendCloudFailure } from '../sendcloud-failure.ts';
 import type { SendCloudStatusCode } from '../status-codes.ts';
 import { emailId } from './mail-email-id.ts';
 import { describeRows, rowsOfDays, rowsOfEmailIds, type StatusRow } from './mail-status-rows.ts';
-import { isPresent, paging, sendCloudTime, shiftDate } from './management-values.ts';
+import { paging, sendCloudTime, shiftDate } from './management-values.ts';
 
 /** Longest window data/emailStatus reads, in days (SendCloud's "不超过30天"). */
 export const MAX_STATUS_DAYS = 30;
@@ -87,7 +87,7 @@ export async function emailStatus(params: SendCloudParams, ctx: SendCloudActionC
   const emailRaw = params.optional('email')?.trim();
   if (emailRaw !== undefined && !isValidEmail(emailRaw)) throw new SendCloudFailure(40012, emailRaw);
   const recipient = emailRaw === undefined ? undefined : normalizeEmail(emailRaw);
-  if (isPresent(params, 'labelId') && params.optional('labelId') === undefined) throw new SendCloudFailure(40014);
+  if (params.present('labelId') && params.optional('labelId') === undefined) throw new SendCloudFailure(40014);
   const labelId = params.optionalInt('labelId', 40015, { min: 1 });
   let tag: string | undefined;
   if (labelId !== undefined) {

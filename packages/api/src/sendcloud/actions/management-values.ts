@@ -28,15 +28,10 @@ export function sendCloudTime(ms: number, timeZone: string): string {
   return f.format(ms);
 }
 
-/** Whether the request carries `name` at all, empty included (SendCloud's "不能为空" codes are for a present, empty value). */
-export function isPresent(params: SendCloudParams, name: string): boolean {
-  return params.names().includes(name);
-}
-
 /** A page of a listing: `start` (≥ 0, default 0; 40001 empty, 40002 invalid) and `limit` (0 to `maxLimit`, default `maxLimit`; 40003, 40004). */
 export function paging(params: SendCloudParams, maxLimit: number): { start: number; limit: number } {
-  if (isPresent(params, 'start') && params.optional('start') === undefined) throw new SendCloudFailure(40001);
-  if (isPresent(params, 'limit') && params.optional('limit') === undefined) throw new SendCloudFailure(40003);
+  if (params.present('start') && params.optional('start') === undefined) throw new SendCloudFailure(40001);
+  if (params.present('limit') && params.optional('limit') === undefined) throw new SendCloudFailure(40003);
   const start = params.optionalInt('start', 40002, { min: 0 }) ?? 0;
   const max = Math.min(SENDCLOUD_MAX_LIMIT, maxLimit);
   const limit = params.optionalInt('limit', 40004, { min: 0, max }) ?? max;
@@ -52,7 +47,7 @@ export function emailParam(params: SendCloudParams): string {
 
 /** An optional email filter (40012 when it is not an address). */
 export function optionalEmail(params: SendCloudParams): string | undefined {
-  if (isPresent(params, 'email') && params.optional('email') === undefined) throw new SendCloudFailure(40011);
+  if (params.present('email') && params.optional('email') === undefined) throw new SendCloudFailure(40011);
   const email = params.optional('email')?.trim();
   if (email !== undefined && !isValidEmail(email)) throw new SendCloudFailure(40012, `"${email.slice(0, 60)}" is not an email address`);
   return email;
@@ -82,7 +77,7 @@ function dateParam(params: SendCloudParams, name: 'startDate' | 'endDate', code:
  * when neither is given (each action says what that means).
  */
 export function dateWindow(params: SendCloudParams, at: { nowMs: number; timeZone: string }): DateWindow | undefined {
-  if (isPresent(params, 'days') && params.optional('days') === undefined) throw new SendCloudFailure(40006);
+  if (params.present('days') && params.optional('days') === undefined) throw new SendCloudFailure(40006);
   const days = params.optionalInt('days', 40006, { min: 1, max: 36_500 });
   const startDate = dateParam(params, 'startDate', 40007);
   const endDate = dateParam(params, 'endDate', 40008);

@@ -1,11 +1,10 @@
 import type { SendCloudParams } from '../params.ts';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
-import { isPresent } from './management-values.ts';
 
 const API_USER = /^[A-Za-z0-9_.@-]{1,64}$/u;
 
 function listParam(params: SendCloudParams, name: string, empty: 40009 | 40010 | 40013): string[] | undefined {
-  if (!isPresent(params, name)) return undefined;
+  if (!params.present(name)) return undefined;
   const items = params.list(name);
   if (items.length === 0) throw new SendCloudFailure(empty);
   return items;
@@ -32,7 +31,7 @@ export function domainListOf(params: SendCloudParams): string[] | undefined {
 
 /** `aggregate` 0/1 (40017 otherwise). */
 export function aggregateOf(params: SendCloudParams): boolean {
-  if (isPresent(params, 'aggregate')) params.required('aggregate', 40017);
+  if (params.present('aggregate')) params.required('aggregate', 40017);
   return params.optionalInt('aggregate', 40017, { min: 0, max: 1 }) === 1;
 }
 

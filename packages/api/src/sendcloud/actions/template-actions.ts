@@ -6,7 +6,7 @@ import type { SendCloudParams } from '../params.ts';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
 import type { SendCloudStatusCode } from '../status-codes.ts';
 import { managementStores } from './management-stores.ts';
-import { isPresent, listInfo, paging, sendCloudTime } from './management-values.ts';
+import { listInfo, paging, sendCloudTime } from './management-values.ts';
 import { claimInvokeName, templateByInvokeName } from './template-lookup.ts';
 import { toSendCloudTemplateText, toStoredTemplateText } from './template-variables.ts';
 
@@ -33,7 +33,7 @@ function invokeNameOf(params: SendCloudParams): string {
 }
 
 function displayNameOf(params: SendCloudParams, required: boolean): string | undefined {
-  if (required || isPresent(params, 'name')) params.required('name', 40207);
+  if (required || params.present('name')) params.required('name', 40207);
   const name = params.optional('name');
   if (name !== undefined && ([...name].length > MAX_DISPLAY_NAME_LENGTH || CONTROL.test(name))) {
     throw new SendCloudFailure(40208, `name has at most ${MAX_DISPLAY_NAME_LENGTH} characters and no control characters`);
@@ -49,7 +49,7 @@ function contentOf(
   codes: { missing: SendCloudStatusCode; tooBig: SendCloudStatusCode },
   required: boolean,
 ) {
-  if (required || isPresent(params, name)) params.required(name, codes.missing);
+  if (required || params.present(name)) params.required(name, codes.missing);
   const value = params.optional(name);
   if (value === undefined) return undefined;
   if (Buffer.byteLength(value, 'utf8') > deps.limits.maxTemplateBytes) {
@@ -59,7 +59,7 @@ function contentOf(
 }
 
 function subjectOf(deps: ApiDeps, params: SendCloudParams, required: boolean): string | undefined {
-  if (required || isPresent(params, 'subject')) params.required('subject', 40209);
+  if (required || params.present('subject')) params.required('subject', 40209);
   const subject = params.optional('subject');
   if (subject !== undefined && ([...subject].length > deps.limits.maxSubjectLength || CONTROL.test(subject))) {
     throw new SendCloudFailure(40210, `subject has at most ${deps.limits.maxSubjectLength} characters (maxSubjectLength) and no line breaks`);
@@ -68,7 +68,7 @@ function subjectOf(deps: ApiDeps, params: SendCloudParams, required: boolean): s
 }
 
 function templateTypeOf(params: SendCloudParams, required: boolean): 0 | 1 | undefined {
-  if (required || isPresent(params, 'templateType')) params.required('templateType', 40203);
+  if (required || params.present('templateType')) params.required('templateType', 40203);
   const type = params.optionalInt('templateType', 40204, { min: 0, max: 1 });
   return type === undefined ? undefined : type === 1 ? 1 : 0;
 }
@@ -111,9 +111,9 @@ export const templateActions = moduleActions('template', {
   async list(params, { deps }) {
     const invokeName = params.optional('invokeName');
     // Sent but empty is SendCloud's "不能为空" (40203, 40205); absent means any.
-    if (isPresent(params, 'templateType')) params.required('templateType', 40203);
+    if (params.present('templateType')) params.required('templateType', 40203);
     const templateType = params.optionalInt('templateType', 40204, { min: 0, max: 1 });
-    if (isPresent(params, 'templateStat')) params.required('templateStat', 40205);
+    if (params.present('templateStat')) params.required('templateStat', 40205);
     const templateStat = params.optional('templateStat');
     if (templateStat !== undefined && !['-2', '-1', '0', '1'].includes(templateStat.trim())) throw new SendCloudFailure(40206);
     const { start, limit } = paging(params, deps.limits.maxPageLimit);
@@ -167,7 +167,7 @@ export const templateActions = moduleActions('template', {
     const subject = subjectOf(deps, params, true);
     const mailClass = templateTypeOf(params, true) ?? 0;
     const text = contentOf(deps, params, 'text', { missing: 40213, tooBig: 40214 }, false);
-    if (isPresent(params, 'isSubmitAudit')) params.required('isSubmitAudit', 40221);
+    if (params.present('isSubmitAudit')) params.required('isSubmitAudit', 40221);
     params.optionalInt('isSubmitAudit', 40222, { min: 0, max: 1 });
     const profiles = managementStores(deps).templateProfiles;
     const claim = await claimInvokeName(deps, invokeName);
@@ -191,7 +191,7 @@ export const templateActions = moduleActions('template', {
     const subject = subjectOf(deps, params, false);
     const mailClass = templateTypeOf(params, false);
     const text = contentOf(deps, params, 'text', { missing: 40213, tooBig: 40214 }, false);
-    if (isPresent(params, 'isSubmitAudit')) params.required('isSubmitAudit', 40221);
+    if (params.present('isSubmitAudit')) params.required('isSubmitAudit', 40221);
     params.optionalInt('isSubmitAudit', 40222, { min: 0, max: 1 });
     const template = await existing(deps, invokeName);
     if (html !== undefined || text !== undefined) {

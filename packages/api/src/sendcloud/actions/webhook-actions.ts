@@ -4,7 +4,7 @@ import { moduleActions } from '../action.ts';
 import type { SendCloudParams } from '../params.ts';
 import { SendCloudFailure } from '../sendcloud-failure.ts';
 import { managementStores } from './management-stores.ts';
-import { isPresent, listInfo, sendCloudTime } from './management-values.ts';
+import { listInfo, sendCloudTime } from './management-values.ts';
 
 /** SendCloud's webhook event ids and names (Aurora SendCloud's webhook doc). */
 export const WEBHOOK_EVENTS: Readonly<Record<number, string>> = {
@@ -100,8 +100,8 @@ export const webhookActions = moduleActions('webhook', {
   async update(params, { deps }) {
     const url = urlOf(params, 'url');
     const categoryName = categoryOf(params, 'categoryName');
-    if (isPresent(params, 'event')) eventsOf(params, 'event');
-    const changes = (['newCategoryName', 'newUrl', 'newEvent'] as const).filter((n) => isPresent(params, n));
+    if (params.present('event')) eventsOf(params, 'event');
+    const changes = (['newCategoryName', 'newUrl', 'newEvent'] as const).filter((n) => params.present(n));
     if (changes.length !== 1) throw new SendCloudFailure(40712, 'give exactly one of newCategoryName, newUrl, newEvent');
     const change =
       changes[0] === 'newCategoryName'
