@@ -74,7 +74,25 @@ export class WebhookPublisher {
     }
     return true;
   }
+
+  /**
+   * Replays dead letters, newest first, until the list is empty or `max` were replayed (default
+   * 1 000); returns how many. Reads one page at a time, never the whole list.
+   */
+  async replayAll(options: { max?: number } = {}): Promise<number> {
+    const max = options.max ?? 1000;
+    let replayed = 0;
+    while (replayed < max) {
+      const { letters } = await this.o.deadLetters.list({ offset: 0, limit: Math.min(REPLAY_PAGE, max - replayed) });
+      if (letters.length === 0) break;
+      for (const letter of letters) if (await this.replay(letter.deliveryId)) replayed++;
+    }
+    return replayed;
+  }
 }
+
+/** Page size of replayAll's reads of the dead-letter list. */
+const REPLAY_PAGE = 100;
 
 /** The job id of the n-th replay of a delivery: distinct from every earlier job of it (BullMQ would ignore a reused id). */
 export function replayJobId(deliveryId: string, replay: number): string {

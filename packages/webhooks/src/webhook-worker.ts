@@ -3,7 +3,7 @@ import { type DeliverWebhookPayload, MAX_STALLED_COUNT, QUEUE, WEBHOOK_BACKOFF_S
 import type { RedisClient } from '@postmill/store';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { DeadLetterStore } from './dead-letter-store.ts';
-import { type FormatOptions, formatEvent } from './format-event.ts';
+import { type FormatOptions, formatEvent, WebhookKeyMissingError } from './format-event.ts';
 import { endpointHost, type WebhookObserver } from './webhook-metrics.ts';
 import type { WebhookPoster } from './webhook-poster.ts';
 import { replaysOf, SENDCLOUD_RETRY_DELAYS_MS } from './webhook-queue.ts';
@@ -47,7 +47,7 @@ export function retryDelayMs(retry: number, delaysMs: readonly number[]): number
  * `X-Postmill-Event-Id` (and the vendor's own id field where it has one), so every retry and
  * replay carries the same id; a 2xx completes the job; any other answer, a timeout or a connection
  * error retries after the schedule's next delay; when the schedule is spent, or the target is
- * refused by the policy, the delivery is written to the dead-letter list BEFORE the job fails (a
+ * refused by the policy, or it is for SendCloud and no webhook key is set, the delivery is written to the dead-letter list BEFORE the job fails (a
  * crash in between runs the job again, and the letter is written again under the same id); a job
  * whose worker died is run again (stalled), never dropped.
  */
@@ -56,9 +56,26 @@ export function startWebhookWorker(o: WebhookWorkerOptions): Worker<DeliverWebho
   const process = async (job: Job<DeliverWebhookPayload>): Promise<string> => {
     const { deliveryId, event, endpoint } = job.data;
     const host = endpointHost(endpoint.url);
-    const request = formatEvent(event, endpoint, o.format);
-    if (!request) return 'no-event';
     const attempt = job.attemptsMade + 1;
+    /** Writes the letter first, then fails the job for good: a crash in between only writes it again. */
+    const deadLetter = async (reason: string, outcome: 'failed' | 'refused', durationSeconds?: number): Promise<never> => {
+      await o.deadLetters.add({ deliveryId, event, endpoint, attempts: attempt, lastError: reason, failedAt: o.clock.now(), replays: replaysOf(job.id) });
+      o.observer?.attempt({ vendor: endpoint.vendor, host, outcome, ...(durationSeconds === undefined ? {} : { durationSeconds }) });
+      o.logger?.warn(
+        { jobId: job.id, deliveryId, eventId: event.id, vendor: endpoint.vendor, host, attempts: attempt, reason },
+        'webhook delivery dead-lettered',
+      );
+      throw new UnrecoverableError(`webhook to ${host} dead-lettered after ${attempt} tries: ${reason}`);
+    };
+    let request: ReturnType<typeof formatEvent>;
+    try {
+      request = formatEvent(event, endpoint, o.format);
+    } catch (err) {
+      // No retry can succeed until the setting changes (SENDCLOUD_WEBHOOK_KEY): keep it for a replay.
+      if (err instanceof WebhookKeyMissingError) return deadLetter(err.message, 'refused');
+      throw err;
+    }
+    if (!request) return 'no-event';
     const started = performance.now();
     const outcome = await o.poster.post(endpoint.url, request, { eventId: event.id, attempt, ...(event.machine ? { machine: true } : {}) });
     const durationSeconds = (performance.now() - started) / 1000;
@@ -66,26 +83,10 @@ export function startWebhookWorker(o: WebhookWorkerOptions): Worker<DeliverWebho
       o.observer?.attempt({ vendor: endpoint.vendor, host, outcome: 'delivered', durationSeconds });
       return 'delivered';
     }
-    const last = outcome.kind === 'refused' || attempt >= (job.opts.attempts ?? 1);
-    if (!last) {
-      o.observer?.attempt({ vendor: endpoint.vendor, host, outcome: 'retried', durationSeconds });
-      throw new WebhookAttemptError(`webhook to ${host} failed: ${outcome.reason}`);
-    }
-    await o.deadLetters.add({
-      deliveryId,
-      event,
-      endpoint,
-      attempts: attempt,
-      lastError: outcome.reason,
-      failedAt: o.clock.now(),
-      replays: replaysOf(job.id),
-    });
-    o.observer?.attempt({ vendor: endpoint.vendor, host, outcome: outcome.kind === 'refused' ? 'refused' : 'failed', durationSeconds });
-    o.logger?.warn(
-      { jobId: job.id, deliveryId, eventId: event.id, vendor: endpoint.vendor, host, attempts: attempt, reason: outcome.reason },
-      'webhook delivery dead-lettered',
-    );
-    throw new UnrecoverableError(`webhook to ${host} dead-lettered after ${attempt} tries: ${outcome.reason}`);
+    if (outcome.kind === 'refused') return deadLetter(outcome.reason, 'refused', durationSeconds);
+    if (attempt >= (job.opts.attempts ?? 1)) return deadLetter(outcome.reason, 'failed', durationSeconds);
+    o.observer?.attempt({ vendor: endpoint.vendor, host, outcome: 'retried', durationSeconds });
+    throw new WebhookAttemptError(`webhook to ${host} failed: ${outcome.reason}`);
   };
   const worker = new Worker<DeliverWebhookPayload>(QUEUE.webhook, process, {
     connection: o.connection,

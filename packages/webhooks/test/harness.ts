@@ -27,6 +27,8 @@ export interface HarnessOptions {
   readonly policy?: TargetPolicyOptions;
   /** Default 3 000 (the production default). */
   readonly timeoutMs?: number;
+  /** Default SENDCLOUD_KEY; '' stands for "not set". */
+  readonly sendCloudWebhookKey?: string;
 }
 
 /** The whole pipeline on a real Redis: stores, publisher, a worker, metrics; `close()` removes every key. */
@@ -84,7 +86,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     bullPrefix: keys.bullPrefix,
     poster,
     deadLetters,
-    format: { sendCloudWebhookKey: SENDCLOUD_KEY, tencent: { username: '1000001' } },
+    format: { sendCloudWebhookKey: o.sendCloudWebhookKey ?? SENDCLOUD_KEY, tencent: { username: '1000001' } },
     clock: systemClock,
     retryDelaysMs,
     observer: createWebhookMetrics(registry),

@@ -89,4 +89,33 @@ describe('reliable webhook delivery', () => {
     await until(() => receiver.delivered().has(event.id));
     expect(receiver.received.filter((r) => r.eventId === event.id).map((r) => r.status)).toEqual([500, 500, 500, 500, 204]);
   });
+
+  it('replays every dead letter with replayAll, page by page, and each arrives once more with its own event id', async () => {
+    const { h, receiver } = await setUp([5]);
+    receiver.setAnswer(() => ({ status: 500 }));
+    const events = Array.from({ length: 5 }, () => testEvent({ kind: 'unsubscribed' }));
+    for (const e of events) await h.publisher.publish(e);
+    await until(async () => (await h.deadLetters.list()).total === 5);
+    receiver.setAnswer(() => ({ status: 200 }));
+    expect(await h.publisher.replayAll({ max: 3 })).toBe(3);
+    expect((await h.deadLetters.list()).total).toBe(2);
+    expect(await h.publisher.replayAll()).toBe(2);
+    await until(() => receiver.delivered().size === 5);
+    expect(new Set(receiver.delivered().keys())).toEqual(new Set(events.map((e) => e.id)));
+  });
+
+  it('dead-letters a SendCloud delivery at once while SENDCLOUD_WEBHOOK_KEY is unset, posting nothing, so it can be replayed once the key is set', async () => {
+    const h = await startHarness({ redisUrl: inject('redisUrl'), sendCloudWebhookKey: '' });
+    const receiver = await startReceiver();
+    cleanups.push(
+      () => h.close(),
+      () => receiver.close(),
+    );
+    await h.sendCloud.add({ categoryName: 'all', url: receiver.url, events: [1] });
+    await h.publisher.publish(testEvent());
+    await until(async () => (await h.deadLetters.list()).total === 1);
+    expect((await h.deadLetters.list()).letters[0]).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/SENDCLOUD_WEBHOOK_KEY/u) });
+    expect(receiver.connections()).toBe(0);
+    expect(await counter(h, 'refused')).toBe(1);
+  });
 });
