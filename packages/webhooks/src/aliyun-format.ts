@@ -18,6 +18,11 @@ const DM_TYPES: Readonly<Record<MailEventKind, string | undefined>> = {
   unsubscribed: 'dm:Feedback:UnSubscribe',
 };
 
+/** True when DirectMail has an event for `kind` (every kind but `request` and `deferred`). */
+export function hasDirectMailEvent(kind: MailEventKind): boolean {
+  return DM_TYPES[kind] !== undefined;
+}
+
 /**
  * `failed_type` of a failed delivery. The documented sample gives `SmtpNxBox` (no such mailbox) for
  * a hard bounce; the other two values are Postmill's choice, as DirectMail lists none.

@@ -1,7 +1,7 @@
 import type { MailEvent } from '@postmill/core';
-import { type AliyunFormatOptions, formatAliyunEvent } from './aliyun-format.ts';
-import { formatSendCloudEvent } from './sendcloud-format.ts';
-import { formatTencentEvent, type TencentFormatOptions } from './tencent-format.ts';
+import { type AliyunFormatOptions, formatAliyunEvent, hasDirectMailEvent } from './aliyun-format.ts';
+import { formatSendCloudEvent, sendCloudEventOf } from './sendcloud-format.ts';
+import { formatTencentEvent, hasTencentEvent, type TencentFormatOptions } from './tencent-format.ts';
 import type { WebhookEndpoint, WebhookRequest } from './webhook-request.ts';
 
 /** What the three formats need besides the event; every field documents its default. */
@@ -40,6 +40,12 @@ export function formatEvent(event: MailEvent, endpoint: WebhookEndpoint, options
 
 /** True when the vendor of `endpoint` has an event for `event`'s kind (so a delivery is worth queueing). Pure. */
 export function vendorCarries(event: MailEvent, endpoint: WebhookEndpoint): boolean {
-  // The SendCloud key is irrelevant to whether an event exists; any non-empty key decides it.
-  return formatEvent(event, endpoint, { sendCloudWebhookKey: '-' }) !== undefined;
+  switch (endpoint.vendor) {
+    case 'tencent':
+      return hasTencentEvent(event.kind);
+    case 'aliyun':
+      return hasDirectMailEvent(event.kind);
+    case 'sendcloud':
+      return sendCloudEventOf(event) !== undefined;
+  }
 }

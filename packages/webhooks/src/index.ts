@@ -1,4 +1,4 @@
-export { type AliyunFormatOptions, formatAliyunEvent } from './aliyun-format.ts';
+export { type AliyunFormatOptions, formatAliyunEvent, hasDirectMailEvent } from './aliyun-format.ts';
 export { type DeadLetter, DeadLetterStore, type DeadLetterStoreOptions } from './dead-letter-store.ts';
 export { deliveryIdOf, type EndpointSources, endpointSourcesFromStores, resolveEndpoints, sendCloudTargets } from './endpoint-resolver.ts';
 export { type FormatOptions, formatEvent, vendorCarries, WebhookKeyMissingError } from './format-event.ts';
@@ -12,7 +12,7 @@ export {
   sendCloudToken,
 } from './sendcloud-format.ts';
 export { isValidCidr, TargetPolicy, type TargetPolicyOptions, type TargetRefusal } from './target-policy.ts';
-export { formatTencentEvent, mimeEncodedSubject, type TencentFormatOptions } from './tencent-format.ts';
+export { formatTencentEvent, hasTencentEvent, mimeEncodedSubject, type TencentFormatOptions } from './tencent-format.ts';
 export { createWebhookMetrics, endpointHost, WEBHOOK_METRIC, type WebhookObserver, type WebhookOutcome } from './webhook-metrics.ts';
 export { type DeliveryHeaders, EVENT_ID_HEADER, type PostOutcome, WebhookPoster, type WebhookPosterOptions } from './webhook-poster.ts';
 export {

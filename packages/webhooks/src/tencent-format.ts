@@ -13,6 +13,11 @@ const TENCENT_EVENTS: Readonly<Record<MailEventKind, { readonly event: string; r
   deferred: { event: 'deferred', eventid: 8 },
 };
 
+/** True when Tencent has an event for `kind` (every kind but `request`). */
+export function hasTencentEvent(kind: MailEventKind): boolean {
+  return TENCENT_EVENTS[kind] !== undefined;
+}
+
 /** The custom value Tencent echoes back from the mail header of that name (2025 sample). */
 const CUSTOM_HEADER = 'X-Tencentcloudses-Cb-Custom';
 

@@ -1,4 +1,4 @@
-import type { MailEvent } from '@postmill/core';
+import { type MailEvent, PostmillError } from '@postmill/core';
 import { DEFAULT_JOB_RETENTION, type DeliverWebhookPayload, deliverWebhookJobOptions, JOB, type JobRetention, QUEUE } from '@postmill/queue';
 import type { RedisClient } from '@postmill/store';
 import { Queue } from 'bullmq';
@@ -37,8 +37,13 @@ export class WebhookPublisher {
     this.delays = o.retryDelaysMs ?? SENDCLOUD_RETRY_DELAYS_MS;
   }
 
-  /** Queues `event` to every endpoint configured for it; returns how many deliveries were queued. */
+  /**
+   * Queues `event` to every endpoint configured for it; returns how many deliveries were queued.
+   * Throws PostmillError `Webhook.InvalidEvent` for an id outside MailEvent's alphabet (it travels in an HTTP header).
+   */
   async publish(event: MailEvent): Promise<number> {
+    if (!EVENT_ID.test(event.id))
+      throw new PostmillError('Webhook.InvalidEvent', 'a MailEvent id is 1 to 128 letters, digits, - or _', { context: { id: event.id.slice(0, 200) } });
     const endpoints = (await resolveEndpoints(event, this.o.sources)).filter((e) => vendorCarries(event, e));
     if (endpoints.length === 0) return 0;
     await this.o.queue.addBulk(
@@ -90,6 +95,9 @@ export class WebhookPublisher {
     return replayed;
   }
 }
+
+/** MailEvent's id alphabet. */
+const EVENT_ID = /^[A-Za-z0-9_-]{1,128}$/u;
 
 /** Page size of replayAll's reads of the dead-letter list. */
 const REPLAY_PAGE = 100;

@@ -27,6 +27,8 @@ export interface WebhookWorkerOptions {
   readonly retryDelaysMs?: readonly number[];
   /** Deliveries in flight per process (WEBHOOK_CONCURRENCY). Default 16. */
   readonly concurrency?: number;
+  /** How long a worker holds a job; a dead worker's job runs again after it lapses (JOB_LOCK_MS). Default BullMQ's 30 000. */
+  readonly lockDurationMs?: number;
   readonly observer?: WebhookObserver;
   readonly logger?: WebhookLogger;
 }
@@ -93,6 +95,7 @@ export function startWebhookWorker(o: WebhookWorkerOptions): Worker<DeliverWebho
     prefix: o.bullPrefix,
     concurrency: o.concurrency ?? 16,
     maxStalledCount: MAX_STALLED_COUNT,
+    ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs, stalledInterval: o.lockDurationMs } : {}),
     settings: {
       backoffStrategy: (attemptsMade: number, type?: string) => (type === WEBHOOK_BACKOFF_STRATEGY ? retryDelayMs(attemptsMade, delays) : 0),
     },

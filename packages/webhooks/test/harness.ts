@@ -27,6 +27,8 @@ export interface HarnessOptions {
   readonly policy?: TargetPolicyOptions;
   /** Default 3 000 (the production default). */
   readonly timeoutMs?: number;
+  /** Default BullMQ's 30 000. */
+  readonly lockDurationMs?: number;
   /** Default SENDCLOUD_KEY; '' stands for "not set". */
   readonly sendCloudWebhookKey?: string;
 }
@@ -42,6 +44,8 @@ export interface Harness {
   readonly queue: Queue<DeliverWebhookPayload>;
   readonly worker: Worker<DeliverWebhookPayload>;
   readonly registry: Registry;
+  /** Starts one more worker on the same queue (closed by `close()`). */
+  startAnotherWorker(): Worker<DeliverWebhookPayload>;
   close(): Promise<void>;
 }
 
@@ -81,16 +85,24 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
   });
   const registry = new Registry();
-  const worker = startWebhookWorker({
-    connection: redis,
-    bullPrefix: keys.bullPrefix,
-    poster,
-    deadLetters,
-    format: { sendCloudWebhookKey: o.sendCloudWebhookKey ?? SENDCLOUD_KEY, tencent: { username: '1000001' } },
-    clock: systemClock,
-    retryDelaysMs,
-    observer: createWebhookMetrics(registry),
-  });
+  const observer = createWebhookMetrics(registry);
+  const workers: Worker<DeliverWebhookPayload>[] = [];
+  const startWorker = () => {
+    const w = startWebhookWorker({
+      connection: redis,
+      bullPrefix: keys.bullPrefix,
+      poster,
+      deadLetters,
+      format: { sendCloudWebhookKey: o.sendCloudWebhookKey ?? SENDCLOUD_KEY, tencent: { username: '1000001' } },
+      clock: systemClock,
+      retryDelaysMs,
+      observer,
+      ...(o.lockDurationMs === undefined ? {} : { lockDurationMs: o.lockDurationMs }),
+    });
+    workers.push(w);
+    return w;
+  };
+  const worker = startWorker();
   return {
     redis,
     tencent,
@@ -101,8 +113,9 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     queue,
     worker,
     registry,
+    startAnotherWorker: startWorker,
     close: async () => {
-      await worker.close();
+      for (const w of workers) await w.close();
       await queue.close();
       await poster.close();
       await deleteKeysWithPrefix(redis, prefix);

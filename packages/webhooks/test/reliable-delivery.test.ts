@@ -118,4 +118,28 @@ describe('reliable webhook delivery', () => {
     expect(receiver.connections()).toBe(0);
     expect(await counter(h, 'refused')).toBe(1);
   });
+
+  it('delivers an event whose worker died mid-POST: another worker takes the job once its lock lapses, with the same event id', async () => {
+    const h = await startHarness({ redisUrl: inject('redisUrl'), lockDurationMs: 1000 });
+    const receiver = await startReceiver();
+    cleanups.push(
+      () => h.close(),
+      () => receiver.close(),
+    );
+    await h.tencent.setAccountUrl(receiver.url);
+    receiver.setAnswer((_, nth) => (nth === 1 ? { hangMs: 2500 } : { status: 200 }));
+    const event = testEvent();
+    await h.publisher.publish(event);
+    await until(() => receiver.received.length === 1);
+    await h.worker.close(true); // dies with the POST in flight: its lock is never renewed again
+    h.startAnotherWorker();
+    await until(() => receiver.delivered().has(event.id), 15_000);
+    expect(receiver.received.map((r) => r.eventId)).toEqual([event.id, event.id]);
+    expect((await h.deadLetters.list()).total).toBe(0);
+  });
+
+  it('refuses to publish an event whose id could not travel in a header', async () => {
+    const { h } = await setUp([5]);
+    await expect(h.publisher.publish(testEvent({ id: 'bad\nid' }))).rejects.toMatchObject({ code: 'Webhook.InvalidEvent' });
+  });
 });
