@@ -13,6 +13,7 @@ export {
 } from './sendcloud-format.ts';
 export { isValidCidr, TargetPolicy, type TargetPolicyOptions, type TargetRefusal } from './target-policy.ts';
 export { formatTencentEvent, hasTencentEvent, mimeEncodedSubject, type TencentFormatOptions } from './tencent-format.ts';
+export { createWebhookDelivery, type WebhookDelivery, type WebhookDeliveryOptions, type WebhookDeliverySettings } from './webhook-delivery.ts';
 export { createWebhookMetrics, endpointHost, WEBHOOK_METRIC, type WebhookObserver, type WebhookOutcome } from './webhook-metrics.ts';
 export { type DeliveryHeaders, EVENT_ID_HEADER, type PostOutcome, WebhookPoster, type WebhookPosterOptions } from './webhook-poster.ts';
 export {
