@@ -19,7 +19,11 @@ const METADATA_HOST_NAMES = new Set([
   'instance-data.ec2.internal',
 ]);
 
-/** Ranges no webhook goes to unless an allow CIDR names them: nothing on them is a customer's HTTP server on purpose. */
+/**
+ * Ranges no webhook goes to unless an allow CIDR names them: nothing on them is a customer's HTTP
+ * server on purpose. ipaddr.js's `reserved` includes the documentation ranges (192.0.2/24,
+ * 198.51.100/24, 203.0.113/24, 2001:db8::/32) and 240/4.
+ */
 const REFUSED_RANGES = new Set(['unspecified', 'broadcast', 'multicast', 'linkLocal', 'loopback', 'reserved']);
 /** Private networks: allowed unless `allowPrivate` is false (a self-hosted Postmill often posts to its own network). */
 const PRIVATE_RANGES = new Set(['private', 'uniqueLocal', 'carrierGradeNat']);
@@ -41,8 +45,8 @@ export type TargetRefusal = 'denied-cidr' | 'metadata' | 'refused-range' | 'priv
  * Decides whether Postmill may connect to an address. Guarantees: the decision is made on the
  * address itself (IPv4-mapped and NAT64 IPv6 forms are judged as the IPv4 address they carry),
  * explicit deny CIDRs win over allow CIDRs, allow CIDRs win over the defaults, and the defaults
- * refuse link-local, loopback, unspecified, multicast, broadcast, reserved and cloud-metadata
- * addresses. Pure: no DNS, no I/O.
+ * refuse link-local, loopback, unspecified, multicast, broadcast, reserved (documentation, 240/4)
+ * and cloud-metadata addresses. Pure: no DNS, no I/O.
  */
 export class TargetPolicy {
   private readonly allow: Cidr[];

@@ -40,9 +40,12 @@ describe('webhook target safety', () => {
     await receiver.close();
   });
 
-  it('refuses 169.254.169.254, fd00:ec2::254 and metadata.google.internal by default without trying to connect', async () => {
+  it('refuses 169.254.169.254 (in any spelling), fd00:ec2::254 and metadata.google.internal by default without trying to connect', async () => {
     const p = poster({});
     for (const url of [
+      'http://2852039166/',
+      'http://0xa9.0xfe.0xa9.0xfe/',
+      'http://169.254.169.254./',
       'http://169.254.169.254/latest/meta-data/',
       'http://[fd00:ec2::254]/',
       'http://metadata.google.internal/computeMetadata/v1/',
