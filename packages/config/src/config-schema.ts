@@ -96,6 +96,19 @@ export const envSchema = z.object({
   // DirectMail's own caps for SingleSendMail: 100 ToAddress (and BccAddress), a 256-character Subject.
   ALIYUN_MAX_RECIPIENTS: int(100),
   ALIYUN_MAX_SUBJECT_LENGTH: int(256),
+  // Webhooks and callbacks (packages/webhooks). SendCloud's own: 3 s per POST, retries after 1, 2, 4, 8, 16 minutes.
+  WEBHOOK_TIMEOUT_MS: int(3000),
+  WEBHOOK_RETRY_DELAYS_SECONDS: z
+    .string()
+    .trim()
+    .default('60,120,240,480,960')
+    .pipe(z.string().regex(/^(\d+(\.\d+)?)(\s*,\s*\d+(\.\d+)?)*$/u, 'comma-separated seconds, e.g. 60,120,240,480,960')),
+  WEBHOOK_CONCURRENCY: int(16),
+  WEBHOOK_DEAD_LETTER_RETENTION_DAYS: int(30),
+  WEBHOOK_ALLOW_PRIVATE: z.stringbool().default(true),
+  WEBHOOK_ALLOW_CIDRS: z.string().trim().default(''),
+  WEBHOOK_DENY_CIDRS: z.string().trim().default(''),
+  SENDCLOUD_WEBHOOK_KEY: optionalString,
   DATA_DIR: z.string().default('.postmill'),
   SCHEDULE_TIMEZONE: z
     .string()

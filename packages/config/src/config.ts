@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { DEFAULT_RETRY_POLICY, type Limits, type RetryPolicyOptions, TENCENT_LIMITS, type TransportKind } from '@postmill/core';
 import { envSchema } from './config-schema.ts';
 import { resolveSendRate, type SendRate } from './send-rate.ts';
@@ -106,6 +107,46 @@ export interface PostmillConfig {
     | { readonly enabled: true; readonly username: string; readonly password: string; readonly allowWrites: boolean };
   /** Where `pnpm start` keeps its embedded Redis data and generated credentials. Default `.postmill`. */
   readonly dataDir: string;
+  /** Webhook and callback delivery (packages/webhooks). */
+  readonly webhooks: WebhookConfig;
+}
+
+/** Webhook delivery settings; every field documents its default and variable. */
+export interface WebhookConfig {
+  /** Longest one POST may take (WEBHOOK_TIMEOUT_MS). Default 3 000, SendCloud's. */
+  readonly timeoutMs: number;
+  /** Delay before each retry; its length is the number of retries (WEBHOOK_RETRY_DELAYS_SECONDS). Default 1, 2, 4, 8, 16 minutes, SendCloud's. */
+  readonly retryDelaysMs: readonly number[];
+  /** Deliveries in flight per worker process (WEBHOOK_CONCURRENCY). Default 16. */
+  readonly concurrency: number;
+  /** How long dead letters are kept (WEBHOOK_DEAD_LETTER_RETENTION_DAYS). Default 30 days. */
+  readonly deadLetterRetentionMs: number;
+  /** Private networks are allowed targets (WEBHOOK_ALLOW_PRIVATE). Default true. */
+  readonly allowPrivate: boolean;
+  /** CIDRs allowed although refused by default, e.g. 127.0.0.0/8 (WEBHOOK_ALLOW_CIDRS). Default none. */
+  readonly allowCidrs: readonly string[];
+  /** CIDRs refused; they win over the allowed ones (WEBHOOK_DENY_CIDRS). Default none. */
+  readonly denyCidrs: readonly string[];
+  /** SendCloud's webhook key (APP_KEY) that signs SendCloud-format events (SENDCLOUD_WEBHOOK_KEY). Default unset: SendCloud endpoints get nothing until it is set. */
+  readonly sendCloudWebhookKey: string | undefined;
+}
+
+/** A comma-separated list, trimmed, empty items dropped. */
+function commaList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** True when `value` is an IPv4/IPv6 address or CIDR (e.g. `10.0.0.0/8`, `fe80::/10`, `127.0.0.1`). */
+function isCidr(value: string): boolean {
+  const [address, bits, extra] = value.split('/');
+  if (extra !== undefined || address === undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/u.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 /** Thrown when the environment is invalid; lists every problem at once. */
@@ -179,6 +220,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       `SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES: at least SENDCLOUD_MAX_ATTACHMENT_BYTES (${e.SENDCLOUD_MAX_ATTACHMENT_BYTES}), or a mail with the largest attachments SendCloud takes could never be sent`,
     );
   }
+  for (const name of ['WEBHOOK_ALLOW_CIDRS', 'WEBHOOK_DENY_CIDRS'] as const) {
+    const bad = commaList(e[name]).filter((c) => !isCidr(c));
+    if (bad.length > 0) problems.push(`${name}: not an address or CIDR: ${bad.join(', ')} (e.g. 127.0.0.0/8,::1)`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     redis: {
@@ -249,5 +294,15 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
         ? { enabled: true, username: e.DASHBOARD_USERNAME, password: e.DASHBOARD_PASSWORD, allowWrites: e.DASHBOARD_ALLOW_WRITES }
         : { enabled: false, reason: 'DASHBOARD_USERNAME and DASHBOARD_PASSWORD are not set' },
     dataDir: e.DATA_DIR,
+    webhooks: {
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryDelaysMs: commaList(e.WEBHOOK_RETRY_DELAYS_SECONDS).map((s) => Math.round(Number(s) * 1000)),
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      deadLetterRetentionMs: e.WEBHOOK_DEAD_LETTER_RETENTION_DAYS * 86_400_000,
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      allowCidrs: commaList(e.WEBHOOK_ALLOW_CIDRS),
+      denyCidrs: commaList(e.WEBHOOK_DENY_CIDRS),
+      sendCloudWebhookKey: e.SENDCLOUD_WEBHOOK_KEY,
+    },
   };
 }

@@ -46,6 +46,7 @@ export {
 export { PostmillError } from './errors.ts';
 export { canLedgerTransition, LEDGER_TRANSITIONS, ledgerTransitionsLua } from './ledger-transitions.ts';
 export { type Limits, type MessageLimits, messageLimitsOf, type ReplayProtection, TENCENT_LIMITS } from './limits.ts';
+export { type BounceType, isMailEventKind, MAIL_EVENT_KINDS, type MailEvent, type MailEventKind } from './mail-event.ts';
 export {
   type MailAttachment,
   type MailMessage,

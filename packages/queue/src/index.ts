@@ -18,15 +18,19 @@ export {
   campaignJobOptions,
   DEFAULT_JOB_RETENTION,
   type DeliverMessagePayload,
+  type DeliverWebhookPayload,
   type DeliveryPayload,
   type DriveRunPayload,
   deliverMessageJobOptions,
+  deliverWebhookJobOptions,
   JOB,
   type JobRetention,
   jobIds,
+  MAX_STALLED_COUNT,
   QUEUE,
   type SendChunkPayload,
   type StartRunPayload,
+  WEBHOOK_BACKOFF_STRATEGY,
 } from './job-catalog.ts';
 export { jobLogger, logJobFailures } from './job-logger.ts';
 export { MessageProducer } from './message-producer.ts';

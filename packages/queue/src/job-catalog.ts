@@ -1,4 +1,4 @@
-import type { RetryPolicyOptions } from '@postmill/core';
+import type { MailEvent, RetryPolicyOptions } from '@postmill/core';
 import type { JobsOptions } from 'bullmq';
 
 /**
@@ -10,6 +10,8 @@ export const QUEUE = {
   delivery: 'delivery',
   /** Campaign control: starting runs and dispatching their chunks. */
   campaign: 'campaign',
+  /** Webhook and callback deliveries: one job per (event, endpoint) (packages/webhooks). */
+  webhook: 'webhook',
 } as const;
 
 export const JOB = {
@@ -24,6 +26,8 @@ export const JOB = {
    * current generation, follows pause/resume/cancel/retry, sweeps a cancelled run.
    */
   driveRun: 'drive-run',
+  /** webhook: post one event to one endpoint in its vendor's format. */
+  deliverWebhook: 'deliver-webhook',
 } as const;
 
 /**
@@ -122,6 +126,35 @@ export function deliverMessageJobOptions(messageId: string, policy: RetryPolicyO
     jobId: messageId,
     attempts: policy.maxAttempts,
     backoff: { type: BACKOFF_STRATEGY },
+    removeOnComplete: { age: retention.completedAgeSeconds, count: retention.completedCount },
+    removeOnFail: { age: retention.failedAgeSeconds },
+  };
+}
+
+/**
+ * Payload of `deliver-webhook`: one event to one endpoint. `deliveryId` names the pair (stable
+ * across retries and replays); the event rides in the job because a receiver must get exactly
+ * what happened even after the event log expired it.
+ */
+export interface DeliverWebhookPayload {
+  readonly deliveryId: string;
+  readonly event: MailEvent;
+  readonly endpoint: { readonly vendor: 'tencent' | 'aliyun' | 'sendcloud'; readonly url: string };
+}
+
+/** Name of the backoff strategy the webhook worker registers: the configured delay schedule. */
+export const WEBHOOK_BACKOFF_STRATEGY = 'postmill-webhook-schedule';
+
+/**
+ * Options for a `deliver-webhook` job. Guarantees: one try plus one retry per delay of the
+ * schedule (`retryDelaysMs`, SendCloud's 1, 2, 4, 8, 16 minutes by default), backoff from that
+ * schedule, the job id given (adding it twice is a no-op).
+ */
+export function deliverWebhookJobOptions(jobId: string, retryDelaysMs: readonly number[], retention: JobRetention = DEFAULT_JOB_RETENTION): JobsOptions {
+  return {
+    jobId,
+    attempts: retryDelaysMs.length + 1,
+    backoff: { type: WEBHOOK_BACKOFF_STRATEGY },
     removeOnComplete: { age: retention.completedAgeSeconds, count: retention.completedCount },
     removeOnFail: { age: retention.failedAgeSeconds },
   };

@@ -74,3 +74,4 @@ export {
 } from './task-store.ts';
 export { type TemplateNameClaim, type TemplateProfile, TemplateProfileStore } from './template-profile-store.ts';
 export { AUTO_APPROVAL_REASON, TEMPLATE_APPROVED, type TemplateInput, type TemplateRecord, TemplateStore } from './template-store.ts';
+export { type TencentCallbacks, tencentCallbackKey, WebhookEndpointStore } from './webhook-endpoint-store.ts';
