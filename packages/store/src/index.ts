@@ -74,3 +74,12 @@ export {
 } from './task-store.ts';
 export { type TemplateNameClaim, type TemplateProfile, TemplateProfileStore } from './template-profile-store.ts';
 export { AUTO_APPROVAL_REASON, TEMPLATE_APPROVED, type TemplateInput, type TemplateRecord, TemplateStore } from './template-store.ts';
+export {
+  type TrackingCount,
+  type TrackingCounts,
+  type TrackingHit,
+  type TrackingKind,
+  type TrackingSource,
+  TrackingStore,
+  type TrackingStoreOptions,
+} from './tracking-store.ts';
