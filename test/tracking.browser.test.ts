@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { TrackingStore } from '@postmill/store';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostmillStack, startPostmillStack } from './support/postmill-stack.ts';
+import { createList, type PostmillStack, startPostmillStack, until } from './support/postmill-stack.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -118,5 +118,34 @@ describe('open and click tracking end to end', () => {
     expect(counts.clicks.total).toBe(2);
     expect(counts.machineOpens.total).toBeGreaterThanOrEqual(1);
     expect(counts.machineClicks.total).toBe(1);
+  });
+  it('tracks every recipient of a BatchSendEmail campaign on a tracked domain under its own campaign MessageId', { timeout: 60_000 }, async () => {
+    const { TemplateID } = await stack.call('CreateEmailTemplate', {
+      TemplateName: 'tracked-campaign',
+      TemplateContent: { Html: b64(`<html><body><p>Hi {{name}}, <a href="${SHOP}&c=1">shop</a></p></body></html>`) },
+    });
+    const ReceiverId = await createList(stack, 3, 'tracked');
+    await stack.call('BatchSendEmail', {
+      FromEmailAddress: 'news@track.example.com',
+      ReceiverId,
+      Subject: 'Campaign',
+      TaskType: 1,
+      Template: { TemplateID, TemplateData: '{}' },
+    });
+    const { items } = await until(
+      () => stack.shared.outbox.search('Campaign', 0, 10),
+      (r) => r.total === 3,
+    );
+    const copies = await Promise.all(
+      items.map(async (item) => ({ item, html: htmlPart((await stack.shared.outbox.get(item.id))?.mime.toString('latin1') ?? '') })),
+    );
+    for (const { item, html: copy } of copies) {
+      const [path] = [...copy.matchAll(/http:\/\/mail-links\.example(\/t\/c\/[A-Za-z0-9_.-]+)/gu)].map((m) => m[1] as string);
+      const click = await fetch(`${base()}${path}`, { redirect: 'manual', headers: { 'user-agent': DESKTOP_UA } });
+      expect(click.status).toBe(302);
+      expect(click.headers.get('location')).toBe(`${SHOP}&c=1`);
+      expect(await tracking.counts(item.postmillMessageId, item.recipients[0])).toMatchObject({ clicks: { total: 1, unique: 1 } });
+    }
+    expect(new Set(copies.map((c) => c.item.postmillMessageId)).size).toBe(3);
   });
 });
