@@ -7,6 +7,7 @@ import type { DirectMailSettings } from './aliyun/settings.ts';
 import type { OpsDeps } from './ops-routes.ts';
 import type { OutboxReader } from './outbox-reader.ts';
 import type { SendCloudSettings } from './sendcloud/settings.ts';
+import type { TrackingRouteDeps } from './tracking-routes.ts';
 
 /** Everything the API needs, built once by the app's composition root and passed inward. */
 export interface ApiDeps {
@@ -36,6 +37,8 @@ export interface ApiDeps {
   readonly publicUrl: string;
   /** Key that signs unsubscribe tokens. */
   readonly unsubscribeSecret: string;
+  /** Open/click tracking endpoints (`/t/o/…`, `/t/c/…`): their secret and counters. Default: off (every token answers 404). */
+  readonly tracking?: TrackingRouteDeps;
   /** Zone of `RequestDate` in GetSendEmailStatus (IANA). Default Asia/Shanghai. */
   readonly timeZone: string;
   /** Bull Board at /admin/queues: who may open it and the queues it shows (off: answers 404). */

@@ -16,6 +16,7 @@ import { sendCloudOversizedRefusal } from './sendcloud/oversized.ts';
 import { resolveSendCloudSettings, sendCloudBodyLimit } from './sendcloud/settings.ts';
 import { TENCENT_ACTIONS } from './tencent/action-registry.ts';
 import { tencentDialect } from './tencent/dialect-plugin.ts';
+import { registerTrackingRoutes } from './tracking-routes.ts';
 import { registerUnsubscribeRoutes } from './unsubscribe-routes.ts';
 
 /**
@@ -61,6 +62,7 @@ export function buildApiServer(
   registerSendCloudRoutes(app, deps, options.sendCloudActions ?? SENDCLOUD_ACTIONS, { drains });
   registerOutboxRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
+  registerTrackingRoutes(app, deps);
   registerDashboard(app, deps.dashboard);
   registerOpsRoutes(app, deps.ops);
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'NotFound', message: `No route for ${req.method} ${req.url}` }));

@@ -16,6 +16,7 @@ import {
   SuppressionStore,
   TaskStore,
   TemplateStore,
+  TrackingStore,
 } from '@postmill/store';
 import { createTencentClient, deleteKeysWithPrefix, type TencentClient, uniquePrefix } from '@postmill/testkit';
 import { OutboxStore } from '@postmill/transports';
@@ -88,7 +89,12 @@ export interface ApiHarnessOptions {
   readonly sendCloud?: ApiDeps['sendCloud'];
   /** The DirectMail dialect's limits. Default DirectMail's own. */
   readonly directMail?: ApiDeps['directMail'];
+  /** Open/click tracking minted by the engine (TRACKING_DOMAINS as `domains`). Default: the engine tracks nothing (the endpoints still verify tokens of TRACKING_SECRET). */
+  readonly tracking?: { readonly domains: readonly string[] };
 }
+
+/** The secret behind the harness's tracking tokens. */
+export const TRACKING_SECRET = 'harness-tracking-secret';
 
 /**
  * Starts the real API server on a loopback port against the test Redis, isolated by a unique key
@@ -131,12 +137,16 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   };
   const deps: HarnessDeps = {
     ...stores,
-    engine: createEngine(stores),
+    engine: createEngine({
+      ...stores,
+      ...(options.tracking ? { tracking: { baseUrl: 'http://localhost:8080', secret: TRACKING_SECRET, domains: options.tracking.domains } } : {}),
+    }),
     lookupSecret: (id) => (id === secretId ? secretKey : undefined),
     messages,
     outbox: new OutboxStore({ redis, keys, clock, maxMessages: 100 }),
     publicUrl: 'http://localhost:8080',
     unsubscribeSecret: 'harness-unsubscribe-secret',
+    tracking: { secret: TRACKING_SECRET, store: new TrackingStore({ redis, keys }) },
     timeZone: 'Asia/Shanghai',
     dashboard: { access: { enabled: false, reason: 'off in the API harness' }, queues: [queue, campaignQueue] },
     ...(options.sendCloud ? { sendCloud: options.sendCloud } : {}),

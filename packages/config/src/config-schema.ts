@@ -22,6 +22,10 @@ export const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: int(8080, 0).pipe(z.number().max(65_535)),
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  /** Sender domains whose Tencent-dialect mail is tracked (opens and clicks), comma-separated. Default: none. */
+  TRACKING_DOMAINS: z.string().default(''),
+  /** Days the per-recipient open/click counters of a message are kept after their last hit. Default 90. */
+  TRACKING_RETENTION_DAYS: int(90),
   POSTMILL_SECRET_ID: optionalString,
   POSTMILL_SECRET_KEY: optionalString,
   MAIL_TRANSPORT: z.enum(['outbox', 'smtp', 'tencent-ses', 'aliyun-dm', 'sendcloud', 'null']).default('outbox'),

@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './config.ts';
 
 describe('parseConfig', () => {
+  it('tracks no sender domain by default, reads TRACKING_DOMAINS as a lower-cased list, and keeps tracking counters 90 days unless TRACKING_RETENTION_DAYS says otherwise', () => {
+    expect(parseConfig({}).tracking).toEqual({ domains: [], retentionDays: 90 });
+    expect(parseConfig({ TRACKING_DOMAINS: ' Mail.Example.com, ,news.example.org ', TRACKING_RETENTION_DAYS: '30' }).tracking).toEqual({
+      domains: ['mail.example.com', 'news.example.org'],
+      retentionDays: 30,
+    });
+    expect(() => parseConfig({ TRACKING_RETENTION_DAYS: '0' })).toThrow(ConfigError);
+  });
+
   it('gives Tencent defaults and the outbox transport, unlimited, for an empty environment', () => {
     const c = parseConfig({});
     expect(c.transport).toEqual({ kind: 'outbox', maxMessages: 1000 });

@@ -107,6 +107,13 @@ export interface PostmillConfig {
     | { readonly enabled: true; readonly username: string; readonly password: string; readonly allowWrites: boolean };
   /** Where `pnpm start` keeps its embedded Redis data and generated credentials. Default `.postmill`. */
   readonly dataDir: string;
+  /**
+   * Open and click tracking. `domains` (TRACKING_DOMAINS, default none): sender domains whose mail
+   * is tracked when the dialect has no switch of its own (Tencent, whose switch lives in its
+   * console); lower-cased. `retentionDays` (TRACKING_RETENTION_DAYS, default 90): how long a
+   * message's per-recipient counters are kept after their last hit.
+   */
+  readonly tracking: { readonly domains: readonly string[]; readonly retentionDays: number };
   /** Webhook and callback delivery (packages/webhooks). */
   readonly webhooks: WebhookConfig;
 }
@@ -294,6 +301,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
         ? { enabled: true, username: e.DASHBOARD_USERNAME, password: e.DASHBOARD_PASSWORD, allowWrites: e.DASHBOARD_ALLOW_WRITES }
         : { enabled: false, reason: 'DASHBOARD_USERNAME and DASHBOARD_PASSWORD are not set' },
     dataDir: e.DATA_DIR,
+    tracking: {
+      domains: e.TRACKING_DOMAINS.split(',')
+        .map((d) => d.trim().toLowerCase())
+        .filter(Boolean),
+      retentionDays: e.TRACKING_RETENTION_DAYS,
     webhooks: {
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       retryDelaysMs: commaList(e.WEBHOOK_RETRY_DELAYS_SECONDS).map((s) => Math.round(Number(s) * 1000)),

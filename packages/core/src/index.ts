@@ -123,5 +123,10 @@ export {
   type TemplateDataVerdict,
   templateVariables,
 } from './template.ts';
+export { type HtmlRewrite, MAX_TRACKED_URL_LENGTH, rewriteHtml, trackableUrl } from './tracking/rewrite-html.ts';
+export { CLICK_PATH, OPEN_PATH, type TrackedCopy, trackHtml } from './tracking/track-message.ts';
+export { grantKey, mintTrackingGrant, type TrackingGrant, type TrackingSwitch } from './tracking/tracking-grant.ts';
+export { type TrackingIssuer, trackingOf } from './tracking/tracking-issuer.ts';
+export { createTrackingToken, MAX_TOKEN_LENGTH, type TrackingClaim, verifyTrackingToken } from './tracking/tracking-token.ts';
 export { isUnsubscribeOption, UNSUBSCRIBE_TEXT } from './unsubscribe-text.ts';
 export { createUnsubscribeToken, type UnsubscribeClaim, verifyUnsubscribeToken } from './unsubscribe-token.ts';

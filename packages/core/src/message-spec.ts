@@ -1,5 +1,6 @@
 import { type Mailbox, uniqueAddresses } from './email-address.ts';
 import type { MailAttachment } from './mail-message.ts';
+import type { TrackingGrant } from './tracking/tracking-grant.ts';
 
 /**
  * A message exactly as accepted by the API: already rendered (template + data), validated, and
@@ -29,6 +30,8 @@ export interface MessageSpec {
   readonly templateId?: number;
   /** The tag the sender gave the send (DirectMail's TagName): its statistics are also counted under it. */
   readonly tag?: string;
+  /** Open/click tracking of the HTML, when the send switched it on (absent: none). */
+  readonly tracking?: TrackingGrant;
 }
 
 /**

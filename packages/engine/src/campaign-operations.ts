@@ -1,4 +1,4 @@
-import type { CampaignTaskSpec, MessageLimits, TaskScheduleParams } from '@postmill/core';
+import type { CampaignTaskSpec, MessageLimits, TaskScheduleParams, TrackingSwitch } from '@postmill/core';
 import type { SendRateAnnouncement, TaskView } from '@postmill/store';
 import type { ScheduleInput } from './campaigns/schedule-input.ts';
 import type { AttachmentInput, InlineContent, TemplateContent } from './message-operations.ts';
@@ -29,6 +29,8 @@ export interface CreateCampaignInput {
   readonly params: TaskScheduleParams;
   /** A tag for statistics (see StatisticsReportInput.tag); the dialect checks it names a tag. */
   readonly tag?: string;
+  /** Open/click tracking as the dialect's switch says; absent: the deployment's per-domain setting (TRACKING_DOMAINS). */
+  readonly tracking?: TrackingSwitch;
 }
 
 /** How one campaign is created; every field documents its default. */

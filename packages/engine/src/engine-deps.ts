@@ -1,4 +1,4 @@
-import type { CampaignTaskSpec, Clock, Limits } from '@postmill/core';
+import type { CampaignTaskSpec, Clock, Limits, TrackingIssuer } from '@postmill/core';
 import type { CampaignControl, MessageProducer } from '@postmill/queue';
 import type {
   BlacklistStore,
@@ -42,4 +42,6 @@ export interface EngineDeps {
   readonly producer: MessageProducer;
   /** The deployment's IANA zone (calendar days of statistics and retention). */
   readonly timeZone: string;
+  /** Mints open/click tracking for new messages and tasks. Default: nothing is tracked. */
+  readonly tracking?: TrackingIssuer;
 }

@@ -1,4 +1,4 @@
-import type { MessageLimits } from '@postmill/core';
+import type { MessageLimits, TrackingSwitch } from '@postmill/core';
 
 /**
  * A message body given inline. `encoding: 'base64'` means each part is standard, padded base64 of
@@ -63,6 +63,8 @@ export interface AcceptMessageInput {
   readonly idempotency?: IdempotencyInput;
   /** A tag for statistics (see StatisticsReportInput.tag); the dialect checks it names a tag. */
   readonly tag?: string;
+  /** Open/click tracking as the dialect's switch says; absent: the deployment's per-domain setting (TRACKING_DOMAINS). */
+  readonly tracking?: TrackingSwitch;
 }
 
 /** How an operation on the hot path shares a round trip with the dialect's own checks. */

@@ -2,11 +2,11 @@ import type { PostmillConfig } from '@postmill/config';
 import { createEngine } from '@postmill/engine';
 import type { MetricsEndpoint } from '@postmill/metrics';
 import { CampaignControl, MessageProducer } from '@postmill/queue';
-import { SendRateStore } from '@postmill/store';
+import { SendRateStore, TrackingStore } from '@postmill/store';
 import type { Logger } from 'pino';
 import { createProcessMetrics } from './process-metrics.ts';
 import { createReadinessProbe } from './readiness.ts';
-import { credentialLookup, unsubscribeSecret } from './secrets.ts';
+import { credentialLookup, trackingSecret, unsubscribeSecret } from './secrets.ts';
 import type { SharedServices } from './shared-services.ts';
 import { listenFailure } from './startup-error.ts';
 
@@ -36,6 +36,7 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
   // HTTP, so it does not pay for the HTTP stack (about 35 MB of resident memory).
   const { buildApiServer, DASHBOARD_PATH, dashboardOffMessage } = await import('@postmill/api');
   const apiLogger = logger.child({ component: 'api' });
+  const tracking = trackingSecret(config);
   const engine = createEngine({
     clock,
     limits: config.limits,
@@ -55,6 +56,7 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     sendRates: new SendRateStore({ redis, keys, clock }),
     producer: new MessageProducer({ messages: shared.messages, intake: shared.intake }),
     timeZone: config.timeZone,
+    tracking: { baseUrl: config.http.publicUrl, secret: tracking, domains: config.tracking.domains },
   });
   const app = buildApiServer({
     clock,
@@ -74,6 +76,7 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     outbox: shared.outbox,
     publicUrl: config.http.publicUrl,
     unsubscribeSecret: unsubscribeSecret(config),
+    tracking: { secret: tracking, store: new TrackingStore({ redis, keys, retentionDays: config.tracking.retentionDays }) },
     timeZone: config.timeZone,
     dashboard: { access: config.dashboard, queues: [shared.queue, shared.campaignQueue] },
     ops: {

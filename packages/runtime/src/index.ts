@@ -4,7 +4,7 @@ export { type GuardProcessOptions, guardProcess, type ProcessExit } from './proc
 export { createProcessMetrics, type ProcessMetricsOptions } from './process-metrics.ts';
 export { createReadinessProbe, type ReadinessProbeOptions, type ReadinessReport } from './readiness.ts';
 export { checkRedisEvictionPolicy, type EvictionPolicyReading, SAFE_EVICTION_POLICY } from './redis-eviction-check.ts';
-export { credentialLookup, unsubscribeSecret } from './secrets.ts';
+export { credentialLookup, trackingSecret, unsubscribeSecret } from './secrets.ts';
 export { createSharedServices, type SharedServices } from './shared-services.ts';
 export { exitOnSignals } from './shutdown.ts';
 export {

@@ -16,3 +16,14 @@ export function unsubscribeSecret(config: PostmillConfig): string {
   if (!key) throw new Error('POSTMILL_SECRET_KEY is required (it also signs unsubscribe links)');
   return createHmac('sha256', key).update('postmill/unsubscribe/v1').digest('base64url');
 }
+
+/**
+ * The key behind open/click tracking tokens, derived from the API secret like the unsubscribe key
+ * (another label, so neither key can stand in for the other). Each message's or task's grant key
+ * is derived from it and the grant's random scope.
+ */
+export function trackingSecret(config: PostmillConfig): string {
+  const key = config.credentials.secretKey;
+  if (!key) throw new Error('POSTMILL_SECRET_KEY is required (it also signs tracking links)');
+  return createHmac('sha256', key).update('postmill/tracking/v1').digest('base64url');
+}

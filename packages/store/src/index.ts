@@ -74,4 +74,13 @@ export {
 } from './task-store.ts';
 export { type TemplateNameClaim, type TemplateProfile, TemplateProfileStore } from './template-profile-store.ts';
 export { AUTO_APPROVAL_REASON, TEMPLATE_APPROVED, type TemplateInput, type TemplateRecord, TemplateStore } from './template-store.ts';
+export {
+  type TrackingCount,
+  type TrackingCounts,
+  type TrackingHit,
+  type TrackingKind,
+  type TrackingSource,
+  TrackingStore,
+  type TrackingStoreOptions,
+} from './tracking-store.ts';
 export { type TencentCallbacks, tencentCallbackKey, WebhookEndpointStore } from './webhook-endpoint-store.ts';

@@ -24,6 +24,8 @@ export interface SendCloudActionContext {
    * Postmill's built-in credential (POSTMILL_SECRET_ID / POSTMILL_SECRET_KEY), else its `emailType`.
    */
   readonly apiUserType: ApiUserType;
+  /** The apiUser's open/click tracking (`apiuser/add` open, click); absent: the deployment's TRACKING_DOMAINS. */
+  readonly tracking?: import('@postmill/core').TrackingSwitch;
   /** Server time of the request, epoch ms. */
   readonly nowMs: number;
 }

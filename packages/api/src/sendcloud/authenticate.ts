@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { TrackingSwitch } from '@postmill/core';
 import type { ApiUserStore } from '@postmill/store';
 import type { ApiUserType } from './action.ts';
 import type { SendCloudParams } from './params.ts';
@@ -10,6 +11,8 @@ export interface AuthenticatedApiUser {
   readonly type: ApiUserType;
   /** True for Postmill's own credential (POSTMILL_SECRET_ID / POSTMILL_SECRET_KEY). */
   readonly builtIn: boolean;
+  /** An added apiUser's `open`/`click` settings; absent for the built-in credential (TRACKING_DOMAINS decides). */
+  readonly tracking?: TrackingSwitch;
 }
 
 /** The names `apiuser/add` accepts (SendCloud's rule, 41111); only such names are looked up in Redis. */
@@ -42,7 +45,7 @@ export async function authenticateApiUser(
   }
   if (API_USER_NAME.test(apiUser)) {
     const user = await options.apiUsers.authenticate(apiUser, apiKey);
-    if (user) return { apiUser, type: user.mailType, builtIn: false };
+    if (user) return { apiUser, type: user.mailType, builtIn: false, tracking: { opens: user.open, clicks: user.click } };
   }
   throw new SendCloudFailure(40005);
 }

@@ -110,6 +110,7 @@ export function registerSendCloudRoutes(
         },
         apiUser: user.apiUser,
         apiUserType: user.type,
+        ...(user.tracking === undefined ? {} : { tracking: user.tracking }),
         nowMs,
       });
       const statusCode = answer.statusCode ?? 200;

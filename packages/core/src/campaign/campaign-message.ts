@@ -3,6 +3,7 @@ import { domainOf, type Mailbox } from '../email-address.ts';
 import type { MailAttachment, MailMessage } from '../mail-message.ts';
 import type { MessageSpec } from '../message-spec.ts';
 import { renderTemplate, type TemplateData } from '../template.ts';
+import type { TrackingGrant } from '../tracking/tracking-grant.ts';
 
 /** What every recipient of a campaign shares: the task's sender, subject and template snapshot. */
 export interface CampaignContent {
@@ -19,6 +20,10 @@ export interface CampaignContent {
   readonly unsubscribe: string;
   /** Tencent ADLocation: 0 none, 1 marker before the subject, 2 after. */
   readonly adLocation: number;
+  /** The tag the sender gave the campaign (DirectMail's TagName): its statistics are also counted under it. */
+  readonly tag?: string;
+  /** Open/click tracking of every recipient's HTML, when the campaign switched it on (absent: none). */
+  readonly tracking?: TrackingGrant;
 }
 
 /** The marker ADLocation adds to a subject. */
@@ -41,7 +46,8 @@ export function parseCampaignMessageId(id: string): { taskId: number; run: numbe
  * the same escaping as SendEmail (HTML-escaped in Html, single-line in the Subject); the
  * Message-ID `<t<task>.r<run>.i<index>@<sender domain>>` is the same every time this recipient of
  * this run is sent, so a resend after a crash can be recognised; with an Unsubscribe option the
- * link and RFC 8058 headers are added.
+ * link and RFC 8058 headers are added; with `content.tracking` the HTML's links and pixel are this
+ * recipient's own (counted under the task's tag).
  */
 export function composeCampaignMessage(
   content: CampaignContent,
@@ -74,6 +80,9 @@ export function composeCampaignMessage(
     smtpMessageId: `<t${content.taskId}.r${r.run}.i${r.index}@${domainOf(content.from.address)}>`,
     unsubscribe: r.unsubscribeUrl === undefined ? '0' : content.unsubscribe,
     triggerType: 0,
+    ...(content.tag !== undefined ? { tag: content.tag } : {}),
+    ...(content.tracking !== undefined ? { tracking: content.tracking } : {}),
   };
-  return composeMessage(spec, r.unsubscribeUrl === undefined ? undefined : { recipient: r.email, unsubscribeUrl: r.unsubscribeUrl });
+  const personal = r.unsubscribeUrl !== undefined || content.tracking !== undefined;
+  return composeMessage(spec, personal ? { recipient: r.email, ...(r.unsubscribeUrl === undefined ? {} : { unsubscribeUrl: r.unsubscribeUrl }) } : undefined);
 }

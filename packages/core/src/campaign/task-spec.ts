@@ -33,6 +33,4 @@ export interface CampaignTaskSpec extends CampaignContent {
   /** The parsed schedule (see the schedule module); JSON-serialisable. */
   readonly schedule: TaskSchedule;
   readonly params: TaskScheduleParams;
-  /** The tag the sender gave the campaign (DirectMail's TagName): its statistics are also counted under it. */
-  readonly tag?: string;
 }

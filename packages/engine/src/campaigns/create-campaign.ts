@@ -1,4 +1,4 @@
-import { type CampaignTaskSpec, domainOf, EngineError, parseMailbox } from '@postmill/core';
+import { type CampaignTaskSpec, domainOf, EngineError, parseMailbox, trackingOf } from '@postmill/core';
 import type { CreateCampaignInput, CreateCampaignOptions } from '../campaign-operations.ts';
 import type { EngineDeps } from '../engine-deps.ts';
 import {
@@ -91,6 +91,7 @@ export async function createCampaign(deps: EngineDeps, input: CreateCampaignInpu
       schedule,
       params: input.params,
       ...(input.tag !== undefined ? { tag: input.tag } : {}),
+      ...trackingOf(deps.tracking, input.tracking, from.address),
     }),
     first,
   );

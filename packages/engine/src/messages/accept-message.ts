@@ -1,4 +1,4 @@
-import { domainOf, EngineError, type MessageSpec, newMessageId, parseMailbox, renderTemplate, specRecipients } from '@postmill/core';
+import { domainOf, EngineError, type MessageSpec, newMessageId, parseMailbox, renderTemplate, specRecipients, trackingOf } from '@postmill/core';
 import { IdempotencyStore, readSendContext } from '@postmill/store';
 import type { EngineDeps } from '../engine-deps.ts';
 import type { AcceptMessageInput, AcceptOptions, MessageOperations } from '../message-operations.ts';
@@ -125,6 +125,7 @@ export function messageOperations(deps: EngineDeps): MessageOperations {
           triggerType,
           ...(templateId !== undefined ? { templateId } : {}),
           ...(input.tag !== undefined ? { tag: input.tag } : {}),
+          ...trackingOf(deps.tracking, input.tracking, from.address),
         };
         const all = specRecipients(spec);
         if (all.every((r) => unsubscribed.has(r))) {

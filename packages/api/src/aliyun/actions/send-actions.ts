@@ -91,6 +91,8 @@ async function common(params: ActionParams, ctx: AliyunActionContext) {
     annotation: { ...(tagName === undefined ? {} : { tagName }), clickTrace, addressType },
     /** The engine's tag: the worker counts the send's statistics under it. */
     tag: tagName === undefined ? {} : { tag: tagName },
+    /** ClickTrace is DirectMail's data tracking: 1 tracks opens and clicks, 0 (its default) neither. */
+    tracking: { opens: clickTrace, clicks: clickTrace },
     unsubscribe: UNSUBSCRIBE_LINK[link ?? 'disabled'] ?? '0',
     ...(replyAddress === undefined ? {} : { explicitReplyTo: mailbox(replyAddress, replyAlias) }),
   };
@@ -127,7 +129,7 @@ function templateJson(params: ActionParams): TemplateContent | undefined {
  * BccAddress, a Subject of ≤ ALIYUN_MAX_SUBJECT_LENGTH (256) characters, accepted and queued before the answer:
  * the SDKs time out after 3-5 s) and BatchSendMail (a campaign over a recipient list, answered
  * once its first run is queued). TagName must name a tag; it and ClickTrace are recorded with
- * the send (no tracking exists yet: ClickTrace is kept, to be honoured when it does).
+ * the send, and ClickTrace=1 tracks the HTML's opens and clicks (0, the default, tracks nothing).
  */
 export const sendActions = actions({
   async SingleSendMail(params, ctx) {
@@ -162,6 +164,7 @@ export const sendActions = actions({
         unsubscribe: shared.unsubscribe,
         triggerType: TRIGGER,
         ...shared.tag,
+        tracking: shared.tracking,
       },
       { limits },
     );
@@ -197,6 +200,7 @@ export const sendActions = actions({
         taskType: 1,
         params: {},
         ...shared.tag,
+        tracking: shared.tracking,
       },
       { limits: directMailLimits(ctx) },
     );

@@ -76,6 +76,7 @@ export async function sendToLists(lists: readonly ReceiverRecord[], mail: ListMa
         taskType: TASK_NOW,
         params: {},
         ...(common.tag === undefined ? {} : { tag: common.tag }),
+        ...(ctx.tracking === undefined ? {} : { tracking: ctx.tracking }),
       },
       { limits: mailLimits(ctx.deps).message },
     );

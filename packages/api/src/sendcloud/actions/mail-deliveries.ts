@@ -35,6 +35,7 @@ function engineInput(common: MailCommon, content: MailContent, ctx: SendCloudAct
     ...(Object.keys(common.headers).length === 0 ? {} : { headers: JSON.stringify(common.headers) }),
     triggerType: triggerTypeOf(ctx),
     ...(common.tag === undefined ? {} : { tag: common.tag }),
+    ...(ctx.tracking === undefined ? {} : { tracking: ctx.tracking }),
   };
 }
 
