@@ -306,6 +306,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
         .map((d) => d.trim().toLowerCase())
         .filter(Boolean),
       retentionDays: e.TRACKING_RETENTION_DAYS,
+    },
     webhooks: {
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       retryDelaysMs: commaList(e.WEBHOOK_RETRY_DELAYS_SECONDS).map((s) => Math.round(Number(s) * 1000)),
