@@ -23,7 +23,13 @@ export type {
 } from './message-operations.ts';
 export { IDEMPOTENCY_PENDING_MS } from './messages/accept-once.ts';
 export { isReservedHeader } from './messages/message-checks.ts';
-export type { ReceiverDetailsInput, ReceiverEntryInput, ReceiverEntryRemoval, ReceiverListOperations } from './receiver-list-operations.ts';
+export type {
+  ReceiverDetailsInput,
+  ReceiverEntryInput,
+  ReceiverEntryRemoval,
+  ReceiverEntryReplacement,
+  ReceiverListOperations,
+} from './receiver-list-operations.ts';
 export { MAX_RECEIVER_DESC_LENGTH, MAX_RECEIVER_NAME_LENGTH } from './receiver-lists.ts';
 export type { SenderOperations } from './sender-operations.ts';
 export { MAX_SENDER_NAME_LENGTH } from './senders.ts';

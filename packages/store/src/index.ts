@@ -19,6 +19,7 @@ export { CLUSTER_SLOTS, keySlot } from './key-slot.ts';
 export { createKeys, type Keys } from './keys.ts';
 export { MessageStore, type MessageStoreOptions, type RecipientStatusRow, type StateChanges, type StatusQuery } from './message-store.ts';
 export type { ReceiverDetailPage, ReceiverDetailQuery, ReceiverDetailRow } from './receiver-details.ts';
+export type { ReceiverReplacement, ReplacementOutcome } from './receiver-replace.ts';
 export {
   APPEND_SLICE_SIZE,
   type AppendResult,

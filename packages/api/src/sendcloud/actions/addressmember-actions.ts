@@ -1,5 +1,5 @@
 import { isEngineError, isValidEmail } from '@postmill/core';
-import type { ReceiverDetailRow, ReceiverRecord } from '@postmill/store';
+import type { ReceiverDetailRow, ReceiverRecord, ReplacementOutcome } from '@postmill/store';
 import type { ApiDeps } from '../../api-deps.ts';
 import { moduleActions } from '../action.ts';
 import type { SendCloudParams } from '../params.ts';
@@ -123,9 +123,10 @@ export const addressmemberActions = moduleActions('addressmember', {
 
   /**
    * Replaces members (by `newMembers`, aligned with `members`; the same address when absent) with
-   * new names and vars: each is removed and added again (at the end of the list). Not atomic: a
-   * failure part-way leaves the members before it changed. `count` is the members changed; one not
-   * in the list is skipped.
+   * new names and vars, in place and in one atomic step: a member keeps its position, and a refused
+   * call (a new address or vars the list cannot take: 40516 and the vars codes) changes nothing.
+   * `count` is the members changed; one not in the list, or whose new address is already another
+   * member, is skipped and left as it was.
    */
   async update(params, { deps }) {
     const list = await existingList(deps, params);
@@ -136,12 +137,15 @@ export const addressmemberActions = moduleActions('addressmember', {
     if (invalid !== undefined) throw new SendCloudFailure(40518, invalid.slice(0, 60));
     const names = params.list('names');
     const vars = varsOf(params, members.length);
-    let changed = 0;
-    for (const [i, member] of members.entries()) {
-      if (!(await removeMember(deps, list.id, member))) continue;
-      changed += await append(deps, list.id, [entryOf(newMembers[i] ?? member, names[i], vars?.[i])]);
+    const changes = members.map((email, i) => ({ email, entry: entryOf(newMembers[i] ?? email, names[i], vars?.[i]) }));
+    let outcomes: readonly ReplacementOutcome[];
+    try {
+      outcomes = await deps.engine.receivers.replaceEntries(list.id, changes);
+    } catch (err) {
+      if (isEngineError(err, 'receiver-entries-refused')) throw new SendCloudFailure(40516, err.message);
+      throw err;
     }
-    return { info: { count: changed } };
+    return { info: { count: outcomes.filter((o) => 'index' in o).length } };
   },
 
   /** Removes members; `count` is the members removed (one not in the list is skipped). */
