@@ -57,6 +57,13 @@ export {
   type StatMetric,
   type Volume,
 } from './statistics-store.ts';
+export {
+  type IndexedMessage,
+  StatusDayIndex,
+  type StatusDayIndexOptions,
+  type StatusMessageSource,
+  statusMessageReader,
+} from './status-day-index.ts';
 export { isStorageUnavailable } from './storage-unavailable.ts';
 export { SuppressionStore } from './suppression-store.ts';
 export { type TagRecord, TagStore } from './tag-store.ts';
