@@ -72,6 +72,22 @@ describe('SendCloud addressmember/*', () => {
     expect(await codeOf(api, 'addressmember/list', {})).toBe(40503);
   });
 
+  it("answers 40513 for a member address longer than 254 characters (add, and update's newMembers) and 40518 for a malformed one", async () => {
+    const address = await newList();
+    // Well-formed but for its length: a 64-character local part, 63-character labels.
+    const domainOf = (last: number) => `${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(last)}.com`;
+    const long = `${'a'.repeat(64)}@${domainOf(58)}`;
+    expect(long.length).toBe(255);
+    expect(await codeOf(api, 'addressmember/add', { address, members: `ok@example.com;${long}` })).toBe(40513);
+    await sendcloud(api, 'addressmember/add', { address, members: 'ok@example.com' });
+    expect(await codeOf(api, 'addressmember/update', { address, members: 'ok@example.com', newMembers: long })).toBe(40513);
+    expect(await codeOf(api, 'addressmember/update', { address, members: 'ok@example.com', newMembers: 'not-an-address' })).toBe(40518);
+    // A 254-character address is a member like any other.
+    const longest = `${'a'.repeat(64)}@${domainOf(57)}`;
+    expect(longest.length).toBe(254);
+    expect((await sendcloud(api, 'addressmember/add', { address, members: longest })).info.count).toBe(1);
+  });
+
   it('deletes members and counts those removed, case-insensitively; absent ones are skipped', async () => {
     const address = await newList();
     await sendcloud(api, 'addressmember/add', { address, members: 'a@example.com;b@example.com;c@example.com' });

@@ -1,4 +1,4 @@
-import { isEngineError, isValidEmail } from '@postmill/core';
+import { isEngineError, isValidEmail, MAX_RECEIVER_EMAIL_LENGTH } from '@postmill/core';
 import type { ReceiverDetailRow, ReceiverRecord, ReplacementOutcome } from '@postmill/store';
 import type { ApiDeps } from '../../api-deps.ts';
 import { moduleActions } from '../action.ts';
@@ -13,14 +13,25 @@ const MAX_MEMBERS_PER_CALL = 1000;
 /** The template variable a member's `name` fills (`%name%`); a `vars` key `name` is overridden by it, as in SendCloud. */
 const NAME_VARIABLE = 'name';
 
-/** `members`: 40512 absent or empty, 40514 when it holds only separators (no address), 40515 over 1000, 40518 not an address. */
+/**
+ * Member addresses: 40513 (成员地址的长度) for one longer than the engine's address limit
+ * (MAX_RECEIVER_EMAIL_LENGTH, RFC 5321's 254; not SendCloud's 48, see docs/sendcloud-codes.md),
+ * else 40518 for one that is not an address.
+ */
+function checkMemberAddresses(members: readonly string[]): void {
+  const long = members.find((m) => m.length > MAX_RECEIVER_EMAIL_LENGTH);
+  if (long !== undefined) throw new SendCloudFailure(40513, `${long.slice(0, 60)}… has ${long.length} characters, at most ${MAX_RECEIVER_EMAIL_LENGTH}`);
+  const bad = members.find((m) => !isValidEmail(m));
+  if (bad !== undefined) throw new SendCloudFailure(40518, bad.slice(0, 60));
+}
+
+/** `members`: 40512 absent or empty, 40514 when it holds only separators (no address), 40515 over 1000, 40513 / 40518 (checkMemberAddresses). */
 function membersOf(params: SendCloudParams): string[] {
   params.required('members', 40512);
   const members = params.list('members');
   if (members.length === 0) throw new SendCloudFailure(40514, 'members holds no address');
   if (members.length > MAX_MEMBERS_PER_CALL) throw new SendCloudFailure(40515);
-  const bad = members.find((m) => !isValidEmail(m));
-  if (bad !== undefined) throw new SendCloudFailure(40518, bad.slice(0, 60));
+  checkMemberAddresses(members);
   return members;
 }
 
@@ -133,8 +144,7 @@ export const addressmemberActions = moduleActions('addressmember', {
     const members = membersOf(params);
     const newMembers = params.list('newMembers');
     if (newMembers.length > 0 && newMembers.length !== members.length) throw new SendCloudFailure(40518, 'newMembers must have one address per member');
-    const invalid = newMembers.find((m) => !isValidEmail(m));
-    if (invalid !== undefined) throw new SendCloudFailure(40518, invalid.slice(0, 60));
+    checkMemberAddresses(newMembers);
     const names = params.list('names');
     const vars = varsOf(params, members.length);
     const changes = members.map((email, i) => ({ email, entry: entryOf(newMembers[i] ?? email, names[i], vars?.[i]) }));
