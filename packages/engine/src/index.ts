@@ -2,6 +2,7 @@ export type { CampaignListQuery, CampaignOperations, CreateCampaignInput } from 
 export type { LocalDateTime, ScheduleField, ScheduleInput } from './campaigns/schedule-input.ts';
 export { createEngine } from './create-engine.ts';
 export type {
+  DeliveryDayCount,
   DeliveryDayQuery,
   DeliveryMessageQuery,
   DeliveryOperations,

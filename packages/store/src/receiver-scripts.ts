@@ -214,6 +214,8 @@ export const REPLACE_TAKEN = -11;
  * another live entry's answers TAKEN; both leave the list as it was. Otherwise the entry keeps its
  * index: its slot is overwritten (LSET) and, when the address changed, the old fingerprint is
  * deleted and the new one points at the same index. `count` and `removed` do not move.
+ * Cost: per change two bucket reads and LSET's walk to the index (as REMOVE_ENTRY); callers bound
+ * the changes per call (the engine's upload batch size).
  * Returns {1, outcome...} (an outcome is the replaced index, or NOT_FOUND / TAKEN) or {NOT_EXIST} / {BUSY} / {KEYS_CHANGED}.
  */
 export const REPLACE_ENTRIES = `
