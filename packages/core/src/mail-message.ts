@@ -6,6 +6,13 @@ export interface MailAttachment {
   readonly contentBase64: string;
   /** MIME type; builders infer it from the file name when absent. */
   readonly contentType?: string;
+  /**
+   * Set for an inline part (an image the html shows as `cid:<contentId>`, SendCloud's
+   * `embeddedImage`): builders write it with `Content-ID: <contentId>` and
+   * `Content-Disposition: inline`, beside the html in a multipart/related. Absent for an ordinary
+   * attachment. Free of CR/LF and angle brackets (the builders refuse them).
+   */
+  readonly contentId?: string;
 }
 
 /**

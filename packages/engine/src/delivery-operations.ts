@@ -37,10 +37,20 @@ export interface DeliveryDayQuery {
   readonly recipient?: string;
   /** Only campaign rows of this task. */
   readonly taskId?: number;
+  /** Only rows of mail sent with this tag (a single message's tag, a campaign task's). */
+  readonly tag?: string;
   /** Only rows of this source. Default both: single messages first, then campaign mail. */
   readonly source?: DeliverySource;
   /** Also read whether each recipient unsubscribed from its sender (one command per sender of the page). Default false. */
   readonly withUnsubscribed?: boolean;
+}
+
+/** What to count of one day (the filters of DeliveryDayQuery that keep a count exact). */
+export interface DeliveryDayCount {
+  /** As in DeliveryDayQuery. */
+  readonly date: string;
+  readonly recipient?: string;
+  readonly tag?: string;
 }
 
 /** One message's deliveries, whatever its day. */
@@ -78,6 +88,14 @@ export interface DeliveryOperations {
    * campaign mail in run-start order then list order (Offset runs across both).
    */
   byDate(query: DeliveryDayQuery): Promise<DeliveryRow[]>;
+  /**
+   * How many rows byDate lists for the day with these filters, exactly. Costs: without filters two
+   * counters (single and campaign mail); a tag adds the tag's own day index for single mail (a
+   * counter) and a walk of the day's runs for campaign mail (a hundred runs per command, one task
+   * read per task); a recipient looks it up once per run of the day; a recipient and a tag together
+   * read that recipient's rows of the day (as few as the mail they got). Refusals as byDate.
+   */
+  countByDate(query: DeliveryDayCount): Promise<number>;
   /** The rows of one message (none when unknown or expired): one command for a single message. */
   byMessage(query: DeliveryMessageQuery): Promise<DeliveryRow[]>;
   /** A page of one run with the run's size: `task-not-found`; a run not started yet has no rows (`total` 0). */

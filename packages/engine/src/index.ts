@@ -2,6 +2,7 @@ export type { CampaignListQuery, CampaignOperations, CreateCampaignInput } from 
 export type { LocalDateTime, ScheduleField, ScheduleInput } from './campaigns/schedule-input.ts';
 export { createEngine } from './create-engine.ts';
 export type {
+  DeliveryDayCount,
   DeliveryDayQuery,
   DeliveryMessageQuery,
   DeliveryOperations,
@@ -23,7 +24,13 @@ export type {
 } from './message-operations.ts';
 export { IDEMPOTENCY_PENDING_MS } from './messages/accept-once.ts';
 export { isReservedHeader } from './messages/message-checks.ts';
-export type { ReceiverDetailsInput, ReceiverEntryInput, ReceiverEntryRemoval, ReceiverListOperations } from './receiver-list-operations.ts';
+export type {
+  ReceiverDetailsInput,
+  ReceiverEntryInput,
+  ReceiverEntryRemoval,
+  ReceiverEntryReplacement,
+  ReceiverListOperations,
+} from './receiver-list-operations.ts';
 export { MAX_RECEIVER_DESC_LENGTH, MAX_RECEIVER_NAME_LENGTH } from './receiver-lists.ts';
 export type { SenderOperations } from './sender-operations.ts';
 export { MAX_SENDER_NAME_LENGTH } from './senders.ts';

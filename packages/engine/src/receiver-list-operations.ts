@@ -1,4 +1,4 @@
-import type { AppendResult, ReceiverDetailPage, ReceiverRecord } from '@postmill/store';
+import type { AppendResult, ReceiverDetailPage, ReceiverRecord, ReplacementOutcome } from '@postmill/store';
 
 /** One address to add to a receiver list, with its template data (a JSON object string). */
 export interface ReceiverEntryInput {
@@ -10,6 +10,12 @@ export interface ReceiverEntryInput {
 export interface ReceiverEntryRemoval {
   /** Compared case-insensitively, as uploads compare addresses. */
   readonly email: string;
+}
+
+/** One member to replace: the entry of `email` (case-insensitive) becomes `entry`, at the same position. */
+export interface ReceiverEntryReplacement {
+  readonly email: string;
+  readonly entry: ReceiverEntryInput;
 }
 
 /** Which entries of a list to read. */
@@ -57,4 +63,13 @@ export interface ReceiverListOperations {
    * `receiver-entry-not-found` for a well-formed one that is not in it.
    */
   removeEntry(receiverId: number, input: ReceiverEntryRemoval): Promise<void>;
+  /**
+   * Replaces members in place, in one atomic step: every new entry is validated first (the list's
+   * variable names included) and one refusal (`receiver-entries-refused`) changes nothing; a
+   * replaced member keeps its position. A change whose member is not in the list, or whose new
+   * address is another member's, leaves the list as it was (its outcome says which). One outcome per
+   * change, in order. Refusals also: `missing-parameter` (no changes), `limit-exceeded`
+   * (`batch-size`), `receiver-list-not-found`, `receiver-list-busy`.
+   */
+  replaceEntries(receiverId: number, changes: readonly ReceiverEntryReplacement[]): Promise<ReplacementOutcome[]>;
 }

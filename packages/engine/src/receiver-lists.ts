@@ -98,6 +98,17 @@ export function receiverListOperations(deps: EngineDeps): ReceiverListOperations
       });
     },
 
+    async replaceEntries(receiverId, changes) {
+      if (changes.length === 0) throw new EngineError('missing-parameter', 'Give at least one member to replace.', { context: { field: 'emails' } });
+      const max = deps.limits.maxReceiverUpload;
+      if (changes.length > max) {
+        throw new EngineError('limit-exceeded', `At most ${max} addresses per request; got ${changes.length}.`, {
+          context: { limit: 'batch-size', max, count: changes.length },
+        });
+      }
+      return deps.receivers.replace(receiverId, changes, { maxTemplateDataBytes: deps.limits.maxReceiverTemplateDataBytes });
+    },
+
     async list(query) {
       checkPageLimit(query.limit, deps.limits.maxPageLimit);
       return deps.receivers.list(query);

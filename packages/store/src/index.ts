@@ -19,6 +19,7 @@ export { CLUSTER_SLOTS, keySlot } from './key-slot.ts';
 export { createKeys, type Keys } from './keys.ts';
 export { MessageStore, type MessageStoreOptions, type RecipientStatusRow, type StateChanges, type StatusQuery } from './message-store.ts';
 export type { ReceiverDetailPage, ReceiverDetailQuery, ReceiverDetailRow } from './receiver-details.ts';
+export type { ReceiverReplacement, ReplacementOutcome } from './receiver-replace.ts';
 export {
   APPEND_SLICE_SIZE,
   type AppendResult,
@@ -56,6 +57,13 @@ export {
   type StatMetric,
   type Volume,
 } from './statistics-store.ts';
+export {
+  type IndexedMessage,
+  StatusDayIndex,
+  type StatusDayIndexOptions,
+  type StatusMessageSource,
+  statusMessageReader,
+} from './status-day-index.ts';
 export { isStorageUnavailable } from './storage-unavailable.ts';
 export { SuppressionStore } from './suppression-store.ts';
 export { type TagRecord, TagStore } from './tag-store.ts';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { addressKey } from '@postmill/core';
 
 /**
@@ -41,6 +42,14 @@ export interface Keys {
   statusDayDiscarded(date: string): string;
   /** Rows of one recipient (lower-cased) on one day (ZSET "<position in message>:<messageId>" → day row). Same tag. */
   statusDayRecipientRows(date: string, email: string): string;
+  /**
+   * The day's row index of the messages sent with one tag (ZSET messageId → the tag's rows before
+   * it), its row counter and its tombstones (HASH as statusDayDiscarded): the day's index narrowed
+   * to a tag, so a tag's rows are counted and paged exactly. The tag is hashed into the name. Same tag.
+   */
+  statusDayTagRows(date: string, tag: string): string;
+  statusDayTagRowCount(date: string, tag: string): string;
+  statusDayTagDiscarded(date: string, tag: string): string;
   /** Campaign runs of one day (ZSET "taskId:run" → the day's campaign rows before the run's first). Same tag. */
   statusDayRunRows(date: string): string;
   /** Campaign rows the day's run index has handed out (counter). Same tag. */
@@ -126,6 +135,11 @@ export interface Keys {
 }
 
 /** Builds the key space for a deployment prefix (tests use a unique prefix each). */
+/** A tag name as a key part: any text (braces, colons, any length) becomes 16 hex digits. */
+function tagDigest(tag: string): string {
+  return createHash('sha1').update(tag).digest('hex').slice(0, 16);
+}
+
 export function createKeys(prefix: string): Keys {
   if (!/^[A-Za-z0-9_.-]{1,64}$/u.test(prefix)) throw new RangeError(`invalid Redis key prefix "${prefix}"`);
   const tag = `{${prefix}}`;
@@ -150,6 +164,9 @@ export function createKeys(prefix: string): Keys {
     statusDayRowCount: (date) => `${prefix}:{d:${date}}:rows:count`,
     statusDayDiscarded: (date) => `${prefix}:{d:${date}}:rows:discarded`,
     statusDayRecipientRows: (date, email) => `${prefix}:{d:${date}}:rows:to:${addressKey(email)}`,
+    statusDayTagRows: (date, t) => `${prefix}:{d:${date}}:rows:tag:${tagDigest(t)}`,
+    statusDayTagRowCount: (date, t) => `${prefix}:{d:${date}}:rows:tag:${tagDigest(t)}:count`,
+    statusDayTagDiscarded: (date, t) => `${prefix}:{d:${date}}:rows:tag:${tagDigest(t)}:discarded`,
     statusDayRunRows: (date) => `${prefix}:{d:${date}}:runrows`,
     statusDayRunRowCount: (date) => `${prefix}:{d:${date}}:runrows:count`,
     statusDayRunMeta: (date) => `${prefix}:{d:${date}}:runrows:meta`,

@@ -196,3 +196,53 @@ while n < limit and pos < hi do
   pos = kth(runEnd, 0)
 end
 return out`;
+
+/** REPLACE_ENTRIES: the list's variable names were fixed (by a concurrent first upload) unlike the ones the changes were validated against. */
+export const SCRIPT_KEYS_CHANGED = -4;
+/** Outcome of one change in REPLACE_ENTRIES when it did not replace: the old address is not a live member. */
+export const REPLACE_NOT_FOUND = -10;
+/** Outcome of one change in REPLACE_ENTRIES when it did not replace: the new address is another live member. */
+export const REPLACE_TAKEN = -11;
+
+/**
+ * Replaces members' entries in place, all in one atomic step. KEYS: meta, entries, buckets...
+ * ARGV: nowMs, the variable names (JSON) the entries were validated against, then per change (old
+ * bucket key number, old fingerprint, new bucket key number, new fingerprint, encoded new entry).
+ * When the list's fixed names differ from ARGV[2] it changes nothing and returns {KEYS_CHANGED}.
+ * Refuses while an upload holds the lock (as REMOVE_ENTRY). Changes apply in order, each seeing the
+ * ones before it: one whose old address is not live answers NOT_FOUND, one whose new address is
+ * another live entry's answers TAKEN; both leave the list as it was. Otherwise the entry keeps its
+ * index: its slot is overwritten (LSET) and, when the address changed, the old fingerprint is
+ * deleted and the new one points at the same index. `count` and `removed` do not move.
+ * Cost: per change two bucket reads and LSET's walk to the index (as REMOVE_ENTRY); callers bound
+ * the changes per call (the engine's upload batch size).
+ * Returns {1, outcome...} (an outcome is the replaced index, or NOT_FOUND / TAKEN) or {NOT_EXIST} / {BUSY} / {KEYS_CHANGED}.
+ */
+export const REPLACE_ENTRIES = `
+local m = redis.call('HMGET', KEYS[1], 'createdAt', 'deleting', 'lock', 'lockUntil', 'templateKeys')
+if not m[1] or m[2] then return {-1} end
+if m[3] and tonumber(m[4]) > tonumber(ARGV[1]) then return {-2} end
+if m[5] and m[5] ~= '' and m[5] ~= ARGV[2] then return {${SCRIPT_KEYS_CHANGED}} end
+local out = {1}
+for i = 3, #ARGV, 5 do
+  local oldKey, oldFp = KEYS[tonumber(ARGV[i])], ARGV[i + 1]
+  local newKey, newFp = KEYS[tonumber(ARGV[i + 2])], ARGV[i + 3]
+  local idx = redis.call('HGET', oldKey, oldFp)
+  if not idx then
+    out[#out + 1] = ${REPLACE_NOT_FOUND}
+  else
+    local holder = false
+    if newFp ~= oldFp then holder = redis.call('HGET', newKey, newFp) end
+    if holder then
+      out[#out + 1] = ${REPLACE_TAKEN}
+    else
+      if newFp ~= oldFp then
+        redis.call('HDEL', oldKey, oldFp)
+        redis.call('HSET', newKey, newFp, idx)
+      end
+      redis.call('LSET', KEYS[2], idx, ARGV[i + 4])
+      out[#out + 1] = tonumber(idx)
+    end
+  end
+end
+return out`;

@@ -13,6 +13,7 @@ import {
 } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import { type ReceiverDetailPage, type ReceiverDetailQuery, readReceiverDetails } from './receiver-details.ts';
+import { KEYS_CHANGED, type ReceiverReplacement, type ReplacementOutcome, replaceReceiverEntries } from './receiver-replace.ts';
 import {
   ACQUIRE,
   CLAIM_NAME,
@@ -536,6 +537,22 @@ export class ReceiverStore {
     if (reply[0] === SCRIPT_NOT_EXIST) throw notExist(id);
     if (reply[0] === SCRIPT_BUSY) throw busy(id);
     return reply[0] === 1 ? reply[1] : undefined;
+  }
+
+  /**
+   * Replaces members' entries in place, atomically (guarantees in receiver-replace.ts): validated
+   * first, nothing changed on a refusal, each replaced entry keeps its index, no member lost or
+   * doubled. One outcome per change, in order.
+   */
+  async replace(id: number, changes: readonly ReceiverReplacement[], options: { maxTemplateDataBytes: number }): Promise<ReplacementOutcome[]> {
+    // A second pass only follows a first upload that fixed the names meanwhile; they never change after.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const [bits, templateKeys, deleting] = await this.redis.hmget(this.keys.receiverMeta(id), 'bucketBits', 'templateKeys', 'deleting');
+      const shape = bits === null || bits === undefined || deleting ? undefined : { bits: Number(bits), templateKeys: parseKeys(templateKeys, id) };
+      const outcomes = await replaceReceiverEntries({ redis: this.redis, keys: this.keys, nowMs: this.clock.now(), shape }, id, changes, options);
+      if (outcomes !== KEYS_CHANGED) return outcomes;
+    }
+    throw corrupt('templateKeys', { receiverId: id });
   }
 
   /**

@@ -103,6 +103,11 @@ export class RunDayIndex {
     return added === 1;
   }
 
+  /** The day's campaign rows: the recipients of every run indexed under `date` (the row counter, one command; 0 for a day without runs). */
+  async rowCount(date: string): Promise<number> {
+    return Number((await this.o.redis.get(this.o.keys.statusDayRunRowCount(date))) ?? 0);
+  }
+
   /** The run as indexed under `date`, or undefined when it was not indexed there. */
   async get(date: string, taskId: number, run: number): Promise<IndexedRun | undefined> {
     const meta = await this.o.redis.hget(this.o.keys.statusDayRunMeta(date), `${taskId}:${run}`);

@@ -29,6 +29,16 @@ export interface StatusDayIndexOptions {
   readonly readMessage: (messageId: string) => Promise<IndexedMessage>;
 }
 
+/** One row index of a day: the day's own (every message), or one tag's (the messages sent with it). */
+interface RowIndex {
+  /** ZSET messageId → its first row. */
+  readonly rows: string;
+  /** Rows handed out (counter). */
+  readonly count: string;
+  /** Tombstones (HASH messageId → "<first row>:<rows>"). */
+  readonly discarded: string;
+}
+
 /** The day's rows as a page sees them: rows handed out, the first live row, and tombstones after it. */
 interface DayView {
   readonly count: number;
@@ -77,7 +87,7 @@ export class StatusDayIndex {
   /** How many rows `query` lists without offset and limit. */
   async count(q: Omit<StatusQuery, 'offset' | 'limit'>): Promise<number> {
     if (q.messageId !== undefined) return (await this.messageRows(q.date, q.messageId, q.recipient)).length;
-    const view = await this.view(q.date);
+    const view = await this.view(this.dayIndex(q.date));
     if (q.recipient !== undefined) return (await this.recipientPage(q.date, q.recipient, view.liveStart, 0, 0)).live;
     return view.count - view.liveStart - view.discarded.reduce((sum, d) => sum + d.rows, 0);
   }
@@ -92,7 +102,34 @@ export class StatusDayIndex {
     if (q.limit <= 0) return [];
     if (q.messageId !== undefined) return (await this.messageRows(q.date, q.messageId, q.recipient)).slice(q.offset, q.offset + q.limit);
     if (q.recipient !== undefined) return this.recipientRows(q.date, q.recipient, q.offset, q.limit);
-    return this.dayRows(q.date, q.offset, q.limit);
+    return this.dayRows(this.dayIndex(q.date), q.offset, q.limit);
+  }
+
+  /**
+   * How many rows the day's messages sent with `tag` hold: exact (the tag's own row counter, its
+   * tombstones and expired messages left out, as `count` does for the day), O(1) commands but for
+   * the search of expired messages on the oldest day. Messages indexed before tags were indexed are
+   * in no tag's rows.
+   */
+  async countTagged(date: string, tag: string): Promise<number> {
+    const view = await this.view(this.tagIndex(date, tag));
+    return view.count - view.liveStart - view.discarded.reduce((sum, d) => sum + d.rows, 0);
+  }
+
+  /** A page of the day's rows of messages sent with `tag`, in index order then recipient order: O(log n + page), as a page by date. */
+  async queryTagged(date: string, tag: string, offset: number, limit: number): Promise<RecipientStatusRow[]> {
+    if (limit <= 0) return [];
+    return this.dayRows(this.tagIndex(date, tag), offset, limit);
+  }
+
+  private dayIndex(date: string): RowIndex {
+    const { keys } = this.o;
+    return { rows: keys.statusDayRows(date), count: keys.statusDayRowCount(date), discarded: keys.statusDayDiscarded(date) };
+  }
+
+  private tagIndex(date: string, tag: string): RowIndex {
+    const { keys } = this.o;
+    return { rows: keys.statusDayTagRows(date, tag), count: keys.statusDayTagRowCount(date, tag), discarded: keys.statusDayTagDiscarded(date, tag) };
   }
 
   private scriptInput(spec: MessageSpec): { keys: string[]; args: string[] } {
@@ -105,21 +142,25 @@ export class StatusDayIndex {
       const key = keys.statusDayRecipientRows(date, r);
       positions.set(key, [...(positions.get(key) ?? []), pos]);
     });
+    const tagKeys =
+      spec.tag === undefined
+        ? []
+        : [keys.statusDayTagRows(date, spec.tag), keys.statusDayTagRowCount(date, spec.tag), keys.statusDayTagDiscarded(date, spec.tag)];
     return {
-      keys: [keys.statusDayRows(date), keys.statusDayRowCount(date), keys.statusDayDiscarded(date), ...positions.keys()],
-      args: [String(this.o.ttlSeconds), spec.messageId, String(recipients.length), ...[...positions.values()].map((p) => p.join(','))],
+      keys: [keys.statusDayRows(date), keys.statusDayRowCount(date), keys.statusDayDiscarded(date), ...tagKeys, ...positions.keys()],
+      args: [String(this.o.ttlSeconds), spec.messageId, String(recipients.length), String(tagKeys.length), ...[...positions.values()].map((p) => p.join(','))],
     };
   }
 
   /** Rows handed out, the first row of the first unexpired message, and the tombstones after it. */
-  private async view(date: string): Promise<DayView> {
-    const { redis, keys } = this.o;
-    const dayKeys = [keys.statusDayRows(date), keys.statusDayRowCount(date), keys.statusDayDiscarded(date)];
+  private async view(ix: RowIndex): Promise<DayView> {
+    const { redis } = this.o;
+    const dayKeys = [ix.rows, ix.count, ix.discarded];
     const [count, indexed, firstId, firstStart, ...dead] = (await DAY_HEAD.run(redis, dayKeys, [])) as [number, number, string, string, ...string[]];
     let liveStart = count;
     if (indexed > 0) {
-      const head = this.assumedHead(date, firstId, Number(firstStart));
-      liveStart = (await this.headExpired(head.id)) ? await this.searchLiveStart(date, indexed, count) : head.row;
+      const head = this.assumedHead(ix, firstId, Number(firstStart));
+      liveStart = (await this.headExpired(head.id)) ? await this.searchLiveStart(ix, indexed, count) : head.row;
     }
     const discarded = dead
       .filter((d) => d !== '')
@@ -136,10 +177,10 @@ export class StatusDayIndex {
    * The first row of the first message whose keys still exist (count when none does), once the head
    * a page assumed (assumedHead) turned out expired: searched from that head on, and remembered.
    */
-  private async searchLiveStart(date: string, indexed: number, count: number): Promise<number> {
+  private async searchLiveStart(ix: RowIndex, indexed: number, count: number): Promise<number> {
     const { redis, keys } = this.o;
-    const rowsKey = keys.statusDayRows(date);
-    const known = this.liveHeads.get(date);
+    const rowsKey = ix.rows;
+    const known = this.liveHeads.get(rowsKey);
     // Every message before the remembered head expired (it was the first live one); a head no
     // longer indexed (discarded since) gives no such start.
     const from = known ? ((await redis.zrank(rowsKey, known.id)) ?? 0) : 0;
@@ -160,18 +201,18 @@ export class StatusDayIndex {
       }));
     const head = found.get(rank);
     if (rank >= indexed || !head || head.id === '') {
-      this.liveHeads.delete(date);
+      this.liveHeads.delete(rowsKey);
       return count;
     }
-    this.liveHeads.delete(date); // re-inserted last: the map drops the least recently searched day
-    this.liveHeads.set(date, head);
+    this.liveHeads.delete(rowsKey); // re-inserted last: the map drops the least recently searched day
+    this.liveHeads.set(rowsKey, head);
     if (this.liveHeads.size > REMEMBERED_HEADS) this.liveHeads.delete(this.liveHeads.keys().next().value as string);
     return head.row;
   }
 
   /** The message a page assumes to be the day's first live one: the remembered head, else the day's first message. */
-  private assumedHead(date: string, firstId: string, firstRow: number): { id: string; row: number } {
-    return this.liveHeads.get(date) ?? { id: firstId, row: firstRow };
+  private assumedHead(ix: RowIndex, firstId: string, firstRow: number): { id: string; row: number } {
+    return this.liveHeads.get(ix.rows) ?? { id: firstId, row: firstRow };
   }
 
   /**
@@ -188,10 +229,10 @@ export class StatusDayIndex {
    * and check that alongside the page's reads; when it is not, read the page again from the first
    * live row.
    */
-  private async dayRows(date: string, offset: number, limit: number, liveStart?: number): Promise<RecipientStatusRow[]> {
-    const { redis, keys } = this.o;
-    const dayKeys = [keys.statusDayRows(date), keys.statusDayRowCount(date), keys.statusDayDiscarded(date)];
-    const known = liveStart === undefined ? this.liveHeads.get(date) : undefined;
+  private async dayRows(ix: RowIndex, offset: number, limit: number, liveStart?: number): Promise<RecipientStatusRow[]> {
+    const { redis } = this.o;
+    const dayKeys = [ix.rows, ix.count, ix.discarded];
+    const known = liveStart === undefined ? this.liveHeads.get(ix.rows) : undefined;
     const [count, indexed, firstId, row, ...flat] = (await DAY_PAGE.run(redis, dayKeys, [offset, limit, liveStart ?? known?.row ?? ''])) as [
       number,
       number,
@@ -203,7 +244,7 @@ export class StatusDayIndex {
     // An empty page stays empty from any later first live row: no check then.
     const check = liveStart === undefined && found.length > 0;
     const [expired, first] = await Promise.all([check && this.headExpired(known?.id ?? firstId), Promise.all(found.map((f) => this.o.readMessage(f.id)))]);
-    if (expired) return this.dayRows(date, offset, limit, await this.searchLiveStart(date, indexed, count));
+    if (expired) return this.dayRows(ix, offset, limit, await this.searchLiveStart(ix, indexed, count));
     let messages = first;
     const rows: RecipientStatusRow[] = [];
     let from = Math.max(0, row - (found[0]?.start ?? row)); // rows of the first message before the page
@@ -218,7 +259,7 @@ export class StatusDayIndex {
       const last = found[found.length - 1];
       if (rows.length >= limit || !last || (continuing && found.length < want)) return rows; // full, or the day has no more messages
       want = limit - rows.length;
-      found = messagesOf((await MESSAGES_FROM_ROW.run(redis, [keys.statusDayRows(date)], [last.start, want, '1'])) as string[]);
+      found = messagesOf((await MESSAGES_FROM_ROW.run(redis, [ix.rows], [last.start, want, '1'])) as string[]);
       messages = await Promise.all(found.map((f) => this.o.readMessage(f.id)));
     }
   }
@@ -241,7 +282,7 @@ export class StatusDayIndex {
 
   /** A page of one recipient's rows; `liveStart` as in dayRows. */
   private async recipientRows(date: string, recipient: string, offset: number, limit: number, liveStart?: number): Promise<RecipientStatusRow[]> {
-    const known = liveStart === undefined ? this.liveHeads.get(date) : undefined;
+    const known = liveStart === undefined ? this.liveHeads.get(this.o.keys.statusDayRows(date)) : undefined;
     const { firstId, members } = await this.recipientPage(date, recipient, liveStart ?? known?.row, offset, limit);
     const refs = members.map((m) => {
       const colon = m.indexOf(':');
@@ -249,7 +290,7 @@ export class StatusDayIndex {
     });
     const check = liveStart === undefined && refs.length > 0;
     const [expired, messages] = await Promise.all([check && this.headExpired(known?.id ?? firstId), Promise.all(refs.map((r) => this.o.readMessage(r.id)))]);
-    if (expired) return this.recipientRows(date, recipient, offset, limit, (await this.view(date)).liveStart);
+    if (expired) return this.recipientRows(date, recipient, offset, limit, (await this.view(this.dayIndex(date))).liveStart);
     const rows: RecipientStatusRow[] = [];
     for (let i = 0; i < refs.length; i++) {
       const r = refs[i] as { position: number; id: string };
@@ -304,4 +345,18 @@ function messagesOf(flat: readonly string[]): { id: string; start: number }[] {
   const found: { id: string; start: number }[] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) found.push({ id: flat[i] as string, start: Number(flat[i + 1]) });
   return found;
+}
+
+/** What a StatusDayIndex outside a MessageStore reads messages through (a MessageStore has both). */
+export interface StatusMessageSource {
+  getMeta(messageId: string): Promise<IndexedMessage['meta']>;
+  getRecipients(messageId: string): Promise<ReadonlyMap<string, RecipientState>>;
+}
+
+/** A StatusDayIndex `readMessage` over a message source: its metadata and states, read at once (two commands, one round trip). */
+export function statusMessageReader(source: StatusMessageSource): (messageId: string) => Promise<IndexedMessage> {
+  return async (messageId) => {
+    const [meta, states] = await Promise.all([source.getMeta(messageId), source.getRecipients(messageId)]);
+    return { meta, states: Object.fromEntries(states) };
+  };
 }

@@ -9,13 +9,15 @@ import { LuaScript } from './lua-script.ts';
 // one member per row, so that index pages by rank.
 
 /**
- * Indexes one message. KEYS: rows, count, discarded, then one per-recipient key each.
- * ARGV: ttl seconds, messageId, row count, then for each per-recipient key the message positions
- * of its recipients, comma-separated. Returns the first row, or -1 when the message was discarded
- * before it was indexed (a late write after `discard` must not resurrect it). Indexing the same
- * message again changes nothing. With noeviction an out-of-memory refusal comes at the first write
- * (the INCRBY), so nothing is half written; a later error (WRONGTYPE) leaves what was written,
- * which `discard` tombstones.
+ * Indexes one message. KEYS: rows, count, discarded, then (when the message has a tag) the tag's
+ * rows, count and discarded, then one per-recipient key each. ARGV: ttl seconds, messageId, row
+ * count, number of tag keys (0 or 3), then for each per-recipient key the message positions of its
+ * recipients, comma-separated. A tagged message also takes the next rows of its tag's index (its
+ * own counter, the same INCRBY + ZADD), so a tag's rows are numbered and counted like the day's.
+ * Returns the first row, or -1 when the message was discarded before it was indexed (a late write
+ * after `discard` must not resurrect it). Indexing the same message again changes nothing. With
+ * noeviction an out-of-memory refusal comes at the first write (the INCRBY), so nothing is half
+ * written; a later error (WRONGTYPE) leaves what was written, which `discard` tombstones.
  */
 export const INDEX_MESSAGE = new LuaScript(`
 local id = ARGV[2]
@@ -23,12 +25,19 @@ if redis.call('HEXISTS', KEYS[3], id) == 1 then return -1 end
 local indexed = redis.call('ZSCORE', KEYS[1], id)
 if indexed then return tonumber(indexed) end
 local rows = tonumber(ARGV[3])
+local tagKeys = tonumber(ARGV[4])
 local start = redis.call('INCRBY', KEYS[2], rows) - rows
 redis.call('ZADD', KEYS[1], start, id)
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[1])
-for i = 4, #KEYS do
-  for pos in string.gmatch(ARGV[i], '%d+') do
+if tagKeys == 3 then
+  local tagStart = redis.call('INCRBY', KEYS[5], rows) - rows
+  redis.call('ZADD', KEYS[4], tagStart, id)
+  redis.call('EXPIRE', KEYS[4], ARGV[1])
+  redis.call('EXPIRE', KEYS[5], ARGV[1])
+end
+for i = 4 + tagKeys, #KEYS do
+  for pos in string.gmatch(ARGV[i + 1 - tagKeys], '%d+') do
     redis.call('ZADD', KEYS[i], start + tonumber(pos), pos .. ':' .. id)
   end
   redis.call('EXPIRE', KEYS[i], ARGV[1])
@@ -37,12 +46,13 @@ return start`);
 
 /**
  * Discards one message: its rows become a tombstone ("<start>:<rows>" in the discarded hash) that
- * readers skip, its entry leaves the row index and its per-recipient members are removed. A message
- * not (yet) indexed gets an empty tombstone, which INDEX_MESSAGE refuses to index over.
- * KEYS and ARGV as INDEX_MESSAGE.
+ * readers skip, its entry leaves the row index (and its tag's, with a tombstone there too) and its
+ * per-recipient members are removed. A message not (yet) indexed gets an empty tombstone, which
+ * INDEX_MESSAGE refuses to index over. KEYS and ARGV as INDEX_MESSAGE.
  */
 export const DISCARD_MESSAGE = new LuaScript(`
 local id = ARGV[2]
+local tagKeys = tonumber(ARGV[4])
 local start = redis.call('ZSCORE', KEYS[1], id)
 if start then
   redis.call('ZREM', KEYS[1], id)
@@ -51,8 +61,16 @@ else
   redis.call('HSETNX', KEYS[3], id, '')
 end
 redis.call('EXPIRE', KEYS[3], ARGV[1])
-for i = 4, #KEYS do
-  for pos in string.gmatch(ARGV[i], '%d+') do
+if tagKeys == 3 then
+  local tagStart = redis.call('ZSCORE', KEYS[4], id)
+  if tagStart then
+    redis.call('ZREM', KEYS[4], id)
+    redis.call('HSET', KEYS[6], id, tagStart .. ':' .. ARGV[3])
+    redis.call('EXPIRE', KEYS[6], ARGV[1])
+  end
+end
+for i = 4 + tagKeys, #KEYS do
+  for pos in string.gmatch(ARGV[i + 1 - tagKeys], '%d+') do
     redis.call('ZREM', KEYS[i], pos .. ':' .. id)
   end
 end

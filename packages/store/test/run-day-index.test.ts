@@ -64,6 +64,16 @@ describe('RunDayIndex', () => {
     expect(cells(await index.page(DATE, 0, 100))).toEqual(['1-1-0', '1-1-1', '1-1-2', '2-1-0', '2-1-1']);
   });
 
+  it("counts the day's campaign rows with its row counter: every run's recipients once, a run added twice counted once, 0 for a day without runs", async () => {
+    expect(await index.rowCount(DATE)).toBe(0);
+    await index.add(DATE, 7, 1, T0, 3);
+    await index.add(DATE, 8, 1, T0 + 1, 0);
+    await index.add(DATE, 9, 1, T0 + 2, 4);
+    await index.add(DATE, 7, 1, T0 + 3, 99);
+    expect(await index.rowCount(DATE)).toBe(7);
+    expect(await index.rowCount('2026-03-16')).toBe(0);
+  });
+
   it('answers a run by task and run only under the day it was added to', async () => {
     await index.add(DATE, 4, 2, T0, 5);
     await index.add(DATE, 5, 1, T0, 0);

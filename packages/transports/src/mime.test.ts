@@ -60,6 +60,33 @@ describe('buildMime', () => {
     expect(parsed.attachments[0]?.content.equals(PDF)).toBe(true);
   });
 
+  it('writes an attachment with a contentId as an inline part (Content-ID, Content-Disposition: inline) beside the html in a multipart/related, other attachments kept apart', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]);
+    const raw = await buildMime(
+      message({
+        html: '<p>Logo: <img src="cid:logo.1@mail.example.com"></p>',
+        attachments: [
+          { filename: 'logo.png', contentBase64: png.toString('base64'), contentType: 'image/png', contentId: 'logo.1@mail.example.com' },
+          { filename: '报告.pdf', contentBase64: PDF.toString('base64'), contentType: 'application/pdf' },
+        ],
+      }),
+    );
+    const text = raw.toString('latin1');
+    expect(text).toMatch(/Content-Type: multipart\/related;/u);
+    expect(text).toMatch(/Content-ID: <logo\.1@mail\.example\.com>/u);
+    expect(text).toMatch(/Content-Disposition: inline; filename=logo\.png/u);
+    // The related part holds the html and the image; the pdf stays an attachment of the mixed part.
+    const related = text.slice(text.indexOf('multipart/related'));
+    expect(related.indexOf('text/html')).toBeLessThan(related.indexOf('Content-ID: <logo.1@mail.example.com>'));
+    const parsed = await simpleParser(raw);
+    const inline = parsed.attachments.find((a) => a.cid === 'logo.1@mail.example.com');
+    expect(inline).toMatchObject({ contentDisposition: 'inline', contentType: 'image/png', related: true });
+    expect(inline?.content.equals(png)).toBe(true);
+    const pdf = parsed.attachments.find((a) => a.filename === '报告.pdf');
+    expect(pdf?.contentDisposition).toBe('attachment');
+    expect(pdf?.related).not.toBe(true);
+  });
+
   it('adds the extra headers with their values intact', async () => {
     const parsed = await simpleParser(await buildMime(message()));
     expect(parsed.headers.get('x-campaign')).toBe('autumn-2024');
@@ -86,6 +113,8 @@ describe('buildMime', () => {
     ['a To entry', { to: ['a@example.org\nBcc: b@example.org'] }],
     ['an extra header value', { headers: { 'X-Tag': 'x\r\nBcc: b@example.org' } }],
     ['an attachment file name', { attachments: [{ filename: 'a\r\n.pdf', contentBase64: '' }] }],
+    ["an inline part's Content-ID", { attachments: [{ filename: 'a.png', contentBase64: '', contentId: 'a\r\nX-Evil: 1' }] }],
+    ["(an angle bracket in) an inline part's Content-ID", { attachments: [{ filename: 'a.png', contentBase64: '', contentId: 'a>b<c' }] }],
   ] satisfies [string, Partial<MailMessage>][])('refuses a line break in %s with MIME.HeaderInjection', async (_, overrides) => {
     const err = await buildMime(message(overrides)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MimeHeaderError);

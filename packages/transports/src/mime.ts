@@ -40,6 +40,13 @@ function assertHeaders(message: MailMessage): void {
   for (const attachment of message.attachments) {
     assertSafe('Content-Disposition', attachment.filename);
     if (attachment.contentType !== undefined) assertSafe('Content-Type', attachment.contentType);
+    if (attachment.contentId !== undefined) {
+      assertSafe('Content-ID', attachment.contentId);
+      // The id is written inside <...>: a bracket would end it early.
+      if (/[<>]/u.test(attachment.contentId)) {
+        throw new MimeHeaderError('MIME.HeaderInjection', 'the Content-ID header value contains an angle bracket', { context: { header: 'Content-ID' } });
+      }
+    }
   }
 }
 
@@ -53,7 +60,9 @@ function fromHeader(message: MailMessage): string | MimeNodeAddress {
  * Renders a message as RFC 5322 bytes (CRLF line ends). Guarantees: From is `headerFrom` when set,
  * else the envelope sender; To, Cc, Reply-To, Subject, Date (`dateMs`) and Message-ID (exactly
  * `message.messageId`) are set; `message.headers` are added but never override those; Bcc is never
- * written; html and text become a multipart/alternative; attachments are decoded from base64.
+ * written; html and text become a multipart/alternative; attachments are decoded from base64; an
+ * attachment with a `contentId` is an inline part (`Content-ID: <id>`, `Content-Disposition:
+ * inline`) in a multipart/related with the html, so the html's `cid:<id>` shows it.
  * Rejects with MimeHeaderError, before building anything, when a header name or value is unsafe.
  */
 export async function buildMime(message: MailMessage): Promise<Buffer> {
@@ -70,6 +79,8 @@ export async function buildMime(message: MailMessage): Promise<Buffer> {
       filename: a.filename,
       content: Buffer.from(a.contentBase64, 'base64'),
       ...(a.contentType !== undefined ? { contentType: a.contentType } : {}),
+      // nodemailer puts a part with a cid beside the html in a multipart/related.
+      ...(a.contentId !== undefined ? { cid: a.contentId, contentDisposition: 'inline' as const } : {}),
     })),
     // Content is always in memory; never let a value be read as a path or URL.
     disableFileAccess: true,

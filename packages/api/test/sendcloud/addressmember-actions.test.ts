@@ -72,6 +72,22 @@ describe('SendCloud addressmember/*', () => {
     expect(await codeOf(api, 'addressmember/list', {})).toBe(40503);
   });
 
+  it("answers 40513 for a member address longer than 254 characters (add, and update's newMembers) and 40518 for a malformed one", async () => {
+    const address = await newList();
+    // Well-formed but for its length: a 64-character local part, 63-character labels.
+    const domainOf = (last: number) => `${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(last)}.com`;
+    const long = `${'a'.repeat(64)}@${domainOf(58)}`;
+    expect(long.length).toBe(255);
+    expect(await codeOf(api, 'addressmember/add', { address, members: `ok@example.com;${long}` })).toBe(40513);
+    await sendcloud(api, 'addressmember/add', { address, members: 'ok@example.com' });
+    expect(await codeOf(api, 'addressmember/update', { address, members: 'ok@example.com', newMembers: long })).toBe(40513);
+    expect(await codeOf(api, 'addressmember/update', { address, members: 'ok@example.com', newMembers: 'not-an-address' })).toBe(40518);
+    // A 254-character address is a member like any other.
+    const longest = `${'a'.repeat(64)}@${domainOf(57)}`;
+    expect(longest.length).toBe(254);
+    expect((await sendcloud(api, 'addressmember/add', { address, members: longest })).info.count).toBe(1);
+  });
+
   it('deletes members and counts those removed, case-insensitively; absent ones are skipped', async () => {
     const address = await newList();
     await sendcloud(api, 'addressmember/add', { address, members: 'a@example.com;b@example.com;c@example.com' });
@@ -81,17 +97,41 @@ describe('SendCloud addressmember/*', () => {
     expect(left.info).toMatchObject({ total: 1, dataList: [{ member: 'b@example.com' }] });
   });
 
-  it('updates a member to a new address with new vars (it moves to the end); newMembers must pair with members (40518)', async () => {
+  it('updates a member to a new address with new vars in place (it keeps its position); newMembers must pair with members (40518)', async () => {
     const address = await newList();
-    await sendcloud(api, 'addressmember/add', { address, members: 'a@example.com;b@example.com', vars: '{"k":"1"};{"k":"2"}' });
-    const answer = await sendcloud(api, 'addressmember/update', { address, members: 'a@example.com', newMembers: 'x@example.com', vars: '{"k":"9"}' });
+    await sendcloud(api, 'addressmember/add', { address, members: 'a@example.com;b@example.com;c@example.com', vars: '{"k":"1"};{"k":"2"};{"k":"3"}' });
+    const answer = await sendcloud(api, 'addressmember/update', { address, members: 'b@example.com', newMembers: 'x@example.com', vars: '{"k":"9"}' });
     expect(answer).toMatchObject({ result: true, info: { count: 1 } });
     const listed = await sendcloud(api, 'addressmember/list', { address });
     expect(listed.info.dataList.map((m: { member: string; vars: string }) => [m.member, m.vars])).toEqual([
-      ['b@example.com', '{"k":"2"}'],
+      ['a@example.com', '{"k":"1"}'],
       ['x@example.com', '{"k":"9"}'],
+      ['c@example.com', '{"k":"3"}'],
     ]);
     expect(await codeOf(api, 'addressmember/update', { address, members: 'b@example.com', newMembers: 'p@example.com;q@example.com' })).toBe(40518);
+  });
+
+  it("answers 40516 and leaves every member unchanged when an update carries vars names other than the list's", async () => {
+    const address = await newList();
+    await sendcloud(api, 'addressmember/add', { address, members: 'a@example.com;b@example.com', names: 'Ann;Ben', vars: '{"k":"1"};{"k":"2"}' });
+    const before = (await sendcloud(api, 'addressmember/list', { address })).info;
+    const refused = await sendcloud(api, 'addressmember/update', {
+      address,
+      members: 'a@example.com;b@example.com',
+      newMembers: 'a2@example.com;b@example.com',
+      vars: '{"k":"5"};{"other":"6"}',
+    });
+    expect(refused).toMatchObject({ result: false, statusCode: 40516 });
+    expect((await sendcloud(api, 'addressmember/list', { address })).info).toEqual(before);
+  });
+
+  it('counts 0 and keeps both members when a member is renamed to an address another member has', async () => {
+    const address = await newList();
+    await sendcloud(api, 'addressmember/add', { address, members: 'a@example.com;b@example.com' });
+    const answer = await sendcloud(api, 'addressmember/update', { address, members: 'a@example.com', newMembers: 'B@example.com' });
+    expect(answer).toMatchObject({ result: true, info: { count: 0 } });
+    const listed = await sendcloud(api, 'addressmember/list', { address });
+    expect(listed.info.dataList.map((m: { member: string }) => m.member)).toEqual(['a@example.com', 'b@example.com']);
   });
 
   it('shows SendCloud members in DirectMail with their variables, and DirectMail members in SendCloud', async () => {

@@ -39,10 +39,15 @@ export interface MailRig {
   readonly sender: string;
   readonly domain: string;
   readonly apiUser: string;
-  /** Runs `<module>/<action>` with these fields (and attachments); resolves with the answer. */
-  call(path: string, fields: Record<string, string>, attachments?: SendCloudAttachment[]): Promise<SendCloudAnswer>;
+  /** Runs `<module>/<action>` with these fields (and attachments, and file parts of other names such as `embeddedImage`); resolves with the answer. */
+  call(
+    path: string,
+    fields: Record<string, string>,
+    attachments?: SendCloudAttachment[],
+    files?: Record<string, SendCloudAttachment[]>,
+  ): Promise<SendCloudAnswer>;
   /** The status code a call is refused with (throws when it is not refused with a SendCloudFailure). */
-  refusal(path: string, fields: Record<string, string>, attachments?: SendCloudAttachment[]): Promise<number>;
+  refusal(path: string, fields: Record<string, string>, attachments?: SendCloudAttachment[], files?: Record<string, SendCloudAttachment[]>): Promise<number>;
   /** Waits until `count` mails that `filter` picks (by Postmill message id and envelope recipients) are in the outbox; answers every one it picks, parsed, oldest first. */
   arrived(count: number, filter?: (postmillMessageId: string, recipients: readonly string[]) => boolean, timeoutMs?: number): Promise<Arrived[]>;
   /** Makes the calls from now on those of an apiUser of this type (default `both`, the built-in credential's). */
@@ -131,8 +136,8 @@ export async function startMailRig(options: { limits?: Partial<Limits>; sendClou
     if (!action) throw new Error(`no action ${path}`);
     return action;
   };
-  const call = (path: string, fields: Record<string, string>, attachments: SendCloudAttachment[] = []) =>
-    handler(path).handle(new SendCloudParams(new Map(Object.entries(fields)), attachments), ctx());
+  const call = (path: string, fields: Record<string, string>, attachments: SendCloudAttachment[] = [], files: Record<string, SendCloudAttachment[]> = {}) =>
+    handler(path).handle(new SendCloudParams(new Map(Object.entries(fields)), attachments, new Map(Object.entries(files))), ctx());
 
   return {
     api,
@@ -140,9 +145,9 @@ export async function startMailRig(options: { limits?: Partial<Limits>; sendClou
     domain,
     apiUser,
     call,
-    async refusal(path, fields, attachments) {
+    async refusal(path, fields, attachments, files) {
       try {
-        await call(path, fields, attachments);
+        await call(path, fields, attachments, files);
       } catch (err) {
         if (isSendCloudFailure(err)) return err.statusCode;
         throw err;

@@ -122,10 +122,16 @@ describe('SendCloud data/emailStatus lists address-list (campaign) mail beside s
     expect(page.voList.map((r) => r.emailId)).toEqual([expect.stringMatching(campaignId(taskA, 0, ann))]);
   });
 
-  it('labelId lists the address-list mail sent with that label, by day (total staying the rows of every label, the documented bound) and by emailIds', async () => {
+  it('labelId lists the address-list mail sent with that label, by day (total exactly its rows, pages within them) and by emailIds', async () => {
     const byDay = await status({ days: '1', labelId: String(labelId) });
     expect(byDay.voList.map((r) => r.recipients)).toEqual([ann, carl, dora]);
-    expect(byDay.total).toBe('6');
+    expect(byDay.total).toBe('3');
+    const page = await status({ days: '1', labelId: String(labelId), start: '1', limit: '1' });
+    expect(page).toMatchObject({ total: '3', voListSize: 1 });
+    expect(page.voList.map((r) => r.recipients)).toEqual([carl]);
+    const byEmail = await status({ days: '1', labelId: String(labelId), email: dora });
+    expect(byEmail.total).toBe('1');
+    expect(byEmail.voList.map((r) => r.recipients)).toEqual([dora]);
     const day = (await status({ days: '1' })).voList.map((r) => r.emailId);
     const byIds = await status({ emailIds: day.join(';'), labelId: String(labelId) });
     expect(byIds).toMatchObject({ total: '3', voListSize: 3 });

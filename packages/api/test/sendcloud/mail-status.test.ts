@@ -100,6 +100,33 @@ describe('SendCloud data/emailStatus answers the delivery status of each recipie
     expect(await status({ startDate: '2020-01-01', endDate: '2020-01-30', email: ann })).toEqual({ total: '0', voListSize: 0, voList: [] });
   });
 
+  it('labelId on a day window counts exactly the rows of that label (broadcast and personal mail) and pages within them with start and limit', async () => {
+    const other = await rig.label(`exact_${who}`);
+    const [carl, dora, erin] = ['carl', 'dora', 'erin'].map((n) => `${n}${who}@example.org`) as [string, string, string];
+    const broadcast = (await rig.call('mail/send', { from: rig.sender, to: `${carl};${dora}`, subject: 'Four', plain: 'four', labelId: String(other) })).info
+      .emailIdList as string[];
+    const personal = (
+      await rig.call('mail/send', {
+        from: rig.sender,
+        subject: 'Five',
+        plain: 'five',
+        labelId: String(other),
+        xsmtpapi: JSON.stringify({ to: [erin], sub: {} }),
+      })
+    ).info.emailIdList as string[];
+    const whole = await status({ days: '1', labelId: String(other) });
+    expect(whole.total).toBe('3');
+    expect(whole.voList.map((r) => r.emailId)).toEqual([...broadcast, ...personal]);
+    const page = await status({ days: '1', labelId: String(other), start: '1', limit: '1' });
+    expect(page).toMatchObject({ total: '3', voListSize: 1 });
+    expect(page.voList.map((r) => r.emailId)).toEqual([broadcast[1]]);
+    const byEmail = await status({ startDate: today, endDate: today, labelId: String(other), email: dora });
+    expect(byEmail.total).toBe('1');
+    expect(byEmail.voList.map((r) => r.emailId)).toEqual([broadcast[1]]);
+    // The first label still counts only its own mail.
+    expect((await status({ days: '1', labelId: String(labelId) })).total).toBe('1');
+  });
+
   const refusals: [string, Record<string, string>, number][] = [
     ['40001 when start is present but empty', { days: '1', start: '' }, 40001],
     ['40002 when start is negative', { days: '1', start: '-1' }, 40002],

@@ -160,6 +160,29 @@ const cases: CodeCase[] = [
     },
   },
   {
+    name: 'mail/send with embeddedCid naming two ids for one embeddedImage part, or an image without an id, answers 40875',
+    code: 40875,
+    request: async (rig) => {
+      const client = new SendCloudTestClient(rig.api.baseUrl, rig.api.secretId, rig.api.secretKey);
+      const image = { field: 'embeddedImage', filename: 'logo.png', content: Buffer.from('png'), contentType: 'image/png' };
+      const two = await client.multipart('mail/send', mail(rig, { to: 'ann@example.org', embeddedCid: 'logo;other' }), [image]);
+      const none = await client.multipart('mail/send', mail(rig, { to: 'ann@example.org' }), [image]);
+      const noImage = await client.post('mail/send', mail(rig, { to: 'ann@example.org', embeddedCid: 'logo' }));
+      const codes = [two, none, noImage].map((a) => a.body.statusCode as number);
+      return codes.every((c) => c === 40875) ? 40875 : Math.max(...codes.filter((c) => c !== 40875));
+    },
+  },
+  {
+    name: 'mail/send with an embeddedCid id that cannot be a Content-ID (angle brackets) answers 40867',
+    code: 40867,
+    request: async (rig) => {
+      const client = new SendCloudTestClient(rig.api.baseUrl, rig.api.secretId, rig.api.secretKey);
+      const image = { field: 'embeddedImage', filename: 'logo.png', content: Buffer.from('png'), contentType: 'image/png' };
+      const answer = await client.multipart('mail/send', mail(rig, { to: 'ann@example.org', embeddedCid: 'a>b' }), [image]);
+      return answer.body.statusCode as number;
+    },
+  },
+  {
     name: 'mail/send with useAddressList=true from a trigger apiUser (apiuser/add emailType 0) answers 40820',
     code: 40820,
     request: async (rig) => {

@@ -1,5 +1,5 @@
 import { type CampaignTaskSpec, campaignMessageId, type LedgerDetail, ledgerToState, parseCampaignMessageId } from '@postmill/core';
-import type { ReceiverStore, RunDayIndex, RunSlice, TaskStore, TaskView } from '@postmill/store';
+import type { IndexedRun, ReceiverStore, RunDayIndex, RunSlice, TaskStore, TaskView } from '@postmill/store';
 import type { DeliveryRow } from '../delivery-operations.ts';
 
 interface Deps {
@@ -32,6 +32,8 @@ export interface CampaignDayQuery {
   readonly messageId?: string | undefined;
   readonly recipient?: string | undefined;
   readonly taskId?: number | undefined;
+  /** Only runs of tasks sent with this tag. */
+  readonly tag?: string | undefined;
   readonly offset: number;
   readonly limit: number;
 }
@@ -44,15 +46,15 @@ const RUN_BATCH = 100;
  * run-start order then list order; without a filter the page is found through the index
  * (O(log runs + page)) and only its rows are read; a campaign MessageId
  * (`pm-task-<task>-<run>-<index>`) addresses one recipient directly; a recipient is looked up in
- * each run's list (fingerprint index, one lookup per run of the day, in batches) and a task filter
- * reads the day's runs in batches, because neither is indexed per day.
+ * each run's list (fingerprint index, one lookup per run of the day, in batches) and a task or tag
+ * filter reads the day's runs in batches (a tag: one task read per task), because none is indexed per day.
  */
 export async function campaignDayRows(deps: Deps, q: CampaignDayQuery): Promise<CampaignRow[]> {
   if (q.limit <= 0) return [];
   const task = taskReader(deps.tasks);
   let slices: RunSlice[];
   if (q.messageId !== undefined) slices = await sliceOfMessageId(deps, task, q, q.messageId);
-  else if (q.recipient !== undefined || q.taskId !== undefined) slices = await filteredSlices(deps, task, q);
+  else if (q.recipient !== undefined || q.taskId !== undefined || q.tag !== undefined) slices = await filteredSlices(deps, task, q);
   else slices = await deps.runDays.page(q.date, q.offset, q.limit);
   const rows: CampaignRow[] = [];
   for (const slice of slices) for (const row of await readSlice(deps, task, slice)) if (rows.length < q.limit) rows.push(row);
@@ -94,9 +96,41 @@ async function sliceOfMessageId(deps: Deps, task: ReadTask, q: CampaignDayQuery,
   return [{ ...run, from: wanted.index, to: wanted.index + 1 }];
 }
 
+/** The runs of a batch that belong to the query's task and carry its tag (when given). */
+async function runsOf(task: ReadTask, batch: readonly IndexedRun[], q: { taskId?: number | undefined; tag?: string | undefined }): Promise<IndexedRun[]> {
+  const byTask = q.taskId === undefined ? batch : batch.filter((run) => run.taskId === q.taskId);
+  if (q.tag === undefined) return [...byTask];
+  const tags = await Promise.all(byTask.map(async (run) => (await task(run.taskId))?.spec.tag));
+  return byTask.filter((_, i) => tags[i] === q.tag);
+}
+
+/** The row range [from, to) of a run that a recipient filter keeps: its one row, if any; the whole run without a recipient. */
+async function rangeOf(deps: Deps, task: ReadTask, run: IndexedRun, recipient: string | undefined): Promise<{ run: IndexedRun; from: number; to: number }> {
+  if (recipient === undefined) return { run, from: 0, to: run.total };
+  const index = await indexOfRecipient(deps, task, run.taskId, recipient);
+  return index === undefined || index >= run.total ? { run, from: 0, to: 0 } : { run, from: index, to: index + 1 };
+}
+
+/**
+ * The day's campaign rows, exactly: the run index's row counter without filters (one command);
+ * with a recipient and/or a tag, a walk of the day's runs, RUN_BATCH per command (a tag reads each
+ * task once; a recipient is one list lookup per run).
+ */
+export async function campaignDayCount(deps: Deps, q: { date: string; recipient?: string | undefined; tag?: string | undefined }): Promise<number> {
+  if (q.recipient === undefined && q.tag === undefined) return deps.runDays.rowCount(q.date);
+  const task = taskReader(deps.tasks);
+  let count = 0;
+  for (let rank = 0; ; rank += RUN_BATCH) {
+    const batch = await deps.runDays.runs(q.date, rank, RUN_BATCH);
+    const ranges = await Promise.all((await runsOf(task, batch, q)).map((run) => rangeOf(deps, task, run, q.recipient)));
+    for (const { from, to } of ranges) count += Math.max(0, to - from);
+    if (batch.length < RUN_BATCH) return count;
+  }
+}
+
 /**
  * The slices of the day's runs that match a recipient (its one row per run, if any) and/or a task
- * (all its rows), skipping `offset` rows.
+ * or tag (all its rows), skipping `offset` rows.
  */
 async function filteredSlices(deps: Deps, task: ReadTask, q: CampaignDayQuery): Promise<RunSlice[]> {
   const slices: RunSlice[] = [];
@@ -104,14 +138,7 @@ async function filteredSlices(deps: Deps, task: ReadTask, q: CampaignDayQuery): 
   let left = q.limit;
   for (let rank = 0; left > 0; rank += RUN_BATCH) {
     const batch = await deps.runDays.runs(q.date, rank, RUN_BATCH);
-    const runs = q.taskId === undefined ? batch : batch.filter((run) => run.taskId === q.taskId);
-    const ranges = await Promise.all(
-      runs.map(async (run) => {
-        if (q.recipient === undefined) return { run, from: 0, to: run.total };
-        const index = await indexOfRecipient(deps, task, run.taskId, q.recipient);
-        return index === undefined || index >= run.total ? { run, from: 0, to: 0 } : { run, from: index, to: index + 1 };
-      }),
-    );
+    const ranges = await Promise.all((await runsOf(task, batch, q)).map((run) => rangeOf(deps, task, run, q.recipient)));
     for (const { run, from, to } of ranges) {
       if (to <= from || left <= 0) continue;
       if (skip >= to - from) {

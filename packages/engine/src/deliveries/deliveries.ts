@@ -1,8 +1,9 @@
 import { calendarDate, EngineError, isCalendarDate, parseCampaignMessageId } from '@postmill/core';
-import { type RecipientStatusRow, RunDayIndex } from '@postmill/store';
+import { type RecipientStatusRow, RunDayIndex, StatusDayIndex, statusMessageReader } from '@postmill/store';
 import type { DeliveryOperations, DeliveryRow } from '../delivery-operations.ts';
 import type { EngineDeps } from '../engine-deps.ts';
-import { type CampaignRow, campaignDayRows, campaignMessageRows, campaignRunRows } from './campaign-rows.ts';
+import { type CampaignRow, campaignDayCount, campaignDayRows, campaignMessageRows, campaignRunRows } from './campaign-rows.ts';
+import { messageDayCount, messageDayRows } from './message-rows.ts';
 import { unsubscribedRows } from './unsubscribed.ts';
 
 const DAY_MS = 86_400_000;
@@ -10,6 +11,12 @@ const DAY_MS = 86_400_000;
 /** A page size the deployment allows (`limit-exceeded`, `page-size`, above `maxPageLimit`). */
 function checkLimit(limit: number, max: number): void {
   if (limit > max) throw new EngineError('limit-exceeded', (f) => `${f('limit')} may be at most ${max}.`, { context: { limit: 'page-size', max } });
+}
+
+/** `invalid-date` (`format`) unless a date as YYYY-MM-DD. */
+function checkDate(date: string): void {
+  if (!isCalendarDate(date))
+    throw new EngineError('invalid-date', (f) => `${f('date')} must be a date as YYYY-MM-DD.`, { context: { field: 'date', problem: 'format' } });
 }
 
 /**
@@ -22,6 +29,15 @@ export function deliveryOperations(deps: EngineDeps): DeliveryOperations {
   // Stateless: holds the connection and key names only.
   const runDays = new RunDayIndex({ redis: deps.redis, keys: deps.keys, retentionDays: deps.limits.statusRetentionDays });
   const campaignDeps = { tasks: deps.tasks, receivers: deps.receivers, runDays };
+  // Reads the day indexes per tag that the message store writes (it never writes through this one).
+  const tagged = new StatusDayIndex({
+    redis: deps.redis,
+    keys: deps.keys,
+    ttlSeconds: Math.max(1, Math.round(deps.limits.statusRetentionDays * 86_400)),
+    timeZone: deps.timeZone,
+    readMessage: statusMessageReader(deps.messages),
+  });
+  const messageDeps = { messages: deps.messages, tagged };
 
   async function withUnsubscribed(
     rows: readonly (CampaignRow | RecipientStatusRow)[],
@@ -67,24 +83,19 @@ export function deliveryOperations(deps: EngineDeps): DeliveryOperations {
 
   return {
     async byDate(q) {
-      if (!isCalendarDate(q.date))
-        throw new EngineError('invalid-date', (f) => `${f('date')} must be a date as YYYY-MM-DD.`, { context: { field: 'date', problem: 'format' } });
+      checkDate(q.date);
       checkLimit(q.limit, deps.limits.maxPageLimit);
       checkRetention(q.date);
-      const filter = {
-        date: q.date,
-        ...(q.messageId === undefined ? {} : { messageId: q.messageId }),
-        ...(q.recipient === undefined ? {} : { recipient: q.recipient }),
-      };
+      const filter = { date: q.date, messageId: q.messageId, recipient: q.recipient, tag: q.tag };
       const campaignId = q.messageId === undefined ? undefined : parseCampaignMessageId(q.messageId);
       const wantsMessages = q.source !== 'campaign' && campaignId === undefined && q.taskId === undefined;
       const wantsCampaign = q.source !== 'message' && (campaignId !== undefined || q.messageId === undefined);
       let rows: (RecipientStatusRow | CampaignRow)[] = [];
       let campaignOffset = q.offset;
       if (wantsMessages) {
-        rows = await deps.messages.queryStatus({ ...filter, offset: q.offset, limit: q.limit });
+        rows = await messageDayRows(messageDeps, { ...filter, offset: q.offset, limit: q.limit });
         // Counted only when campaign rows may follow (a full page or a single MessageId needs none).
-        if (rows.length < q.limit && wantsCampaign) campaignOffset = Math.max(0, q.offset - (await deps.messages.countStatus(filter)));
+        if (rows.length < q.limit && wantsCampaign) campaignOffset = Math.max(0, q.offset - (await messageDayCount(messageDeps, filter)));
       }
       const messageRows = rows.length;
       if (rows.length < q.limit && wantsCampaign) {
@@ -92,6 +103,13 @@ export function deliveryOperations(deps: EngineDeps): DeliveryOperations {
         if (more.length > 0) rows = rows.length === 0 ? more : [...rows, ...more];
       }
       return withUnsubscribed(rows, (i) => (i < messageRows ? 'message' : 'campaign'), q.withUnsubscribed);
+    },
+
+    async countByDate(q) {
+      checkDate(q.date);
+      checkRetention(q.date);
+      const [single, campaign] = await Promise.all([messageDayCount(messageDeps, q), campaignDayCount(campaignDeps, q)]);
+      return single + campaign;
     },
 
     async byMessage(q) {

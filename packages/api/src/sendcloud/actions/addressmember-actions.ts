@@ -1,5 +1,5 @@
-import { isEngineError, isValidEmail } from '@postmill/core';
-import type { ReceiverDetailRow, ReceiverRecord } from '@postmill/store';
+import { isEngineError, isValidEmail, MAX_RECEIVER_EMAIL_LENGTH } from '@postmill/core';
+import type { ReceiverDetailRow, ReceiverRecord, ReplacementOutcome } from '@postmill/store';
 import type { ApiDeps } from '../../api-deps.ts';
 import { moduleActions } from '../action.ts';
 import type { SendCloudParams } from '../params.ts';
@@ -13,14 +13,25 @@ const MAX_MEMBERS_PER_CALL = 1000;
 /** The template variable a member's `name` fills (`%name%`); a `vars` key `name` is overridden by it, as in SendCloud. */
 const NAME_VARIABLE = 'name';
 
-/** `members`: 40512 absent or empty, 40514 when it holds only separators (no address), 40515 over 1000, 40518 not an address. */
+/**
+ * Member addresses: 40513 (成员地址的长度) for one longer than the engine's address limit
+ * (MAX_RECEIVER_EMAIL_LENGTH, RFC 5321's 254; not SendCloud's 48, see docs/sendcloud-codes.md),
+ * else 40518 for one that is not an address.
+ */
+function checkMemberAddresses(members: readonly string[]): void {
+  const long = members.find((m) => m.length > MAX_RECEIVER_EMAIL_LENGTH);
+  if (long !== undefined) throw new SendCloudFailure(40513, `${long.slice(0, 60)}… has ${long.length} characters, at most ${MAX_RECEIVER_EMAIL_LENGTH}`);
+  const bad = members.find((m) => !isValidEmail(m));
+  if (bad !== undefined) throw new SendCloudFailure(40518, bad.slice(0, 60));
+}
+
+/** `members`: 40512 absent or empty, 40514 when it holds only separators (no address), 40515 over 1000, 40513 / 40518 (checkMemberAddresses). */
 function membersOf(params: SendCloudParams): string[] {
   params.required('members', 40512);
   const members = params.list('members');
   if (members.length === 0) throw new SendCloudFailure(40514, 'members holds no address');
   if (members.length > MAX_MEMBERS_PER_CALL) throw new SendCloudFailure(40515);
-  const bad = members.find((m) => !isValidEmail(m));
-  if (bad !== undefined) throw new SendCloudFailure(40518, bad.slice(0, 60));
+  checkMemberAddresses(members);
   return members;
 }
 
@@ -123,25 +134,28 @@ export const addressmemberActions = moduleActions('addressmember', {
 
   /**
    * Replaces members (by `newMembers`, aligned with `members`; the same address when absent) with
-   * new names and vars: each is removed and added again (at the end of the list). Not atomic: a
-   * failure part-way leaves the members before it changed. `count` is the members changed; one not
-   * in the list is skipped.
+   * new names and vars, in place and in one atomic step: a member keeps its position, and a refused
+   * call (a new address or vars the list cannot take: 40516 and the vars codes) changes nothing.
+   * `count` is the members changed; one not in the list, or whose new address is already another
+   * member, is skipped and left as it was.
    */
   async update(params, { deps }) {
     const list = await existingList(deps, params);
     const members = membersOf(params);
     const newMembers = params.list('newMembers');
     if (newMembers.length > 0 && newMembers.length !== members.length) throw new SendCloudFailure(40518, 'newMembers must have one address per member');
-    const invalid = newMembers.find((m) => !isValidEmail(m));
-    if (invalid !== undefined) throw new SendCloudFailure(40518, invalid.slice(0, 60));
+    checkMemberAddresses(newMembers);
     const names = params.list('names');
     const vars = varsOf(params, members.length);
-    let changed = 0;
-    for (const [i, member] of members.entries()) {
-      if (!(await removeMember(deps, list.id, member))) continue;
-      changed += await append(deps, list.id, [entryOf(newMembers[i] ?? member, names[i], vars?.[i])]);
+    const changes = members.map((email, i) => ({ email, entry: entryOf(newMembers[i] ?? email, names[i], vars?.[i]) }));
+    let outcomes: readonly ReplacementOutcome[];
+    try {
+      outcomes = await deps.engine.receivers.replaceEntries(list.id, changes);
+    } catch (err) {
+      if (isEngineError(err, 'receiver-entries-refused')) throw new SendCloudFailure(40516, err.message);
+      throw err;
     }
-    return { info: { count: changed } };
+    return { info: { count: outcomes.filter((o) => 'index' in o).length } };
   },
 
   /** Removes members; `count` is the members removed (one not in the list is skipped). */

@@ -30,8 +30,9 @@ export interface MailCommon {
   readonly headers: Readonly<Record<string, string>>;
   /** The engine's tag: the name of the label `labelId` names. */
   readonly tag: string | undefined;
-  readonly attachments: readonly AttachmentInput[];
-  /** The attachments' bytes together (what one mail stores of them). */
+  /** `attachments`, then the `embeddedImage` parts, each with its `embeddedCid` as `contentId`. */
+  readonly attachments: readonly MailAttachmentInput[];
+  /** The attachments' and embedded images' bytes together (what one mail stores of them). */
   readonly attachmentBytes: number;
   /** `respEmailId` (default true): answer `emailIdList`. */
   readonly respEmailId: boolean;
@@ -42,6 +43,21 @@ export interface MailCommon {
   /** `sendRequestId`: the same id (from the same apiUser, same mail) within the engine's idempotency window sends once. */
   readonly sendRequestId: string | undefined;
 }
+
+/**
+ * An attachment as the engine takes it; `contentId` set for an inline image (`embeddedImage`, shown
+ * by the html as `cid:<contentId>`). MailAttachment (core) and the MIME builder carry it; the
+ * engine's attachment check (engine messages/message-checks.ts `checkAttachments`, which this
+ * dialect does not own) keeps only name and content today, so until it copies `contentId` the image
+ * arrives as an ordinary attachment (docs/sendcloud-management.md).
+ */
+export interface MailAttachmentInput extends AttachmentInput {
+  readonly contentId?: string;
+}
+
+/** What an `embeddedCid` id may not hold: it is written as `Content-ID: <id>`. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+const BAD_CONTENT_ID = /[\u0000-\u0020\u007f<>]/u;
 
 /** `Name<addr>`, `Name <addr>` or `addr`. */
 function splitMailbox(raw: string): { name: string | undefined; address: string } {
@@ -134,25 +150,37 @@ export async function labelTag(params: SendCloudParams, ctx: SendCloudActionCont
 }
 
 /**
- * The attachments as the engine takes them, and their bytes; 40818 for a part of 0 bytes (nothing to
- * attach), 40819 past the SENDCLOUD_MAX_ATTACHMENT_BYTES setting (SendCloud's 10 MiB).
+ * The attachments as the engine takes them, then the embedded images (`embeddedImage` parts, each
+ * with its id from `embeddedCid`, `;`-separated, in the same order), and their bytes together:
+ * 40875 when the ids and the image parts differ in number, 40867 for an id that cannot be a
+ * Content-ID (blank, spaces, control characters, angle brackets), 40818 for a part of 0 bytes
+ * (nothing to attach), 40819 past the SENDCLOUD_MAX_ATTACHMENT_BYTES setting (SendCloud's 10 MiB).
  */
-function attachmentsOf(params: SendCloudParams, ctx: SendCloudActionContext): { attachments: AttachmentInput[]; bytes: number } {
+function attachmentsOf(params: SendCloudParams, ctx: SendCloudActionContext): { attachments: MailAttachmentInput[]; bytes: number } {
   const max = mailLimits(ctx.deps).settings.maxAttachmentBytes;
+  const images = params.files('embeddedImage');
+  const cids = params.list('embeddedCid');
+  if (cids.length !== images.length) throw new SendCloudFailure(40875, `${cids.length} embeddedCid ids for ${images.length} embeddedImage parts`);
+  const bad = cids.find((cid) => BAD_CONTENT_ID.test(cid));
+  if (bad !== undefined) throw new SendCloudFailure(40867, `embeddedCid "${bad.slice(0, 60)}" cannot be a Content-ID`);
   let total = 0;
-  for (const a of params.attachments) {
+  for (const a of [...params.attachments, ...images]) {
     if (a.content.length === 0) throw new SendCloudFailure(40818, `attachment "${a.filename}" has no content`);
     total += a.content.length;
   }
   if (total > max) throw new SendCloudFailure(40819, `${total} bytes`);
-  return { attachments: params.attachments.map((a) => ({ fileName: a.filename, contentBase64: a.content.toString('base64') })), bytes: total };
+  const attachments: MailAttachmentInput[] = params.attachments.map((a) => ({ fileName: a.filename, contentBase64: a.content.toString('base64') }));
+  images.forEach((a, i) => {
+    attachments.push({ fileName: a.filename, contentBase64: a.content.toString('base64'), contentId: cids[i] as string });
+  });
+  return { attachments, bytes: total };
 }
 
 /**
  * Reads and checks what both sends share, in this order: `from` (40801, 40802), `fromName`
  * (40803 empty, 40804), `subject` when given (40809), `replyTo` (40810 empty, 40811, 40879),
- * `headers` (40868 empty, 40869), `labelId` (40014 empty, 40015, 40106), `attachments` (40818 a
- * part of 0 bytes, 40819), `respEmailId` (40858 empty, 40859), `useAddressList` (40873 empty,
+ * `headers` (40868 empty, 40869), `labelId` (40014 empty, 40015, 40106), `attachments` and
+ * `embeddedImage` with `embeddedCid` (40875, 40867, 40818 a part of 0 bytes, 40819), `respEmailId` (40858 empty, 40859), `useAddressList` (40873 empty,
  * 40874), `contentSummary` (40877 empty, 40878). An optional parameter sent with an empty value is
  * refused with its "不能为空" code, as SendCloud does, not read as absent. `replyTo` is also read as `replyto` and `fromName` as `fromname`, the
  * spellings some clients (SendCloud's own Python example) use.

@@ -1,12 +1,9 @@
 import { calendarDate, normalizeEmail, parseCampaignMessageId } from '@postmill/core';
 import type { DeliveryRow } from '@postmill/engine';
-import { RunDayIndex } from '@postmill/store';
 import type { SendCloudActionContext } from '../action.ts';
 import { parseEmailId } from './mail-email-id.ts';
 
 const DAY_MS = 86_400_000;
-/** Runs of a day read per command when counting its campaign rows (as the engine's run walks). */
-const RUN_BATCH = 100;
 
 /** One row of data/emailStatus before rendering. */
 export interface StatusRow {
@@ -74,35 +71,6 @@ export async function rowsOfEmailIds(emailIds: readonly string[], ctx: SendCloud
   return (await describeRows(rows, ctx)).map((r, i) => ({ ...r, index: indexes[i] ?? r.index }));
 }
 
-/**
- * The rows of one day, single mail then campaign mail (the engine's order), optionally of one
- * recipient: single rows by the message store's day counter (one command), campaign rows by a
- * walk of the day's run index, RUN_BATCH runs per command (and, with a recipient, one list lookup
- * per run), since the run index keeps no count a reader can take. O(1 + runs of the day).
- */
-export async function countOfDay(date: string, recipient: string | undefined, ctx: SendCloudActionContext): Promise<number> {
-  const runDays = new RunDayIndex({ redis: ctx.deps.redis, keys: ctx.deps.keys, retentionDays: ctx.deps.limits.statusRetentionDays });
-  const single = ctx.deps.messages.countStatus({ date, ...(recipient === undefined ? {} : { recipient }) });
-  let campaign = 0;
-  for (let rank = 0; ; rank += RUN_BATCH) {
-    const runs = await runDays.runs(date, rank, RUN_BATCH);
-    if (recipient === undefined) {
-      for (const run of runs) campaign += run.total;
-    } else {
-      const hits = await Promise.all(
-        runs.map(async (run) => {
-          const task = await ctx.deps.tasks.get(run.taskId);
-          const index = task ? await ctx.deps.receivers.indexOf(task.spec.receiverId, recipient) : undefined;
-          return index !== undefined && index < run.total ? 1 : 0;
-        }),
-      );
-      for (const h of hits) campaign += h;
-    }
-    if (runs.length < RUN_BATCH) break;
-  }
-  return (await single) + campaign;
-}
-
 /** True when `date` is within the engine's status retention (today and statusRetentionDays before), the days deliveries.byDate reads. */
 function isRetained(date: string, ctx: SendCloudActionContext): boolean {
   const now = ctx.deps.clock.now();
@@ -112,19 +80,22 @@ function isRetained(date: string, ctx: SendCloudActionContext): boolean {
 
 /**
  * One page of the rows of the days in `dates` (oldest day first; in a day single mail then
- * campaign mail), optionally of one recipient, and the number of rows of those days. Reads each
- * retained day's count (countOfDay) and then only the days the page falls on, through the engine's
- * day pages (deliveries.byDate, at most `limits.maxPageLimit` rows a call): O(days + runs of the
- * window + page).
+ * campaign mail), optionally of one recipient and/or one label (engine tag), and the exact number
+ * of rows of those days with those filters. Reads each retained day's count (the engine's
+ * deliveries.countByDate: counters, and a walk of the day's runs with a filter) and then only the
+ * days the page falls on, through the engine's day pages (deliveries.byDate, at most
+ * `limits.maxPageLimit` rows a call): O(days + runs of the window + page) without a recipient.
  */
 export async function rowsOfDays(
   dates: readonly string[],
-  recipient: string | undefined,
+  filter: { recipient: string | undefined; tag: string | undefined },
   page: { start: number; limit: number },
   ctx: SendCloudActionContext,
 ): Promise<{ total: number; rows: DeliveryRow[] }> {
+  const { recipient, tag } = filter;
+  const narrow = { ...(recipient === undefined ? {} : { recipient }), ...(tag === undefined ? {} : { tag }) };
   const days = dates.filter((d) => isRetained(d, ctx));
-  const counts = await Promise.all(days.map((date) => countOfDay(date, recipient, ctx)));
+  const counts = await Promise.all(days.map((date) => ctx.deps.engine.deliveries.countByDate({ date, ...narrow })));
   const total = counts.reduce((a, b) => a + b, 0);
   const rows: DeliveryRow[] = [];
   let skip = page.start;
@@ -140,7 +111,7 @@ export async function rowsOfDays(
         date: days[i] as string,
         offset,
         limit,
-        ...(recipient === undefined ? {} : { recipient }),
+        ...narrow,
       });
       rows.push(...more);
       offset += more.length;

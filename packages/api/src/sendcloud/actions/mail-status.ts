@@ -73,13 +73,12 @@ function windowOf(params: SendCloudParams, ctx: SendCloudActionContext): string[
  * paged by `start` (default 0) and `limit` (0–100, default 100). Refusals: 40001/40002 start,
  * 40003/40004 limit, 40006 days (or no window), 40007/40008 dates, 40012 email, 40014 labelId sent
  * empty, 40015 labelId. Campaign rows' emailIds are `pm-task-<task>-<run>-<index>.sc0$<recipient>`
- * (mail-email-id.ts), which emailIds looks up again. `total` is the number of rows before paging,
- * except with `labelId` on a window: a label is kept per message and per task, not in the day
- * indexes, so `start` and `limit` address the window's rows of every label, the page is narrowed
- * by label after it is read (never more than `limit` rows, possibly fewer) and `total` is an upper
- * bound (the rows of every label); reading the window to count one label's rows would cost the
- * window, not the page. Cost: O(days + campaign runs of the window + page); with `email`, one list
- * lookup per campaign run of the window. `apiUserList` is not a filter: every message belongs to
+ * (mail-email-id.ts), which emailIds looks up again. `total` is the exact number of rows before
+ * paging, with every filter: with `labelId` on a window, single mail is counted and paged through
+ * the label's own day index (written when the mail is accepted) and campaign mail through the runs
+ * of tasks sent with the label. Cost: O(days + campaign runs of the window + page); with `email`,
+ * one list lookup per campaign run of the window (and, with `labelId` too, that recipient's rows
+ * of each day). `apiUserList` is not a filter: every message belongs to
  * the deployment, and `apiUser` is the caller.
  */
 export async function emailStatus(params: SendCloudParams, ctx: SendCloudActionContext): Promise<SendCloudAnswer> {
@@ -112,9 +111,9 @@ export async function emailStatus(params: SendCloudParams, ctx: SendCloudActionC
     rows = all.slice(start, start + limit);
   } else {
     if (dates === undefined) throw new SendCloudFailure(40006, 'give days, or startDate and endDate');
-    const page = await rowsOfDays(dates, recipient, { start, limit }, ctx);
+    const page = await rowsOfDays(dates, { recipient, tag }, { start, limit }, ctx);
     total = page.total;
-    rows = (await describeRows(page.rows, ctx)).filter((r) => tag === undefined || r.tag === tag);
+    rows = await describeRows(page.rows, ctx);
   }
   const voList = rows.map(({ row, index }) => {
     const s = sendCloudStatus(row.state);
