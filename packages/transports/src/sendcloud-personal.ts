@@ -5,6 +5,9 @@ import { deriveSubstitution } from './sendcloud-substitution.ts';
 /** SendCloud's cap on `xsmtpapi.to` (40827): the most personal mails one `mail/send` makes. */
 export const SENDCLOUD_MAX_PERSONAL = 100;
 
+/** SendCloud's cap on the `xsmtpapi` JSON (§B.5: "total length ≤ 1 MB"), in UTF-8 bytes. */
+const MAX_XSMTPAPI_BYTES = 1_048_576;
+
 /**
  * What personal messages must share to go in one `mail/send` with `xsmtpapi`: everything SendCloud
  * takes once per call. The sender and its name, Reply-To, the attachments, and every header but
@@ -26,10 +29,16 @@ function sharedPartOf(request: TransportRequest): string | undefined {
 /**
  * Splits personal messages into the groups one `mail/send` can carry, in order of first
  * appearance. Guarantees: every request is in exactly one group; a group of two or more shares
- * everything `sharedPartOf` names, has at most `maxPerCall` messages (capped at 100), and its texts
- * have a verified skeleton (deriveSubstitution); every other message is a group of its own.
+ * everything `sharedPartOf` names, has at most `maxPerCall` messages (capped at 100), its texts
+ * have a verified skeleton (deriveSubstitution) and its `xsmtpapi` stays within SendCloud's 1 MB
+ * (a run whose values pass it is halved until they fit); every other message is a group of its own.
+ * `options.diffBudgetMs` is deriveSubstitution's time budget (default its own, 200 ms).
  */
-export function sendCloudPersonalGroups(requests: readonly TransportRequest[], maxPerCall: number): TransportRequest[][] {
+export function sendCloudPersonalGroups(
+  requests: readonly TransportRequest[],
+  maxPerCall: number,
+  options: { readonly diffBudgetMs?: number } = {},
+): TransportRequest[][] {
   const size = Math.max(1, Math.min(maxPerCall, SENDCLOUD_MAX_PERSONAL));
   const byShared = new Map<string, TransportRequest[]>();
   const groups: TransportRequest[][] = [];
@@ -41,40 +50,60 @@ export function sendCloudPersonalGroups(requests: readonly TransportRequest[], m
     else byShared.set(shared, [request]);
   }
   for (const bucket of byShared.values()) {
-    for (let i = 0; i < bucket.length; i += size) {
-      const part = bucket.slice(i, i + size);
-      if (part.length > 1 && personalCall(part) !== undefined) groups.push(part);
-      else for (const r of part) groups.push([r]);
-    }
+    for (let i = 0; i < bucket.length; i += size) groups.push(...groupsOf(bucket.slice(i, i + size), options.diffBudgetMs));
   }
   return groups;
 }
 
+/** `part` as one group when it can share a call; halves of it when only its xsmtpapi is too large; else one group per message. */
+function groupsOf(part: TransportRequest[], diffBudgetMs: number | undefined): TransportRequest[][] {
+  if (part.length < 2) return [part];
+  const built = buildPersonalCall(part, {}, diffBudgetMs);
+  if (built.kind === 'call') return [part];
+  if (built.kind === 'too-large') {
+    const half = Math.ceil(part.length / 2);
+    return [...groupsOf(part.slice(0, half), diffBudgetMs), ...groupsOf(part.slice(half), diffBudgetMs)];
+  }
+  return part.map((r) => [r]);
+}
+
 /**
  * The one `mail/send` call of several personal messages, or undefined when they cannot share one
- * (see sendCloudPersonalGroups). Guarantees: `xsmtpapi` is `{"to": [each recipient], "sub": {...}}`
- * in request order, and SendCloud's substitution of `sub` into the skeleton's subject, html and
- * plain gives each recipient exactly its own rendered texts (deriveSubstitution verified it); the
- * other fields are those toSendCloudCalls sends for the first message, without `to` and without
- * the Message-ID header (SendCloud gives each mail its own; the emailId is the response).
+ * (see sendCloudPersonalGroups) or their `xsmtpapi` would pass SendCloud's 1 MB.
+ * Guarantees: `xsmtpapi` is `{"to": [each recipient], "sub": {...}}` in request order, and
+ * SendCloud's substitution of `sub` into the skeleton's subject, html and plain gives each
+ * recipient exactly its own rendered texts (deriveSubstitution verified it); the other fields are
+ * those toSendCloudCalls sends for the first message, without `to` and without the Message-ID
+ * header (SendCloud gives each mail its own; the emailId is the response).
  */
 export function personalCall(requests: readonly TransportRequest[], options: SendCloudCallOptions = {}): SendCloudCall | undefined {
+  const built = buildPersonalCall(requests, options);
+  return built.kind === 'call' ? built.call : undefined;
+}
+
+type Built = { readonly kind: 'call'; readonly call: SendCloudCall } | { readonly kind: 'too-large' } | { readonly kind: 'cannot-share' };
+
+function buildPersonalCall(requests: readonly TransportRequest[], options: SendCloudCallOptions, diffBudgetMs?: number): Built {
+  const cannot: Built = { kind: 'cannot-share' };
   const [first] = requests;
-  if (!first || requests.length < 2 || requests.length > SENDCLOUD_MAX_PERSONAL) return undefined;
+  if (!first || requests.length < 2 || requests.length > SENDCLOUD_MAX_PERSONAL) return cannot;
   const shared = sharedPartOf(first);
-  if (shared === undefined || !requests.every((r) => sharedPartOf(r) === shared)) return undefined;
+  if (shared === undefined || !requests.every((r) => sharedPartOf(r) === shared)) return cannot;
   const substitution = deriveSubstitution(
     requests.map(({ message: m }) => ({
       subject: m.subject,
       ...(m.html === undefined ? {} : { html: m.html }),
       ...(m.text === undefined ? {} : { plain: m.text }),
     })),
+    diffBudgetMs === undefined ? {} : { budgetMs: diffBudgetMs },
   );
-  if (!substitution) return undefined;
+  if (!substitution) return cannot;
   const recipients = requests.flatMap((r) => r.recipients);
+  const xsmtpapi = JSON.stringify({ to: recipients, sub: substitution.sub });
+  if (Buffer.byteLength(xsmtpapi, 'utf8') > MAX_XSMTPAPI_BYTES) return { kind: 'too-large' };
   const { 'Message-ID': _id, ...headers } = first.message.headers;
   const [template] = toSendCloudCalls({ ...first.message, headers }, first.recipients, options);
-  if (!template) return undefined;
+  if (!template) return cannot;
   const skeleton: Record<string, string | undefined> = {
     subject: substitution.skeleton.subject,
     html: substitution.skeleton.html,
@@ -82,10 +111,10 @@ export function personalCall(requests: readonly TransportRequest[], options: Sen
   };
   const fields: SendCloudField[] = [];
   for (const [name, value] of template.fields) {
-    if (name === 'to') fields.push(['xsmtpapi', JSON.stringify({ to: recipients, sub: substitution.sub })]);
+    if (name === 'to') fields.push(['xsmtpapi', xsmtpapi]);
     else if (name === 'headers') {
       if (Object.keys(headers).length > 0) fields.push([name, JSON.stringify(headers)]);
     } else fields.push([name, skeleton[name] ?? value]);
   }
-  return { fields, recipients };
+  return { kind: 'call', call: { fields, recipients } };
 }
