@@ -95,6 +95,8 @@ export const envSchema = z.object({
   SENDCLOUD_MAX_ATTACHMENT_BYTES: int(10_485_760),
   SENDCLOUD_MAX_API_USERS: int(10),
   SENDCLOUD_MAX_RECIPIENTS: int(100),
+  // The SendCloud transport: personal mails per xsmtpapi mail/send (SendCloud's cap, 40827, is 100).
+  SENDCLOUD_BATCH_RECIPIENTS: int(100).pipe(z.number().max(100)),
   // Postmill's own: attachment bytes one request may store, one copy per xsmtpapi mail (see config.ts).
   SENDCLOUD_MAX_STORED_ATTACHMENT_BYTES: int(52_428_800),
   // DirectMail's own caps for SingleSendMail: 100 ToAddress (and BccAddress), a 256-character Subject.

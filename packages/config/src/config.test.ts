@@ -150,7 +150,7 @@ describe('parseConfig', () => {
     expect(problems({})).toEqual([]);
   });
 
-  it('reads the sendcloud transport settings: the apiv2 endpoint by default (trailing slash dropped), the label when given', () => {
+  it('reads the sendcloud transport settings: the apiv2 endpoint by default (trailing slash dropped), the label when given, 100 personal mails per call unless SENDCLOUD_BATCH_RECIPIENTS says fewer', () => {
     const creds = { MAIL_TRANSPORT: 'sendcloud', SENDCLOUD_API_USER: 'postmill_trigger', SENDCLOUD_API_KEY: 'key' };
     expect(parseConfig(creds).transport).toEqual({
       kind: 'sendcloud',
@@ -158,9 +158,16 @@ describe('parseConfig', () => {
       apiUser: 'postmill_trigger',
       apiKey: 'key',
       timeoutMs: 10_000,
+      personalBatchSize: 100,
     });
     expect(
-      parseConfig({ ...creds, SENDCLOUD_ENDPOINT: 'http://127.0.0.1:9002/apiv2/', SENDCLOUD_LABEL_ID: '4321', PROVIDER_TIMEOUT_MS: '3000' }).transport,
+      parseConfig({
+        ...creds,
+        SENDCLOUD_ENDPOINT: 'http://127.0.0.1:9002/apiv2/',
+        SENDCLOUD_LABEL_ID: '4321',
+        PROVIDER_TIMEOUT_MS: '3000',
+        SENDCLOUD_BATCH_RECIPIENTS: '40',
+      }).transport,
     ).toEqual({
       kind: 'sendcloud',
       endpoint: 'http://127.0.0.1:9002/apiv2',
@@ -168,10 +175,11 @@ describe('parseConfig', () => {
       apiKey: 'key',
       labelId: '4321',
       timeoutMs: 3000,
+      personalBatchSize: 40,
     });
   });
 
-  it('names each missing SendCloud credential in one line when MAIL_TRANSPORT=sendcloud, and refuses a label id that is not a positive integer', () => {
+  it('names each missing SendCloud credential in one line when MAIL_TRANSPORT=sendcloud, and refuses a label id that is not a positive integer and a batch size outside 1–100', () => {
     const problems = (env: Record<string, string>): readonly string[] => {
       try {
         parseConfig(env);
@@ -190,6 +198,7 @@ describe('parseConfig', () => {
       expect(problems({ SENDCLOUD_LABEL_ID: labelId }), labelId).toEqual(['SENDCLOUD_LABEL_ID: a positive integer (a SendCloud labelId)']);
     }
     expect(problems({ SENDCLOUD_ENDPOINT: 'not a url' })).toHaveLength(1);
+    for (const batch of ['0', '101']) expect(problems({ SENDCLOUD_BATCH_RECIPIENTS: batch }), batch).toHaveLength(1);
   });
 
   it('keeps the dashboard off without credentials and read-only unless writes are turned on', () => {

@@ -6,7 +6,11 @@ import { resolveSendRate, type SendRate } from './send-rate.ts';
 /** Transport settings; only the selected transport's block is present. */
 export type TransportConfig =
   | { readonly kind: 'outbox'; readonly maxMessages: number }
-  | { readonly kind: 'null' }
+  | {
+      readonly kind: 'null';
+      /** Personal messages the null transport takes per sendPersonalised call: SEND_CHUNK_SIZE. */
+      readonly personalBatchSize: number;
+    }
   | { readonly kind: 'smtp'; readonly url: string; readonly maxConnections: number; readonly timeoutMs: number }
   | {
       readonly kind: 'tencent-ses';
@@ -34,6 +38,8 @@ export type TransportConfig =
       /** SendCloud `labelId` for every mail (a label created in SendCloud beforehand); absent: none sent. */
       readonly labelId?: string;
       readonly timeoutMs: number;
+      /** Personal mails per `xsmtpapi` mail/send (SENDCLOUD_BATCH_RECIPIENTS), 1–100. Default 100, SendCloud's cap. */
+      readonly personalBatchSize: number;
     };
 
 /**
@@ -213,9 +219,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       apiKey: e.SENDCLOUD_API_KEY ?? '',
       ...(e.SENDCLOUD_LABEL_ID === undefined ? {} : { labelId: e.SENDCLOUD_LABEL_ID }),
       timeoutMs: e.PROVIDER_TIMEOUT_MS,
+      personalBatchSize: e.SENDCLOUD_BATCH_RECIPIENTS,
     };
   } else if (kind === 'null') {
-    transport = { kind: 'null' };
+    transport = { kind: 'null', personalBatchSize: e.SEND_CHUNK_SIZE };
   } else {
     transport = { kind: 'outbox', maxMessages: e.OUTBOX_MAX_MESSAGES };
   }

@@ -73,6 +73,25 @@ export interface MailTransport {
   readonly kind: TransportKind;
   send(request: TransportRequest): Promise<TransportResult>;
   /**
+   * Optional: several personal messages in ONE provider request (the caller spends one limiter slot
+   * on it). Guarantees expected of adapters: each of `requests` has exactly one recipient and its
+   * own rendered message, at most `personalisedBatchSize` of them; given one group of
+   * `personalisedGroups` (or any part of one) the call makes exactly one provider request; it
+   * resolves with one outcome per request, naming that request's recipient, each recipient
+   * receiving only its own message (its own subject and bodies); or it throws a ProviderError that
+   * applies to every request of the call, none of which was then accepted. Like `send`, it never
+   * throws anything else. Absent: callers send one request per message with `send`.
+   */
+  sendPersonalised?(requests: readonly TransportRequest[]): Promise<TransportResult>;
+  /**
+   * With `sendPersonalised`: splits personal messages (at most `personalisedBatchSize`) into the
+   * groups that can share one provider request, in order, every request in exactly one group. Pure
+   * (no I/O); a message the provider cannot send together with others is a group of its own.
+   */
+  personalisedGroups?(requests: readonly TransportRequest[]): readonly (readonly TransportRequest[])[];
+  /** With `sendPersonalised`: most requests one call takes (≥ 1). */
+  readonly personalisedBatchSize?: number;
+  /**
    * Optional. Loads and exercises this process's sending path (lazily loaded HTTP client code,
    * signing) WITHOUT contacting the provider, so that a fresh worker's first request starts on its
    * rate-limiter slot instead of tens of milliseconds after it. Workers await it before their first job.

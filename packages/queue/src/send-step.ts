@@ -6,6 +6,8 @@ import {
   type RecipientState,
   type RequestDecision,
   type RetryPolicyOptions,
+  type TransportRequest,
+  type TransportResult,
   toProviderError,
 } from '@postmill/core';
 import type { DomainHoldStore } from '@postmill/store';
@@ -58,8 +60,11 @@ export type SendStepResult<C> =
  * - the request starts no earlier than its slot, and within the limiter's late tolerance of it (a
  *   slot it can no longer start on time goes unused and another is taken);
  * - right before the start (asked with the slot wait, so its round trip overlaps it) the step asks
- *   `lastMoment` (a campaign's claim) and looks at a transport pause; it sends only when
+ *   `lastMoment` (a campaign's claims) and looks at a transport pause; it sends only when
  *   `mayStart(check)` and the transport is not paused;
+ * - the request is ONE provider request on ONE slot: `request` itself (`transport.send`), or the
+ *   personal messages `request(check)` builds from that last-moment check, in one
+ *   `transport.sendPersonalised` call (one `send` when the transport has none and there is one);
  * - no request starts once `signal` aborted (draining) or `abandon()` says so, with no await
  *   between that last look and the start;
  * - the provider's answer (or error) is decided by the one retry policy (`decideError` chooses
@@ -71,7 +76,8 @@ export async function sendStep<C>(o: {
   readonly ports: SendStepPorts;
   readonly slots: SlotSource;
   readonly signal: AbortSignal | undefined;
-  readonly request: Parameters<MailTransport['send']>[0];
+  /** The request (sent with `send`), or the personal messages to send together, built from the last-moment check. */
+  readonly request: TransportRequest | ((check: C) => readonly TransportRequest[]);
   /** The recipients' current states (the decision reads them). */
   readonly states: ReadonlyMap<string, RecipientState>;
   readonly lastMoment: () => Promise<C>;
@@ -83,6 +89,7 @@ export async function sendStep<C>(o: {
 }): Promise<SendStepResult<C>> {
   const { ports, signal } = o;
   const waitStartedAt = performance.now();
+  let check: C;
   for (;;) {
     const slot = await o.slots.take();
     if (!slot.ok) return { kind: 'throttle', delayMs: slot.retryAfterMs };
@@ -93,7 +100,8 @@ export async function sendStep<C>(o: {
       throw err;
     });
     if (!waited) return { kind: 'stopped' };
-    const [check, pausedMs] = waited.value;
+    const [lastCheck, pausedMs] = waited.value;
+    check = lastCheck;
     if (!o.mayStart(check)) return { kind: 'refused', check };
     // A throttling answer arrived while we waited: this slot must not be used.
     if (pausedMs > 0) return { kind: 'throttle', delayMs: pausedMs };
@@ -106,9 +114,10 @@ export async function sendStep<C>(o: {
   ports.observer.rateLimitWait({ transport: ports.transport.kind, waitSeconds: secondsSince(waitStartedAt) });
   let decision: RequestDecision;
   let errorCode: string | undefined;
+  const requests = typeof o.request === 'function' ? o.request(check) : o.request;
   const requestStartedAt = performance.now();
   try {
-    const result = await ports.transport.send(o.request);
+    const result = await sendRequest(ports.transport, requests);
     decision = decideOnOutcomes(result.outcomes, { states: o.states, nowMs: ports.clock.now(), policy: ports.policy });
   } catch (err) {
     const providerError = toProviderError(err);
@@ -118,7 +127,7 @@ export async function sendStep<C>(o: {
   observeRequest(ports.observer, {
     transport: ports.transport.kind,
     startedAtMs: requestStartedAt,
-    recipients: o.request.recipients.length,
+    recipients: 'recipients' in requests ? requests.recipients.length : requests.reduce((n, r) => n + r.recipients.length, 0),
     decision,
     errorCode,
   });
@@ -126,4 +135,13 @@ export async function sendStep<C>(o: {
   await o.record(decision);
   if (decision.followUp.kind === 'throttle') await ports.limiter.pause(decision.followUp.delayMs);
   return { kind: 'sent', decision };
+}
+
+/** One provider request: `send` for one request, `sendPersonalised` for personal messages (or `send` of the only one). */
+function sendRequest(transport: MailTransport, requests: TransportRequest | readonly TransportRequest[]): Promise<TransportResult> {
+  if ('recipients' in requests) return transport.send(requests);
+  if (transport.sendPersonalised) return transport.sendPersonalised(requests);
+  const [only, ...more] = requests;
+  if (only === undefined || more.length > 0) throw new Error(`sendStep: ${requests.length} personal messages for a transport without sendPersonalised`);
+  return transport.send(only);
 }

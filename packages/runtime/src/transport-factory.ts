@@ -16,7 +16,7 @@ export function createTransport(config: TransportConfig, outbox: OutboxStore): M
     case 'outbox':
       return createOutboxTransport({ store: outbox });
     case 'null':
-      return createNullTransport();
+      return createNullTransport({ personalisedBatchSize: config.personalBatchSize });
     case 'smtp':
       return createSmtpTransport({ url: config.url, maxConnections: config.maxConnections, timeoutMs: config.timeoutMs });
     case 'tencent-ses':
@@ -42,6 +42,7 @@ export function createTransport(config: TransportConfig, outbox: OutboxStore): M
         apiKey: config.apiKey,
         ...(config.labelId === undefined ? {} : { labelId: config.labelId }),
         timeoutMs: config.timeoutMs,
+        personalBatchSize: config.personalBatchSize,
       });
   }
 }

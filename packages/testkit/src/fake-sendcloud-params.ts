@@ -149,7 +149,7 @@ const isRefusal = (v: unknown): v is FakeSendCloudRefusal => typeof v === 'objec
 
 /**
  * Checks `mail/send`'s fields as SendCloud documents them, in this order: `from` (40801 missing,
- * 40802 malformed), `fromName` (40804 with a line break), the recipients (with `xsmtpapi`: 40813,
+ * 40802 malformed), `fromName` (40804 with a line break), the recipients (with `xsmtpapi`: 40812 sent empty, 40813,
  * 40814, 40815, 40816, 40827, 40880, 40817 for `sub`/`section`; without: `useAddressList=true`
  * 40820, as this fake has no address lists, `to` 40805 missing, 40806 malformed, 40807 over 100;
  * `cc` 40853/40854, `bcc` 40856/40857), `subject` (40808), `html`/`plain` (40870 both empty),
@@ -169,7 +169,9 @@ export function checkMailSend(p: Readonly<Record<string, string>>, attachments: 
   let to: string[] = [];
   let cc: string[] = [];
   let bcc: string[] = [];
-  if (p.xsmtpapi !== undefined && p.xsmtpapi.trim() !== '') {
+  // Sent empty: 40812, not the mail to `to` (the caller meant personal mail), as Postmill's own dialect answers.
+  if (p.xsmtpapi !== undefined && p.xsmtpapi.trim() === '') return refuse(40812, 'xsmtpapi不能为空');
+  if (p.xsmtpapi !== undefined) {
     const x = checkXsmtpapi(p.xsmtpapi);
     if (isRefusal(x)) return x;
     xsmtpapi = x;

@@ -3,7 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Busboy } from '@fastify/busboy';
 import { type FakeProviderControls, FakeProviderScript, readBody, startFakeServer } from './fake-provider-script.ts';
 import { sendCloudMessageFor } from './fake-sendcloud-errors.ts';
-import { checkMailSend, type FakeSendCloudAttachment, type FakeSendCloudMail, recipientsOf } from './fake-sendcloud-params.ts';
+import {
+  checkMailSend,
+  type FakeSendCloudAttachment,
+  type FakeSendCloudMail,
+  type FakeSendCloudMessage,
+  messagesOf,
+  recipientsOf,
+} from './fake-sendcloud-params.ts';
 
 /** How the fake answered one request. */
 export type FakeSendCloudOutcome =
@@ -11,6 +18,14 @@ export type FakeSendCloudOutcome =
   | { readonly kind: 'error'; readonly statusCode: number }
   | { readonly kind: 'http'; readonly status: number }
   | { readonly kind: 'reset' };
+
+/** One mail the fake accepted for delivery: one per recipient of an `xsmtpapi` call (its `sub` values substituted), one per broadcast otherwise. */
+export interface FakeSendCloudDelivery extends FakeSendCloudMessage {
+  /** The emailId answered for each of its recipients, in order. */
+  readonly emailIds: readonly string[];
+  /** Index of the request in `requests` that made it. */
+  readonly requestIndex: number;
+}
 
 /** How the request's body was encoded. */
 export type FakeSendCloudEncoding = 'urlencoded' | 'multipart' | 'none';
@@ -70,6 +85,8 @@ export interface FakeSendCloud extends FakeProviderControls {
   readonly apiKey: string;
   /** Every request received, in arrival order (cleared in place by `reset`). */
   readonly requests: readonly RecordedSendCloudRequest[];
+  /** Every mail accepted, in the order answered (cleared in place by `reset`): count per recipient here. */
+  readonly delivered: readonly FakeSendCloudDelivery[];
   /** The next `times` (default 1) authenticated, well-formed `mail/send` requests answer `statusCode` (`50001` for the frequency limit). */
   failNext(statusCode: number, options?: { readonly times?: number; readonly message?: string }): void;
   /** From now on (until `reset`), a mail for which `fn` returns a code is answered with that code. Returns a remover. */
@@ -177,12 +194,15 @@ function newMessageId(): string {
  * `{"result","statusCode","message","info"}`; acceptance gives `info.emailIdList`, one
  * `<messageId><index>$<recipient>` per recipient (index over `xsmtpapi.to`, else over `to`, `cc`,
  * `bcc` in that order: SendCloud documents the index for `to` only), or `info: {}` with
- * `respEmailId=false`. Every request is recorded, scripted ones included.
+ * `respEmailId=false`. Every request is recorded, scripted ones included; every accepted mail is
+ * recorded in `delivered` as SendCloud would deliver it (one per `xsmtpapi.to` recipient, with its
+ * own `sub` values substituted into subject, html and plain).
  */
 export async function startFakeSendCloud(options: FakeSendCloudOptions = {}): Promise<FakeSendCloud> {
   const apiUser = options.apiUser ?? 'postmill_fake_trigger';
   const apiKey = options.apiKey ?? 'fakeSendCloudApiKey0000000000000';
   const requests: RecordedSendCloudRequest[] = [];
+  const delivered: FakeSendCloudDelivery[] = [];
   const script = new FakeProviderScript<
     { statusCode: number; message?: string | undefined },
     FakeSendCloudMail,
@@ -246,6 +266,14 @@ export async function startFakeSendCloud(options: FakeSendCloudOptions = {}): Pr
       const emailIds = record.mail ? recipientsOf(record.mail).map((r, i) => `${messageId}${i}$${r}`) : [];
       record.outcome = { kind: 'accepted', messageId, emailIds };
       const info = record.mail?.respEmailId === false ? {} : { emailIdList: emailIds };
+      if (record.mail) {
+        let next = 0;
+        const requestIndex = requests.indexOf(record);
+        for (const m of messagesOf(record.mail)) {
+          delivered.push({ ...m, emailIds: emailIds.slice(next, next + m.recipients.length), requestIndex });
+          next += m.recipients.length;
+        }
+      }
       body = JSON.stringify({ result: true, statusCode: 200, message: '请求成功', info });
     }
     if (res.destroyed || res.writableEnded) return; // the client gave up: nothing to answer
@@ -306,6 +334,7 @@ export async function startFakeSendCloud(options: FakeSendCloudOptions = {}): Pr
   }
 
   const server = await startFakeServer(handle);
+  const methods = script.methods(requests);
   const port = server.port;
   return {
     endpoint: `http://127.0.0.1:${port}${BASE_PATH}`,
@@ -313,6 +342,7 @@ export async function startFakeSendCloud(options: FakeSendCloudOptions = {}): Pr
     apiUser,
     apiKey,
     requests,
+    delivered,
     failNext(statusCode, o = {}) {
       script.failures.push({ statusCode, message: o.message }, o.times ?? 1);
     },
@@ -322,7 +352,11 @@ export async function startFakeSendCloud(options: FakeSendCloudOptions = {}): Pr
         return code === undefined ? undefined : String(code);
       });
     },
-    ...script.methods(requests),
+    ...methods,
+    reset() {
+      methods.reset();
+      delivered.length = 0;
+    },
     close: server.close,
   };
 }

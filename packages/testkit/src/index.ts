@@ -32,6 +32,7 @@ export { checkSingleSendMail, type FakeSingleSendMail } from './fake-aliyun-dm-p
 export {
   type FakeSendCloud,
   type FakeSendCloudAnswer,
+  type FakeSendCloudDelivery,
   type FakeSendCloudEncoding,
   type FakeSendCloudOptions,
   type FakeSendCloudOutcome,

@@ -1,6 +1,6 @@
 export { type AliyunDmTransportOptions, createAliyunDmTransport, type SingleSendMailCall, toSingleSendMailCalls } from './aliyun-dm-transport.ts';
 export { buildMime, MimeHeaderError } from './mime.ts';
-export { createNullTransport } from './null-transport.ts';
+export { createNullTransport, type NullTransportOptions } from './null-transport.ts';
 export { type OutboxEntry, OutboxStore, type OutboxStoreOptions } from './outbox-store.ts';
 export { createOutboxTransport, type OutboxTransportOptions } from './outbox-transport.ts';
 export { classifySendCloudStatus } from './sendcloud-classify.ts';

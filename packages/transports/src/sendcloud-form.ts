@@ -39,9 +39,9 @@ const chunk = (list: readonly string[], i: number): string[] => list.slice(i * M
  * its name as `fromName`), `subject`, `html` and `plain` as present, `replyTo` (the addresses of
  * the message's Reply-To, `;`-separated: SendCloud takes addresses only), `headers` (a JSON object of the Message-ID
  * and the message's own headers), `labelId` when given, and `respEmailId=true` (its emailIds are the
- * provider message ids). No `xsmtpapi`: a MailMessage is the same for every recipient of a request
- * (a personalised message comes one recipient per request), so there is nothing to substitute, and
- * `xsmtpapi.to` would put a Bcc recipient in the To header of its copy. Not carried, as `mail/send`
+ * provider message ids). No `xsmtpapi`: a MailMessage is the same for every recipient of a request,
+ * so there is nothing to substitute, and `xsmtpapi.to` would put a Bcc recipient in the To header of
+ * its copy (personal messages sent together use `xsmtpapi`: see personalCall). Not carried, as `mail/send`
  * has no field for them: `headerFrom` (the From header is always `from` with `fromName`) and
  * `dateMs` (SendCloud dates the mail).
  */

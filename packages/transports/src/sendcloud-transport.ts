@@ -2,14 +2,16 @@ import {
   type Clock,
   type MailMessage,
   type MailTransport,
+  ProviderError,
   type RecipientOutcome,
   systemClock,
   type TransportRequest,
   type TransportResult,
 } from '@postmill/core';
-import { postForAnswer, sendInCalls, trackedSends, warmUpMessage } from './http-transport.ts';
+import { postForAnswer, sendInCalls, warmUpMessage } from './http-transport.ts';
 import { sendCloudErrorAnswer, sendCloudHttpError, sendCloudInvalidResponse, sendCloudNetworkError, sendCloudTransportClosed } from './sendcloud-classify.ts';
-import { type SendCloudField, sendCloudBody, toSendCloudCalls } from './sendcloud-form.ts';
+import { type SendCloudCall, type SendCloudField, sendCloudBody, toSendCloudCalls } from './sendcloud-form.ts';
+import { personalCall, SENDCLOUD_MAX_PERSONAL, sendCloudPersonalGroups } from './sendcloud-personal.ts';
 import { warmUpHttpClient } from './warm-up-http-client.ts';
 
 /** Options of `createSendCloudTransport`; every field documents its default. */
@@ -26,6 +28,11 @@ export interface SendCloudTransportOptions {
   readonly labelId?: string;
   /** Whole-request budget (connect, send, answer, body). Default 10 000. */
   readonly timeoutMs?: number;
+  /**
+   * Most personal mails one `mail/send` makes with `xsmtpapi` (SENDCLOUD_BATCH_RECIPIENTS), 1 to
+   * 100. Default 100, SendCloud's cap on `xsmtpapi.to` (40827).
+   */
+  readonly personalBatchSize?: number;
   /** Source of "now" for Retry-After dates. Default `systemClock`. */
   readonly clock?: Clock;
 }
@@ -87,6 +94,15 @@ function idsByRecipient(emailIds: readonly string[]): Map<string, string> {
  * the earlier calls' recipients are accepted and the rest carry that error, so nothing accepted is
  * sent twice. `close()` is idempotent, waits for in-flight sends, and makes later sends throw
  * `Network.TransportClosed`.
+ *
+ * Personal messages (`sendPersonalised`): a group of `personalisedGroups` (at most
+ * `personalBatchSize`, ≤ 100) is ONE `mail/send` with `xsmtpapi` `to` + `sub` over one skeleton
+ * whose substitution gives each recipient exactly its own subject, html and plain (see
+ * personalCall, deriveSubstitution); each recipient's response names its emailId from
+ * `info.emailIdList` (`…$<recipient>`). Messages that cannot share a call (a per-recipient
+ * List-Unsubscribe or other header, different senders, Reply-To or attachments, or texts whose
+ * skeleton does not verify) are groups of one: a plain `send` each. Grouped mails carry
+ * SendCloud's own Message-ID, not Postmill's (`headers` is per call).
  */
 export function createSendCloudTransport(options: SendCloudTransportOptions): MailTransport {
   const url = `${options.endpoint.replace(/\/+$/u, '')}/mail/send`;
@@ -104,23 +120,68 @@ export function createSendCloudTransport(options: SendCloudTransportOptions): Ma
     );
   }
 
-  async function sendOnce(request: TransportRequest): Promise<TransportResult> {
-    return sendInCalls(request, toSendCloudCalls(request.message, request.recipients, callOptions), async (c) => {
-      const ids = idsByRecipient(await call(c.fields, request.message));
-      return c.recipients.map((recipient): RecipientOutcome => {
-        const id = ids.get(recipient.toLowerCase());
-        return {
-          recipient,
-          accepted: true,
-          response: id === undefined ? 'accepted by SendCloud (no emailId listed)' : `accepted by SendCloud as emailId ${id}`,
-        };
-      });
+  const outcomesOf = (recipients: readonly string[], emailIds: readonly string[]): RecipientOutcome[] => {
+    const ids = idsByRecipient(emailIds);
+    return recipients.map((recipient): RecipientOutcome => {
+      const id = ids.get(recipient.toLowerCase());
+      return {
+        recipient,
+        accepted: true,
+        response: id === undefined ? 'accepted by SendCloud (no emailId listed)' : `accepted by SendCloud as emailId ${id}`,
+      };
     });
+  };
+
+  async function sendOnce(request: TransportRequest): Promise<TransportResult> {
+    return sendInCalls(request, toSendCloudCalls(request.message, request.recipients, callOptions), async (c) =>
+      outcomesOf(c.recipients, await call(c.fields, request.message)),
+    );
   }
+
+  async function sendPersonalOnce(requests: readonly TransportRequest[]): Promise<TransportResult> {
+    const [first] = requests;
+    if (first === undefined) return { outcomes: [] };
+    const together: SendCloudCall | undefined = requests.length === 1 ? undefined : personalCall(requests, callOptions);
+    if (together) return { outcomes: outcomesOf(together.recipients, await call(together.fields, first.message)) };
+    // Messages that cannot share a call (the caller did not group them with personalisedGroups):
+    // one call each, in order; a failure of the first throws, a later one fails the rest with it.
+    const outcomes: RecipientOutcome[] = [];
+    for (const request of requests) {
+      try {
+        outcomes.push(...(await sendOnce(request)).outcomes);
+      } catch (err) {
+        if (outcomes.length === 0) throw err;
+        const error = err instanceof ProviderError ? err : sendCloudInvalidResponse('an unexpected failure', String(err), err);
+        for (const r of requests.slice(requests.indexOf(request)))
+          outcomes.push(...r.recipients.map((recipient): RecipientOutcome => ({ recipient, accepted: false, error })));
+        break;
+      }
+    }
+    return { outcomes };
+  }
+
+  const inFlight = new Set<Promise<unknown>>();
+  let closed = false;
+  const tracked = <T>(start: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(sendCloudTransportClosed());
+    const p = start();
+    inFlight.add(p);
+    const forget = (): void => void inFlight.delete(p);
+    p.then(forget, forget);
+    return p;
+  };
+  const personalBatchSize = Math.max(1, Math.min(options.personalBatchSize ?? SENDCLOUD_MAX_PERSONAL, SENDCLOUD_MAX_PERSONAL));
 
   return {
     kind: 'sendcloud',
-    ...trackedSends(sendOnce, sendCloudTransportClosed),
+    send: (request) => tracked(() => sendOnce(request)),
+    sendPersonalised: (requests) => tracked(() => sendPersonalOnce(requests)),
+    personalisedGroups: (requests) => sendCloudPersonalGroups(requests, personalBatchSize),
+    personalisedBatchSize: personalBatchSize,
+    async close() {
+      closed = true;
+      await Promise.allSettled([...inFlight]);
+    },
     async warmUp() {
       // The call builder and both body encoders run once here so they are compiled before the first slot.
       const message = warmUpMessage(clock.now(), 'Warm-up');

@@ -51,8 +51,9 @@ async function sendCloudHarness(): Promise<ContractHarness> {
   };
 }
 
-// mail/send takes attachments as multipart file parts: the contract's byte-for-byte case applies.
-describeTransportContract('sendcloud', sendCloudHarness, { attachments: true });
+// mail/send takes attachments as multipart file parts: the contract's byte-for-byte case applies;
+// personal messages go together with xsmtpapi: the personal-messages cases apply.
+describeTransportContract('sendcloud', sendCloudHarness, { attachments: true, personalised: true });
 
 let fake: FakeSendCloud;
 beforeAll(async () => {

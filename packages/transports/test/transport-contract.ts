@@ -135,6 +135,8 @@ export interface ContractCapabilities {
    * and that nothing is delivered. Default true.
    */
   readonly attachments?: boolean;
+  /** True when the adapter implements `sendPersonalised`: the personal-messages cases then run. Default false. */
+  readonly personalised?: boolean;
 }
 
 /**
@@ -260,5 +262,53 @@ export function describeTransportContract(name: string, setup: () => Promise<Con
       const delivered = await harness.delivered();
       expect(sorted(delivered.flatMap((d) => d.recipients))).toEqual(sorted(request(message).recipients));
     });
+
+    if (capabilities.personalised) {
+      /** Personal messages for `count` recipients, each with its own name in subject, html and text. */
+      const personalRequests = (count: number): TransportRequest[] =>
+        Array.from({ length: count }, (_, i) => {
+          const email = `person${i}@example.org`;
+          return {
+            message: contractMessage({
+              to: [email],
+              cc: [],
+              bcc: [],
+              subject: `Für Person ${i}`,
+              html: `<p>Hallo Person ${i} 你好</p>`,
+              text: `Hallo Person ${i} 你好`,
+              messageId: `<contract.${i}@mail.example.com>`,
+            }),
+            recipients: [email],
+            postmillMessageId: `pm-task-9-1-${i}`,
+          };
+        });
+
+      it('personalisedGroups places every personal message in exactly one group of at most personalisedBatchSize', () => {
+        const requests = personalRequests(Math.min(7, harness.transport.personalisedBatchSize ?? 1));
+        const groups = harness.transport.personalisedGroups?.(requests) ?? [];
+        expect(groups.flat()).toHaveLength(requests.length);
+        expect(new Set(groups.flat())).toEqual(new Set(requests));
+        for (const g of groups) expect(g.length).toBeLessThanOrEqual(harness.transport.personalisedBatchSize ?? 1);
+      });
+
+      it('sendPersonalised answers one outcome per message and delivers each recipient only its own subject, html and text', async () => {
+        const requests = personalRequests(Math.min(5, harness.transport.personalisedBatchSize ?? 1));
+        const outcomes: RecipientOutcome[] = [];
+        for (const group of harness.transport.personalisedGroups?.(requests) ?? []) {
+          outcomes.push(...((await harness.transport.sendPersonalised?.(group))?.outcomes ?? []));
+        }
+        expectAllAccepted(
+          outcomes,
+          requests.map((r) => r.recipients[0] ?? ''),
+        );
+        const delivered = await harness.delivered();
+        expect(delivered).toHaveLength(requests.length);
+        for (const [i, r] of requests.entries()) {
+          const mail = delivered.find((d) => d.recipients.includes(r.recipients[0] ?? ''));
+          expect(mail?.recipients).toEqual(r.recipients);
+          expect([mail?.subject, mail?.html, mail?.text]).toEqual([`Für Person ${i}`, `<p>Hallo Person ${i} 你好</p>`, `Hallo Person ${i} 你好`]);
+        }
+      });
+    }
   });
 }

@@ -17,6 +17,7 @@ import {
   RunCode,
   stateToLedger,
   TaskStatus,
+  type TransportRequest,
 } from '@postmill/core';
 import { isRemovedSlot, type LedgerChange } from '@postmill/store';
 import { DelayedError, type Job, RateLimitError } from 'bullmq';
@@ -32,6 +33,7 @@ import { ChunkSlots } from './chunk-slots.ts';
 import { ClaimBatcher, type ClaimOutcome } from './claim-batcher.ts';
 import { ledgerBatcher } from './ledger-batcher.ts';
 import { RemovalBatcher } from './removal-batcher.ts';
+import { sendGroups } from './send-groups.ts';
 
 type Refusal = Extract<ClaimOutcome, { kind: 'refused' }>['reason'];
 type Stop =
@@ -50,7 +52,10 @@ const REMOVED_MESSAGE = 'removed from the receiver list before its send';
 
 /**
  * Sends one chunk of a campaign run: load, decide (pure), send one personalised message per due
- * recipient under the shared limiter, record each answer at once. Guarantees:
+ * recipient under the shared limiter, record each answer at once. With a transport that sends
+ * personal messages together (MailTransport.sendPersonalised), one provider request carries a
+ * group of them (see sendGroups) on one limiter slot, claimed together, and every rule below holds
+ * for each recipient of the group. Guarantees:
  * - a recipient is sent only under a claim (TaskStore.claim) taken right before its send, after its
  *   limiter slot, atomically with the task's status (must be sending) and the run's generation
  *   (must be this job's): pause, cancel and re-dispatch (resume, retry) take effect on the very next
@@ -212,62 +217,95 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   const slots = new ChunkSlots(deps.limiter);
   const ports = { clock: deps.clock, transport: deps.transport, limiter: deps.limiter, holds: deps.holds, policy: deps.policy, observer };
   const limit = pLimit(Math.max(1, deps.chunkConcurrency));
+  const composed = new Map<string, TransportRequest>();
+  const requestOf = (email: string): TransportRequest => {
+    const known = composed.get(email);
+    if (known) return known;
+    const index = indexOf.get(email) ?? 0;
+    const messageId = `pm-task-${taskId}-${run}-${index}`;
+    const unsubscribeUrl =
+      spec.unsubscribe === '0'
+        ? undefined
+        : `${deps.publicUrl}/unsubscribe/${createUnsubscribeToken({ sender: spec.from.address, recipient: email, messageId }, deps.unsubscribeSecret)}`;
+    const data = dataOf.get(email);
+    const message = composeCampaignMessage(spec, {
+      run,
+      index,
+      email,
+      nowMs: deps.clock.now(),
+      ...(data ? { data } : {}),
+      ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
+    });
+    const request = { message, recipients: [email], postmillMessageId: messageId };
+    composed.set(email, request);
+    return request;
+  };
+  // One provider request (one limiter slot) per group: one recipient each, or, with a transport that
+  // sends personal messages together, up to min(its batch size, SEND_CHUNK_SIZE) (see sendGroups).
+  const personal = deps.transport.sendPersonalised !== undefined;
   await Promise.all(
-    sends.map((email) =>
+    sendGroups(deps.transport, sends, requestOf, deps.chunkSize).map((group) =>
       limit(async () => {
         if (signal?.aborted) stop ??= { kind: 'draining' };
         if (stop) return;
-        const index = indexOf.get(email) ?? 0;
-        const messageId = `pm-task-${taskId}-${run}-${index}`;
-        const unsubscribeUrl =
-          spec.unsubscribe === '0'
-            ? undefined
-            : `${deps.publicUrl}/unsubscribe/${createUnsubscribeToken({ sender: spec.from.address, recipient: email, messageId }, deps.unsubscribeSecret)}`;
-        const data = dataOf.get(email);
-        const message = composeCampaignMessage(spec, {
-          run,
-          index,
-          email,
-          nowMs: deps.clock.now(),
-          ...(data ? { data } : {}),
-          ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
-        });
-        // The claim is asked once, by the last-moment check of the first usable slot; whether the
-        // member was removed from the list is asked by every last-moment check (a slot that came
-        // too late is followed by another wait).
-        let claimed: Promise<ClaimOutcome> | undefined;
-        const step = await sendStep<SendCheck>({
+        const batch = group.map((email) => ({ email, index: indexOf.get(email) ?? 0, request: requestOf(email) }));
+        const [first] = batch;
+        if (!first) return;
+        // Each claim is asked once, by the last-moment check of the first usable slot (all of the
+        // group's in one round trip); whether a member was removed from the list is asked by every
+        // last-moment check (a slot that came too late is followed by another wait).
+        const claimed = new Map<number, Promise<ClaimOutcome>>();
+        let checks: readonly SendCheck[] = [];
+        const sendable = () => batch.filter((_, k) => checks[k]?.kind === 'claimed');
+        // Claimed, but the member left the list: recorded under this chunk's claim, never sent.
+        const removedChanges = () =>
+          batch.flatMap(({ email, index }, k) => {
+            if (checks[k]?.kind !== 'removed') return [];
+            states.set(email, { state: 'failed', at: deps.clock.now(), code: DeliveryRefusal.NotInList, message: REMOVED_MESSAGE, transient: false });
+            return [removedChange(index)];
+          });
+        const step = await sendStep<readonly SendCheck[]>({
           ports,
           slots,
           signal,
-          request: { message, recipients: [email], postmillMessageId: messageId },
+          request: personal ? () => sendable().map((b) => b.request) : first.request,
           states,
-          lastMoment: async (): Promise<SendCheck> => {
-            claimed ??= owned.has(index) ? Promise.resolve<ClaimOutcome>({ kind: 'claimed' }) : claim(index);
-            const [outcome, removed] = await Promise.all([claimed, removals.isRemoved(index)]);
-            return removed && outcome.kind === 'claimed' ? { kind: 'removed' } : outcome;
+          lastMoment: async () => {
+            checks = await Promise.all(
+              batch.map(async ({ index }): Promise<SendCheck> => {
+                let outcome = claimed.get(index);
+                if (!outcome) {
+                  outcome = owned.has(index) ? Promise.resolve<ClaimOutcome>({ kind: 'claimed' }) : claim(index);
+                  claimed.set(index, outcome);
+                }
+                const [answer, removed] = await Promise.all([outcome, removals.isRemoved(index)]);
+                return removed && answer.kind === 'claimed' ? { kind: 'removed' } : answer;
+              }),
+            );
+            return checks;
           },
-          mayStart: (outcome) => outcome.kind === 'claimed',
-          // Another send of this chunk stopped it (throttle, refusal): this claim is released below.
+          mayStart: (all) => all.some((c) => c.kind === 'claimed'),
+          // Another send of this chunk stopped it (throttle, refusal): these claims are released below.
           abandon: () => stop !== undefined,
-          decideError: (providerError) =>
-            // One recipient per request, so a transient failure is this recipient's alone: it is deferred
-            // with the transient backoff and fails after SEND_MAX_ATTEMPTS requests, counted in its own
-            // ledger state. Retrying the chunk job instead would share its attempts among every recipient.
+          decideError: (providerError) => {
+            const sent = sendable().map((b) => b.email);
+            // A whole-request failure is each sent recipient's own: a transient one defers it with the
+            // transient backoff and fails it after SEND_MAX_ATTEMPTS requests, counted in its own ledger
+            // state. Retrying the chunk job instead would share its attempts among every recipient.
             // A throttling answer past the bound on throttles (SEND_MAX_THROTTLES) counts as transient here too.
-            boundedDisposition(providerError, deps.policy, throttles).kind === 'transient'
-              ? decideOnOutcomes([{ recipient: email, accepted: false, error: providerError }], {
-                  states,
-                  nowMs: deps.clock.now(),
-                  policy: { ...deps.policy, maxRecipientBackoffs: deps.policy.maxAttempts - 1 },
-                })
-              : decideOnError([email], providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt, throttles }),
-          record: (decision) => record(decision.updates),
+            return boundedDisposition(providerError, deps.policy, throttles).kind === 'transient'
+              ? decideOnOutcomes(
+                  sent.map((recipient) => ({ recipient, accepted: false as const, error: providerError })),
+                  { states, nowMs: deps.clock.now(), policy: { ...deps.policy, maxRecipientBackoffs: deps.policy.maxAttempts - 1 } },
+                )
+              : decideOnError(sent, providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt, throttles });
+          },
+          // The group's answers and its removed members in one ledger write.
+          record: (decision) => record(decision.updates, removedChanges()),
         });
-        // Claimed, but the member left the list: recorded under this chunk's claim, never sent.
-        if (step.kind === 'refused' && step.check.kind === 'removed') {
-          states.set(email, { state: 'failed', at: deps.clock.now(), code: DeliveryRefusal.NotInList, message: REMOVED_MESSAGE, transient: false });
-          await record(new Map(), [removedChange(index)]);
+        if (step.kind === 'refused') {
+          const removed = removedChanges();
+          if (removed.length > 0) await record(new Map(), removed);
         }
         // A refused claim (skipped, busy, paused...) was acted on by claim().
         else if (step.kind === 'throttle') stop ??= { kind: 'throttle', delayMs: step.delayMs, answered: false };

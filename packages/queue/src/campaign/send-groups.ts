@@ -1,0 +1,35 @@
+import type { MailTransport, TransportRequest } from '@postmill/core';
+
+/**
+ * The recipients of a chunk's due sends, grouped into provider requests, in send order. Guarantees:
+ * every email is in exactly one group; without `transport.sendPersonalised` each group is one
+ * recipient (one `send` each, as before batching); with it, consecutive runs of at most
+ * min(`personalisedBatchSize`, `maxPerRequest`) recipients are split by the transport's own
+ * `personalisedGroups` into the groups that share ONE provider request (one limiter slot each).
+ * `maxPerRequest` is SEND_CHUNK_SIZE: no provider request carries more recipients than that,
+ * batched or not. `requestOf` builds (and the caller keeps) each recipient's personal message.
+ */
+export function sendGroups(
+  transport: MailTransport,
+  emails: readonly string[],
+  requestOf: (email: string) => TransportRequest,
+  maxPerRequest: number,
+): string[][] {
+  const group = transport.personalisedGroups?.bind(transport);
+  if (!transport.sendPersonalised || !group) return emails.map((email) => [email]);
+  const size = Math.max(1, Math.min(transport.personalisedBatchSize ?? 1, maxPerRequest));
+  const out: string[][] = [];
+  for (let i = 0; i < emails.length; i += size) {
+    const batch = emails.slice(i, i + size);
+    const emailOf = new Map(batch.map((email) => [requestOf(email), email]));
+    const placed = new Set<string>();
+    for (const requests of group([...emailOf.keys()])) {
+      const emailsOf = requests.flatMap((r) => emailOf.get(r) ?? []).filter((email) => !placed.has(email));
+      for (const email of emailsOf) placed.add(email);
+      if (emailsOf.length > 0) out.push(emailsOf);
+    }
+    // An adapter that left a message out of every group: it goes alone rather than not at all.
+    for (const email of batch) if (!placed.has(email)) out.push([email]);
+  }
+  return out;
+}
