@@ -19,6 +19,8 @@ import {
 
 const ADMITTED: Promise<void> = Promise.resolve();
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * Single messages. Guarantees: every field is validated before anything is stored; the template is
  * rendered at acceptance (HTML-escaped values in html, single-line values in the subject), so later
@@ -108,24 +110,27 @@ export function messageOperations(deps: EngineDeps): MessageOperations {
         }
 
         const acceptedAt = deps.clock.now();
-        const spec: MessageSpec = {
+        // Built field by field (the hot path: no spread copies); absent optional fields stay absent.
+        const spec: Writable<MessageSpec> = {
           messageId: newMessageId(acceptedAt),
           acceptedAt,
           from: from.name !== undefined || sender.senderName === undefined ? from : { address: from.address, name: sender.senderName },
-          ...(headerFrom !== undefined ? { headerFrom } : {}),
-          ...recipients,
-          ...(replyTo !== undefined ? { replyTo } : {}),
+          to: recipients.to,
+          cc: recipients.cc,
+          bcc: recipients.bcc,
           subject,
-          ...(html !== undefined ? { html } : {}),
-          ...(text !== undefined ? { text } : {}),
           attachments,
           headers,
-          ...(smtpMessageId !== undefined ? { smtpMessageId } : {}),
           unsubscribe,
           triggerType,
-          ...(templateId !== undefined ? { templateId } : {}),
-          ...(input.tag !== undefined ? { tag: input.tag } : {}),
         };
+        if (headerFrom !== undefined) spec.headerFrom = headerFrom;
+        if (replyTo !== undefined) spec.replyTo = replyTo;
+        if (html !== undefined) spec.html = html;
+        if (text !== undefined) spec.text = text;
+        if (smtpMessageId !== undefined) spec.smtpMessageId = smtpMessageId;
+        if (templateId !== undefined) spec.templateId = templateId;
+        if (input.tag !== undefined) spec.tag = input.tag;
         const all = specRecipients(spec);
         if (all.every((r) => unsubscribed.has(r))) {
           throw new EngineError('recipient-unsubscribed', `Every recipient has unsubscribed from ${spec.from.address}.`, {
