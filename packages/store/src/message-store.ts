@@ -31,7 +31,8 @@ return 1`);
 // status-day-scripts' INDEX_MESSAGE (a message discarded before it was indexed is never indexed;
 // indexing it again changes nothing), in fewer commands: the row index and its counter get their
 // TTL once, when the day's first message creates them, long enough to outlive every message of
-// the day (ARGV[1]), not on every write; a per-recipient key gets the message TTL on every write
+// the day (ARGV[1]), not on every write; "already indexed" is the answer of the ZADD NX that
+// indexes a new message (no ZSCORE before it); a per-recipient key gets the message TTL on every write
 // (ARGV[2]), as its last write is its last message. KEYS: rows, count, discarded, then one
 // per-recipient key each. ARGV: day-index ttl, message ttl, messageId, row count, then per
 // per-recipient key the message positions of its recipients, comma-separated. Returns the first
@@ -39,12 +40,14 @@ return 1`);
 const INDEX_MESSAGE_ONCE = new LuaScript(`
 local id = ARGV[3]
 if redis.call('HEXISTS', KEYS[3], id) == 1 then return -1 end
-local indexed = redis.call('ZSCORE', KEYS[1], id)
-if indexed then return tonumber(indexed) end
 local rows = tonumber(ARGV[4])
 local start = redis.call('INCRBY', KEYS[2], rows) - rows
 if start == 0 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
-redis.call('ZADD', KEYS[1], start, id)
+if redis.call('ZADD', KEYS[1], 'NX', start, id) == 0 then
+  -- Indexed before: give the rows back (nothing ran in between: a script is atomic) and change nothing.
+  redis.call('DECRBY', KEYS[2], rows)
+  return tonumber(redis.call('ZSCORE', KEYS[1], id))
+end
 if start == 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 for i = 4, #KEYS do
   for pos in string.gmatch(ARGV[i + 1], '%d+') do
