@@ -1,5 +1,5 @@
 import { domainOf, EngineError, type MessageSpec, newMessageId, parseMailbox, renderTemplate, specRecipients } from '@postmill/core';
-import { IdempotencyStore, readSendContext } from '@postmill/store';
+import { IdempotencyStore, SendContextReader } from '@postmill/store';
 import type { EngineDeps } from '../engine-deps.ts';
 import type { AcceptMessageInput, AcceptOptions, MessageOperations } from '../message-operations.ts';
 import { acceptOnce } from './accept-once.ts';
@@ -38,6 +38,7 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
  */
 export function messageOperations(deps: EngineDeps): MessageOperations {
   const idempotency = new IdempotencyStore({ redis: deps.redis, keys: deps.keys });
+  const sendContext = new SendContextReader({ redis: deps.redis, keys: deps.keys });
   return {
     async accept(input: AcceptMessageInput, options: AcceptOptions = {}) {
       const { limits } = deps;
@@ -56,7 +57,7 @@ export function messageOperations(deps: EngineDeps): MessageOperations {
       }
       const content = input.content;
       const [{ sender, identityExists, template, unsubscribed }] = await Promise.all([
-        readSendContext(deps, {
+        sendContext.read({
           sender: from.address,
           templateId: content?.kind === 'template' ? content.templateId : undefined,
           recipients: recipients ? specRecipients(recipients) : [],
