@@ -21,25 +21,29 @@ export interface SendContext {
 // KEYS: sender addresses, identities, templates, the sender's unsubscribed set, the send-context
 // version (all under the deployment tag: one slot). ARGV: canonical sender address, domain,
 // template id or '', the version the caller holds the sender, identity and template at ('' for
-// none), then the recipients' addressKeys. Returns [version, unsubscribed flags] when the caller's
-// version is current, else [version, flags, sender, identity exists, template]: the version and
-// what it stamps are read at one instant. Reads only; false stands for "absent" (a Lua nil would
-// end the table).
+// none), '1' when the sender had unsubscribes at that version, then the recipients' addressKeys.
+// Returns [version, unsubscribed flags] when the caller's version is current (the flags read only
+// when the sender has unsubscribes), else [version, flags, sender, identity exists, template,
+// sender has unsubscribes]: the version and what it stamps are read at one instant. Reads only;
+// false stands for "absent" (a Lua nil would end the table).
 const READ = new LuaScript(`
 local version = redis.call('GET', KEYS[5]) or '0'
+local current = version == ARGV[4]
 local flags = {}
-if #ARGV > 4 then flags = redis.call('SMISMEMBER', KEYS[4], unpack(ARGV, 5)) end
-if version == ARGV[4] then return { version, flags } end
-local out = { version, flags, redis.call('HGET', KEYS[1], ARGV[1]), redis.call('HEXISTS', KEYS[2], ARGV[2]), false }
+if #ARGV > 5 and (ARGV[5] == '1' or not current) then flags = redis.call('SMISMEMBER', KEYS[4], unpack(ARGV, 6)) end
+if current then return { version, flags } end
+local out = { version, flags, redis.call('HGET', KEYS[1], ARGV[1]), redis.call('HEXISTS', KEYS[2], ARGV[2]), false, redis.call('EXISTS', KEYS[4]) }
 if ARGV[3] ~= '' then out[5] = redis.call('HGET', KEYS[3], ARGV[3]) end
 return out`);
 
-/** A sender, identity and template as read at one version of the send context. */
+/** A sender, identity and template (and whether the sender has unsubscribes) as read at one version of the send context. */
 interface Stamped {
   readonly version: string;
   readonly sender: SenderAddressRecord | undefined;
   readonly identityExists: boolean;
   readonly template: TemplateRecord | undefined;
+  /** Whether anybody had unsubscribed from the sender (else the unsubscribes need no read). */
+  readonly anyUnsubscribed: boolean;
 }
 
 export interface SendContextReaderOptions {
@@ -57,7 +61,8 @@ export interface SendContextReaderOptions {
  * identity and template this process read before are used only when the script finds the
  * send-context version (sendContextVersionKey) unchanged since, in the same step that reads the
  * unsubscribes, so every answer is what Redis holds then; otherwise they are read again in that
- * script. A current read costs two commands (GET and SMISMEMBER) instead of four, and no decode.
+ * script. A current read costs one command (the GET; SMISMEMBER too when the sender has
+ * unsubscribes) instead of four, and no decode.
  */
 export class SendContextReader {
   private readonly kept = new Map<string, Stamped>();
@@ -73,22 +78,23 @@ export class SendContextReader {
     const template = q.templateId === undefined ? '' : String(q.templateId);
     const pair = `${sender}\n${template}`;
     const known = this.kept.get(pair);
-    const args: string[] = [sender, domainOf(q.sender).toLowerCase(), template, known?.version ?? ''];
+    const args: string[] = [sender, domainOf(q.sender).toLowerCase(), template, known?.version ?? '', known?.anyUnsubscribed ? '1' : ''];
     for (const r of q.recipients) args.push(addressKey(r));
     const reply = (await READ.run(
       this.o.redis,
       [keys.addresses, keys.identities, keys.templates, keys.unsubscribed(q.sender), sendContextVersionKey(keys)],
       args,
-    )) as [string, number[], (string | null)?, number?, (string | null)?];
+    )) as [string, number[], (string | null)?, number?, (string | null)?, number?];
     const [version, flags] = reply;
     let stamped = known;
     if (stamped === undefined || stamped.version !== version) {
-      const [, , rawSender, identity, rawTemplate] = reply;
+      const [, , rawSender, identity, rawTemplate, anyUnsubscribed] = reply;
       stamped = {
         version,
         sender: rawSender == null ? undefined : decodeSenderAddress(rawSender),
         identityExists: identity === 1,
         template: rawTemplate == null ? undefined : decodeTemplate(rawTemplate),
+        anyUnsubscribed: anyUnsubscribed === 1,
       };
       this.kept.delete(pair); // re-inserted last: when full, the map forgets the pair stored longest ago
       this.kept.set(pair, stamped);

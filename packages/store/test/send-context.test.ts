@@ -79,7 +79,7 @@ describe('readSendContext', () => {
     expect(await reader.read(q)).toMatchObject({ sender: { senderName: 'Again' }, identityExists: true, template: undefined });
   });
 
-  it('reads the version and the unsubscribes only (two commands in its script) when nothing changed since its last read', async () => {
+  it('reads neither sender, identity nor template again (only the version and the unsubscribes) when nothing changed since its last read', async () => {
     const reader = new SendContextReader({ redis, keys });
     const q = { sender: 'News@mail.example.com', templateId, recipients: ['gone@example.org'] };
     await reader.read(q);
@@ -93,5 +93,23 @@ describe('readSendContext', () => {
       readsOfOurs = Math.min(readsOfOurs, calls(await redis.info('commandstats')) - before);
     }
     expect(readsOfOurs).toBe(0);
+  });
+
+  it('reads no unsubscribes for a sender nobody unsubscribed from, and sees the first unsubscribe as soon as it is recorded', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    await new SenderAddressStore({ redis, keys, clock }).create({ address: 'plain@mail.example.com' });
+    const reader = new SendContextReader({ redis, keys });
+    const q = { sender: 'plain@mail.example.com', recipients: ['a@example.org', 'b@example.org'] };
+    expect((await reader.read(q)).unsubscribed.size).toBe(0);
+    const smismember = (info: string) => Number(/cmdstat_smismember:calls=(\d+)/u.exec(info)?.[1] ?? 0);
+    let readsOfOurs = Number.POSITIVE_INFINITY;
+    for (let attempt = 0; attempt < 20 && readsOfOurs > 0; attempt++) {
+      const before = smismember(await redis.info('commandstats'));
+      expect((await reader.read(q)).unsubscribed.size).toBe(0);
+      readsOfOurs = Math.min(readsOfOurs, smismember(await redis.info('commandstats')) - before);
+    }
+    expect(readsOfOurs).toBe(0);
+    await new SuppressionStore({ redis, keys }).unsubscribe('plain@mail.example.com', 'B@example.org');
+    expect([...(await reader.read(q)).unsubscribed]).toEqual(['b@example.org']);
   });
 });
