@@ -57,7 +57,7 @@ export async function checkNothingLost(o: {
     const pipe = o.redis.pipeline();
     for (const id of batch) {
       pipe.exists(o.keys.messageSpec(id));
-      pipe.hvals(o.keys.messageRecipients(id));
+      pipe.hgetall(o.keys.messageSpec(id)); // its recipients' states are the fields not starting with ':'
       pipe.exists(jobKey(id));
       for (const date of dates) pipe.zscore(o.keys.statusDayRows(date), id);
     }
@@ -68,7 +68,8 @@ export async function checkNothingLost(o: {
         if (err) throw err;
         return value;
       });
-      const [specExists, states, jobExists, ...scores] = r as [number, string[], number, ...(string | null)[]];
+      const [specExists, fields, jobExists, ...scores] = r as [number, Record<string, string>, number, ...(string | null)[]];
+      const states = Object.entries(fields).flatMap(([name, value]) => (name.startsWith(':') ? [] : [value]));
       const indexed = scores.some((s) => s !== null);
       if (specExists !== 1 || states.length === 0 || !indexed) {
         withoutStatus++;

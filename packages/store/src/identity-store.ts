@@ -1,6 +1,7 @@
 import { type Clock, EngineError, PostmillError } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
+import { sendContextVersionKey } from './send-context-version.ts';
 
 /** A tag on a sender domain, in the caller's order. */
 export interface IdentityTag {
@@ -28,14 +29,17 @@ export interface EmailIdentityRecord {
 //   keys.identities + ':order' LIST  names in creation order (the only source of list order)
 // The two are only ever changed together inside one script, so they never disagree.
 
+// CREATE and DELETE: KEYS[3] is the send-context version (sendContextVersionKey), counted up with each change.
 const CREATE = `
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('INCR', KEYS[3])
 return 1`;
 
 const DELETE = `
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('LREM', KEYS[2], 0, ARGV[1])
+redis.call('INCR', KEYS[3])
 return 1`;
 
 // Compare-and-set so a concurrent delete (or delete + re-create) is never overwritten by a stale copy.
@@ -89,6 +93,7 @@ export class IdentityStore {
   private readonly redis: RedisClient;
   private readonly hashKey: string;
   private readonly orderKey: string;
+  private readonly versionKey: string;
   private readonly clock: Clock;
 
   constructor(options: { redis: RedisClient; keys: Keys; clock: Clock }) {
@@ -96,6 +101,7 @@ export class IdentityStore {
     this.clock = options.clock;
     this.hashKey = options.keys.identities;
     this.orderKey = `${options.keys.identities}:order`;
+    this.versionKey = sendContextVersionKey(options.keys);
   }
 
   /** Creates a domain. Throws EngineError `already-exists` when it already exists. */
@@ -106,7 +112,7 @@ export class IdentityStore {
       dkimOption: input.dkimOption,
       tags: input.tags.map((t) => ({ key: t.key, value: t.value })),
     };
-    const created = await this.redis.eval(CREATE, 2, this.hashKey, this.orderKey, record.name, encode(record));
+    const created = await this.redis.eval(CREATE, 3, this.hashKey, this.orderKey, this.versionKey, record.name, encode(record));
     if (created !== 1) {
       throw new EngineError('already-exists', `the email identity "${record.name}" already exists`, {
         context: { resource: 'domain', name: record.name },
@@ -149,6 +155,6 @@ export class IdentityStore {
 
   /** Deletes the domain; true when it existed. */
   async delete(name: string): Promise<boolean> {
-    return (await this.redis.eval(DELETE, 2, this.hashKey, this.orderKey, name.toLowerCase())) === 1;
+    return (await this.redis.eval(DELETE, 3, this.hashKey, this.orderKey, this.versionKey, name.toLowerCase())) === 1;
   }
 }

@@ -40,7 +40,8 @@ export { ADMISSION_WINDOW_MS, type Admission, type AdmissionRequest, RequestAdmi
 export { type NumberedKind, ResourceIdStore } from './resource-id-store.ts';
 export { type IndexedRun, RunDayIndex, type RunDayIndexOptions, type RunSlice } from './run-day-index.ts';
 export { type SendAnnotation, SendAnnotationStore } from './send-annotation-store.ts';
-export { readSendContext, type SendContext } from './send-context.ts';
+export { readSendContext, type SendContext, SendContextReader, type SendContextReaderOptions } from './send-context.ts';
+export { sendContextVersionKey } from './send-context-version.ts';
 export { type SendRateAnnouncement, SendRateStore } from './send-rate-store.ts';
 export { type ApiUserMailType, type ApiUserRecord, ApiUserStore } from './sendcloud-api-user-store.ts';
 export { SendCloudListAliasStore } from './sendcloud-list-alias-store.ts';

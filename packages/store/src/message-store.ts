@@ -1,5 +1,5 @@
 import type { Clock, MessageSpec, RecipientState } from '@postmill/core';
-import { ledgerTransitionsLua, specRecipients, stateCode, stateCodeLua } from '@postmill/core';
+import { calendarDate, ledgerTransitionsLua, specRecipients, stateCode, stateCodeLua } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
@@ -7,35 +7,103 @@ import { type IndexedMessage, StatusDayIndex, statusRowsOf } from './status-day-
 
 const NO_STATES: Readonly<Record<string, RecipientState>> = Object.freeze({});
 
-// Writes an accepted message. KEYS: the spec, content and recipient-state keys (`{m:<id>}`).
-// ARGV: ttl seconds, spec JSON, content JSON, then recipient/state pairs. Atomic as the MULTI it
-// replaces: with noeviction, an out-of-memory refusal comes at its first write, so nothing is half
-// written. Its day indexes are written by StatusDayIndex (`{d:<date>}`, another slot).
+// A message is ONE hash (keys.messageSpec, tag `{m:<id>}`): the fields below hold its metadata,
+// its content (bodies, attachments, headers: dropped once nothing more will be sent) and its
+// recipients' names; every other field is a recipient's ledger state. A recipient is an address
+// (it holds an '@'), so it can never be one of these names, and setStates refuses any name that
+// starts with ':'.
+const META = ':meta';
+const CONTENT = ':content';
+const RECIPIENTS = ':to';
+// Recipients in RECIPIENTS are joined by a newline, which no accepted address contains.
+const RECIPIENT_SEPARATOR = '\n';
+
+// Writes an accepted message: ONE HSET (metadata, content, the recipients' names, every
+// recipient queued) and its EXPIRE. KEYS[1] the message hash. ARGV: ttl seconds, metadata JSON,
+// content JSON, the recipients joined by a newline, then recipient/state pairs. With noeviction an
+// out-of-memory refusal comes at the HSET, so nothing is half written.
 const ACCEPT = new LuaScript(`
-redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[1])
-redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[1])
-redis.call('HSET', KEYS[3], unpack(ARGV, 4))
-redis.call('EXPIRE', KEYS[3], ARGV[1])
+redis.call('HSET', KEYS[1], '${META}', ARGV[2], '${CONTENT}', ARGV[3], '${RECIPIENTS}', ARGV[4], unpack(ARGV, 5))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
 return 1`);
 
-// Reads what a status page needs of one message. KEYS: its spec and recipient-state keys (one slot).
-// Returns '' when the spec is gone (expired or unknown), else ONE JSON text `[spec, {recipient: state, ...}]`
-// built from the stored JSON as it is (both were written by JSON.stringify): one bulk string and one
-// JSON.parse per message instead of an array reply of 2r + 1 strings and r + 1 parses (a status
-// page reads fifty messages; the reply strings and their parses were a third of its allocations).
-const READ_FOR_STATUS = new LuaScript(`
-local spec = redis.call('GET', KEYS[1])
-if not spec then return '' end
-local fields = redis.call('HGETALL', KEYS[2])
-local out = { '[', spec, ',{' }
-for i = 1, #fields, 2 do
-  if i > 1 then out[#out + 1] = ',' end
-  out[#out + 1] = cjson.encode(fields[i])
-  out[#out + 1] = ':'
-  out[#out + 1] = fields[i + 1]
+// Indexes an accepted message under its day, in the layout and with the guarantees of
+// status-day-scripts' INDEX_MESSAGE (a message discarded before it was indexed is never indexed;
+// indexing it again changes nothing), in fewer commands: the row index and its counter get their
+// TTL once, when the day's first message creates them, long enough to outlive every message of
+// the day (ARGV[1]), not on every write; "already indexed" is the answer of the ZADD NX that
+// indexes a new message (no ZSCORE before it); a per-recipient key gets the message TTL on every write
+// (ARGV[2]), as its last write is its last message. KEYS: rows, count, discarded, then one
+// per-recipient key each. ARGV: day-index ttl, message ttl, messageId, row count, then per
+// per-recipient key the message positions of its recipients, comma-separated. Returns the first
+// row, or -1 when the message was discarded.
+const INDEX_MESSAGE_ONCE = new LuaScript(`
+local id = ARGV[3]
+if redis.call('HEXISTS', KEYS[3], id) == 1 then return -1 end
+local rows = tonumber(ARGV[4])
+local start = redis.call('INCRBY', KEYS[2], rows) - rows
+if start == 0 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+if redis.call('ZADD', KEYS[1], 'NX', start, id) == 0 then
+  -- Indexed before: give the rows back (nothing ran in between: a script is atomic) and change nothing.
+  redis.call('DECRBY', KEYS[2], rows)
+  return tonumber(redis.call('ZSCORE', KEYS[1], id))
+end
+if start == 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+for i = 4, #KEYS do
+  for pos in string.gmatch(ARGV[i + 1], '%d+') do
+    redis.call('ZADD', KEYS[i], start + tonumber(pos), pos .. ':' .. id)
+  end
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+end
+return start`);
+
+// Lua: the recipient states of the message hash KEYS[1] as the table 'names, states' (states[i] nil
+// or false when names[i] has none), read by one HGET of the names and one HMGET.
+const READ_STATES_LUA = `
+local function readStates(key, list)
+  local names = {}
+  if list then for r in string.gmatch(list, '[^\\n]+') do names[#names + 1] = r end end
+  if #names == 0 then return names, {} end
+  return names, redis.call('HMGET', key, unpack(names))
+end`;
+
+// Reads what a status page needs of one message. KEYS[1]: its hash. Returns '' when it is gone
+// (expired or unknown), else ONE JSON text '[meta, {recipient: state, ...}]' built from the stored
+// JSON as it is (all written by JSON.stringify): one bulk string and one JSON.parse per message
+// (a status page reads fifty messages; reply strings and their parses were a third of its
+// allocations). Two commands; the content is never read.
+const READ_FOR_STATUS = new LuaScript(`${READ_STATES_LUA}
+local head = redis.call('HMGET', KEYS[1], '${META}', '${RECIPIENTS}')
+if not head[1] then return '' end
+local names, states = readStates(KEYS[1], head[2])
+local out = { '[', head[1], ',{' }
+local n = 0
+for i = 1, #names do
+  if states[i] then
+    if n > 0 then out[#out + 1] = ',' end
+    n = n + 1
+    out[#out + 1] = cjson.encode(names[i])
+    out[#out + 1] = ':'
+    out[#out + 1] = states[i]
+  end
 end
 out[#out + 1] = '}]'
 return table.concat(out)`);
+
+// Every recipient state of one message. KEYS[1]: its hash. Returns [recipient, state JSON, ...].
+const READ_RECIPIENTS = new LuaScript(`${READ_STATES_LUA}
+local names, states = readStates(KEYS[1], redis.call('HGET', KEYS[1], '${RECIPIENTS}'))
+local out = {}
+for i = 1, #names do
+  if states[i] then
+    out[#out + 1] = names[i]
+    out[#out + 1] = states[i]
+  end
+end
+return out`);
+
+/** Seconds a day index outlives its retention: the longest calendar day (25 h with a DST change). */
+const DAY_INDEX_SLACK_SECONDS = 25 * 3_600;
 
 /** The part of a spec kept for status queries after delivery. */
 type SpecMeta = Omit<MessageSpec, 'html' | 'text' | 'attachments' | 'headers'>;
@@ -72,8 +140,8 @@ export interface MessageStoreOptions {
 
 /**
  * The per-message ledger behind SendEmail and GetSendEmailStatus. Guarantees: `accept` writes the
- * spec, the content and every recipient's `queued` state in ONE script (keys share the `{m:<id>}`
- * tag), so a message is either wholly recorded or not at all; every key expires after
+ * metadata, the content and every recipient's `queued` state as ONE hash in one script (tag
+ * `{m:<id>}`), so a message is either wholly recorded or not at all; every key expires after
  * the retention period; state writes only touch the recipients named.
  */
 export class MessageStore {
@@ -96,22 +164,31 @@ export class MessageStore {
    * is removed (best effort) and the error propagates.
    */
   async accept(spec: MessageSpec): Promise<void> {
-    const { keys, redis } = this.o;
-    const { html, text, attachments, headers, ...meta } = spec;
-    const content: SpecContent = { html, text, attachments, headers } as SpecContent;
-    const queued = JSON.stringify({ state: 'queued', queuedAt: spec.acceptedAt } satisfies RecipientState);
-    const recipients = specRecipients(spec);
-    const fields: string[] = [];
-    for (const r of recipients) fields.push(r, queued);
+    const { keys, redis, timeZone } = this.o;
     const id = spec.messageId;
-    const messageKeys = [keys.messageSpec(id), keys.messageContent(id), keys.messageRecipients(id)];
+    const recipients = specRecipients(spec);
+    const queued = JSON.stringify({ state: 'queued', queuedAt: spec.acceptedAt } satisfies RecipientState);
+    const messageArgs: (string | number)[] = [this.ttlSeconds, metaJson(spec), contentJson(spec), recipients.join(RECIPIENT_SEPARATOR)];
+    const date = calendarDate(spec.acceptedAt, timeZone);
+    const dayKeys = [keys.statusDayRows(date), keys.statusDayRowCount(date), keys.statusDayDiscarded(date)];
+    const dayArgs: (string | number)[] = [this.ttlSeconds + DAY_INDEX_SLACK_SECONDS, this.ttlSeconds, id, recipients.length];
+    // Recipients that differ only in case share one per-recipient key (the status filter ignores case).
+    const positions = new Map<string, string>();
+    for (let pos = 0; pos < recipients.length; pos++) {
+      const r = recipients[pos] as string;
+      messageArgs.push(r, queued);
+      const key = keys.statusDayRecipientRows(date, r);
+      const seen = positions.get(key);
+      positions.set(key, seen === undefined ? String(pos) : `${seen},${pos}`);
+    }
+    for (const [key, list] of positions) {
+      dayKeys.push(key);
+      dayArgs.push(list);
+    }
     // One script per slot (`{m:<id>}`, `{d:<date>}`: every script stays in one slot, as a Cluster or
     // a sharding proxy requires), both sent at once: one round trip.
-    const written = await Promise.allSettled([
-      ACCEPT.run(redis, messageKeys, [this.ttlSeconds, JSON.stringify(meta), JSON.stringify(content), ...fields]),
-      this.days.add(spec),
-    ]);
-    const failed = written.find((w) => w.status === 'rejected');
+    const written = await Promise.allSettled([ACCEPT.run(redis, [keys.messageSpec(id)], messageArgs), INDEX_MESSAGE_ONCE.run(redis, dayKeys, dayArgs)]);
+    const failed = written[0].status === 'rejected' ? written[0] : written[1].status === 'rejected' ? written[1] : undefined;
     if (failed) {
       await this.discard(spec).catch(() => undefined); // the write error is what the caller needs
       throw failed.reason;
@@ -119,43 +196,42 @@ export class MessageStore {
   }
 
   /**
-   * Removes a message that could not be queued (so it never shows as accepted): its keys go, and its
-   * day rows become a tombstone that pages skip and counts leave out (StatusDayIndex.discard), also
-   * when its day index is written only afterwards.
+   * Removes a message that could not be queued (so it never shows as accepted): its hash goes, and
+   * its day rows become a tombstone that pages skip and counts leave out (StatusDayIndex.discard),
+   * also when its day index is written only afterwards.
    */
   async discard(spec: MessageSpec): Promise<void> {
-    const { keys, redis } = this.o;
-    const id = spec.messageId;
-    await redis.del(keys.messageSpec(id), keys.messageContent(id), keys.messageRecipients(id));
+    await this.o.redis.del(this.o.keys.messageSpec(spec.messageId));
     await this.days.discard(spec);
   }
 
   /** The full spec, or undefined when expired/unknown or its content was already dropped. */
   async getSpec(messageId: string): Promise<MessageSpec | undefined> {
-    const [meta, content] = await Promise.all([this.getMeta(messageId), this.o.redis.get(this.o.keys.messageContent(messageId))]);
-    if (!meta || content === null) return undefined;
-    return { ...meta, ...(JSON.parse(content) as SpecContent) };
+    const [meta, content] = await this.o.redis.hmget(this.o.keys.messageSpec(messageId), META, CONTENT);
+    if (meta == null || content == null) return undefined;
+    return Object.assign(JSON.parse(meta) as SpecMeta, JSON.parse(content) as SpecContent);
   }
 
   async getMeta(messageId: string): Promise<SpecMeta | undefined> {
-    const raw = await this.o.redis.get(this.o.keys.messageSpec(messageId));
+    const raw = await this.o.redis.hget(this.o.keys.messageSpec(messageId), META);
     return raw === null ? undefined : (JSON.parse(raw) as SpecMeta);
   }
 
   /** Every recipient's current state. */
   async getRecipients(messageId: string): Promise<Map<string, RecipientState>> {
-    const raw = await this.o.redis.hgetall(this.o.keys.messageRecipients(messageId));
-    return new Map(Object.entries(raw).map(([r, s]) => [r, JSON.parse(s) as RecipientState]));
+    const flat = (await READ_RECIPIENTS.run(this.o.redis, [this.o.keys.messageSpec(messageId)], [])) as string[];
+    const states = new Map<string, RecipientState>();
+    for (let i = 0; i + 1 < flat.length; i += 2) states.set(flat[i] as string, JSON.parse(flat[i + 1] as string) as RecipientState);
+    return states;
   }
 
   /**
-   * A message's metadata and recipient states as one status page needs them, in ONE command on the
-   * message's slot (a page reads one per message, so a page of 100 rows costs about 65 commands,
-   * not twice that). Meta undefined when the message expired or is unknown.
+   * A message's metadata and recipient states as one status page needs them, in ONE script on the
+   * message's slot (two commands; a page reads one per message). Meta undefined when the message
+   * expired or is unknown.
    */
   private async readForStatus(messageId: string): Promise<IndexedMessage> {
-    const { keys, redis } = this.o;
-    const text = (await READ_FOR_STATUS.run(redis, [keys.messageSpec(messageId), keys.messageRecipients(messageId)], [])) as string | null;
+    const text = (await READ_FOR_STATUS.run(this.o.redis, [this.o.keys.messageSpec(messageId)], [])) as string | null;
     if (!text) return { meta: undefined, states: NO_STATES };
     const [meta, states] = JSON.parse(text) as [SpecMeta, Record<string, RecipientState>];
     return { meta, states };
@@ -176,7 +252,7 @@ export class MessageStore {
     if (states.size === 0) return { applied, refused };
     const args: (string | number)[] = [];
     for (const [r, s] of states) args.push(r, stateCode(s), JSON.stringify(s));
-    const verdicts = (await SET_STATES.run(this.o.redis, [this.o.keys.messageRecipients(messageId)], args)) as (number | string)[];
+    const verdicts = (await SET_STATES.run(this.o.redis, [this.o.keys.messageSpec(messageId)], args)) as (number | string)[];
     let i = 0;
     for (const [r, s] of states) {
       const verdict = verdicts[i++];
@@ -188,7 +264,7 @@ export class MessageStore {
 
   /** Drops bodies and attachments once nothing more will be sent (the status stays queryable). */
   async dropContent(messageId: string): Promise<void> {
-    await this.o.redis.del(this.o.keys.messageContent(messageId));
+    await this.o.redis.hdel(this.o.keys.messageSpec(messageId), CONTENT);
   }
 
   /**
@@ -216,17 +292,19 @@ export class MessageStore {
   }
 }
 
-// Compare-and-set of recipient states. KEYS[1] the message's recipient-state hash. ARGV: triples
+// Compare-and-set of recipient states. KEYS[1] the message's hash. ARGV: triples
 // (recipient, ledger code of the new state (stateCode), new state JSON). For each, in order: the
 // stored state's code is derived from its JSON (stateCodeLua) and the new state is written only
 // when LEDGER_TRANSITIONS allows that move; answers per triple 1 (applied), the stored JSON
-// (refused), or 0 (no such recipient: nothing written, so no key is ever created without its TTL).
+// (refused), or 0 (no such recipient, or a name of the message's own fields: nothing written, so no
+// key is ever created without its TTL).
 const SET_STATES = new LuaScript(`
 local allowed = ${ledgerTransitionsLua()}
 local codeOf = ${stateCodeLua()}
 local out = {}
 for i = 1, #ARGV, 3 do
-  local cur = redis.call('HGET', KEYS[1], ARGV[i])
+  local cur = false
+  if string.sub(ARGV[i], 1, 1) ~= ':' then cur = redis.call('HGET', KEYS[1], ARGV[i]) end
   local verdict = 0
   if cur then
     local ok, parsed = pcall(cjson.decode, cur)
@@ -251,3 +329,18 @@ export interface StateChanges {
   /** Refused changes: recipient → the state Redis holds (unchanged), undefined when it has none. */
   readonly refused: Map<string, RecipientState | undefined>;
 }
+
+// The metadata and the content of a spec, each as one JSON text, built field by field (no rest
+// copy of the spec): the metadata is what status pages read, the content what delivery reads and
+// dropContent removes.
+function metaJson(spec: MessageSpec): string {
+  const meta: Record<string, unknown> = {};
+  for (const field in spec) if (!CONTENT_FIELDS.has(field)) meta[field] = spec[field as keyof MessageSpec];
+  return JSON.stringify(meta);
+}
+
+function contentJson(spec: MessageSpec): string {
+  return JSON.stringify({ html: spec.html, text: spec.text, attachments: spec.attachments, headers: spec.headers });
+}
+
+const CONTENT_FIELDS: ReadonlySet<string> = new Set<keyof SpecContent>(['html', 'text', 'attachments', 'headers']);

@@ -1,6 +1,7 @@
 import { type Clock, domainOf, EngineError, normalizeEmail, PostmillError } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
+import { sendContextVersionKey } from './send-context-version.ts';
 
 /**
  * A sender address. Guarantees `address` is in canonical form (domain part lower-cased, local
@@ -20,18 +21,20 @@ export interface SenderAddressRecord {
 // can never both pass a cap of N with N-1 addresses stored. The insert also drops any profile left
 // under the address: a new sender starts with no attributes, whatever a racing write (a profile
 // update that read the sender just before it was deleted) or an older deployment left behind.
-// KEYS[1] addresses, KEYS[2] profiles; ARGV[1] address, ARGV[2] record JSON, ARGV[3] cap.
+// KEYS[1] addresses, KEYS[2] profiles, KEYS[3] the send-context version; ARGV[1] address, ARGV[2] record JSON, ARGV[3] cap.
 const CREATE = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return -1 end
 if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return -2 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('INCR', KEYS[3])
 return 1`;
 
-// KEYS[1] addresses, KEYS[2] profiles; ARGV[1] address. The record and the profile go together.
+// KEYS[1] addresses, KEYS[2] profiles, KEYS[3] the send-context version; ARGV[1] address. The record and the profile go together.
 const DELETE = `
 local existed = redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
+if existed == 1 then redis.call('INCR', KEYS[3]) end
 return existed`;
 
 /** Reads a stored record; throws `Store.CorruptRecord` when it is not one. */
@@ -61,6 +64,7 @@ export function decodeSenderAddress(raw: string): SenderAddressRecord {
 export class SenderAddressStore {
   private readonly redis: RedisClient;
   private readonly key: string;
+  private readonly versionKey: string;
   private readonly profilesKey: string;
   private readonly clock: Clock;
   private readonly maxAddresses: number;
@@ -74,6 +78,7 @@ export class SenderAddressStore {
   }) {
     this.redis = options.redis;
     this.key = options.keys.addresses;
+    this.versionKey = sendContextVersionKey(options.keys);
     this.profilesKey = options.keys.senderProfiles;
     this.clock = options.clock;
     this.maxAddresses = options.maxAddresses ?? 10;
@@ -85,7 +90,7 @@ export class SenderAddressStore {
     const record: SenderAddressRecord = input.senderName
       ? { address, senderName: input.senderName, createdAt: this.clock.now() }
       : { address, createdAt: this.clock.now() };
-    const outcome = await this.redis.eval(CREATE, 2, this.key, this.profilesKey, address, JSON.stringify(record), this.maxAddresses);
+    const outcome = await this.redis.eval(CREATE, 3, this.key, this.profilesKey, this.versionKey, address, JSON.stringify(record), this.maxAddresses);
     if (outcome === -1) {
       throw new EngineError('already-exists', `the sender address "${address}" already exists`, { context: { resource: 'sender', name: address } });
     }
@@ -111,7 +116,7 @@ export class SenderAddressStore {
 
   /** Deletes the sender address and its profile, in one step; true when the address existed. */
   async delete(address: string): Promise<boolean> {
-    return (await this.redis.eval(DELETE, 2, this.key, this.profilesKey, normalizeEmail(address))) === 1;
+    return (await this.redis.eval(DELETE, 3, this.key, this.profilesKey, this.versionKey, normalizeEmail(address))) === 1;
   }
 
   /** How many sender addresses are on `domain` (case-insensitive, exact domain: subdomains do not count). */

@@ -1,6 +1,7 @@
 import { addressKey } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
+import { sendContextVersionKey } from './send-context-version.ts';
 
 /**
  * Who must not get mail from whom. Guarantees: an unsubscribe is recorded per (sender address,
@@ -11,8 +12,11 @@ import type { RedisClient } from './redis-client.ts';
 export class SuppressionStore {
   constructor(private readonly o: { redis: RedisClient; keys: Keys }) {}
 
+  /** Records the unsubscribe and counts up the send-context version with it (SendContextReader reads unsubscribes behind it). */
   async unsubscribe(sender: string, recipient: string): Promise<void> {
-    await this.o.redis.sadd(this.o.keys.unsubscribed(sender), addressKey(recipient));
+    const replies = await this.o.redis.multi().sadd(this.o.keys.unsubscribed(sender), addressKey(recipient)).incr(sendContextVersionKey(this.o.keys)).exec();
+    const failed = replies?.find(([err]) => err !== null)?.[0];
+    if (failed) throw failed;
   }
 
   async isUnsubscribed(sender: string, recipient: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { type Clock, EngineError, PostmillError } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
+import { sendContextVersionKey } from './send-context-version.ts';
 
 /** Tencent's TemplateStatus for an approved template; the only status Postmill gives. */
 export const TEMPLATE_APPROVED = 0;
@@ -41,9 +42,11 @@ export interface TemplateInput {
 // The hash and the index only change together inside MULTI or one script.
 
 // Overwrite only a template that still exists, so an update racing a delete cannot resurrect it.
+// KEYS[2] is the send-context version (sendContextVersionKey), counted up with the change.
 const REPLACE = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('INCR', KEYS[2])
 return 1`;
 
 const PAGE = `
@@ -113,6 +116,7 @@ export class TemplateStore {
   private readonly redis: RedisClient;
   private readonly hashKey: string;
   private readonly indexKey: string;
+  private readonly versionKey: string;
   private readonly seqKey: string;
   private readonly clock: Clock;
 
@@ -121,6 +125,7 @@ export class TemplateStore {
     this.clock = options.clock;
     this.hashKey = options.keys.templates;
     this.indexKey = `${options.keys.templates}:ids`;
+    this.versionKey = sendContextVersionKey(options.keys);
     this.seqKey = options.keys.templateSeq;
   }
 
@@ -129,7 +134,7 @@ export class TemplateStore {
     const id = await this.redis.incr(this.seqKey);
     const now = this.clock.now();
     const record = build(id, input, now, now);
-    const replies = await this.redis.multi().hset(this.hashKey, String(id), encode(record)).zadd(this.indexKey, id, String(id)).exec();
+    const replies = await this.redis.multi().hset(this.hashKey, String(id), encode(record)).zadd(this.indexKey, id, String(id)).incr(this.versionKey).exec();
     const failed = execFailed(replies);
     if (failed) throw new PostmillError('Store.WriteFailed', `template ${id} could not be stored`, { cause: failed });
     return record;
@@ -159,7 +164,7 @@ export class TemplateStore {
   async update(id: number, input: TemplateInput): Promise<TemplateRecord> {
     const current = await this.get(id);
     const record = current && build(id, input, current.createdAt, this.clock.now());
-    if (!record || (await this.redis.eval(REPLACE, 1, this.hashKey, String(id), encode(record))) !== 1) {
+    if (!record || (await this.redis.eval(REPLACE, 2, this.hashKey, this.versionKey, String(id), encode(record))) !== 1) {
       throw new EngineError('template-not-found', `the template ${id} does not exist`, { context: { templateId: id } });
     }
     return record;
@@ -167,7 +172,7 @@ export class TemplateStore {
 
   /** Deletes the template; true when it existed. Its id is never given out again. */
   async delete(id: number): Promise<boolean> {
-    const replies = await this.redis.multi().hdel(this.hashKey, String(id)).zrem(this.indexKey, String(id)).exec();
+    const replies = await this.redis.multi().hdel(this.hashKey, String(id)).zrem(this.indexKey, String(id)).incr(this.versionKey).exec();
     const failed = execFailed(replies);
     if (failed) throw new PostmillError('Store.WriteFailed', `template ${id} could not be deleted`, { cause: failed });
     return replies?.[0]?.[1] === 1;

@@ -169,13 +169,15 @@ describe('MessageStore.setStates (compare-and-set through the one transition tab
     const stranger = await store.setStates(spec.messageId, new Map([['x@example.org', sent(T0)]]));
     expect(stranger.applied.size).toBe(0);
     expect(stranger.refused).toEqual(new Map([['x@example.org', undefined]]));
-    expect(await redis.hexists(keys.messageRecipients(spec.messageId), 'x@example.org')).toBe(0);
+    expect(await redis.hexists(keys.messageSpec(spec.messageId), 'x@example.org')).toBe(0);
+    const ownField = await store.setStates(spec.messageId, new Map([[':meta', sent(T0)]]));
+    expect(ownField.refused).toEqual(new Map([[':meta', undefined]]));
     const gone = await store.setStates('no-such-message', new Map([[A, sent(T0)]]));
     expect(gone.refused).toEqual(new Map([[A, undefined]]));
-    expect(await redis.exists(keys.messageRecipients('no-such-message'))).toBe(0);
+    expect(await redis.exists(keys.messageSpec('no-such-message'))).toBe(0);
     // The ledger key keeps the TTL accept gave it after a write.
     await store.setStates(spec.messageId, new Map([[A, sent(T0)]]));
-    expect(await redis.ttl(keys.messageRecipients(spec.messageId))).toBeGreaterThan(2 * 86_400 - 60);
+    expect(await redis.ttl(keys.messageSpec(spec.messageId))).toBeGreaterThan(2 * 86_400 - 60);
   });
 
   it('lets exactly one of two concurrent writers (sent and a late failure) win, and a sent recipient stays sent', async () => {

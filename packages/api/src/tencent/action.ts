@@ -37,6 +37,12 @@ export interface TencentAction {
    * Default false: handlers run once the request is admitted.
    */
   readonly readsBeforeAdmission?: boolean;
+  /**
+   * A one-pass test that a parsed body already is valid input as it stands (the hot actions'):
+   * true only where `input` would accept it with equal output, so the schema walk is skipped;
+   * false leaves the decision and the error's wording to `input`. Default: always the schema.
+   */
+  readonly isPlainInput?: (body: object) => boolean;
   handle(input: unknown, ctx: ActionContext): Promise<Record<string, unknown>>;
 }
 
@@ -45,6 +51,7 @@ export function defineAction<S extends z.ZodType>(action: {
   name: string;
   input: S;
   readsBeforeAdmission?: boolean;
+  isPlainInput?: (body: object) => boolean;
   handle(input: z.output<S>, ctx: ActionContext): Promise<Record<string, unknown>>;
 }): TencentAction {
   return action as TencentAction;

@@ -167,6 +167,7 @@ function decodeInput(action: TencentAction, body: Buffer): unknown {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new TencentApiError('InvalidParameter', 'The request body must be a JSON object.');
   }
+  if (action.isPlainInput?.(json)) return json;
   const parsed = action.input.safeParse(json, { reportInput: true });
   if (!parsed.success) throw toTencentInputError(parsed.error.issues);
   return parsed.data;

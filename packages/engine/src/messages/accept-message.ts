@@ -1,5 +1,5 @@
 import { domainOf, EngineError, type MessageSpec, newMessageId, parseMailbox, renderTemplate, specRecipients, trackingOf } from '@postmill/core';
-import { IdempotencyStore, readSendContext } from '@postmill/store';
+import { IdempotencyStore, SendContextReader } from '@postmill/store';
 import type { EngineDeps } from '../engine-deps.ts';
 import type { AcceptMessageInput, AcceptOptions, MessageOperations } from '../message-operations.ts';
 import { acceptOnce } from './accept-once.ts';
@@ -19,6 +19,8 @@ import {
 
 const ADMITTED: Promise<void> = Promise.resolve();
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * Single messages. Guarantees: every field is validated before anything is stored; the template is
  * rendered at acceptance (HTML-escaped values in html, single-line values in the subject), so later
@@ -36,6 +38,7 @@ const ADMITTED: Promise<void> = Promise.resolve();
  */
 export function messageOperations(deps: EngineDeps): MessageOperations {
   const idempotency = new IdempotencyStore({ redis: deps.redis, keys: deps.keys });
+  const sendContext = new SendContextReader({ redis: deps.redis, keys: deps.keys });
   return {
     async accept(input: AcceptMessageInput, options: AcceptOptions = {}) {
       const { limits } = deps;
@@ -54,7 +57,7 @@ export function messageOperations(deps: EngineDeps): MessageOperations {
       }
       const content = input.content;
       const [{ sender, identityExists, template, unsubscribed }] = await Promise.all([
-        readSendContext(deps, {
+        sendContext.read({
           sender: from.address,
           templateId: content?.kind === 'template' ? content.templateId : undefined,
           recipients: recipients ? specRecipients(recipients) : [],
@@ -108,25 +111,29 @@ export function messageOperations(deps: EngineDeps): MessageOperations {
         }
 
         const acceptedAt = deps.clock.now();
-        const spec: MessageSpec = {
+        // Built field by field (the hot path: no spread copies); absent optional fields stay absent.
+        const spec: Writable<MessageSpec> = {
           messageId: newMessageId(acceptedAt),
           acceptedAt,
           from: from.name !== undefined || sender.senderName === undefined ? from : { address: from.address, name: sender.senderName },
-          ...(headerFrom !== undefined ? { headerFrom } : {}),
-          ...recipients,
-          ...(replyTo !== undefined ? { replyTo } : {}),
+          to: recipients.to,
+          cc: recipients.cc,
+          bcc: recipients.bcc,
           subject,
-          ...(html !== undefined ? { html } : {}),
-          ...(text !== undefined ? { text } : {}),
           attachments,
           headers,
-          ...(smtpMessageId !== undefined ? { smtpMessageId } : {}),
           unsubscribe,
           triggerType,
-          ...(templateId !== undefined ? { templateId } : {}),
-          ...(input.tag !== undefined ? { tag: input.tag } : {}),
-          ...trackingOf(deps.tracking, input.tracking, from.address),
         };
+        if (headerFrom !== undefined) spec.headerFrom = headerFrom;
+        if (replyTo !== undefined) spec.replyTo = replyTo;
+        if (html !== undefined) spec.html = html;
+        if (text !== undefined) spec.text = text;
+        if (smtpMessageId !== undefined) spec.smtpMessageId = smtpMessageId;
+        if (templateId !== undefined) spec.templateId = templateId;
+        if (input.tag !== undefined) spec.tag = input.tag;
+        const { tracking } = trackingOf(deps.tracking, input.tracking, from.address);
+        if (tracking !== undefined) spec.tracking = tracking;
         const all = specRecipients(spec);
         if (all.every((r) => unsubscribed.has(r))) {
           throw new EngineError('recipient-unsubscribed', `Every recipient has unsubscribed from ${spec.from.address}.`, {
