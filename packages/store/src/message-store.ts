@@ -33,10 +33,12 @@ return 1`);
 // TTL once, when the day's first message creates them, long enough to outlive every message of
 // the day (ARGV[1]), not on every write; "already indexed" is the answer of the ZADD NX that
 // indexes a new message (no ZSCORE before it); a per-recipient key gets the message TTL on every write
-// (ARGV[2]), as its last write is its last message. KEYS: rows, count, discarded, then one
-// per-recipient key each. ARGV: day-index ttl, message ttl, messageId, row count, then per
-// per-recipient key the message positions of its recipients, comma-separated. Returns the first
-// row, or -1 when the message was discarded.
+// (ARGV[2]), as its last write is its last message. A tagged message also takes the next rows of
+// its tag's index (its own counter, created with its TTL the same way), as INDEX_MESSAGE does.
+// KEYS: rows, count, discarded, then (a tagged message) the tag's rows, count and discarded, then
+// one per-recipient key each. ARGV: day-index ttl, message ttl, messageId, row count, number of tag
+// keys (0 or 3), then per per-recipient key the message positions of its recipients,
+// comma-separated. Returns the first row, or -1 when the message was discarded.
 const INDEX_MESSAGE_ONCE = new LuaScript(`
 local id = ARGV[3]
 if redis.call('HEXISTS', KEYS[3], id) == 1 then return -1 end
@@ -49,8 +51,17 @@ if redis.call('ZADD', KEYS[1], 'NX', start, id) == 0 then
   return tonumber(redis.call('ZSCORE', KEYS[1], id))
 end
 if start == 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-for i = 4, #KEYS do
-  for pos in string.gmatch(ARGV[i + 1], '%d+') do
+local tagKeys = tonumber(ARGV[5])
+if tagKeys == 3 then
+  local tagStart = redis.call('INCRBY', KEYS[5], rows) - rows
+  redis.call('ZADD', KEYS[4], tagStart, id)
+  if tagStart == 0 then
+    redis.call('EXPIRE', KEYS[4], ARGV[1])
+    redis.call('EXPIRE', KEYS[5], ARGV[1])
+  end
+end
+for i = 4 + tagKeys, #KEYS do
+  for pos in string.gmatch(ARGV[i + 2 - tagKeys], '%d+') do
     redis.call('ZADD', KEYS[i], start + tonumber(pos), pos .. ':' .. id)
   end
   redis.call('EXPIRE', KEYS[i], ARGV[2])
@@ -171,7 +182,9 @@ export class MessageStore {
     const messageArgs: (string | number)[] = [this.ttlSeconds, metaJson(spec), contentJson(spec), recipients.join(RECIPIENT_SEPARATOR)];
     const date = calendarDate(spec.acceptedAt, timeZone);
     const dayKeys = [keys.statusDayRows(date), keys.statusDayRowCount(date), keys.statusDayDiscarded(date)];
-    const dayArgs: (string | number)[] = [this.ttlSeconds + DAY_INDEX_SLACK_SECONDS, this.ttlSeconds, id, recipients.length];
+    if (spec.tag !== undefined)
+      dayKeys.push(keys.statusDayTagRows(date, spec.tag), keys.statusDayTagRowCount(date, spec.tag), keys.statusDayTagDiscarded(date, spec.tag));
+    const dayArgs: (string | number)[] = [this.ttlSeconds + DAY_INDEX_SLACK_SECONDS, this.ttlSeconds, id, recipients.length, dayKeys.length - 3];
     // Recipients that differ only in case share one per-recipient key (the status filter ignores case).
     const positions = new Map<string, string>();
     for (let pos = 0; pos < recipients.length; pos++) {
