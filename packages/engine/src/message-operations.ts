@@ -25,6 +25,8 @@ export interface AttachmentInput {
   readonly fileName: string;
   readonly contentBase64?: string;
   readonly url?: string;
+  /** Set for an inline image the HTML shows as `cid:<contentId>` (SendCloud `embeddedImage`); the dialect has checked it. */
+  readonly contentId?: string;
 }
 
 /**

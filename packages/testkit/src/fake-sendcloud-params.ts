@@ -5,6 +5,11 @@ export interface FakeSendCloudAttachment {
   readonly content: Buffer;
 }
 
+/** One `embeddedImage` file part of a multipart `mail/send`, with its id from `embeddedCid`. */
+export interface FakeSendCloudEmbeddedImage extends FakeSendCloudAttachment {
+  readonly cid: string;
+}
+
 /** The `xsmtpapi` of a `mail/send`, parsed: `sub` values as strings (SendCloud allows numbers), `section` as given. */
 export interface FakeXsmtpapi {
   readonly to: readonly string[];
@@ -34,6 +39,8 @@ export interface FakeSendCloudMail {
   readonly respEmailId: boolean;
   readonly xsmtpapi?: FakeXsmtpapi;
   readonly attachments: readonly FakeSendCloudAttachment[];
+  /** `embeddedImage` parts, each with its `embeddedCid` id (SendCloud shows them inline by `cid:`). */
+  readonly embeddedImages: readonly FakeSendCloudEmbeddedImage[];
 }
 
 /**
@@ -54,6 +61,8 @@ export interface FakeSendCloudMessage {
   readonly replyTo: readonly string[];
   readonly headers: Readonly<Record<string, string>>;
   readonly attachments: readonly FakeSendCloudAttachment[];
+  /** `embeddedImage` parts, each with its `embeddedCid` id (SendCloud shows them inline by `cid:`). */
+  readonly embeddedImages: readonly FakeSendCloudEmbeddedImage[];
 }
 
 /** The documented limits the fake enforces. */
@@ -158,7 +167,11 @@ const isRefusal = (v: unknown): v is FakeSendCloudRefusal => typeof v === 'objec
  * attachments' total size (40819 over 10 485 760 bytes). Returns the first problem, or the mail.
  * Fields it does not know are ignored, as SendCloud ignores them.
  */
-export function checkMailSend(p: Readonly<Record<string, string>>, attachments: readonly FakeSendCloudAttachment[] = []): Checked {
+export function checkMailSend(
+  p: Readonly<Record<string, string>>,
+  attachments: readonly FakeSendCloudAttachment[] = [],
+  embedded: readonly FakeSendCloudAttachment[] = [],
+): Checked {
   if (!p.from?.trim()) return refuse(40801, '发信人地址from不能为空');
   const from = parseFrom(p.from);
   if (!ADDRESS.test(from.address)) return refuse(40802, '发信人地址from格式错误');
@@ -204,7 +217,10 @@ export function checkMailSend(p: Readonly<Record<string, string>>, attachments: 
   }
   const resp = p.respEmailId?.trim().toLowerCase();
   if (resp !== undefined && resp !== '' && resp !== 'true' && resp !== 'false') return refuse(40859, 'respEmailId格式错误');
-  if (attachments.reduce((n, a) => n + a.content.length, 0) > MAX_ATTACHMENT_BYTES) return refuse(40819, '附件大小不能超过10485760字节');
+  if ([...attachments, ...embedded].reduce((n, a) => n + a.content.length, 0) > MAX_ATTACHMENT_BYTES) return refuse(40819, '附件大小不能超过10485760字节');
+  const cids = splitList(p.embeddedCid);
+  if (cids.length !== embedded.length) return refuse(40875, '内嵌图片ID或内嵌图片附件长度不一致');
+  const embeddedImages = embedded.map((image, i) => ({ ...image, cid: cids[i] as string }));
   return {
     mail: {
       from: from.address,
@@ -221,6 +237,7 @@ export function checkMailSend(p: Readonly<Record<string, string>>, attachments: 
       respEmailId: resp !== 'false',
       ...(xsmtpapi ? { xsmtpapi } : {}),
       attachments,
+      embeddedImages,
     },
   };
 }
@@ -242,6 +259,7 @@ export function messagesOf(mail: FakeSendCloudMail): FakeSendCloudMessage[] {
     replyTo: mail.replyTo,
     headers: mail.headers,
     attachments: mail.attachments,
+    embeddedImages: mail.embeddedImages,
   };
   const x = mail.xsmtpapi;
   if (x === undefined) {

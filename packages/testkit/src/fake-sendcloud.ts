@@ -188,7 +188,7 @@ function newMessageId(): string {
  * HTTP 404 for any path but `<base>/mail/send` and HTTP 405 for a method but POST (SendCloud
  * documents neither answer); fields from the query and from an `application/x-www-form-urlencoded`
  * body (`+` read as a space) or a `multipart/form-data` body (parsed with busboy; `attachments`
- * file parts), a malformed multipart body answering HTTP 400; `apiUser`/`apiKey` checked (`40005`
+ * and `embeddedImage` file parts, the latter paired with `embeddedCid`, 40875 when the counts differ), a malformed multipart body answering HTTP 400; `apiUser`/`apiKey` checked (`40005`
  * 认证失败); the documented parameter checks (checkMailSend); then `failNext`, `failWhen`,
  * `respondWith`; else acceptance. Every SendCloud answer is HTTP 200 with the envelope
  * `{"result","statusCode","message","info"}`; acceptance gives `info.emailIdList`, one
@@ -225,7 +225,8 @@ export async function startFakeSendCloud(options: FakeSendCloudOptions = {}): Pr
     if (parseError !== undefined) return { kind: 'http', status: 400, text: `fake SendCloud: malformed body: ${parseError}` };
     if (record.fields.apiUser !== apiUser || record.fields.apiKey !== apiKey) return errorDecision(40005);
     const attachments = record.files.filter((f) => f.fieldName === 'attachments').map(({ fieldName: _f, ...a }) => a);
-    const checked = checkMailSend(record.fields, attachments);
+    const embedded = record.files.filter((f) => f.fieldName === 'embeddedImage').map(({ fieldName: _f, ...a }) => a);
+    const checked = checkMailSend(record.fields, attachments, embedded);
     if ('statusCode' in checked) return errorDecision(checked.statusCode, checked.message);
     record.mail = checked.mail;
     const failure = script.failures.take();

@@ -75,7 +75,8 @@ export function toSendCloudCalls(message: MailMessage, recipients: readonly stri
  * URLSearchParams, `+` for a space, as Python's requests and Java send it) without attachments;
  * `multipart/form-data` with one `attachments` file part per attachment (its file name, its
  * Content-Type or one inferred from the name, its bytes) after the fields, when there are any, as
- * SendCloud requires. Credentials come first, as ordinary fields. fetch sets the Content-Type
+ * SendCloud requires; an inline image (a `contentId`) goes as an `embeddedImage` part instead, the
+ * ids in `embeddedCid` (`;`-separated, in the order of those parts). Credentials come first, as ordinary fields. fetch sets the Content-Type
  * (with the multipart boundary) from the body's type.
  */
 export function sendCloudBody(
@@ -85,11 +86,13 @@ export function sendCloudBody(
 ): URLSearchParams | FormData {
   const all: SendCloudField[] = [['apiUser', credentials.apiUser], ['apiKey', credentials.apiKey], ...fields];
   if (attachments.length === 0) return new URLSearchParams(all.map(([k, v]): [string, string] => [k, v]));
+  const inline = attachments.filter((a) => a.contentId !== undefined);
+  if (inline.length > 0) all.push(['embeddedCid', inline.map((a) => a.contentId).join(';')]);
   const form = new FormData();
   for (const [name, value] of all) form.append(name, value);
   for (const a of attachments) {
     const type = a.contentType ?? detectMimeType(a.filename);
-    form.append('attachments', new Blob([Buffer.from(a.contentBase64, 'base64')], { type }), a.filename);
+    form.append(a.contentId === undefined ? 'attachments' : 'embeddedImage', new Blob([Buffer.from(a.contentBase64, 'base64')], { type }), a.filename);
   }
   return form;
 }

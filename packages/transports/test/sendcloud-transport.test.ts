@@ -207,6 +207,28 @@ describe('SendCloud transport: the wire request', () => {
     await t.close();
   });
 
+  it('posts an inline image (a contentId) as an embeddedImage part with its id in embeddedCid, ordinary attachments as attachments parts', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x01]);
+    const withInline = message({
+      html: '<p><img src="cid:logo.1"></p>',
+      attachments: [
+        { filename: 'terms.txt', contentBase64: Buffer.from('terms').toString('base64') },
+        { filename: 'logo.png', contentBase64: png.toString('base64'), contentType: 'image/png', contentId: 'logo.1' },
+      ],
+    });
+    const t = transport();
+    await t.send(request(withInline, ['alice@example.com']));
+    const r = fake.requests[0];
+    expect(r?.fields.embeddedCid).toBe('logo.1');
+    expect(r?.files.map((f) => [f.fieldName, f.filename, f.content.toString('hex')])).toEqual([
+      ['attachments', 'terms.txt', Buffer.from('terms').toString('hex')],
+      ['embeddedImage', 'logo.png', png.toString('hex')],
+    ]);
+    expect(r?.mail?.embeddedImages.map((i) => [i.cid, i.filename])).toEqual([['logo.1', 'logo.png']]);
+    expect(r?.outcome?.kind).toBe('accepted');
+    await t.close();
+  });
+
   it('sends the addresses of a Reply-To list as a ;-separated replyTo, display names dropped', async () => {
     const t = transport();
     await t.send(request(message({ replyTo: '"Support, Team" <support@example.com>, help@example.com' })));

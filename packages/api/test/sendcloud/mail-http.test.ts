@@ -37,7 +37,7 @@ describe('SendCloud mail over HTTP, posted as SendCloud clients post their forms
     expect(joe?.html).toContain('<p>Hi Joe: 100% off, only 497 yuan</p>');
   });
 
-  it('mail/send as multipart/form-data with embeddedImage parts and embeddedCid delivers every image and the html that refers to them by cid (as attachments until the engine keeps contentId)', async () => {
+  it('mail/send as multipart/form-data with embeddedImage parts and embeddedCid delivers every image and the html that refers to them by cid, each image an inline part with its Content-ID', async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x01, 0x02]);
     const gif = Buffer.from('GIF89a-bytes');
     const answer = await client.multipart(
@@ -58,15 +58,18 @@ describe('SendCloud mail over HTTP, posted as SendCloud clients post their forms
     expect(answer.body).toMatchObject({ result: true, statusCode: 200 });
     const message = messageOf(answer.body.info.emailIdList[0]);
     const [arrived] = await rig.arrived(1, (id) => id === message);
-    expect(arrived?.mail.html).toContain('<img src="cid:logo"> <img src="cid:sign.1">');
-    expect(arrived?.mail.attachments.map((a) => [a.filename, a.content.toString('base64')])).toEqual([
-      ['terms.txt', Buffer.from('terms').toString('base64')],
-      ['logo.png', png.toString('base64')],
-      ['sign.gif', gif.toString('base64')],
+    // mailparser resolves each `cid:` reference to the inline part of that Content-ID (as a data URI),
+    // so the html shows the very bytes posted as that embeddedImage.
+    expect(arrived?.mail.html).toContain(
+      `<img src="data:image/png;base64,${png.toString('base64')}"> <img src="data:image/gif;base64,${gif.toString('base64')}">`,
+    );
+    // Inline parts come first (multipart/related), then the ordinary attachment (multipart/mixed).
+    const parts = (arrived?.mail.attachments ?? []).map((a) => [a.filename, a.content.toString('base64'), a.contentDisposition, a.contentId]);
+    expect(parts.sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+      ['logo.png', png.toString('base64'), 'inline', '<logo>'],
+      ['sign.gif', gif.toString('base64'), 'inline', '<sign.1>'],
+      ['terms.txt', Buffer.from('terms').toString('base64'), 'attachment', undefined],
     ]);
-    // The images arrive as attachments, not yet as inline parts with their Content-ID: the engine's
-    // attachment check drops `contentId` (see MailAttachmentInput in mail-input.ts).
-    expect(arrived?.mail.attachments.map((a) => a.contentDisposition)).toEqual(['attachment', 'attachment', 'attachment']);
   });
 
   it('mail/send as multipart/form-data with attachments parts (as the Java and Python SDKs post them) delivers the files', async () => {

@@ -203,7 +203,9 @@ export function checkAttachments(attachments: readonly AttachmentInput[] | undef
         context: { limit: 'attachment-bytes', max: limits.maxAttachmentBytes },
       });
     }
-    return { filename: name, contentBase64: a.contentBase64 ?? '' };
+    return a.contentId === undefined
+      ? { filename: name, contentBase64: a.contentBase64 ?? '' }
+      : { filename: name, contentBase64: a.contentBase64 ?? '', contentId: a.contentId };
   });
 }
 

@@ -46,10 +46,8 @@ export interface MailCommon {
 
 /**
  * An attachment as the engine takes it; `contentId` set for an inline image (`embeddedImage`, shown
- * by the html as `cid:<contentId>`). MailAttachment (core) and the MIME builder carry it; the
- * engine's attachment check (engine messages/message-checks.ts `checkAttachments`, which this
- * dialect does not own) keeps only name and content today, so until it copies `contentId` the image
- * arrives as an ordinary attachment (docs/sendcloud-management.md).
+ * by the html as `cid:<contentId>`): the engine keeps it and the MIME builder makes the image an
+ * inline part with that Content-ID.
  */
 export interface MailAttachmentInput extends AttachmentInput {
   readonly contentId?: string;
