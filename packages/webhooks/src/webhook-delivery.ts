@@ -63,6 +63,7 @@ export function createWebhookDelivery(o: WebhookDeliveryOptions): WebhookDeliver
   const { redis, keys, settings } = o;
   const deadLetters = new DeadLetterStore({ redis, keys, retentionMs: settings.deadLetterRetentionMs });
   const queue = createWebhookQueue(redis, keys.bullPrefix);
+  queue.on('error', () => undefined); // reconnection is automatic; failures surface through commands (publish, replay)
   const publisher = new WebhookPublisher({
     queue,
     deadLetters,
