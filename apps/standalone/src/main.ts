@@ -64,7 +64,7 @@ try {
   const api = await startApi(config, apiServices, logger, { metrics, isDraining: () => isDraining() });
   exit.onShutdown(() => api.close());
   await workerServices.ready();
-  const worker = startWorker(config, workerServices, logger, { observer: metrics.delivery });
+  const worker = startWorker(config, workerServices, logger, { observer: metrics.delivery, webhookObserver: metrics.webhooks });
   isDraining = worker.isDraining;
   // The API stops accepting first, then the worker drains (api.close() is idempotent).
   exit.onShutdown(async () => {

@@ -44,7 +44,7 @@ try {
     throw listenFailure(err, { host: config.http.host, port: config.workerPort, setting: 'WORKER_PORT' });
   });
   exit.onShutdown(() => endpoints.close());
-  worker = startWorker(config, shared, logger, { observer: metrics.delivery });
+  worker = startWorker(config, shared, logger, { observer: metrics.delivery, webhookObserver: metrics.webhooks });
   exit.onShutdown(() => worker?.close());
   logger.info({ transport: config.transport.kind, sendRate: config.sending.rate, concurrency: config.sending.concurrency }, 'worker started');
   // Warns (never throws) when Redis could evict keys.

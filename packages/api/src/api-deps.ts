@@ -3,6 +3,7 @@ import type { Engine } from '@postmill/engine';
 import type { Keys, MessageStore, ReceiverStore, RedisClient, StatisticsStore, SuppressionStore, TaskStore } from '@postmill/store';
 import type { Logger } from 'pino';
 import type { DashboardDeps } from './admin/dashboard-access.ts';
+import type { WebhookDeps } from './admin/webhook-deps.ts';
 import type { DirectMailSettings } from './aliyun/settings.ts';
 import type { OpsDeps } from './ops-routes.ts';
 import type { OutboxReader } from './outbox-reader.ts';
@@ -52,4 +53,10 @@ export interface ApiDeps {
   readonly directMail?: Partial<DirectMailSettings>;
   /** Sources of `/readyz` and `/metrics` (each route is served only when its source is given). Default: `/healthz` only. */
   readonly ops?: OpsDeps;
+  /**
+   * Webhook delivery: the target policy Tencent's callback actions check URLs against, and the
+   * dead letters of /admin/webhooks. Default: the default target policy (private networks allowed,
+   * loopback and metadata refused), and /admin/webhooks answers 404.
+   */
+  readonly webhooks?: WebhookDeps;
 }

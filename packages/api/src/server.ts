@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerDashboard } from './admin/dashboard-plugin.ts';
+import { registerDeadLetterRoutes } from './admin/dead-letter-routes.ts';
 import { ALIYUN_ACTIONS } from './aliyun/action-registry.ts';
 import { aliyunDialect } from './aliyun/dialect.ts';
 import type { ApiDeps } from './api-deps.ts';
@@ -64,6 +65,7 @@ export function buildApiServer(
   registerUnsubscribeRoutes(app, deps);
   registerTrackingRoutes(app, deps);
   registerDashboard(app, deps.dashboard);
+  registerDeadLetterRoutes(app, deps.dashboard.access, deps.webhooks);
   registerOpsRoutes(app, deps.ops);
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'NotFound', message: `No route for ${req.method} ${req.url}` }));
   return app;

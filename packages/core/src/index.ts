@@ -110,6 +110,7 @@ export {
   validateCron,
   validateSchedule,
 } from './schedule/index.ts';
+export { sendCloudEmailId, sendCloudMessageId } from './sendcloud-email-id.ts';
 export {
   escapeHtml,
   missingTemplateVariables,

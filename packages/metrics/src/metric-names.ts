@@ -18,6 +18,10 @@ export const METRIC = {
   tasks: 'postmill_tasks',
   /** Counter{collector}: scrape-time reads that failed or timed out (their gauges are left out of that scrape). */
   collectErrors: 'postmill_metrics_collect_errors_total',
+  /** Counter{vendor, endpoint_host, outcome}: webhook delivery tries by how they ended (delivered, retried, failed, refused). */
+  webhookDeliveries: 'postmill_webhook_deliveries_total',
+  /** Histogram{vendor, endpoint_host}: one webhook POST, from the call to the end of the answer (or its failure). */
+  webhookDeliveryDuration: 'postmill_webhook_delivery_duration_seconds',
 } as const;
 
 /** One of Postmill's own metric names. */

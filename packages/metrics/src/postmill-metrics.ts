@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createDeliveryMetrics, type DeliveryMetrics } from './delivery-metrics.ts';
 import { registerScrapeGauges, type ScrapeGaugeOptions } from './scrape-gauges.ts';
+import { createWebhookMetrics, type WebhookMetrics } from './webhook-metrics.ts';
 
 /** What an HTTP endpoint needs to answer a scrape; structural, so servers need not know prom-client. */
 export interface MetricsEndpoint {
@@ -15,6 +16,8 @@ export interface PostmillMetrics extends MetricsEndpoint {
   readonly registry: Registry;
   /** Feeds the delivery counters and histograms (pass it as the workers' `observer`). */
   readonly delivery: DeliveryMetrics;
+  /** Feeds the webhook delivery counter and histogram (pass it as the webhook delivery's `observer`). */
+  readonly webhooks: WebhookMetrics;
 }
 
 /** Options of `createPostmillMetrics`; every field documents its default. */
@@ -33,6 +36,7 @@ export function createPostmillMetrics(options: PostmillMetricsOptions = {}): Pos
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const delivery = createDeliveryMetrics(registry);
+  const webhooks = createWebhookMetrics(registry);
   registerScrapeGauges(registry, options);
-  return { registry, delivery, contentType: registry.contentType, render: () => registry.metrics() };
+  return { registry, delivery, webhooks, contentType: registry.contentType, render: () => registry.metrics() };
 }

@@ -60,4 +60,17 @@ describe('createPostmillMetrics', () => {
     expect(text).toContain(`${METRIC.collectErrors}{collector="queue:delivery"} 1`);
     expect(text).toContain(`${METRIC.collectErrors}{collector="tasks"} 1`);
   });
+
+  it('exports webhook tries by vendor, endpoint host and outcome, and drops durations that are not real', async () => {
+    const m = createPostmillMetrics({ defaultMetrics: false });
+    m.webhooks.attempt({ vendor: 'tencent', host: 'hooks.example:8443', outcome: 'delivered', durationSeconds: 0.02 });
+    m.webhooks.attempt({ vendor: 'tencent', host: 'hooks.example:8443', outcome: 'refused' });
+    m.webhooks.attempt({ vendor: 'sendcloud', host: 'sc.example', outcome: 'retried', durationSeconds: -1 });
+    const text = await m.render();
+    expect(text).toContain(`${METRIC.webhookDeliveries}{vendor="tencent",endpoint_host="hooks.example:8443",outcome="delivered"} 1`);
+    expect(text).toContain(`${METRIC.webhookDeliveries}{vendor="tencent",endpoint_host="hooks.example:8443",outcome="refused"} 1`);
+    expect(text).toContain(`${METRIC.webhookDeliveries}{vendor="sendcloud",endpoint_host="sc.example",outcome="retried"} 1`);
+    expect(text).toContain(`${METRIC.webhookDeliveryDuration}_count{vendor="tencent",endpoint_host="hooks.example:8443"} 1`);
+    expect(text).not.toContain(`${METRIC.webhookDeliveryDuration}_count{vendor="sendcloud"`);
+  });
 });

@@ -3,6 +3,7 @@ import { createEngine } from '@postmill/engine';
 import type { MetricsEndpoint } from '@postmill/metrics';
 import { CampaignControl, MessageProducer } from '@postmill/queue';
 import { SendRateStore, TrackingStore } from '@postmill/store';
+import { createWebhookDelivery } from '@postmill/webhooks';
 import type { Logger } from 'pino';
 import { createProcessMetrics } from './process-metrics.ts';
 import { createReadinessProbe } from './readiness.ts';
@@ -10,7 +11,10 @@ import { credentialLookup, trackingSecret, unsubscribeSecret } from './secrets.t
 import type { SharedServices } from './shared-services.ts';
 import { listenFailure } from './startup-error.ts';
 
-/** A listening API. `close()` stops accepting, finishes in-flight requests, and is idempotent. */
+/**
+ * A listening API. `close()` stops accepting, finishes in-flight requests, then closes its webhook
+ * queue handle (the shared Redis connection stays the caller's); idempotent.
+ */
 export interface RunningApi {
   readonly url: string;
   close(): Promise<void>;
@@ -58,6 +62,9 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     timeZone: config.timeZone,
     tracking: { baseUrl: config.http.publicUrl, secret: tracking, domains: config.tracking.domains },
   });
+  // Publish and replay only (`runWorker: false`): worker processes post. The API checks callback
+  // URLs against its target policy and serves the dead letters at /admin/webhooks.
+  const webhooks = createWebhookDelivery({ redis, keys, clock, settings: config.webhooks, runWorker: false });
   const app = buildApiServer({
     clock,
     limits: config.limits,
@@ -78,7 +85,8 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     unsubscribeSecret: unsubscribeSecret(config),
     tracking: { secret: tracking, store: new TrackingStore({ redis, keys, retentionDays: config.tracking.retentionDays }) },
     timeZone: config.timeZone,
-    dashboard: { access: config.dashboard, queues: [shared.queue, shared.campaignQueue] },
+    dashboard: { access: config.dashboard, queues: [shared.queue, shared.campaignQueue, webhooks.queue] },
+    webhooks,
     ops: {
       readiness: createReadinessProbe({ redis, ...(options.isDraining ? { isDraining: options.isDraining } : {}) }),
       metrics: options.metrics ?? createProcessMetrics(shared),
@@ -90,6 +98,7 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     address = await app.listen({ host: config.http.host, port: config.http.port });
   } catch (err) {
     await app.close().catch(() => undefined);
+    await webhooks.close().catch(() => undefined);
     throw listenFailure(err, { host: config.http.host, port: config.http.port, setting: 'PORT' });
   }
   const board = config.dashboard;
@@ -102,5 +111,12 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     logger.info({ component: 'dashboard', reason: board.reason }, dashboardOffMessage(board.reason));
   }
   let closing: Promise<void> | undefined;
-  return { url: address, close: () => (closing ??= app.close()) };
+  return {
+    url: address,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await webhooks.close();
+      })()),
+  };
 }

@@ -14,6 +14,7 @@ import {
   WorkerDrain,
 } from '@postmill/queue';
 import { type RedisClient, SendRateStore, StatisticsStore } from '@postmill/store';
+import { createWebhookDelivery, type WebhookObserver, type WebhookPublisher } from '@postmill/webhooks';
 import type { Logger } from 'pino';
 import { unsubscribeSecret } from './secrets.ts';
 import { createSendLimiter } from './send-limiter.ts';
@@ -23,10 +24,14 @@ import { createTransport } from './transport-factory.ts';
 /**
  * A running worker. `close()` drains it (see drainWorkers): no new job and no new provider request,
  * requests in flight finish and are recorded for up to `config.shutdownGraceMs`, unfinished jobs go
- * back to the queue at once (no attempt spent); then it closes the transport. Idempotent.
+ * back to the queue at once (no attempt spent); then it closes the webhook delivery (its POSTs in
+ * flight finish, within WEBHOOK_TIMEOUT_MS) and the transport. The shared Redis connection is the
+ * caller's and stays open until after this resolves. Idempotent.
  */
 export interface RunningWorker {
   close(): Promise<void>;
+  /** Queues MailEvents to their configured webhook endpoints (this worker's own webhook worker posts them). */
+  readonly webhooks: WebhookPublisher;
   /** True from the moment `close()` was called (readiness turns false then). */
   readonly isDraining: () => boolean;
 }
@@ -75,9 +80,14 @@ function announceSendRate(store: SendRateStore, transport: TransportKind, rate: 
 export interface WorkerProcessOptions {
   /** Told about every mail outcome, provider request, limiter wait and run start (metrics). Default: a no-op. */
   readonly observer?: DeliveryObserver;
+  /** Told about every webhook try (metrics: `createPostmillMetrics().webhooks`). Default: none. */
+  readonly webhookObserver?: WebhookObserver;
 }
 
-/** Starts the delivery worker (SendEmail messages and campaign chunks) and the campaign-control worker. */
+/**
+ * Starts the delivery worker (SendEmail messages and campaign chunks), the campaign-control worker
+ * and the webhook worker (config.webhooks: timeout, retry schedule, target policy, dead-letter retention).
+ */
 export function startWorker(config: PostmillConfig, shared: SharedServices, logger: Logger, options: WorkerProcessOptions = {}): RunningWorker {
   const observer = options.observer ?? noopDeliveryObserver;
   const { redis, keys, clock } = shared;
@@ -161,8 +171,19 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
     deps: campaign,
     drain: controlDrain,
   });
+  // Posts MailEvents to the Tencent, DirectMail and SendCloud endpoints the dialects configured.
+  const webhooks = createWebhookDelivery({
+    redis,
+    keys,
+    clock,
+    settings: config.webhooks,
+    lockDurationMs: config.sending.jobLockMs,
+    logger: logger.child({ component: 'webhooks' }),
+    ...(options.webhookObserver ? { observer: options.webhookObserver } : {}),
+  });
   let closing: Promise<void> | undefined;
   return {
+    webhooks: webhooks.publisher,
     isDraining: () => closing !== undefined,
     close: () =>
       (closing ??= (async () => {
@@ -176,6 +197,9 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
           { graceMs: config.shutdownGraceMs, logger: log },
         );
         await pumpStopped;
+        // After the delivery workers (which will publish events) have stopped, before the caller
+        // closes Redis: the webhook worker finishes its POSTs in flight and records their outcome.
+        await webhooks.close();
         // Waits for requests still in flight (only after a forced hand-back), then closes connections.
         await transport.close();
         await statsRedis.quit().catch(() => statsRedis.disconnect());

@@ -27,7 +27,7 @@ export interface SenderProfile {
   readonly replyVerified?: boolean;
   /** scrypt hash of the SMTP password (`scrypt$N$r$p$salt$hash`, base64url), for a later SMTP ingress. */
   readonly smtpPasswordHash?: string;
-  /** Where delivery events for this sender are to be posted (stored; no events are posted yet). */
+  /** Where this sender's delivery events are posted in DirectMail's format (packages/webhooks), once events are fed from the event log (a later change adds that feed). */
   readonly notifyUrl?: string;
 }
 

@@ -6,15 +6,15 @@ export { type ConnectLookup, safeLookup, TargetRefusedError } from './safe-looku
 export {
   formatSendCloudEvent,
   type SendCloudFormatOptions,
-  sendCloudEmailId,
   sendCloudEventOf,
   sendCloudSignature,
   sendCloudToken,
 } from './sendcloud-format.ts';
 export { isValidCidr, TargetPolicy, type TargetPolicyOptions, type TargetRefusal } from './target-policy.ts';
+export { MAX_WEBHOOK_URL_LENGTH, type UrlRefusal, urlRefusalOf } from './target-url.ts';
 export { formatTencentEvent, hasTencentEvent, mimeEncodedSubject, type TencentFormatOptions } from './tencent-format.ts';
 export { createWebhookDelivery, type WebhookDelivery, type WebhookDeliveryOptions, type WebhookDeliverySettings } from './webhook-delivery.ts';
-export { createWebhookMetrics, endpointHost, WEBHOOK_METRIC, type WebhookObserver, type WebhookOutcome } from './webhook-metrics.ts';
+export { endpointHost, type WebhookObserver, type WebhookOutcome } from './webhook-metrics.ts';
 export { type DeliveryHeaders, EVENT_ID_HEADER, type PostOutcome, WebhookPoster, type WebhookPosterOptions } from './webhook-poster.ts';
 export {
   createWebhookQueue,

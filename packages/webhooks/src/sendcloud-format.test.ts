@@ -1,6 +1,6 @@
 import type { MailEvent } from '@postmill/core';
 import { describe, expect, it } from 'vitest';
-import { formatSendCloudEvent, sendCloudEmailId, sendCloudEventOf, sendCloudSignature, sendCloudToken } from './sendcloud-format.ts';
+import { formatSendCloudEvent, sendCloudEventOf, sendCloudSignature, sendCloudToken } from './sendcloud-format.ts';
 
 const KEY = 'appkey';
 const URL_A = 'https://hooks.example/sc';
@@ -92,7 +92,8 @@ describe('SendCloud webhook format', () => {
     });
   });
 
-  it('builds the emailId as the SendCloud dialect answers it, index 0 when the event has none', () => {
-    expect(sendCloudEmailId({ messageId: 'pm-task-3-1-17', recipient: 'a@b.example' })).toBe('pm-task-3-1-17.sc0$a@b.example');
+  it('names the emailId as the SendCloud dialect answers it, index 0 when the event has none', () => {
+    const { index: _index, ...campaign } = { ...base, messageId: 'pm-task-3-1-17', recipient: 'a@b.example' };
+    expect(form(campaign).get('emailId')).toBe('pm-task-3-1-17.sc0$a@b.example');
   });
 });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { MailEvent, MailEventKind } from '@postmill/core';
+import { type MailEvent, type MailEventKind, sendCloudEmailId } from '@postmill/core';
 import type { WebhookRequest } from './webhook-request.ts';
 
 /**
@@ -52,14 +52,6 @@ export function sendCloudToken(key: string, eventId: string, url: string): strin
   return out;
 }
 
-/**
- * The emailId of the event's recipient: `<messageId>.sc<index>$<recipient>`, exactly as the
- * SendCloud dialect answers it (packages/api/src/sendcloud/actions/mail-email-id.ts).
- */
-export function sendCloudEmailId(event: Pick<MailEvent, 'messageId' | 'index' | 'recipient'>): string {
-  return `${event.messageId}.sc${event.index ?? 0}$${event.recipient}`;
-}
-
 /** Options of the SendCloud format. */
 export interface SendCloudFormatOptions {
   /** The account's webhook key (SendCloud's APP_KEY, SENDCLOUD_WEBHOOK_KEY): signs every event. */
@@ -82,7 +74,8 @@ export function formatSendCloudEvent(event: MailEvent, url: string, options: Sen
   if (!kind) return undefined;
   const timestamp = event.at;
   const token = sendCloudToken(options.webhookKey, event.id, url);
-  const emailId = sendCloudEmailId(event);
+  // The dialect's formula (core), so the event names the emailId the send answered.
+  const emailId = sendCloudEmailId({ messageId: event.messageId, index: event.index ?? 0, recipient: event.recipient });
   const form = new URLSearchParams();
   const add = (name: string, value: string | number | undefined) => {
     if (value !== undefined) form.append(name, String(value));

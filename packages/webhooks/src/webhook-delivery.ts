@@ -35,7 +35,7 @@ export interface WebhookDeliveryOptions {
   readonly format?: Omit<FormatOptions, 'sendCloudWebhookKey'>;
   /** JOB_LOCK_MS. Default BullMQ's 30 000. */
   readonly lockDurationMs?: number;
-  /** createWebhookMetrics(registry). Default: no metrics. */
+  /** The process's metrics (`createPostmillMetrics().webhooks` of @postmill/metrics). Default: no metrics. */
   readonly observer?: WebhookObserver;
   readonly logger?: WebhookLogger;
 }
@@ -44,6 +44,8 @@ export interface WebhookDeliveryOptions {
 export interface WebhookDelivery {
   readonly publisher: WebhookPublisher;
   readonly deadLetters: DeadLetterStore;
+  /** The target policy the poster applies (and the dialects' URL checks on write: urlRefusalOf). */
+  readonly policy: TargetPolicy;
   readonly queue: Queue<DeliverWebhookPayload>;
   readonly worker: Worker<DeliverWebhookPayload> | undefined;
   /** Closes the worker (finishing the POSTs in flight), the queue handle and the HTTP agent. Idempotent. */
@@ -61,6 +63,7 @@ export function createWebhookDelivery(o: WebhookDeliveryOptions): WebhookDeliver
   const { redis, keys, settings } = o;
   const deadLetters = new DeadLetterStore({ redis, keys, retentionMs: settings.deadLetterRetentionMs });
   const queue = createWebhookQueue(redis, keys.bullPrefix);
+  queue.on('error', () => undefined); // reconnection is automatic; failures surface through commands (publish, replay)
   const publisher = new WebhookPublisher({
     queue,
     deadLetters,
@@ -71,8 +74,9 @@ export function createWebhookDelivery(o: WebhookDeliveryOptions): WebhookDeliver
       sendCloudWebhooks: new SendCloudWebhookStore({ redis, keys, clock: o.clock }),
     }),
   });
+  const policy = new TargetPolicy({ allowPrivate: settings.allowPrivate, allowCidrs: settings.allowCidrs, denyCidrs: settings.denyCidrs });
   const poster = new WebhookPoster({
-    policy: new TargetPolicy({ allowPrivate: settings.allowPrivate, allowCidrs: settings.allowCidrs, denyCidrs: settings.denyCidrs }),
+    policy,
     timeoutMs: settings.timeoutMs,
   });
   const worker =
@@ -95,6 +99,7 @@ export function createWebhookDelivery(o: WebhookDeliveryOptions): WebhookDeliver
   return {
     publisher,
     deadLetters,
+    policy,
     queue,
     worker,
     close: () =>

@@ -1,11 +1,10 @@
 import { type MailEvent, systemClock } from '@postmill/core';
+import { createPostmillMetrics, type PostmillMetrics } from '@postmill/metrics';
 import type { DeliverWebhookPayload } from '@postmill/queue';
 import { createKeys, createRedisClient, type RedisClient, SendCloudWebhookStore, SenderProfileStore, WebhookEndpointStore } from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import type { Queue, Worker } from 'bullmq';
-import { Registry } from 'prom-client';
 import {
-  createWebhookMetrics,
   createWebhookQueue,
   DeadLetterStore,
   endpointSourcesFromStores,
@@ -43,7 +42,7 @@ export interface Harness {
   readonly publisher: WebhookPublisher;
   readonly queue: Queue<DeliverWebhookPayload>;
   readonly worker: Worker<DeliverWebhookPayload>;
-  readonly registry: Registry;
+  readonly registry: PostmillMetrics['registry'];
   /** Starts one more worker on the same queue (closed by `close()`). */
   startAnotherWorker(): Worker<DeliverWebhookPayload>;
   close(): Promise<void>;
@@ -84,8 +83,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     policy: new TargetPolicy(o.policy ?? { allowCidrs: ['127.0.0.0/8'] }),
     ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
   });
-  const registry = new Registry();
-  const observer = createWebhookMetrics(registry);
+  const { registry, webhooks: observer } = createPostmillMetrics({ defaultMetrics: false });
   const workers: Worker<DeliverWebhookPayload>[] = [];
   const startWorker = () => {
     const w = startWebhookWorker({

@@ -1,5 +1,5 @@
+import { METRIC } from '@postmill/metrics';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { WEBHOOK_METRIC } from '../src/index.ts';
 import { type Harness, startHarness, testEvent } from './harness.ts';
 import { type Receiver, startReceiver, until } from './receiver.ts';
 
@@ -10,7 +10,7 @@ declare module 'vitest' {
 }
 
 async function counter(h: Harness, outcome: string): Promise<number> {
-  const metric = await h.registry.getSingleMetric(WEBHOOK_METRIC.deliveries)?.get();
+  const metric = await h.registry.getSingleMetric(METRIC.webhookDeliveries)?.get();
   return (metric?.values ?? []).filter((v) => v.labels.outcome === outcome).reduce((a, v) => a + v.value, 0);
 }
 
@@ -50,7 +50,7 @@ describe('reliable webhook delivery', () => {
     expect(await counter(h, 'delivered')).toBe(12);
     expect(await counter(h, 'retried')).toBe(24);
     const text = await h.registry.metrics();
-    expect(text).toContain(`${WEBHOOK_METRIC.duration}_count{vendor="tencent",endpoint_host="${new URL(receiver.url).host}"} 36`);
+    expect(text).toContain(`${METRIC.webhookDeliveryDuration}_count{vendor="tencent",endpoint_host="${new URL(receiver.url).host}"} 36`);
   });
 
   it('dead-letters a delivery once the schedule is spent, keeps it listable, and a replay delivers it with the same event id', async () => {

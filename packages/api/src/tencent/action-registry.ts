@@ -1,6 +1,7 @@
 import type { TencentAction } from './action.ts';
 import { batchSendEmail } from './actions/batch-send-email.ts';
 import { blacklistActions } from './actions/blacklist-actions.ts';
+import { callbackUrlActions } from './actions/callback-url-actions.ts';
 import { addressActions } from './actions/email-address-actions.ts';
 import { identityActions } from './actions/email-identity-actions.ts';
 import { templateActions } from './actions/email-template-actions.ts';
@@ -22,4 +23,5 @@ export const TENCENT_ACTIONS: readonly TencentAction[] = [
   ...receiverActions,
   ...blacklistActions,
   ...statisticsActions,
+  ...callbackUrlActions,
 ];

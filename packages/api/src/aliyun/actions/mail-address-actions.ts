@@ -161,7 +161,8 @@ export const mailAddressActions = actions({
   async GetMailAddressMsgCallBackUrl(params, { port }) {
     const sender = await senderByMailFrom(port, params);
     const url = (await port.senderProfiles.get(sender.address)).notifyUrl ?? '';
-    // Stored only: no delivery events are posted yet (a later issue). 1 = set, 0 = not set.
+    // The URL gets this sender's events in DirectMail's format (packages/webhooks) once events are
+    // fed from the event log (a later change adds that feed). 1 = set, 0 = not set.
     return { NotifyUrl: url, NotifyUrlStatus: url === '' ? '0' : '1' };
   },
 });

@@ -1,11 +1,4 @@
-import { normalizeEmail } from '@postmill/core';
-
-/**
- * Between the Postmill message id and the recipient's index in a SendCloud emailId. Postmill ids
- * (`pm-date-<stamp>-<base62>` for single mail, `pm-task-<task>-<run>-<index>` for one recipient of
- * a campaign run) contain no `.`, so the last `.sc` before the `$` is always this one.
- */
-const MESSAGE_ID_SUFFIX = '.sc';
+import { normalizeEmail, sendCloudEmailId } from '@postmill/core';
 
 /**
  * One recipient of one Postmill message, as an emailId names it. Address-list (campaign) mail has
@@ -22,21 +15,14 @@ export interface EmailIdParts {
   readonly recipient: string;
 }
 
-/**
- * SendCloud's `messageId` for a Postmill message: the id the emailIds start with
- * (`<postmill id>.sc`), so that an emailId reads `<messageId><index>$<recipient>` as SendCloud's do
- * (B.13), and clients that split on `$` find the recipient.
- */
-export function sendCloudMessageId(postmillMessageId: string): string {
-  return `${postmillMessageId}${MESSAGE_ID_SUFFIX}`;
-}
+export { sendCloudMessageId } from '@postmill/core';
 
 /**
  * The emailId of one recipient: `<postmill id>.sc<index>$<recipient>`. Guarantees that
  * `parseEmailId(emailId(p))` gives `p` back for every Postmill message id and valid address.
  */
 export function emailId(parts: EmailIdParts): string {
-  return `${sendCloudMessageId(parts.messageId)}${parts.index}$${parts.recipient}`;
+  return sendCloudEmailId(parts);
 }
 
 const EMAIL_ID = /^([^$]+)\.sc(\d{1,6})\$(.+)$/u;
