@@ -65,6 +65,7 @@ export const envSchema = z.object({
   OUTBOX_RATE_PER_SECOND: rateSetting,
   NULL_RATE_PER_SECOND: rateSetting,
   SEND_CHUNK_SIZE: int(50),
+  CAMPAIGN_JOB_RECIPIENTS: int(500),
   WORKER_CONCURRENCY: int(8),
   JOB_LOCK_MS: int(30_000, 1000),
   SEND_MAX_ATTEMPTS: int(8),

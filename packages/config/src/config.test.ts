@@ -15,6 +15,12 @@ describe('parseConfig', () => {
     expect(c.limits.apiRequestsPerSecond).toBe(20);
   });
 
+  it('covers 500 recipients per campaign chunk job by default, never fewer than SEND_CHUNK_SIZE', () => {
+    expect(parseConfig({}).sending.jobRecipients).toBe(500);
+    expect(parseConfig({ CAMPAIGN_JOB_RECIPIENTS: '200' }).sending.jobRecipients).toBe(200);
+    expect(parseConfig({ CAMPAIGN_JOB_RECIPIENTS: '20', SEND_CHUNK_SIZE: '50' }).sending.jobRecipients).toBe(50);
+  });
+
   it('keeps statuses 30 days, settled tasks and statistics 90 days by default, each its own setting', () => {
     const d = parseConfig({});
     expect([d.limits.statusRetentionDays, d.taskRetentionDays, d.statisticsRetentionDays]).toEqual([30, 90, 90]);

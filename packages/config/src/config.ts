@@ -57,7 +57,13 @@ export interface PostmillConfig {
   readonly sending: {
     /** The selected transport's rate limit, across all workers, and the setting it came from. */
     readonly rate: SendRate;
+    /** Most recipients in one provider request (SEND_CHUNK_SIZE). Default 50. */
     readonly chunkSize: number;
+    /**
+     * Recipients of a campaign run one chunk job covers (CAMPAIGN_JOB_RECIPIENTS), sent in requests
+     * of at most `chunkSize`. Default 500; never below `chunkSize`.
+     */
+    readonly jobRecipients: number;
     readonly concurrency: number;
     /** How long a worker holds a job; a killed worker's jobs are retried after it expires. Default 30 000. */
     readonly jobLockMs: number;
@@ -207,6 +213,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
         },
       }),
       chunkSize: e.SEND_CHUNK_SIZE,
+      jobRecipients: Math.max(e.SEND_CHUNK_SIZE, e.CAMPAIGN_JOB_RECIPIENTS),
       concurrency: e.WORKER_CONCURRENCY,
       jobLockMs: e.JOB_LOCK_MS,
       retry: {
