@@ -65,7 +65,8 @@ export const envSchema = z.object({
   OUTBOX_RATE_PER_SECOND: rateSetting,
   NULL_RATE_PER_SECOND: rateSetting,
   SEND_CHUNK_SIZE: int(50),
-  CAMPAIGN_JOB_RECIPIENTS: int(500),
+  // At most 5 000: a chunk's read scripts pass its addresses as one Lua unpack (about 8 000 at most).
+  CAMPAIGN_JOB_RECIPIENTS: int(500).pipe(z.number().max(5000)),
   WORKER_CONCURRENCY: int(8),
   JOB_LOCK_MS: int(30_000, 1000),
   SEND_MAX_ATTEMPTS: int(8),

@@ -15,10 +15,11 @@ describe('parseConfig', () => {
     expect(c.limits.apiRequestsPerSecond).toBe(20);
   });
 
-  it('covers 500 recipients per campaign chunk job by default, never fewer than SEND_CHUNK_SIZE', () => {
+  it('covers 500 recipients per campaign chunk job by default, never fewer than SEND_CHUNK_SIZE and refuses more than 5000', () => {
     expect(parseConfig({}).sending.jobRecipients).toBe(500);
     expect(parseConfig({ CAMPAIGN_JOB_RECIPIENTS: '200' }).sending.jobRecipients).toBe(200);
     expect(parseConfig({ CAMPAIGN_JOB_RECIPIENTS: '20', SEND_CHUNK_SIZE: '50' }).sending.jobRecipients).toBe(50);
+    expect(() => parseConfig({ CAMPAIGN_JOB_RECIPIENTS: '5001' })).toThrow(/CAMPAIGN_JOB_RECIPIENTS/u);
   });
 
   it('keeps statuses 30 days, settled tasks and statistics 90 days by default, each its own setting', () => {
