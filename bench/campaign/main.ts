@@ -1,4 +1,4 @@
-// pnpm bench:campaign [--recipients N] [--chunk 50] [--concurrency C] [--transport null|outbox] [--cpu-prof-dir DIR]
+// pnpm bench:campaign [--recipients N] [--chunk 50] [--job-recipients 500] [--concurrency C] [--transport null|outbox] [--cpu-prof-dir DIR]
 //                     [--worker-max-old-space-mb MB] [--worker-bundle FILE.js]
 //
 // One campaign end to end on its own redis-server: the real API (in this process) creates a
@@ -56,7 +56,9 @@ const log = (line: string) => process.stderr.write(`bench:campaign: ${line}\n`);
 async function main(): Promise<number> {
   const options = readOptions();
   const n = options.recipients;
-  log(`${n} recipients, chunk ${options.chunkSize}, 1 worker x concurrency ${options.concurrency}, transport ${options.transport}${heapNote(options)}`);
+  log(
+    `${n} recipients, chunk ${options.chunkSize}, jobs of ${options.jobRecipients}, 1 worker x concurrency ${options.concurrency}, transport ${options.transport}${heapNote(options)}`,
+  );
   if (options.workerBundle === 'apps/worker/dist/main.js') {
     // The default worker is the built bundle: build it first (about a second).
     const build = spawnSync(process.execPath, ['scripts/build-app.mjs', 'worker'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -123,6 +125,7 @@ async function main(): Promise<number> {
         MAIL_TRANSPORT: options.transport,
         SEND_RATE_PER_SECOND: '1000000000',
         SEND_CHUNK_SIZE: String(options.chunkSize),
+        CAMPAIGN_JOB_RECIPIENTS: String(options.jobRecipients),
         WORKER_CONCURRENCY: String(options.concurrency),
         POSTMILL_SECRET_KEY: BENCH_SECRET_KEY,
         LOG_LEVEL: 'warn',
@@ -226,7 +229,7 @@ async function main(): Promise<number> {
       verdict: judged.verdict,
     };
     process.stdout.write(
-      `\ncampaign of ${n} recipients, chunk ${options.chunkSize}, 1 worker x concurrency ${options.concurrency}, transport ${options.transport}${heapNote(options)}\n`,
+      `\ncampaign of ${n} recipients, chunk ${options.chunkSize}, jobs of ${options.jobRecipients}, 1 worker x concurrency ${options.concurrency}, transport ${options.transport}${heapNote(options)}\n`,
     );
     process.stdout.write(`${formatReport(figures, judged)}\n\n${formatCampaignFloor(floor)}\n`);
     process.stdout.write(`${JSON.stringify(json)}\n`);

@@ -6,6 +6,7 @@ describe('parseBenchOptions', () => {
     expect(parseBenchOptions([])).toEqual({
       recipients: 1_000_000,
       chunkSize: 50,
+      jobRecipients: 500,
       concurrency: 4,
       transport: 'null',
       profileDir: undefined,
@@ -35,6 +36,7 @@ describe('parseBenchOptions', () => {
     ).toEqual({
       recipients: 50_000,
       chunkSize: 100,
+      jobRecipients: 500,
       concurrency: 8,
       transport: 'outbox',
       profileDir: '/tmp/p',

@@ -69,6 +69,9 @@ export const envSchema = z.object({
   OUTBOX_RATE_PER_SECOND: rateSetting,
   NULL_RATE_PER_SECOND: rateSetting,
   SEND_CHUNK_SIZE: int(50),
+  // Unset: 500 with the null transport, SEND_CHUNK_SIZE otherwise (see config.ts). At most 5 000: a
+  // chunk's read scripts pass its addresses as one Lua unpack (about 8 000 at most).
+  CAMPAIGN_JOB_RECIPIENTS: z.coerce.number().int().min(1).max(5000).optional(),
   WORKER_CONCURRENCY: int(8),
   JOB_LOCK_MS: int(30_000, 1000),
   SEND_MAX_ATTEMPTS: int(8),

@@ -24,6 +24,15 @@ describe('parseConfig', () => {
     expect(c.limits.apiRequestsPerSecond).toBe(20);
   });
 
+  it('covers 500 recipients per campaign chunk job with the null transport and SEND_CHUNK_SIZE with others by default, never fewer than SEND_CHUNK_SIZE, at most 5000', () => {
+    expect(parseConfig({ MAIL_TRANSPORT: 'null' }).sending.jobRecipients).toBe(500);
+    expect(parseConfig({}).sending.jobRecipients).toBe(50);
+    expect(parseConfig({ SEND_CHUNK_SIZE: '20' }).sending.jobRecipients).toBe(20);
+    expect(parseConfig({ CAMPAIGN_JOB_RECIPIENTS: '200' }).sending.jobRecipients).toBe(200);
+    expect(parseConfig({ MAIL_TRANSPORT: 'null', CAMPAIGN_JOB_RECIPIENTS: '20', SEND_CHUNK_SIZE: '50' }).sending.jobRecipients).toBe(50);
+    expect(() => parseConfig({ CAMPAIGN_JOB_RECIPIENTS: '5001' })).toThrow(/CAMPAIGN_JOB_RECIPIENTS/u);
+  });
+
   it('keeps statuses 30 days, settled tasks and statistics 90 days by default, each its own setting', () => {
     const d = parseConfig({});
     expect([d.limits.statusRetentionDays, d.taskRetentionDays, d.statisticsRetentionDays]).toEqual([30, 90, 90]);

@@ -53,6 +53,9 @@ export function aliyunDmEndpoint(region: string): string {
   return region === 'cn-hangzhou' ? 'https://dm.aliyuncs.com' : `https://dm.${region}.aliyuncs.com`;
 }
 
+/** CAMPAIGN_JOB_RECIPIENTS's default with the null transport. */
+const NULL_JOB_RECIPIENTS = 500;
+
 /** The whole typed configuration, parsed once per app. */
 export interface PostmillConfig {
   readonly redis: { readonly url: string | undefined; readonly clusterNodes: readonly string[]; readonly prefix: string };
@@ -64,7 +67,17 @@ export interface PostmillConfig {
   readonly sending: {
     /** The selected transport's rate limit, across all workers, and the setting it came from. */
     readonly rate: SendRate;
+    /** Most recipients in one provider request (SEND_CHUNK_SIZE). Default 50. */
     readonly chunkSize: number;
+    /**
+     * Recipients of a campaign run one chunk job covers (CAMPAIGN_JOB_RECIPIENTS), sent in requests
+     * of at most `chunkSize`; never below `chunkSize`. Default: 500 with the null transport, whose
+     * sends cost nothing, so a job's own queue and read work is what bounds a worker; `chunkSize`
+     * with every other transport, whose jobs send a few recipients at a time: there a larger job
+     * keeps fewer sends in flight per worker and leaves more recipients waiting on a crashed
+     * worker's claim (measured by the crash and Redis-restart suites).
+     */
+    readonly jobRecipients: number;
     readonly concurrency: number;
     /** How long a worker holds a job; a killed worker's jobs are retried after it expires. Default 30 000. */
     readonly jobLockMs: number;
@@ -266,6 +279,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
         },
       }),
       chunkSize: e.SEND_CHUNK_SIZE,
+      jobRecipients: Math.max(e.SEND_CHUNK_SIZE, e.CAMPAIGN_JOB_RECIPIENTS ?? (kind === 'null' ? NULL_JOB_RECIPIENTS : e.SEND_CHUNK_SIZE)),
       concurrency: e.WORKER_CONCURRENCY,
       jobLockMs: e.JOB_LOCK_MS,
       retry: {

@@ -1,3 +1,5 @@
+import { compiledTemplate } from './compiled-template.ts';
+
 /** Where a rendered value lands; decides how it is escaped. */
 export type RenderTarget = 'html' | 'text' | 'header';
 
@@ -5,6 +7,10 @@ export type RenderTarget = 'html' | 'text' | 'header';
 export type TemplateData = Readonly<Record<string, string>>;
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]{1,64})\s*\}\}/gu;
+
+const HTML_SIGNIFICANT = /[&<>"']/u;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const HEADER_UNSAFE = /[\u0000-\u001f\u007f\u2028\u2029]/u;
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -27,12 +33,21 @@ export function sanitizeHeaderValue(value: string): string {
  * rendered with a silently empty variable.
  */
 export function renderTemplate(source: string, data: TemplateData, target: RenderTarget): string {
-  return source.replace(PLACEHOLDER, (_m, name: string) => {
+  // Compiled once per source (a campaign renders the same three sources for every recipient).
+  const { literals, names } = compiledTemplate(source, PLACEHOLDER);
+  let out = literals[0] ?? '';
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
     const value = Object.hasOwn(data, name) ? (data[name] ?? '') : '';
-    if (target === 'html') return escapeHtml(value);
-    if (target === 'header') return sanitizeHeaderValue(value);
-    return value;
-  });
+    out += escapeFor(value, target) + (literals[i + 1] ?? '');
+  }
+  return out;
+}
+
+function escapeFor(value: string, target: RenderTarget): string {
+  if (target === 'html') return HTML_SIGNIFICANT.test(value) ? escapeHtml(value) : value;
+  if (target === 'header') return HEADER_UNSAFE.test(value) ? sanitizeHeaderValue(value) : value;
+  return value;
 }
 
 /** The distinct variable names a template uses, in first-seen order. */

@@ -5,6 +5,8 @@ type Event = Parameters<StatisticsStore['record']>[0][number];
 type Metric = Event['metric'];
 
 const MINUTE_MS = 60_000;
+/** The metrics a chunk counts, in the order their events are written. */
+const METRICS = ['request', 'accepted', 'delivered', 'bounce'] as const satisfies readonly Metric[];
 
 /**
  * Collects the statistics of one chunk (requests, accepted/delivered, bounces) and writes them in
@@ -21,38 +23,46 @@ const MINUTE_MS = 60_000;
  * under the tag as well.
  */
 export function statEvents(sender: string, tag?: string) {
-  const counts = new Map<string, { recipientDomain: string; metric: Metric; minute: number; count: number }>();
+  // One entry per (UTC minute, recipient domain), each metric a field: a recipient costs one key
+  // and one lookup, whatever it counts.
+  const counts = new Map<string, { recipientDomain: string; minute: number; request: number; accepted: number; delivered: number; bounce: number }>();
   const fromDomain = domainOf(sender);
-  const count = (recipientDomain: string, metric: Metric, minute: number) => {
-    const key = `${minute}|${metric}|${recipientDomain}`;
-    const hit = counts.get(key);
-    if (hit) hit.count++;
-    else counts.set(key, { recipientDomain, metric, minute, count: 1 });
-  };
   return {
     add(email: string, state: RecipientState): void {
       if (state.state !== 'sent' && state.state !== 'failed') return;
       const minute = Math.floor(state.at / MINUTE_MS);
       const recipientDomain = domainOf(email);
-      count(recipientDomain, 'request', minute);
+      const key = `${minute}|${recipientDomain}`;
+      let c = counts.get(key);
+      if (!c) {
+        c = { recipientDomain, minute, request: 0, accepted: 0, delivered: 0, bounce: 0 };
+        counts.set(key, c);
+      }
+      c.request++;
       if (state.state === 'sent') {
-        count(recipientDomain, 'accepted', minute);
-        count(recipientDomain, 'delivered', minute);
+        c.accepted++;
+        c.delivered++;
       } else if (state.code.startsWith('SMTP.5')) {
-        count(recipientDomain, 'accepted', minute);
-        count(recipientDomain, 'bounce', minute);
+        c.accepted++;
+        c.bounce++;
       }
     },
     async flush(store: StatisticsStore, _nowMs: number): Promise<void> {
       if (counts.size === 0) return;
-      const events: Event[] = [...counts.values()].map((c) => ({
-        at: c.minute * MINUTE_MS,
-        fromDomain,
-        recipientDomain: c.recipientDomain,
-        metric: c.metric,
-        count: c.count,
-        ...(tag === undefined ? {} : { tag }),
-      }));
+      const events: Event[] = [];
+      for (const c of counts.values()) {
+        for (const metric of METRICS) {
+          if (c[metric] === 0) continue;
+          events.push({
+            at: c.minute * MINUTE_MS,
+            fromDomain,
+            recipientDomain: c.recipientDomain,
+            metric,
+            count: c[metric],
+            ...(tag === undefined ? {} : { tag }),
+          });
+        }
+      }
       counts.clear();
       await store.record(events);
     },

@@ -127,6 +127,7 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
     statistics,
     policy: config.sending.retry,
     chunkSize: config.sending.chunkSize,
+    jobRecipients: config.sending.jobRecipients,
     chunkConcurrency: chunkConcurrencyFor(config),
     dispatchHighWater: 2000,
     timeZone: config.timeZone,

@@ -2,6 +2,7 @@ import {
   addressKey,
   type Clock,
   calendarDate,
+  domainOf,
   EngineError,
   formatTencentDateTime,
   isCalendarDate,
@@ -9,6 +10,8 @@ import {
   normalizeEmail,
   PostmillError,
 } from '@postmill/core';
+import { MIGRATE } from './blacklist-lua.ts';
+import { SEND_CHECKS } from './chunk-read-script.ts';
 import type { Keys } from './keys.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
@@ -68,64 +71,8 @@ export interface BlacklistStoreOptions {
 //   keys.blacklistSeq     STRING counter
 //   keys.blacklistVersion STRING "2" once every field is an addressKey (see MIGRATE)
 // The hash and the id index only change together inside one script.
-// Values are written by the scripts only, always in the exact shape of ENCODE, which PAGE relies on;
+// Values are written by the scripts only, always in the exact shape of ENCODE, which PAGE relies on (ENCODE and MIGRATE: blacklist-lua.ts);
 // "email" is a validated address, so it never holds a quote or a backslash that would need escaping.
-
-const ENCODE = `
-local function encode(id, createdAt, expireDate, email)
-  return string.format('{"id":%.0f,"createdAt":%.0f,"expireDate":"%s","email":"%s"}', id, createdAt, expireDate, email)
-end`;
-
-// Before addressKey, fields were the address with only its domain lower-cased, so `Bob@x.com` and
-// `bob@x.com` could be two entries. Every script first runs this, which does nothing once the
-// version key says "2" (one GET). The first script after an upgrade re-keys the blacklist atomically:
-// one pass over the index, then only the entries whose key changes or is shared are rewritten (their
-// spelling is kept for display). Entries that now share a key merge into the oldest one (lowest id,
-// so its id and createTime stay), which blocks as long as the longest of them did. Measured for
-// 200 000 entries: 1x (none mixed-case) to 2x (a third mixed-case) the time of a Status-filtered
-// PAGE below, once. string.lower folds ASCII only, which is addressKey for every address the store
-// ever wrote (isValidEmail admits ASCII only, no quoted local parts).
-// KEYS: hash, index, sequence, version.
-const MIGRATE = `${ENCODE}
-local function migrate()
-  if redis.call('GET', KEYS[4]) == '2' then return end
-  local groups, order = {}, {}
-  for _, field in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-    local key = string.lower(field)
-    local g = groups[key]
-    if g then
-      g[#g + 1] = field
-    else
-      groups[key] = { field }
-      order[#order + 1] = key
-    end
-  end
-  for _, key in ipairs(order) do
-    local g = groups[key]
-    if #g > 1 or g[1] ~= key then
-      local merged
-      for _, field in ipairs(g) do
-        local raw = redis.call('HGET', KEYS[1], field)
-        if raw then
-          local rec = cjson.decode(raw)
-          if not merged then
-            merged = { id = rec.id, createdAt = rec.createdAt, expireDate = rec.expireDate, email = rec.email or field }
-          elseif merged.expireDate ~= '' and (rec.expireDate == '' or rec.expireDate > merged.expireDate) then
-            merged.expireDate = rec.expireDate
-          end
-        end
-        redis.call('HDEL', KEYS[1], field)
-        redis.call('ZREM', KEYS[2], field)
-      end
-      if merged then
-        redis.call('HSET', KEYS[1], key, encode(merged.id, merged.createdAt, merged.expireDate, merged.email))
-        redis.call('ZADD', KEYS[2], merged.id, key)
-      end
-    end
-  end
-  redis.call('SET', KEYS[4], '2')
-end
-migrate()`;
 
 // ARGV: createdAt, expireDate, then (addressKey, spelling) pairs with unique keys. Returns how many were added.
 const ADD = `${MIGRATE}
@@ -275,6 +222,7 @@ export class BlacklistStore {
   private readonly versionKey: string;
   private readonly clock: Clock;
   private readonly timeZone: string;
+  private readonly keys: Keys;
 
   constructor(options: BlacklistStoreOptions) {
     this.redis = options.redis;
@@ -284,6 +232,7 @@ export class BlacklistStore {
     this.versionKey = options.keys.blacklistVersion;
     this.clock = options.clock;
     this.timeZone = options.timeZone;
+    this.keys = options.keys;
   }
 
   /** Today's date in the store's zone: entries with an expireDate before it are expired. */
@@ -387,6 +336,42 @@ export class BlacklistStore {
       if (raw && isActive(decode(raw).expireDate, today)) blocked.add(r);
     });
     return blocked;
+  }
+
+  /**
+   * The send-time checks of a chunk in one round trip (SEND_CHECKS): which `recipients` (as given)
+   * are blacklisted now (blockedAmong's rule), which unsubscribed from `sender`
+   * (SuppressionStore.unsubscribedAmong's rule), and which of their domains are on hold, with the
+   * deadline (DomainHoldStore.holdsFor's rule: lower-cased, expired holds absent).
+   */
+  async sendChecks(
+    sender: string,
+    recipients: readonly string[],
+  ): Promise<{ blacklisted: Set<string>; unsubscribed: Set<string>; domainHolds: Map<string, number> }> {
+    if (recipients.length === 0) return { blacklisted: new Set(), unsubscribed: new Set(), domainHolds: new Map() };
+    const addresses = recipients.map(addressKey);
+    const domains = [...new Set(recipients.map((r) => domainOf(r).toLowerCase()))];
+    const keys = [...this.scriptKeys(), this.keys.unsubscribed(sender), this.keys.domainHolds];
+    const [values, flags, holds] = (await SEND_CHECKS.run(this.redis, keys, [addresses.length, ...addresses, ...domains])) as [
+      (string | null)[],
+      number[],
+      (string | null)[],
+    ];
+    const today = this.today();
+    const now = this.clock.now();
+    const blacklisted = new Set<string>();
+    const unsubscribed = new Set<string>();
+    recipients.forEach((r, i) => {
+      const raw = values[i];
+      if (raw && isActive(decode(raw).expireDate, today)) blacklisted.add(r);
+      if (Number(flags[i]) === 1) unsubscribed.add(r);
+    });
+    const domainHolds = new Map<string, number>();
+    domains.forEach((d, i) => {
+      const until = Number(holds[i] ?? 0);
+      if (until > now) domainHolds.set(d, until);
+    });
+    return { blacklisted, unsubscribed, domainHolds };
   }
 
   private scriptKeys(): [string, string, string, string] {

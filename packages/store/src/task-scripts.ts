@@ -217,14 +217,8 @@ redis.call('HSET', KEYS[1], 'cursor', ARGV[3])
 return 1
 `;
 
-/**
- * READ_CONTROL: KEYS = [task hash, run hash, claims hash, states bitfield]; ARGV = [range start or
- * '', range end or '']. One consistent read of what a driver or a chunk decides from: {task status
- * or false, total, cursor, generation, startedAt, finishedAt, reopens, indexes final so far, chunk
- * size, the range's claim "until|token" or false, the bytes of the bitfield covering the range or
- * false} (false fields when the run does not exist).
- */
-export const READ_CONTROL = `
+/** READ_CONTROL up to its answer (CHUNK_LEDGER reads on from here): locals status, h, final, claim, bytes. */
+export const READ_CONTROL_BODY = `
 local status = redis.call('HGET', KEYS[1], 'status')
 local h = redis.call('HMGET', KEYS[2], 'total', 'cursor', 'generation', 'startedAt', 'finishedAt', 'reopens', 'sent', 'failed', 'cancelled', 'chunkSize')
 local final = tonumber(h[7] or '0') + tonumber(h[8] or '0') + tonumber(h[9] or '0')
@@ -234,6 +228,16 @@ if ARGV[1] ~= '' then
   local from, to = tonumber(ARGV[1]), tonumber(ARGV[2])
   if to > from then bytes = redis.call('GETRANGE', KEYS[4], math.floor(from / 2), math.floor((to - 1) / 2)) end
 end
+`;
+
+/**
+ * READ_CONTROL: KEYS = [task hash, run hash, claims hash, states bitfield]; ARGV = [range start or
+ * '', range end or '']. One consistent read of what a driver or a chunk decides from: {task status
+ * or false, total, cursor, generation, startedAt, finishedAt, reopens, indexes final so far, chunk
+ * size, the range's claim "until|token" or false, the bytes of the bitfield covering the range or
+ * false} (false fields when the run does not exist).
+ */
+export const READ_CONTROL = `${READ_CONTROL_BODY}
 return {status, h[1], h[2], h[3], h[4], h[5], h[6], final, h[10], claim, bytes}
 `;
 

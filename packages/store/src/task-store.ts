@@ -1,4 +1,5 @@
 import { type Clock, canTransitionTask, decodeRunCodes, isTaskStatus, TaskStatus, type TaskStatusCode } from '@postmill/core';
+import { CHUNK_LEDGER } from './chunk-read-script.ts';
 import type { Keys } from './keys.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
@@ -91,7 +92,10 @@ export interface RunControl {
   readonly reopens: number;
   /** Indexes of the run that are final (sent, failed or cancelled). */
   readonly final: number;
-  /** The run's chunk size, fixed at its start: chunk ranges are [k × chunkSize, (k + 1) × chunkSize). */
+  /**
+   * Recipients per chunk job of the run (CAMPAIGN_JOB_RECIPIENTS at its start), fixed for the run:
+   * chunk ranges are [k × chunkSize, (k + 1) × chunkSize).
+   */
   readonly chunkSize: number;
   /** The claim of the range asked about (runControl's `range`), when there is one. */
   readonly rangeClaim: { readonly until: number; readonly token: string } | undefined;
@@ -127,6 +131,29 @@ const statusOf = (v: unknown): TaskStatusCode => {
   const n = Number(v);
   return isTaskStatus(n) ? n : TaskStatus.Error;
 };
+
+/** READ_CONTROL's answer (Buffers) as a RunControl; undefined when the task or the run is gone. */
+function controlOf(h: readonly (Buffer | null)[], range: { start: number; end: number } | undefined): RunControl | undefined {
+  if (!h[0] || !h[4] || h[1] === null || h[1] === undefined) return undefined;
+  const claim = h[9] ? h[9].toString() : undefined;
+  const bytes = h[10] ?? Buffer.alloc(0);
+  const rangeCodes = range ? decodeRunCodes(bytes, range.start - (range.start % 2), range.start, range.end - range.start) : [];
+  const sep = claim?.indexOf('|') ?? -1;
+  const str = (b: Buffer | null | undefined) => (b ? b.toString() : undefined);
+  return {
+    status: statusOf(str(h[0])),
+    total: num(str(h[1])),
+    cursor: num(str(h[2])),
+    generation: num(str(h[3])),
+    startedAt: num(str(h[4])),
+    finishedAt: h[5] ? Number(str(h[5])) : undefined,
+    reopens: num(str(h[6])),
+    final: num(str(h[7])),
+    chunkSize: num(str(h[8]), DEFAULT_CHUNK_SIZE),
+    rangeClaim: claim === undefined ? undefined : { until: Number(claim.slice(0, sep)), token: claim.slice(sep + 1) },
+    rangeCodes,
+  };
+}
 
 /** Statuses a control action may move a task from (the rest is up to canTransitionTask). */
 const CONTROL_FROM: Readonly<Record<ControlAction, { from: readonly TaskStatusCode[]; to: readonly TaskStatusCode[]; stay?: TaskStatusCode }>> = {
@@ -437,40 +464,39 @@ export class TaskStore<Spec> {
    * codes of the chunk range [range.start, range.end), if given); undefined when either is gone.
    */
   async runControl(id: number, run: number, range?: { start: number; end: number }): Promise<RunControl | undefined> {
-    const { redis, keys } = this.o;
+    const { keys } = this.o;
     const scriptKeys = [keys.task(id), keys.taskRun(id, run), keys.runClaims(id, run), keys.runStates(id, run)];
-    const args = [range?.start ?? '', range?.end ?? ''];
-    // Bulk strings as Buffers: the bitfield bytes are binary. (LuaScript answers strings.)
-    const h = (await (redis.callBuffer as (command: string, args: (string | number)[]) => Promise<unknown>)
-      .call(redis, 'EVALSHA', [readControlScript.sha, scriptKeys.length, ...scriptKeys, ...args])
-      .catch((err: unknown) => {
-        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-        return (redis.callBuffer as (command: string, args: (string | number)[]) => Promise<unknown>).call(redis, 'EVAL', [
-          readControlScript.source,
-          scriptKeys.length,
-          ...scriptKeys,
-          ...args,
-        ]);
-      })) as (Buffer | null)[];
-    if (!h[0] || !h[4] || h[1] === null || h[1] === undefined) return undefined;
-    const claim = h[9] ? h[9].toString() : undefined;
-    const bytes = h[10] ?? Buffer.alloc(0);
-    const rangeCodes = range ? decodeRunCodes(bytes, range.start - (range.start % 2), range.start, range.end - range.start) : [];
-    const sep = claim?.indexOf('|') ?? -1;
-    const str = (b: Buffer | null | undefined) => (b ? b.toString() : undefined);
-    return {
-      status: statusOf(str(h[0])),
-      total: num(str(h[1])),
-      cursor: num(str(h[2])),
-      generation: num(str(h[3])),
-      startedAt: num(str(h[4])),
-      finishedAt: h[5] ? Number(str(h[5])) : undefined,
-      reopens: num(str(h[6])),
-      final: num(str(h[7])),
-      chunkSize: num(str(h[8]), DEFAULT_CHUNK_SIZE),
-      rangeClaim: claim === undefined ? undefined : { until: Number(claim.slice(0, sep)), token: claim.slice(sep + 1) },
-      rangeCodes,
-    };
+    const h = (await this.evalBuffers(readControlScript, scriptKeys, [range?.start ?? '', range?.end ?? ''])) as (Buffer | null)[];
+    return controlOf(h, range);
+  }
+
+  /**
+   * What a chunk of [range.start, range.end) decides from, in one script (CHUNK_LEDGER): runControl's
+   * answer with that range, and the details (code, message, until...) of its indexes that are
+   * deferred or sending, all read at one instant.
+   */
+  async readChunk(id: number, run: number, range: { start: number; end: number }): Promise<(RunControl & { details: Map<number, unknown> }) | undefined> {
+    const { keys } = this.o;
+    const scriptKeys = [keys.task(id), keys.taskRun(id, run), keys.runClaims(id, run), keys.runStates(id, run), keys.runDetails(id, run)];
+    const h = (await this.evalBuffers(CHUNK_LEDGER, scriptKeys, [range.start, range.end])) as (Buffer | null | Buffer[])[];
+    const ctl = controlOf(h as (Buffer | null)[], range);
+    if (!ctl) return undefined;
+    const flat = (h[11] ?? []) as Buffer[];
+    const details = new Map<number, unknown>();
+    for (let k = 0; k + 1 < flat.length; k += 2) details.set(Number(String(flat[k])), JSON.parse(String(flat[k + 1])));
+    return { ...ctl, details };
+  }
+
+  /** Runs `script` answering bulk strings as Buffers (the bitfield bytes are binary; LuaScript answers strings). */
+  private async evalBuffers(script: LuaScript, scriptKeys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    const { redis } = this.o;
+    const call = redis.callBuffer as (command: string, args: (string | number)[]) => Promise<unknown>;
+    try {
+      return await call.call(redis, 'EVALSHA', [script.sha, scriptKeys.length, ...scriptKeys, ...args]);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return call.call(redis, 'EVAL', [script.source, scriptKeys.length, ...scriptKeys, ...args]);
+    }
   }
 
   /** The run numbers of the task's unfinished runs. */

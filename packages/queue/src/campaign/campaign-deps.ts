@@ -32,8 +32,14 @@ export interface CampaignDeps {
    * Default: PROVIDER_TIMEOUT_MS + 2 000 (claimLeaseFor).
    */
   readonly claimLeaseMs: number;
-  /** Most recipients in one chunk job. Default 50. */
+  /** Most recipients in one provider request (SEND_CHUNK_SIZE). Default 50. */
   readonly chunkSize: number;
+  /**
+   * Recipients of a run one chunk job covers (CAMPAIGN_JOB_RECIPIENTS): the run's range size, fixed
+   * at its start, independent of the provider request size. Default: `chunkSize` (the config's
+   * default is 500).
+   */
+  readonly jobRecipients?: number;
   /** Recipients of one chunk sent at once. Default 4. */
   readonly chunkConcurrency: number;
   /** Chunk jobs waiting in the delivery queue above which the dispatcher waits. Default 2 000. */

@@ -6,8 +6,8 @@ import {
   DeliveryRefusal,
   decideOnError,
   decideOnOutcomes,
-  domainOf,
   isFinal,
+  isFinalRunCode,
   type LedgerDetail,
   ledgerToState,
   nextDueAt,
@@ -89,8 +89,10 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   const observer = deps.observer ?? noopDeliveryObserver;
   const spec = await deps.specs.spec(taskId);
   if (!spec) return 'task-gone';
-  // One read of the task status, the run's generation, this range's claim and its ledger codes.
-  const [ctl, listSlots] = await Promise.all([deps.tasks.runControl(taskId, run, { start, end }), deps.receivers.readSlots(spec.receiverId, start, end)]);
+  // One script reads the task status, the run's generation, this range's claim, its ledger codes and
+  // the details of its deferred and sending recipients; the list slice is read at the same time
+  // (another slot); the send-time checks follow in one more script (see chunk-read-script.ts).
+  const [ctl, listSlots] = await Promise.all([deps.tasks.readChunk(taskId, run, { start, end }), deps.receivers.readSlots(spec.receiverId, start, end)]);
   // Early outs that spare the reads below; the claims decide, not these.
   if (!ctl) return 'run-gone';
   const codes = ctl.rangeCodes;
@@ -129,12 +131,11 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     return outcome;
   };
 
-  const indexesWith = (code: number) => codes.flatMap((c, i) => (c === code ? [start + i] : []));
   // Recipients left `sending` by a job whose claim lapsed (its worker died mid-send) are claimed by
   // this job before anything is decided about them; they are sent again (the bound on repeats).
-  const sending = indexesWith(RunCode.Sending);
-  const details = await deps.tasks.readDetails(taskId, run, [...indexesWith(RunCode.Deferred), ...sending]);
-  await Promise.all(sending.map(claim));
+  const sending = codes.flatMap((c, i) => (c === RunCode.Sending ? [start + i] : []));
+  const details = ctl.details;
+  if (sending.length > 0) await Promise.all(sending.map(claim));
 
   const states = new Map<string, RecipientState>();
   const indexOf = new Map<string, number>();
@@ -147,16 +148,18 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   });
   /** Members found removed when the chunk read its range: recorded cancelled, never sent. */
   const removedAtRead: LedgerChange[] = [];
-  const bySlot = new Map(listSlots.map((slot) => [slot.index, slot]));
   for (let i = 0; i < end - start; i++) {
     const index = start + i;
     let code = codes[i] ?? RunCode.Queued;
+    if (isFinalRunCode(code)) continue; // nothing to decide or send (planDelivery would skip it too)
     if (code === RunCode.Sending) {
       if (!owned.has(index)) continue;
       // Claimed from a deferral (its detail is still there) or from queued.
       code = details.has(index) ? RunCode.Deferred : RunCode.Queued;
     }
-    const entry = bySlot.get(index);
+    // readSlots answers the range's positions in order, fewer only at the end of the list.
+    const slot = listSlots[i];
+    const entry = slot?.index === index ? slot : undefined;
     if (entry && isRemovedSlot(entry)) {
       if (code === RunCode.Queued || code === RunCode.Deferred) removedAtRead.push(removedChange(index));
       continue;
@@ -178,11 +181,7 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   }
   const now = deps.clock.now();
   const emails = [...states.keys()];
-  const [blacklisted, unsubscribed, domainHolds] = await Promise.all([
-    deps.blacklist.blockedAmong(emails),
-    deps.suppressions.unsubscribedAmong(spec.from.address, emails),
-    deps.holds.holdsFor(emails.map(domainOf)),
-  ]);
+  const { blacklisted, unsubscribed, domainHolds } = await deps.blacklist.sendChecks(spec.from.address, emails);
   const plan = planDelivery({ recipients: emails, states, nowMs: now, unsubscribed, blacklisted, domainHolds, chunkSize: 1, personal: true });
   const stats = statEvents(spec.from.address, spec.tag);
   const write = ledgerBatcher(async (list) => {

@@ -65,7 +65,7 @@ export async function processStartRun(job: Job<StartRunPayload & { decidedAt?: n
     total: await deps.receivers.length(task.spec.receiverId),
     next: plan.next?.at,
     missed,
-    chunkSize: deps.chunkSize,
+    chunkSize: deps.jobRecipients ?? deps.chunkSize,
   });
   if (start.kind === 'paused') {
     await job.moveToDelayed(deps.clock.now() + PAUSED_RECHECK_MS, token);
