@@ -152,18 +152,21 @@ export class StatisticsStore {
     await Promise.all(
       [...byDay].map(async ([date, fields]) => {
         const key = this.o.keys.stats(date);
-        const pipeline = this.o.redis.pipeline();
-        for (const [field, count] of fields) pipeline.hincrby(key, field, count);
-        pipeline.expire(key, this.ttlSeconds);
+        // Plain commands, not a pipeline: the client already sends one turn's commands in one
+        // write, and an ioredis Pipeline copies every script defined on the connection when it is
+        // built (a fifth of the tracking pixel's CPU, and its p99 4.6-5.3 ms vs 1.1-1.8 ms, in
+        // pnpm bench:tracking). Not atomic either way; the first failure is thrown.
+        const r = this.o.redis;
+        const writes: Promise<unknown>[] = [];
+        for (const [field, count] of fields) writes.push(r.hincrby(key, field, count));
+        writes.push(r.expire(key, this.ttlSeconds));
         const tagged = tagsByDay.get(date);
         if (tagged) {
           const tags = tagKey(this.o.keys, date);
-          for (const [field, count] of tagged) pipeline.hincrby(tags, field, count);
-          pipeline.expire(tags, this.ttlSeconds);
+          for (const [field, count] of tagged) writes.push(r.hincrby(tags, field, count));
+          writes.push(r.expire(tags, this.ttlSeconds));
         }
-        const replies = await pipeline.exec();
-        const failed = replies?.find(([error]) => error !== null)?.[0];
-        if (failed) throw failed;
+        await Promise.all(writes);
       }),
     );
   }
