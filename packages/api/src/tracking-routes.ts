@@ -41,7 +41,7 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const source = isMachineFetch({ method: req.method, userAgent: req.headers['user-agent'] }) ? 'machine' : 'human';
     try {
       const { first } = await tracking.store.record({ messageId: claim.messageId, recipient: claim.recipient, kind: claim.kind, source, at });
-      if (first && source === 'human') await countDaily(deps.statistics, claim, at);
+      if (source === 'human') await countDaily(deps.statistics, claim, at, first);
     } catch (err) {
       deps.logger.error({ err, messageId: claim.messageId, kind: claim.kind }, 'tracking hit not counted');
     }
@@ -64,14 +64,17 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: ApiDeps): voi
   });
 }
 
-async function countDaily(statistics: StatisticsStore, claim: TrackingClaim, at: number): Promise<void> {
+// A person's every open/click counts in the day's totals; the first of a message also as unique.
+async function countDaily(statistics: StatisticsStore, claim: TrackingClaim, at: number, first: boolean): Promise<void> {
+  const event = {
+    at,
+    fromDomain: claim.fromDomain,
+    recipientDomain: domainOf(claim.recipient),
+    ...(claim.tag === undefined ? {} : { tag: claim.tag }),
+  };
+  const open = claim.kind === 'open';
   await statistics.record([
-    {
-      at,
-      fromDomain: claim.fromDomain,
-      recipientDomain: domainOf(claim.recipient),
-      metric: claim.kind === 'open' ? 'opened' : 'clicked',
-      ...(claim.tag === undefined ? {} : { tag: claim.tag }),
-    },
+    { ...event, metric: open ? 'openedTotal' : 'clickedTotal' },
+    ...(first ? [{ ...event, metric: open ? ('opened' as const) : ('clicked' as const) }] : []),
   ]);
 }

@@ -2,11 +2,24 @@ import { calendarDate, isCalendarDate } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
 
-/** What one statistics event counts; each maps to one Volume counter. */
-export type StatMetric = 'request' | 'accepted' | 'delivered' | 'bounce' | 'unsubscribe' | 'opened' | 'clicked';
+/**
+ * What one statistics event counts; each maps to one Volume counter. `opened`/`clicked` count a
+ * person's first open/click of a message (unique); `openedTotal`/`clickedTotal` every fetch by a person.
+ */
+export type StatMetric = 'request' | 'accepted' | 'delivered' | 'bounce' | 'unsubscribe' | 'opened' | 'clicked' | 'openedTotal' | 'clickedTotal';
 
 /** Every StatMetric, in Volume field order. */
-export const STAT_METRICS: readonly StatMetric[] = ['request', 'accepted', 'delivered', 'opened', 'clicked', 'bounce', 'unsubscribe'];
+export const STAT_METRICS: readonly StatMetric[] = [
+  'request',
+  'accepted',
+  'delivered',
+  'opened',
+  'clicked',
+  'bounce',
+  'unsubscribe',
+  'openedTotal',
+  'clickedTotal',
+];
 
 /** One event (or `count` identical events) to count. */
 export interface StatEvent {
@@ -33,6 +46,9 @@ export interface Volume {
   readonly clickedCount: number;
   readonly bounceCount: number;
   readonly unsubscribeCount: number;
+  /** Every open / click by a person (openedCount and clickedCount count each recipient once per message). */
+  readonly openedTotalCount: number;
+  readonly clickedTotalCount: number;
 }
 
 export interface StatisticsQuery {
@@ -68,12 +84,25 @@ const COUNTER: Record<StatMetric, Exclude<keyof Volume, 'sendDate'>> = {
   clicked: 'clickedCount',
   bounce: 'bounceCount',
   unsubscribe: 'unsubscribeCount',
+  openedTotal: 'openedTotalCount',
+  clickedTotal: 'clickedTotalCount',
 };
 
 const DAY_MS = 86_400_000;
 
 function zero(sendDate: string): { -readonly [K in keyof Volume]: Volume[K] } {
-  return { sendDate, requestCount: 0, acceptedCount: 0, deliveredCount: 0, openedCount: 0, clickedCount: 0, bounceCount: 0, unsubscribeCount: 0 };
+  return {
+    sendDate,
+    requestCount: 0,
+    acceptedCount: 0,
+    deliveredCount: 0,
+    openedCount: 0,
+    clickedCount: 0,
+    bounceCount: 0,
+    unsubscribeCount: 0,
+    openedTotalCount: 0,
+    clickedTotalCount: 0,
+  };
 }
 
 /** Every date from `start` to `end` inclusive (both valid YYYY-MM-DD). */
@@ -100,10 +129,10 @@ function tagField(metric: StatMetric, fromDomain: string, tag: string): string {
  * Sending statistics behind GetStatisticsReport. Layout: one HASH per day, `keys.stats(date)`
  * (tagged `{s:<date>}`), field `<fromDomain>|<rcptDomain>|<metric>` → count; and per day a HASH of
  * tagged counters (see tagKey), two HINCRBY per tagged event, so a tag is answered with one HMGET
- * of 7 fields per day, whatever the volume.
+ * of 9 fields per day, whatever the volume.
  * Guarantees: counting is HINCRBY, so concurrent workers never lose an increment; a day's
  * counters expire `retentionDays` (+1) days after the day's last write; reads never write.
- * Assumption: a day's hash is bounded by (sender domains × recipient domains × 7 metrics), a few
+ * Assumption: a day's hash is bounded by (sender domains × recipient domains × 9 metrics), a few
  * thousand fields at most, so reading a whole day (HGETALL) and filtering here is cheap.
  */
 export class StatisticsStore {

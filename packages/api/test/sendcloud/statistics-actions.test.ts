@@ -30,6 +30,7 @@ describe('SendCloud statday/list, stathour/list, invalidstat/list', () => {
       event(0, 'a.example.com', 'request', 4, 'promo'),
       event(0, 'a.example.com', 'delivered', 4, 'promo'),
       event(0, 'a.example.com', 'opened', 1, 'promo'),
+      event(0, 'a.example.com', 'openedTotal', 1, 'promo'),
       event(0, 'b.example.com', 'request', 6),
       event(0, 'b.example.com', 'unsubscribe', 3),
     ]);

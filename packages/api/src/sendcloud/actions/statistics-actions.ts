@@ -24,7 +24,7 @@ function percent(part: number, whole: number): number {
 }
 
 function isEmpty(v: Volume): boolean {
-  return v.requestCount + v.deliveredCount + v.openedCount + v.clickedCount + v.bounceCount + v.unsubscribeCount === 0;
+  return v.requestCount + v.deliveredCount + v.openedTotalCount + v.clickedTotalCount + v.bounceCount + v.unsubscribeCount === 0;
 }
 
 /**
@@ -62,31 +62,37 @@ async function dailyCounts(params: SendCloudParams, ctx: SendCloudActionContext)
 }
 
 function sum(rows: readonly DayCounts[]): Volume {
-  const total = { sendDate: '', requestCount: 0, acceptedCount: 0, deliveredCount: 0, openedCount: 0, clickedCount: 0, bounceCount: 0, unsubscribeCount: 0 };
+  const total = {
+    sendDate: '',
+    requestCount: 0,
+    acceptedCount: 0,
+    deliveredCount: 0,
+    openedCount: 0,
+    clickedCount: 0,
+    bounceCount: 0,
+    unsubscribeCount: 0,
+    openedTotalCount: 0,
+    clickedTotalCount: 0,
+  };
   for (const { volume: v } of rows) {
-    total.requestCount += v.requestCount;
-    total.acceptedCount += v.acceptedCount;
-    total.deliveredCount += v.deliveredCount;
-    total.openedCount += v.openedCount;
-    total.clickedCount += v.clickedCount;
-    total.bounceCount += v.bounceCount;
-    total.unsubscribeCount += v.unsubscribeCount;
+    for (const key of Object.keys(total) as (keyof typeof total)[]) if (key !== 'sendDate') total[key] += v[key];
   }
   return total;
 }
 
 /**
- * statday's counters from a volume. Postmill counts opens and clicks once per message and
- * recipient, so the unique counts equal the counts; it has no complaint feedback (spamReported 0)
- * and refuses invalid addresses at the API (never counted as sent: invalidEmails 0).
+ * statday's counters from a volume: `openNum`/`clickNum` count every open/click by a person,
+ * `uniqueOpensNum`/`uniqueClicksNum` each recipient once per message; machine fetches (scanners,
+ * image proxies) count in neither. Postmill has no complaint feedback (spamReported 0) and refuses
+ * invalid addresses at the API (never counted as sent: invalidEmails 0).
  */
 function dayCounters(v: Volume): Record<string, number> {
   const n = v.requestCount;
   return {
     requestNum: n,
     deliveredNum: v.deliveredCount,
-    clickNum: v.clickedCount,
-    openNum: v.openedCount,
+    clickNum: v.clickedTotalCount,
+    openNum: v.openedTotalCount,
     bounceNum: v.bounceCount,
     spamReportedNum: 0,
     unsubscribeNum: v.unsubscribeCount,
@@ -94,8 +100,8 @@ function dayCounters(v: Volume): Record<string, number> {
     uniqueClicksNum: v.clickedCount,
     invalidEmailsNum: 0,
     deliveredPercent: percent(v.deliveredCount, n),
-    clickPercent: percent(v.clickedCount, n),
-    openPercent: percent(v.openedCount, n),
+    clickPercent: percent(v.clickedTotalCount, n),
+    openPercent: percent(v.openedTotalCount, n),
     bouncePercent: percent(v.bounceCount, n),
     spamReportedPercent: 0,
     unsubscribePercent: percent(v.unsubscribeCount, n),
