@@ -64,7 +64,7 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: ApiDeps): voi
   });
 }
 
-// A person's every open/click counts in the day's totals; the first of a message also as unique.
+// A person's every open/click counts in the day's totals and is listed; the first of a message also counts as unique.
 async function countDaily(statistics: StatisticsStore, claim: TrackingClaim, at: number, first: boolean): Promise<void> {
   const event = {
     at,
@@ -73,8 +73,17 @@ async function countDaily(statistics: StatisticsStore, claim: TrackingClaim, at:
     ...(claim.tag === undefined ? {} : { tag: claim.tag }),
   };
   const open = claim.kind === 'open';
-  await statistics.record([
-    { ...event, metric: open ? 'openedTotal' : 'clickedTotal' },
-    ...(first ? [{ ...event, metric: open ? ('opened' as const) : ('clicked' as const) }] : []),
+  await Promise.all([
+    statistics.record([
+      { ...event, metric: open ? 'openedTotal' : 'clickedTotal' },
+      ...(first ? [{ ...event, metric: open ? ('opened' as const) : ('clicked' as const) }] : []),
+    ]),
+    statistics.hits.append({
+      kind: claim.kind,
+      recipient: claim.recipient,
+      at,
+      ...(claim.url === undefined ? {} : { url: claim.url }),
+      ...(claim.tag === undefined ? {} : { tag: claim.tag }),
+    }),
   ]);
 }

@@ -83,6 +83,7 @@ export {
 } from './task-store.ts';
 export { type TemplateNameClaim, type TemplateProfile, TemplateProfileStore } from './template-profile-store.ts';
 export { AUTO_APPROVAL_REASON, TEMPLATE_APPROVED, type TemplateInput, type TemplateRecord, TemplateStore } from './template-store.ts';
+export { type HitFilter, type HitPage, type TrackedHit, TrackedHitLists } from './tracked-hit-lists.ts';
 export {
   type TrackingCount,
   type TrackingCounts,

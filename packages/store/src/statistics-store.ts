@@ -1,6 +1,7 @@
 import { calendarDate, isCalendarDate } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
+import { TrackedHitLists } from './tracked-hit-lists.ts';
 
 /**
  * What one statistics event counts; each maps to one Volume counter. `opened`/`clicked` count a
@@ -138,12 +139,15 @@ function tagField(metric: StatMetric, fromDomain: string, tag: string): string {
 export class StatisticsStore {
   /** Days a day's counters are kept (GetStatisticsReport refuses older days). */
   readonly retentionDays: number;
+  /** People's opens and clicks listed by day and by recipient, kept as long as the day's counters. */
+  readonly hits: TrackedHitLists;
   private readonly ttlSeconds: number;
 
   constructor(private readonly o: StatisticsStoreOptions) {
     this.retentionDays = o.retentionDays ?? 90;
     // One extra day so the oldest day of the window is still whole when it is queried.
     this.ttlSeconds = Math.max(1, Math.round((this.retentionDays + 1) * 86_400));
+    this.hits = new TrackedHitLists({ redis: o.redis, keys: o.keys, timeZone: o.timeZone, ttlSeconds: this.ttlSeconds });
   }
 
   /**

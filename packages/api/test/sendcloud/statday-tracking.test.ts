@@ -8,11 +8,12 @@ import { SendCloudTestClient } from './sendcloud-client.ts';
 // Opens and clicks are recorded by fetching the real tracking endpoints of mail an apiUser with
 // open and click tracking sent; the harness runs no worker, so the day's request and delivered
 // counts are recorded here as the worker records them.
-describe('SendCloud statday/list with opens and clicks', () => {
+describe('SendCloud statday/list and openandclick/list with opens and clicks', () => {
   let api: ApiHarness;
   let today: string;
   let domain: string;
   let labelId: number;
+  let apiUser: string;
 
   beforeAll(async () => {
     const now = Date.now();
@@ -24,6 +25,7 @@ describe('SendCloud statday/list with opens and clicks', () => {
     const label = await sendcloud(api, 'label/add', { labelName: `promo_${unique()}` });
     labelId = label.info.data.labelId;
     const name = `u_${unique()}`;
+    apiUser = api.secretId;
     const added = await sendcloud(api, 'apiuser/add', { name, emailType: '0', domainName: domain, open: '1', click: '1' });
     const user = new SendCloudTestClient(api.baseUrl, name, added.info.data.apiKey);
     const sent = await user.post('mail/send', {
@@ -85,5 +87,36 @@ describe('SendCloud statday/list with opens and clicks', () => {
   it('sums opens and clicks as strings with aggregate=1', async () => {
     const sum = await sendcloud(api, 'statday/list', { days: '1', labelIdList: String(labelId), aggregate: '1' });
     expect(sum.info.dataList).toMatchObject({ openNum: '3', uniqueOpensNum: '2', clickNum: '2', uniqueClicksNum: '1', openPercent: '150' });
+  });
+
+  const annOpen = {
+    trackType: 1,
+    apiUser: expect.any(String),
+    email: 'ann@example.org',
+    url: '',
+    currTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/u),
+  };
+  const annClick = { ...annOpen, trackType: 2, url: 'https://shop.example/a' };
+  const bobOpen = { ...annOpen, email: 'bob@example.org' };
+
+  it('openandclick/list lists each open and click by a person in order, machine fetches left out, paged by start and limit with the total', async () => {
+    const all = await sendcloud(api, 'openandclick/list', { days: '1', labelId: String(labelId) });
+    expect(all.info).toEqual({ total: 5, count: 5, dataList: [annOpen, annOpen, annClick, annClick, bobOpen] });
+    expect(all.info.dataList[0].apiUser).toBe(apiUser);
+    const page = await sendcloud(api, 'openandclick/list', { days: '1', labelId: String(labelId), start: '3', limit: '1' });
+    expect(page.info).toEqual({ total: 5, count: 1, dataList: [annClick] });
+  });
+
+  it('openandclick/list narrows by trackType, by email (the window ignored) and to nothing for another label or another apiUserList', async () => {
+    const clicks = await sendcloud(api, 'openandclick/list', { days: '1', labelId: String(labelId), trackType: '2' });
+    expect(clicks.info).toEqual({ total: 2, count: 2, dataList: [annClick, annClick] });
+    const bob = await sendcloud(api, 'openandclick/list', { email: 'bob@example.org', trackType: '1' });
+    expect(bob.info).toEqual({ total: 1, count: 1, dataList: [bobOpen] });
+    const other = await sendcloud(api, 'label/add', { labelName: `other_${unique()}` });
+    const otherLabel = await sendcloud(api, 'openandclick/list', { days: '1', labelId: String(other.info.data.labelId) });
+    expect(otherLabel.info).toEqual({ total: 0, count: 0, dataList: [] });
+    const otherUser = await sendcloud(api, 'openandclick/list', { days: '1', apiUserList: 'someone_else' });
+    expect(otherUser.info).toEqual({ total: 0, count: 0, dataList: [] });
+    expect((await sendcloud(api, 'openandclick/list', { days: '1', labelId: 'x' })).statusCode).toBe(40015);
   });
 });

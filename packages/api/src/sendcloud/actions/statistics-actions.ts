@@ -1,10 +1,10 @@
 import { calendarDate, isValidDomain } from '@postmill/core';
-import type { Volume } from '@postmill/store';
+import { datesBetween, type HitFilter, type HitPage, type Volume } from '@postmill/store';
 import type { SendCloudActionContext } from '../action.ts';
 import { moduleActions } from '../action.ts';
 import type { SendCloudParams } from '../params.ts';
 import { managementStores } from './management-stores.ts';
-import { dateWindow, listInfo } from './management-values.ts';
+import { dateWindow, listInfo, optionalEmail, paging, sendCloudTime, shiftDate } from './management-values.ts';
 import { aggregateOf, apiUserListOf, domainListOf, includesCaller, labelIdListOf } from './report-filters.ts';
 
 /** One slice of a report: all mail, or one sender domain and/or one label. */
@@ -144,12 +144,63 @@ function aggregated(counters: Record<string, number>): Record<string, string> {
 }
 
 /**
+ * The page of people's opens and clicks `openandclick/list` asks for: one address's (the window
+ * ignored, as SendCloud does) or the window's (default today; days before the statistics retention
+ * hold none, so they are not read), narrowed by `trackType` (1 open, 2 click; another value selects
+ * nothing) and `labelId` (an unknown label selects nothing).
+ */
+async function trackedHits(params: SendCloudParams, ctx: SendCloudActionContext): Promise<HitPage> {
+  const { deps } = ctx;
+  const apiUsers = apiUserListOf(params);
+  const email = optionalEmail(params);
+  const window = dateWindow(params, { nowMs: ctx.nowMs, timeZone: deps.timeZone });
+  const trackType = params.optional('trackType')?.trim();
+  const labelId = params.optionalInt('labelId', 40015, { min: 1 });
+  const page = paging(params, deps.limits.maxPageLimit);
+  const none: HitPage = { total: 0, hits: [] };
+  if (!includesCaller(apiUsers, ctx.apiUser)) return none;
+  if (trackType !== undefined && trackType !== '1' && trackType !== '2') return none;
+  const label = labelId === undefined ? undefined : await managementStores(deps).tags.get(labelId);
+  if (labelId !== undefined && !label) return none;
+  const filter: HitFilter = {
+    ...(trackType === undefined ? {} : { kind: trackType === '1' ? 'open' : 'click' }),
+    ...(label ? { tag: label.name } : {}),
+  };
+  const statistics = deps.statistics;
+  if (email !== undefined) return statistics.hits.ofRecipient(email, filter, page);
+  const today = calendarDate(ctx.nowMs, deps.timeZone);
+  const oldest = shiftDate(today, -statistics.retentionDays);
+  const from = window?.startDate ?? today;
+  const to = window?.endDate ?? today;
+  // Dates as YYYY-MM-DD text compare in time order; Math.max/min would read them as NaN.
+  // biome-ignore lint/complexity/useMathMinMax: text dates, not numbers
+  const start = from < oldest ? oldest : from;
+  // biome-ignore lint/complexity/useMathMinMax: text dates, not numbers
+  const end = to > today ? today : to;
+  return end < start ? none : statistics.hits.ofDays(datesBetween(start, end), filter, page);
+}
+
+/**
  * Statistics (`statday/list`, `stathour/list`, `invalidstat/list`) from the daily volumes every
- * dialect shares: per sender domain (`domainList`) and per tag (`labelIdList`, labels being tags).
+ * dialect shares, and `openandclick/list` from the day's and the recipient's lists of opens and clicks: per sender domain (`domainList`) and per tag (`labelIdList`, labels being tags).
  * Postmill keeps daily counters only, so `stathour/list` has no hours to show and answers an
  * empty list (its parameters are still checked).
  */
 export const statisticsActions = [
+  ...moduleActions('openandclick', {
+    async list(params, ctx) {
+      const { total, hits } = await trackedHits(params, ctx);
+      const rows = hits.map((h) => ({
+        trackType: h.kind === 'open' ? 1 : 2,
+        apiUser: ctx.apiUser,
+        email: h.recipient,
+        url: h.url ?? '',
+        currTime: sendCloudTime(h.at, ctx.deps.timeZone),
+      }));
+      return { info: listInfo(rows, total) };
+    },
+  }),
+
   ...moduleActions('statday', {
     async list(params, ctx) {
       const { rows, aggregate } = await dailyCounts(params, ctx);
