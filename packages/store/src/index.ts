@@ -50,6 +50,7 @@ export { type SenderAddressRecord, SenderAddressStore } from './sender-address-s
 export { type ReplyTicket, type SenderProfile, SenderProfileStore, type SendType } from './sender-profile-store.ts';
 export {
   datesBetween,
+  type HourVolume,
   STAT_METRICS,
   type StatEvent,
   type StatisticsQuery,

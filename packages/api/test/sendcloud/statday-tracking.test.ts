@@ -14,9 +14,11 @@ describe('SendCloud statday/list and openandclick/list with opens and clicks', (
   let domain: string;
   let labelId: number;
   let apiUser: string;
+  let nowMs: number;
 
   beforeAll(async () => {
     const now = Date.now();
+    nowMs = now;
     api = await startApiHarness({ clock: new ManualClock(now), tracking: { domains: [] } });
     today = calendarDate(now, api.deps.timeZone);
     domain = `sd${unique()}.example.com`;
@@ -82,6 +84,12 @@ describe('SendCloud statday/list and openandclick/list with opens and clicks', (
     expect(all.info.dataList).toEqual([expect.objectContaining({ sendDate: today, domain, ...counts })]);
     const byLabel = await sendcloud(api, 'statday/list', { days: '1', labelIdList: String(labelId) });
     expect(byLabel.info.dataList).toEqual([expect.objectContaining({ sendDate: today, labelId, ...counts })]);
+  });
+
+  it('stathour/list carries the same opens and clicks in the hour (in the zone) they came', async () => {
+    const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: api.deps.timeZone, hour: '2-digit', hourCycle: 'h23' }).format(nowMs));
+    const byLabel = await sendcloud(api, 'stathour/list', { days: '1', labelIdList: String(labelId) });
+    expect(byLabel.info.dataList).toEqual([expect.objectContaining({ sendDate: today, sendHour: hour, labelId, ...counts })]);
   });
 
   it('sums opens and clicks as strings with aggregate=1', async () => {

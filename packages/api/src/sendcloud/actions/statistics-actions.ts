@@ -168,8 +168,13 @@ async function trackedHits(params: SendCloudParams, ctx: SendCloudActionContext)
   };
   const statistics = deps.statistics;
   if (email !== undefined) return statistics.hits.ofRecipient(email, filter, page);
-  const today = calendarDate(ctx.nowMs, deps.timeZone);
-  const oldest = shiftDate(today, -statistics.retentionDays);
+  return statistics.hits.ofDays(retainedDates(window, ctx), filter, page);
+}
+
+/** The days of a window (default today) from the oldest the statistics keep to today at most. */
+function retainedDates(window: { startDate: string; endDate: string } | undefined, ctx: SendCloudActionContext): string[] {
+  const today = calendarDate(ctx.nowMs, ctx.deps.timeZone);
+  const oldest = shiftDate(today, -ctx.deps.statistics.retentionDays);
   const from = window?.startDate ?? today;
   const to = window?.endDate ?? today;
   // Dates as YYYY-MM-DD text compare in time order; Math.max/min would read them as NaN.
@@ -177,14 +182,14 @@ async function trackedHits(params: SendCloudParams, ctx: SendCloudActionContext)
   const start = from < oldest ? oldest : from;
   // biome-ignore lint/complexity/useMathMinMax: text dates, not numbers
   const end = to > today ? today : to;
-  return end < start ? none : statistics.hits.ofDays(datesBetween(start, end), filter, page);
+  return end < start ? [] : datesBetween(start, end);
 }
 
 /**
  * Statistics (`statday/list`, `stathour/list`, `invalidstat/list`) from the daily volumes every
  * dialect shares, and `openandclick/list` from the day's and the recipient's lists of opens and clicks: per sender domain (`domainList`) and per tag (`labelIdList`, labels being tags).
- * Postmill keeps daily counters only, so `stathour/list` has no hours to show and answers an
- * empty list (its parameters are still checked).
+ * `stathour/list` reads the hour counters of each day in the window (hours without mail left out),
+ * per label of `labelIdList`.
  */
 export const statisticsActions = [
   ...moduleActions('openandclick', {
@@ -211,10 +216,24 @@ export const statisticsActions = [
 
   ...moduleActions('stathour', {
     async list(params, ctx) {
-      apiUserListOf(params);
-      labelIdListOf(params);
-      dateWindow(params, { nowMs: ctx.nowMs, timeZone: ctx.deps.timeZone });
-      return { info: listInfo([]) };
+      const { deps } = ctx;
+      const apiUsers = apiUserListOf(params);
+      const labelIds = labelIdListOf(params);
+      const dates = retainedDates(dateWindow(params, { nowMs: ctx.nowMs, timeZone: deps.timeZone }), ctx);
+      if (!includesCaller(apiUsers, ctx.apiUser)) return { info: listInfo([]) };
+      const labels =
+        labelIds === undefined
+          ? [undefined]
+          : (await Promise.all(labelIds.map((id) => managementStores(deps).tags.get(id)))).flatMap((t) => (t ? [{ id: t.id, name: t.name }] : []));
+      const rows: Record<string, unknown>[] = [];
+      for (const label of labels) {
+        for (const day of await deps.statistics.hourReport(dates, label?.name)) {
+          for (const { sendHour, volume } of day.hours) {
+            rows.push({ sendDate: day.sendDate, sendHour, ...sliceFields(ctx, label === undefined ? {} : { label }, false), ...dayCounters(volume) });
+          }
+        }
+      }
+      return { info: listInfo(rows) };
     },
   }),
 
