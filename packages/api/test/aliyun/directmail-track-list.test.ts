@@ -127,10 +127,12 @@ describe('DirectMail GetTrackList and GetTrackListByMailFromAndTagName', () => {
     expect(otherSender.body?.data?.stat?.map((s) => ({ ...s }))).toEqual([zeroDay(today)]);
   });
 
-  it('refuses an EndTime before StartTime and a malformed date with DirectMail’s InvalidParameter shape', async () => {
+  it('refuses an EndTime before StartTime, a malformed date and a range longer than the statistics are kept, with HTTP 400', async () => {
     const reversed = await sdk.getTrackList(new $Dm.GetTrackListRequest({ startTime: today, endTime: twoDaysAgo })).catch((e: unknown) => e);
     expect(reversed).toMatchObject({ statusCode: 400 });
     const malformed = await sdk.getTrackList(new $Dm.GetTrackListRequest({ startTime: '2026/01/01', endTime: today })).catch((e: unknown) => e);
     expect(malformed).toMatchObject({ statusCode: 400 });
+    const endless = await sdk.getTrackList(new $Dm.GetTrackListRequest({ startTime: today, endTime: '9999-12-31' })).catch((e: unknown) => e);
+    expect(endless).toMatchObject({ statusCode: 400 });
   });
 });

@@ -79,10 +79,14 @@ interface TrackQuery {
   readonly tag?: string;
 }
 
-function trackQuery(params: ActionParams): TrackQuery {
+// A range is at most as long as the statistics are kept (the engine's bound on a report), checked
+// before its days are listed.
+function trackQuery(params: ActionParams, retentionDays: number): TrackQuery {
   const startDate = date(params, 'StartTime');
   const endDate = date(params, 'EndTime');
   if (endDate < startDate) throw invalid('EndTime', 'must not be before StartTime.');
+  const span = (Date.parse(`${endDate}T00:00:00Z`) - Date.parse(`${startDate}T00:00:00Z`)) / 86_400_000 + 1;
+  if (span > retentionDays + 1) throw invalid('EndTime', `the range may span at most ${retentionDays + 1} days.`);
   const account = params.optional('AccountName', { maxLength: 254 });
   const tag = params.optional('TagName', { maxLength: 128 });
   return {
@@ -96,8 +100,12 @@ function trackQuery(params: ActionParams): TrackQuery {
  * One page of a track query: its days (every day of the range, oldest first, zeros included), read
  * with one engine report over the page's days only, so a page costs PageSize days whatever the range.
  */
-async function trackPage(params: ActionParams, port: DirectMailPort): Promise<{ page: Record<string, unknown>; stat: Record<string, string>[] }> {
-  const query = trackQuery(params);
+async function trackPage(
+  params: ActionParams,
+  port: DirectMailPort,
+  retentionDays: number,
+): Promise<{ page: Record<string, unknown>; stat: Record<string, string>[] }> {
+  const query = trackQuery(params, retentionDays);
   const pageNo = params.int('PageNumber', { min: 1, max: 1_000_000, fallback: 1 });
   const pageSize = params.int('PageSize', { min: 1, max: 100, fallback: 10 });
   const days = query.dates.slice((pageNo - 1) * pageSize, pageNo * pageSize);
@@ -176,14 +184,14 @@ export const statisticsActions = actions({
   },
 
   /** Opens and clicks per day (configured zone), paged by PageNumber/PageSize over the range's days. */
-  async GetTrackList(params, { port }) {
-    const { page, stat } = await trackPage(params, port);
+  async GetTrackList(params, { deps, port }) {
+    const { page, stat } = await trackPage(params, port, deps.statistics.retentionDays);
     return { ...page, data: { stat } };
   },
 
   /** GetTrackList's answer as DirectMail shapes this one: `TrackList.Stat`, TotalPages as a string. */
-  async GetTrackListByMailFromAndTagName(params, { port }) {
-    const { page, stat } = await trackPage(params, port);
+  async GetTrackListByMailFromAndTagName(params, { deps, port }) {
+    const { page, stat } = await trackPage(params, port, deps.statistics.retentionDays);
     return { ...page, TotalPages: String(page.TotalPages), TrackList: { Stat: stat } };
   },
 
