@@ -29,9 +29,10 @@ function notFound(reply: FastifyReply): FastifyReply {
  * another kind, tracking not configured) answers 404 with a plain page; a click redirects (302)
  * only to the URL its signed token carries, which was a link of that very mail; a valid fetch is
  * answered even when counting fails (the failure is logged), so the endpoints never answer 5xx for
- * a valid token; people and machines (isMachineFetch) are counted apart, and only a person's first
- * open or click of a message counts in the day's statistics (Tencent's Opened/Clicked are unique
- * recipients).
+ * a valid token; people and machines (isMachineFetch) are counted apart; a person's first open or
+ * click of a message counts in the day's unique statistics (Tencent's Opened/Clicked are unique
+ * recipients), every one in the day's totals and hit lists (DirectMail's Rcpt*Count, SendCloud's
+ * openNum/clickNum and openandclick/list).
  */
 export function registerTrackingRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const tracking = deps.tracking;
