@@ -29,9 +29,10 @@ function notFound(reply: FastifyReply): FastifyReply {
  * another kind, tracking not configured) answers 404 with a plain page; a click redirects (302)
  * only to the URL its signed token carries, which was a link of that very mail; a valid fetch is
  * answered even when counting fails (the failure is logged), so the endpoints never answer 5xx for
- * a valid token; people and machines (isMachineFetch) are counted apart, and only a person's first
- * open or click of a message counts in the day's statistics (Tencent's Opened/Clicked are unique
- * recipients).
+ * a valid token; people and machines (isMachineFetch) are counted apart; a person's first open or
+ * click of a message counts in the day's unique statistics (Tencent's Opened/Clicked are unique
+ * recipients), every one in the day's totals and hit lists (DirectMail's Rcpt*Count, SendCloud's
+ * openNum/clickNum and openandclick/list).
  */
 export function registerTrackingRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const tracking = deps.tracking;
@@ -41,7 +42,7 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const source = isMachineFetch({ method: req.method, userAgent: req.headers['user-agent'] }) ? 'machine' : 'human';
     try {
       const { first } = await tracking.store.record({ messageId: claim.messageId, recipient: claim.recipient, kind: claim.kind, source, at });
-      if (first && source === 'human') await countDaily(deps.statistics, claim, at);
+      if (source === 'human') await countDaily(deps.statistics, claim, at, first);
     } catch (err) {
       deps.logger.error({ err, messageId: claim.messageId, kind: claim.kind }, 'tracking hit not counted');
     }
@@ -64,14 +65,26 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: ApiDeps): voi
   });
 }
 
-async function countDaily(statistics: StatisticsStore, claim: TrackingClaim, at: number): Promise<void> {
-  await statistics.record([
-    {
+// A person's every open/click counts in the day's totals and is listed; the first of a message also counts as unique.
+async function countDaily(statistics: StatisticsStore, claim: TrackingClaim, at: number, first: boolean): Promise<void> {
+  const event = {
+    at,
+    fromDomain: claim.fromDomain,
+    recipientDomain: domainOf(claim.recipient),
+    ...(claim.tag === undefined ? {} : { tag: claim.tag }),
+  };
+  const open = claim.kind === 'open';
+  await Promise.all([
+    statistics.record([
+      { ...event, metric: open ? 'openedTotal' : 'clickedTotal' },
+      ...(first ? [{ ...event, metric: open ? ('opened' as const) : ('clicked' as const) }] : []),
+    ]),
+    statistics.hits.append({
+      kind: claim.kind,
+      recipient: claim.recipient,
       at,
-      fromDomain: claim.fromDomain,
-      recipientDomain: domainOf(claim.recipient),
-      metric: claim.kind === 'open' ? 'opened' : 'clicked',
+      ...(claim.url === undefined ? {} : { url: claim.url }),
       ...(claim.tag === undefined ? {} : { tag: claim.tag }),
-    },
+    }),
   ]);
 }

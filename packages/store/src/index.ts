@@ -50,6 +50,7 @@ export { type SenderAddressRecord, SenderAddressStore } from './sender-address-s
 export { type ReplyTicket, type SenderProfile, SenderProfileStore, type SendType } from './sender-profile-store.ts';
 export {
   datesBetween,
+  type HourVolume,
   STAT_METRICS,
   type StatEvent,
   type StatisticsQuery,
@@ -83,6 +84,7 @@ export {
 } from './task-store.ts';
 export { type TemplateNameClaim, type TemplateProfile, TemplateProfileStore } from './template-profile-store.ts';
 export { AUTO_APPROVAL_REASON, TEMPLATE_APPROVED, type TemplateInput, type TemplateRecord, TemplateStore } from './template-store.ts';
+export { type HitFilter, type HitPage, type TrackedHit, TrackedHitLists } from './tracked-hit-lists.ts';
 export {
   type TrackingCount,
   type TrackingCounts,

@@ -1,12 +1,26 @@
 import { calendarDate, isCalendarDate } from '@postmill/core';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './redis-client.ts';
+import { TrackedHitLists } from './tracked-hit-lists.ts';
 
-/** What one statistics event counts; each maps to one Volume counter. */
-export type StatMetric = 'request' | 'accepted' | 'delivered' | 'bounce' | 'unsubscribe' | 'opened' | 'clicked';
+/**
+ * What one statistics event counts; each maps to one Volume counter. `opened`/`clicked` count a
+ * person's first open/click of a message (unique); `openedTotal`/`clickedTotal` every fetch by a person.
+ */
+export type StatMetric = 'request' | 'accepted' | 'delivered' | 'bounce' | 'unsubscribe' | 'opened' | 'clicked' | 'openedTotal' | 'clickedTotal';
 
 /** Every StatMetric, in Volume field order. */
-export const STAT_METRICS: readonly StatMetric[] = ['request', 'accepted', 'delivered', 'opened', 'clicked', 'bounce', 'unsubscribe'];
+export const STAT_METRICS: readonly StatMetric[] = [
+  'request',
+  'accepted',
+  'delivered',
+  'opened',
+  'clicked',
+  'bounce',
+  'unsubscribe',
+  'openedTotal',
+  'clickedTotal',
+];
 
 /** One event (or `count` identical events) to count. */
 export interface StatEvent {
@@ -33,6 +47,9 @@ export interface Volume {
   readonly clickedCount: number;
   readonly bounceCount: number;
   readonly unsubscribeCount: number;
+  /** Every open / click by a person (openedCount and clickedCount count each recipient once per message). */
+  readonly openedTotalCount: number;
+  readonly clickedTotalCount: number;
 }
 
 export interface StatisticsQuery {
@@ -68,12 +85,25 @@ const COUNTER: Record<StatMetric, Exclude<keyof Volume, 'sendDate'>> = {
   clicked: 'clickedCount',
   bounce: 'bounceCount',
   unsubscribe: 'unsubscribeCount',
+  openedTotal: 'openedTotalCount',
+  clickedTotal: 'clickedTotalCount',
 };
 
 const DAY_MS = 86_400_000;
 
 function zero(sendDate: string): { -readonly [K in keyof Volume]: Volume[K] } {
-  return { sendDate, requestCount: 0, acceptedCount: 0, deliveredCount: 0, openedCount: 0, clickedCount: 0, bounceCount: 0, unsubscribeCount: 0 };
+  return {
+    sendDate,
+    requestCount: 0,
+    acceptedCount: 0,
+    deliveredCount: 0,
+    openedCount: 0,
+    clickedCount: 0,
+    bounceCount: 0,
+    unsubscribeCount: 0,
+    openedTotalCount: 0,
+    clickedTotalCount: 0,
+  };
 }
 
 /** Every date from `start` to `end` inclusive (both valid YYYY-MM-DD). */
@@ -96,25 +126,43 @@ function tagField(metric: StatMetric, fromDomain: string, tag: string): string {
   return `${metric}|${fromDomain}|${tag}`;
 }
 
+// Hour counters of one day: a third HASH in the `{s:<date>}` slot. Field `<hour>|<metric>|` for
+// all mail and `<hour>|<metric>|<tag>` per tag (hour 0–23 in the store's zone), → count.
+function hourKey(keys: Keys, date: string): string {
+  return `${keys.stats(date)}:hour`;
+}
+
+/** One hour of one day with mail (SendCloud's stathour row). */
+export interface HourVolume {
+  readonly sendHour: number;
+  readonly volume: Volume;
+}
+
 /**
  * Sending statistics behind GetStatisticsReport. Layout: one HASH per day, `keys.stats(date)`
  * (tagged `{s:<date>}`), field `<fromDomain>|<rcptDomain>|<metric>` → count; and per day a HASH of
  * tagged counters (see tagKey), two HINCRBY per tagged event, so a tag is answered with one HMGET
- * of 7 fields per day, whatever the volume.
+ * of 9 fields per day, whatever the volume; and per day a HASH of hour counters (see hourKey), read
+ * with one HMGET of 24 × 9 fields per day.
  * Guarantees: counting is HINCRBY, so concurrent workers never lose an increment; a day's
  * counters expire `retentionDays` (+1) days after the day's last write; reads never write.
- * Assumption: a day's hash is bounded by (sender domains × recipient domains × 7 metrics), a few
+ * Assumption: a day's hash is bounded by (sender domains × recipient domains × 9 metrics), a few
  * thousand fields at most, so reading a whole day (HGETALL) and filtering here is cheap.
  */
 export class StatisticsStore {
   /** Days a day's counters are kept (GetStatisticsReport refuses older days). */
   readonly retentionDays: number;
+  /** People's opens and clicks listed by day and by recipient, kept as long as the day's counters. */
+  readonly hits: TrackedHitLists;
   private readonly ttlSeconds: number;
+  private readonly hourOf: Intl.DateTimeFormat;
 
   constructor(private readonly o: StatisticsStoreOptions) {
     this.retentionDays = o.retentionDays ?? 90;
     // One extra day so the oldest day of the window is still whole when it is queried.
     this.ttlSeconds = Math.max(1, Math.round((this.retentionDays + 1) * 86_400));
+    this.hourOf = new Intl.DateTimeFormat('en-GB', { timeZone: o.timeZone, hour: '2-digit', hourCycle: 'h23' });
+    this.hits = new TrackedHitLists({ redis: o.redis, keys: o.keys, timeZone: o.timeZone, ttlSeconds: this.ttlSeconds });
   }
 
   /**
@@ -125,6 +173,7 @@ export class StatisticsStore {
   async record(events: readonly StatEvent[]): Promise<void> {
     const byDay = new Map<string, Map<string, number>>();
     const tagsByDay = new Map<string, Map<string, number>>();
+    const hoursByDay = new Map<string, Map<string, number>>();
     for (const e of events) {
       const count = e.count ?? 1;
       if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`a statistics count must be a non-negative integer, got ${count}`);
@@ -140,6 +189,13 @@ export class StatisticsStore {
       }
       const field = `${from}|${rcpt}|${e.metric}`;
       fields.set(field, (fields.get(field) ?? 0) + count);
+      let hours = hoursByDay.get(date);
+      if (!hours) {
+        hours = new Map();
+        hoursByDay.set(date, hours);
+      }
+      const hour = `${Number(this.hourOf.format(e.at))}|${e.metric}|`;
+      for (const f of e.tag === undefined ? [hour] : [hour, `${hour}${e.tag}`]) hours.set(f, (hours.get(f) ?? 0) + count);
       if (e.tag !== undefined) {
         let tagged = tagsByDay.get(date);
         if (!tagged) {
@@ -166,6 +222,9 @@ export class StatisticsStore {
           for (const [field, count] of tagged) writes.push(r.hincrby(tags, field, count));
           writes.push(r.expire(tags, this.ttlSeconds));
         }
+        const hourly = hourKey(this.o.keys, date);
+        for (const [field, count] of hoursByDay.get(date) ?? []) writes.push(r.hincrby(hourly, field, count));
+        writes.push(r.expire(hourly, this.ttlSeconds));
         await Promise.all(writes);
       }),
     );
@@ -206,6 +265,29 @@ export class StatisticsStore {
       return day;
     });
     return { daily, overall };
+  }
+
+  /**
+   * The hours with mail of each day (in the zone), for all mail or one tag: one HMGET of 24 × 9
+   * fields per day, whatever the volume. Dates must be valid YYYY-MM-DD.
+   */
+  async hourReport(dates: readonly string[], tag?: string): Promise<{ sendDate: string; hours: HourVolume[] }[]> {
+    const fields = Array.from({ length: 24 }, (_, h) => STAT_METRICS.map((m) => `${h}|${m}|${tag ?? ''}`)).flat();
+    const rows = await Promise.all(dates.map((d) => this.o.redis.hmget(hourKey(this.o.keys, d), ...fields)));
+    return dates.map((sendDate, i) => {
+      const hours: HourVolume[] = [];
+      for (let h = 0; h < 24; h++) {
+        const volume = zero(sendDate);
+        let any = false;
+        STAT_METRICS.forEach((metric, j) => {
+          const n = Number(rows[i]?.[h * STAT_METRICS.length + j] ?? 0);
+          volume[COUNTER[metric]] += n;
+          any ||= n !== 0;
+        });
+        if (any) hours.push({ sendHour: h, volume });
+      }
+      return { sendDate, hours };
+    });
   }
 
   /** The tag's volumes, from one HMGET of STAT_METRICS' fields per day (`domain` '' = all). */

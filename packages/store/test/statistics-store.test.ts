@@ -23,6 +23,8 @@ const empty = (sendDate: string) => ({
   clickedCount: 0,
   bounceCount: 0,
   unsubscribeCount: 0,
+  openedTotalCount: 0,
+  clickedTotalCount: 0,
 });
 
 function events(at: number, fromDomain: string, recipientDomain: string, counts: Partial<Record<StatEvent['metric'], number>>): StatEvent[] {
@@ -52,13 +54,32 @@ describe('StatisticsStore', () => {
 
   it('reports one Volume per day of the range, zero days included, and their sum dated at the start day', async () => {
     await store.record([
-      ...events(MAR15, 'mail.example.com', 'gmail.com', { request: 3, accepted: 3, delivered: 2, bounce: 1, opened: 4, clicked: 1 }),
+      ...events(MAR15, 'mail.example.com', 'gmail.com', {
+        request: 3,
+        accepted: 3,
+        delivered: 2,
+        bounce: 1,
+        opened: 4,
+        clicked: 1,
+        openedTotal: 6,
+        clickedTotal: 2,
+      }),
       ...events(MAR15 + 2 * DAY, 'mail.example.com', 'qq.com', { request: 1, accepted: 1, unsubscribe: 1 }),
     ]);
     const report = await store.report({ startDate: '2026-03-14', endDate: '2026-03-17' });
     expect(report.daily).toEqual([
       empty('2026-03-14'),
-      { ...empty('2026-03-15'), requestCount: 3, acceptedCount: 3, deliveredCount: 2, bounceCount: 1, openedCount: 4, clickedCount: 1 },
+      {
+        ...empty('2026-03-15'),
+        requestCount: 3,
+        acceptedCount: 3,
+        deliveredCount: 2,
+        bounceCount: 1,
+        openedCount: 4,
+        clickedCount: 1,
+        openedTotalCount: 6,
+        clickedTotalCount: 2,
+      },
       empty('2026-03-16'),
       { ...empty('2026-03-17'), requestCount: 1, acceptedCount: 1, unsubscribeCount: 1 },
     ]);
@@ -71,6 +92,8 @@ describe('StatisticsStore', () => {
       clickedCount: 1,
       bounceCount: 1,
       unsubscribeCount: 1,
+      openedTotalCount: 6,
+      clickedTotalCount: 2,
     });
   });
 

@@ -30,6 +30,7 @@ describe('SendCloud statday/list, stathour/list, invalidstat/list', () => {
       event(0, 'a.example.com', 'request', 4, 'promo'),
       event(0, 'a.example.com', 'delivered', 4, 'promo'),
       event(0, 'a.example.com', 'opened', 1, 'promo'),
+      event(0, 'a.example.com', 'openedTotal', 1, 'promo'),
       event(0, 'b.example.com', 'request', 6),
       event(0, 'b.example.com', 'unsubscribe', 3),
     ]);
@@ -81,14 +82,27 @@ describe('SendCloud statday/list, stathour/list, invalidstat/list', () => {
     expect((await sendcloud(api, 'statday/list', { days: '2', domainList: 'not a domain;c.example.com' })).info.dataList).toEqual([]);
   });
 
-  it('answers invalidstat/list with bounces under others and unsubscribes under ubsubscribe, and stathour/list empty (daily counters only)', async () => {
+  it('answers invalidstat/list with bounces under others and unsubscribes under ubsubscribe', async () => {
     const invalid = await sendcloud(api, 'invalidstat/list', { days: '2' });
     expect(invalid.info.dataList).toEqual([
       expect.objectContaining({ sendDate: '2026-05-01', others: 2, ubsubscribe: 0, recipientNotFound: 0, sendcloudBlacklist: 0 }),
       expect.objectContaining({ sendDate: '2026-05-02', others: 0, ubsubscribe: 3 }),
     ]);
     expect((await sendcloud(api, 'invalidstat/list', { days: '2', aggregate: '1' })).info.dataList).toMatchObject({ others: '2', ubsubscribe: '3' });
-    expect(await sendcloud(api, 'stathour/list', { days: '1' })).toMatchObject({ result: true, info: { dataList: [], count: 0 } });
+  });
+
+  it('answers stathour/list with one row per hour with mail (in the zone), per label of labelIdList, without domain', async () => {
+    const all = await sendcloud(api, 'stathour/list', { days: '2' });
+    expect(all.info.dataList).toEqual([
+      expect.objectContaining({ sendDate: '2026-05-01', sendHour: 12, labelId: 0, requestNum: 10, deliveredNum: 8, bounceNum: 2 }),
+      expect.objectContaining({ sendDate: '2026-05-02', sendHour: 12, labelId: 0, requestNum: 10, openNum: 1, uniqueOpensNum: 1, unsubscribeNum: 3 }),
+    ]);
+    expect(all.info.dataList[0]).not.toHaveProperty('domain');
+    const byLabel = await sendcloud(api, 'stathour/list', { days: '2', labelIdList: String(labelId) });
+    expect(byLabel.info.dataList).toEqual([
+      expect.objectContaining({ sendDate: '2026-05-02', sendHour: 12, labelId, labelName: 'promo', requestNum: 4, openNum: 1 }),
+    ]);
+    expect((await sendcloud(api, 'stathour/list', { days: '2', apiUserList: 'another_user' })).info.dataList).toEqual([]);
   });
 
   it('answers 40006, 40007, 40008, 40009, 40010, 40013, 40015, 40016 and 40017 for bad windows and filters', async () => {

@@ -4,6 +4,7 @@ import { datesBetween, type Volume } from '@postmill/store';
 import { actions } from '../action.ts';
 import { invalid } from '../aliyun-api-error.ts';
 import { formatCursor, parseCursor, scanDeliveries } from '../delivery-scan.ts';
+import type { DirectMailPort } from '../engine-port.ts';
 import type { ActionParams } from '../params.ts';
 import { secondTime, utcSeconds } from '../wire-values.ts';
 
@@ -71,6 +72,82 @@ function statRow(v: Volume): Record<string, unknown> {
   };
 }
 
+/** What a track query reads: a date range, optionally one sender address's domain and/or one tag. */
+interface TrackQuery {
+  readonly dates: readonly string[];
+  readonly senderDomain?: string;
+  readonly tag?: string;
+}
+
+// A range is at most as long as the statistics are kept (the engine's bound on a report), checked
+// before its days are listed.
+function trackQuery(params: ActionParams, retentionDays: number): TrackQuery {
+  const startDate = date(params, 'StartTime');
+  const endDate = date(params, 'EndTime');
+  if (endDate < startDate) throw invalid('EndTime', 'must not be before StartTime.');
+  const span = (Date.parse(`${endDate}T00:00:00Z`) - Date.parse(`${startDate}T00:00:00Z`)) / 86_400_000 + 1;
+  if (span > retentionDays + 1) throw invalid('EndTime', `the range may span at most ${retentionDays + 1} days.`);
+  const account = params.optional('AccountName', { maxLength: 254 });
+  const tag = params.optional('TagName', { maxLength: 128 });
+  return {
+    dates: datesBetween(startDate, endDate),
+    ...(account === undefined ? {} : { senderDomain: domainOf(normalizeEmail(account)) }),
+    ...(tag === undefined ? {} : { tag }),
+  };
+}
+
+/**
+ * One page of a track query: its days (every day of the range, oldest first, zeros included), read
+ * with one engine report over the page's days only, so a page costs PageSize days whatever the range.
+ */
+async function trackPage(
+  params: ActionParams,
+  port: DirectMailPort,
+  retentionDays: number,
+): Promise<{ page: Record<string, unknown>; stat: Record<string, string>[] }> {
+  const query = trackQuery(params, retentionDays);
+  const pageNo = params.int('PageNumber', { min: 1, max: 1_000_000, fallback: 1 });
+  const pageSize = params.int('PageSize', { min: 1, max: 100, fallback: 10 });
+  const days = query.dates.slice((pageNo - 1) * pageSize, pageNo * pageSize);
+  const first = days[0];
+  const last = days.at(-1);
+  const daily =
+    first === undefined || last === undefined
+      ? []
+      : (
+          await port.statistics.report({
+            startDate: first,
+            endDate: last,
+            ...(query.senderDomain === undefined ? {} : { senderDomain: query.senderDomain }),
+            ...(query.tag === undefined ? {} : { tag: query.tag }),
+          })
+        ).daily;
+  const total = query.dates.length;
+  return { page: { PageNo: pageNo, PageSize: pageSize, Total: total, TotalPages: Math.ceil(total / pageSize) }, stat: daily.map(trackRow) };
+}
+
+/**
+ * GetTrackList's row of one day, every value a string as the SDK types it. TotalNumber is the mail
+ * delivered that day (the base of the rates); Rcpt*Count count every open/click by a person,
+ * RcptUnique*Count each recipient once per message; machine fetches (scanners, image proxies)
+ * count in neither.
+ */
+function trackRow(v: Volume): Record<string, string> {
+  const whole = v.deliveredCount;
+  return {
+    CreateTime: v.sendDate,
+    TotalNumber: String(whole),
+    RcptOpenCount: String(v.openedTotalCount),
+    RcptOpenRate: percent(v.openedTotalCount, whole),
+    RcptUniqueOpenCount: String(v.openedCount),
+    RcptUniqueOpenRate: percent(v.openedCount, whole),
+    RcptClickCount: String(v.clickedTotalCount),
+    RcptClickRate: percent(v.clickedTotalCount, whole),
+    RcptUniqueClickCount: String(v.clickedCount),
+    RcptUniqueClickRate: percent(v.clickedCount, whole),
+  };
+}
+
 function zoneMinute(ms: number, timeZone: string): string {
   // sv-SE writes "2021-05-13 15:54", which compares as text in time order.
   return new Intl.DateTimeFormat('sv-SE', {
@@ -85,7 +162,8 @@ function zoneMinute(ms: number, timeZone: string): string {
 }
 
 /**
- * Statistics: SenderStatisticsByTagNameAndBatchID, from the daily volumes every dialect shares.
+ * Statistics: SenderStatisticsByTagNameAndBatchID, GetTrackList and
+ * GetTrackListByMailFromAndTagName, from the daily volumes every dialect shares.
  * Volumes are kept per sender domain (and per tag), not per address: `AccountName` narrows to its
  * domain; `TagName` to the mail sent with that tag (counted as the worker records outcomes, from
  * this change on: mail sent before it was not counted by tag).
@@ -103,6 +181,18 @@ export const statisticsActions = actions({
       ...(tag === undefined ? {} : { tag }),
     });
     return { TotalCount: report.daily.length, data: { stat: report.daily.map(statRow) } };
+  },
+
+  /** Opens and clicks per day (configured zone), paged by PageNumber/PageSize over the range's days. */
+  async GetTrackList(params, { deps, port }) {
+    const { page, stat } = await trackPage(params, port, deps.statistics.retentionDays);
+    return { ...page, data: { stat } };
+  },
+
+  /** GetTrackList's answer as DirectMail shapes this one: `TrackList.Stat`, TotalPages as a string. */
+  async GetTrackListByMailFromAndTagName(params, { deps, port }) {
+    const { page, stat } = await trackPage(params, port, deps.statistics.retentionDays);
+    return { ...page, TotalPages: String(page.TotalPages), TrackList: { Stat: stat } };
   },
 
   /** Per-recipient delivery details from the status ledger every dialect writes, oldest first. */
