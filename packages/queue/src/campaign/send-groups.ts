@@ -9,6 +9,22 @@ import type { MailTransport, TransportRequest } from '@postmill/core';
  * `maxPerRequest` is SEND_CHUNK_SIZE: no provider request carries more recipients than that,
  * batched or not. `requestOf` builds (and the caller keeps) each recipient's personal message.
  */
+/**
+ * The recipients of a chunk's due sends in runs, in send order: each run is split by `sendGroups`
+ * alone, so a run's messages can be composed when it is its turn (and dropped after it) instead of
+ * all at once. Guarantees: every email is in exactly one run; a run is one recipient without
+ * `transport.sendPersonalised`, otherwise at most min(`personalisedBatchSize`, `maxPerRequest`)
+ * (the runs `sendGroups` splits a whole chunk into).
+ */
+export function sendRuns(transport: MailTransport, emails: readonly string[], maxPerRequest: number): string[][] {
+  const size = !transport.sendPersonalised || !transport.personalisedGroups ? 1 : runSize(transport, maxPerRequest);
+  const out: string[][] = [];
+  for (let i = 0; i < emails.length; i += size) out.push(emails.slice(i, i + size));
+  return out;
+}
+
+const runSize = (transport: MailTransport, maxPerRequest: number) => Math.max(1, Math.min(transport.personalisedBatchSize ?? 1, maxPerRequest));
+
 export function sendGroups(
   transport: MailTransport,
   emails: readonly string[],
@@ -17,7 +33,7 @@ export function sendGroups(
 ): string[][] {
   const group = transport.personalisedGroups?.bind(transport);
   if (!transport.sendPersonalised || !group) return emails.map((email) => [email]);
-  const size = Math.max(1, Math.min(transport.personalisedBatchSize ?? 1, maxPerRequest));
+  const size = runSize(transport, maxPerRequest);
   const out: string[][] = [];
   for (let i = 0; i < emails.length; i += size) {
     const batch = emails.slice(i, i + size);
