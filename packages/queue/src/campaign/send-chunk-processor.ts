@@ -339,7 +339,7 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   );
   // Claims taken and not used (the chunk stopped, or a send was not made) go back at once, so the
   // next job of this range need not wait for their lease.
-  const emailAt = new Map([...indexOf].map(([email, index]) => [index, email]));
+  const emailAt = owned.size === 0 ? new Map<number, string>() : new Map([...indexOf].map(([email, index]) => [index, email]));
   const unused = [...owned].map((index): LedgerChange => {
     const email = emailAt.get(index);
     const state = email === undefined ? undefined : states.get(email);

@@ -37,10 +37,17 @@ export function sendGroups(
   const out: string[][] = [];
   for (let i = 0; i < emails.length; i += size) {
     const batch = emails.slice(i, i + size);
-    const emailOf = new Map(batch.map((email) => [requestOf(email), email]));
+    const requests = batch.map(requestOf);
+    const groups = group(requests);
+    // The common answer (the whole run is one group, in order) needs no lookups.
+    if (groups.length === 1 && inOrder(groups[0] ?? [], requests)) {
+      out.push(batch);
+      continue;
+    }
+    const emailOf = new Map(batch.map((email, k) => [requests[k] as TransportRequest, email]));
     const placed = new Set<string>();
-    for (const requests of group([...emailOf.keys()])) {
-      const emailsOf = requests.flatMap((r) => emailOf.get(r) ?? []).filter((email) => !placed.has(email));
+    for (const grouped of groups) {
+      const emailsOf = grouped.flatMap((r) => emailOf.get(r) ?? []).filter((email) => !placed.has(email));
       for (const email of emailsOf) placed.add(email);
       if (emailsOf.length > 0) out.push(emailsOf);
     }
@@ -48,4 +55,11 @@ export function sendGroups(
     for (const email of batch) if (!placed.has(email)) out.push([email]);
   }
   return out;
+}
+
+/** True when `grouped` is `requests`, the same requests in the same order. */
+function inOrder(grouped: readonly TransportRequest[], requests: readonly TransportRequest[]): boolean {
+  if (grouped.length !== requests.length) return false;
+  for (let k = 0; k < requests.length; k++) if (grouped[k] !== requests[k]) return false;
+  return true;
 }
