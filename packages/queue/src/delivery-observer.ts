@@ -45,14 +45,21 @@ export function secondsSince(startedAtMs: number): number {
  */
 export function observeOutcomes(observer: DeliveryObserver, transport: string, updates: ReadonlyMap<string, RecipientState>): void {
   const counts = new Map<string, { outcome: MailOutcome; errorCode: string; count: number }>();
+  // Most updates are sends: counted without a key per recipient.
+  let sent = 0;
   for (const state of updates.values()) {
     if (state.state === 'queued') continue;
-    const errorCode = state.state === 'sent' ? '' : state.code;
+    if (state.state === 'sent') {
+      sent++;
+      continue;
+    }
+    const errorCode = state.code;
     const key = `${state.state}\u0000${errorCode}`;
     const entry = counts.get(key);
     if (entry) entry.count += 1;
     else counts.set(key, { outcome: state.state, errorCode, count: 1 });
   }
+  if (sent > 0) observer.mailOutcome({ transport, outcome: 'sent', errorCode: '', count: sent });
   for (const c of counts.values()) observer.mailOutcome({ transport, ...c });
 }
 

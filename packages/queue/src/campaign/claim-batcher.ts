@@ -12,7 +12,8 @@ export type ClaimOutcome =
   /** No send of this chunk may start: the task is paused (or otherwise not sending) or cancelled, the chunk superseded, the run gone. */
   | { readonly kind: 'refused'; readonly reason: 'paused' | 'cancelled' | 'superseded' | 'gone' };
 
-type Waiter = { index: number; resolve(outcome: ClaimOutcome): void; reject(err: unknown): void };
+/** One caller's indexes (a send group's), answered together. */
+type Waiter = { indexes: readonly number[]; resolve(outcomes: ClaimOutcome[]): void; reject(err: unknown): void };
 
 function outcomes(answer: ClaimAnswer, count: number): ClaimOutcome[] {
   if (answer.kind === 'ok') return answer.results.map((r): ClaimOutcome => ({ kind: r === 'claimed' ? 'claimed' : 'skip' }));
@@ -29,17 +30,24 @@ function outcomes(answer: ClaimAnswer, count: number): ClaimOutcome[] {
  *   returns, with every claim asked meanwhile: sends that became ready together share one round
  *   trip, go out with the transport-pause look they ask at the same moment (one socket write), and
  *   nothing waits for a timer;
- * - claims are answered in the order asked; a failed round trip rejects exactly its own claims.
+ * - claims are answered in the order asked; a failed round trip rejects exactly its own claims;
+ * - `claimAll` asks a whole send group's indexes as one caller (one promise, not one per recipient).
  */
 export class ClaimBatcher {
   private waiting: Waiter[] = [];
   private running = false;
 
-  constructor(private readonly claimAll: (indexes: readonly number[]) => Promise<ClaimAnswer>) {}
+  constructor(private readonly ask: (indexes: readonly number[]) => Promise<ClaimAnswer>) {}
 
-  claim(index: number): Promise<ClaimOutcome> {
-    return new Promise<ClaimOutcome>((resolve, reject) => {
-      this.waiting.push({ index, resolve, reject });
+  async claim(index: number): Promise<ClaimOutcome> {
+    const [outcome] = await this.claimAll([index]);
+    return outcome ?? { kind: 'skip' };
+  }
+
+  /** The outcomes of `indexes`' claims, in their order (taken in the same round trip as every claim asked in this turn). */
+  claimAll(indexes: readonly number[]): Promise<ClaimOutcome[]> {
+    return new Promise<ClaimOutcome[]>((resolve, reject) => {
+      this.waiting.push({ indexes, resolve, reject });
       if (!this.running) {
         this.running = true;
         queueMicrotask(() => void this.drain());
@@ -52,17 +60,21 @@ export class ClaimBatcher {
       while (this.waiting.length > 0) {
         const batch = this.waiting;
         this.waiting = [];
+        const indexes = batch.length === 1 ? (batch[0]?.indexes ?? []) : batch.flatMap((w) => w.indexes);
         let answer: ClaimAnswer;
         try {
-          answer = await this.claimAll(batch.map((w) => w.index));
+          answer = await this.ask(indexes);
         } catch (err) {
           for (const w of batch) w.reject(err);
           continue;
         }
-        const all = outcomes(answer, batch.length);
-        batch.forEach((w, k) => {
-          w.resolve(all[k] ?? { kind: 'skip' });
-        });
+        const all = outcomes(answer, indexes.length);
+        let at = 0;
+        for (const w of batch) {
+          const mine: ClaimOutcome[] = new Array(w.indexes.length);
+          for (let k = 0; k < w.indexes.length; k++) mine[k] = all[at++] ?? { kind: 'skip' };
+          w.resolve(mine);
+        }
       }
     } finally {
       this.running = false;

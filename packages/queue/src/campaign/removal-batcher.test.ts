@@ -53,4 +53,17 @@ describe('RemovalBatcher', () => {
     l.release([]);
     expect(await next).toBe(false);
   });
+
+  it('looks up a group asked with removedOf in the same lookup as the single looks of its turn', async () => {
+    const l = controlledLookups();
+    const b = new RemovalBatcher(l.lookup);
+    const group = b.removedOf([7, 8, 9]);
+    const single = b.isRemoved(10);
+    await l.tick();
+    expect(l.asked).toEqual([[7, 8, 9, 10]]);
+    l.release([8, 10]);
+    const removed = await group;
+    expect([7, 8, 9].map((i) => removed.has(i))).toEqual([false, true, false]);
+    expect(await single).toBe(true);
+  });
 });

@@ -1,4 +1,5 @@
-type Waiter = { index: number; resolve(removed: boolean): void; reject(err: unknown): void };
+/** One caller's indexes (a send group's), answered together. */
+type Waiter = { indexes: readonly number[]; resolve(removed: ReadonlySet<number>): void; reject(err: unknown): void };
 
 /**
  * Group commit of one chunk's last-moment "was this member removed from the list?" looks (see
@@ -13,9 +14,14 @@ export class RemovalBatcher {
 
   constructor(private readonly removedAmong: (indexes: readonly number[]) => Promise<ReadonlySet<number>>) {}
 
-  isRemoved(index: number): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
-      this.waiting.push({ index, resolve, reject });
+  async isRemoved(index: number): Promise<boolean> {
+    return (await this.removedOf([index])).has(index);
+  }
+
+  /** Which of `indexes` were removed (looked up in the same round trip as every look asked in this turn); one promise per caller. */
+  removedOf(indexes: readonly number[]): Promise<ReadonlySet<number>> {
+    return new Promise<ReadonlySet<number>>((resolve, reject) => {
+      this.waiting.push({ indexes, resolve, reject });
       if (!this.running) {
         this.running = true;
         queueMicrotask(() => void this.drain());
@@ -30,12 +36,13 @@ export class RemovalBatcher {
         this.waiting = [];
         let removed: ReadonlySet<number>;
         try {
-          removed = await this.removedAmong([...new Set(batch.map((w) => w.index))]);
+          const first = batch[0];
+          removed = await this.removedAmong(batch.length === 1 && first ? first.indexes : [...new Set(batch.flatMap((w) => w.indexes))]);
         } catch (err) {
           for (const w of batch) w.reject(err);
           continue;
         }
-        for (const w of batch) w.resolve(removed.has(w.index));
+        for (const w of batch) w.resolve(removed);
       }
     } finally {
       this.running = false;

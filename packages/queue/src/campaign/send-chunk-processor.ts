@@ -33,7 +33,7 @@ import { ChunkSlots } from './chunk-slots.ts';
 import { ClaimBatcher, type ClaimOutcome } from './claim-batcher.ts';
 import { ledgerBatcher } from './ledger-batcher.ts';
 import { RemovalBatcher } from './removal-batcher.ts';
-import { sendGroups } from './send-groups.ts';
+import { sendGroups, sendRuns } from './send-groups.ts';
 
 type Refusal = Extract<ClaimOutcome, { kind: 'refused' }>['reason'];
 type Stop =
@@ -49,6 +49,8 @@ const RELOOK_MS = 500;
 type SendCheck = ClaimOutcome | { readonly kind: 'removed' };
 
 const REMOVED_MESSAGE = 'removed from the receiver list before its send';
+const REMOVED: SendCheck = { kind: 'removed' };
+const CLAIMED: ClaimOutcome = { kind: 'claimed' };
 
 /**
  * Sends one chunk of a campaign run: load, decide (pure), send one personalised message per due
@@ -121,21 +123,35 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
     parkAt = parkAt === undefined ? capped : Math.min(parkAt, capped);
   };
   let stop: Stop | undefined;
-  const claim = async (index: number): Promise<ClaimOutcome> => {
-    const outcome = await claims.claim(index);
-    if (outcome.kind === 'claimed') owned.add(index);
-    else if (outcome.kind === 'busy') parkUntil(outcome.until);
-    else if (outcome.kind === 'skip')
-      parkUntil(deps.clock.now() + RELOOK_MS); // it changed under us: look again
-    else stop ??= { kind: outcome.reason };
-    return outcome;
+  /** Claims `indexes` (one promise for all of them, one round trip with every claim of this turn), acting on each outcome. */
+  const claim = async (indexes: readonly number[]): Promise<ClaimOutcome[]> => {
+    const outcomes = await claims.claimAll(indexes);
+    for (let k = 0; k < outcomes.length; k++) {
+      const outcome = outcomes[k] as ClaimOutcome;
+      if (outcome.kind === 'claimed') owned.add(indexes[k] as number);
+      else if (outcome.kind === 'busy') parkUntil(outcome.until);
+      else if (outcome.kind === 'skip')
+        parkUntil(deps.clock.now() + RELOOK_MS); // it changed under us: look again
+      else stop ??= { kind: outcome.reason };
+    }
+    return outcomes;
+  };
+
+  /** A send group's claims: the indexes this chunk already owns are its own without asking; the others in one claim. */
+  const claimGroup = async (indexes: readonly number[]): Promise<readonly ClaimOutcome[]> => {
+    const ask = indexes.filter((index) => !owned.has(index));
+    if (ask.length === 0) return indexes.map(() => CLAIMED);
+    if (ask.length === indexes.length) return claim(ask);
+    const answers = await claim(ask);
+    let k = 0;
+    return indexes.map((index) => (ask[k] === index ? (answers[k++] as ClaimOutcome) : CLAIMED));
   };
 
   // Recipients left `sending` by a job whose claim lapsed (its worker died mid-send) are claimed by
   // this job before anything is decided about them; they are sent again (the bound on repeats).
   const sending = codes.flatMap((c, i) => (c === RunCode.Sending ? [start + i] : []));
   const details = ctl.details;
-  if (sending.length > 0) await Promise.all(sending.map(claim));
+  if (sending.length > 0) await claim(sending);
 
   const states = new Map<string, RecipientState>();
   const indexOf = new Map<string, number>();
@@ -216,10 +232,8 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   const slots = new ChunkSlots(deps.limiter);
   const ports = { clock: deps.clock, transport: deps.transport, limiter: deps.limiter, holds: deps.holds, policy: deps.policy, observer };
   const limit = pLimit(Math.max(1, deps.chunkConcurrency));
-  const composed = new Map<string, TransportRequest>();
-  const requestOf = (email: string): TransportRequest => {
-    const known = composed.get(email);
-    if (known) return known;
+  /** One recipient's personal message (composed when its run is due: see sendRuns). */
+  const compose = (email: string): TransportRequest => {
     const index = indexOf.get(email) ?? 0;
     const messageId = `pm-task-${taskId}-${run}-${index}`;
     const unsubscribeUrl =
@@ -235,89 +249,97 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
       ...(data ? { data } : {}),
       ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
     });
-    const request = { message, recipients: [email], postmillMessageId: messageId };
-    composed.set(email, request);
-    return request;
+    return { message, recipients: [email], postmillMessageId: messageId };
   };
   // One provider request (one limiter slot) per group: one recipient each, or, with a transport that
   // sends personal messages together, up to min(its batch size, SEND_CHUNK_SIZE) (see sendGroups).
   const personal = deps.transport.sendPersonalised !== undefined;
+  const sendGroup = async (group: readonly string[], requestOf: (email: string) => TransportRequest): Promise<void> => {
+    if (signal?.aborted) stop ??= { kind: 'draining' };
+    if (stop) return;
+    const batch = group.map((email) => ({ email, index: indexOf.get(email) ?? 0, request: requestOf(email) }));
+    const [first] = batch;
+    if (!first) return;
+    // Each claim is asked once, by the last-moment check of the first usable slot (all of the
+    // group's in one round trip); whether a member was removed from the list is asked by every
+    // last-moment check (a slot that came too late is followed by another wait).
+    const indexes = batch.map((b) => b.index);
+    let claimed: Promise<readonly ClaimOutcome[]> | undefined;
+    let checks: readonly SendCheck[] = [];
+    const sendable = () => batch.filter((_, k) => checks[k]?.kind === 'claimed');
+    // Claimed, but the member left the list: recorded under this chunk's claim, never sent.
+    const removedChanges = () =>
+      batch.flatMap(({ email, index }, k) => {
+        if (checks[k]?.kind !== 'removed') return [];
+        states.set(email, { state: 'failed', at: deps.clock.now(), code: DeliveryRefusal.NotInList, message: REMOVED_MESSAGE, transient: false });
+        return [removedChange(index)];
+      });
+    const step = await sendStep<readonly SendCheck[]>({
+      ports,
+      slots,
+      signal,
+      request: personal ? () => sendable().map((b) => b.request) : first.request,
+      states,
+      lastMoment: async () => {
+        claimed ??= claimGroup(indexes);
+        const [answers, removed] = await Promise.all([claimed, removals.removedOf(indexes)]);
+        checks = answers.map((answer, k) => (answer.kind === 'claimed' && removed.has(indexes[k] as number) ? REMOVED : answer));
+        return checks;
+      },
+      mayStart: (all) => all.some((c) => c.kind === 'claimed'),
+      // Another send of this chunk stopped it (throttle, refusal): these claims are released below.
+      abandon: () => stop !== undefined,
+      decideError: (providerError) => {
+        const sent = sendable().map((b) => b.email);
+        // A whole-request failure is each sent recipient's own: a transient one defers it with the
+        // transient backoff and fails it after SEND_MAX_ATTEMPTS requests, counted in its own ledger
+        // state. Retrying the chunk job instead would share its attempts among every recipient.
+        // A throttling answer past the bound on throttles (SEND_MAX_THROTTLES) counts as transient here too.
+        return boundedDisposition(providerError, deps.policy, throttles).kind === 'transient'
+          ? decideOnOutcomes(
+              sent.map((recipient) => ({ recipient, accepted: false as const, error: providerError })),
+              { states, nowMs: deps.clock.now(), policy: { ...deps.policy, maxRecipientBackoffs: deps.policy.maxAttempts - 1 } },
+            )
+          : decideOnError(sent, providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt, throttles });
+      },
+      // The group's answers and its removed members in one ledger write.
+      record: (decision) => record(decision.updates, removedChanges()),
+    });
+    if (step.kind === 'refused') {
+      const removed = removedChanges();
+      if (removed.length > 0) await record(new Map(), removed);
+    }
+    // A refused claim (skipped, busy, paused...) was acted on by claim().
+    else if (step.kind === 'throttle') stop ??= { kind: 'throttle', delayMs: step.delayMs, answered: false };
+    else if (step.kind === 'stopped' && signal?.aborted) stop ??= { kind: 'draining' };
+    else if (step.kind === 'sent' && step.decision.followUp.kind === 'throttle')
+      stop ??= { kind: 'throttle', delayMs: step.decision.followUp.delayMs, answered: true };
+    else if (step.kind === 'sent' && step.decision.followUp.kind === 'retry') stop ??= { kind: 'retry', error: step.decision.followUp.error };
+  };
+  // Runs share the chunk's concurrency; a run's messages are composed when the run starts and
+  // dropped when it ends (so memory holds the runs in flight, not the whole chunk), and its groups
+  // (several only when the transport splits a run) are sent in turn.
   await Promise.all(
-    sendGroups(deps.transport, sends, requestOf, deps.chunkSize).map((group) =>
+    sendRuns(deps.transport, sends, deps.chunkSize).map((emails) =>
       limit(async () => {
         if (signal?.aborted) stop ??= { kind: 'draining' };
         if (stop) return;
-        const batch = group.map((email) => ({ email, index: indexOf.get(email) ?? 0, request: requestOf(email) }));
-        const [first] = batch;
-        if (!first) return;
-        // Each claim is asked once, by the last-moment check of the first usable slot (all of the
-        // group's in one round trip); whether a member was removed from the list is asked by every
-        // last-moment check (a slot that came too late is followed by another wait).
-        const claimed = new Map<number, Promise<ClaimOutcome>>();
-        let checks: readonly SendCheck[] = [];
-        const sendable = () => batch.filter((_, k) => checks[k]?.kind === 'claimed');
-        // Claimed, but the member left the list: recorded under this chunk's claim, never sent.
-        const removedChanges = () =>
-          batch.flatMap(({ email, index }, k) => {
-            if (checks[k]?.kind !== 'removed') return [];
-            states.set(email, { state: 'failed', at: deps.clock.now(), code: DeliveryRefusal.NotInList, message: REMOVED_MESSAGE, transient: false });
-            return [removedChange(index)];
-          });
-        const step = await sendStep<readonly SendCheck[]>({
-          ports,
-          slots,
-          signal,
-          request: personal ? () => sendable().map((b) => b.request) : first.request,
-          states,
-          lastMoment: async () => {
-            checks = await Promise.all(
-              batch.map(async ({ index }): Promise<SendCheck> => {
-                let outcome = claimed.get(index);
-                if (!outcome) {
-                  outcome = owned.has(index) ? Promise.resolve<ClaimOutcome>({ kind: 'claimed' }) : claim(index);
-                  claimed.set(index, outcome);
-                }
-                const [answer, removed] = await Promise.all([outcome, removals.isRemoved(index)]);
-                return removed && answer.kind === 'claimed' ? { kind: 'removed' } : answer;
-              }),
-            );
-            return checks;
-          },
-          mayStart: (all) => all.some((c) => c.kind === 'claimed'),
-          // Another send of this chunk stopped it (throttle, refusal): these claims are released below.
-          abandon: () => stop !== undefined,
-          decideError: (providerError) => {
-            const sent = sendable().map((b) => b.email);
-            // A whole-request failure is each sent recipient's own: a transient one defers it with the
-            // transient backoff and fails it after SEND_MAX_ATTEMPTS requests, counted in its own ledger
-            // state. Retrying the chunk job instead would share its attempts among every recipient.
-            // A throttling answer past the bound on throttles (SEND_MAX_THROTTLES) counts as transient here too.
-            return boundedDisposition(providerError, deps.policy, throttles).kind === 'transient'
-              ? decideOnOutcomes(
-                  sent.map((recipient) => ({ recipient, accepted: false as const, error: providerError })),
-                  { states, nowMs: deps.clock.now(), policy: { ...deps.policy, maxRecipientBackoffs: deps.policy.maxAttempts - 1 } },
-                )
-              : decideOnError(sent, providerError, { states, nowMs: deps.clock.now(), policy: deps.policy, finalAttempt, throttles });
-          },
-          // The group's answers and its removed members in one ledger write.
-          record: (decision) => record(decision.updates, removedChanges()),
-        });
-        if (step.kind === 'refused') {
-          const removed = removedChanges();
-          if (removed.length > 0) await record(new Map(), removed);
-        }
-        // A refused claim (skipped, busy, paused...) was acted on by claim().
-        else if (step.kind === 'throttle') stop ??= { kind: 'throttle', delayMs: step.delayMs, answered: false };
-        else if (step.kind === 'stopped' && signal?.aborted) stop ??= { kind: 'draining' };
-        else if (step.kind === 'sent' && step.decision.followUp.kind === 'throttle')
-          stop ??= { kind: 'throttle', delayMs: step.decision.followUp.delayMs, answered: true };
-        else if (step.kind === 'sent' && step.decision.followUp.kind === 'retry') stop ??= { kind: 'retry', error: step.decision.followUp.error };
+        const composed = new Map<string, TransportRequest>();
+        const requestOf = (email: string): TransportRequest => {
+          let request = composed.get(email);
+          if (!request) {
+            request = compose(email);
+            composed.set(email, request);
+          }
+          return request;
+        };
+        for (const group of sendGroups(deps.transport, emails, requestOf, deps.chunkSize)) await sendGroup(group, requestOf);
       }),
     ),
   );
   // Claims taken and not used (the chunk stopped, or a send was not made) go back at once, so the
   // next job of this range need not wait for their lease.
-  const emailAt = new Map([...indexOf].map(([email, index]) => [index, email]));
+  const emailAt = owned.size === 0 ? new Map<number, string>() : new Map([...indexOf].map(([email, index]) => [index, email]));
   const unused = [...owned].map((index): LedgerChange => {
     const email = emailAt.get(index);
     const state = email === undefined ? undefined : states.get(email);

@@ -9,6 +9,22 @@ import type { MailTransport, TransportRequest } from '@postmill/core';
  * `maxPerRequest` is SEND_CHUNK_SIZE: no provider request carries more recipients than that,
  * batched or not. `requestOf` builds (and the caller keeps) each recipient's personal message.
  */
+/**
+ * The recipients of a chunk's due sends in runs, in send order: each run is split by `sendGroups`
+ * alone, so a run's messages can be composed when it is its turn (and dropped after it) instead of
+ * all at once. Guarantees: every email is in exactly one run; a run is one recipient without
+ * `transport.sendPersonalised`, otherwise at most min(`personalisedBatchSize`, `maxPerRequest`)
+ * (the runs `sendGroups` splits a whole chunk into).
+ */
+export function sendRuns(transport: MailTransport, emails: readonly string[], maxPerRequest: number): string[][] {
+  const size = !transport.sendPersonalised || !transport.personalisedGroups ? 1 : runSize(transport, maxPerRequest);
+  const out: string[][] = [];
+  for (let i = 0; i < emails.length; i += size) out.push(emails.slice(i, i + size));
+  return out;
+}
+
+const runSize = (transport: MailTransport, maxPerRequest: number) => Math.max(1, Math.min(transport.personalisedBatchSize ?? 1, maxPerRequest));
+
 export function sendGroups(
   transport: MailTransport,
   emails: readonly string[],
@@ -17,14 +33,21 @@ export function sendGroups(
 ): string[][] {
   const group = transport.personalisedGroups?.bind(transport);
   if (!transport.sendPersonalised || !group) return emails.map((email) => [email]);
-  const size = Math.max(1, Math.min(transport.personalisedBatchSize ?? 1, maxPerRequest));
+  const size = runSize(transport, maxPerRequest);
   const out: string[][] = [];
   for (let i = 0; i < emails.length; i += size) {
     const batch = emails.slice(i, i + size);
-    const emailOf = new Map(batch.map((email) => [requestOf(email), email]));
+    const requests = batch.map(requestOf);
+    const groups = group(requests);
+    // The common answer (the whole run is one group, in order) needs no lookups.
+    if (groups.length === 1 && inOrder(groups[0] ?? [], requests)) {
+      out.push(batch);
+      continue;
+    }
+    const emailOf = new Map(batch.map((email, k) => [requests[k] as TransportRequest, email]));
     const placed = new Set<string>();
-    for (const requests of group([...emailOf.keys()])) {
-      const emailsOf = requests.flatMap((r) => emailOf.get(r) ?? []).filter((email) => !placed.has(email));
+    for (const grouped of groups) {
+      const emailsOf = grouped.flatMap((r) => emailOf.get(r) ?? []).filter((email) => !placed.has(email));
       for (const email of emailsOf) placed.add(email);
       if (emailsOf.length > 0) out.push(emailsOf);
     }
@@ -32,4 +55,11 @@ export function sendGroups(
     for (const email of batch) if (!placed.has(email)) out.push([email]);
   }
   return out;
+}
+
+/** True when `grouped` is `requests`, the same requests in the same order. */
+function inOrder(grouped: readonly TransportRequest[], requests: readonly TransportRequest[]): boolean {
+  if (grouped.length !== requests.length) return false;
+  for (let k = 0; k < requests.length; k++) if (grouped[k] !== requests[k]) return false;
+  return true;
 }
