@@ -133,6 +133,11 @@ export interface PostmillConfig {
    * message's per-recipient counters are kept after their last hit.
    */
   readonly tracking: { readonly domains: readonly string[]; readonly retentionDays: number };
+  /**
+   * The recipient-level event log (packages/store EventLogStore). `retentionDays`
+   * (EVENT_LOG_RETENTION_DAYS, default 30): days an event stays queryable after its hour.
+   */
+  readonly eventLog: { readonly retentionDays: number };
   /** Webhook and callback delivery (packages/webhooks). */
   readonly webhooks: WebhookConfig;
 }
@@ -328,6 +333,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
         .filter(Boolean),
       retentionDays: e.TRACKING_RETENTION_DAYS,
     },
+    eventLog: { retentionDays: e.EVENT_LOG_RETENTION_DAYS },
     webhooks: {
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       retryDelaysMs: commaList(e.WEBHOOK_RETRY_DELAYS_SECONDS).map((s) => Math.round(Number(s) * 1000)),
