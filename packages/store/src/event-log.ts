@@ -3,7 +3,8 @@ import type { EventLogStore } from './event-log-store.ts';
 
 /** Where stored events are pushed: the webhook publisher (`createWebhookDelivery(...).publisher`) fits. */
 export interface MailEventSink {
-  publish(event: MailEvent): Promise<unknown>;
+  /** Pushes a batch (the webhook publisher reads its endpoints once per batch and sender). */
+  publishAll(events: readonly MailEvent[]): Promise<unknown>;
 }
 
 /**
@@ -22,6 +23,6 @@ export class EventLog {
     if (events.length === 0) return;
     await this.store.append(events);
     const sink = this.sink;
-    if (sink) await Promise.all(events.map((e) => sink.publish(e)));
+    if (sink) await sink.publishAll(events);
   }
 }
