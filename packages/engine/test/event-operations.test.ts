@@ -6,7 +6,8 @@ import { type EngineHarness, refusal, startEngineHarness, testRedis } from './en
 describe('engine events.list', () => {
   const redis = testRedis();
   let h: EngineHarness;
-  const at = Date.UTC(2026, 11, 7, 10, 0, 0);
+  // The harness clock's time (2026-03-15 02:00 UTC) minus an hour: inside the default query window.
+  const at = Date.UTC(2026, 2, 15, 1, 0, 0);
   const events: MailEvent[] = (['request', 'delivered', 'opened'] as const).map((kind, i) => ({
     id: mailEventId({ messageId: 'pm-e', recipient: 'a@example.org', kind, discriminator: i }),
     kind,
@@ -19,7 +20,8 @@ describe('engine events.list', () => {
 
   beforeAll(async () => {
     h = startEngineHarness(redis());
-    await new EventLogStore({ redis: redis(), prefix: h.keys.prefix }).append(events);
+    // Redis expires by its own (real) time: a retention that outlives the harness clock's March 2026.
+    await new EventLogStore({ redis: redis(), prefix: h.keys.prefix, retentionDays: 3650 }).append(events);
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
-import type { MailEvent } from '@postmill/core';
-import { EVENT_BUCKET_MS, type EventLogKeys, eventBucketOf, eventLogKeys } from './event-log-keys.ts';
+import { type Clock, type MailEvent, systemClock } from '@postmill/core';
+import { EVENT_BUCKET_MS, EVENT_INDEX_DAY_MS, type EventLogKeys, eventBucketOf, eventLogKeys, indexNameOf, indexShardOf } from './event-log-keys.ts';
 import type { RedisClient } from './redis-client.ts';
 
 export interface EventLogStoreOptions {
@@ -8,6 +8,8 @@ export interface EventLogStoreOptions {
   readonly prefix: string;
   /** Days an event stays queryable (EVENT_LOG_RETENTION_DAYS). Default 30. */
   readonly retentionDays?: number;
+  /** The default end of message and recipient queries (now) and their default start (now minus the retention). Default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** Which index a page reads. `time` reads the hour buckets between `fromMs` and `toMs`. */
@@ -46,14 +48,19 @@ const DAY_MS = 86_400_000;
 
 /**
  * The one recipient-level event log. Guarantees:
- * - each event id is stored at most once: the body is a field of its hour's HASH and every index
- *   is a ZSET whose member is the id (ZADD NX keeps the first score), so a retried or replayed
- *   append with the same ids changes nothing;
- * - an event stays queryable for `retentionDays` after its hour (bucket keys expire at the hour's
- *   end + retention) and index keys expire `retentionDays` after their last write, so nothing
- *   needs a sweeper; an index entry whose body has expired is skipped on read;
- * - a page costs one ZRANGE on its index plus one HMGET per hour bucket its events fall in (a
- *   `time` page adds one ZRANGE per empty hour it crosses): never a whole day or index;
+ * - each event id is stored at most once: the body is a field of its hour's HASH, the hour's time
+ *   index and the task index are ZSETs whose member is the id (ZADD NX keeps the first score), and
+ *   the message and recipient indexes hold `<name>\0<at>\0<id>` members, the same member for the
+ *   same event (ids and times derive from the ledger state), so a retried or replayed append with
+ *   the same events changes nothing;
+ * - an event stays queryable for `retentionDays` after its hour: hour keys expire at the hour's end
+ *   plus the retention, message and recipient index shards (one per day and shard, see
+ *   EVENT_INDEX_SHARDS) at their day's end plus the retention, a task index `retentionDays` after
+ *   its last write; nothing needs a sweeper, and an index entry whose body expired is skipped;
+ * - a page costs one range read per key it crosses (an index, or one shard per day of a message or
+ *   recipient query, or one hour bucket per hour of a time query) plus one HMGET per hour its events
+ *   fall in: never a whole day or index;
+ * - a campaign adds members to existing shard keys: no key per recipient or per message;
  * - every command of an append is issued in the same turn (one socket write on a single node;
  *   ioredis routes each to its slot's node in a Cluster), none is a multi-key command across slots.
  */
@@ -72,6 +79,7 @@ export class EventLogStore {
     const { redis } = this.o;
     const buckets = new Map<number, MailEvent[]>();
     const indexes = new Map<string, (string | number)[]>();
+    const named = new Map<string, { day: number; members: (string | number)[] }>();
     const index = (key: string, e: MailEvent) => {
       const list = indexes.get(key);
       if (list) list.push(e.at, e.id);
@@ -82,8 +90,15 @@ export class EventLogStore {
       const list = buckets.get(hour);
       if (list) list.push(e);
       else buckets.set(hour, [e]);
-      index(this.keys.byMessage(e.messageId), e);
-      index(this.keys.byRecipient(e.recipient), e);
+      const day = Math.floor(e.at / EVENT_INDEX_DAY_MS);
+      for (const [kind, value] of [['m', e.messageId] as const, ['r', e.recipient] as const]) {
+        const name = indexNameOf(kind, value);
+        const key = this.keys.nameIndex(kind, day, indexShardOf(name));
+        const member = nameMember(name, e.at, e.id);
+        const list = named.get(key);
+        if (list) list.members.push(0, member);
+        else named.set(key, { day, members: [0, member] });
+      }
       if (e.taskId !== undefined) index(this.keys.byTask(e.taskId), e);
     }
     const writes: Promise<unknown>[] = [];
@@ -95,6 +110,10 @@ export class EventLogStore {
       writes.push(redis.hset(bodies, ...list.flatMap((e) => [e.id, JSON.stringify(e)])));
       writes.push(redis.zadd(times, 'NX', ...list.flatMap((e) => [e.at, e.id])));
       writes.push(redis.pexpireat(bodies, expireAt), redis.pexpireat(times, expireAt));
+    }
+    for (const [key, { day, members }] of named) {
+      writes.push(redis.zadd(key, ...members));
+      writes.push(redis.pexpireat(key, (day + 1) * EVENT_INDEX_DAY_MS + this.retentionMs));
     }
     for (const [key, args] of indexes) {
       writes.push(redis.zadd(key, 'NX', ...args));
@@ -114,19 +133,40 @@ export class EventLogStore {
       if (request.fromMs === undefined || request.toMs === undefined) throw new EventQueryError('a time query needs fromMs and toMs');
       return this.timePage(from, to, limit, cursor);
     }
-    const key = this.indexKey(request.query);
-    const skip = cursor && cursor.at === from ? cursor.skip : 0;
-    const found = await this.range(key, from, to, skip, limit + 1);
+    if (request.query.by === 'task') {
+      const skip = cursor && cursor.at === from ? cursor.skip : 0;
+      const found = await this.range(this.keys.byTask(request.query.taskId), from, to, skip, limit + 1);
+      return this.pageOf(found, limit, cursor, from);
+    }
+    const kind = request.query.by === 'message' ? 'm' : 'r';
+    const name = indexNameOf(kind, request.query.by === 'message' ? request.query.messageId : request.query.recipient);
+    const now = (this.o.clock ?? systemClock).now();
+    const start = Math.max(from, request.fromMs === undefined ? now - this.retentionMs - EVENT_INDEX_DAY_MS : 0);
+    const end = request.toMs === undefined ? now + EVENT_INDEX_DAY_MS : to;
+    const entries: Entry[] = [];
+    let skip = cursor && cursor.at === start ? cursor.skip : 0;
+    const shard = indexShardOf(name);
+    for (let day = Math.floor(start / EVENT_INDEX_DAY_MS); day <= Math.floor(end / EVENT_INDEX_DAY_MS) && entries.length <= limit; day++) {
+      const key = this.keys.nameIndex(kind, day, shard);
+      const members = await this.o.redis.zrangebylex(
+        key,
+        `[${name}\0${pad(start)}`,
+        `[${name}\0${pad(end)}\0\u{10FFFF}`,
+        'LIMIT',
+        skip,
+        limit + 1 - entries.length,
+      );
+      for (const m of members) entries.push(entryOfMember(m));
+      skip = 0;
+    }
+    return this.pageOf(entries, limit, cursor, start);
+  }
+
+  private async pageOf(found: readonly Entry[], limit: number, cursor: Cursor | undefined, from: number): Promise<EventPage> {
     const more = found.length > limit;
     const entries = found.slice(0, limit);
     const events = await this.bodies(entries);
     return more ? { events, next: cursorAfter(entries, cursor, from) } : { events };
-  }
-
-  private indexKey(query: Exclude<EventQuery, { by: 'time' }>): string {
-    if (query.by === 'message') return this.keys.byMessage(query.messageId);
-    if (query.by === 'recipient') return this.keys.byRecipient(query.recipient);
-    return this.keys.byTask(query.taskId);
   }
 
   private async timePage(from: number, to: number, limit: number, cursor: Cursor | undefined): Promise<EventPage> {
@@ -175,6 +215,18 @@ export class EventLogStore {
       return event ? [event] : [];
     });
   }
+}
+
+const pad = (at: number) => String(at).padStart(13, '0');
+
+function nameMember(name: string, at: number, id: string): string {
+  return `${name}\0${pad(at)}\0${id}`;
+}
+
+function entryOfMember(member: string): Entry {
+  const end = member.lastIndexOf('\0');
+  const start = member.lastIndexOf('\0', end - 1);
+  return { at: Number(member.slice(start + 1, end)), id: member.slice(end + 1) };
 }
 
 interface Entry {

@@ -15,7 +15,16 @@ export { DomainHoldStore } from './domain-hold-store.ts';
 export { EventLog, type MailEventSink } from './event-log.ts';
 export { type MailEventBase, mailEventOfState, requestEventOf } from './event-log-events.ts';
 export { type EventIdentity, mailEventId } from './event-log-id.ts';
-export { EVENT_BUCKET_MS, type EventLogKeys, eventBucketOf, eventLogKeys } from './event-log-keys.ts';
+export {
+  EVENT_BUCKET_MS,
+  EVENT_INDEX_DAY_MS,
+  EVENT_INDEX_SHARDS,
+  type EventLogKeys,
+  eventBucketOf,
+  eventLogKeys,
+  indexNameOf,
+  indexShardOf,
+} from './event-log-keys.ts';
 export {
   EventLogStore,
   type EventLogStoreOptions,

@@ -1,5 +1,14 @@
 import type { MailEvent, MailEventKind } from '@postmill/core';
-import { createRedisClient, EVENT_BUCKET_MS, EventLogStore, eventLogKeys, mailEventId, type RedisClient } from '@postmill/store';
+import {
+  createRedisClient,
+  EVENT_BUCKET_MS,
+  EVENT_INDEX_DAY_MS,
+  EventLogStore,
+  eventLogKeys,
+  indexShardOf,
+  mailEventId,
+  type RedisClient,
+} from '@postmill/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@postmill/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -103,7 +112,7 @@ describe('EventLogStore', () => {
     expect(await all(store, { query: { by: 'message', messageId: 'pm-range' }, fromMs: from, toMs: to, limit: 10 })).toEqual(events.slice(1, 3));
   });
 
-  it('lets every key expire retentionDays after its hour, and answers nothing for events older than the retention', async () => {
+  it('lets every key expire retentionDays after its hour (index shards: after their day; task indexes: after their last write), and answers nothing for events older than the retention', async () => {
     const recent = new EventLogStore({ redis, prefix: `${prefix}:ttl`, retentionDays: 2 });
     const now = Date.now();
     const event = eventOf('pm-ttl', 'a@example.com', 'delivered', now, 3);
@@ -113,7 +122,11 @@ describe('EventLogStore', () => {
     const expected = (hour + 1) * EVENT_BUCKET_MS + 2 * 86_400_000;
     expect(await redis.pexpiretime(keys.bucketBodies(hour))).toBe(expected);
     expect(await redis.pexpiretime(keys.bucketTimes(hour))).toBe(expected);
-    for (const key of [keys.byMessage('pm-ttl'), keys.byRecipient('a@example.com'), keys.byTask(3)]) {
+    const day = Math.floor(now / EVENT_INDEX_DAY_MS);
+    for (const [kind, name] of [['m', 'pm-ttl'] as const, ['r', 'a@example.com'] as const]) {
+      expect(await redis.pexpiretime(keys.nameIndex(kind, day, indexShardOf(name)))).toBe((day + 1) * EVENT_INDEX_DAY_MS + 2 * 86_400_000);
+    }
+    for (const key of [keys.byTask(3)]) {
       const ttl = await redis.pttl(key);
       expect(ttl).toBeGreaterThan(2 * 86_400_000 - 60_000);
       expect(ttl).toBeLessThanOrEqual(2 * 86_400_000);

@@ -6,8 +6,8 @@ import type { EventListInput, EventOperations } from './event-operations.ts';
 const DEFAULT_LIMIT = 100;
 
 /** The event log's queries on the engine's connection (reads only: the retention matters to writers). */
-export function eventOperations(deps: Pick<EngineDeps, 'redis' | 'keys'>): EventOperations {
-  const store = new EventLogStore({ redis: deps.redis, prefix: deps.keys.prefix });
+export function eventOperations(deps: Pick<EngineDeps, 'redis' | 'keys' | 'clock'>): EventOperations {
+  const store = new EventLogStore({ redis: deps.redis, prefix: deps.keys.prefix, clock: deps.clock });
   return {
     async list(input) {
       const query = queryOf(input);
