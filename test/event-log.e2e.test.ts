@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseConfig } from '@postmill/config';
+import { createUnsubscribeToken } from '@postmill/core';
+import { unsubscribeSecret } from '@postmill/runtime';
 import { EventLogStore } from '@postmill/store';
 import { EVENT_ID_HEADER } from '@postmill/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,7 +43,7 @@ describe('the event log through a real worker', () => {
     stack = receiver = undefined;
   });
 
-  it('records request and delivered for a SendEmail sent through the outbox transport, and posts the delivered event in Tencent format to a loopback callback URL with the logged event id', {
+  it('records request and delivered for a SendEmail sent through the outbox transport, posts the delivered event in Tencent format to a loopback callback URL with the logged event id, and logs and posts one unsubscribed event for two unsubscribe POSTs', {
     timeout: 60_000,
   }, async () => {
     stack = await startPostmillStack({ MAIL_TRANSPORT: 'outbox', WEBHOOK_ALLOW_CIDRS: '127.0.0.0/8', WEBHOOK_RETRY_DELAYS_SECONDS: '0.2' });
@@ -79,5 +82,24 @@ describe('the event log through a real worker', () => {
     expect(r.posts).toHaveLength(1);
     expect(r.posts[0]?.eventId).toBe(delivered?.id);
     expect(r.posts[0]?.body).toMatchObject({ event: 'delivered', from: 'news@mail.example.com' });
+
+    // Unsubscribing twice through the link's one-click POST logs one `unsubscribed` event, pushed once.
+    const token = createUnsubscribeToken(
+      { sender: 'news@mail.example.com', recipient: delivered?.recipient ?? '', messageId },
+      unsubscribeSecret(parseConfig(s.env)),
+    );
+    for (let i = 0; i < 2; i++) {
+      const answer = await fetch(`http://127.0.0.1:${s.port}/unsubscribe/${token}`, { method: 'POST', headers: { 'user-agent': 'e2e-reader' } });
+      expect(answer.status).toBe(200);
+    }
+    const after = await log.page({ query: { by: 'message', messageId }, limit: 10 });
+    expect(after.events.map((e) => e.kind)).toEqual(['request', 'delivered', 'unsubscribed']);
+    expect(after.events[2]).toMatchObject({ sender: 'news@mail.example.com', userAgent: 'e2e-reader' });
+    await until(
+      async () => r.posts.length,
+      (n) => n >= 2,
+      30_000,
+    );
+    expect(r.posts.map((p) => p.eventId)).toEqual([delivered?.id, after.events[2]?.id]);
   });
 });
