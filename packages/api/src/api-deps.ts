@@ -1,6 +1,6 @@
 import type { CampaignTaskSpec, Clock, Limits } from '@postmill/core';
 import type { Engine } from '@postmill/engine';
-import type { Keys, MessageStore, ReceiverStore, RedisClient, StatisticsStore, SuppressionStore, TaskStore } from '@postmill/store';
+import type { EventLog, Keys, MessageStore, ReceiverStore, RedisClient, StatisticsStore, SuppressionStore, TaskStore } from '@postmill/store';
 import type { Logger } from 'pino';
 import type { DashboardDeps } from './admin/dashboard-access.ts';
 import type { WebhookDeps } from './admin/webhook-deps.ts';
@@ -38,6 +38,8 @@ export interface ApiDeps {
   readonly publicUrl: string;
   /** Key that signs unsubscribe tokens. */
   readonly unsubscribeSecret: string;
+  /** The recipient-level event log and its webhook fan-out (the unsubscribe endpoint writes `unsubscribed`). Default: none. */
+  readonly events?: EventLog;
   /** Open/click tracking endpoints (`/t/o/…`, `/t/c/…`): their secret and counters. Default: off (every token answers 404). */
   readonly tracking?: TrackingRouteDeps;
   /** Zone of `RequestDate` in GetSendEmailStatus (IANA). Default Asia/Shanghai. */

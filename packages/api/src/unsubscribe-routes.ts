@@ -1,4 +1,5 @@
 import { domainOf, escapeHtml, verifyUnsubscribeToken } from '@postmill/core';
+import { mailEventId } from '@postmill/store';
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './api-deps.ts';
 import { htmlPage } from './html-page.ts';
@@ -37,6 +38,20 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: ApiDeps): 
       const already = await deps.suppressions.isUnsubscribed(claim.sender, claim.recipient);
       await deps.suppressions.unsubscribe(claim.sender, claim.recipient);
       if (!already) {
+        // Written once: the id is fixed by (message, recipient), so a racing second POST stores nothing new.
+        const ua = req.headers['user-agent'];
+        await deps.events?.record([
+          {
+            id: mailEventId({ messageId: claim.messageId, recipient: claim.recipient, kind: 'unsubscribed', discriminator: 0 }),
+            kind: 'unsubscribed',
+            at: deps.clock.now(),
+            messageId: claim.messageId,
+            recipient: claim.recipient,
+            sender: claim.sender,
+            ip: req.ip,
+            ...(typeof ua === 'string' && ua !== '' ? { userAgent: ua } : {}),
+          },
+        ]);
         await deps.statistics.record([
           { at: deps.clock.now(), fromDomain: domainOf(claim.sender), recipientDomain: domainOf(claim.recipient), metric: 'unsubscribe' },
         ]);

@@ -26,6 +26,10 @@ export const envSchema = z.object({
   TRACKING_DOMAINS: z.string().default(''),
   /** Days the per-recipient open/click counters of a message are kept after their last hit. Default 90. */
   TRACKING_RETENTION_DAYS: int(90),
+  /** Days a recipient-level event (request, delivered, opened...) stays in the event log. Default 30. */
+  EVENT_LOG_RETENTION_DAYS: int(30),
+  /** Write the recipient-level event log and feed the webhooks from it. Default false (see the README: its cost on campaigns). */
+  EVENT_LOG: z.stringbool().default(false),
   POSTMILL_SECRET_ID: optionalString,
   POSTMILL_SECRET_KEY: optionalString,
   MAIL_TRANSPORT: z.enum(['outbox', 'smtp', 'tencent-ses', 'aliyun-dm', 'sendcloud', 'null']).default('outbox'),

@@ -133,6 +133,12 @@ export interface PostmillConfig {
    * message's per-recipient counters are kept after their last hit.
    */
   readonly tracking: { readonly domains: readonly string[]; readonly retentionDays: number };
+  /**
+   * The recipient-level event log (packages/store EventLogStore). `enabled` (EVENT_LOG, default
+   * false): events are written and pushed to the webhooks only when on. `retentionDays`
+   * (EVENT_LOG_RETENTION_DAYS, default 30): days an event stays queryable after its hour.
+   */
+  readonly eventLog: { readonly enabled: boolean; readonly retentionDays: number };
   /** Webhook and callback delivery (packages/webhooks). */
   readonly webhooks: WebhookConfig;
 }
@@ -328,6 +334,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
         .filter(Boolean),
       retentionDays: e.TRACKING_RETENTION_DAYS,
     },
+    eventLog: { enabled: e.EVENT_LOG, retentionDays: e.EVENT_LOG_RETENTION_DAYS },
     webhooks: {
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       retryDelaysMs: commaList(e.WEBHOOK_RETRY_DELAYS_SECONDS).map((s) => Math.round(Number(s) * 1000)),

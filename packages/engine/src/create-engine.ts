@@ -3,6 +3,7 @@ import { deliveryOperations } from './deliveries/deliveries.ts';
 import { domainOperations } from './domains.ts';
 import type { Engine } from './engine.ts';
 import type { EngineDeps } from './engine-deps.ts';
+import { eventOperations } from './events/events.ts';
 import { messageOperations } from './messages/accept-message.ts';
 import { receiverListOperations } from './receiver-lists.ts';
 import { senderOperations } from './senders.ts';
@@ -22,5 +23,6 @@ export function createEngine(deps: EngineDeps): Engine {
     suppressions: suppressionOperations(deps),
     statistics: statisticsOperations(deps),
     deliveries: deliveryOperations(deps),
+    events: eventOperations(deps),
   };
 }

@@ -1,6 +1,7 @@
 import type { CampaignOperations } from './campaign-operations.ts';
 import type { DeliveryOperations } from './delivery-operations.ts';
 import type { DomainOperations } from './domain-operations.ts';
+import type { EventOperations } from './events/event-operations.ts';
 import type { MessageOperations } from './message-operations.ts';
 import type { ReceiverListOperations } from './receiver-list-operations.ts';
 import type { SenderOperations } from './sender-operations.ts';
@@ -25,4 +26,6 @@ export interface Engine {
   readonly suppressions: SuppressionOperations;
   readonly statistics: StatisticsOperations;
   readonly deliveries: DeliveryOperations;
+  /** The recipient-level event log. */
+  readonly events: EventOperations;
 }

@@ -13,6 +13,7 @@ export type {
 export type { CreateDomainInput, DomainOperations } from './domain-operations.ts';
 export type { Engine } from './engine.ts';
 export type { EngineDeps } from './engine-deps.ts';
+export type { EventListInput, EventOperations } from './events/event-operations.ts';
 export type {
   AcceptMessageInput,
   AcceptOptions,

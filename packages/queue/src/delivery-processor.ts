@@ -5,6 +5,7 @@ import {
   decideOnError,
   domainOf,
   isFinal,
+  type MailEvent,
   type MailTransport,
   type MessageSpec,
   needsPersonalCopies,
@@ -14,7 +15,17 @@ import {
   type RetryPolicyOptions,
   specRecipients,
 } from '@postmill/core';
-import type { BlacklistStore, DomainHoldStore, MessageStore, StatisticsStore, SuppressionStore } from '@postmill/store';
+import {
+  type BlacklistStore,
+  type DomainHoldStore,
+  type EventLog,
+  type MailEventBase,
+  type MessageStore,
+  mailEventOfState,
+  requestEventOf,
+  type StatisticsStore,
+  type SuppressionStore,
+} from '@postmill/store';
 import { DelayedError, type Job, type Queue, RateLimitError } from 'bullmq';
 import type { Logger } from 'pino';
 import { type DeliveryObserver, noopDeliveryObserver, observeOutcomes } from './delivery-observer.ts';
@@ -44,6 +55,8 @@ export interface DeliveryDeps {
   readonly logger: Logger;
   /** Told about every outcome, provider request and limiter wait (metrics). Default: a no-op. */
   readonly observer?: DeliveryObserver;
+  /** Where recipient-level events are written and pushed (request, delivered, deferred, bounced, dropped). Default: none. */
+  readonly events?: EventLog;
 }
 
 /**
@@ -93,7 +106,10 @@ export async function processDeliverMessage(
     chunkSize: deps.chunkSize,
     personal: needsPersonalCopies(spec),
   });
-  await record(deps, messageId, states, plan.updates, spec.from.address, spec.tag);
+  const eventBase: MailEventBase = { messageId, sender: spec.from.address, ...(spec.tag === undefined ? {} : { tag: spec.tag }) };
+  // The request event of every recipient still queued: its id is fixed by (message, recipient), so a retried job writes it again harmlessly.
+  const requests = [...states].flatMap(([r, s]) => (s.state === 'queued' ? [requestEventOf(eventBase, r, s.queuedAt)] : []));
+  await record(deps, messageId, states, plan.updates, spec.from.address, spec.tag, requests);
 
   const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   const handBackWhileDraining = () => {
@@ -172,8 +188,21 @@ async function record(
   updates: ReadonlyMap<string, RecipientState>,
   sender?: string,
   tag?: string,
+  requests: readonly MailEvent[] = [],
 ): Promise<void> {
   const { applied, refused } = await deps.messages.setStates(messageId, updates);
+  // After the ledger write, so only applied transitions become events. If the process dies between
+  // the two, these events are lost (the replayed job finds the states already applied): the bound
+  // is one provider answer's recipients.
+  if (deps.events) {
+    const base: MailEventBase = { messageId, sender: sender ?? '', ...(tag === undefined ? {} : { tag }) };
+    const events = [...requests];
+    for (const [r, s] of applied) {
+      const event = mailEventOfState(base, r, s);
+      if (event) events.push(event);
+    }
+    await deps.events.record(events);
+  }
   observeOutcomes(deps.observer ?? noopDeliveryObserver, deps.transport.kind, applied);
   const stats = statEvents(sender ?? '', tag);
   for (const [r, s] of applied) {

@@ -2,7 +2,7 @@ import type { PostmillConfig } from '@postmill/config';
 import { createEngine } from '@postmill/engine';
 import type { MetricsEndpoint } from '@postmill/metrics';
 import { CampaignControl, MessageProducer } from '@postmill/queue';
-import { SendRateStore, TrackingStore } from '@postmill/store';
+import { EventLog, EventLogStore, SendRateStore, TrackingStore } from '@postmill/store';
 import { createWebhookDelivery } from '@postmill/webhooks';
 import type { Logger } from 'pino';
 import { createProcessMetrics } from './process-metrics.ts';
@@ -83,6 +83,9 @@ export async function startApi(config: PostmillConfig, shared: SharedServices, l
     outbox: shared.outbox,
     publicUrl: config.http.publicUrl,
     unsubscribeSecret: unsubscribeSecret(config),
+    ...(config.eventLog.enabled
+      ? { events: new EventLog(new EventLogStore({ redis, prefix: keys.prefix, retentionDays: config.eventLog.retentionDays, clock }), webhooks.publisher) }
+      : {}),
     tracking: { secret: tracking, store: new TrackingStore({ redis, keys, retentionDays: config.tracking.retentionDays }) },
     timeZone: config.timeZone,
     dashboard: { access: config.dashboard, queues: [shared.queue, shared.campaignQueue, webhooks.queue] },

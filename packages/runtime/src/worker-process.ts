@@ -13,7 +13,7 @@ import {
   TaskSpecCache,
   WorkerDrain,
 } from '@postmill/queue';
-import { type RedisClient, SendRateStore, StatisticsStore } from '@postmill/store';
+import { EventLog, EventLogStore, type RedisClient, SendRateStore, StatisticsStore } from '@postmill/store';
 import { createWebhookDelivery, type WebhookObserver, type WebhookPublisher } from '@postmill/webhooks';
 import type { Logger } from 'pino';
 import { unsubscribeSecret } from './secrets.ts';
@@ -107,6 +107,22 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
   const statsRedis = (redis.duplicate as () => RedisClient).call(redis);
   statsRedis.on('error', () => undefined); // reconnection is automatic; failures surface through commands
   const statistics = new StatisticsStore({ redis: statsRedis, keys, timeZone: config.timeZone, retentionDays: config.statisticsRetentionDays });
+  // Posts MailEvents to the Tencent, DirectMail and SendCloud endpoints the dialects configured.
+  const webhooks = createWebhookDelivery({
+    redis,
+    keys,
+    clock,
+    settings: config.webhooks,
+    lockDurationMs: config.sending.jobLockMs,
+    logger: logger.child({ component: 'webhooks' }),
+    ...(options.webhookObserver ? { observer: options.webhookObserver } : {}),
+  });
+  // Every recipient-level event is written once to the event log, then handed to the webhooks.
+  // The log writes plain commands on the statistics connection (no BullMQ scripts to copy).
+  // Off by default (EVENT_LOG): the log's writes still cost campaigns far more than issue 15's budget.
+  const events = config.eventLog.enabled
+    ? new EventLog(new EventLogStore({ redis: statsRedis, prefix: keys.prefix, retentionDays: config.eventLog.retentionDays }), webhooks.publisher)
+    : undefined;
   // One drain switch per BullMQ worker: close() begins both, so no processor starts new work.
   const deliveryDrain = new WorkerDrain();
   const controlDrain = new WorkerDrain();
@@ -136,6 +152,7 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
     unsubscribeSecret: secret,
     logger: log,
     observer,
+    ...(events ? { events } : {}),
   };
   const delivery = startDeliveryWorker({
     connection: redis,
@@ -158,6 +175,7 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
       unsubscribeSecret: secret,
       logger: log,
       observer,
+      ...(events ? { events } : {}),
     },
     sendChunk: campaignChunkProcessor(campaign),
     drain: deliveryDrain,
@@ -171,16 +189,6 @@ export function startWorker(config: PostmillConfig, shared: SharedServices, logg
     lockDurationMs: config.sending.jobLockMs,
     deps: campaign,
     drain: controlDrain,
-  });
-  // Posts MailEvents to the Tencent, DirectMail and SendCloud endpoints the dialects configured.
-  const webhooks = createWebhookDelivery({
-    redis,
-    keys,
-    clock,
-    settings: config.webhooks,
-    lockDurationMs: config.sending.jobLockMs,
-    logger: logger.child({ component: 'webhooks' }),
-    ...(options.webhookObserver ? { observer: options.webhookObserver } : {}),
   });
   let closing: Promise<void> | undefined;
   return {

@@ -12,6 +12,27 @@ export {
 } from './blacklist-store.ts';
 export { DeliveryIntakeStore } from './delivery-intake-store.ts';
 export { DomainHoldStore } from './domain-hold-store.ts';
+export { EventLog, type MailEventSink } from './event-log.ts';
+export { type MailEventBase, mailEventOfState, requestEventOf } from './event-log-events.ts';
+export { type EventIdentity, mailEventId } from './event-log-id.ts';
+export {
+  EVENT_BUCKET_MS,
+  EVENT_INDEX_DAY_MS,
+  EVENT_INDEX_SHARDS,
+  type EventLogKeys,
+  eventBucketOf,
+  eventLogKeys,
+  indexNameOf,
+  indexShardOf,
+} from './event-log-keys.ts';
+export {
+  EventLogStore,
+  type EventLogStoreOptions,
+  type EventPage,
+  type EventPageRequest,
+  type EventQuery,
+  EventQueryError,
+} from './event-log-store.ts';
 export { type IdempotencyClaim, IdempotencyStore, type IdempotencyUse } from './idempotency-store.ts';
 export { type EmailIdentityRecord, IdentityStore, type IdentityTag } from './identity-store.ts';
 export { InvalidAddressStore } from './invalid-address-store.ts';

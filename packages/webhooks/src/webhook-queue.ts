@@ -60,6 +60,40 @@ export class WebhookPublisher {
   }
 
   /**
+   * `publish` for many events at once: the endpoint sources are read once per distinct sender (and
+   * SendCloud's configurations once), and every delivery is queued in one addBulk. Same ids, same
+   * guarantees as publishing each event; returns how many deliveries were queued.
+   */
+  async publishAll(events: readonly MailEvent[]): Promise<number> {
+    const bad = events.find((e) => !EVENT_ID.test(e.id));
+    if (bad) throw new PostmillError('Webhook.InvalidEvent', 'a MailEvent id is 1 to 128 letters, digits, - or _', { context: { id: bad.id.slice(0, 200) } });
+    if (events.length === 0) return 0;
+    const senders = [...new Set(events.map((e) => e.sender))];
+    const [sendCloud, ...urls] = await Promise.all([
+      this.o.sources.sendCloudWebhooks(),
+      ...senders.map((sender) => Promise.all([this.o.sources.tencentUrlFor(sender), this.o.sources.aliyunUrlFor(sender)])),
+    ]);
+    const cached: EndpointSources = {
+      tencentUrlFor: async (sender) => urls[senders.indexOf(sender)]?.[0],
+      aliyunUrlFor: async (sender) => urls[senders.indexOf(sender)]?.[1],
+      sendCloudWebhooks: async () => sendCloud ?? [],
+    };
+    const jobs = [];
+    for (const event of events) {
+      for (const endpoint of (await resolveEndpoints(event, cached)).filter((e) => vendorCarries(event, e))) {
+        const deliveryId = deliveryIdOf(event.id, endpoint);
+        jobs.push({
+          name: JOB.deliverWebhook,
+          data: { deliveryId, event, endpoint },
+          opts: deliverWebhookJobOptions(deliveryId, this.delays, this.o.retention ?? DEFAULT_JOB_RETENTION),
+        });
+      }
+    }
+    if (jobs.length > 0) await this.o.queue.addBulk(jobs);
+    return jobs.length;
+  }
+
+  /**
    * Queues a dead letter again, with the full retry schedule. Returns false when there is no such
    * letter (already replayed, expired). If queueing fails the letter is put back and the error thrown.
    */

@@ -37,6 +37,7 @@ export function directMailPort(deps: ApiDeps): DirectMailPort {
     suppressions: engine.suppressions,
     statistics: engine.statistics,
     deliveries: engine.deliveries,
+    events: engine.events,
     ids: new ResourceIdStore(stores),
     senderProfiles: new SenderProfileStore(stores),
     templateProfiles: new TemplateProfileStore({ ...stores, clock: deps.clock }),

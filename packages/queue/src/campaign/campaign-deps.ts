@@ -1,5 +1,5 @@
 import type { CampaignTaskSpec, Clock, MailTransport, RetryPolicyOptions } from '@postmill/core';
-import type { BlacklistStore, DomainHoldStore, ReceiverStore, RunDayIndex, StatisticsStore, SuppressionStore, TaskStore } from '@postmill/store';
+import type { BlacklistStore, DomainHoldStore, EventLog, ReceiverStore, RunDayIndex, StatisticsStore, SuppressionStore, TaskStore } from '@postmill/store';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DeliveryObserver } from '../delivery-observer.ts';
@@ -53,6 +53,8 @@ export interface CampaignDeps {
   readonly logger: Logger;
   /** Told about every outcome, provider request, limiter wait and run start (metrics). Default: a no-op. */
   readonly observer?: DeliveryObserver;
+  /** Where recipient-level events are written and pushed (request and each outcome). Default: none. */
+  readonly events?: EventLog;
 }
 
 /** Margin of a claim over the provider timeout: the slot lead, the answer's decision and its record. */

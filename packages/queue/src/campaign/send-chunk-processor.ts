@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   boundedDisposition,
+  type CampaignTaskSpec,
+  campaignMessageId,
   composeCampaignMessage,
   createUnsubscribeToken,
   DeliveryRefusal,
@@ -10,6 +12,7 @@ import {
   isFinalRunCode,
   type LedgerDetail,
   ledgerToState,
+  type MailEvent,
   nextDueAt,
   type ProviderError,
   planDelivery,
@@ -19,7 +22,7 @@ import {
   TaskStatus,
   type TransportRequest,
 } from '@postmill/core';
-import { isRemovedSlot, type LedgerChange } from '@postmill/store';
+import { isRemovedSlot, type LedgerChange, type MailEventBase, mailEventOfState, requestEventOf } from '@postmill/store';
 import { DelayedError, type Job, RateLimitError } from 'bullmq';
 import pLimit from 'p-limit';
 import { noopDeliveryObserver, observeOutcomes } from '../delivery-observer.ts';
@@ -200,8 +203,14 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
   const { blacklisted, unsubscribed, domainHolds } = await deps.blacklist.sendChecks(spec.from.address, emails);
   const plan = planDelivery({ recipients: emails, states, nowMs: now, unsubscribed, blacklisted, domainHolds, chunkSize: 1, personal: true });
   const stats = statEvents(spec.from.address, spec.tag);
+  // Events of the changes `write` queued, taken with them (both snapshots happen in the same
+  // synchronous step of the batcher), written after the ledger: a crash in between loses at most one batch's events.
+  let pendingEvents: MailEvent[] = [];
   const write = ledgerBatcher(async (list) => {
+    const events = pendingEvents;
+    pendingEvents = [];
     if ((await deps.tasks.record(taskId, run, list, { token: claimToken })).completedRun) log.info({ runId: run }, 'campaign run finished');
+    await deps.events?.record(events);
   });
   const record = async (updates: ReadonlyMap<string, RecipientState>, extra: readonly LedgerChange[] = []) => {
     const list: LedgerChange[] = [...extra];
@@ -210,6 +219,7 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
       if (index === undefined) continue;
       const { code, detail } = stateToLedger(state);
       list.push(detail === undefined ? { index, code } : { index, code, detail });
+      if (deps.events) pendingEvents.push(...campaignEvents(spec, taskId, run, index, email, states.get(email), state));
       states.set(email, state);
       stats.add(email, state);
     }
@@ -385,4 +395,26 @@ export async function processSendChunk(job: Job<SendChunkPayload>, token: string
 /** The delivery worker's processor of campaign chunks (DeliveryWorkerOptions.sendChunk), over `deps`. */
 export function campaignChunkProcessor(deps: CampaignDeps): (job: Job<SendChunkPayload>, token: string | undefined, signal: AbortSignal) => Promise<string> {
   return (job, token, signal) => processSendChunk(job, token, deps, signal);
+}
+
+/** The events one campaign recipient's state change records: its request when it leaves `queued`, and the new state's event. */
+function campaignEvents(
+  spec: CampaignTaskSpec,
+  taskId: number,
+  run: number,
+  index: number,
+  email: string,
+  before: RecipientState | undefined,
+  after: RecipientState,
+): MailEvent[] {
+  const base: MailEventBase = {
+    messageId: campaignMessageId(taskId, run, index),
+    sender: spec.from.address,
+    taskId,
+    run,
+    ...(spec.tag === undefined ? {} : { tag: spec.tag }),
+  };
+  const event = mailEventOfState(base, email, after);
+  const request = before?.state === 'queued' && after.state !== 'queued' ? [requestEventOf(base, email, after.at)] : [];
+  return event ? [...request, event] : request;
 }
